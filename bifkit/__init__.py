@@ -1,0 +1,7 @@
+"""bifkit: bifurcation and continuation for neural mass models of balanced spiking networks."""
+from .model import Model, ModelDefinition
+from .registry import list_models, load_model
+from .equilibrium import find_equilibrium
+
+__all__ = ["Model", "ModelDefinition", "list_models", "load_model", "find_equilibrium"]
+__version__ = "0.1.0"

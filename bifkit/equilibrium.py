@@ -1,0 +1,105 @@
+"""Equilibria by Newton's method on the compiled right-hand side."""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ConvergenceError
+
+
+def newton(f, jac, x0, *, tol=1e-10, maxiter=50, max_step=None, name="Newton"):
+    """Damped Newton iteration for f(x) = 0.
+
+    Parameters
+    ----------
+    f, jac : callable
+        ``f(x) -> (n,)`` and ``jac(x) -> (n, n)``.
+    x0 : array
+    tol : float
+        Converged when the scaled step and the residual are both below ``tol``
+        (residual relative to 1 + |x|).
+    max_step : float, optional
+        Cap on the step's infinity norm relative to ``1 + |x|``.
+
+    Returns
+    -------
+    x, iterations
+
+    Raises
+    ------
+    ConvergenceError
+        Singular Jacobian, NaN, divergence or no convergence in ``maxiter``.
+    """
+    x = np.array(x0, dtype=float)
+    fx = f(x)
+    if not np.all(np.isfinite(fx)):
+        raise ConvergenceError(f"{name}: the right-hand side is not finite at the start point")
+    for it in range(1, maxiter + 1):
+        J = jac(x)
+        try:
+            dx = np.linalg.solve(J, -fx)
+        except np.linalg.LinAlgError:
+            raise ConvergenceError(f"{name}: singular Jacobian at iteration {it}") from None
+        if not np.all(np.isfinite(dx)):
+            raise ConvergenceError(f"{name}: non-finite Newton step at iteration {it} "
+                                   f"(singular or ill-conditioned Jacobian)")
+        scale = 1.0 + np.max(np.abs(x))
+        if max_step is not None:
+            s = np.max(np.abs(dx)) / scale
+            if s > max_step:
+                dx *= max_step / s
+        # backtracking: accept the step when the residual does not grow too much
+        lam, r0 = 1.0, np.linalg.norm(fx)
+        for _ in range(20):
+            xn = x + lam * dx
+            fn = f(xn)
+            if np.all(np.isfinite(fn)) and np.linalg.norm(fn) <= (1 - 1e-4 * lam) * r0 + 1e-300:
+                break
+            lam *= 0.5
+        else:
+            if not np.all(np.isfinite(fn)):
+                raise ConvergenceError(f"{name}: the Newton step leads to non-finite values "
+                                       f"(diverging) at iteration {it}")
+        x, fx = xn, fn
+        if np.max(np.abs(lam * dx)) <= tol * (1.0 + np.max(np.abs(x))) and \
+                np.max(np.abs(fx)) <= max(tol, 1e-12) * (1.0 + np.max(np.abs(x))) * 1e2:
+            return x, it
+        if np.max(np.abs(x)) > 1e12:
+            raise ConvergenceError(f"{name}: iterates diverge (|x| = {np.max(np.abs(x)):.3g})")
+    raise ConvergenceError(f"{name}: no convergence in {maxiter} iterations "
+                           f"(residual {np.max(np.abs(fx)):.3g})")
+
+
+def find_equilibrium(model, guess=None, *, tol=1e-10, maxiter=50, **params) -> dict:
+    """Equilibrium of ``model`` by Newton's method from ``guess``.
+
+    Parameters
+    ----------
+    model : Model
+    guess : dict or array, optional
+        Start point; the model's default guess if omitted.
+    tol : float
+        Newton tolerance (relative step and residual).
+    **params
+        Parameter changes for this solve.
+
+    Returns
+    -------
+    dict
+        The equilibrium as {state name: value} (complex for complex states).
+
+    Raises
+    ------
+    ConvergenceError
+        When Newton does not converge (the message says why).
+    """
+    if not model.is_autonomous() and not params.get(model.definition.forcing_amplitude) == 0:
+        raise ValueError(f"model {model.name!r} is periodically forced "
+                         f"({model.definition.forcing_amplitude} != 0): it has no equilibria")
+    if guess is None:
+        guess = model.default_guess()
+    x0 = model.pack(guess)
+    p = model.param_array(**params)
+    f, jac = model.compiled.f, model.compiled.jac
+    x, _ = newton(lambda x: f(0.0, x, p), lambda x: jac(0.0, x, p), x0, tol=tol,
+                  maxiter=maxiter, name=f"find_equilibrium({model.name})")
+    return model.unpack(x)

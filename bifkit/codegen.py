@@ -20,7 +20,7 @@ from pathlib import Path
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-CODEGEN_VERSION = "3"
+CODEGEN_VERSION = "5"
 
 
 def cache_dir() -> Path:
@@ -49,9 +49,10 @@ class _Printer(NumPyPrinter):
         base, exp = expr.as_base_exp()
         if exp.is_Integer and 1 < int(exp) <= 4:
             b = self.parenthesize(base, 1000)
-            return "*".join([b] * int(exp))
+            # parenthesised: the Mul printer puts a Pow after "/" without parens
+            return "(" + "*".join([b] * int(exp)) + ")"
         if exp == -1:
-            return "1.0/" + self.parenthesize(base, 1000)
+            return "(1.0/" + self.parenthesize(base, 1000) + ")"
         return super()._print_Pow(expr, rational=rational)
 
 
@@ -107,9 +108,11 @@ def _source(kernels, x_syms, p_syms, t_sym) -> str:
             body.append(f"{printer.doprint(s)} = {printer.doprint(e)}")
         shape = k.shape if len(k.shape) > 1 else (k.shape[0],)
         body.append(f"out = numpy.zeros({shape!r})")
-        for (idx, _, part), e in zip(k.rows, reduced):
+        for (idx, original, part), e in zip(k.rows, reduced):
             target = f"out[{idx}]" if isinstance(idx, int) else f"out[{', '.join(map(str, idx))}]"
             code = printer.doprint(e)
+            if part is None and original.has(sp.I):
+                part = "re"  # real by construction (e.g. (w + conj(w))/2), complex in code
             if part == "re":
                 code = f"({code}).real"
             elif part == "im":

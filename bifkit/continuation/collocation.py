@@ -1,0 +1,554 @@
+"""Orthogonal collocation for periodic orbits: residual, block Jacobian, block solver.
+
+The boundary-value problem for a T-periodic orbit of x' = f(x, p) is written on
+the unit interval (Doedel, Keller & Kernevez 1991, Int. J. Bif. Chaos 1, 745,
+eqs. 2-4; Kuznetsov 2004, *Elements of Applied Bifurcation Theory*, 3rd ed.,
+sec. 10.3.2)::
+
+    u'(t) - T f(u(t), p) = 0,   t in [0, 1]
+    u(0) - u(1) = 0                                   (periodicity)
+    int_0^1 <u(t), u_ref'(t)> dt = 0                  (integral phase condition)
+
+The interval is split by a mesh 0 = t_0 < ... < t_N = 1 (N = ``ntst``); on
+interval j, u is the Lagrange polynomial through m + 1 = ``ncol`` + 1 nodes
+(equidistant, as in AUTO, or Gauss-Lobatto), and the ODE is imposed at the m
+Gauss-Legendre points (superconvergence O(h^(2m)) at mesh points; de Boor &
+Swartz 1973).
+
+Unknowns: ``U`` of shape (N*m + 1, n), ``U[j*m + i]`` the value at node i of
+interval j (``U[N*m]`` = u(1)), followed by the "border" unknowns ``z``
+(period T and free parameters).  Collocation rows of interval j are multiplied
+by h_j, so a block row reads
+
+    sum_i Wd[k, i] U[jm+i] - h_j T f(sum_i W[k, i] U[jm+i], p) = 0.
+
+The linear solver (:func:`bordered_solve`) is AUTO's *condensation of
+parameters* (Doedel et al. 1991, sec. 3): interior node unknowns are eliminated
+per interval, then the mesh-point unknowns x_1..x_{N-1} one after another, with
+Householder reflections throughout, leaving a dense system of size 2n + nb.
+The eliminated pair (P, Q) with P x_0 + Q x_N = 0 is exactly what the Floquet
+multipliers need (:mod:`bifkit.continuation.floquet`).
+
+All loops run in numba; the model kernels ``f``, ``jac``, ``dfdp`` are passed
+as first-class function arguments (one compilation per model, cached on disk).
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+# --------------------------------------------------------------------------- #
+# Nodes, weights and Lagrange matrices                                         #
+# --------------------------------------------------------------------------- #
+
+
+def gauss_points(m: int):
+    """Gauss-Legendre points and weights on [0, 1] (m points)."""
+    x, w = np.polynomial.legendre.leggauss(m)
+    return 0.5 * (x + 1.0), 0.5 * w
+
+
+def basis_nodes(m: int, kind: str = "uniform") -> np.ndarray:
+    """The m + 1 Lagrange nodes on [0, 1]: equidistant (AUTO) or Gauss-Lobatto."""
+    if kind == "uniform":
+        return np.linspace(0.0, 1.0, m + 1)
+    if kind == "lobatto":
+        # Lobatto nodes: endpoints and the roots of P_m'
+        inner = np.polynomial.legendre.Legendre.basis(m).deriv().roots()
+        return np.concatenate(([0.0], 0.5 * (np.sort(inner.real) + 1.0), [1.0]))
+    raise ValueError(f"basis nodes must be 'uniform' or 'lobatto', got {kind!r}")
+
+
+def lagrange_matrices(nodes: np.ndarray, points: np.ndarray):
+    """Values and derivatives of the Lagrange basis on ``nodes`` at ``points``.
+
+    Returns ``W[k, i] = L_i(points[k])`` and ``Wd[k, i] = L_i'(points[k])``.
+    """
+    nodes = np.asarray(nodes, float)
+    points = np.atleast_1d(np.asarray(points, float))
+    q = len(nodes)
+    W = np.ones((len(points), q))
+    Wd = np.zeros((len(points), q))
+    for i in range(q):
+        others = [nodes[r] for r in range(q) if r != i]
+        denom = np.prod([nodes[i] - o for o in others])
+        for k, s in enumerate(points):
+            W[k, i] = np.prod([s - o for o in others]) / denom
+            d = 0.0
+            for a in range(q - 1):
+                d += np.prod([s - others[b] for b in range(q - 1) if b != a])
+            Wd[k, i] = d / denom
+    return W, Wd
+
+
+class Scheme:
+    """Collocation scheme: the ncol Gauss points and the Lagrange matrices.
+
+    Attributes
+    ----------
+    ncol : int
+    nodes : (ncol + 1,) basis nodes on [0, 1]
+    c, wg : (ncol,) Gauss-Legendre points and weights on [0, 1]
+    W, Wd : (ncol, ncol + 1) basis values and derivatives at the Gauss points
+    """
+
+    def __init__(self, ncol: int = 4, kind: str = "uniform"):
+        if not 1 <= int(ncol) <= 7:
+            raise ValueError(f"ncol must be in 1..7, got {ncol!r}")
+        self.ncol = int(ncol)
+        self.kind = kind
+        self.nodes = basis_nodes(self.ncol, kind)
+        self.c, self.wg = gauss_points(self.ncol)
+        self.W, self.Wd = lagrange_matrices(self.nodes, self.c)
+
+
+# --------------------------------------------------------------------------- #
+# Compiled kernels                                                             #
+# --------------------------------------------------------------------------- #
+@nb.njit(cache=True)
+def collocation_residual(f, U, T, p, mesh, W, Wd, out):
+    """Collocation residuals into ``out`` of shape (N, m*n).
+
+    ``out[j, k*n:(k+1)*n] = sum_i Wd[k,i] U[jm+i] - h_j T f(u(z_jk), p)``.
+    """
+    N = mesh.shape[0] - 1
+    m, n = W.shape[0], U.shape[1]
+    u = np.empty(n)
+    for j in range(N):
+        h = mesh[j + 1] - mesh[j]
+        for k in range(m):
+            for a in range(n):
+                s = 0.0
+                for i in range(m + 1):
+                    s += W[k, i] * U[j * m + i, a]
+                u[a] = s
+            fx = f(0.0, u, p)
+            for a in range(n):
+                d = 0.0
+                for i in range(m + 1):
+                    d += Wd[k, i] * U[j * m + i, a]
+                out[j, k * n + a] = d - h * T * fx[a]
+
+
+@nb.njit(cache=True)
+def collocation_jacobian(jac, f, dfdp, U, T, p, ifree, mesh, W, Wd, Jblk, Jb):
+    """Block Jacobian of the collocation rows.
+
+    ``Jblk[j]`` (m*n, (m+1)*n): derivatives with respect to the nodes of
+    interval j; ``Jb[j]`` (m*n, 1 + len(ifree)): with respect to T and the
+    parameters ``p[ifree]``.
+    """
+    N = mesh.shape[0] - 1
+    m, n = W.shape[0], U.shape[1]
+    u = np.empty(n)
+    for j in range(N):
+        h = mesh[j + 1] - mesh[j]
+        for k in range(m):
+            for a in range(n):
+                s = 0.0
+                for i in range(m + 1):
+                    s += W[k, i] * U[j * m + i, a]
+                u[a] = s
+            J = jac(0.0, u, p)
+            fx = f(0.0, u, p)
+            r0 = k * n
+            for i in range(m + 1):
+                c0 = i * n
+                for a in range(n):
+                    for b in range(n):
+                        Jblk[j, r0 + a, c0 + b] = -h * T * W[k, i] * J[a, b]
+                    Jblk[j, r0 + a, c0 + a] += Wd[k, i]
+            for a in range(n):
+                Jb[j, r0 + a, 0] = -h * fx[a]
+            if ifree.shape[0] > 0:
+                dp = dfdp(0.0, u, p)
+                for q in range(ifree.shape[0]):
+                    for a in range(n):
+                        Jb[j, r0 + a, 1 + q] = -h * T * dp[a, ifree[q]]
+
+
+@nb.njit(cache=True)
+def phase_row(Uref, W, Wd, wg, out):
+    """Row of the integral phase condition, int <u, u_ref'> dt, over the nodes.
+
+    With Gauss quadrature on each interval the factor h_j of the weights
+    cancels the 1/h_j of the derivative, so the row does not depend on the mesh.
+    """
+    m, n = W.shape[0], Uref.shape[1]
+    N = (Uref.shape[0] - 1) // m
+    out[:, :] = 0.0
+    du = np.empty(n)
+    for j in range(N):
+        for k in range(m):
+            for a in range(n):
+                d = 0.0
+                for i in range(m + 1):
+                    d += Wd[k, i] * Uref[j * m + i, a]
+                du[a] = d
+            for i in range(m + 1):
+                c = wg[k] * W[k, i]
+                for a in range(n):
+                    out[j * m + i, a] += c * du[a]
+
+
+@nb.njit(cache=True)
+def _householder(M, k):
+    """Householder QR on the first k columns of M, applied to all columns in place.
+
+    Afterwards rows 0..k-1 hold R (upper triangular in columns 0..k-1) and the
+    rows below are zero in those columns.
+    """
+    r, c = M.shape
+    v = np.empty(r)
+    for col in range(k):
+        norm = 0.0
+        for i in range(col, r):
+            norm += M[i, col] * M[i, col]
+        norm = math.sqrt(norm)
+        if norm == 0.0:
+            continue
+        alpha = -norm if M[col, col] >= 0.0 else norm
+        for i in range(col, r):
+            v[i] = M[i, col]
+        v[col] -= alpha
+        vv = 0.0
+        for i in range(col, r):
+            vv += v[i] * v[i]
+        if vv == 0.0:
+            continue
+        for jc in range(col, c):
+            s = 0.0
+            for i in range(col, r):
+                s += v[i] * M[i, jc]
+            s = 2.0 * s / vv
+            for i in range(col, r):
+                M[i, jc] -= s * v[i]
+        for i in range(col + 1, r):
+            M[i, col] = 0.0
+
+
+@nb.njit(cache=True)
+def _upper_solve(R, k, B):
+    """Solve R[:k,:k] X = B in place (B of shape (k, q)); R upper triangular."""
+    q = B.shape[1]
+    for i in range(k - 1, -1, -1):
+        d = R[i, i]
+        for col in range(q):
+            s = B[i, col]
+            for l in range(i + 1, k):
+                s -= R[i, l] * B[l, col]
+            B[i, col] = s / d
+
+
+@nb.njit(cache=True)
+def _right_solve(C, R, k):
+    """G = C R^{-1} for C of shape (q, k), R upper triangular (k x k); new array."""
+    q = C.shape[0]
+    G = np.zeros((q, k))
+    for row in range(q):
+        for i in range(k):
+            s = C[row, i]
+            for l in range(i):
+                s -= G[row, l] * R[l, i]
+            G[row, i] = s / R[i, i]
+    return G
+
+
+@nb.njit(cache=True)
+def bordered_solve(Jblk, Jb, C, D, r_col, r_per, r_c):
+    """Solve the collocation Newton system by condensation of parameters.
+
+    The system (Doedel et al. 1991, sec. 3; AUTO's ``solvbv``)::
+
+        Jblk[j] U_j + Jb[j] z = r_col[j]      j = 0..N-1 (U_j: the m+1 nodes of interval j)
+        U[0] - U[Nm]          = r_per          (periodicity)
+        C . U + D z           = r_c            (nb border rows: phase, arclength, ...)
+
+    Parameters
+    ----------
+    Jblk : (N, m*n, (m+1)*n)
+    Jb : (N, m*n, nb)
+    C : (nb, N*m+1, n)
+    D : (nb, nb)
+    r_col : (N, m*n);  r_per : (n,);  r_c : (nb,)
+
+    Returns
+    -------
+    U : (N*m+1, n), z : (nb,), P, Q : (n, n)
+        The solution and the condensed pair P x_0 + Q x_N (= 0 for the
+        homogeneous variational problem), used for Floquet multipliers.
+    """
+    N, mn, _ = Jblk.shape
+    n = r_per.shape[0]
+    m = mn // n
+    nbd = D.shape[0]
+    ki = (m - 1) * n  # interior unknowns per interval
+    Cw = C.copy()
+    Dw = D.copy()
+    rc = r_c.copy()
+    # ---- step 1: interior nodes, per interval
+    ncols = ki + 2 * n + nbd + 1
+    top = np.zeros((N, ki, ncols))
+    A = np.zeros((N, n, n))
+    B = np.zeros((N, n, n))
+    Cb = np.zeros((N, n, nbd))
+    rr = np.zeros((N, n))
+    M = np.zeros((mn, ncols))
+    for j in range(N):
+        for r in range(mn):
+            for c in range(ki):
+                M[r, c] = Jblk[j, r, n + c]
+            for c in range(n):
+                M[r, ki + c] = Jblk[j, r, c]
+                M[r, ki + n + c] = Jblk[j, r, m * n + c]
+            for c in range(nbd):
+                M[r, ki + 2 * n + c] = Jb[j, r, c]
+            M[r, ncols - 1] = r_col[j, r]
+        _householder(M, ki)
+        top[j] = M[:ki]
+        A[j] = M[ki:, ki:ki + n]
+        B[j] = M[ki:, ki + n:ki + 2 * n]
+        Cb[j] = M[ki:, ki + 2 * n:ki + 2 * n + nbd]
+        rr[j] = M[ki:, ncols - 1]
+        if ki > 0:
+            Cint = np.empty((nbd, ki))
+            for q in range(nbd):
+                for c in range(ki):
+                    Cint[q, c] = Cw[q, j * m + 1 + c // n, c % n]
+            G = _right_solve(Cint, M, ki)
+            upd = G @ np.ascontiguousarray(M[:ki, ki:])
+            for q in range(nbd):
+                for a in range(n):
+                    Cw[q, j * m, a] -= upd[q, a]
+                    Cw[q, (j + 1) * m, a] -= upd[q, n + a]
+                for c in range(nbd):
+                    Dw[q, c] -= upd[q, 2 * n + c]
+                rc[q] -= upd[q, 2 * n + nbd]
+    # ---- step 2: mesh points x_1..x_{N-1}, sequentially
+    # running rows: P x_0 + Q x_cur + S z = s
+    P = A[0].copy()
+    Q = B[0].copy()
+    S = Cb[0].copy()
+    s = rr[0].copy()
+    nc2 = 3 * n + nbd + 1
+    mid = np.zeros((N, n, nc2))
+    M2 = np.zeros((2 * n, nc2))
+    Cx0 = np.empty((nbd, n))
+    for q in range(nbd):
+        for a in range(n):
+            Cx0[q, a] = Cw[q, 0, a]
+    for j in range(1, N):
+        M2[:, :] = 0.0
+        # columns: x_j | x_0 | x_{j+1} | z | rhs
+        M2[:n, :n] = Q
+        M2[:n, n:2 * n] = P
+        M2[:n, 3 * n:3 * n + nbd] = S
+        M2[:n, nc2 - 1] = s
+        M2[n:, :n] = A[j]
+        M2[n:, 2 * n:3 * n] = B[j]
+        M2[n:, 3 * n:3 * n + nbd] = Cb[j]
+        M2[n:, nc2 - 1] = rr[j]
+        _householder(M2, n)
+        mid[j] = M2[:n]
+        P = M2[n:, n:2 * n].copy()
+        Q = M2[n:, 2 * n:3 * n].copy()
+        S = M2[n:, 3 * n:3 * n + nbd].copy()
+        s = M2[n:, nc2 - 1].copy()
+        Cj = np.empty((nbd, n))
+        for q in range(nbd):
+            for a in range(n):
+                Cj[q, a] = Cw[q, j * m, a]
+        G = _right_solve(Cj, M2, n)
+        upd = G @ np.ascontiguousarray(M2[:n, n:])
+        for q in range(nbd):
+            for a in range(n):
+                Cx0[q, a] -= upd[q, a]
+                Cw[q, (j + 1) * m, a] -= upd[q, n + a]
+            for c in range(nbd):
+                Dw[q, c] -= upd[q, 2 * n + c]
+            rc[q] -= upd[q, 2 * n + nbd]
+    # ---- step 3: dense system in x_0, x_N, z
+    nd = 2 * n + nbd
+    Md = np.zeros((nd, nd))
+    rd = np.zeros(nd)
+    Md[:n, :n] = P
+    Md[:n, n:2 * n] = Q
+    Md[:n, 2 * n:] = S
+    rd[:n] = s
+    for a in range(n):
+        Md[n + a, a] = 1.0
+        Md[n + a, n + a] = -1.0
+        rd[n + a] = r_per[a]
+    for q in range(nbd):
+        for a in range(n):
+            Md[2 * n + q, a] = Cx0[q, a]
+            Md[2 * n + q, n + a] = Cw[q, N * m, a]
+        for c in range(nbd):
+            Md[2 * n + q, 2 * n + c] = Dw[q, c]
+        rd[2 * n + q] = rc[q]
+    sol = np.linalg.solve(Md, rd)
+    U = np.zeros((N * m + 1, n))
+    U[0] = sol[:n]
+    U[N * m] = sol[n:2 * n]
+    z = sol[2 * n:].copy()
+    # ---- back substitution
+    rhs = np.empty((n, 1))
+    for j in range(N - 1, 0, -1):
+        for a in range(n):
+            v = mid[j, a, nc2 - 1]
+            for b in range(n):
+                v -= mid[j, a, n + b] * U[0, b] + mid[j, a, 2 * n + b] * U[(j + 1) * m, b]
+            for c in range(nbd):
+                v -= mid[j, a, 3 * n + c] * z[c]
+            rhs[a, 0] = v
+        _upper_solve(mid[j], n, rhs)
+        for a in range(n):
+            U[j * m, a] = rhs[a, 0]
+    if ki > 0:
+        rhs_i = np.empty((ki, 1))
+        for j in range(N):
+            for r in range(ki):
+                v = top[j, r, ncols - 1]
+                for b in range(n):
+                    v -= top[j, r, ki + b] * U[j * m, b] + top[j, r, ki + n + b] * U[(j + 1) * m, b]
+                for c in range(nbd):
+                    v -= top[j, r, ki + 2 * n + c] * z[c]
+                rhs_i[r, 0] = v
+            _upper_solve(top[j], ki, rhs_i)
+            for r in range(ki):
+                U[j * m + 1 + r // n, r % n] = rhs_i[r, 0]
+    return U, z, P, Q
+
+
+@nb.njit(cache=True)
+def condensed_pair(Jblk):
+    """P, Q with P x_0 + Q x_N = 0 for the homogeneous collocation system.
+
+    The same orthogonal eliminations as :func:`bordered_solve`, without
+    borders; x_N = M x_0 with M = -Q^{-1} P the monodromy matrix of the
+    discretised variational equation.
+    """
+    N, mn, _ = Jblk.shape
+    n = Jblk.shape[2] - mn
+    m = mn // n
+    ki = (m - 1) * n
+    M = np.zeros((mn, ki + 2 * n))
+    A = np.zeros((N, n, n))
+    B = np.zeros((N, n, n))
+    for j in range(N):
+        for r in range(mn):
+            for c in range(ki):
+                M[r, c] = Jblk[j, r, n + c]
+            for c in range(n):
+                M[r, ki + c] = Jblk[j, r, c]
+                M[r, ki + n + c] = Jblk[j, r, m * n + c]
+        _householder(M, ki)
+        A[j] = M[ki:, ki:ki + n]
+        B[j] = M[ki:, ki + n:]
+    P = A[0].copy()
+    Q = B[0].copy()
+    M2 = np.zeros((2 * n, 3 * n))
+    for j in range(1, N):
+        M2[:, :] = 0.0
+        M2[:n, :n] = Q
+        M2[:n, n:2 * n] = P
+        M2[n:, :n] = A[j]
+        M2[n:, 2 * n:] = B[j]
+        _householder(M2, n)
+        P = M2[n:, n:2 * n].copy()
+        Q = M2[n:, 2 * n:].copy()
+    return P, Q
+
+
+def newton_orbit(kernels, U0, T0, p, mesh, scheme, tol=1e-10, maxit=12):
+    """Newton's method for a periodic orbit at fixed parameters.
+
+    Unknowns U and T; the phase is pinned by int <u, u0'> dt = 0 with u0 the
+    start orbit.  The loop is Python but each iteration is three compiled
+    calls (residual, Jacobian, condensation solve): a numba loop around them
+    would cost ~7 s of extra compilation per process for a few microseconds.
+
+    Parameters
+    ----------
+    kernels : bifkit.model.Compiled
+        ``model.compiled`` (uses ``f``, ``jac``, ``dfdp``).
+    U0 : (N*m+1, n) start values on the nodes;  T0 : float start period
+    p : parameter array;  mesh : (N+1,);  scheme : Scheme
+    tol : float
+        Converged when the step's max-norm is below ``tol * (1 + max|U|)``.
+
+    Returns
+    -------
+    U, T, iterations, converged (bool), residual max-norm, P, Q
+        (P, Q): condensed pair at the last Jacobian, for Floquet multipliers.
+    """
+    f, jac, dfdp = kernels.f, kernels.jac, kernels.dfdp
+    W, Wd = scheme.W, scheme.Wd
+    N, m, n = len(mesh) - 1, scheme.ncol, U0.shape[1]
+    U = np.array(U0, dtype=float)
+    T = float(T0)
+    phi = np.zeros((N * m + 1, n))
+    phase_row(U, W, Wd, scheme.wg, phi)
+    C = phi.reshape((1, N * m + 1, n))
+    D = np.zeros((1, 1))
+    Jblk = np.zeros((N, m * n, (m + 1) * n))
+    Jb = np.zeros((N, m * n, 1))
+    ifree = np.zeros(0, dtype=np.int64)
+    rcol = np.zeros((N, m * n))
+    P = Q = np.full((n, n), np.nan)
+    res = np.inf
+    for it in range(1, maxit + 1):
+        collocation_residual(f, U, T, p, mesh, W, Wd, rcol)
+        rper = U[0] - U[N * m]
+        rc = np.array([np.sum(phi * U)])
+        res = max(np.max(np.abs(rcol)), np.max(np.abs(rper)), abs(rc[0]))
+        if not np.isfinite(res):
+            return U, T, it, False, res, P, Q
+        collocation_jacobian(jac, f, dfdp, U, T, p, ifree, mesh, W, Wd, Jblk, Jb)
+        dU, dz, P, Q = bordered_solve(Jblk, Jb, C, D, -rcol, -rper, -rc)
+        U += dU
+        T += dz[0]
+        scale = 1.0 + np.max(np.abs(U))
+        step = max(np.max(np.abs(dU)), abs(dz[0]) / (1.0 + abs(T)) * scale)
+        if step < tol * scale:
+            collocation_residual(f, U, T, p, mesh, W, Wd, rcol)
+            return U, T, it, True, float(np.max(np.abs(rcol))), P, Q
+    return U, T, maxit, False, res, P, Q
+
+
+# --------------------------------------------------------------------------- #
+# Python-level helpers                                                         #
+# --------------------------------------------------------------------------- #
+def interpolate(U, mesh, scheme, t):
+    """Evaluate the piecewise collocation polynomial at times ``t`` in [0, 1].
+
+    Returns an array of shape (len(t), n).
+    """
+    t = np.atleast_1d(np.asarray(t, float))
+    m = scheme.ncol
+    N = len(mesh) - 1
+    j = np.clip(np.searchsorted(mesh, t, side="right") - 1, 0, N - 1)
+    s = (t - mesh[j]) / (mesh[j + 1] - mesh[j])
+    out = np.zeros((len(t), U.shape[1]))
+    for i in range(m + 1):
+        others = np.delete(scheme.nodes, i)
+        li = np.prod([(s - o) / (scheme.nodes[i] - o) for o in others], axis=0)
+        out += li[:, None] * U[j * m + i]
+    return out
+
+
+def node_times(mesh, scheme):
+    """Times in [0, 1] of all N*m + 1 collocation nodes."""
+    h = np.diff(mesh)
+    m = scheme.ncol
+    t = (mesh[:-1, None] + h[:, None] * scheme.nodes[None, :m]).ravel()
+    return np.concatenate((t, [mesh[-1]]))
+
+
+def uniform_mesh(ntst: int) -> np.ndarray:
+    """The equidistant mesh with ``ntst`` intervals on [0, 1]."""
+    if int(ntst) < 2:
+        raise ValueError(f"ntst must be >= 2, got {ntst!r}")
+    return np.linspace(0.0, 1.0, int(ntst) + 1)

@@ -1,0 +1,283 @@
+"""Periodic orbits: the Orbit record, starting orbits, and the "LC-C" curve type.
+
+Starts:
+* :func:`orbit_from_simulation` -- integrate past the transient, cut one period
+  at a Poincare section, resample on the mesh and refine by Newton;
+* :func:`orbit_from_hopf` -- the first-order estimate u(t) = x0 + eps Re(q e^(2 pi i t))
+  with q the critical eigenvector (Kuznetsov 2004, sec. 3.5 and 10.3.2;
+  Doedel et al. 1991, sec. 5), T = 2 pi / omega.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import collocation as co
+from . import floquet as fq
+
+
+@dataclass
+class Orbit:
+    """A periodic orbit on a collocation mesh.
+
+    Attributes
+    ----------
+    U : (ntst*ncol + 1, n) values at the nodes; u(t) for t in [0, 1]
+    mesh : (ntst + 1,) mesh in [0, 1]
+    T : float, period (model time unit)
+    p : parameter array
+    scheme : collocation.Scheme
+    multipliers : complex array or None
+    trivial_error : float (|mu_trivial - 1|)
+    """
+
+    U: np.ndarray
+    mesh: np.ndarray
+    T: float
+    p: np.ndarray
+    scheme: co.Scheme
+    multipliers: np.ndarray | None = None
+    trivial_error: float = np.nan
+    info: dict = field(default_factory=dict)
+
+    @property
+    def ntst(self) -> int:
+        return len(self.mesh) - 1
+
+    @property
+    def times(self) -> np.ndarray:
+        """Node times in model time units, from 0 to T."""
+        return self.T * co.node_times(self.mesh, self.scheme)
+
+    def __call__(self, t):
+        """States at model times t (taken modulo T), shape (len(t), n)."""
+        s = np.mod(np.atleast_1d(t) / self.T, 1.0)
+        return co.interpolate(self.U, self.mesh, self.scheme, s)
+
+    def amplitude(self, samples: int = 0):
+        """(max, min) of every state over one period (at the nodes, or on a fine grid)."""
+        X = self(np.linspace(0, self.T, samples)) if samples else self.U
+        return X.max(axis=0), X.min(axis=0)
+
+
+def refine(model, orbit: Orbit, tol=1e-10, maxit=12) -> Orbit:
+    """Newton at fixed parameters; attaches the Floquet multipliers.
+
+    Raises
+    ------
+    bifkit.errors.ConvergenceError
+    """
+    from ..errors import ConvergenceError
+    U, T, it, ok, res, P, Q = co.newton_orbit(model.compiled, orbit.U, orbit.T, orbit.p,
+                                              orbit.mesh, orbit.scheme, tol, maxit)
+    if not ok:
+        raise ConvergenceError(f"periodic orbit: Newton did not converge in {it} iterations "
+                               f"(residual {res:.3g}); improve the start or raise ntst")
+    mu, err = fq.multipliers_from_pair(P, Q)
+    return Orbit(U, orbit.mesh.copy(), T, orbit.p.copy(), orbit.scheme, mu, err,
+                 {"newton_iterations": it, "residual": res})
+
+
+def orbit_from_samples(t, X, p, ntst=50, ncol=4, kind="uniform") -> Orbit:
+    """An (unrefined) Orbit from one period of samples ``X[k] = x(t[k])``, t[-1]-t[0] = T."""
+    t = np.asarray(t, float)
+    X = np.asarray(X, float)
+    T = t[-1] - t[0]
+    sch = co.Scheme(ncol, kind)
+    mesh = co.uniform_mesh(ntst)
+    s = (t - t[0]) / T
+    tn = co.node_times(mesh, sch)
+    U = np.column_stack([np.interp(tn, s, X[:, a]) for a in range(X.shape[1])])
+    U[-1] = U[0]
+    return Orbit(U, mesh, T, np.asarray(p, float).copy(), sch)
+
+
+def orbit_from_simulation(model, x0, t_transient, *, t_max=None, section=0, ntst=50,
+                          ncol=4, rtol=1e-10, atol=1e-12, refine_orbit=True) -> Orbit:
+    """A periodic orbit from a simulation (scipy's LSODA/Radau).
+
+    Integrates from ``x0`` for ``t_transient`` (model time units), then until
+    the state component ``section`` has crossed its mean upwards twice; the
+    last period is resampled on the mesh and refined by Newton.
+
+    Raises
+    ------
+    ValueError
+        If no oscillation is found within ``t_max`` (default 20 t_transient).
+    """
+    from scipy.integrate import solve_ivp
+    f, jac, p = model.compiled.f, model.compiled.jac, model.p
+    fun = lambda t, x: f(t, x, p)  # noqa: E731
+    jf = lambda t, x: jac(t, x, p)  # noqa: E731
+    x0 = model.pack(x0)
+    sol = solve_ivp(fun, (0, t_transient), x0, method="Radau", jac=jf, rtol=rtol, atol=atol)
+    xa = sol.y[:, -1]
+    t_max = 20 * t_transient if t_max is None else t_max
+    ref = np.mean(sol.y[section, sol.t > 0.5 * t_transient])
+    ev = lambda t, x: x[section] - ref  # noqa: E731
+    ev.direction = 1.0
+    ev.terminal = 3  # stop after the third upward crossing (scipy >= 1.13)
+    sol = solve_ivp(fun, (0, t_max), xa, method="Radau", jac=jf, rtol=rtol, atol=atol,
+                    events=ev, dense_output=True)
+    te = sol.t_events[0]
+    if len(te) < 3:
+        raise ValueError(f"no oscillation of state {section} found within t = {t_max:g}")
+    t0, t1 = te[-2], te[-1]
+    tt = np.linspace(t0, t1, 40 * ntst * ncol)
+    orb = orbit_from_samples(tt, sol.sol(tt).T, p, ntst, ncol)
+    return refine(model, orb) if refine_orbit else orb
+
+
+def orbit_from_hopf(model, x0, p, omega, q, amplitude, ntst=50, ncol=4) -> Orbit:
+    """The first-order cycle estimate at a Hopf point (Kuznetsov 2004, eq. 3.18).
+
+    u(t) = x0 + amplitude * Re(q exp(2 pi i t)), T = 2 pi / omega, with the
+    critical eigenvector q (A q = i omega q) normalised to max|q| = 1.
+    """
+    q = np.asarray(q, complex)
+    q = q / q[np.argmax(np.abs(q))]
+    sch = co.Scheme(ncol)
+    mesh = co.uniform_mesh(ntst)
+    tn = co.node_times(mesh, sch)
+    U = np.asarray(x0, float)[None, :] + amplitude * np.real(
+        q[None, :] * np.exp(2j * np.pi * tn)[:, None])
+    return Orbit(U, mesh, 2 * np.pi / omega, np.asarray(p, float).copy(), sch)
+
+
+# --------------------------------------------------------------------------- #
+# "LC-C": the public entry point (stand-alone until the driver contract lands) #
+# --------------------------------------------------------------------------- #
+@dataclass
+class CycleSpecialPoint:
+    """A special point of a cycle branch (label LPC, PD or NS).
+
+    ``data`` holds ``period``, ``multipliers`` (complex array), ``orbit``
+    (:class:`Orbit`), ``converged``, ``index`` (between points index-1 and index).
+    """
+
+    label: str
+    params: dict
+    state: dict
+    data: dict
+    _internal: object = None
+
+
+@dataclass
+class CycleBranch:
+    """Points of an LC-C run: parameters, periods, multipliers, orbits, special points."""
+
+    model_name: str
+    free: list
+    params: dict
+    period: np.ndarray
+    multipliers: np.ndarray
+    trivial_error: np.ndarray
+    orbits: list
+    specials: list
+    stop_reason: str
+    options: dict
+
+    @property
+    def stability(self) -> np.ndarray:
+        """Number of nontrivial multipliers outside the unit circle, per point."""
+        out = []
+        for mu in self.multipliers:
+            out.append(int(np.sum(np.abs(fq.nontrivial(mu)) > 1.0)))
+        return np.array(out)
+
+    def amplitude(self):
+        """(max, min) of every state over each orbit, arrays of shape (npoints, n)."""
+        mx, mn = zip(*(o.amplitude() for o in self.orbits))
+        return np.array(mx), np.array(mn)
+
+    def special_points(self, label=None):
+        return [s for s in self.specials if label is None or s.label == label]
+
+    def __len__(self):
+        return len(self.period)
+
+
+def _hopf_data(model, start):
+    """(x0, p, omega, q) from a Hopf special point or a dict with state/params."""
+    params = dict(getattr(start, "params", None) or start.get("params", {}))
+    state = getattr(start, "state", None) or start.get("state")
+    p = model.param_array(**params) if params else model.p.copy()
+    x0 = model.pack(state)
+    J = model.compiled.jac(0.0, x0, p)
+    ev, V = np.linalg.eig(J)
+    k = int(np.argmax(ev.imag))
+    data = getattr(start, "data", None) or start.get("data", {}) or {}
+    omega = float(data.get("omega", ev[k].imag))
+    k = int(np.argmin(np.abs(ev - 1j * omega)))
+    return x0, p, abs(ev[k].imag), V[:, k]
+
+
+def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_params=(),
+                    direction="forward", max_points=500, ds=None, ds_min=1e-7, ds_max=None,
+                    tol=1e-10, adapt_every=3, detect=("LPC", "PD", "NS"), T_max=np.inf):
+    """Continue periodic orbits in one parameter ("LC-C").
+
+    Parameters
+    ----------
+    model : bifkit.Model
+    start : Orbit | Hopf point | CycleSpecialPoint (label "PD": switch to the doubled branch)
+        A Hopf point is any object (or dict) with ``state``, ``params`` and
+        optionally ``data["omega"]``, such as ``branch.special_points("H")[0]``.
+    free : [name] -- one parameter
+    ntst, ncol : mesh intervals and Gauss points (AUTO's NTST, NCOL)
+    bounds : {name: (lo, hi)};  log_params : names continued in log10
+    direction : "forward" (parameter increasing at an orbit start) or "backward";
+        ignored at Hopf and PD starts, where the branch leaves in its own direction.
+
+    Returns
+    -------
+    CycleBranch
+    """
+    from . import lc_run
+    (name,) = list(free)
+    ipar = model.param_index(name)
+    log = name in log_params
+    lo, hi = (bounds or {}).get(name, (-np.inf, np.inf))
+    opts = lc_run.LCOptions(ds=ds or (0.01 if log else 0.01), ds_min=ds_min,
+                            ds_max=ds_max or (0.05 if log else 0.1), max_points=max_points,
+                            tol=tol, adapt_every=adapt_every, bounds=(lo, hi),
+                            detect=tuple(detect), T_max=T_max)
+    sch = co.Scheme(ncol)
+    system = lc_run.LCSystem(model, ipar, log, sch)
+    phase_ref = None
+    if isinstance(start, CycleSpecialPoint) and start.label == "PD":
+        x = start._internal
+        st, phase_ref = lc_run.pd_switch_state(system, x, start.data["orbit"].p)
+        p = start.data["orbit"].p.copy()
+    elif isinstance(start, Orbit):
+        orb = refine(model, start)
+        if orb.ntst != ntst or orb.scheme.ncol != ncol:
+            tn = co.node_times(co.uniform_mesh(ntst), sch)
+            orb = refine(model, Orbit(orb(tn * orb.T), co.uniform_mesh(ntst), orb.T, orb.p, sch))
+        p = orb.p.copy()
+        st = lc_run.State(orb.U, orb.T, system.theta_of(p[ipar]), orb.mesh)
+        corr = lc_run.Corrector(system, opts, orb.T)
+        x = corr.correct(st, orb.U, orb.T, st.theta, np.zeros_like(orb.U), 0.0, 1.0, p)
+        sgn = 1.0 if direction == "forward" else -1.0
+        x.tU, x.tT, x.ttheta = corr.tangent(x, np.zeros_like(orb.U), 0.0, sgn)
+        st = x
+    else:
+        x0, p, omega, q = _hopf_data(model, start)
+        st, phase_ref = lc_run.hopf_state(system, x0, p, omega, q, ntst)
+    res = lc_run.run(system, st, p, opts, phase_ref=phase_ref)
+    pnames = model.param_names
+    P = np.array([o.p for o in res.orbits]) if res.orbits else np.zeros((0, len(pnames)))
+    specials = []
+    for s in res.special:
+        orb = s["orbit"]
+        specials.append(CycleSpecialPoint(
+            s["label"], dict(zip(pnames, map(float, orb.p))), model.unpack(orb.U[0]),
+            {"period": s["T"], "multipliers": np.asarray(s["multipliers"]), "orbit": orb,
+             "converged": s["converged"], "index": s["index"],
+             "trivial_error": orb.trivial_error}, s["state"]))
+    return CycleBranch(model.name, [name], {k: P[:, i] for i, k in enumerate(pnames)},
+                       np.array(res.T), np.array(res.multipliers), np.array(res.trivial_error),
+                       res.orbits, specials, res.stop_reason,
+                       {"ntst": ntst, "ncol": ncol, "log_params": list(log_params),
+                        "bounds": bounds, "newton_iterations": res.newton_iterations})

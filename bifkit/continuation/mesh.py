@@ -1,0 +1,89 @@
+"""Adaptive mesh redistribution for collocation (AUTO's ``adapt``).
+
+The local error of collocation with m points on an interval of length h is
+~ h^(m+1) |u^(m+1)| (Russell & Christiansen 1978, SIAM J. Numer. Anal. 15, 59;
+Doedel et al. 1991, sec. 4).  The new mesh equidistributes
+int |u^(m+1)|^(1/(m+1)) dt, where u^(m+1) is estimated from the jumps of the
+(piecewise constant) m-th derivative of the collocation polynomial between
+neighbouring intervals, wrapped periodically.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .collocation import interpolate, node_times
+
+
+def mth_derivative(U, mesh, scheme):
+    """The m-th derivative of the collocation polynomial on each interval.
+
+    Returns an array of shape (N, n): m! times the m-th divided difference of
+    the m + 1 node values (exact for a polynomial of degree m).
+    """
+    m, N = scheme.ncol, len(mesh) - 1
+    h = np.diff(mesh)
+    out = np.zeros((N, U.shape[1]))
+    for j in range(N):
+        t = mesh[j] + h[j] * scheme.nodes
+        dd = U[j * m:j * m + m + 1].copy()
+        for level in range(1, m + 1):
+            dd[:m + 1 - level] = (dd[1:m + 2 - level] - dd[:m + 1 - level]) / \
+                (t[level:] - t[:m + 1 - level])[:, None]
+        out[j] = math.factorial(m) * dd[0]
+    return out
+
+
+def monitor(U, mesh, scheme, floor=1e-3):
+    """Per-interval density |u^(m+1)|^(1/(m+1)) (max over components).
+
+    ``floor`` (relative to the mean density) keeps intervals from growing
+    without bound where the solution is nearly polynomial.
+    """
+    m = scheme.ncol
+    h = np.diff(mesh)
+    d = mth_derivative(U, mesh, scheme)
+    # (m+1)-th derivative at the mesh points t_1..t_N (t_N = t_0, periodic)
+    dn = np.roll(d, -1, axis=0)
+    hn = np.roll(h, -1)
+    jump = np.max(np.abs(dn - d), axis=1) / (0.5 * (h + hn))
+    # interval j is bounded by mesh points j (jump index j-1) and j+1 (index j)
+    dens = 0.5 * (np.roll(jump, 1) + jump) ** (1.0 / (m + 1))
+    mean = np.sum(dens * h)
+    return dens + floor * max(mean, np.finfo(float).tiny)
+
+
+def adapt(U, mesh, scheme, ntst=None, floor=1e-3):
+    """Redistribute the mesh and interpolate the orbit onto it.
+
+    Parameters
+    ----------
+    U : (N*m+1, n) node values;  mesh : (N+1,);  scheme : Scheme
+    ntst : int, optional
+        Number of intervals of the new mesh (default: unchanged).
+
+    Returns
+    -------
+    U_new, mesh_new
+    """
+    ntst = len(mesh) - 1 if ntst is None else int(ntst)
+    dens = monitor(U, mesh, scheme, floor)
+    cum = np.concatenate(([0.0], np.cumsum(dens * np.diff(mesh))))
+    levels = np.linspace(0.0, cum[-1], ntst + 1)
+    new = np.interp(levels, cum, mesh)
+    new[0], new[-1] = 0.0, 1.0
+    return interpolate(U, mesh, scheme, node_times(new, scheme)), new
+
+
+def double_period(U, mesh, scheme):
+    """The orbit traversed twice on a mesh with twice the intervals (for PD switching).
+
+    The time variable is rescaled to [0, 1]: interval j of the new mesh is
+    interval j mod N of the old one, halved.
+    """
+    m = scheme.ncol
+    new = np.concatenate((0.5 * mesh[:-1], 0.5 + 0.5 * mesh))
+    U2 = np.concatenate((U[:-1], U[:-1], U[-1:]))
+    assert U2.shape[0] == 2 * (len(mesh) - 1) * m + 1
+    return U2, new

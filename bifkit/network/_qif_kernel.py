@@ -1,0 +1,243 @@
+"""Exact event-driven kernel for networks of QIF neurons with delta pulses (numba).
+
+Model (Bi et al. 2021, eqs. 1-2; Ageeva & Goldobin 2025, network of Sec. 2): neuron i of population
+x obeys ``tau dv/dt = v^2 + I_x`` between pulses, spikes when v -> +inf and restarts from -inf; a
+spike of a neuron of population y makes v of each target jump by J_xy (instantaneous, no delay).
+
+Exact solution used here. With s_x = sqrt(I_x) > 0 write v = s_x cot(phi): phi in (0, pi) is half the
+"remaining" genuine phase, phi = (pi - psi)/2 with psi = 2 atan(v / s_x). Between pulses phi
+decreases uniformly, d phi/dt = -Omega_x = -s_x/tau, and the neuron spikes when phi reaches 0 (then
+phi = pi). A pulse maps cot(phi) -> cot(phi) + J_xy/s_x.
+
+Per neuron we store the *phase offset* theta_i = phi_i(t) + Omega_x t, which is constant between
+pulses, as an (unnormalised, oriented) 2-vector (p_i, q_i) ~ (cos theta_i, sin theta_i). Then
+theta_i / Omega_x is the neuron's next spike time, an untouched neuron costs nothing, and a pulse
+received at time t (with C = cos Omega_x t, S = sin Omega_x t, c = J/s_x) is a *linear* shear
+
+    q' = C q - S p          (= r sin phi, the rotated-frame coordinate)
+    p <- p + c C q',   q <- q + c S q'
+
+-- two multiply-adds per synaptic event and no transcendental function (C, S are computed once per
+spike and target population). The orientation convention r > 0, q' > 0 during an interspike
+interval is preserved by pulses (they do not change q'), so the next spike time
+T = t + atan2(q', p') / Omega is recovered unambiguously when it is needed (queue refresh only).
+
+Scheduling uses the lazy calendar queue of ``_queue.py``: inhibitory pulses (c < 0) only delay a
+neuron, so they never touch the queue; an excitatory pulse compares the new angle with the angle of
+the neuron's queue bound (one cross product, sin(theta_bound - theta_new) > 0 <=> the neuron now
+fires before its bound) and re-queues only then.
+
+Excitable neurons (I_x <= 0) are not handled by this kernel (the caller refuses them).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ._queue import HEAP, heap_pop, heap_push, link, unlink
+
+
+@njit(cache=True, inline="always")
+def _spike_time(j, t, om, st):
+    """Next spike time of a neuron with state (p, q) seen at time t (t <= result)."""
+    C = math.cos(om * t)
+    S = math.sin(om * t)
+    pr = C * st[j, 0] + S * st[j, 1]
+    qr = C * st[j, 1] - S * st[j, 0]
+    phi = math.atan2(qr, pr)
+    if phi < 0.0:  # rounding right after a reset (phi ~ pi) or right before a spike (phi ~ 0)
+        phi = math.pi if phi < -0.5 * math.pi else 0.0
+    return t + phi / om
+
+
+@njit(cache=True)
+def _place(j, T, om, st, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
+    """Queue neuron j (of angular speed om) under next-spike time T."""
+    unlink(j, head, nxt, prv, where)
+    b_cur = ist[1]
+    if T < (b_cur + 1) * w:
+        where[j] = HEAP
+        qkey[j] = T
+        st[j, 2] = st[j, 0]  # bound = exact time: the neuron's own angle (and "unchanged" mark)
+        st[j, 3] = st[j, 1]
+        heap_push(T, j, hkey, hid, ist, where, qkey)
+    else:
+        B = math.floor(T / w)
+        if B > b_cur + nb - 1:
+            B = b_cur + nb - 1  # beyond the ring: park at its far end (still a lower bound)
+        link(j, B % nb, head, nxt, prv, where)
+        st[j, 2] = math.cos(om * B * w)
+        st[j, 3] = math.sin(om * B * w)
+
+
+@njit(cache=True)
+def qif_init_queue(t, pop, om, st, w, nb, head, nxt, prv, where, qkey,
+                   hkey, hid, ist):
+    """Place every neuron in an empty queue whose current bucket contains time t."""
+    ist[0] = 0
+    ist[1] = math.floor(t / w)
+    for j in range(st.shape[0]):
+        o = om[pop[j]]
+        _place(j, _spike_time(j, t, o, st), o, st, w, nb, head, nxt, prv, where, qkey, hkey,
+               hid, ist)
+
+
+@njit(cache=True)
+def _sample(k, ts, pop, starts, s, om, st, v_clip, vbar, psibar, sv, sv2, spsi, spsi2):
+    """Add the state at time ts to the accumulators (sample index k of the chunk)."""
+    for y in range(starts.size - 1):
+        C = math.cos(om[y] * ts)
+        S = math.sin(om[y] * ts)
+        acc_v = 0.0
+        acc_psi = 0.0
+        for i in range(starts[y], starts[y + 1]):
+            pr = C * st[i, 0] + S * st[i, 1]
+            qr = C * st[i, 1] - S * st[i, 0]
+            phi = math.atan2(qr, pr)
+            if phi < 0.0:
+                phi = math.pi if phi < -0.5 * math.pi else 0.0
+            psi = math.pi - 2.0 * phi
+            if qr > 0.0:
+                v = s[y] * pr / qr
+                v = min(max(v, -v_clip), v_clip)
+            else:
+                v = -v_clip if pr < 0.0 else v_clip
+            acc_v += v
+            acc_psi += psi
+            sv[i] += v
+            sv2[i] += v * v
+            spsi[i] += psi
+            spsi2[i] += psi * psi
+        n = starts[y + 1] - starts[y]
+        vbar[y, k] = acc_v / n
+        psibar[y, k] = acc_psi / n
+
+
+@njit(cache=True)
+def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets,
+                st, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist,
+                nsamp, rec, t0, dt_s, v_clip, vbar, psibar, cnt, sv, sv2, spsi, spsi2,
+                nspk, last, isi1, isi2, nisi, rmask, rast_t, rast_i, counters):
+    """Process all spikes with time < t_stop in exact order.
+
+    Parameters (units: time in the model's unit, ms or tau)
+    ----------
+    t_stop : end of this chunk; ``tnow[0]`` is set to it on return.
+    nsamp, rec : if rec, take nsamp samples at t0 + (k+1) dt_s (the last one at t_stop)
+        and accumulate the per-neuron spike statistics; if False only advance (transient).
+    vbar, psibar, cnt : (P, n) per-sample population means of clipped v and of psi, and spike
+        counts in (t_{k-1}, t_k].
+    counters : int64[5] = synaptic events, spikes, queue refreshes, excitatory re-queues,
+        raster entries written.
+    """
+    P = starts.size - 1
+    if not rec:
+        nsamp = 0
+    k = 0
+    nr = counters[4]
+    while True:
+        if ist[0] == 0:
+            wend = (ist[1] + 1) * w
+            while k < nsamp and t0 + (k + 1) * dt_s < wend:
+                _sample(k, t0 + (k + 1) * dt_s, pop, starts, s, om, st, v_clip, vbar, psibar,
+                        sv, sv2, spsi, spsi2)
+                k += 1
+            if wend >= t_stop:
+                break
+            ist[1] += 1
+            slot = ist[1] % nb
+            j = head[slot]
+            while j >= 0:  # drain the new bucket: heap or a later bucket
+                nj = nxt[j]
+                o = om[pop[j]]
+                _place(j, _spike_time(j, tnow[0], o, st), o, st, w, nb, head, nxt, prv, where,
+                       qkey, hkey, hid, ist)
+                counters[2] += 1
+                j = nj
+            continue
+        key = hkey[0]
+        i = hid[0]
+        if where[i] != HEAP or qkey[i] != key:
+            heap_pop(hkey, hid, ist)  # stale duplicate
+            continue
+        o = om[pop[i]]
+        if st[i, 0] != st[i, 2] or st[i, 1] != st[i, 3]:  # hit by pulses since queued
+            T = _spike_time(i, tnow[0], o, st)
+            if T > key:  # delayed by inhibition since it was queued
+                heap_pop(hkey, hid, ist)
+                _place(i, T, o, st, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
+                counters[2] += 1
+                continue
+        while k < nsamp and t0 + (k + 1) * dt_s < key:
+            _sample(k, t0 + (k + 1) * dt_s, pop, starts, s, om, st, v_clip, vbar, psibar,
+                    sv, sv2, spsi, spsi2)
+            k += 1
+        if key >= t_stop:
+            break
+        heap_pop(hkey, hid, ist)
+        t = key
+        tnow[0] = t
+        x = pop[i]
+        # --- spike of i at t: observables
+        counters[1] += 1
+        if rec:
+            if k < nsamp:
+                cnt[x, k] += 1
+            if last[i] >= 0.0:
+                d = t - last[i]
+                isi1[i] += d
+                isi2[i] += d * d
+                nisi[i] += 1
+            last[i] = t
+            nspk[i] += 1
+            if rmask[i] and nr < rast_t.size:
+                rast_t[nr] = t
+                rast_i[nr] = i
+                nr += 1
+        # --- reset to phi = pi (v = -inf) and requeue one free period later
+        st[i, 0] = -math.cos(o * t)
+        st[i, 1] = -math.sin(o * t)
+        _place(i, t + math.pi / o, o, st, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
+        # --- deliver the pulses, one target population at a time
+        for y in range(P):
+            c = cmat[y, x]
+            a = seg[i, y]
+            b = seg[i, y + 1]
+            if c == 0.0 or a == b:
+                continue
+            counters[0] += b - a
+            oy = om[y]
+            C = math.cos(oy * t)
+            S = math.sin(oy * t)
+            cC = c * C
+            cS = c * S
+            if c < 0.0:
+                for m in range(a, b):
+                    j = targets[m]
+                    pj = st[j, 0]
+                    qj = st[j, 1]
+                    qr = C * qj - S * pj
+                    st[j, 0] = pj + cC * qr
+                    st[j, 1] = qj + cS * qr
+            else:
+                for m in range(a, b):
+                    j = targets[m]
+                    pj = st[j, 0]
+                    qj = st[j, 1]
+                    qr = C * qj - S * pj
+                    pj += cC * qr
+                    qj += cS * qr
+                    st[j, 0] = pj
+                    st[j, 1] = qj
+                    if st[j, 3] * pj - st[j, 2] * qj > 0.0:  # now fires before its queue bound
+                        counters[3] += 1
+                        _place(j, _spike_time(j, t, oy, st), oy, st, w, nb, head, nxt, prv,
+                               where, qkey, hkey, hid, ist)
+    while k < nsamp:  # samples up to t_stop (no event before them)
+        _sample(k, t0 + (k + 1) * dt_s, pop, starts, s, om, st, v_clip, vbar, psibar,
+                sv, sv2, spsi, spsi2)
+        k += 1
+    tnow[0] = t_stop
+    counters[4] = nr

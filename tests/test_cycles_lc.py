@@ -1,0 +1,98 @@
+"""LC-C: cycle branches from a Hopf point, PD detection/location and PD switching.
+
+References: Stuart-Landau closed form (radius sqrt(mu), period 2 pi / w,
+multipliers 1 and exp(-2 mu T)); E-I neural mass (Bi et al. 2021, eq. 6) at
+K=1000, D_ii=0.3, D_ee=2.0: Floquet exponents at I_e = 0.0009 listed by the seed
+(0, -0.0343, -0.0555, -0.1732 in 1/tau_m), PD window ends (seed: 0.00047297 and
+0.00006177; bifkit ntst=50/100/200 agree on 0.000473005295 and 6.12727e-05, see
+NOTES_cycles.md for the discrepancy with the paper's second value).
+"""
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+import bifkit
+from bifkit.continuation.cycles import continue_cycles
+from bifkit.model import Model, ModelDefinition, real_symbols
+
+
+@pytest.fixture(scope="module")
+def sl():
+    x, y, mu, w = real_symbols("x y mu w")
+    r2 = x ** 2 + y ** 2
+    d = ModelDefinition.from_sympy(
+        "sl_cycles", [("x", x), ("y", y)], [(mu, 0.0), (w, 2.0)],
+        [mu * x - w * y - x * r2, w * x + mu * y - y * r2])
+    return Model(d)
+
+
+def test_hopf_start_stuart_landau(sl):
+    b = continue_cycles(sl, {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
+                        ntst=20, bounds={"mu": (-1.0, 0.6)}, ds=0.02, ds_max=0.1)
+    assert b.stop_reason.startswith("parameter bound")
+    mu = b.params["mu"]
+    assert mu[-1] == pytest.approx(0.6, abs=1e-12)
+    assert np.all(mu > 0)  # supercritical: cycles on the unstable side of the equilibrium
+    mx, _ = b.amplitude()
+    r = np.array([np.max(np.hypot(o.U[:, 0], o.U[:, 1])) for o in b.orbits])
+    # collocation error at ntst=20, ncol=4 is ~1e-11 (test_cycles_collocation)
+    assert np.max(np.abs(r - np.sqrt(mu))) < 1e-8
+    assert np.max(np.abs(b.period - np.pi)) < 1e-8
+    mu2 = np.array([m[1] for m in b.multipliers])
+    assert np.allclose(mu2.real, np.exp(-2 * mu * np.pi), rtol=1e-6, atol=1e-12)
+    assert not b.special_points()
+
+
+@pytest.fixture(scope="module")
+def ei():
+    m0 = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0, I_e=0.0009)
+
+    def re(ie):
+        m = m0.with_params(I_e=ie)
+        return m.eigenvalues(m.steady_state()[0])[0].real
+    ih = brentq(re, 0.0011, 0.003, xtol=1e-15)
+    m = m0.with_params(I_e=ih)
+    state = {k: v for k, v in m.steady_state()[0].items() if k in m.states}
+    b = continue_cycles(m, {"state": state, "params": {"I_e": ih}}, ["I_e"],
+                        bounds={"I_e": (1e-5, 1.0)}, log_params=["I_e"])
+    return m, b
+
+
+def test_ei_period_doubling_window(ei):
+    m, b = ei
+    pds = sorted(s.params["I_e"] for s in b.special_points("PD"))
+    assert len(pds) == 2
+    # bifkit ntst=50/100/200: 4.730052953e-4 and 6.12727(1-2)e-5 (mesh-converged to 7 digits)
+    assert pds[1] == pytest.approx(4.730052953e-4, rel=1e-8)
+    assert pds[0] == pytest.approx(6.127272e-5, rel=1e-6)
+    for s in b.special_points("PD"):
+        mu = s.data["multipliers"]
+        assert np.min(np.abs(mu + 1)) < 1e-6   # located: a multiplier at -1
+        assert s.data["converged"]
+    assert not b.special_points("LPC")
+
+
+def test_ei_lyapunov_exponents_at_0009(ei):
+    """ln|mu| tau_m / T at I_e = 0.0009 against the seed's (0, -0.0343, -0.0555, -0.1732)."""
+    m, b = ei
+    from bifkit.continuation import cycles
+    i = int(np.argmin(np.abs(b.params["I_e"] - 0.0009)))
+    orb = b.orbits[i]
+    p = orb.p.copy()
+    p[m.param_index("I_e")] = 0.0009
+    orb = cycles.refine(m, cycles.Orbit(orb.U, orb.mesh, orb.T, p, orb.scheme))
+    le = np.sort(np.log(np.abs(orb.multipliers)) * 20.0 / orb.T)[::-1]
+    # the seed gives 3-4 significant digits
+    assert np.allclose(le, [0.0, -0.0343, -0.0555, -0.1732], atol=6e-5)
+    assert orb.T == pytest.approx(488.148, abs=1e-3)
+
+
+def test_pd_switching_finds_period_four(ei):
+    m, b = ei
+    pd = max(b.special_points("PD"), key=lambda s: s.params["I_e"])
+    b2 = continue_cycles(m, pd, ["I_e"], bounds={"I_e": (1e-5, 1.0)}, log_params=["I_e"],
+                         max_points=60)
+    assert b2.period[0] == pytest.approx(2 * pd.data["period"], rel=1e-3)
+    assert b2.params["I_e"][-1] < pd.params["I_e"]  # the doubled branch leaves towards lower I_e
+    pd4 = b2.special_points("PD")
+    assert pd4 and pd4[0].params["I_e"] == pytest.approx(3.0556497e-4, rel=1e-6)

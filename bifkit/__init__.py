@@ -2,6 +2,8 @@
 from .model import Model, ModelDefinition
 from .registry import list_models, load_model
 from .equilibrium import find_equilibrium
+from .network import SimulationResult, load_sweep, simulate, sweep
 
-__all__ = ["Model", "ModelDefinition", "list_models", "load_model", "find_equilibrium"]
+__all__ = ["Model", "ModelDefinition", "list_models", "load_model", "find_equilibrium",
+           "simulate", "sweep", "load_sweep", "SimulationResult"]
 __version__ = "0.1.0"

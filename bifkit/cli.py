@@ -3,6 +3,8 @@
     bifkit models                          list the models and their parameters
     bifkit steady MODEL --set K=1000 ...   equilibria with eigenvalues and observables
     bifkit report --out FILE               steady-state report of every model (JSON)
+    bifkit simulate NETWORK --set ...      exact event-driven spiking-network simulation
+    bifkit sweep NETWORK --grid ...        parameter sweep of a network (Dask), resumable
 """
 from __future__ import annotations
 
@@ -115,13 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="steady-state report of every model")
     p.add_argument("--out", default="results/steady_states.json")
     p.set_defaults(func=cmd_report)
+    from .network.cli import add_subcommands as add_network_commands
+    add_network_commands(sub)
     return parser
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    args.func(args)
-    return 0
+    return args.func(args) or 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ V >= V_th -> spike, V = V_r held for tau_r, the spike reaches the targets tau_d 
 their V jump by J_xy (unless they are refractory).
 
 Exact solution: mu - V(t) = A exp(-(t - t_ref)/tau) with A constant between pulses, so we store
-A_i (the "phase offset" of the LIF) and a pulse is A <- A - J exp((t - t_ref)/tau): one multiply-add.
+A_i (the "phase offset" of the LIF), and a pulse is A <- A - J exp((t - t_ref)/tau):
+one multiply-add.
 The next spike time without further pulses is T = t_ref + tau ln(A/(mu - V_th)) (mu > V_th), and a
 pulse fires the neuron at once when V + J >= V_th, i.e. A <= (mu - V_th) exp((t - t_ref)/tau).
 A refractory neuron is stored as if it restarted from V_r at t_s + tau_r (pulses before that
@@ -15,7 +16,9 @@ so that the exponentials stay bounded.
 Scheduling: the calendar queue of ``_queue.py``. The queue bound of a neuron is kept as the
 equivalent value Aq of A (T < bound <=> A < Aq), so the check after an excitatory pulse is one
 comparison; inhibitory pulses only delay. Emitted spikes wait in a FIFO until their delivery time
-(a constant delay keeps it ordered).
+(a constant delay keeps it ordered). Pulses delivered at the same instant (spikes emitted at the
+same instant, e.g. two neurons pushed over threshold by one pulse) are summed before the threshold
+test, the convention of a fixed-step integrator in the limit dt -> 0.
 """
 from __future__ import annotations
 
@@ -90,13 +93,14 @@ def _sample(k, ts, starts, st, ref_end, mu, V_r, tref, tau, vbar, sv, sv2):
 
 @njit(cache=True)
 def lif_advance(t_stop, tnow, pop, starts, mu, V_th, V_r, tau, tau_r, tau_d, J, seg, targets,
-                st, ref_end, fifo_t, fifo_i, fist, tref,
+                st, ref_end, fifo_t, fifo_i, fist, cand, cflag, tref,
                 w, nb, head, nxt, prv, where, qkey, hkey, hid, ist,
                 nsamp, t0, dt_s, vbar, cnt, sv, sv2, nspk, last, isi1, isi2, nisi, rmask,
                 rast_t, rast_i, counters):
     """Process all events (spikes and deliveries) with time < t_stop in exact order.
 
-    ``st[:, 0]`` = A, ``st[:, 1]`` = queue-bound value Aq; ``fist = [head, count]`` of the FIFO.
+    ``st[:, 0]`` = A, ``st[:, 1]`` = queue-bound value Aq; ``fist = [head, count]`` of the FIFO;
+    ``cand``/``cflag`` (int64[N], uint8[N]) scratch for the neurons advanced by simultaneous pulses.
     Other arguments as in ``_qif_kernel.qif_advance`` (``vbar`` holds the mean V).
     """
     P = starts.size - 1
@@ -136,38 +140,47 @@ def lif_advance(t_stop, tnow, pop, starts, mu, V_th, V_r, tau, tau_r, tau_d, J, 
         if t_next >= t_stop:
             break
         if t_del <= t_fire and t_del <= wend:
-            # ---- delivery of the spike of neuron src emitted at t_del - tau_d
+            # ---- deliveries of all spikes due at t_del (emitted at t_del - tau_d). Pulses
+            # arriving at the same instant are summed before the threshold test.
             t = t_del
-            src = fifo_i[fist[0]]
-            fist[0] = (fist[0] + 1) % cap
-            fist[1] -= 1
             tnow[0] = t
-            x = pop[src]
             E = math.exp((t - tref) / tau)
             A_now = mu_th * E  # A at which V = V_th now
-            for y in range(P):
-                Jyx = J[y, x]
-                a = seg[src, y]
-                b = seg[src, y + 1]
-                counters[0] += b - a
-                dA = Jyx * E
-                for m in range(a, b):
-                    j = targets[m]
-                    if t < ref_end[j]:
-                        continue
-                    Aj = st[j, 0] - dA
-                    st[j, 0] = Aj
-                    if Jyx > 0.0 and Aj < st[j, 1]:
-                        if Aj <= A_now:  # threshold crossed by the jump: fire now
-                            nr = _fire(j, t, pop, mu_th, a_reset, tau, tau_r, tau_d, st,
-                                       ref_end, fifo_t, fifo_i, fist, tref, w, nb, head, nxt,
-                                       prv, where, qkey, hkey, hid, ist, nsamp, k, cnt, nspk,
-                                       last, isi1, isi2, nisi, rmask, rast_t, rast_i, nr,
-                                       counters)
-                        elif mu_th > 0.0:
-                            counters[3] += 1
-                            _place(j, _time_of(Aj, mu_th, tref, tau), st, mu_th, tref, tau, w,
-                                   nb, head, nxt, prv, where, qkey, hkey, hid, ist)
+            nc = 0
+            while fist[1] > 0 and fifo_t[fist[0]] == t:
+                src = fifo_i[fist[0]]
+                fist[0] = (fist[0] + 1) % cap
+                fist[1] -= 1
+                x = pop[src]
+                for y in range(P):
+                    Jyx = J[y, x]
+                    a = seg[src, y]
+                    b = seg[src, y + 1]
+                    counters[0] += b - a
+                    dA = Jyx * E
+                    for m in range(a, b):
+                        j = targets[m]
+                        if t < ref_end[j]:
+                            continue
+                        Aj = st[j, 0] - dA
+                        st[j, 0] = Aj
+                        if Jyx > 0.0 and Aj < st[j, 1] and not cflag[j]:
+                            cflag[j] = 1  # advanced past its queue bound: settle below
+                            cand[nc] = j
+                            nc += 1
+            for r in range(nc):
+                j = cand[r]
+                cflag[j] = 0
+                Aj = st[j, 0]
+                if Aj <= A_now:  # threshold reached by the jumps: fire now
+                    nr = _fire(j, t, pop, mu_th, a_reset, tau, tau_r, tau_d, st, ref_end,
+                               fifo_t, fifo_i, fist, tref, w, nb, head, nxt, prv, where, qkey,
+                               hkey, hid, ist, nsamp, k, cnt, nspk, last, isi1, isi2, nisi,
+                               rmask, rast_t, rast_i, nr, counters)
+                elif Aj < st[j, 1] and mu_th > 0.0:
+                    counters[3] += 1
+                    _place(j, _time_of(Aj, mu_th, tref, tau), st, mu_th, tref, tau, w, nb, head,
+                           nxt, prv, where, qkey, hkey, hid, ist)
         elif i >= 0 and t_fire <= wend:
             heap_pop(hkey, hid, ist)
             tnow[0] = t_fire

@@ -35,8 +35,8 @@ NOWHERE = -2
 def new_queue(n, nb, cap=None):
     """Allocate an empty queue for ``n`` neurons and ``nb`` buckets."""
     cap = int(cap or (2 * n + 1024))
-    return dict(head=np.full(nb, -1, np.int64), nxt=np.full(n, -1, np.int64),
-                prv=np.full(n, -1, np.int64), where=np.full(n, NOWHERE, np.int64),
+    return dict(head=np.full(nb, -1, np.int32), nxt=np.full(n, -1, np.int32),
+                prv=np.full(n, -1, np.int32), where=np.full(n, NOWHERE, np.int32),
                 qkey=np.zeros(n), hkey=np.zeros(cap), hid=np.zeros(cap, np.int64),
                 ist=np.zeros(2, np.int64))
 

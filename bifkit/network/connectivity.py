@@ -41,7 +41,7 @@ class Connectivity:
     starts : ndarray of int64, shape (P + 1,)
     seg : ndarray of int64, shape (N, P + 1)
         ``targets[seg[j, y]:seg[j, y + 1]]`` are the targets of neuron j in population y.
-    targets : ndarray of int32
+    targets : ndarray of uint32 (unsigned: numba then skips negative-index wraparound)
         Concatenated sorted out-lists.
     indegree : ndarray of int64, shape (N, P)
         ``indegree[i, y]`` = number of presynaptic partners of i in population y.
@@ -162,7 +162,7 @@ def _transpose(inlist_flat, inptr, n, starts, npop):
     for j in range(n):
         ptr[j + 1] = ptr[j] + outdeg[j]
     pos = ptr[:-1].copy()
-    targets = np.empty(inlist_flat.size, np.int32)
+    targets = np.empty(inlist_flat.size, np.uint32)
     for i in range(n):  # posts in increasing order -> each out-list comes out sorted
         for e in range(inptr[i], inptr[i + 1]):
             j = inlist_flat[e]

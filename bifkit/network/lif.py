@@ -123,6 +123,7 @@ def run_lif(spec: LIFSpec, opt):
     ref_end = np.full(n, -1.0)
     cap = int(n * (math.ceil(spec.tau_d / max(spec.tau_r, 0.05)) + 2))
     fifo_t, fifo_i, fist = np.zeros(cap), np.zeros(cap, np.int64), np.zeros(2, np.int64)
+    cand, cflag = np.zeros(n, np.int64), np.zeros(n, np.uint8)
     Q = new_queue(n, nb)
     qargs = (w, nb, Q["head"], Q["nxt"], Q["prv"], Q["where"], Q["qkey"], Q["hkey"], Q["hid"],
              Q["ist"])
@@ -141,7 +142,7 @@ def run_lif(spec: LIFSpec, opt):
         tref = tnow[0]
         kl.lif_advance(t_stop, tnow, pop, conn.starts, spec.mu, spec.V_th, spec.V_r, spec.tau,
                        spec.tau_r, spec.tau_d, spec.J, conn.seg, conn.targets, st, ref_end,
-                       fifo_t, fifo_i, fist, tref, *qargs, nsamp, t0, dt, acc.vbar, acc.cnt,
+                       fifo_t, fifo_i, fist, cand, cflag, tref, *qargs, nsamp, t0, dt, acc.vbar, acc.cnt,
                        acc.sv, acc.sv2, acc.nspk, acc.last, acc.isi1, acc.isi2, acc.nisi,
                        acc.rmask, acc.rast_t, acc.rast_i, counters)
 

@@ -102,7 +102,8 @@ def _build_ei(p):
     _check("I_i", I_i, 0.0, math.inf, lo_open=True)
     kind = p["indegree"]
     if kind == "lorentz":
-        laws = {(0, 0): _law("lorentz", K, p["D_ee"] * sK), (1, 1): _law("lorentz", K, p["D_ii"] * sK),
+        laws = {(0, 0): _law("lorentz", K, p["D_ee"] * sK),
+                (1, 1): _law("lorentz", K, p["D_ii"] * sK),
                 (0, 1): _law("fixed", K), (1, 0): _law("fixed", K)}
     elif kind == "binomial":
         laws = {b: _law("binomial", K) for b in [(0, 0), (0, 1), (1, 0), (1, 1)]}
@@ -149,12 +150,15 @@ EXCITABLE_MSG = ("the exact event-driven QIF kernel needs a positive constant in
 
 def resolve(network: str, params: dict):
     """Split ``params`` into (network spec, run options); ValueError on any bad input."""
+    if network == "theta_massive":
+        raise NotImplementedError("network 'theta_massive' (Ullner et al. 2018, eq. 5) is not "
+                                  "implemented yet; use 'lif_massive' or the QIF networks")
     if network not in NETWORKS:
         from .lif import LIF_NETWORKS  # late import keeps this module small
         if network in LIF_NETWORKS:
             return LIF_NETWORKS[network].resolve(params)
         raise ValueError(f"unknown network {network!r}; known: "
-                         f"{sorted(list(NETWORKS) + ['lif_massive', 'theta_massive'])}")
+                         f"{sorted(list(NETWORKS) + ['lif_massive'])}")
     nd = NETWORKS[network]
     model_p, run_p = split_params(network, nd.defaults, params)
     for name in nd.integer:
@@ -191,6 +195,9 @@ def run_options(network, run_p):
     _check("dt_sample", o["dt_sample"], 0.0, o["T"], lo_open=True)
     _check("v_clip", float(o["v_clip"]), 0.0, INF, lo_open=True)
     _check("n_fft", int(o["n_fft"]), 8, INF)
+    # a short run still gets a spectrum: shrink the segment to the largest power of 2 that fits
+    fit = int(o["T"] / o["dt_sample"])
+    o["n_fft"] = int(min(int(o["n_fft"]), 2 ** int(math.log2(fit)) if fit >= 8 else 8))
     if o["bucket_width"] is not None:
         _check("bucket_width", float(o["bucket_width"]), 0.0, INF, lo_open=True)
     o["seed"] = int(o["seed"])

@@ -5,7 +5,8 @@ population means of the clipped potential and of the genuine phase, spike counts
 interval, and per-neuron running sums (v, v^2, psi, psi^2, spike counts, ISI sums). At the end of
 each chunk :meth:`Accumulator.add_chunk` folds the chunk into running sums and averaged spectra
 (Welch without overlap, rectangular window, mean removed per segment), then the buffers are reused.
-Only the optional time series (``keep_series=True``) grow with T: 2 floats per population and sample.
+Only the optional time series (``keep_series=True``) grow with T: 3 numbers per population and
+sample.
 
 Definitions (Bi et al. 2021, Sec. 2.1; Ullner et al. 2018, eq. 3)
 ------------------------------------------------------------------
@@ -97,8 +98,8 @@ class Accumulator:
                "rho": {}, "rho_v": {}, "v_mean": {}, "psi_mean": {}, "peak_freq": {},
                "spectrum": {}}
         with np.errstate(invalid="ignore", divide="ignore"):
-            cv_all = np.sqrt(np.maximum(self.isi2 / self.nisi - (self.isi1 / self.nisi) ** 2, 0.0)) \
-                / (self.isi1 / self.nisi)
+            m1 = self.isi1 / self.nisi
+            cv_all = np.sqrt(np.maximum(self.isi2 / self.nisi - m1**2, 0.0)) / m1
         cv_all[self.nisi < 2] = np.nan
         freqs = np.fft.rfftfreq(self.n_fft, self.dt) * rate_scale
         for y, name in enumerate(names):
@@ -124,7 +125,8 @@ class Accumulator:
                 out["peak_freq"][name] = float("nan")
         out["freqs"] = freqs
         out["spike_spectrum"] = self.spec_g / max(self.n_seg, 1)
-        out["raster"] = (self.rast_t[:n_raster_written].copy(), self.rast_i[:n_raster_written].copy())
+        nr = n_raster_written
+        out["raster"] = (self.rast_t[:nr].copy(), self.rast_i[:nr].copy())
         if self.keep_series and self.series_v:
             out["v_series"] = dict(zip(names, np.concatenate(self.series_v, axis=1)))
             out["psi_series"] = dict(zip(names, np.concatenate(self.series_psi, axis=1)))

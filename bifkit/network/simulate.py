@@ -36,6 +36,7 @@ class SimulationResult:
     t : sample times of the series; rate_series, v_series, psi_series : time series (if kept).
     events, spikes, wall_time, events_per_s : synaptic events processed (spikes x out-degree),
     spikes, wall-clock seconds of the event loop, throughput.
+    queue_stats : scheduler diagnostics (lazy-key refreshes, excitatory re-queues, bucket geometry).
     """
 
     network: str
@@ -65,13 +66,36 @@ class SimulationResult:
     events_per_s: float = 0.0
     time_unit: str = "tau"
     rate_unit: str = "1/tau"
+    queue_stats: dict = field(default_factory=dict)
+
+    def save(self, path) -> None:
+        """Write the result: ``.json`` -> scalar summary and parameters; anything else -> ``.npz``
+        with the summary (JSON string under ``summary``) plus every array (``rate_neuron_e``,
+        ``spectrum_all``, ``raster_t``, ``t``, ...)."""
+        import json
+        from pathlib import Path
+
+        path = Path(path)
+        summary = {"network": self.network, "params": self.params, "time_unit": self.time_unit,
+                   "rate_unit": self.rate_unit, **self.row()}
+        if path.suffix == ".json":
+            path.write_text(json.dumps(summary, indent=1, default=float))
+            return
+        arrays = {"t": self.t, "freqs": self.freqs, "spike_spectrum": self.spike_spectrum,
+                  "raster_t": self.raster[0], "raster_i": self.raster[1]}
+        for key in ("rate_neuron", "cv_neuron", "spectrum", "rate_series", "v_series",
+                    "psi_series"):
+            for pname, arr in getattr(self, key).items():
+                arrays[f"{key}_{pname}"] = np.asarray(arr)
+        np.savez_compressed(path, summary=json.dumps(summary, default=float), **arrays)
 
     def row(self) -> dict:
         """Flat scalar summary (used by sweeps): rate_x, rho_x, rho_v_x, cv_x, silent_x, ..."""
         r = {}
         for pname in self.populations:
             for key in ("rates", "rho", "rho_v", "cv", "silent", "peak_freq", "v_mean"):
-                r[f"{key.rstrip('s') if key == 'rates' else key}_{pname}"] = getattr(self, key)[pname]
+                col = "rate" if key == "rates" else key
+                r[f"{col}_{pname}"] = getattr(self, key)[pname]
         r.update(events=self.events, spikes=self.spikes, wall_time=self.wall_time)
         return r
 
@@ -127,12 +151,13 @@ def _run_qif(spec: QIFSpec, opt):
     # initial state: phi uniform in (0, pi) at t = 0 (seeded, independent of the wiring stream)
     rng = np.random.default_rng([opt["seed"], 1])
     phi0 = rng.uniform(0.0, math.pi, n)
-    st = np.zeros((n, 4))  # columns: p, q (phase-offset vector), pQ, qQ (queue-bound vector)
-    st[:, 0], st[:, 1] = np.cos(phi0), np.sin(phi0)
+    st = np.stack([np.cos(phi0), np.sin(phi0)], axis=1)  # phase-offset vectors (p, q)
+    bd = np.zeros((n, 2))  # queue-bound vectors (pQ, qQ)
     Q = new_queue(n, nb)
     qargs = (w, nb, Q["head"], Q["nxt"], Q["prv"], Q["where"], Q["qkey"], Q["hkey"], Q["hid"],
              Q["ist"])
-    kq.qif_init_queue(0.0, pop, om, st, *qargs)
+    bcs = np.zeros((P, nb, 2))  # bound angles of the bucket slots, per population
+    kq.qif_init_queue(0.0, pop, om, st, bd, bcs, *qargs)
     acc = Accumulator(spec.sizes, opt["n_fft"], opt["dt_sample"], opt["n_raster"],
                       opt["raster_max"], opt["keep_series"])
     counters = np.zeros(5, np.int64)
@@ -141,7 +166,7 @@ def _run_qif(spec: QIFSpec, opt):
 
     def advance(t_stop, nsamp, t0):
         kq.qif_advance(t_stop, tnow, pop, conn.starts, s, om, cmat, conn.seg, conn.targets,
-                       st, *qargs, nsamp, nsamp > 0, t0, dt, float(opt["v_clip"]),
+                       st, bd, bcs, *qargs, nsamp, nsamp > 0, t0, dt, float(opt["v_clip"]),
                        acc.vbar, acc.psibar, acc.cnt, acc.sv, acc.sv2, acc.spsi, acc.spsi2,
                        acc.nspk, acc.last, acc.isi1, acc.isi2, acc.nisi, acc.rmask,
                        acc.rast_t, acc.rast_i, counters)
@@ -165,4 +190,6 @@ def _run_qif(spec: QIFSpec, opt):
     return dict(populations=spec.names, t=t_series, events=int(counters[0]),
                 spikes=int(counters[1]), wall_time=wall,
                 events_per_s=counters[0] / wall if wall > 0 else float("nan"),
-                time_unit=spec.time_unit, rate_unit=spec.rate_unit, **summ)
+                time_unit=spec.time_unit, rate_unit=spec.rate_unit,
+                queue_stats={"refreshes": int(counters[2]), "requeues": int(counters[3]),
+                             "bucket_width": w, "buckets": nb}, **summ)

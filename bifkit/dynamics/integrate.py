@@ -1,0 +1,207 @@
+"""``integrate(model, t_span, ...)``: time integration of any bifkit model.
+
+A thin Python shell: it validates the options, builds the output grid, calls
+one compiled loop (:mod:`.integrators`, :mod:`.etd`) with the model's numba
+kernels and wraps the samples in a :class:`~.trajectory.Trajectory`.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, types
+
+from . import etd as _etd
+from .integrators import A1, A2, I64, RHS, dopri_loop, rk4_loop
+from .trajectory import FAILED, LOOP_OK, SUCCESS, Trajectory, loop_message, split_states
+
+METHODS = ("rk4", "dopri", "etd")
+DEFAULT_DOPRI_SAMPLES = 1000
+
+
+def output_times(t_span, sample=None, t_eval=None, default_sample=None) -> np.ndarray:
+    """Recording times: ``t_eval``, or ``t0 + k*sample`` up to and including ``t1``.
+
+    The grid always starts at ``t0`` and ends at ``t1`` (the last interval may
+    be shorter than ``sample``).
+    """
+    t0, t1 = map(float, t_span)
+    if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
+        raise ValueError(f"t_span = {t_span!r} must be two finite times with t1 > t0")
+    if t_eval is not None:
+        te = np.asarray(t_eval, dtype=float)
+        if te.ndim != 1 or te.size == 0 or np.any(np.diff(te) <= 0):
+            raise ValueError("t_eval must be a non-empty increasing 1-d array")
+        if te[0] < t0 or te[-1] > t1:
+            raise ValueError(f"t_eval must lie within t_span = ({t0}, {t1})")
+        return te if te[0] == t0 else np.concatenate([[t0], te])
+    step = sample if sample is not None else default_sample
+    if step is None or not (step > 0 and math.isfinite(step)):
+        raise ValueError(f"sample = {sample!r} must be a positive finite time")
+    nfull = int(math.floor((t1 - t0) / step * (1 + 1e-12)))
+    grid = t0 + step * np.arange(nfull + 1)
+    if t1 - grid[-1] > 1e-9 * step:
+        grid = np.append(grid, t1)
+    else:
+        grid[-1] = t1
+    return grid
+
+
+def _initial_state(model, x0):
+    if x0 is None:
+        x0 = model.default_guess()
+    x = model.pack(x0)
+    if x.size != model.n:
+        raise ValueError(f"x0 has {x.size} entries; model {model.name!r} has {model.n} "
+                         f"real unknowns ({', '.join(model.state_names)})")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"x0 = {x!r} is not finite")
+    return x
+
+
+@njit(A2(RHS, A1, A2, A1, I64), cache=True)
+def _observe(obs, t, Y, p, n_obs):
+    out = np.empty((n_obs, t.size))
+    xk = np.empty(Y.shape[0])
+    for k in range(t.size):
+        xk[:] = Y[:, k]
+        out[:, k] = obs(t[k], xk, p)[:n_obs]
+    return out
+
+
+def observables_of(model, t, Y) -> dict:
+    """Observables of ``model`` along the samples ``Y`` (n, nt) at times ``t``."""
+    names = model.observable_names
+    if not names or Y.shape[1] == 0:
+        return {k: np.empty(Y.shape[1]) for k in names}
+    vals = _observe(model.compiled.obs, np.ascontiguousarray(t, dtype=float),
+                    np.ascontiguousarray(Y, dtype=float), np.array(model.p), len(names))
+    return dict(zip(names, vals))
+
+
+def integrate(model, t_span, x0=None, *, method: str = "rk4", dt: float | None = None,
+              sample: float | None = None, t_eval=None, rtol: float = 1e-6,
+              atol: float | np.ndarray = 1e-9, max_step: float = math.inf,
+              max_steps: int = 10 ** 8, blowup: float = 1e10, forcing: dict | None = None,
+              L=None, nonlinear=None) -> Trajectory:
+    """Integrate ``model`` over ``t_span`` and record states and observables.
+
+    Parameters
+    ----------
+    model : Model
+    t_span : (float, float)
+        Start and end time, in ``model.time_unit``.
+    x0 : dict or array, optional
+        Initial state (dict name -> value, or real-split vector); the model's
+        default guess if omitted.
+    method : {"rk4", "dopri", "etd"}
+        ``rk4``: classical fixed-step Runge-Kutta (order 4).  ``dopri``:
+        adaptive Dormand-Prince 5(4) with dense output (``rtol``, ``atol``).
+        ``etd``: ETDRK4 (Cox & Matthews 2002) for stiff semilinear systems,
+        fixed step; see ``L``.
+    dt : float
+        Step size (``rk4``, ``etd``: required, the maximal step; the step is
+        shrunk so that samples fall on the grid) or the initial step
+        (``dopri``, optional).
+    sample : float, optional
+        Recording interval.  Default: every step (``rk4``, ``etd``) or
+        (t1 - t0)/1000 (``dopri``).
+    t_eval : array, optional
+        Explicit recording times (instead of ``sample``).
+    rtol, atol : float
+        Tolerances of ``dopri`` (atol may be an array over ``state_names``).
+    max_step : float
+        Largest step of ``dopri``.
+    max_steps : int
+        Step limit of ``dopri`` (the run stops with status -1 when reached).
+    blowup : float
+        The run stops with status -1 when ``max|x|`` exceeds this bound.
+    forcing : dict, optional
+        Forcing parameters, e.g. ``{"eta0": 0.1, "omega": 2.0}`` for
+        eta(t) = eta0 cos(omega t) of the shot-noise models (Ageeva & Goldobin
+        2025, eqs. 23-25); the kernels contain the forcing, this only sets
+        parameters.
+    L : array, optional
+        ``etd`` only: the diagonal linear part, one (complex) entry per
+        user-facing state (``model.states``).  Default: the model's
+        ``extras["etd_linear"](model)`` if it defines one, else the
+        complex-linear diagonal of the Jacobian at (t0, x0)
+        (:func:`.etd.jacobian_diagonal`).
+    nonlinear : numba function, optional
+        ``etd`` only: ``N(t, x, p)`` in real-split form with ``f = L x + N``;
+        default ``f - L x`` computed from the model's right-hand side.
+
+    Returns
+    -------
+    Trajectory
+        ``t``, ``y``, ``status`` (0 reached t1, -1 stopped early), ``message``,
+        ``states``, ``observables``.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method = {method!r}; choose one of {', '.join(METHODS)}")
+    if forcing:
+        model = model.with_params(**forcing)
+    x = _initial_state(model, x0)
+    if method in ("rk4", "etd"):
+        if dt is None or not (dt > 0 and math.isfinite(dt)):
+            raise ValueError(f"method={method!r} needs a positive step dt (got {dt!r})")
+        t_out = output_times(t_span, sample, t_eval, default_sample=dt)
+    else:
+        t_out = output_times(t_span, sample, t_eval,
+                             default_sample=(float(t_span[1]) - float(t_span[0]))
+                             / DEFAULT_DOPRI_SAMPLES)
+    f, p = model.compiled.f, np.array(model.p)  # writable copy: the loops' declared type
+    nrej, nfev = 0, 0
+    if method == "rk4":
+        Y, n_rec, code, t_stop, nsteps = rk4_loop(f, p, x, t_out, float(dt), float(blowup))
+        nfev = 4 * nsteps
+    elif method == "dopri":
+        if not (rtol > 0 and np.all(np.asarray(atol) > 0)):
+            raise ValueError(f"rtol = {rtol!r} and atol = {atol!r} must be positive")
+        atol_arr = np.broadcast_to(np.asarray(atol, dtype=float), (model.n,)).copy()
+        h0 = float(dt) if dt is not None else 0.0
+        Y, n_rec, code, t_stop, nsteps, nrej, nfev = dopri_loop(
+            f, p, x, t_out, float(rtol), atol_arr, h0, float(max_step), int(max_steps),
+            float(blowup))
+    else:
+        Y, n_rec, code, t_stop, nsteps = _run_etd(model, x, t_out, float(dt), L, nonlinear,
+                                                  float(blowup))
+        nfev = 4 * nsteps
+    t = t_out[:n_rec].copy()
+    Y = Y[:, :n_rec].copy()
+    detail = ", or try method='etd' for stiff chains" if method == "rk4" else ""
+    message = loop_message(code, t_stop, detail)
+    return Trajectory(t=t, y=Y, status=SUCCESS if code == LOOP_OK else FAILED,
+                      message=message, states=split_states(model, Y),
+                      observables=observables_of(model, t, Y), method=method, nfev=nfev,
+                      nsteps=nsteps, nrejected=nrej, model=model)
+
+
+def linear_part(model, t0: float, x0: np.ndarray, L=None) -> np.ndarray:
+    """The diagonal linear part used by ``method='etd'`` (see :func:`integrate`)."""
+    if L is None:
+        maker = model.definition.extras.get("etd_linear")
+        L = maker(model) if maker is not None else _etd.jacobian_diagonal(model, t0, x0)
+    L = np.asarray(L, dtype=complex).ravel()
+    nst = len(model.states)
+    if L.size != nst:
+        raise ValueError(f"L has {L.size} entries; model {model.name!r} has {nst} states "
+                         f"({', '.join(model.states)})")
+    for k, s in enumerate(model.states):
+        if s not in model.complex_states and L[k].imag != 0:
+            raise ValueError(f"L[{k}] = {L[k]} is complex but state {s!r} is real")
+    if not np.all(np.isfinite(L)):
+        raise ValueError("L is not finite")
+    return L
+
+
+def _run_etd(model, x, t_out, dt, L, nonlinear, blowup):
+    L = linear_part(model, t_out[0], x, L)
+    h_main, h_last = _etd.etd_step_sizes(t_out, dt)
+    C_main = _etd.etd_coefficients(L, h_main)
+    C_last = C_main if h_last == h_main else _etd.etd_coefficients(L, h_last)
+    C_main, C_last = np.ascontiguousarray(C_main), np.ascontiguousarray(C_last)
+    re, im = _etd.state_maps(model)
+    fun = model.compiled.f if nonlinear is None else nonlinear
+    return _etd.etd_loop(fun, np.array(model.p), x, t_out, L, C_main, h_main, C_last, h_last,
+                         nonlinear is None, re, im, blowup)

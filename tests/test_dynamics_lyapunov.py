@@ -54,15 +54,17 @@ def test_ei_periodic_exponents_zero_and_sum_is_mean_trace():
     from bifkit.dynamics import integrate
     m = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0, I_e=0.0009)
     x0 = m.pack(m.steady_state()[0]) * np.array([1.05, 1, 1, 1])
-    r = lyapunov_spectrum(m, 2e4, transient=2e4, dt=0.1, x0=x0)
-    assert abs(r.exponents[0]) < 2e-4          # ~ln(C)/T with T = 2e4 ms
-    tr = integrate(m, (0.0, 2e4), r.x_final if False else None or x0, method="dopri",
-                   rtol=1e-10, atol=1e-13, sample=1.0)
-    tr = integrate(m, (0.0, 2e4), tr.x_final, method="dopri", rtol=1e-10, atol=1e-13,
+    r = lyapunov_spectrum(m, 1e5, transient=2e4, dt=0.1, x0=x0)
+    # bias ~ ln(C)/T: measured 2.7e-4 /ms at T = 2e4 ms, so < 1e-4 at T = 1e5 ms;
+    # the next exponent is -1.7e-3 /ms (Floquet, validation/lyapunov_ei.py)
+    assert abs(r.exponents[0]) < 1e-4
+    settle = integrate(m, (0.0, 2e4), x0, method="dopri", rtol=1e-10, atol=1e-13)
+    tr = integrate(m, (0.0, 2e4), settle.x_final, method="dopri", rtol=1e-10, atol=1e-13,
                    sample=1.0)
     trace = [np.trace(m.jacobian(tr.y[:, i])) for i in range(tr.t.size)]
     mean_trace = np.trapezoid(trace, tr.t) / (tr.t[-1] - tr.t[0])
-    assert abs(r.exponents.sum() - mean_trace) < 2e-4 * abs(mean_trace) + 2e-5
+    # window of 41 periods: a partial period shifts the mean by < T_p/T ~ 2.5%
+    assert abs(r.exponents.sum() - mean_trace) < 0.025 * abs(mean_trace)
 
 
 @pytest.mark.slow

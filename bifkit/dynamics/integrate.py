@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, types
+from numba import njit
 
 from . import etd as _etd
 from .integrators import A1, A2, I64, RHS, dopri_loop, rk4_loop

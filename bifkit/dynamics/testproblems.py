@@ -114,3 +114,51 @@ def _riccati_definition() -> ModelDefinition:
 def riccati(**params) -> Model:
     """``dx/dt = c x^2``: ``x = x0 / (1 - c x0 t)`` blows up at ``t = 1/(c x0)``."""
     return Model(_riccati_definition(), params)
+
+
+@functools.lru_cache(maxsize=None)
+def _stiff_chain_definition(M: int) -> ModelDefinition:
+    s, g, w, amp = real_symbols("s gamma w amp")
+    states, rhs = [], []
+    phi1 = amp * (sp.cos(w * TIME) + sp.I * sp.sin(w * TIME))
+    zs = [complex_state(f"z{n}") for n in range(1, M + 1)]
+    for n in range(1, M + 1):
+        z, parts = zs[n - 1]
+        phi = phi1 ** n
+        lam = -g * n + 2 * sp.I * n * s
+        znext = zs[n][0] if n < M else phi1 ** (n + 1)
+        # exact solution z_n = phi^n: the coupling z_1 z_n - z_{n+1} vanishes on it
+        dz = lam * (z - phi) + sp.I * n * w * phi + zs[0][0] * z - znext
+        states.append((f"z{n}", (z, parts)))
+        rhs.append(dz)
+    return ModelDefinition.from_sympy(
+        f"stiff_chain_{M}", states=states, params=[(s, 2.0), (g, 0.5), (w, 1.0), (amp, 0.6)],
+        rhs=rhs, time_unit="1", description="stiff chain of rotating modes, exact solution")
+
+
+def stiff_chain(M: int = 64, **params):
+    """A chain of M stiff complex modes shaped like the shot-noise z_n chain, with exact solution.
+
+    ``dz_n/dt = lam_n (z_n - phi^n) + i n w phi^n + z_1 z_n - z_{n+1}`` with
+    ``lam_n = -gamma n + 2 i n s`` (the rotation 2 i n sqrt(I0) of Ageeva &
+    Goldobin 2025, eq. 6, with s = sqrt(I0)), ``phi = amp e^{i w t}`` and
+    ``z_{M+1} = phi^{M+1}``.  With ``z_n(0) = amp^n`` the solution is
+    ``z_n = phi^n``, a Poisson-kernel-like distribution rotating at w.  A
+    stand-in for benchmarks and tests while the chain itself is unavailable.
+
+    Returns
+    -------
+    model : Model
+    exact : callable ``exact(t) -> (M, nt)`` complex array
+    x0 : dict, the initial state on the exact solution
+    """
+    model = Model(_stiff_chain_definition(int(M)), params)
+    p = model.params
+
+    def exact(t):
+        t = np.asarray(t, dtype=float)
+        n = np.arange(1, M + 1)[:, None]
+        return (p["amp"] * np.exp(1j * p["w"] * t))[None, :] ** n
+
+    x0 = {f"z{n}": p["amp"] ** n + 0j for n in range(1, M + 1)}
+    return model, exact, x0

@@ -77,11 +77,14 @@ class Trajectory:
         return self.y[:, -1].copy()
 
     def __getitem__(self, name: str) -> np.ndarray:
-        """Time series of a state or observable by name, e.g. ``traj["R_e"]``."""
+        """Time series by name: a state (``"R_e"``, complex ``"z"``), a real-split
+        unknown (``"z.re"``) or an observable (``"rate_e"``)."""
         if name in self.states:
             return self.states[name]
         if name in self.observables:
             return self.observables[name]
+        if self.model is not None and name in self.model.state_names:
+            return self.y[self.model.state_names.index(name)]
         known = list(self.states) + list(self.observables)
         raise KeyError(f"{name!r} is neither a state nor an observable; known: {', '.join(known)}")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-CODEGEN_VERSION = "5"
+CODEGEN_VERSION = "6"
 
 
 def cache_dir() -> Path:
@@ -87,7 +87,7 @@ def _source(kernels, x_syms, p_syms, t_sym) -> str:
     ]
     for k in kernels:
         args = ["t", "x", "p"] + [name for name, _ in k.extra_args]
-        lines.append("@njit(cache=True)")
+        lines.append("@njit(cache=True, error_model=\"numpy\")  # x/0 -> inf/nan, never an exception")
         lines.append(f"def {k.name}({', '.join(args)}):")
         body = []
         exprs = [e for _, e, _ in k.rows]

@@ -1,0 +1,177 @@
+"""Branch and SpecialPoint: what a continuation run returns.
+
+A Branch carries everything needed to redraw or resume it: the model name and
+parameter values, the free parameters, the options, every point's state,
+parameters and eigenvalues, and the labelled special points.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class SpecialPoint:
+    """A labelled point (LP, H, BP, NF, ...) of a branch.
+
+    Attributes
+    ----------
+    label : str
+    index : int
+        Index of the branch point just before it (the point itself is located
+        between ``index`` and ``index + 1`` and stored separately).
+    state : dict
+        State at the point ({name: value}, complex for complex states).
+    params : dict
+        All parameter values at the point.
+    data : dict
+        Label-specific data; for H: ``omega`` (angular frequency, 1/time unit
+        of the model), ``frequency`` (omega/2pi), ``l1`` (first Lyapunov
+        coefficient) and ``criticality``.
+    converged : bool
+        Whether location converged to the requested tolerance.
+    """
+
+    label: str
+    index: int
+    state: dict
+    params: dict
+    data: dict = field(default_factory=dict)
+    converged: bool = True
+
+    def __repr__(self):
+        free = ", ".join(f"{k}={v:.10g}" for k, v in self.data.get("free", {}).items())
+        return f"SpecialPoint({self.label}, {free})"
+
+
+class Branch:
+    """Points of a continuation curve, their stability and special points."""
+
+    def __init__(self, model, curve, free, x, p, eigenvalues, special, options,
+                 stop_reason=""):
+        self.model_name = model.name
+        self.model_params = model.params
+        self.state_names = model.state_names
+        self.param_names = model.param_names
+        self.curve = curve
+        self.free = list(free)
+        self.x = np.asarray(x, dtype=float)           # (npts, n) real-split states
+        self.p = np.asarray(p, dtype=float)           # (npts, nparams)
+        self.eigenvalues = np.asarray(eigenvalues, dtype=complex)
+        self.special = list(special)
+        self.options = dict(options)
+        self.stop_reason = stop_reason
+        self._model = model
+
+    def __len__(self):
+        return self.x.shape[0]
+
+    def __repr__(self):
+        labels = ", ".join(f"{s.label}" for s in self.special)
+        return (f"Branch({self.curve} of {self.model_name!r} in {self.free}, "
+                f"{len(self)} points, special: [{labels}], stop: {self.stop_reason!r})")
+
+    @property
+    def params(self) -> dict:
+        """Parameter arrays along the branch, by name."""
+        return {k: self.p[:, i] for i, k in enumerate(self.param_names)}
+
+    @property
+    def states(self) -> dict:
+        """Real-split state arrays along the branch, by name."""
+        return {k: self.x[:, i] for i, k in enumerate(self.state_names)}
+
+    @property
+    def stable(self) -> np.ndarray:
+        """True where every eigenvalue has negative real part."""
+        return np.all(self.eigenvalues.real < 0, axis=1)
+
+    def special_points(self, label: str | None = None) -> list:
+        """Special points, optionally only those with ``label``."""
+        return [s for s in self.special if label is None or s.label == label]
+
+    def point(self, i: int) -> dict:
+        """Point ``i`` as {"state": dict, "params": dict} (a valid ``start=``)."""
+        return {"state": dict(zip(self.state_names, self.x[i])),
+                "params": dict(zip(self.param_names, self.p[i]))}
+
+    # ----------------------------------------------------------- persistence
+    def save(self, path) -> Path:
+        """Save without loss to ``path`` (.npz with a JSON header)."""
+        path = Path(path)
+        meta = {"model_name": self.model_name, "model_params": self.model_params,
+                "state_names": self.state_names, "param_names": self.param_names,
+                "curve": self.curve, "free": self.free, "options": _jsonable(self.options),
+                "stop_reason": self.stop_reason,
+                "special": [_jsonable(vars(s)) for s in self.special]}
+        np.savez(path, x=self.x, p=self.p, eigenvalues=self.eigenvalues,
+                 meta=np.array(json.dumps(meta)))
+        return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
+
+    @classmethod
+    def load(cls, path) -> "Branch":
+        """Load a branch saved by :meth:`save` (the model is rebuilt by name)."""
+        from ..registry import load_model
+        with np.load(path) as data:
+            meta = json.loads(str(data["meta"]))
+            x, p, ev = data["x"], data["p"], data["eigenvalues"]
+        model = load_model(meta["model_name"], **meta["model_params"])
+        special = [SpecialPoint(**_unjson(s)) for s in meta["special"]]
+        return cls(model, meta["curve"], meta["free"], x, p, ev, special,
+                   meta["options"], meta["stop_reason"])
+
+    def to_csv(self, path) -> Path:
+        """Write one row per point: parameters, states, stability, leading eigenvalue."""
+        path = Path(path)
+        lead = self.eigenvalues[:, 0] if self.eigenvalues.size else np.zeros(len(self))
+        header = self.param_names + self.state_names + ["stable", "lead_re", "lead_im"]
+        rows = np.column_stack([self.p, self.x, self.stable.astype(float), lead.real, lead.imag])
+        np.savetxt(path, rows, delimiter=",", header=",".join(header), comments="")
+        return path
+
+    def plot(self, x: str, y: str, ax=None, **kw):
+        """Plot ``y`` against ``x`` (parameter or state names); stable solid, unstable dashed."""
+        import matplotlib.pyplot as plt
+        ax = ax or plt.gca()
+        cols = {**self.params, **self.states}
+        X, Y, st = cols[x], cols[y], self.stable
+        color = kw.pop("color", "k")
+        for mask, ls in ((st, "-"), (~st, "--")):
+            Ym = np.where(mask, Y, np.nan)
+            # extend segments by one point so stable and unstable parts touch
+            ax.plot(X, Ym, ls, color=color, **kw)
+        for s in self.special:
+            sx = {**s.params, **s.state}
+            if x in sx and y in sx:
+                ax.plot(sx[x], np.real(sx[y]), "o", color="C3" if s.label == "H" else "C0", ms=4)
+                ax.annotate(s.label, (sx[x], np.real(sx[y])), fontsize=8)
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        return ax
+
+
+def _jsonable(v):
+    if isinstance(v, complex):
+        return {"__complex__": [v.real, v.imag]}
+    if isinstance(v, (np.floating, np.integer, np.bool_)):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return [_jsonable(a) for a in v.tolist()]
+    if isinstance(v, dict):
+        return {k: _jsonable(a) for k, a in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(a) for a in v]
+    return v
+
+
+def _unjson(v):
+    if isinstance(v, dict):
+        if set(v) == {"__complex__"}:
+            return complex(*v["__complex__"])
+        return {k: _unjson(a) for k, a in v.items()}
+    if isinstance(v, list):
+        return [_unjson(a) for a in v]
+    return v

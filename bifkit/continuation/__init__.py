@@ -5,6 +5,9 @@
 ========  ==========================================================  =============
 EP-C      equilibria in one parameter (LP, H with l1, BP, NF)          ``ep.py``
 LC-C      periodic orbits by collocation (LPC, PD, NS; Floquet)        ``cycles.py``
+LP-C,     two-parameter curves of folds, Hopf points and the          ``codim2.py``
+H-C,      node/focus boundary (BT, CP, GH, ZH, HH)
+NF-C
 PD-C,     two-parameter curves of cycle bifurcations                   ``cycle_curves.py``
 LPC-C,
 NS-C
@@ -81,8 +84,15 @@ def continuation(model, curve: str, start, free, **options):
             raise NotImplementedError(f"{curve} is not implemented yet") from None
         return continue_cycle_curve(model, curve, start, free, bounds=bounds,
                                     log_params=log_params, **options)
-    raise NotImplementedError(f"{curve} (two-parameter curves of equilibria) is not implemented "
-                              f"yet; see issue 3")
+    # LP-C, H-C, NF-C: two-parameter curves of equilibrium bifurcations
+    if len(free) != 2:
+        raise ValueError(f"{curve} takes two free parameters; got {free}")
+    try:
+        from .codim2 import continue_codim2_curve
+    except ImportError:
+        raise NotImplementedError(f"{curve} is not implemented yet") from None
+    return continue_codim2_curve(model, curve, start, free, bounds=bounds,
+                                 log_params=log_params, **options)
 
 
 __all__ = ["continuation", "Branch", "SpecialPoint", "CURVES"]

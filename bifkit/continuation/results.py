@@ -51,7 +51,7 @@ class Branch:
     """Points of a continuation curve, their stability and special points."""
 
     def __init__(self, model, curve, free, x, p, eigenvalues, special, options,
-                 stop_reason=""):
+                 stop_reason="", data=None, stable=None):
         self.model_name = model.name
         self.model_params = model.params
         self.state_names = model.state_names
@@ -64,6 +64,10 @@ class Branch:
         self.special = list(special)
         self.options = dict(options)
         self.stop_reason = stop_reason
+        # per-point data arrays (first axis = point): "l1" along H-C, "period" and
+        # "multipliers" along cycle curves, "omega", ...
+        self.data = {k: np.asarray(v) for k, v in (data or {}).items()}
+        self._stable = None if stable is None else np.asarray(stable, dtype=bool)
         self._model = model
 
     def __len__(self):
@@ -86,7 +90,10 @@ class Branch:
 
     @property
     def stable(self) -> np.ndarray:
-        """True where every eigenvalue has negative real part."""
+        """Stability of every point: given by the curve (e.g. Floquet multipliers
+        inside the unit circle for cycles), else every eigenvalue has Re < 0."""
+        if self._stable is not None:
+            return self._stable
         return np.all(self.eigenvalues.real < 0, axis=1)
 
     def special_points(self, label: str | None = None) -> list:
@@ -107,8 +114,13 @@ class Branch:
                 "curve": self.curve, "free": self.free, "options": _jsonable(self.options),
                 "stop_reason": self.stop_reason,
                 "special": [_jsonable(vars(s)) for s in self.special]}
+        meta["data_keys"] = list(self.data)
+        meta["has_stable"] = self._stable is not None
+        extra = {f"data_{k}": v for k, v in self.data.items()}
+        if self._stable is not None:
+            extra["stable"] = self._stable
         np.savez(path, x=self.x, p=self.p, eigenvalues=self.eigenvalues,
-                 meta=np.array(json.dumps(meta)))
+                 meta=np.array(json.dumps(meta)), **extra)
         return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
 
     @classmethod
@@ -118,17 +130,23 @@ class Branch:
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
             x, p, ev = data["x"], data["p"], data["eigenvalues"]
+            extra = {k: data[f"data_{k}"] for k in meta.get("data_keys", [])}
+            stable = data["stable"] if meta.get("has_stable") else None
         model = load_model(meta["model_name"], **meta["model_params"])
         special = [SpecialPoint(**_unjson(s)) for s in meta["special"]]
         return cls(model, meta["curve"], meta["free"], x, p, ev, special,
-                   meta["options"], meta["stop_reason"])
+                   meta["options"], meta["stop_reason"], data=extra, stable=stable)
 
     def to_csv(self, path) -> Path:
         """Write one row per point: parameters, states, stability, leading eigenvalue."""
         path = Path(path)
         lead = self.eigenvalues[:, 0] if self.eigenvalues.size else np.zeros(len(self))
-        header = self.param_names + self.state_names + ["stable", "lead_re", "lead_im"]
-        rows = np.column_stack([self.p, self.x, self.stable.astype(float), lead.real, lead.imag])
+        scalars = {k: v for k, v in self.data.items()
+                   if v.ndim == 1 and not np.iscomplexobj(v)}
+        header = (self.param_names + self.state_names + ["stable", "lead_re", "lead_im"]
+                  + list(scalars))
+        rows = np.column_stack([self.p, self.x, self.stable.astype(float), lead.real, lead.imag,
+                                *scalars.values()])
         np.savetxt(path, rows, delimiter=",", header=",".join(header), comments="")
         return path
 

@@ -330,17 +330,20 @@ class ModelDefinition:
 
     @classmethod
     def from_kernels(cls, name, states, complex_states, params, f, jac, *,
-                     observables=(), obs=None, constraints=(), **kwargs):
+                     observables=(), obs=None, constraints=(), dfdp=None, **kwargs):
         """Define a model from hand-written numba kernels ``f(t,x,p)``, ``jac(t,x,p)``.
 
-        ``dfdp``, ``B``, ``C`` and ``dJdp`` are then central finite differences
-        of ``f`` and ``jac`` (step ~ eps^(1/3) relative, error ~1e-10 relative).
+        ``dfdp(t,x,p)`` may be given too; otherwise it, and always ``B``, ``C``
+        and ``dJdp``, are central finite differences of ``f`` and ``jac``
+        (step ~ eps^(1/3) relative, error ~1e-10 relative).
         """
         from . import _fd_kernels as fd
         state_names = []
         for s in states:
             state_names += [f"{s}.re", f"{s}.im"] if s in complex_states else [s]
         core = fd.make_core(f, jac, obs)
+        if dfdp is not None:
+            core.dfdp = dfdp
         compiled = Compiled(core, lambda: fd.make_higher(f, jac))
         return cls(name=name, states=list(states), complex_states=frozenset(complex_states),
                    state_names=state_names, param_names=[n for n, _ in params],

@@ -68,7 +68,7 @@ def test_ei_period_doubling_window(ei):
     for s in b.special_points("PD"):
         mu = s.data["multipliers"]
         assert np.min(np.abs(mu + 1)) < 1e-6   # located: a multiplier at -1
-        assert s.data["converged"]
+        assert s.converged
     assert not b.special_points("LPC")
 
 

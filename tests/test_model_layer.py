@@ -32,11 +32,6 @@ def _fd(fun, x, h):
 
 
 def _load(name):
-    import bifkit.models.shotnoise as sn
-    factory = {"shotnoise_chain": "chain_definition", "diffusion_chain": "diffusion_chain_definition",
-               "diffusion_2cc": "diffusion_2cc_definition"}.get(name)
-    if factory and not hasattr(sn, factory):  # TODO(foundation): remove once these land
-        pytest.skip(f"{name} not in the catalogue yet")
     kw = {"M": 24} if name in CHAIN_MODELS else {}
     return bifkit.load_model(name, **kw)
 

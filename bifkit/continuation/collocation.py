@@ -198,10 +198,11 @@ def _householder(M, k):
     """Householder QR on the first k columns of M, applied to all columns in place.
 
     Afterwards rows 0..k-1 hold R (upper triangular in columns 0..k-1) and the
-    rows below are zero in those columns.
+    rows below are zero in those columns.  Loops run along rows (M is C-ordered).
     """
     r, c = M.shape
     v = np.empty(r)
+    s = np.empty(c)
     for col in range(k):
         norm = 0.0
         for i in range(col, r):
@@ -213,18 +214,24 @@ def _householder(M, k):
         for i in range(col, r):
             v[i] = M[i, col]
         v[col] -= alpha
-        vv = 0.0
-        for i in range(col, r):
-            vv += v[i] * v[i]
+        vv = 2.0 * norm * (norm + abs(M[col, col]))  # = |v|^2
         if vv == 0.0:
             continue
-        for jc in range(col, c):
-            s = 0.0
-            for i in range(col, r):
-                s += v[i] * M[i, jc]
-            s = 2.0 * s / vv
-            for i in range(col, r):
-                M[i, jc] -= s * v[i]
+        for jc in range(col + 1, c):
+            s[jc] = 0.0
+        for i in range(col, r):
+            vi = v[i]
+            if vi != 0.0:
+                for jc in range(col + 1, c):
+                    s[jc] += vi * M[i, jc]
+        for jc in range(col + 1, c):
+            s[jc] *= 2.0 / vv
+        for i in range(col, r):
+            vi = v[i]
+            if vi != 0.0:
+                for jc in range(col + 1, c):
+                    M[i, jc] -= s[jc] * vi
+        M[col, col] = alpha
         for i in range(col + 1, r):
             M[i, col] = 0.0
 
@@ -280,6 +287,24 @@ def bordered_solve(Jblk, Jb, C, D, r_col, r_per, r_c):
         The solution and the condensed pair P x_0 + Q x_N (= 0 for the
         homogeneous variational problem), used for Floquet multipliers.
     """
+    n = r_per.shape[0]
+    nbd = D.shape[0]
+    B0 = np.eye(n)
+    B1 = -np.eye(n)
+    Bz = np.zeros((n, nbd))
+    return bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_per, r_c)
+
+
+@nb.njit(cache=True)
+def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
+    """:func:`bordered_solve` with general two-point boundary conditions.
+
+    The n periodicity rows are replaced by ``B0 U[0] + B1 U[Nm] + Bz z = r_bc``
+    (antiperiodic for a period-doubling eigenfunction, a rotation by an unknown
+    angle for a Neimark-Sacker one).  (P, Q) is the condensed pair of the
+    collocation rows alone, as in :func:`bordered_solve`.
+    """
+    r_per = r_bc
     N, mn, _ = Jblk.shape
     n = r_per.shape[0]
     m = mn // n
@@ -378,8 +403,11 @@ def bordered_solve(Jblk, Jb, C, D, r_col, r_per, r_c):
     Md[:n, 2 * n:] = S
     rd[:n] = s
     for a in range(n):
-        Md[n + a, a] = 1.0
-        Md[n + a, n + a] = -1.0
+        for b in range(n):
+            Md[n + a, b] = B0[a, b]
+            Md[n + a, n + b] = B1[a, b]
+        for c in range(nbd):
+            Md[n + a, 2 * n + c] = Bz[a, c]
         rd[n + a] = r_per[a]
     for q in range(nbd):
         for a in range(n):

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import collocation as co
 from . import floquet as fq
+from .results import Branch, SpecialPoint
 
 
 @dataclass
@@ -54,6 +55,13 @@ class Orbit:
         """States at model times t (taken modulo T), shape (len(t), n)."""
         s = np.mod(np.atleast_1d(t) / self.T, 1.0)
         return co.interpolate(self.U, self.mesh, self.scheme, s)
+
+    def to_dict(self) -> dict:
+        """Plain arrays (for saving): U, mesh, T, p, ncol, kind, multipliers."""
+        mu = self.multipliers if self.multipliers is not None else np.zeros(0)
+        return {"U": self.U, "mesh": self.mesh, "T": float(self.T), "p": self.p,
+                "ncol": self.scheme.ncol, "kind": self.scheme.kind,
+                "multipliers": np.asarray(mu, dtype=complex)}
 
     def amplitude(self, samples: int = 0):
         """(max, min) of every state over one period (at the nodes, or on a fine grid)."""
@@ -148,54 +156,102 @@ def orbit_from_hopf(model, x0, p, omega, q, amplitude, ntst=50, ncol=4) -> Orbit
 # --------------------------------------------------------------------------- #
 # "LC-C": the public entry point (stand-alone until the driver contract lands) #
 # --------------------------------------------------------------------------- #
-@dataclass
-class CycleSpecialPoint:
-    """A special point of a cycle branch (label LPC, PD or NS).
+class CycleSpecialPoint(SpecialPoint):
+    """A special point of a cycle branch (label LPC, PD, NS or BPC).
 
     ``data`` holds ``period``, ``multipliers`` (complex array), ``orbit``
-    (:class:`Orbit`), ``converged``, ``index`` (between points index-1 and index).
+    (:class:`Orbit`), ``trivial_error`` and ``free`` ({name: value});
+    ``index`` is the branch point just before it (as for every SpecialPoint).
+    The continuation state (mesh, tangent) rides along privately for branch
+    switching and two-parameter starts.
     """
 
-    label: str
-    params: dict
-    state: dict
-    data: dict
-    _internal: object = None
+    def __init__(self, label, index, state, params, data, converged=True, internal=None):
+        super().__init__(label, index, state, params, data, converged)
+        self._internal = internal
+
+    @property
+    def orbit(self) -> Orbit:
+        return self.data["orbit"]
 
 
-@dataclass
-class CycleBranch:
-    """Points of an LC-C run: parameters, periods, multipliers, orbits, special points."""
+class CycleBranch(Branch):
+    """A Branch of periodic orbits ("LC-C" and the cycle-curve types).
 
-    model_name: str
-    free: list
-    params: dict
-    period: np.ndarray
-    multipliers: np.ndarray
-    trivial_error: np.ndarray
-    orbits: list
-    specials: list
-    stop_reason: str
-    options: dict
+    Besides the common Branch fields (``x`` = the orbit's state at t = 0,
+    ``eigenvalues`` = the Floquet multipliers, ``data["period"]``,
+    ``data["multipliers"]``, ``data["trivial_multiplier_error"]``,
+    ``data["amplitude_max_<state>"]`` / ``min``), it keeps every orbit
+    (``orbits``: list of :class:`Orbit`, for plotting u(t) over one period).
+    ``save`` stores the orbits' node values of the special points only.
+    """
+
+    def __init__(self, model, curve, free, orbits, special, options, stop_reason="",
+                 extra=None):
+        n = model.n
+        mu = np.array([o.multipliers if o.multipliers is not None else np.full(n, np.nan)
+                       for o in orbits], dtype=complex).reshape(len(orbits), n)
+        mx = np.array([o.amplitude()[0] for o in orbits]).reshape(len(orbits), n)
+        mn = np.array([o.amplitude()[1] for o in orbits]).reshape(len(orbits), n)
+        data = {"period": np.array([o.T for o in orbits]), "multipliers": mu,
+                "trivial_multiplier_error": np.array([o.trivial_error for o in orbits])}
+        for a, name in enumerate(model.state_names):
+            data[f"amplitude_max_{name}"] = mx[:, a]
+            data[f"amplitude_min_{name}"] = mn[:, a]
+        data.update(extra or {})
+        stable = np.array([_stable(m) for m in mu], dtype=bool)
+        x = np.array([o.U[0] for o in orbits]).reshape(len(orbits), n)
+        p = np.array([o.p for o in orbits]).reshape(len(orbits), len(model.param_names))
+        super().__init__(model, curve, free, x, p, mu, special, options, stop_reason,
+                         data=data, stable=stable)
+        self.orbits = list(orbits)
+
+    # reading interface of the stand-alone version (kept for existing callers)
+    @property
+    def period(self) -> np.ndarray:
+        return self.data["period"]
+
+    @property
+    def multipliers(self) -> np.ndarray:
+        return self.data["multipliers"]
+
+    @property
+    def trivial_error(self) -> np.ndarray:
+        return self.data["trivial_multiplier_error"]
+
+    @property
+    def specials(self) -> list:
+        return self.special
 
     @property
     def stability(self) -> np.ndarray:
         """Number of nontrivial multipliers outside the unit circle, per point."""
-        out = []
-        for mu in self.multipliers:
-            out.append(int(np.sum(np.abs(fq.nontrivial(mu)) > 1.0)))
-        return np.array(out)
+        return np.array([int(np.sum(np.abs(fq.nontrivial(m)) > 1.0)) for m in self.multipliers])
 
     def amplitude(self):
         """(max, min) of every state over each orbit, arrays of shape (npoints, n)."""
-        mx, mn = zip(*(o.amplitude() for o in self.orbits))
-        return np.array(mx), np.array(mn)
+        names = self.state_names
+        return (np.column_stack([self.data[f"amplitude_max_{k}"] for k in names]),
+                np.column_stack([self.data[f"amplitude_min_{k}"] for k in names]))
 
-    def special_points(self, label=None):
-        return [s for s in self.specials if label is None or s.label == label]
+    def save(self, path):
+        """Save as a Branch; orbits of special points are stored as plain arrays."""
+        keep = self.special
+        self.special = [SpecialPoint(s.label, s.index, s.state, s.params,
+                                     {k: (v.to_dict() if isinstance(v, Orbit) else v)
+                                      for k, v in s.data.items()}, s.converged) for s in keep]
+        try:
+            return super().save(path)
+        finally:
+            self.special = keep
 
-    def __len__(self):
-        return len(self.period)
+
+def _stable(mu) -> bool:
+    """All nontrivial multipliers strictly inside the unit circle."""
+    mu = np.asarray(mu)
+    if not np.all(np.isfinite(mu)):
+        return False
+    return bool(np.all(np.abs(fq.nontrivial(mu)) < 1.0))
 
 
 def _hopf_data(model, start):
@@ -267,17 +323,19 @@ def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_par
         st, phase_ref = lc_run.hopf_state(system, x0, p, omega, q, ntst)
     res = lc_run.run(system, st, p, opts, phase_ref=phase_ref)
     pnames = model.param_names
-    P = np.array([o.p for o in res.orbits]) if res.orbits else np.zeros((0, len(pnames)))
     specials = []
     for s in res.special:
         orb = s["orbit"]
         specials.append(CycleSpecialPoint(
-            s["label"], dict(zip(pnames, map(float, orb.p))), model.unpack(orb.U[0]),
-            {"period": s["T"], "multipliers": np.asarray(s["multipliers"]), "orbit": orb,
-             "converged": s["converged"], "index": s["index"],
-             "trivial_error": orb.trivial_error}, s["state"]))
-    return CycleBranch(model.name, [name], {k: P[:, i] for i, k in enumerate(pnames)},
-                       np.array(res.T), np.array(res.multipliers), np.array(res.trivial_error),
-                       res.orbits, specials, res.stop_reason,
-                       {"ntst": ntst, "ncol": ncol, "log_params": list(log_params),
-                        "bounds": bounds, "newton_iterations": res.newton_iterations})
+            s["label"], max(s["index"] - 1, 0), model.unpack(orb.U[0]),
+            dict(zip(pnames, map(float, orb.p))),
+            {"free": {name: float(orb.p[ipar])}, "period": s["T"],
+             "multipliers": np.asarray(s["multipliers"]), "orbit": orb,
+             "trivial_error": orb.trivial_error, "iterations": s["iterations"]},
+            bool(s["converged"]), s["state"]))
+    options = {"ntst": ntst, "ncol": ncol, "log_params": list(log_params),
+               "bounds": {k: list(v) for k, v in (bounds or {}).items()}, "ds": opts.ds,
+               "ds_min": ds_min, "ds_max": opts.ds_max, "max_points": max_points, "tol": tol,
+               "adapt_every": adapt_every, "detect": list(detect),
+               "newton_iterations": res.newton_iterations}
+    return CycleBranch(model, "LC-C", [name], res.orbits, specials, options, res.stop_reason)

@@ -26,6 +26,8 @@ from dataclasses import dataclass, asdict
 import numpy as np
 
 from ..errors import ConvergenceError
+from ..binding import bind
+from . import ep_core as core
 from .normal_forms import first_lyapunov_coefficient
 from .results import Branch, SpecialPoint
 
@@ -75,6 +77,7 @@ class _Problem:
         self.p0 = np.array(model.p)
         c = model.compiled
         self.f, self.jac, self.dfdp = c.f, c.jac, c.dfdp
+        self.core = bind(core, f=c.f, jac=c.jac, dfdp=c.dfdp)  # compiled loop for this model
         self.n = model.n
 
     def params(self, s):
@@ -98,56 +101,6 @@ class _Problem:
         if self.log:
             col = col * p[self.k] * LN10
         return np.column_stack([J, col])
-
-
-def _tangent(DF, t_prev):
-    """Unit null vector of DF oriented like t_prev."""
-    M = np.vstack([DF, t_prev])
-    rhs = np.zeros(M.shape[0])
-    rhs[-1] = 1.0
-    t = np.linalg.solve(M, rhs)
-    return t / np.linalg.norm(t), M
-
-
-def _correct(prob, u_pred, t, opts):
-    """Newton on [F(u); t.(u - u_pred)] = 0.  Returns u or None."""
-    u = u_pred.copy()
-    for _ in range(opts.max_iter):
-        Fu = prob.F(u)
-        if not np.all(np.isfinite(Fu)):
-            return None
-        M = np.vstack([prob.DF(u), t])
-        r = np.append(Fu, t @ (u - u_pred))
-        try:
-            du = np.linalg.solve(M, -r)
-        except np.linalg.LinAlgError:
-            return None
-        u = u + du
-        if np.max(np.abs(du)) <= opts.tol * (1 + np.max(np.abs(u))):
-            if np.all(np.isfinite(prob.F(u))):
-                return u
-            return None
-    return None
-
-
-def _eigs(prob, u):
-    J = prob.jac(0.0, u[:-1], prob.params(u[-1]))
-    ev = np.linalg.eigvals(J)
-    return ev[np.lexsort((-ev.imag, -ev.real))]
-
-
-def _tests(ev, t, M):
-    """Values of the test functions at a point (see the module docstring)."""
-    n = ev.size
-    h = 1.0 + 0j
-    for i in range(n):
-        for j in range(i + 1, n):
-            h *= ev[i] + ev[j]
-    if n >= 2 and ev[0].real < 0:
-        nf = ((ev[0] - ev[1]) ** 2).real
-    else:
-        nf = np.nan
-    return {"LP": t[-1], "BP": np.linalg.det(M), "H": h.real, "NF": nf}
 
 
 def continue_equilibria(model, start, free, **options) -> Branch:
@@ -223,93 +176,38 @@ def continue_equilibria(model, start, free, **options) -> Branch:
                   asdict(opts), stop_reason="; ".join(reasons))
 
 
+_LABELS = ("LP", "BP", "H", "NF")          # columns of ep_core's test array
+_STOP = {core.MAX_POINTS: "max_points ({max_points}) reached",
+         core.BOUND: "bound {bound:.6g} reached",
+         core.MIN_STEP: ("corrector failed at the minimum step ds_min={ds_min} after point "
+                         "{last} (try a smaller ds_min or a looser tol)"),
+         core.NOT_FINITE: ("corrector failed at the minimum step ds_min={ds_min} after point "
+                           "{last}: the model's Jacobian is NaN/inf just beyond it")}
+
+
 def _run(prob, u0, t0, opts):
-    """One direction from u0; returns points, eigenvalues, special points, reason."""
+    """One direction from u0 (compiled loop); returns points, eigenvalues, special points, reason."""
     lo, hi = (prob.s_of(b) if np.isfinite(b) else (-np.inf if b < 0 else np.inf)
               for b in opts.bounds)
-    u, t, ds = u0.copy(), t0.copy(), opts.ds
-    t, M = _tangent(prob.DF(u), t)
-    ev = _eigs(prob, u)
-    tests = _tests(ev, t, M)
-    pts, evs, special = [u.copy()], [ev], []
-    reason = f"max_points ({opts.max_points}) reached"
-    while len(pts) < opts.max_points:
-        u_new = _correct(prob, u + ds * t, t, opts)
-        if u_new is None:
-            ds /= 2
-            if ds < opts.ds_min:
-                reason = (f"corrector failed at the minimum step ds_min={opts.ds_min} after "
-                          f"point {len(pts) - 1} (try a smaller ds_min or a looser tol)")
-                break
-            continue
-        if not lo <= u_new[-1] <= hi:
-            # land on the bound: correct with the parameter fixed at the bound
-            bound = hi if u_new[-1] > hi else lo
-            u_b = _fix_param(prob, u_new, bound, opts)
-            if u_b is not None:
-                pts.append(u_b)
-                evs.append(_eigs(prob, u_b))
-            reason = f"bound {prob.value(bound):.6g} reached"
-            break
-        t_new, M_new = _tangent(prob.DF(u_new), t)
-        ev_new = _eigs(prob, u_new)
-        tests_new = _tests(ev_new, t_new, M_new)
-        for label in opts.detect:
-            a, b = tests[label], tests_new[label]
-            if np.isfinite(a) and np.isfinite(b) and a * b < 0:
-                sp_ = _locate(prob, label, u, t, ds, a, b, opts, len(pts) - 1)
+    args = (prob.p0, prob.k, prob.log)
+    U, T, EV, TESTS, DS, m, status = prob.core.ep_run(
+        *args, u0, t0, opts.ds, opts.ds_min, opts.ds_max, opts.max_points, opts.tol,
+        opts.max_iter, lo, hi)
+    special = []
+    for label in opts.detect:
+        col = TESTS[:m, _LABELS.index(label)]
+        for i in np.flatnonzero(np.isfinite(col[:-1]) & np.isfinite(col[1:])
+                                & (col[:-1] * col[1:] < 0)):
+            u_loc, found, converged = prob.core.ep_locate(
+                *args, U[i], T[i], DS[i + 1], _LABELS.index(label), col[i], col[i + 1],
+                opts.tol, opts.max_iter)
+            if found and lo <= u_loc[-1] <= hi:
+                sp_ = _special(prob, label, u_loc, int(i), converged)
                 if sp_ is not None:
                     special.append(sp_)
-        pts.append(u_new)
-        evs.append(ev_new)
-        u, t, tests = u_new, t_new, tests_new
-        ds = min(ds * 1.5, opts.ds_max)
-    return pts, evs, special, reason
-
-
-def _fix_param(prob, u, s_fixed, opts):
-    x = u[:-1].copy()
-    p = prob.params(s_fixed)
-    for _ in range(opts.max_iter):
-        fx = prob.f(0.0, x, p)
-        try:
-            dx = np.linalg.solve(prob.jac(0.0, x, p), -fx)
-        except np.linalg.LinAlgError:
-            return None
-        x += dx
-        if np.max(np.abs(dx)) <= opts.tol * (1 + np.max(np.abs(x))):
-            return np.append(x, s_fixed)
-    return None
-
-
-def _locate(prob, label, u, t, ds, ga, gb, opts, index):
-    """Secant/bisection (Illinois) on the arclength step for a zero of ``label``'s test."""
-    a, b = 0.0, ds
-    ua = u
-    best = None
-    for _ in range(60):
-        h = b - (b - a) * gb / (gb - ga) if gb != ga else 0.5 * (a + b)
-        if not min(a, b) < h < max(a, b):
-            h = 0.5 * (a + b)
-        uh = _correct(prob, u + h * t, t, opts)
-        if uh is None:
-            h = 0.5 * (a + b)
-            uh = _correct(prob, u + h * t, t, opts)
-            if uh is None:
-                return None
-        th, Mh = _tangent(prob.DF(uh), t)
-        gh = _tests(_eigs(prob, uh), th, Mh)[label]
-        best = uh
-        if gh * ga < 0:
-            b, gb = h, gh
-            ga *= 0.5  # Illinois
-        else:
-            a, ga = h, gh
-            gb *= 0.5
-        if abs(b - a) <= 1e-13 * (1 + abs(ds)) or gh == 0:
-            break
-    converged = abs(b - a) <= 1e-9 * (1 + abs(ds))
-    return _special(prob, label, best, index, converged)
+    reason = _STOP[status].format(max_points=opts.max_points, ds_min=opts.ds_min, last=m - 1,
+                                  bound=prob.value(U[m - 1, -1]))
+    return list(U[:m]), list(EV[:m]), special, reason
 
 
 def _special(prob, label, u, index, converged):

@@ -20,19 +20,19 @@ def mth_derivative(U, mesh, scheme):
     """The m-th derivative of the collocation polynomial on each interval.
 
     Returns an array of shape (N, n): m! times the m-th divided difference of
-    the m + 1 node values (exact for a polynomial of degree m).
+    the m + 1 node values (exact for a polynomial of degree m), i.e.
+    sum_i U[jm+i] / prod_{k != i} (t_i - t_k) on interval j.
     """
     m, N = scheme.ncol, len(mesh) - 1
     h = np.diff(mesh)
-    out = np.zeros((N, U.shape[1]))
-    for j in range(N):
-        t = mesh[j] + h[j] * scheme.nodes
-        dd = U[j * m:j * m + m + 1].copy()
-        for level in range(1, m + 1):
-            dd[:m + 1 - level] = (dd[1:m + 2 - level] - dd[:m + 1 - level]) / \
-                (t[level:] - t[:m + 1 - level])[:, None]
-        out[j] = math.factorial(m) * dd[0]
-    return out
+    nodes = scheme.nodes
+    # divided-difference weights on [0, 1]; on interval j they scale with h_j^-m
+    w = np.array([1.0 / np.prod([nodes[i] - nodes[k] for k in range(m + 1) if k != i])
+                  for i in range(m + 1)])
+    idx = np.arange(N)[:, None] * m + np.arange(m + 1)[None, :]
+    blocks = U[idx]                              # (N, m+1, n)
+    dd = np.einsum("i,jia->ja", w, blocks)
+    return math.factorial(m) * dd / h[:, None] ** m
 
 
 def monitor(U, mesh, scheme, floor=1e-3):

@@ -2,7 +2,8 @@
 
 Public entry points: :func:`simulate` (one run), :func:`sweep` (a parameter grid on Dask, resumable)
 and :func:`load_sweep` (the table of a sweep directory). Networks: ``"inhibitory_qif"``,
-``"ei_qif"``, ``"lif_massive"`` (see ``networks.py`` and ``lif.py`` for parameters and units).
+``"ei_qif"``, ``"lif_massive"``, ``"theta_massive"`` (see ``networks.py``, ``lif.py`` and
+``theta.py`` for parameters and units).
 """
 from .simulate import SimulationResult, simulate
 from .sweep import load_sweep, sweep

@@ -75,7 +75,7 @@ def cmd_sweep(args) -> int:
 def add_subcommands(subparsers) -> None:
     """Register ``simulate`` and ``sweep`` on an argparse ``add_subparsers()`` object."""
     p = subparsers.add_parser("simulate", help="simulate a spiking network exactly (event driven)")
-    p.add_argument("network", help="inhibitory_qif, ei_qif or lif_massive")
+    p.add_argument("network", help="inhibitory_qif, ei_qif, lif_massive or theta_massive")
     p.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE")
     p.add_argument("--T", type=float, default=None, help="recorded time (ms or tau)")
     p.add_argument("--transient", type=float, default=None)

@@ -15,7 +15,7 @@ Explicit ``RI0`` or ``g`` override the setup's formula. Time in ms, rates in Hz,
 Populations reported: "e", "i" (same dynamics) and "all" (rates, CV and silent fraction).
 For the LIF, V is bounded, so ``rho`` and ``rho_v`` are both Golomb's coherence of V.
 
-``theta_massive`` (eq. 5) is not implemented yet.
+``theta_massive`` (eq. 5, the theta/QIF variant) lives in ``theta.py``.
 """
 from __future__ import annotations
 
@@ -168,15 +168,19 @@ def run_lif(spec: LIFSpec, opt):
     acc.spsi[:], acc.spsi2[:] = acc.sv, acc.sv2
     t_rec = n_total * dt
     summ = acc.summary(spec.names, t_rec, spec.rate_scale, int(counters[4]))
-    nsp = acc.nspk
-    summ["rates"]["all"] = float(nsp.mean() / t_rec * spec.rate_scale)
-    summ["rate_neuron"]["all"] = nsp / t_rec * spec.rate_scale
-    summ["silent"]["all"] = float(np.mean(nsp == 0))
-    cv_all = np.concatenate([summ["cv_neuron"]["e"], summ["cv_neuron"]["i"]])
-    summ["cv_neuron"]["all"] = cv_all
-    summ["cv"]["all"] = float(np.nanmean(cv_all)) if np.any(np.isfinite(cv_all)) else float("nan")
+    add_all_population(summ, acc.nspk, t_rec, spec.rate_scale)
     t_series = tr + dt * np.arange(1, acc.n_samples + 1)
     return dict(populations=spec.names, t=t_series, events=int(counters[0]),
                 spikes=int(counters[1]), wall_time=wall,
                 events_per_s=counters[0] / wall if wall > 0 else float("nan"),
                 time_unit=spec.time_unit, rate_unit=spec.rate_unit, **summ)
+
+
+def add_all_population(summ, nspk, t_rec, rate_scale):
+    """Add the "all" entries (rate, per-neuron rates, silent fraction, CV) to an E/I summary."""
+    summ["rates"]["all"] = float(nspk.mean() / t_rec * rate_scale)
+    summ["rate_neuron"]["all"] = nspk / t_rec * rate_scale
+    summ["silent"]["all"] = float(np.mean(nspk == 0))
+    cv_all = np.concatenate([summ["cv_neuron"]["e"], summ["cv_neuron"]["i"]])
+    summ["cv_neuron"]["all"] = cv_all
+    summ["cv"]["all"] = float(np.nanmean(cv_all)) if np.any(np.isfinite(cv_all)) else float("nan")

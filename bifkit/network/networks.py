@@ -13,7 +13,8 @@ Conventions
   I^(x) = sqrt(K) I_x, jump +-g_xy/sqrt(K) per presynaptic spike, tau_m = 20 ms; Lorentzian
   within-population in-degrees (median K, HWHM D_xx sqrt(K)), fixed between-population in-degree K
   (``indegree="binomial"``: Erdos-Renyi for every block). Time in ms, rates in Hz.
-- ``lif_massive`` / ``theta_massive`` (Ullner, Politi, Torcini 2018, eqs. 1-2, 5): see ``lif.py``.
+- ``lif_massive`` / ``theta_massive`` (Ullner, Politi, Torcini 2018, eqs. 1-2, 5): see ``lif.py``
+  and ``theta.py``.
 """
 from __future__ import annotations
 
@@ -150,15 +151,14 @@ EXCITABLE_MSG = ("the exact event-driven QIF kernel needs a positive constant in
 
 def resolve(network: str, params: dict):
     """Split ``params`` into (network spec, run options); ValueError on any bad input."""
-    if network == "theta_massive":
-        raise NotImplementedError("network 'theta_massive' (Ullner et al. 2018, eq. 5) is not "
-                                  "implemented yet; use 'lif_massive' or the QIF networks")
     if network not in NETWORKS:
-        from .lif import LIF_NETWORKS  # late import keeps this module small
-        if network in LIF_NETWORKS:
-            return LIF_NETWORKS[network].resolve(params)
+        from .lif import LIF_NETWORKS  # late imports keep this module small
+        from .theta import THETA_NETWORKS
+        other = {**LIF_NETWORKS, **THETA_NETWORKS}
+        if network in other:
+            return other[network].resolve(params)
         raise ValueError(f"unknown network {network!r}; known: "
-                         f"{sorted(list(NETWORKS) + ['lif_massive'])}")
+                         f"{sorted(list(NETWORKS) + list(other))}")
     nd = NETWORKS[network]
     model_p, run_p = split_params(network, nd.defaults, params)
     for name in nd.integer:

@@ -106,12 +106,12 @@ def simulate(network: str, **params) -> SimulationResult:
     Parameters
     ----------
     network : {"inhibitory_qif", "ei_qif", "lif_massive", "theta_massive"}
-    **params : model parameters (see ``bifkit.network.networks.NETWORKS[network].defaults`` and
-        ``lif.LIF_NETWORKS``) and run options: ``T`` (recorded time after the transient),
-        ``transient``, ``seed``, ``dt_sample`` (sampling step of potentials and rates), ``v_clip``,
-        ``n_fft`` (samples per spectral segment), ``n_raster``, ``raster_max``,
-        ``bucket_width`` (queue tuning), ``keep_series``. Times are in ms for ``ei_qif`` and the
-        LIF networks, in units of tau for ``inhibitory_qif``.
+    **params : model parameters (see ``bifkit.network.networks.NETWORKS[network].defaults``,
+        ``lif.LIF_DEFAULTS`` and ``theta.THETA_DEFAULTS``) and run options: ``T`` (recorded
+        time after the transient), ``transient``, ``seed``, ``dt_sample`` (sampling step of
+        potentials and rates), ``v_clip``, ``n_fft`` (samples per spectral segment),
+        ``n_raster``, ``raster_max``, ``bucket_width`` (queue tuning), ``keep_series``. Times are
+        in ms for ``ei_qif`` and the LIF/theta networks, in units of tau for ``inhibitory_qif``.
 
     Raises
     ------
@@ -120,8 +120,11 @@ def simulate(network: str, **params) -> SimulationResult:
         admissible range), or excitable neurons (I <= 0) for the QIF kernel.
     """
     spec, opt = resolve(network, params)
+    from .theta import ThetaSpec, run_theta
     if isinstance(spec, QIFSpec):
         out = _run_qif(spec, opt)
+    elif isinstance(spec, ThetaSpec):
+        out = run_theta(spec, opt)
     else:
         from .lif import run_lif
         out = run_lif(spec, opt)

@@ -1,0 +1,205 @@
+"""AUTO-07p output files -> a bifkit Branch.
+
+Rows of fort.7 become branch points (a direction="both" continuation is the
+backward run reversed followed by the forward run, the start once).  States
+and all parameters come from fort.8 when AUTO wrote the point's solution
+(``solutions="all"``, NPR = 1), otherwise from the fort.7 columns (the first
+``7 - len(ICP)`` state components; on cycle curves AUTO writes their maxima
+there).  Eigenvalues and Floquet multipliers come from fort.9 (printed by
+AUTO with 6 significant digits).
+
+Unlike bifkit's own driver, AUTO's special points are points of the branch:
+``SpecialPoint.index`` is the row of the point itself.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...continuation.results import Branch, SpecialPoint
+from . import files, labels
+
+TWO_PI = 2 * math.pi
+
+
+class _Run:
+    """Parsed files of one AUTO run."""
+
+    def __init__(self, out):
+        self.out = out
+        self.rows = files.read_fort7(out.fort7)
+        self.solutions = {(abs(s.br), abs(s.pt)): s for s in files.read_fort8(out.fort8)}
+        self.diag = files.read_fort9(out.fort9)
+
+
+def _layout(model, icp):
+    """Index of the state columns and of each ICP parameter in a fort.7 row."""
+    nicp, n2 = len(icp), model.n
+    if nicp > 7:
+        n2 = 0
+    elif nicp + n2 > 7:
+        n2 = 7 - nicp
+    cols = {icp[0]: 0}
+    for j, k in enumerate(icp[1:]):
+        cols[k] = 2 + n2 + j
+    return n2, cols
+
+
+def _inside(row, cols, opts, pmap) -> bool:
+    """False for a point AUTO computed beyond a bound (it stops one step after RL0/RL1)."""
+    for name, (lo, hi) in opts.bounds.items():
+        c = cols.get(pmap[name])
+        if c is None:
+            continue
+        v, tol = row.values[c], 1e-10 * (abs(lo) + abs(hi))
+        if v < lo - tol or v > hi + tol:
+            return False
+    return True
+
+
+def _stop_reason(run: _Run, consts, pmap, name_of) -> str:
+    out = run.out
+    if out.returncode != 0:
+        tail = (out.stderr.strip().splitlines() or ["(no message)"])[-1]
+        return f"AUTO-07p exited with status {out.returncode} ({tail})"
+    if not run.rows:
+        return "AUTO-07p produced no point"
+    last = run.rows[-1]
+    t = labels.basic_type(last.ty)
+    if t == labels.NO_CONVERGENCE:
+        return "no convergence (AUTO label MX)"
+    if t == labels.USER:
+        return f"bound reached ({name_of(consts['ICP'][0])} = {last.values[0]:.10g} or another)"
+    if len(run.rows) >= consts["NMX"]:
+        return f"max_points ({consts['NMX']}) reached"
+    lo, hi = consts.get("RL0", -math.inf), consts.get("RL1", math.inf)
+    if last.values[0] <= lo or last.values[0] >= hi or \
+            math.isclose(last.values[0], lo, rel_tol=1e-8) or \
+            math.isclose(last.values[0], hi, rel_tol=1e-8):
+        return f"bound reached ({name_of(consts['ICP'][0])} = {last.values[0]:.10g})"
+    return "end point (AUTO label EP)"
+
+
+def assemble(model, curve, free, runs, pmap, opts, signs) -> Branch:
+    """Branch of ``curve`` from the outputs of the runs (one per direction in ``signs``)."""
+    n = model.n
+    cycles = curve in ("LC-C", "LPC-C", "PD-C", "NS-C")
+    name_by_index = {v: k for k, v in pmap.index.items()}
+    name_of = lambda k: name_by_index.get(k, "period" if k == 11 else f"PAR({k})")  # noqa: E731
+    icp = [pmap[f] for f in free] + ([11] if cycles or curve == "H-C" else [])
+    n2, cols = _layout(model, icp)
+    pts, reasons = [], []
+    parsed = [_Run(r) for r in runs]
+    for sign, run in zip(signs, parsed):
+        consts = {"ICP": icp, "NMX": int(opts.max_points)}
+        if free[0] in opts.bounds:
+            lo, hi = opts.bounds[free[0]]
+            consts.update(RL0=lo, RL1=hi)
+        seq = [(run, r) for r in run.rows if _inside(r, cols, opts, pmap)]
+        trimmed = len(seq) < len(run.rows)
+        reason = _stop_reason(run, consts, pmap, name_of)
+        if trimmed and seq:
+            reason = (f"bound reached ({name_of(icp[0])} = {seq[-1][1].values[0]:.10g}; "
+                      f"AUTO's step beyond it dropped)")
+        reasons.append(f"{'forward' if sign > 0 else 'backward'}: {reason}")
+        if len(signs) == 2 and sign < 0:
+            seq = seq[::-1][:-1] if seq else seq   # start once (it ends the backward part)
+        pts += seq
+    if not pts:
+        msgs = "; ".join(reasons)
+        raise RuntimeError(f"AUTO-07p computed no point of the {curve} curve: {msgs}")
+
+    X = np.full((len(pts), n), np.nan)
+    P = np.tile(np.asarray(model.p, float), (len(pts), 1))
+    EV = np.full((len(pts), n), np.nan + 0j)
+    stable = np.zeros(len(pts), bool)
+    period = np.full(len(pts), np.nan)
+    l1 = np.full(len(pts), np.nan)
+    l2 = np.full(len(pts), np.nan)
+    orbits_t, orbits_u = [], []
+    special = []
+    for i, (run, row) in enumerate(pts):
+        key = (abs(row.br), abs(row.pt))
+        sol = run.solutions.get(key) if row.lab != 0 else None
+        stable[i] = row.stable
+        l2[i] = row.values[1]
+        for k, c in cols.items():
+            if k == 11:
+                period[i] = row.values[c]
+            elif k in name_by_index:
+                P[i, model.param_index(name_by_index[k])] = row.values[c]
+        if sol is not None:
+            X[i] = sol.state
+            P[i] = pmap.from_par(sol.par)
+            period[i] = sol.par[10] if (cycles or curve == "H-C") else period[i]
+            if cycles:
+                orbits_t.append(sol.t)
+                orbits_u.append(sol.u[:, :n])
+        elif n2 >= n and not cycles:
+            X[i] = row.values[2:2 + n]
+        elif cycles:
+            orbits_t.append(None)
+            orbits_u.append(None)
+        vals = (run.diag.multipliers if cycles else run.diag.eigenvalues).get(key)
+        if vals is not None and len(vals) >= n:
+            EV[i] = vals[:n]
+        if key in run.diag.gh:
+            l1[i] = run.diag.gh[key]
+        lab = labels.label(row.ty)
+        if lab is None or (opts.detect is not None and lab not in opts.detect):
+            continue
+        special.append(_special(model, curve, lab, i, row, sol, X[i], P[i], period[i],
+                                EV[i], l1[i], free, cycles))
+    data = {"l2norm": l2}
+    if cycles:
+        data["period"] = period
+        data["multipliers"] = EV.copy()
+        if orbits_u and all(u is not None for u in orbits_u) and \
+                len({u.shape for u in orbits_u}) == 1:
+            U = np.array(orbits_u)
+            data.update(orbit_t=np.array(orbits_t), orbit_u=U, max=U.max(axis=1),
+                        min=U.min(axis=1))
+            X = U[:, 0, :]
+        elif n2 > 0:
+            data["max"] = np.array([r.values[2:2 + n2] for _, r in pts])
+    if curve == "H-C":
+        data["omega"] = TWO_PI / period
+        data["l1"] = l1
+    options = {"backend": "auto07p", "curve": curve, "free": list(free),
+               "bounds": {k: list(v) for k, v in opts.bounds.items()},
+               "log_params": list(opts.log_params), "direction": opts.direction,
+               "max_points": int(opts.max_points), "tol": opts.tol, "ntst": int(opts.ntst),
+               "ncol": int(opts.ncol)}
+    # special points in branch order, without the duplicated start
+    seen, uniq = set(), []
+    for s in sorted(special, key=lambda s: s.index):
+        if (s.label, s.index) not in seen:
+            seen.add((s.label, s.index))
+            uniq.append(s)
+    return Branch(model, curve, free, X, P, EV, uniq, options, "; ".join(reasons),
+                  data=data, stable=stable)
+
+
+def _special(model, curve, lab, i, row, sol, x, p, period, ev, l1, free, cycles):
+    params = dict(zip(model.param_names, map(float, p)))
+    data = {"free": {f: params[f] for f in free},
+            "auto": {"model": model.name, "label": int(row.lab), "type": int(row.ty),
+                     "br": int(row.br), "pt": int(row.pt),
+                     "solution": sol.text if sol is not None else None}}
+    if cycles:
+        data.update(period=float(period), multipliers=np.asarray(ev))
+        if sol is not None:
+            U = sol.u[:, :model.n]
+            data.update(max=U.max(axis=0), min=U.min(axis=0))
+    else:
+        data["eigenvalues"] = [complex(e) for e in ev]
+    if lab == "H" or curve == "H-C":
+        per = sol.par[10] if sol is not None else period
+        if per and np.isfinite(per) and per > 0:
+            data.update(omega=TWO_PI / per, frequency=1.0 / per)
+    if curve == "H-C" and np.isfinite(l1):
+        data["l1"] = float(l1)
+    state = model.unpack(x) if np.all(np.isfinite(x)) else {}
+    return SpecialPoint(label=lab, index=i, state=state, params=params, data=data,
+                        converged=True)

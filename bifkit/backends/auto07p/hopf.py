@@ -1,0 +1,64 @@
+"""The first Lyapunov coefficient at Hopf points, as AUTO-07p computes it.
+
+AUTO evaluates l1 (finite differences, Kuznetsov's formula with <q, q> = 1,
+<p, q> = 1; printed as "GH Function" in fort.9) only along Hopf curves
+(ISW = 2), from the second point on.  At a Hopf point of an EP-C branch we
+therefore run two one-step Hopf-curve continuations in (free, partner), with a
+tiny step of either sign, and average the two values: the result is l1 at
+the Hopf point up to O(step^2).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import files
+
+STEP = 1e-7   # relative arclength step of the probe runs
+
+
+def partner_parameter(model, x, free, chosen=None) -> str:
+    """A second parameter for the probe Hopf curve: ``chosen``, else the first
+    parameter other than ``free`` that enters the right-hand side at ``x``."""
+    if chosen is not None:
+        return chosen
+    col = np.abs(model.compiled.dfdp(0.0, x, model.p)).sum(axis=0)
+    for k, name in enumerate(model.param_names):
+        if name != free and col[k] > 0 and name != model.definition.forcing_amplitude:
+            return name
+    raise ValueError(f"no second parameter of model {model.name!r} enters the equations; "
+                     f"cannot compute l1 through AUTO-07p")
+
+
+def l1_at(model, am, ws, solution_text, free, partner, opts) -> float:
+    """AUTO's l1 at the Hopf point stored in ``solution_text`` (NaN if AUTO gives none)."""
+    sol = files.read_fort8(solution_text)[0]
+    scale = 1.0 + float(np.linalg.norm(sol.state)) + abs(sol.par[am.pmap[free] - 1])
+    values = []
+    for sign in (1.0, -1.0):
+        c = {"NDIM": model.n, "IPS": 1, "IRS": sol.lab, "ILP": 1,
+             "ICP": [am.pmap[free], am.pmap[partner], 11], "ISP": 2, "ISW": 2,
+             "NMX": 2, "NPR": 0, "MXBF": 0, "IID": 2, "ITMX": 8, "ITNW": int(opts.max_iter),
+             "NWTN": 3, "JAC": 1, "EPSL": opts.tol, "EPSU": opts.tol, "EPSS": 100 * opts.tol,
+             "DS": sign * STEP * scale, "DSMIN": 1e-3 * STEP * scale, "DSMAX": STEP * scale,
+             "IADS": 1, "NPAR": am.pmap.npar}
+        out = ws.run(c, solution_text, timeout=opts.timeout)
+        gh = files.read_fort9(out.fort9).gh
+        if gh:
+            values.append(gh[max(gh)] if len(gh) == 1 else gh[sorted(gh)[0]])
+    return float(np.mean(values)) if values else float("nan")
+
+
+def attach_l1(branch, model, am, ws, opts, free):
+    """Add ``l1`` and ``criticality`` (and ``l1_partner``) to every H point of an EP-C branch."""
+    for sp in branch.special_points("H"):
+        text = sp.data.get("auto", {}).get("solution")
+        if not text:
+            continue
+        m = model.with_params(**sp.params)
+        x = m.pack(sp.state)
+        partner = partner_parameter(m, x, free, opts.l1_partner)
+        l1 = l1_at(m, am, ws, text, free, partner, opts)
+        sp.data["l1"] = l1
+        sp.data["l1_partner"] = partner
+        if np.isfinite(l1):
+            sp.data["criticality"] = "supercritical" if l1 < 0 else "subcritical"

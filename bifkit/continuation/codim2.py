@@ -1,0 +1,452 @@
+"""LP-C, H-C and NF-C: fold, Hopf and node/focus curves in two parameters.
+
+Minimally augmented (bordered) defining systems continued by pseudo-arclength;
+the whole predictor-corrector loop, the test functions and l1 run compiled
+(:mod:`bifkit.continuation.codim2_core`).  Codimension-two points detected and
+located on the way:
+
+=====  =========================================================================
+LP-C   BT (a second zero eigenvalue: w.v = 0), CP (cusp: a = p.B(q,q)/2 = 0),
+       ZH (a pair +-i omega among the other eigenvalues)
+H-C    GH (Bautin: l1 = 0), BT (omega -> 0; the Hopf curve ends there),
+       ZH (a real eigenvalue crosses 0), HH (a second pair on the imaginary axis)
+NF-C   BT (the double eigenvalue reaches 0)
+=====  =========================================================================
+
+Per-point data (``branch.data``): H-C ``l1``, ``omega``, ``kappa`` and
+``equilibrium_stable``; LP-C ``a``; NF-C ``mu``.  On H-C ``branch.stable`` is
+``l1 < 0`` (supercritical points: plots draw them solid, subcritical dashed).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..errors import ConvergenceError
+from . import codim2_core as core
+from .results import Branch, SpecialPoint
+
+KINDS = {"LP-C": core.LP, "H-C": core.HOPF, "NF-C": core.NF}
+# test-function columns of each curve (see codim2_core.point_tests)
+LABELS = {core.LP: ("BT", "CP", "ZH"), core.HOPF: ("BT", "ZH", "GH", "HH"), core.NF: ("BT",)}
+DATA_NAMES = {core.LP: ("a",), core.HOPF: ("l1", "omega", "kappa"), core.NF: ("mu",)}
+_STATUS = {core.MAX_POINTS: "max_points ({max_points}) reached",
+           core.BOUND: "parameter bound reached",
+           core.MIN_STEP: "corrector failed at the minimum step ds_min={ds_min}",
+           core.CLOSED: "closed curve: returned to the start point",
+           core.BT_END: "Bogdanov-Takens point: the Hopf curve ends (omega -> 0)",
+           core.NOT_FINITE: "non-finite values (NaN/inf) in the model"}
+
+
+@dataclass(frozen=True)
+class Codim2Options:
+    """Options of an LP-C / H-C / NF-C run (validated on construction).
+
+    ``ds``, ``ds_min``, ``ds_max`` are arclength steps in (state, free
+    parameters) with log10 for parameters in ``log_params``; ``tol`` is the
+    componentwise relative Newton tolerance; ``detect`` the labels to locate
+    (default: all of the curve); ``stop_at_bt`` ends H-C at a BT point (beyond
+    it the system continues as a curve of neutral saddles).
+    """
+
+    ds: float = 0.01
+    ds_min: float = 1e-9
+    ds_max: float = 0.1
+    max_points: int = 2000
+    tol: float = 1e-10
+    max_iter: int = 8
+    direction: str = "both"
+    detect: tuple | None = None
+    stop_at_bt: bool = True
+
+    def __post_init__(self):
+        if not 0 < self.ds_min <= self.ds <= self.ds_max:
+            raise ValueError(f"need 0 < ds_min <= ds <= ds_max; got ds_min={self.ds_min}, "
+                             f"ds={self.ds}, ds_max={self.ds_max}")
+        if self.direction not in ("forward", "backward", "both"):
+            raise ValueError(f"direction must be 'forward', 'backward' or 'both'; "
+                             f"got {self.direction!r}")
+        if int(self.max_points) < 2:
+            raise ValueError(f"max_points must be >= 2; got {self.max_points}")
+        if not 0 < self.tol < 1:
+            raise ValueError(f"tol must be in (0, 1); got {self.tol}")
+        if int(self.max_iter) < 2:
+            raise ValueError(f"max_iter must be >= 2; got {self.max_iter}")
+
+
+class _Curve:
+    """The problem: model kernels, curve kind, free parameters and their scaling."""
+
+    def __init__(self, model, curve, free, log_params):
+        self.model = model
+        self.curve = curve
+        self.kind = KINDS[curve]
+        self.free = list(free)
+        self.n = model.n
+        self.idx = np.array([model.param_index(k) for k in free], dtype=np.int64)
+        self.logf = np.array([k in log_params for k in free], dtype=np.int64)
+        self.p0 = np.array(model.p, dtype=float)  # writeable: the kernels' signature
+        self.kernels = core.kernel_addresses(model.compiled)
+        self.problem = (self.kind, self.p0, self.idx, self.logf)
+        self.N = self.n + 2 + (0 if self.kind == core.LP else 1)
+
+    def s_of(self, j, value):
+        return math.log10(value) if self.logf[j] else float(value)
+
+    def value(self, j, s):
+        return 10.0 ** s if self.logf[j] else s
+
+    def params(self, y):
+        p = self.p0.copy()
+        for j in range(2):
+            p[self.idx[j]] = self.value(j, y[self.n + j])
+        return p
+
+    def evaluate(self, y, Bb, Cb, sel):
+        return core.evaluate(*self.kernels, *self.problem, np.ascontiguousarray(y), Bb, Cb, sel)
+
+
+def continue_codim2_curve(model, curve, start, free, *, bounds=None, log_params=(),
+                          **options) -> Branch:
+    """Continue a fold (LP-C), Hopf (H-C) or node/focus (NF-C) curve in two parameters.
+
+    Parameters
+    ----------
+    model : Model
+    curve : {"LP-C", "H-C", "NF-C"}
+    start : SpecialPoint, dict
+        An LP / H / NF point of an EP-C branch (or any point with ``.state``
+        and ``.params``), ``branch.point(i)``, or a state dict close to the
+        curve (parameters from ``model``).
+    free : list of two str
+    bounds : dict name -> (low, high), optional
+    log_params : list of str
+        Free parameters continued in log10 (must stay > 0).
+    **options
+        See :class:`Codim2Options`.
+
+    Returns
+    -------
+    Branch
+    """
+    if curve not in KINDS:
+        raise ValueError(f"curve must be one of {sorted(KINDS)}; got {curve!r}")
+    if len(free) != 2 or free[0] == free[1]:
+        raise ValueError(f"{curve} needs two different free parameters; got {free}")
+    opts = Codim2Options(**options)
+    model, state, start_data = _resolve_start(model, start)
+    if not model.is_autonomous():
+        raise ValueError(f"model {model.name!r} is periodically forced; {curve} needs an "
+                         f"autonomous system")
+    prob = _Curve(model, curve, free, log_params)
+    lo, hi = np.empty(2), np.empty(2)
+    bounds = bounds or {}
+    for j, name in enumerate(free):
+        b_lo, b_hi = bounds.get(name, (-math.inf, math.inf))
+        if not b_lo < b_hi:
+            raise ValueError(f"bounds of {name} must satisfy low < high; got {(b_lo, b_hi)}")
+        v = model.params[name]
+        if not b_lo <= v <= b_hi:
+            raise ValueError(f"start value {name} = {v} lies outside its bounds {(b_lo, b_hi)}")
+        if prob.logf[j]:
+            if v <= 0:
+                raise ValueError(f"log continuation needs {name} > 0; got {v}")
+            lo[j] = math.log10(b_lo) if b_lo > 0 else -math.inf
+            hi[j] = math.log10(b_hi) if math.isfinite(b_hi) else math.inf
+        else:
+            lo[j], hi[j] = b_lo, b_hi
+    y0, Bb, Cb, sel = _initial_point(prob, model.pack(state), start_data, opts)
+    t0 = _initial_tangent(prob, y0, Bb, Cb, sel)
+    dirs = {"forward": [1], "backward": [-1], "both": [-1, 1]}[opts.direction]
+    pieces, reasons = [], []
+    for d in dirs:
+        piece = _run_direction(prob, y0, d * t0, Bb, Cb, sel, lo, hi, opts)
+        pieces.append((d, piece))
+        reasons.append(f"{'forward' if d > 0 else 'backward'}: {piece['reason']}")
+        if piece["closed"]:
+            break  # the other direction would retrace the same closed curve
+    return _assemble(prob, pieces, opts, lo, hi, "; ".join(reasons), log_params, bounds)
+
+
+# --------------------------------------------------------------------------- #
+# Start                                                                        #
+# --------------------------------------------------------------------------- #
+def _resolve_start(model, start):
+    """(model with the start's parameters, state, start data) from any accepted start."""
+    if hasattr(start, "params") and hasattr(start, "state"):
+        return model.with_params(**start.params), start.state, dict(getattr(start, "data", {}))
+    if isinstance(start, dict) and set(start) == {"state", "params"}:
+        state = start["state"]
+        m = model.with_params(**start["params"])
+        if isinstance(state, dict) and set(state) == set(m.state_names) != set(m.states):
+            state = np.array([state[k] for k in m.state_names])
+        return m, state, {}
+    if isinstance(start, dict) or isinstance(start, (list, tuple, np.ndarray)):
+        return model, start, {}
+    raise ValueError(f"start must be a special point, a branch point or a state dict; "
+                     f"got {type(start).__name__}")
+
+
+def _initial_point(prob, x0, start_data, opts):
+    """The start on the curve (Gauss-Newton, minimum-norm steps), borders and G pair."""
+    model, n, kind = prob.model, prob.n, prob.kind
+    y = np.empty(prob.N)
+    y[:n] = x0
+    for j, name in enumerate(prob.free):
+        y[n + j] = prob.s_of(j, model.params[name])
+    J = model.compiled.jac(0.0, np.ascontiguousarray(x0), prob.p0)
+    if not np.all(np.isfinite(J)):
+        raise ValueError(f"the Jacobian of {model.name!r} is not finite at the start point")
+    ev = np.linalg.eigvals(J)
+    if kind == core.HOPF:
+        if "omega" in start_data and np.isfinite(start_data["omega"]):
+            y[n + 2] = start_data["omega"] ** 2
+        else:
+            cplx = ev[ev.imag > 1e-12 * (1 + np.abs(ev))]
+            if cplx.size == 0:
+                raise ValueError("H-C start: the Jacobian has no complex pair of eigenvalues "
+                                 "(start from a Hopf point, e.g. branch.special_points('H'))")
+            y[n + 2] = cplx[np.argmin(np.abs(cplx.real))].imag ** 2
+    elif kind == core.NF:
+        lead = ev[np.argsort(-ev.real, kind="stable")]
+        if lead.size < 2:
+            raise ValueError("NF-C needs at least two state variables")
+        y[n + 2] = 0.5 * (lead[0].real + lead[1].real)
+    m = 1 if kind == core.LP else 2
+    Bb, Cb = _svd_borders(prob, y, J, m)
+    sel = _best_pair(prob, y, Bb, Cb)
+    for it in range(4 * opts.max_iter):
+        F, DF, _, _ = prob.evaluate(y, Bb, Cb, sel)
+        if not (np.all(np.isfinite(F)) and np.all(np.isfinite(DF))):
+            raise ConvergenceError(f"{prob.curve} start: non-finite defining system "
+                                   f"at iteration {it}")
+        dy = np.linalg.lstsq(DF, -F, rcond=None)[0]
+        y = y + dy
+        if np.all(np.abs(dy) <= opts.tol * (1 + np.abs(y))):
+            break
+        if it % 3 == 2:  # refresh the borders on the way (a far start)
+            Bb, Cb = _svd_borders(prob, y, None, m)
+            sel = _best_pair(prob, y, Bb, Cb)
+    else:
+        raise ConvergenceError(f"{prob.curve} start: Newton did not reach the curve from the "
+                               f"given start (residual {np.max(np.abs(F)):.3g}); start from "
+                               f"a located special point of an EP-C branch")
+    if kind == core.HOPF and not y[n + 2] > 0:
+        raise ConvergenceError(f"H-C start converged to kappa = omega^2 = {y[n + 2]:.3g} <= 0: "
+                               f"a neutral saddle, not a Hopf point")
+    return y, Bb, Cb, sel
+
+
+def _svd_borders(prob, y, J, m):
+    """Borders from the singular vectors of A's smallest singular values."""
+    n = prob.n
+    if J is None:
+        J = prob.model.compiled.jac(0.0, np.ascontiguousarray(y[:n]), prob.params(y))
+    if prob.kind == core.LP:
+        A = J
+    else:
+        mu = y[n + 2] if prob.kind == core.NF else 0.0
+        kap = y[n + 2] if prob.kind == core.HOPF else 0.0
+        M = J - mu * np.eye(n)
+        A = M @ M + kap * np.eye(n)
+    U, _, Vt = np.linalg.svd(A)
+    Bb, Cb = np.zeros((n, 2)), np.zeros((n, 2))
+    Bb[:, :m] = U[:, n - m:]
+    Cb[:, :m] = Vt[n - m:].T
+    return np.ascontiguousarray(Bb), np.ascontiguousarray(Cb)
+
+
+def _best_pair(prob, y, Bb, Cb):
+    """The pair of G entries with the best-conditioned Jacobian (largest smallest singular value)."""
+    sel = np.zeros(4, dtype=np.int64)
+    if prob.kind == core.LP:
+        return sel
+    _, _, DFf, dG = prob.evaluate(y, Bb, Cb, sel)
+    best, arg = -1.0, None
+    for pair in core._PAIRS:
+        rows = [dG[2 * pair[0] + pair[1]], dG[2 * pair[2] + pair[3]]]
+        rows = [r / (np.linalg.norm(r) or 1.0) for r in rows]
+        smin = np.linalg.svd(np.vstack([DFf, *rows]), compute_uv=False)[-1]
+        if smin > best:
+            best, arg = smin, pair
+    return np.ascontiguousarray(arg, dtype=np.int64)
+
+
+def _initial_tangent(prob, y, Bb, Cb, sel):
+    """Unit (weighted) null vector of DF, oriented so that the first free parameter grows."""
+    _, DF, _, _ = prob.evaluate(y, Bb, Cb, sel)
+    t = np.linalg.svd(DF)[2][-1]
+    nw = prob.n + 2
+    t = t / np.linalg.norm(t[:nw])
+    lead = t[prob.n] if abs(t[prob.n]) > 1e-8 else t[prob.n + 1]
+    return np.ascontiguousarray(t * (np.sign(lead) or 1.0))
+
+
+# --------------------------------------------------------------------------- #
+# One direction                                                                #
+# --------------------------------------------------------------------------- #
+def _run_direction(prob, y0, t0, Bb, Cb, sel, lo, hi, opts):
+    out = core.run(*prob.kernels, *prob.problem, y0, np.ascontiguousarray(t0), Bb, Cb, sel,
+                   float(opts.ds), float(opts.ds_min), float(opts.ds_max),
+                   int(opts.max_points), float(opts.tol), int(opts.max_iter),
+                   np.ascontiguousarray(lo), np.ascontiguousarray(hi), int(opts.stop_at_bt))
+    Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, m, status, iters = out
+    piece = {"Y": Y[:m].copy(), "TESTS": TESTS[:m].copy(), "DATA": DATA[:m].copy(),
+             "EV": EV[:m].copy(), "STABLE": STABLE[:m].copy(), "status": int(status),
+             "closed": status == core.CLOSED, "iters": int(iters)}
+    piece["reason"] = _STATUS[int(status)].format(**asdict(opts))
+    labels = LABELS[prob.kind]
+    detect = labels if opts.detect is None else tuple(opts.detect)
+    unknown = set(detect) - {"BT", "CP", "ZH", "GH", "HH"}
+    if unknown:
+        raise ValueError(f"unknown labels to detect: {sorted(unknown)}")
+    special = []
+    ctx = (Y, T, TESTS, DS, BB, CB, SEL)
+    for col, label in enumerate(labels):
+        if label not in detect and not (label == "BT" and status == core.BT_END):
+            continue
+        g = TESTS[:m, col]
+        for i in np.flatnonzero(np.isfinite(g[:-1]) & np.isfinite(g[1:]) & (g[:-1] * g[1:] < 0)):
+            sp = _locate(prob, label, col, int(i), ctx, opts)
+            if sp is not None:
+                special.append(sp)
+    if status == core.BT_END:
+        # replace the last point (beyond BT, omega imaginary) by the located BT point
+        bt = [s for s in special if s.label == "BT" and s.index == m - 2]
+        if bt:
+            _replace_last(prob, piece, bt[0], ctx)
+        else:
+            for k in ("Y", "TESTS", "DATA", "EV", "STABLE"):
+                piece[k] = piece[k][:-1]
+            special = [s for s in special if s.index < m - 2]
+    special.sort(key=lambda s: s.index)
+    piece["special"] = special
+    return piece
+
+
+def _locate(prob, label, col, i, ctx, opts):
+    Y, T, TESTS, DS, BB, CB, SEL = ctx
+    ga, gb = TESTS[i, col], TESTS[i + 1, col]
+    y, found, converged, _ = core.locate(*prob.kernels, *prob.problem, Y[i], T[i], BB[i], CB[i],
+                                         SEL[i], float(DS[i + 1]), col, float(ga), float(gb),
+                                         float(opts.tol), int(opts.max_iter))
+    if not found:
+        return None
+    Bn, Cn, seln, tn, tests, data, ev, st = core.point_info(
+        *prob.kernels, *prob.problem, y, T[i], BB[i], CB[i], SEL[i])
+    if label == "GH" and not abs(tests[col]) <= 1e-4 * min(abs(ga), abs(gb)):
+        return None  # a pole of l1 (a zero eigenvalue: ZH), not a root
+    info = _label_data(prob, label, y, ev, tests, data)
+    if info is None:
+        return None
+    model = prob.model
+    p = prob.params(y)
+    info.update(free={k: float(p[prob.idx[j]]) for j, k in enumerate(prob.free)},
+                eigenvalues=[complex(e) for e in _sorted(ev)])
+    spt = SpecialPoint(label=label, index=i, state=model.unpack(y[:prob.n]),
+                       params=dict(zip(model.param_names, map(float, p))), data=info,
+                       converged=bool(converged))
+    spt._y = (y, tests, data, ev, st)  # for _replace_last
+    return spt
+
+
+def _label_data(prob, label, y, ev, tests, data):
+    """Label-specific data, or None to reject (a neutral saddle, not ZH / HH)."""
+    n = prob.n
+    if prob.kind == core.HOPF:
+        kap = y[n + 2]
+        out = {"omega": math.sqrt(kap) if kap > 0 else 0.0, "l1": float(data[0])}
+        if label in ("HH", "ZH"):
+            target = 1j * math.sqrt(max(kap, 0.0))
+            i1 = int(np.argmin(np.abs(ev - target)))
+            d = np.abs(ev + target)
+            d[i1] = np.inf
+            i2 = int(np.argmin(d))
+            others = np.delete(ev, [i1, i2])
+            k = int(np.argmin(np.abs(others.real) if label == "HH" else np.abs(others)))
+            lam = others[k]
+            if label == "HH":
+                if abs(lam.imag) <= 1e-8 * (1 + abs(lam)):
+                    return None  # +-lambda real: a neutral saddle among the others
+                out.update(omega1=out["omega"], omega2=float(abs(lam.imag)))
+            else:
+                if abs(lam.imag) > 1e-8 * (1 + abs(lam)):
+                    return None
+        if label == "BT":
+            out["l1"] = float("nan")
+        return out
+    if prob.kind == core.LP:
+        out = {"a": float(data[0])}
+        if label == "ZH":
+            k = int(np.argmin(np.abs(ev)))
+            others = np.delete(ev, k)
+            j = int(np.argmin(np.abs(others.real)))
+            if abs(others[j].imag) <= 1e-8 * (1 + abs(others[j])):
+                return None
+            out["omega"] = float(abs(others[j].imag))
+        return out
+    return {"mu": float(data[0])}
+
+
+def _replace_last(prob, piece, bt, ctx):
+    y, tests, data, ev, st = bt._y
+    piece["Y"][-1] = y
+    piece["TESTS"][-1] = tests
+    piece["DATA"][-1] = data
+    piece["EV"][-1] = ev
+    piece["STABLE"][-1] = st
+
+
+def _sorted(ev):
+    """Eigenvalues by decreasing real part, then decreasing imaginary part."""
+    return ev[np.lexsort((-ev.imag, -ev.real))]
+
+
+# --------------------------------------------------------------------------- #
+# Branch                                                                       #
+# --------------------------------------------------------------------------- #
+def _assemble(prob, pieces, opts, lo, hi, reason, log_params, bounds):
+    ys, tests, data, evs, stable, special = [], [], [], [], [], []
+    both = len(pieces) == 2
+    for d, pc in pieces:
+        Y, TS, DA, EV, ST, sps = pc["Y"], pc["TESTS"], pc["DATA"], pc["EV"], pc["STABLE"], \
+            pc["special"]
+        if d < 0:
+            m = len(Y)
+            Y, TS, DA, EV, ST = Y[::-1], TS[::-1], DA[::-1], EV[::-1], ST[::-1]
+            for s in sps:
+                s.index = m - 2 - s.index
+            if both:
+                Y, TS, DA, EV, ST = Y[:-1], TS[:-1], DA[:-1], EV[:-1], ST[:-1]
+        offset = sum(len(a) for a in ys)
+        for s in sps:
+            s.index += offset
+            del s._y
+        ys.append(Y)
+        tests.append(TS)
+        data.append(DA)
+        evs.append(EV)
+        stable.append(ST)
+        special += sps
+    Y = np.concatenate(ys)
+    DA = np.concatenate(data)
+    EV = np.concatenate(evs)
+    EV = np.array([_sorted(e) for e in EV]) if len(EV) else EV
+    ST = np.concatenate(stable)
+    model, n = prob.model, prob.n
+    P = np.tile(model.p, (len(Y), 1))
+    for j in range(2):
+        P[:, prob.idx[j]] = 10.0 ** Y[:, n + j] if prob.logf[j] else Y[:, n + j]
+    names = DATA_NAMES[prob.kind]
+    per_point = {k: DA[:, c] for c, k in enumerate(names)}
+    stable_flag = ST
+    if prob.kind == core.HOPF:
+        per_point["equilibrium_stable"] = ST
+        stable_flag = DA[:, 0] < 0  # supercritical points (plotted solid)
+    special.sort(key=lambda s: s.index)
+    options = {**asdict(opts), "bounds": {k: list(v) for k, v in bounds.items()},
+               "log_params": list(log_params)}
+    return Branch(model, prob.curve, prob.free, Y[:, :n], P, EV, special, options,
+                  stop_reason=reason, data=per_point, stable=stable_flag)

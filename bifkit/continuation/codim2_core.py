@@ -1,0 +1,690 @@
+"""Compiled core of the two-parameter curves LP-C, H-C and NF-C (minimally augmented systems).
+
+Unknowns y = (x, s_1, s_2[, e]) with s_j the free parameters (or their log10)
+and e an extra scalar: kappa = omega^2 on H-C, the double eigenvalue mu on NF-C.
+Defining systems (Govaerts 2000, *Numerical methods for bifurcations of
+dynamical equilibria*, ch. 4-6; Kuznetsov 2004, *Elements*, sec. 10.2):
+
+LP-C   f(x, p) = 0 and g = 0 from the bordered system (m = 1 border)
+H-C    f(x, p) = 0 and two entries of G from the bordered system (m = 2) with
+       A = J^2 + kappa I (J has eigenvalues +-i sqrt(kappa) iff A has a
+       two-dimensional kernel; no bialternate product is needed)
+NF-C   f(x, p) = 0 and two entries of G with A = (J - mu I)^2 (J has a
+       non-semisimple double real eigenvalue mu: the node/focus boundary)
+
+The bordered system is ``[[A, Bb], [Cb^T, 0]] [V; G] = [0; I_m]``; its
+transpose gives W, and the derivatives follow from dG = -W^T dA V.  After each
+accepted point the borders are reset to the (orthonormalised) null vectors W,
+V of the current point, and on H-C / NF-C the two entries of G that make the
+system best conditioned are chosen.
+
+Every function that Python calls has an explicit signature with the model
+kernels typed as first-class functions (``numba.types.FunctionType``): the
+compiled code is then the same for every model and numba's disk cache works
+across processes (a dispatcher-typed argument would be recompiled in every
+new process).
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+from numba import types
+from numba.core.types.function_type import WrapperAddressProtocol
+
+LN10 = math.log(10.0)
+
+# curve kinds
+LP, HOPF, NF = 0, 1, 2
+# why a direction ended
+MAX_POINTS, BOUND, MIN_STEP, CLOSED, BT_END, NOT_FINITE = 0, 1, 2, 3, 4, 5
+NTEST = 4  # columns of the test-function table (unused ones are NaN)
+NDATA = 3  # columns of the per-point data table
+
+_F1 = types.float64[::1]
+_F2 = types.float64[:, ::1]
+_F3 = types.float64[:, :, ::1]
+_I1 = types.int64[::1]
+_f = types.FunctionType(_F1(types.float64, _F1, _F1))
+_jac = types.FunctionType(_F2(types.float64, _F1, _F1))
+_dJdp = types.FunctionType(_F3(types.float64, _F1, _F1))
+_B = types.FunctionType(_F1(types.float64, _F1, _F1, _F1, _F1))
+_C = types.FunctionType(_F1(types.float64, _F1, _F1, _F1, _F1, _F1))
+_KERNELS = (_f, _jac, _jac, _dJdp, _B, _C)  # f, jac, dfdp, dJdp, B, C
+
+
+class KernelAddress(WrapperAddressProtocol):
+    """A model kernel as a first-class function with a fixed signature.
+
+    Passing a numba dispatcher to a FunctionType argument makes numba look its
+    address up on every call (milliseconds for six kernels); this wrapper
+    looks it up once.
+    """
+
+    def __init__(self, dispatcher, ftype):
+        sig = ftype.signature
+        cres = dispatcher.get_compile_result(sig)
+        self._addr = cres.library.get_pointer_to_function(cres.fndesc.llvm_cfunc_wrapper_name)
+        self._sig = sig
+        self._keep = dispatcher
+
+    def __wrapper_address__(self):
+        return self._addr
+
+    def signature(self):
+        return self._sig
+
+
+def kernel_addresses(compiled):
+    """(f, jac, dfdp, dJdp, B, C) of ``model.compiled`` as :class:`KernelAddress` objects."""
+    ks = (compiled.f, compiled.jac, compiled.dfdp, compiled.dJdp, compiled.B, compiled.C)
+    return tuple(KernelAddress(k, ft) for k, ft in zip(ks, _KERNELS))
+_PROBLEM = (types.int64, _F1, _I1, _I1)      # kind, p0, idx, logf
+
+
+# --------------------------------------------------------------------------- #
+# The defining system                                                          #
+# --------------------------------------------------------------------------- #
+@nb.njit(cache=True)
+def _params(p0, idx, logf, y, n):
+    p = p0.copy()
+    for j in range(2):
+        p[idx[j]] = 10.0 ** y[n + j] if logf[j] else y[n + j]
+    return p
+
+
+@nb.njit(cache=True)
+def _DuJ(B, x, p, u):
+    """D with D[:, k] = B(u, e_k): the derivative of J in direction u."""
+    n = x.size
+    D = np.empty((n, n))
+    e = np.zeros(n)
+    uc = u.copy()
+    for k in range(n):
+        e[k] = 1.0
+        D[:, k] = B(0.0, x, p, uc, e)
+        e[k] = 0.0
+    return D
+
+
+@nb.njit(cache=True)
+def _mats(J, kind, y, n):
+    """M = J - mu I and A (J on LP-C, M^2 + kappa I otherwise)."""
+    M = J.copy()
+    if kind == LP:
+        return M, J.copy()
+    mu, kap = 0.0, 0.0
+    if kind == HOPF:
+        kap = y[n + 2]
+    else:
+        mu = y[n + 2]
+    for i in range(n):
+        M[i, i] -= mu
+    A = M @ M
+    for i in range(n):
+        A[i, i] += kap
+    return M, A
+
+
+@nb.njit(cache=True)
+def defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb, grad):
+    """f, J and the bordered solution at y; with ``grad`` also the derivatives.
+
+    Returns (fx, J, DFf, V, W, G, dG): DFf = [J, df/ds, 0] (n x N), V and W
+    (n x m) the bordered null vectors, G (m x m), dG (m*m x N) the gradients
+    of G[i, j] in row i*m + j.
+    """
+    n = Bb.shape[0]
+    N = y.size
+    m = 1 if kind == LP else 2
+    x = y[:n].copy()
+    p = _params(p0, idx, logf, y, n)
+    fx = f(0.0, x, p)
+    J = jac(0.0, x, p)
+    M, A = _mats(J, kind, y, n)
+    Mb = np.zeros((n + m, n + m))
+    Mb[:n, :n] = A
+    for j in range(m):
+        for i in range(n):
+            Mb[i, n + j] = Bb[i, j]
+            Mb[n + j, i] = Cb[i, j]
+    R = np.zeros((n + m, m))
+    for j in range(m):
+        R[n + j, j] = 1.0
+    S = np.linalg.solve(Mb, R)
+    St = np.linalg.solve(np.ascontiguousarray(Mb.T), R)
+    V = np.ascontiguousarray(S[:n])
+    W = np.ascontiguousarray(St[:n])
+    G = np.ascontiguousarray(S[n:])
+    DFf = np.zeros((n, N))
+    dG = np.zeros((m * m, N))
+    if not grad:
+        return fx, J, DFf, V, W, G, dG
+    DFf[:, :n] = J
+    D = dfdp(0.0, x, p)
+    sc = np.empty(2)
+    for j in range(2):
+        k = idx[j]
+        sc[j] = p[k] * LN10 if logf[j] else 1.0
+        for i in range(n):
+            DFf[i, n + j] = D[i, k] * sc[j]
+    dJ = dJdp(0.0, x, p)
+    if kind == LP:
+        v = np.ascontiguousarray(V[:, 0])
+        w = np.ascontiguousarray(W[:, 0])
+        Dv = _DuJ(B, x, p, v)
+        dG[0, :n] = -(w @ Dv)
+        for j in range(2):
+            Jq = np.ascontiguousarray(dJ[idx[j]])
+            dG[0, n + j] = -(w @ (Jq @ v)) * sc[j]
+        return fx, J, DFf, V, W, G, dG
+    MV = M @ V
+    MtW = np.ascontiguousarray(M.T) @ W
+    for j in range(2):
+        vj = np.ascontiguousarray(V[:, j])
+        mvj = np.ascontiguousarray(MV[:, j])
+        Dv = _DuJ(B, x, p, vj)
+        Dmv = _DuJ(B, x, p, mvj)
+        for i in range(2):
+            wi = np.ascontiguousarray(W[:, i])
+            mwi = np.ascontiguousarray(MtW[:, i])
+            r = 2 * i + j
+            dG[r, :n] = -(wi @ Dmv + mwi @ Dv)
+            for q in range(2):
+                Jq = np.ascontiguousarray(dJ[idx[q]])
+                dG[r, n + q] = -(wi @ (Jq @ mvj) + mwi @ (Jq @ vj)) * sc[q]
+            if kind == HOPF:
+                dG[r, n + 2] = -(wi @ vj)
+            else:
+                dG[r, n + 2] = 2.0 * (wi @ mvj)
+    return fx, J, DFf, V, W, G, dG
+
+
+@nb.njit(cache=True)
+def _system(kind, fx, DFf, G, dG, sel):
+    """Residual (N-1) and Jacobian (N-1 x N) of f = 0 plus the selected G entries."""
+    n, N = DFf.shape
+    m = 1 if kind == LP else 2
+    F = np.empty(n + m)
+    DF = np.empty((n + m, N))
+    F[:n] = fx
+    DF[:n] = DFf
+    for r in range(m):
+        i, j = sel[2 * r], sel[2 * r + 1]
+        F[n + r] = G[i, j]
+        DF[n + r] = dG[i * G.shape[1] + j]
+    return F, DF
+
+
+@nb.njit(cache=True)
+def _wdot(a, b, nw):
+    """Dot product over the first nw components (the arclength weights)."""
+    s = 0.0
+    for i in range(nw):
+        s += a[i] * b[i]
+    return s
+
+
+@nb.njit(cache=True)
+def correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel,
+            fixed, value, tol, max_iter):
+    """Newton on [F(y); t.(y - y_pred)] = 0 (or y[fixed] = value if fixed >= 0).
+
+    The arclength row weighs only x and the parameters (not kappa or mu).
+    Returns (y, ok, iterations).
+    """
+    n = Bb.shape[0]
+    N = y_pred.size
+    nw = n + 2
+    y = y_pred.copy()
+    Mat = np.empty((N, N))
+    r = np.empty(N)
+    for it in range(max_iter):
+        fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
+                                           Bb, Cb, True)
+        F, DF = _system(kind, fx, DFf, G, dG, sel)
+        if not (np.all(np.isfinite(F)) and np.all(np.isfinite(DF))):
+            return y, False, it + 1
+        Mat[:N - 1] = DF
+        r[:N - 1] = -F
+        if fixed < 0:
+            for i in range(N):
+                Mat[N - 1, i] = t[i] if i < nw else 0.0
+            r[N - 1] = -_wdot(t, y - y_pred, nw)
+        else:
+            Mat[N - 1] = 0.0
+            Mat[N - 1, fixed] = 1.0
+            r[N - 1] = value - y[fixed]
+        dy = np.linalg.solve(Mat, r)
+        if not np.all(np.isfinite(dy)):
+            return y, False, it + 1
+        y = y + dy
+        done = True
+        for i in range(N):
+            if abs(dy[i]) > tol * (1.0 + abs(y[i])):
+                done = False
+                break
+        if done:
+            fx = f(0.0, np.ascontiguousarray(y[:n]), _params(p0, idx, logf, y, n))
+            return y, bool(np.all(np.isfinite(fx))), it + 1
+    return y, False, max_iter
+
+
+@nb.njit(cache=True)
+def _tangent(DF, t_prev, nw):
+    """Null vector of DF (N-1 x N), unit in the weighted norm, oriented like t_prev."""
+    N = DF.shape[1]
+    Mat = np.empty((N, N))
+    Mat[:N - 1] = DF
+    for i in range(N):
+        Mat[N - 1, i] = t_prev[i] if i < nw else 0.0
+    rhs = np.zeros(N)
+    rhs[N - 1] = 1.0
+    t = np.linalg.solve(Mat, rhs)
+    return t / math.sqrt(_wdot(t, t, nw))
+
+
+# --------------------------------------------------------------------------- #
+# Borders                                                                      #
+# --------------------------------------------------------------------------- #
+@nb.njit(cache=True)
+def _orth(V):
+    """Orthonormal basis (Gram-Schmidt) of the columns of V, same orientation."""
+    Q = np.ascontiguousarray(V.T)  # rows = columns of V
+    m = Q.shape[0]
+    for j in range(m):
+        for k in range(j):
+            Q[j] -= np.sum(Q[k] * Q[j]) * Q[k]
+        Q[j] /= math.sqrt(np.sum(Q[j] * Q[j]))
+    return np.ascontiguousarray(Q.T)
+
+
+_PAIRS = np.array([[0, 0, 0, 1], [0, 0, 1, 0], [1, 1, 0, 1], [1, 1, 1, 0],
+                   [0, 0, 1, 1], [0, 1, 1, 0]], dtype=np.int64)
+
+
+@nb.njit(cache=True)
+def _choose(kind, DFf, G, dG, t, nw):
+    """The pair of G entries whose rows make [F_y; t] best conditioned."""
+    sel = np.zeros(4, dtype=np.int64)
+    if kind == LP:
+        return sel
+    n, N = DFf.shape
+    best, arg = -1.0, 0
+    Mat = np.empty((N, N))
+    for q in range(_PAIRS.shape[0]):
+        F, DF = _system(kind, np.zeros(n), DFf, G, dG, _PAIRS[q].copy())
+        Mat[:N - 1] = DF
+        for r in range(n, n + 2):
+            nr = math.sqrt(Mat[r] @ Mat[r])
+            if nr > 0:
+                Mat[r] /= nr
+        for i in range(N):
+            Mat[N - 1, i] = t[i] if i < nw else 0.0
+        d = abs(np.linalg.det(Mat))
+        if d > best:
+            best, arg = d, q
+    return _PAIRS[arg].copy()
+
+
+@nb.njit(cache=True)
+def refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, Bb, Cb, sel):
+    """New borders from the null vectors at y, the best pair of G entries, the tangent.
+
+    Returns (Bb, Cb, sel, t, V, W, J) evaluated with the new borders.
+    """
+    n = Bb.shape[0]
+    nw = n + 2
+    fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
+                                       Bb, Cb, False)
+    Bn = np.zeros_like(Bb)
+    Cn = np.zeros_like(Cb)
+    m = V.shape[1]
+    Bn[:, :m] = _orth(W)
+    Cn[:, :m] = _orth(V)
+    fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
+                                       Bn, Cn, True)
+    seln = _choose(kind, DFf, G, dG, t, nw)
+    F, DF = _system(kind, fx, DFf, G, dG, seln)
+    tn = _tangent(DF, t, nw)
+    return Bn, Cn, seln, tn, V, W, J
+
+
+# --------------------------------------------------------------------------- #
+# Test functions and per-point data                                            #
+# --------------------------------------------------------------------------- #
+@nb.njit(cache=True)
+def _eig2(R, upper):
+    """Eigenvalue of the real 2x2 R with Im >= 0 (upper) or <= 0, and its eigenvector."""
+    tr = R[0, 0] + R[1, 1]
+    det = R[0, 0] * R[1, 1] - R[0, 1] * R[1, 0]
+    disc = complex(tr * tr / 4.0 - det)
+    root = np.sqrt(disc)
+    lam = tr / 2.0 + root
+    if (upper and lam.imag < 0) or (not upper and lam.imag > 0):
+        lam = tr / 2.0 - root
+    a, b, c, d = R[0, 0] - lam, R[0, 1], R[1, 0], R[1, 1] - lam
+    v = np.empty(2, dtype=np.complex128)
+    if abs(a) + abs(b) >= abs(c) + abs(d):
+        v[0], v[1] = -b, a
+    else:
+        v[0], v[1] = -d, c
+    return lam, v
+
+
+@nb.njit(cache=True)
+def _restrict(J, V):
+    """2x2 matrix of J restricted to span(V): J V = V R (least squares)."""
+    return np.linalg.solve(np.ascontiguousarray(V.T) @ V, np.ascontiguousarray(V.T) @ (J @ V))
+
+
+@nb.njit(cache=True)
+def hopf_l1(B, C, x, p, J, V, W):
+    """First Lyapunov coefficient and omega from the real kernels B, C.
+
+    q and p are found inside span(V) and span(W) (the right and left real
+    invariant subspaces of the pair +-i omega); Kuznetsov's formula with
+    |q| = 1, conj(p).q = 1.
+    """
+    n = x.size
+    lam, r = _eig2(_restrict(J, V), True)
+    omega = lam.imag
+    if not omega > 0:
+        return np.nan, np.nan
+    Vc = V.astype(np.complex128)
+    q = Vc @ r
+    q /= math.sqrt(np.sum(np.conj(q) * q).real)
+    JT = np.ascontiguousarray(J.T)
+    lam2, s = _eig2(_restrict(JT, W), False)
+    pv = W.astype(np.complex128) @ s
+    pv /= np.conj(np.sum(np.conj(pv) * q))
+    a = np.ascontiguousarray(q.real)
+    b = np.ascontiguousarray(q.imag)
+    Bqqb = B(0.0, x, p, a, a) + B(0.0, x, p, b, b)
+    Bab = B(0.0, x, p, a, b)
+    Bqq = (B(0.0, x, p, a, a) - B(0.0, x, p, b, b)) + 2j * Bab
+    h11 = np.linalg.solve(J, Bqqb)
+    K = -J.astype(np.complex128)
+    for i in range(n):
+        K[i, i] += 2j * omega
+    h20 = np.linalg.solve(K, Bqq)
+    Cq = (C(0.0, x, p, a, a, a) + C(0.0, x, p, a, b, b)) \
+        + 1j * (C(0.0, x, p, a, a, b) + C(0.0, x, p, b, b, b))
+    h11c = np.ascontiguousarray(h11)
+    Bqh11 = B(0.0, x, p, a, h11c) + 1j * B(0.0, x, p, b, h11c)
+    hr = np.ascontiguousarray(h20.real)
+    hi = np.ascontiguousarray(h20.imag)
+    Bqbh20 = (B(0.0, x, p, a, hr) + B(0.0, x, p, b, hi)) \
+        + 1j * (B(0.0, x, p, a, hi) - B(0.0, x, p, b, hr))
+    g = np.sum(np.conj(pv) * (Cq - 2.0 * Bqh11 + Bqbh20))
+    return g.real / (2.0 * omega), omega
+
+
+@nb.njit(cache=True)
+def _pair_sum_product(ev, skip1, skip2):
+    """Re prod_{i<j} (lambda_i + lambda_j) over eigenvalues other than skip1, skip2."""
+    h = 1.0 + 0j
+    n = ev.size
+    for i in range(n):
+        if i == skip1 or i == skip2:
+            continue
+        for j in range(i + 1, n):
+            if j == skip1 or j == skip2:
+                continue
+            h *= ev[i] + ev[j]
+    return h.real
+
+
+@nb.njit(cache=True)
+def point_tests(B, C, kind, p0, idx, logf, y, J, V, W, tests, data):
+    """Test functions (``tests``), per-point data (``data``), eigenvalues, stability.
+
+    LP-C tests: [BT: w.v/(|w||v|), CP: w.B(v,v)/(|w||v|^2), ZH: Re prod (l_i + l_j)
+    over the eigenvalues but the one nearest 0, nan]; data [a, nan, nan] with
+    a = p.B(q,q)/2, |q| = 1, p.q = 1.
+    H-C tests: [BT: kappa, ZH: Re prod of the other eigenvalues, GH: l1,
+    HH: Re prod (l_i + l_j) over the other eigenvalues]; data [l1, omega, kappa].
+    NF-C tests: [BT: mu, nan, nan, nan]; data [mu, nan, nan].
+    Stable: every eigenvalue but the critical ones has Re < 0 (NF-C: all).
+    """
+    n = J.shape[0]
+    x = np.ascontiguousarray(y[:n])
+    p = _params(p0, idx, logf, y, n)
+    ev = np.linalg.eigvals(J.astype(np.complex128))
+    tests[:] = np.nan
+    data[:] = np.nan
+    skip1, skip2 = -1, -1
+    if kind == LP:
+        v = np.ascontiguousarray(V[:, 0])
+        w = np.ascontiguousarray(W[:, 0])
+        nv, nw_ = math.sqrt(v @ v), math.sqrt(w @ w)
+        wv = w @ v
+        Bvv = w @ B(0.0, x, p, v, v)
+        tests[0] = wv / (nv * nw_)
+        tests[1] = Bvv / (nw_ * nv * nv)
+        skip1 = int(np.argmin(np.abs(ev)))
+        tests[2] = _pair_sum_product(ev, skip1, -1)
+        data[0] = 0.5 * Bvv / (wv * nv)
+    elif kind == HOPF:
+        kap = y[n + 2]
+        target = 1j * math.sqrt(kap) if kap >= 0 else complex(math.sqrt(-kap))
+        skip1 = int(np.argmin(np.abs(ev - target)))
+        d = np.abs(ev + target) if kap >= 0 else np.abs(ev - (-target))
+        d[skip1] = np.inf
+        skip2 = int(np.argmin(d))
+        prod = 1.0 + 0j
+        for i in range(n):
+            if i != skip1 and i != skip2:
+                prod *= ev[i]
+        tests[0] = kap
+        tests[1] = prod.real
+        tests[3] = _pair_sum_product(ev, skip1, skip2)
+        if kap > 0:
+            l1, om = hopf_l1(B, C, x, p, J, V, W)
+            tests[2] = l1
+            data[0] = l1
+            data[1] = om
+        data[2] = kap
+    else:
+        tests[0] = y[n + 2]
+        data[0] = y[n + 2]
+    stable = True
+    for i in range(n):
+        if i != skip1 and i != skip2 and not ev[i].real < 0:
+            stable = False
+    return ev, stable
+
+
+# --------------------------------------------------------------------------- #
+# The step loop                                                                #
+# --------------------------------------------------------------------------- #
+_RUN_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64, types.float64,
+            types.float64, types.int64, types.float64, types.int64, _F1, _F1, types.int64)
+
+
+@nb.njit(_RUN_SIG, cache=True)
+def run(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
+        ds, ds_min, ds_max, max_points, tol, max_iter, lo, hi, stop_at_bt):
+    """One direction of a curve from y0 along t0 (both already on the curve).
+
+    Returns (Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, npts, status, iters):
+    points, weighted-unit tangents, test values, data, eigenvalues, stability,
+    the step that led to each point, and the borders and G-entry pair in use
+    from each point on; the first ``npts`` rows are valid.
+    """
+    n = Bb0.shape[0]
+    N = y0.size
+    nw = n + 2
+    Y = np.empty((max_points, N))
+    T = np.empty((max_points, N))
+    TESTS = np.empty((max_points, NTEST))
+    DATA = np.empty((max_points, NDATA))
+    EV = np.empty((max_points, n), dtype=np.complex128)
+    STABLE = np.zeros(max_points, dtype=np.bool_)
+    DS = np.zeros(max_points)
+    BB = np.empty((max_points, n, 2))
+    CB = np.empty((max_points, n, 2))
+    SEL = np.empty((max_points, 4), dtype=np.int64)
+    Bb, Cb, sel, t, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y0, t0,
+                                      Bb0, Cb0, sel0)
+    Y[0] = y0
+    T[0] = t
+    BB[0], CB[0], SEL[0] = Bb, Cb, sel
+    ev, st = point_tests(B, C, kind, p0, idx, logf, y0, J, V, W, TESTS[0], DATA[0])
+    EV[0], STABLE[0] = ev, st
+    m = 1
+    status = MAX_POINTS
+    total_iters = 0
+    arc = 0.0
+    while m < max_points:
+        y = Y[m - 1]
+        t = T[m - 1]
+        y_new, ok, it = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y + ds * t, t,
+                                Bb, Cb, sel, -1, 0.0, tol, max_iter)
+        total_iters += it
+        if ok:
+            # landing on a parameter bound
+            frac, which, bval = 2.0, -1, 0.0
+            for j in range(2):
+                s_old, s_new = y[n + j], y_new[n + j]
+                if s_new > hi[j] or s_new < lo[j]:
+                    b = hi[j] if s_new > hi[j] else lo[j]
+                    fr = (b - s_old) / (s_new - s_old)
+                    if fr < frac:
+                        frac, which, bval = fr, j, b
+            if which >= 0:
+                y_b, okb, it = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
+                                       y + frac * (y_new - y), t, Bb, Cb, sel, n + which, bval,
+                                       tol, max_iter)
+                if okb:
+                    Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx,
+                                                        logf, y_b, t, Bb, Cb, sel)
+                    Y[m], T[m], DS[m] = y_b, tn, frac * ds
+                    BB[m], CB[m], SEL[m] = Bn, Cn, seln
+                    ev, st = point_tests(B, C, kind, p0, idx, logf, y_b, J, V, W, TESTS[m],
+                                         DATA[m])
+                    EV[m], STABLE[m] = ev, st
+                    m += 1
+                    status = BOUND
+                    break
+                ok = False
+        if ok:
+            Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
+                                                y_new, t, Bb, Cb, sel)
+            if _wdot(tn, t, nw) < 0.9 and ds > 4.0 * ds_min:
+                ok = False  # the curve turns too much within one step
+        if not ok:
+            ds *= 0.5
+            if ds < ds_min:
+                status = MIN_STEP
+                break
+            continue
+        Bb, Cb, sel = Bn, Cn, seln
+        Y[m], T[m], DS[m] = y_new, tn, ds
+        BB[m], CB[m], SEL[m] = Bb, Cb, sel
+        ev, st = point_tests(B, C, kind, p0, idx, logf, y_new, J, V, W, TESTS[m], DATA[m])
+        EV[m], STABLE[m] = ev, st
+        m += 1
+        if not np.all(np.isfinite(ev)):
+            status = NOT_FINITE
+            break
+        if kind == HOPF and stop_at_bt and y_new[n + 2] <= 0.0:
+            status = BT_END
+            break
+        # a closed curve: the step passes by the start point again, same direction
+        seg = y_new - y
+        seglen2 = _wdot(seg, seg, nw)
+        arc += math.sqrt(seglen2)
+        if m > 3 and arc > 4.0 * math.sqrt(seglen2) and _wdot(tn, T[0], nw) > 0.5:
+            d0 = Y[0] - y
+            tau = _wdot(d0, seg, nw) / seglen2
+            if 0.0 < tau <= 1.0:
+                perp = d0 - tau * seg
+                if _wdot(perp, perp, nw) <= 0.01 * seglen2:
+                    Y[m - 1] = Y[0]  # close exactly
+                    T[m - 1] = T[0]
+                    TESTS[m - 1], DATA[m - 1] = TESTS[0], DATA[0]
+                    EV[m - 1], STABLE[m - 1] = EV[0], STABLE[0]
+                    BB[m - 1], CB[m - 1], SEL[m - 1] = BB[0], CB[0], SEL[0]
+                    status = CLOSED
+                    break
+        if it <= 3:
+            ds = min(ds * 1.5, ds_max)
+        elif it >= max_iter - 1:
+            ds = max(ds * 0.7, ds_min)
+    return Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, m, status, total_iters
+
+
+_LOC_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64, types.int64,
+            types.float64, types.float64, types.float64, types.int64)
+
+
+@nb.njit(_LOC_SIG, cache=True)
+def locate(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
+           ga, gb, tol, max_iter):
+    """Zero of test ``which`` on the step y + h t, h in (0, ds): Illinois secant.
+
+    Returns (y_located, found, converged, h)."""
+    n = Bb.shape[0]
+    a, b = 0.0, ds
+    best = y.copy()
+    found = False
+    converged = False
+    tests = np.empty(NTEST)
+    data = np.empty(NDATA)
+    h = 0.0
+    for _ in range(80):
+        h = b - (b - a) * gb / (gb - ga) if gb != ga else 0.5 * (a + b)
+        if not (min(a, b) < h < max(a, b)):
+            h = 0.5 * (a + b)
+        yh, ok, it = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y + h * t, t, Bb, Cb,
+                             sel, -1, 0.0, tol, max_iter)
+        if not ok:
+            return best, found, False, h
+        fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, yh,
+                                           Bb, Cb, False)
+        point_tests(B, C, kind, p0, idx, logf, yh, J, V, W, tests, data)
+        gh = tests[which]
+        if not np.isfinite(gh):
+            return best, found, False, h
+        best = yh
+        found = True
+        if gh * ga < 0:
+            b, gb = h, gh
+            ga *= 0.5
+        else:
+            a, ga = h, gh
+            gb *= 0.5
+        if abs(b - a) <= 1e-13 * (1.0 + abs(ds)) or gh == 0.0:
+            converged = True
+            break
+    if abs(b - a) <= 1e-9 * (1.0 + abs(ds)):
+        converged = True
+    return best, found, converged, h
+
+
+_EVAL_SIG = (*_KERNELS, *_PROBLEM, _F1, _F2, _F2, _I1)
+
+
+@nb.njit(_EVAL_SIG, cache=True)
+def evaluate(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y, Bb, Cb, sel):
+    """Residual F (N-1), Jacobian DF (N-1 x N) and the four G-gradient rows at y."""
+    fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
+                                       True)
+    F, DF = _system(kind, fx, DFf, G, dG, sel)
+    return F, DF, DFf, dG
+
+
+_INFO_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1)
+
+
+@nb.njit(_INFO_SIG, cache=True)
+def point_info(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y, t, Bb, Cb, sel):
+    """Refreshed borders, tangent, tests, data, eigenvalues and stability at y."""
+    Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t,
+                                        Bb, Cb, sel)
+    tests = np.empty(NTEST)
+    data = np.empty(NDATA)
+    ev, st = point_tests(B, C, kind, p0, idx, logf, y, J, V, W, tests, data)
+    return Bn, Cn, seln, tn, tests, data, ev, st

@@ -1,0 +1,265 @@
+"""Two-parameter curves of cycle bifurcations: "PD-C", "LPC-C", "NS-C".
+
+``continue_cycle_curve(model, curve, start, free, bounds=..., log_params=..., **options)``
+continues the extended boundary-value system of :mod:`cycle_systems` (the
+periodic orbit plus the critical Floquet eigenfunction) in two free
+parameters by pseudo-arclength, starting from
+
+* a located special point of an LC-C branch with the matching label
+  (``branch.special_points("PD")[0]`` for PD-C, "LPC" for LPC-C, "NS" for NS-C),
+* for LPC-C also a Bautin (generalised Hopf, label "GH") point of a Hopf curve
+  (:func:`cycle_gh.lpc_from_bautin` finds the LPC of a small cycle next to it).
+
+Every point carries its orbit, period and Floquet multipliers (a CycleBranch
+with curve = PD-C / LPC-C / NS-C).  A curve that returns to its start with the
+same direction (the period-doubling curve of the E-I model is a closed loop in
+(I_e, D_ee)) stops there with ``stop_reason`` "closed loop" and the start point
+repeated as its last point.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from . import collocation as co
+from . import mesh as mesh_mod
+from .cycle_systems import KINDS, ExtendedSystem, Point
+
+
+@dataclass(frozen=True)
+class CycleCurveOptions:
+    """Options of a PD-C / LPC-C / NS-C run (AUTO names in brackets).
+
+    ``ntst``/``ncol`` default to the start orbit's mesh.  ``direction``:
+    "forward" leaves the start with the second free parameter increasing,
+    "backward" decreasing, "both" runs both ways (skipped if the first closes).
+    """
+
+    ntst: int | None = None     # [NTST]
+    ncol: int | None = None     # [NCOL]
+    ds: float = 0.01            # [DS] in the weighted norm (theta in log10 units if logged)
+    ds_min: float = 1e-6        # [DSMIN]
+    ds_max: float = 0.05        # [DSMAX]
+    max_points: int = 1000      # [NMX]
+    tol: float = 1e-9           # [EPSL, EPSU] relative Newton step
+    max_iter: int = 8           # [ITNW]
+    adapt_every: int = 3        # [IAD]
+    direction: str = "forward"
+    close_loop: bool = True
+    T_max: float = math.inf
+
+    def __post_init__(self):
+        if not 0 < self.ds_min <= self.ds <= self.ds_max:
+            raise ValueError(f"need 0 < ds_min <= ds <= ds_max; got ds_min={self.ds_min}, "
+                             f"ds={self.ds}, ds_max={self.ds_max}")
+        if self.direction not in ("forward", "backward", "both"):
+            raise ValueError(f"direction must be 'forward', 'backward' or 'both'; "
+                             f"got {self.direction!r}")
+        if self.max_points < 2:
+            raise ValueError(f"max_points must be >= 2; got {self.max_points}")
+        for name in ("ntst", "ncol"):
+            v = getattr(self, name)
+            if v is not None and (int(v) != v or v < (2 if name == "ntst" else 1)):
+                raise ValueError(f"{name} must be a positive integer; got {v!r}")
+        if not 0 < self.tol < 1e-3:
+            raise ValueError(f"tol must be in (0, 1e-3); got {self.tol}")
+
+
+def continue_cycle_curve(model, curve, start, free, *, bounds=None, log_params=(), **options):
+    """Continue a PD-C, LPC-C or NS-C curve in the two parameters ``free``.
+
+    Parameters
+    ----------
+    model : Model
+    curve : "PD-C" | "LPC-C" | "NS-C"
+    start : SpecialPoint of an LC-C branch with label PD / LPC / NS (matching
+        ``curve``), or for LPC-C a Bautin point (label "GH", with ``state``,
+        ``params`` and ``data["omega"]``) of a Hopf curve.
+    free : two parameter names
+    bounds : {name: (lo, hi)};  log_params : names continued in log10
+    **options : see :class:`CycleCurveOptions`; for a GH start also ``gh_offset``
+        (relative distance along the Hopf curve, default 0.02) and ``gh_ds``.
+
+    Returns
+    -------
+    CycleBranch (curve = ``curve``; data also "sigma" for LPC-C, "kappa" for NS-C)
+    """
+    if curve not in KINDS:
+        raise ValueError(f"unknown cycle curve {curve!r}; one of {', '.join(KINDS)}")
+    free = list(free)
+    if len(free) != 2 or free[0] == free[1]:
+        raise ValueError(f"{curve} takes two different free parameters; got {free}")
+    label = KINDS[curve][0]
+    start_label = getattr(start, "label", None)
+    gh_opts = {k: options.pop(k) for k in ("gh_offset", "gh_ds") if k in options}
+    if curve == "LPC-C" and start_label == "GH":
+        from .cycle_gh import lpc_from_bautin
+        start = lpc_from_bautin(model, start, free, log_params=log_params, **gh_opts)
+        start_label = "LPC"
+    elif gh_opts:
+        raise ValueError(f"gh_offset/gh_ds apply only to LPC-C from a GH point")
+    if start_label != label or "orbit" not in getattr(start, "data", {}):
+        raise ValueError(f"{curve} starts from a {label} point of an LC-C branch"
+                         f"{' or a GH point' if curve == 'LPC-C' else ''} "
+                         f"(branch.special_points({label!r})[k]); got {start!r}")
+    opts = CycleCurveOptions(**options)
+    orbit = start.data["orbit"]
+    ifree = [model.param_index(k) for k in free]
+    logs = [k in log_params for k in free]
+    bounds = bounds or {}
+    lims = []
+    for k, lg in zip(free, logs):
+        lo, hi = bounds.get(k, (-math.inf, math.inf))
+        if not lo < hi:
+            raise ValueError(f"bounds of {k} must satisfy low < high; got {(lo, hi)}")
+        lims.append((lo, hi))
+    for k, lg, i in zip(free, logs, ifree):
+        if lg and orbit.p[i] <= 0:
+            raise ValueError(f"log continuation needs {k} > 0; got {orbit.p[i]}")
+    ntst = opts.ntst or orbit.ntst
+    sch = co.Scheme(opts.ncol or orbit.scheme.ncol)
+    system = ExtendedSystem(model, curve, ifree, logs, sch, orbit.p)
+    system.tol, system.max_iter = opts.tol, opts.max_iter
+    system.T_scale = orbit.T
+    # the parameter held fixed while the start is corrected: the one the LC-C branch did not vary
+    lc_free = list(start.data.get("free", {}))
+    fixed = 1 if (not lc_free or lc_free[0] == free[0]) else 0
+    from .cycle_starts import start_from_orbit
+    pt0, info = start_from_orbit(system, orbit, label, ntst, system.nz - 2 + fixed)
+    t0U, t0z = _first_tangent(system, pt0)
+    dirs = {"forward": [1.0], "backward": [-1.0], "both": [1.0, -1.0]}[opts.direction]
+    pieces, reasons = [], []
+    for d in dirs:
+        pt0.tU, pt0.tz = d * t0U, d * t0z
+        pts, reason, closed = _run(system, pt0, opts, lims)
+        pieces.append((d, pts))
+        reasons.append(f"{'forward' if d > 0 else 'backward'}: {reason}")
+        if closed:
+            break
+    pts = []
+    for d, piece in pieces:
+        if d > 0:
+            pts = pts + piece if not pts else pts + piece[1:]
+        else:
+            pts = piece[::-1] + (pts[1:] if pts else [])
+    return _branch(model, curve, free, system, pts, opts, "; ".join(reasons),
+                   {"bounds": {k: list(v) for k, v in bounds.items()},
+                    "log_params": list(log_params), "start": info})
+
+
+def _first_tangent(system, pt):
+    """Tangent at the start with d theta_2 > 0 (falls back to theta_1 if that is degenerate)."""
+    for i in (system.nz - 1, system.nz - 2):
+        tz = np.zeros(system.nz)
+        tz[i] = 1.0
+        tU, tz_new = system.tangent(pt, np.zeros_like(pt.U), tz)
+        if np.all(np.isfinite(tz_new)) and abs(tz_new[i]) > 1e-8:
+            sgn = 1.0 if tz_new[i] > 0 else -1.0
+            return sgn * tU, sgn * tz_new
+    raise ValueError(f"{system.curve} start: the curve has no well-defined tangent here "
+                     f"(singular extended system)")
+
+
+def _position(system, pt):
+    """(theta_1, theta_2, ln T): where a point sits, for the loop-closing test."""
+    return np.array([pt.z[-2], pt.z[-1], math.log(pt.T)])
+
+
+def _run(system, pt0, opts, lims):
+    """One direction from pt0 (with its tangent); returns (points, reason, closed)."""
+    pts = [pt0]
+    pt = pt0
+    ds = opts.ds
+    y0 = _position(system, pt0)
+    ty0 = np.array([pt0.tz[-2], pt0.tz[-1], pt0.tz[0] / pt0.T])
+    ty0 /= np.linalg.norm(ty0)
+    d_max = 0.0
+    g_prev = 0.0
+    nsteps = 0
+    while len(pts) < opts.max_points:
+        new = system.correct(pt, pt.U + ds * pt.tU, pt.z + ds * pt.tz, pt.tU, pt.tz)
+        if new is None:
+            ds *= 0.5
+            if ds < opts.ds_min:
+                return pts, (f"corrector failed at the minimum step ds_min={opts.ds_min} after "
+                             f"point {len(pts) - 1}; try a smaller ds_min or larger ntst"), False
+            continue
+        new.tU, new.tz = system.tangent(new, pt.tU, pt.tz)
+        # parameter bounds: land exactly on the bound
+        p_new = system.p_of(new.z)
+        for i, (lo, hi) in enumerate(lims):
+            val = p_new[system.ifree[i]]
+            if not lo <= val <= hi:
+                bound = lo if val < lo else hi
+                th = math.log10(bound) if system.logs[i] else bound
+                fin = system.correct(pt, pt.U, pt.z, pt.tU, pt.tz,
+                                     fix=(system.nz - 2 + i, th))
+                if fin is not None:
+                    fin.tU, fin.tz = system.tangent(fin, pt.tU, pt.tz)
+                    pts.append(fin)
+                name = system.model.param_names[system.ifree[i]]
+                return pts, f"bound {name} = {bound:g} reached", False
+        pts.append(new)
+        if new.T > opts.T_max:
+            return pts, f"period {new.T:g} above T_max", False
+        # loop closing: crossing the hyperplane through the start, orthogonal to its direction
+        y = _position(system, new)
+        d_max = max(d_max, float(np.linalg.norm(y - y0)))
+        g = float(np.dot(y - y0, ty0))
+        if opts.close_loop and nsteps > 2 and g_prev < 0.0 <= g:
+            yp = _position(system, pt)
+            seg = y - yp
+            s = np.clip(np.dot(y0 - yp, seg) / max(np.dot(seg, seg), 1e-300), 0.0, 1.0)
+            dist = float(np.linalg.norm(yp + s * seg - y0))
+            if dist < 0.25 * float(np.linalg.norm(seg)) + 1e-9 * (1 + np.linalg.norm(y0)):
+                end = Point(pt0.U, pt0.z, pt0.mesh)
+                end.mu, end.trivial_error = pt0.mu, pt0.trivial_error
+                end.tU, end.tz = pt0.tU, pt0.tz
+                pts.append(end)
+                return pts, f"closed loop after {len(pts) - 1} steps", True
+        g_prev = g
+        pt = new
+        nsteps += 1
+        if opts.adapt_every and nsteps % opts.adapt_every == 0:
+            pt = _adapt(system, pt)
+        if new.iterations <= 3:
+            ds = min(1.5 * ds, opts.ds_max)
+        elif new.iterations >= 6:
+            ds = max(0.6 * ds, opts.ds_min)
+    return pts, f"max_points = {opts.max_points} reached", False
+
+
+def _adapt(system, pt):
+    """Redistribute the mesh by the orbit and its eigenfunction; tangent interpolated too."""
+    sch, n = system.scheme, system.n
+    scale = np.concatenate([np.full(n, 1.0 / max(np.max(np.abs(pt.U[:, :n])), 1e-300)),
+                            np.full(pt.U.shape[1] - n,
+                                    1.0 / max(np.max(np.abs(pt.U[:, n:])), 1e-300))])
+    _, mesh = mesh_mod.adapt(pt.U * scale, pt.mesh, sch)
+    tn = co.node_times(mesh, sch)
+    new = Point(co.interpolate(pt.U, pt.mesh, sch, tn), pt.z.copy(), mesh)
+    new.tU = co.interpolate(pt.tU, pt.mesh, sch, tn)
+    new.tz = pt.tz
+    new.mu, new.trivial_error = pt.mu, pt.trivial_error
+    return new
+
+
+def _branch(model, curve, free, system, pts, opts, reason, extra_opts):
+    from .cycles import CycleBranch, Orbit
+    n = system.n
+    orbits = []
+    for q in pts:
+        o = Orbit(np.ascontiguousarray(q.U[:, :n]), q.mesh, q.T, system.p_of(q.z), system.scheme,
+                  q.mu, q.trivial_error)
+        o.info["eigenfunction"] = q.U[:, n:]
+        orbits.append(o)
+    extra = {}
+    if curve == "LPC-C":
+        extra["sigma"] = np.array([q.z[1] for q in pts])
+    elif curve == "NS-C":
+        extra["kappa"] = np.array([q.z[1] for q in pts])
+    options = {**asdict(opts), **extra_opts, "ntst": len(pts[0].mesh) - 1,
+               "ncol": system.scheme.ncol}
+    return CycleBranch(model, curve, free, orbits, [], options, reason, extra=extra)

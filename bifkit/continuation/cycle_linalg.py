@@ -1,0 +1,330 @@
+"""Condensation of parameters split into a factorisation and cheap solves.
+
+:func:`collocation.bordered_solve_bc` eliminates and solves in one pass.  Here
+the same orthogonal eliminations (Doedel et al. 1991, sec. 3; AUTO's
+``solvbv``) are split so that one factorisation of the collocation blocks
+serves several right-hand sides and several sets of border rows:
+
+* :func:`condense_factor` (Jblk, Jb) -- Householder eliminations of the
+  interior nodes of every interval, then of the mesh points x_1..x_{N-1}; the
+  reflectors are kept.  Cost O(N (m n)^3); the condensed pair (P, Q) of the
+  collocation rows (Floquet multipliers) falls out of it.
+* :func:`condense_solve` (factor, C, D, B0, B1, Bz, r_col, r_bc, r_c) --
+  applies the reflectors to the right-hand side, eliminates the border rows
+  C (phase, arclength, normalisations), solves the dense (2n + nb) system and
+  back-substitutes.  Cost O(N m^2 n^2), a fraction of the factorisation.
+
+A Newton iteration with a frozen Jacobian (chord method) and the tangent then
+cost one solve each (used by the cycle-curve continuation, :mod:`cycle_systems`).
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+
+@nb.njit(cache=True)
+def _hh_factor(M, k, V, beta):
+    """Householder QR of the first k columns of M in place, reflectors into V[:, :k], beta."""
+    r, c = M.shape
+    s = np.empty(c)
+    for col in range(k):
+        norm = 0.0
+        for i in range(col, r):
+            norm += M[i, col] * M[i, col]
+        norm = math.sqrt(norm)
+        for i in range(r):
+            V[i, col] = 0.0
+        if norm == 0.0:
+            beta[col] = 0.0
+            continue
+        alpha = -norm if M[col, col] >= 0.0 else norm
+        for i in range(col, r):
+            V[i, col] = M[i, col]
+        V[col, col] -= alpha
+        vv = 2.0 * norm * (norm + abs(M[col, col]))
+        b = 2.0 / vv
+        beta[col] = b
+        for jc in range(col + 1, c):
+            s[jc] = 0.0
+        for i in range(col, r):
+            vi = V[i, col]
+            if vi != 0.0:
+                for jc in range(col + 1, c):
+                    s[jc] += vi * M[i, jc]
+        for jc in range(col + 1, c):
+            s[jc] *= b
+        for i in range(col, r):
+            vi = V[i, col]
+            if vi != 0.0:
+                for jc in range(col + 1, c):
+                    M[i, jc] -= s[jc] * vi
+        M[col, col] = alpha
+        for i in range(col + 1, r):
+            M[i, col] = 0.0
+
+
+@nb.njit(cache=True)
+def _hh_apply(V, beta, k, y):
+    """y <- Q^T y with the k reflectors of :func:`_hh_factor`."""
+    r = y.shape[0]
+    for col in range(k):
+        b = beta[col]
+        if b == 0.0:
+            continue
+        s = 0.0
+        for i in range(col, r):
+            s += V[i, col] * y[i]
+        s *= b
+        for i in range(col, r):
+            y[i] -= s * V[i, col]
+
+
+@nb.njit(cache=True)
+def condense_factor(Jblk, Jb):
+    """Factorise the collocation rows (see module docstring).
+
+    Parameters
+    ----------
+    Jblk : (N, m*n, (m+1)*n);  Jb : (N, m*n, nb)
+
+    Returns
+    -------
+    top, V1, b1, mid, V2, b2, P, Q, S
+        top (N, ki, ki+2n+nb): R of the interior nodes and the transformed
+        columns; mid (N, n, 3n+nb): the same for the mesh points (row j of the
+        chain); V*, b*: reflectors; (P, Q, S): the condensed rows
+        P x_0 + Q x_N + S z = s.  (P, Q) alone is the condensed pair of the
+        homogeneous collocation equations (Floquet multipliers).
+    """
+    N, mn, _ = Jblk.shape
+    nbd = Jb.shape[2]
+    n = Jblk.shape[2] - mn
+    m = mn // n
+    ki = (m - 1) * n
+    nc = ki + 2 * n + nbd
+    top = np.zeros((N, ki, nc))
+    V1 = np.zeros((N, mn, max(ki, 1)))
+    b1 = np.zeros((N, max(ki, 1)))
+    A = np.zeros((N, n, n))
+    B = np.zeros((N, n, n))
+    Cb = np.zeros((N, n, nbd))
+    M = np.empty((mn, nc))
+    for j in range(N):
+        for r in range(mn):
+            for c in range(ki):
+                M[r, c] = Jblk[j, r, n + c]
+            for c in range(n):
+                M[r, ki + c] = Jblk[j, r, c]
+                M[r, ki + n + c] = Jblk[j, r, m * n + c]
+            for c in range(nbd):
+                M[r, ki + 2 * n + c] = Jb[j, r, c]
+        if ki > 0:
+            _hh_factor(M, ki, V1[j], b1[j])
+        top[j] = M[:ki]
+        A[j] = M[ki:, ki:ki + n]
+        B[j] = M[ki:, ki + n:ki + 2 * n]
+        Cb[j] = M[ki:, ki + 2 * n:]
+    P = A[0].copy()
+    Q = B[0].copy()
+    S = Cb[0].copy()
+    nc2 = 3 * n + nbd
+    mid = np.zeros((N, n, nc2))
+    V2 = np.zeros((N, 2 * n, n))
+    b2 = np.zeros((N, n))
+    M2 = np.empty((2 * n, nc2))
+    for j in range(1, N):
+        M2[:, :] = 0.0
+        # columns: x_j | x_0 | x_{j+1} | z
+        M2[:n, :n] = Q
+        M2[:n, n:2 * n] = P
+        M2[:n, 3 * n:] = S
+        M2[n:, :n] = A[j]
+        M2[n:, 2 * n:3 * n] = B[j]
+        M2[n:, 3 * n:] = Cb[j]
+        _hh_factor(M2, n, V2[j], b2[j])
+        mid[j] = M2[:n]
+        P = M2[n:, n:2 * n].copy()
+        Q = M2[n:, 2 * n:3 * n].copy()
+        S = M2[n:, 3 * n:].copy()
+    return top, V1, b1, mid, V2, b2, P, Q, S
+
+
+@nb.njit(cache=True)
+def _right_upper(Cm, R, k, G):
+    """G = Cm R^{-1} (R upper triangular k x k), G preallocated (q, k)."""
+    q = Cm.shape[0]
+    for row in range(q):
+        for i in range(k):
+            s = Cm[row, i]
+            for l in range(i):
+                s -= G[row, l] * R[l, i]
+            G[row, i] = s / R[i, i]
+
+
+@nb.njit(cache=True)
+def condense_solve(top, V1, b1, mid, V2, b2, P, Q, S, C, D, B0, B1, Bz, r_col, r_bc, r_c):
+    """Solve the bordered collocation system with a factorisation from :func:`condense_factor`.
+
+    The system::
+
+        Jblk[j] U_j + Jb[j] z = r_col[j]       (collocation, j = 0..N-1)
+        B0 U[0] + B1 U[Nm] + Bz z = r_bc       (boundary conditions, n rows)
+        C . U + D z = r_c                      (nb border rows)
+
+    Returns U (N*m+1, n), z (nb,).
+    """
+    N, ki, nc = top.shape
+    n = P.shape[0]
+    nbd = D.shape[0]
+    mn = V1.shape[1]
+    m = mn // n
+    Cw = C.copy()
+    Dw = D.copy()
+    rc = r_c.copy()
+    ytop = np.zeros((N, max(ki, 1)))
+    rr = np.zeros((N, n))
+    y = np.empty(mn)
+    Cint = np.empty((nbd, max(ki, 1)))
+    G = np.empty((nbd, max(ki, 1)))
+    for j in range(N):
+        for r in range(mn):
+            y[r] = r_col[j, r]
+        if ki > 0:
+            _hh_apply(V1[j], b1[j], ki, y)
+        for r in range(ki):
+            ytop[j, r] = y[r]
+        for a in range(n):
+            rr[j, a] = y[ki + a]
+        if ki > 0:
+            for q in range(nbd):
+                for c in range(ki):
+                    Cint[q, c] = Cw[q, j * m + 1 + c // n, c % n]
+            _right_upper(Cint, top[j], ki, G)
+            for q in range(nbd):
+                for c in range(nc - ki):
+                    g = 0.0
+                    for l in range(ki):
+                        g += G[q, l] * top[j, l, ki + c]
+                    if c < n:
+                        Cw[q, j * m, c] -= g
+                    elif c < 2 * n:
+                        Cw[q, (j + 1) * m, c - n] -= g
+                    else:
+                        Dw[q, c - 2 * n] -= g
+                g = 0.0
+                for l in range(ki):
+                    g += G[q, l] * ytop[j, l]
+                rc[q] -= g
+    # chain over the mesh points
+    s = rr[0].copy()
+    ymid = np.zeros((N, n))
+    y2 = np.empty(2 * n)
+    Cx0 = np.empty((nbd, n))
+    for q in range(nbd):
+        for a in range(n):
+            Cx0[q, a] = Cw[q, 0, a]
+    Cj = np.empty((nbd, n))
+    G2 = np.empty((nbd, n))
+    nc2 = mid.shape[2]
+    for j in range(1, N):
+        for a in range(n):
+            y2[a] = s[a]
+            y2[n + a] = rr[j, a]
+        _hh_apply(V2[j], b2[j], n, y2)
+        for a in range(n):
+            ymid[j, a] = y2[a]
+            s[a] = y2[n + a]
+        for q in range(nbd):
+            for a in range(n):
+                Cj[q, a] = Cw[q, j * m, a]
+        _right_upper(Cj, mid[j], n, G2)
+        for q in range(nbd):
+            for c in range(nc2 - n):
+                g = 0.0
+                for l in range(n):
+                    g += G2[q, l] * mid[j, l, n + c]
+                if c < n:
+                    Cx0[q, c] -= g
+                elif c < 2 * n:
+                    Cw[q, (j + 1) * m, c - n] -= g
+                else:
+                    Dw[q, c - 2 * n] -= g
+            g = 0.0
+            for l in range(n):
+                g += G2[q, l] * ymid[j, l]
+            rc[q] -= g
+    # dense system in x_0, x_N, z
+    nd = 2 * n + nbd
+    Md = np.zeros((nd, nd))
+    rd = np.zeros(nd)
+    for a in range(n):
+        for b in range(n):
+            Md[a, b] = P[a, b]
+            Md[a, n + b] = Q[a, b]
+            Md[n + a, b] = B0[a, b]
+            Md[n + a, n + b] = B1[a, b]
+        for c in range(nbd):
+            Md[a, 2 * n + c] = S[a, c]
+            Md[n + a, 2 * n + c] = Bz[a, c]
+        rd[a] = s[a]
+        rd[n + a] = r_bc[a]
+    for q in range(nbd):
+        for a in range(n):
+            Md[2 * n + q, a] = Cx0[q, a]
+            Md[2 * n + q, n + a] = Cw[q, N * m, a]
+        for c in range(nbd):
+            Md[2 * n + q, 2 * n + c] = Dw[q, c]
+        rd[2 * n + q] = rc[q]
+    sol = np.linalg.solve(Md, rd)
+    U = np.zeros((N * m + 1, n))
+    for a in range(n):
+        U[0, a] = sol[a]
+        U[N * m, a] = sol[n + a]
+    z = sol[2 * n:].copy()
+    # back substitution: mesh points, then interior nodes
+    for j in range(N - 1, 0, -1):
+        for a in range(n - 1, -1, -1):
+            v = ymid[j, a]
+            for b in range(n):
+                v -= mid[j, a, n + b] * U[0, b] + mid[j, a, 2 * n + b] * U[(j + 1) * m, b]
+            for c in range(nbd):
+                v -= mid[j, a, 3 * n + c] * z[c]
+            for b in range(a + 1, n):
+                v -= mid[j, a, b] * U[j * m, b]
+            U[j * m, a] = v / mid[j, a, a]
+    if ki > 0:
+        xi = np.empty(ki)
+        for j in range(N):
+            for r in range(ki - 1, -1, -1):
+                v = ytop[j, r]
+                for b in range(n):
+                    v -= top[j, r, ki + b] * U[j * m, b] + top[j, r, ki + n + b] * U[(j + 1) * m, b]
+                for c in range(nbd):
+                    v -= top[j, r, ki + 2 * n + c] * z[c]
+                for l in range(r + 1, ki):
+                    v -= top[j, r, l] * xi[l]
+                xi[r] = v / top[j, r, r]
+            for r in range(ki):
+                U[j * m + 1 + r // n, r % n] = xi[r]
+    return U, z
+
+
+class Factor:
+    """A factorised collocation Jacobian: ``solve`` for any right-hand side and borders."""
+
+    __slots__ = ("f", "Jblk", "Jb")
+
+    def __init__(self, Jblk, Jb):
+        self.Jblk, self.Jb = Jblk, Jb
+        self.f = condense_factor(Jblk, Jb)
+
+    @property
+    def pair(self):
+        """(P, Q): the condensed pair of the homogeneous collocation rows."""
+        return self.f[6], self.f[7]
+
+    def solve(self, C, D, B0, B1, Bz, r_col, r_bc, r_c):
+        return condense_solve(*self.f, C, D, B0, B1, Bz, r_col, r_bc, r_c)

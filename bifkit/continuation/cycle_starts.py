@@ -1,0 +1,163 @@
+"""Starting points of the extended cycle systems (PD-C, LPC-C, NS-C).
+
+From a located LPC / PD / NS point of an LC-C branch: the orbit is refined
+on the requested mesh, and the critical eigenfunction is the null function of
+the linearised collocation operator with the boundary condition of the curve,
+computed from one bordered system (the minimally augmented construction of
+Govaerts, Kuznetsov & Dhooge 2005, SIAM J. Sci. Comput. 27, 231, sec. 3)::
+
+    [ L_bc   b ] [v]   [0]
+    [ c^T    d ] [g] = [1]
+
+with fixed generic borders b, c: at the bifurcation g = 0 and v spans the
+null space.  For LPC the operator includes the T column and the phase row
+(the null vector (v, tau) of the orbit problem in (u, T)); for NS the
+boundary condition is v(1) = e^{i kappa} v(0) in real form, kappa the
+argument of the critical multiplier.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import collocation as co
+from . import cycle_ext as ce
+from . import mesh as mesh_mod
+from .cycle_systems import Point, node_weights
+
+
+def _generic_borders(rng, N, mn, M, n, w, nb_extra=0):
+    b = rng.standard_normal((N, mn, 1 + nb_extra))
+    c = w[:, None] * rng.standard_normal((M, n))
+    return b, c
+
+
+def eigenfunction(label, Jblk, JbT, Uref, mesh, scheme, n, kappa=0.0, seed=20240601):
+    """The critical eigenfunction of a periodic orbit's linearised collocation operator.
+
+    Parameters
+    ----------
+    label : "PD" | "LPC" | "NS"
+    Jblk, JbT : collocation blocks of the orbit (``collocation_jacobian`` with no free
+        parameter; ``JbT`` its T column, used for LPC)
+    Uref : orbit node values (phase reference for LPC)
+    kappa : argument of the critical multiplier (NS)
+
+    Returns
+    -------
+    V : (N*m+1, n * copies) normalised so that int |v|^2 dt (+ sigma^2 for LPC) = 1
+    sigma : float (LPC: tau / T with tau the T-component of the null vector; else 0)
+    g : float, the bordering scalar (~0 at the bifurcation; a check)
+    """
+    rng = np.random.default_rng(seed)
+    N, mn, _ = Jblk.shape
+    m = mn // n
+    M = N * m + 1
+    w = node_weights(mesh, scheme)
+    if label == "PD":
+        b, c = _generic_borders(rng, N, mn, M, n, w)
+        B0, B1 = np.eye(n), np.eye(n)
+        Bz = rng.standard_normal((n, 1))
+        V, z, _, _ = co.bordered_solve_bc(Jblk, b, c[None], np.zeros((1, 1)), B0, B1, Bz,
+                                          np.zeros((N, mn)), np.zeros(n), np.ones(1))
+        V /= math.sqrt(np.sum(w[:, None] * V * V))
+        return V, 0.0, float(z[0])
+    if label == "NS":
+        J2 = ce.block_diagonal(Jblk, n, 2)
+        b, c = _generic_borders(rng, N, 2 * mn, M, 2 * n, w)
+        cs, sn = math.cos(kappa), math.sin(kappa)
+        I = np.eye(n)
+        B0 = np.block([[-cs * I, sn * I], [-sn * I, -cs * I]])
+        B1 = np.eye(2 * n)
+        Bz = rng.standard_normal((2 * n, 1))
+        V, z, _, _ = co.bordered_solve_bc(J2, b, c[None], np.zeros((1, 1)), B0, B1, Bz,
+                                          np.zeros((N, 2 * mn)), np.zeros(2 * n), np.ones(1))
+        V /= math.sqrt(np.sum(w[:, None] * V * V))
+        return V, 0.0, float(z[0])
+    if label == "LPC":
+        phi = np.zeros((M, n))
+        co.phase_row(np.ascontiguousarray(Uref), scheme.W, scheme.Wd, scheme.wg, phi)
+        b, c = _generic_borders(rng, N, mn, M, n, w)
+        Jb = np.concatenate((JbT, b), axis=2)
+        C = np.stack((phi, c))
+        D = np.zeros((2, 2))
+        D[1, 0] = rng.standard_normal()
+        Bz = np.zeros((n, 2))
+        Bz[:, 1] = rng.standard_normal(n)
+        V, z, _, _ = co.bordered_solve_bc(Jblk, Jb, C, D, np.eye(n), -np.eye(n), Bz,
+                                          np.zeros((N, mn)), np.zeros(n), np.array([0.0, 1.0]))
+        tau = float(z[0])
+        nrm = math.sqrt(np.sum(w[:, None] * V * V) + tau * tau)
+        return V / nrm, tau / nrm, float(z[1])
+    raise ValueError(f"no eigenfunction for label {label!r}")
+
+
+def orbit_on_mesh(orbit, ntst, scheme):
+    """Node values of ``orbit`` on an adapted mesh with ``ntst`` intervals of ``scheme``."""
+    U, mesh = orbit.U, orbit.mesh
+    if len(mesh) - 1 == ntst and orbit.scheme.ncol == scheme.ncol and \
+            orbit.scheme.kind == scheme.kind:
+        return U.copy(), mesh.copy()
+    new = mesh
+    if len(mesh) - 1 != ntst:
+        _, new = mesh_mod.adapt(U, mesh, orbit.scheme, ntst)
+    return co.interpolate(U, mesh, orbit.scheme, co.node_times(new, scheme)), new
+
+
+def critical_multiplier(label, mu):
+    """The multiplier at the bifurcation: nearest -1 (PD), 1 (LPC), |mu| = 1 with Im > 0 (NS)."""
+    mu = np.asarray(mu)
+    if label == "PD":
+        return mu[np.argmin(np.abs(mu + 1.0))]
+    if label == "LPC":
+        return 1.0 + 0j
+    z = mu[mu.imag > 1e-9]
+    if z.size == 0:
+        raise ValueError("NS start: no complex multiplier pair at the start orbit")
+    return z[np.argmin(np.abs(np.abs(z) - 1.0))]
+
+
+def start_from_orbit(system, orbit, label, ntst, fixed_index, tol=1e-10):
+    """Point of ``system`` at a located bifurcation orbit, corrected with one theta fixed.
+
+    Returns (Point without tangent, info dict).
+    """
+    from ..errors import ConvergenceError
+    sch, n, model = system.scheme, system.n, system.model
+    U, mesh = orbit_on_mesh(orbit, ntst, sch)
+    p = np.asarray(orbit.p, float)
+    U, T, it, ok, res, P, Q = co.newton_orbit(model.compiled, U, orbit.T, p, mesh, sch, tol, 20)
+    if not ok:
+        raise ConvergenceError(f"{system.curve} start: the {label} orbit does not converge on "
+                               f"the mesh with ntst={ntst} (residual {res:.3g})")
+    from .floquet import multipliers_from_pair
+    mu, _ = multipliers_from_pair(P, Q)
+    N, m = len(mesh) - 1, sch.ncol
+    Jblk = np.empty((N, m * n, (m + 1) * n))
+    JbT = np.empty((N, m * n, 1))
+    k = model.compiled
+    co.collocation_jacobian(k.jac, k.f, k.dfdp, U, T, p, np.zeros(0, np.int64), mesh, sch.W,
+                            sch.Wd, Jblk, JbT)
+    crit = critical_multiplier(label, mu)
+    kappa = float(np.angle(crit)) if label == "NS" else 0.0
+    V, tau, g = eigenfunction(label, Jblk, JbT, U, mesh, sch, n, kappa)
+    Ue = np.concatenate((U, V), axis=1)
+    z = np.zeros(system.nz)
+    z[0] = T
+    if label == "LPC":
+        z[1] = tau / T
+        # renormalise (v, sigma): int |v|^2 + sigma^2 = 1
+        nrm = math.sqrt(np.sum(node_weights(mesh, sch)[:, None] * V * V) + z[1] ** 2)
+        Ue[:, n:] /= nrm
+        z[1] /= nrm
+    elif label == "NS":
+        z[1] = kappa
+    z[-2:] = system.theta_of(p)
+    ref = Point(Ue, z, mesh)
+    pt = system.correct(ref, Ue, z, None, None, fix=(fixed_index, z[fixed_index]))
+    if pt is None:
+        raise ConvergenceError(f"{system.curve} start: Newton on the extended system failed at "
+                               f"the {label} point (multiplier {crit:.6g}, border g={g:.3g}); "
+                               f"locate the point more accurately or change ntst")
+    return pt, {"multiplier": complex(crit), "g": g}

@@ -1,0 +1,303 @@
+"""Extended boundary-value systems for PD-C, LPC-C and NS-C, with Newton and tangents.
+
+Unknowns X = (U, z): ``U`` (N*m + 1, ne) the orbit u and the eigenfunction
+copies on the collocation nodes (:mod:`cycle_ext`), and
+z = (T, extras, theta_1, theta_2) with theta_i the two free parameters (or
+their log10).  The systems (Doedel et al. 1991, sec. 6; Kuznetsov 2004,
+sec. 10.3.3; Doedel, AUTO-07p manual, ch. 10 "ISW = 2"):
+
+=======  ===========================  ==========================================
+curve    extras                       boundary and integral conditions
+=======  ===========================  ==========================================
+PD-C     --                           u(0) = u(1), v(0) = -v(1);
+                                      int <u, u_ref'> = 0, int <v, v_ref> = 1
+LPC-C    sigma (= T'/T along          u(0) = u(1), v(0) = v(1);
+         the null vector)             int <u, u_ref'> = 0, int <v, u_ref'> = 0,
+                                      int <v, v_ref> + sigma sigma_ref = 1
+NS-C     kappa (multipliers           u(0) = u(1), v(1) = e^{i kappa} v(0);
+         e^{+-i kappa})               int <u, u_ref'> = 0,
+                                      int <v_r, v_r,ref> + <v_i, v_i,ref> = 1,
+                                      int <v_i, v_r,ref> - <v_r, v_i,ref> = 0
+=======  ===========================  ==========================================
+
+plus one pseudo-arclength row (or theta_i fixed) in the weighted inner product
+int <du, du'> dt + dT dT' / T_0^2 + dtheta . dtheta' (the eigenfunctions and
+extras do not enter it: they are normalised separately).
+
+The linear algebra is the condensation of parameters of
+:func:`collocation.bordered_solve_bc` in dimension ne = 2n (PD, LPC) or 3n (NS).
+Floquet multipliers at every point come from the orbit's own blocks of the
+last Jacobian (:func:`cycle_ext.orbit_blocks`).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import collocation as co
+from . import cycle_ext as ce
+from . import floquet as fq
+from .cycle_linalg import Factor
+
+LN10 = math.log(10.0)
+
+# curve -> (label of the start point, copies of the variational equation, extras, has sigma)
+KINDS = {"PD-C": ("PD", 1, 0, False), "LPC-C": ("LPC", 1, 1, True), "NS-C": ("NS", 2, 1, False)}
+
+
+def node_weights(mesh, scheme):
+    """Trapezoid weights of int_0^1 g(t) dt at the collocation nodes, shape (N*m+1,)."""
+    tn = co.node_times(mesh, scheme)
+    d = np.diff(tn)
+    w = np.zeros(len(tn))
+    w[:-1] += 0.5 * d
+    w[1:] += 0.5 * d
+    return w
+
+
+class Point:
+    """A point X = (U, z) of an extended system on its mesh, with tangent and multipliers."""
+
+    __slots__ = ("U", "z", "mesh", "tU", "tz", "mu", "trivial_error", "iterations", "jac")
+
+    def __init__(self, U, z, mesh):
+        self.U, self.z, self.mesh = U, np.asarray(z, float), mesh
+        self.tU = self.tz = None
+        self.mu = None
+        self.trivial_error = np.nan
+        self.iterations = 0
+        self.jac = None
+
+    @property
+    def T(self) -> float:
+        return float(self.z[0])
+
+
+class ExtendedSystem:
+    """One of the extended systems of the module docstring for a model and two free parameters.
+
+    Parameters
+    ----------
+    model : Model
+    curve : "PD-C" | "LPC-C" | "NS-C"
+    ifree : two parameter indices;  logs : two bools (theta = log10 p)
+    scheme : collocation.Scheme
+    p0 : parameter array (the non-free entries are kept)
+    """
+
+    def __init__(self, model, curve, ifree, logs, scheme, p0):
+        if curve not in KINDS:
+            raise ValueError(f"unknown cycle curve {curve!r}; one of {', '.join(KINDS)}")
+        self.curve = curve
+        self.label, self.nv, self.nextra, self.has_sigma = KINDS[curve]
+        self.model = model
+        self.k = model.compiled
+        self.B, self.dJdp = self.k.B, self.k.dJdp
+        self.n = model.n
+        self.ne = self.n * (1 + self.nv)
+        self.nz = 3 + self.nextra
+        self.ifree = np.asarray(ifree, dtype=np.int64)
+        self.logs = tuple(bool(v) for v in logs)
+        self.scheme = scheme
+        self.p0 = np.asarray(p0, float).copy()
+        self.T_scale = 1.0
+        self.max_iter = 8
+        self.tol = 1e-9
+
+    # ------------------------------------------------------------ parameters
+    def p_of(self, z) -> np.ndarray:
+        p = self.p0.copy()
+        for i, (k, lg) in enumerate(zip(self.ifree, self.logs)):
+            th = z[self.nz - 2 + i]
+            p[k] = 10.0 ** th if lg else th
+        return p
+
+    def theta_of(self, p) -> np.ndarray:
+        return np.array([math.log10(p[k]) if lg else float(p[k])
+                         for k, lg in zip(self.ifree, self.logs)])
+
+    def sigma(self, z) -> float:
+        return float(z[1]) if self.has_sigma else 0.0
+
+    # ------------------------------------------------------------- equations
+    def residual(self, U, z, mesh):
+        N, m = len(mesh) - 1, self.scheme.ncol
+        out = np.empty((N, m * self.ne))
+        ce.ext_residual(self.k.f, self.k.jac, self.nv, U, z[0], self.p_of(z), self.sigma(z),
+                        mesh, self.scheme.W, self.scheme.Wd, out)
+        return out
+
+    def jacobian(self, U, z, mesh):
+        N, m, ne = len(mesh) - 1, self.scheme.ncol, self.ne
+        Jblk = np.empty((N, m * ne, (m + 1) * ne))
+        Jb = np.empty((N, m * ne, self.nz))
+        p = self.p_of(z)
+        ce.ext_jacobian(self.k.f, self.k.jac, self.k.dfdp, self.B, self.dJdp, self.nv, U, z[0],
+                        p, self.sigma(z), self.has_sigma, self.nextra, self.ifree, mesh,
+                        self.scheme.W, self.scheme.Wd, Jblk, Jb)
+        for i, (k, lg) in enumerate(zip(self.ifree, self.logs)):
+            if lg:
+                Jb[:, :, self.nz - 2 + i] *= p[k] * LN10
+        return Jblk, Jb
+
+    def boundary(self, U, z):
+        """(B0, B1, Bz, residual) of the two-point conditions."""
+        n, ne, nz = self.n, self.ne, self.nz
+        B0 = np.eye(ne)
+        B1 = -np.eye(ne)
+        Bz = np.zeros((ne, nz))
+        u0, u1 = U[0], U[-1]
+        r = u0 - u1
+        if self.label == "PD":
+            B1[n:, n:] = np.eye(n)
+            r[n:] = u0[n:] + u1[n:]
+        elif self.label == "NS":
+            c, s = math.cos(z[1]), math.sin(z[1])
+            vr0, vi0 = u0[n:2 * n], u0[2 * n:]
+            I = np.eye(n)
+            # rows: v_r(1) - (c v_r(0) - s v_i(0)),  v_i(1) - (s v_r(0) + c v_i(0))
+            B0[n:, n:] = np.block([[-c * I, s * I], [-s * I, -c * I]])
+            B1[n:, n:] = np.eye(2 * n)
+            Bz[n:2 * n, 1] = s * vr0 + c * vi0
+            Bz[2 * n:, 1] = -c * vr0 + s * vi0
+            r[n:2 * n] = u1[n:2 * n] - (c * vr0 - s * vi0)
+            r[2 * n:] = u1[2 * n:] - (s * vr0 + c * vi0)
+        return B0, B1, Bz, r
+
+    def borders(self, ref: Point):
+        """Integral conditions against the reference point: (C, D, target), nz - 1 rows."""
+        n, ne, nz = self.n, self.ne, self.nz
+        sch, mesh = self.scheme, ref.mesh
+        M = ref.U.shape[0]
+        w = node_weights(mesh, sch)[:, None]
+        phi = np.zeros((M, n))
+        co.phase_row(np.ascontiguousarray(ref.U[:, :n]), sch.W, sch.Wd, sch.wg, phi)
+        C = np.zeros((nz - 1, M, ne))
+        D = np.zeros((nz - 1, nz))
+        tgt = np.zeros(nz - 1)
+        C[0, :, :n] = phi
+        if self.label == "PD":
+            C[1, :, n:] = w * ref.U[:, n:]
+            tgt[1] = 1.0
+        elif self.label == "LPC":
+            C[1, :, n:] = phi
+            C[2, :, n:] = w * ref.U[:, n:]
+            D[2, 1] = ref.z[1]
+            tgt[2] = 1.0
+        else:
+            vr, vi = ref.U[:, n:2 * n], ref.U[:, 2 * n:]
+            C[1, :, n:2 * n] = w * vr
+            C[1, :, 2 * n:] = w * vi
+            tgt[1] = 1.0
+            C[2, :, n:2 * n] = -w * vi
+            C[2, :, 2 * n:] = w * vr
+        return C, D, tgt
+
+    # ---------------------------------------------------------- arclength norm
+    def arc_weights(self, mesh):
+        """Weights (wU (N*m+1, ne), wz (nz,)) of the arclength inner product."""
+        wU = np.zeros((len(co.node_times(mesh, self.scheme)), self.ne))
+        wU[:, :self.n] = node_weights(mesh, self.scheme)[:, None]
+        wz = np.zeros(self.nz)
+        wz[0] = 1.0 / self.T_scale ** 2
+        wz[-2:] = 1.0
+        return wU, wz
+
+    def norm(self, mesh, dU, dz) -> float:
+        wU, wz = self.arc_weights(mesh)
+        return math.sqrt(np.sum(wU * dU * dU) + np.sum(wz * dz * dz))
+
+    # ------------------------------------------------------------- Newton
+    def factor(self, U, z, mesh):
+        """Jacobian at (U, z), factorised (:class:`cycle_linalg.Factor`)."""
+        Jblk, Jb = self.jacobian(U, z, mesh)
+        return Factor(Jblk, Jb)
+
+    def correct(self, ref: Point, U0, z0, tU, tz, fix=None):
+        """Newton (chord) from (U0, z0) on the hyperplane through it orthogonal to (tU, tz).
+
+        The Jacobian is factorised at the start and kept while the steps
+        contract by at least a factor 2 (chord method; refreshed otherwise, at
+        most ``max_iter`` iterations in all).  ``fix = (i, value)`` replaces the
+        arclength row by z[i] = value.  Returns a converged Point (with its
+        factorised Jacobian in ``.jac`` and Floquet multipliers) or None.
+        """
+        mesh = ref.mesh
+        Cb, Db, tgt = self.borders(ref)
+        nz = self.nz
+        C = np.empty((nz,) + Cb.shape[1:])
+        D = np.empty((nz, nz))
+        C[:-1], D[:-1] = Cb, Db
+        if fix is None:
+            wU, wz = self.arc_weights(mesh)
+            C[-1], D[-1] = wU * tU, wz * tz
+        else:
+            C[-1], D[-1] = 0.0, 0.0
+            D[-1, fix[0]] = 1.0
+        U, z = U0.copy(), np.array(z0, float)
+        F = None
+        last = np.inf
+        for it in range(1, self.max_iter + 1):
+            rcol = self.residual(U, z, mesh)
+            if not (np.all(np.isfinite(rcol)) and np.all(np.isfinite(z))):
+                return None
+            B0, B1, Bz, rbc = self.boundary(U, z)
+            rc = np.empty(nz)
+            rc[:-1] = np.tensordot(Cb, U, axes=([1, 2], [0, 1])) + Db @ z - tgt
+            if fix is None:
+                rc[-1] = np.sum(C[-1] * (U - U0)) + D[-1] @ (z - z0)
+            else:
+                rc[-1] = z[fix[0]] - fix[1]
+            if F is None:
+                F = self.factor(U, z, mesh)
+            dU, dz = F.solve(C, D, B0, B1, Bz, -rcol, -rbc, -rc)
+            U += dU
+            z += dz
+            step = max(np.max(np.abs(dU)) / (1.0 + np.max(np.abs(U))),
+                       np.max(np.abs(dz) / (1.0 + np.abs(z))))
+            if not np.isfinite(step) or z[0] <= 0:
+                return None
+            if step < self.tol:
+                pt = Point(U, z, mesh)
+                pt.iterations = it
+                pt.jac = (F, C, D, B0, B1, Bz)
+                self.attach_multipliers(pt)
+                return pt
+            if step > 0.5 * last:
+                F = None  # slow contraction: refresh the Jacobian
+            last = step
+        return None
+
+    def tangent(self, pt: Point, tU, tz):
+        """Unit tangent at pt whose product with (tU, tz) is positive.
+
+        Uses the factorised Jacobian of the last Newton iteration (an
+        O(step) approximation at the converged point, enough for a predictor).
+        """
+        F, C, D, B0, B1, Bz = pt.jac
+        wU, wz = self.arc_weights(pt.mesh)
+        C = C.copy()
+        D = D.copy()
+        C[-1], D[-1] = wU * tU, wz * tz
+        rhs = np.zeros(self.nz)
+        rhs[-1] = 1.0
+        N, mne = F.Jblk.shape[:2]
+        dU, dz = F.solve(C, D, B0, B1, Bz, np.zeros((N, mne)), np.zeros(self.ne), rhs)
+        nrm = self.norm(pt.mesh, dU, dz)
+        return dU / nrm, dz / nrm
+
+    def attach_multipliers(self, pt: Point):
+        """Floquet multipliers of the orbit u at pt (its own collocation blocks, QZ)."""
+        sch, n = self.scheme, self.n
+        N, m = len(pt.mesh) - 1, sch.ncol
+        Ju = np.empty((N, m * n, (m + 1) * n))
+        Jt = np.empty((N, m * n, 1))
+        u = np.ascontiguousarray(pt.U[:, :n])
+        co.collocation_jacobian(self.k.jac, self.k.f, self.k.dfdp, u, pt.z[0], self.p_of(pt.z),
+                                _NO_FREE, pt.mesh, sch.W, sch.Wd, Ju, Jt)
+        P, Q = co.condensed_pair(Ju)
+        pt.mu, pt.trivial_error = fq.multipliers_from_pair(P, Q)
+
+
+_NO_FREE = np.zeros(0, dtype=np.int64)

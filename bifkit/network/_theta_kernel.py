@@ -1,0 +1,256 @@
+"""Exact event-driven kernel for the theta (QIF) variant of Ullner, Politi, Torcini 2018 (numba).
+
+Model (eq. 5 as printed): tau dtheta/dt = (1 + cos theta) + (1 - cos theta)(theta0 + alpha R I_i),
+R I_i = tau J sum G_ij delta(t - t_j - tau_d); threshold theta_th = pi, reset theta_r = -pi held
+for tau_r; the spike reaches the targets tau_d later.
+
+Closed form. With u = -cot(theta/2) eq. 5 is the QIF tau du/dt = u^2 + theta0 + alpha R I_i, and
+a delta pulse (the theta-flow of the pulse field (1 - cos theta) c, i.e. the limit of smooth
+pulses) is the jump u -> u + alpha J G_ij. The map u = -cot(theta/2) has period 2 pi in theta,
+so theta in (-2 pi, pi) is described by u and a *cell* k: k = 0 for theta in (-2 pi, 0) (reset
+theta = -pi is u = 0 here; inhibitory kicks may push theta below -pi, never below -2 pi) and
+k = 1 for theta in (0, pi) (after the blow-up of u at theta = 0; threshold theta = pi is u = 0).
+Pulses never change the cell (they fix theta = 0 mod 2 pi, where u = +-inf).
+
+With s = sqrt(theta0) > 0 the *uniform phase* Psi = atan(u/s) + k pi rotates at omega = s/tau
+between pulses: Psi = 0 at reset, pi/2 at the blow-up, pi at threshold. Per neuron we store the
+offset Theta_i = Psi_i(t) - omega t (constant between pulses), so the next spike time is simply
+(pi - Theta_i)/omega; a pulse at time t is phi -> atan(tan(phi) + c), c = alpha J G/s, on
+phi = Psi - k pi in (-pi/2, pi/2), and fires the neuron at once when it lands at phi >= 0 in
+cell 1 (theta >= pi). Then theta = 2 atan(u) + (2k - 1) pi, u = s tan(phi).
+
+Scheduling, delays, refractoriness and same-instant summation follow ``_lif_kernel.py``: the
+calendar queue of ``_queue.py`` keyed by (pi - Theta)/omega with the bound kept as the equivalent
+Theta value (inhibition only delays: no queue work; excitation re-queues when Theta passes the
+bound); spikes wait in a FIFO for tau_d; pulses arriving at the same instant are all applied
+before the threshold test; a refractory neuron ignores pulses and restarts at Psi = 0 at
+t_s + tau_r.
+"""
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from ._queue import HEAP, heap_pop, heap_push, link, unlink
+
+HALF_PI = 0.5 * math.pi
+
+
+@njit(cache=True, inline="always")
+def _time_of(Th, om):
+    """Free-run spike time of a neuron with phase offset Th (Psi = Th + om t reaches pi)."""
+    return (math.pi - Th) / om
+
+
+@njit(cache=True)
+def _place(j, T, st, om, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
+    """Queue neuron j under time T; st[j, 1] = Theta value of its queue bound."""
+    unlink(j, head, nxt, prv, where)
+    b_cur = ist[1]
+    if T < (b_cur + 1) * w:
+        where[j] = HEAP
+        qkey[j] = T
+        st[j, 1] = st[j, 0]
+        heap_push(T, j, hkey, hid, ist, where, qkey)
+    else:
+        if T < (b_cur + nb) * w:
+            B = int(math.floor(T / w))
+        else:
+            B = b_cur + nb - 1
+        link(j, B % nb, head, nxt, prv, where)
+        st[j, 1] = math.pi - om * B * w  # T >= B w  <=>  Theta <= pi - om B w
+
+
+@njit(cache=True)
+def theta_init_queue(t, st, om, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
+    ist[0] = 0
+    ist[1] = math.floor(t / w)
+    for j in range(st.shape[0]):
+        _place(j, max(_time_of(st[j, 0], om), t), st, om, w, nb, head, nxt, prv, where, qkey,
+               hkey, hid, ist)
+
+
+@njit(cache=True, inline="always")
+def _kick(Th, t, om, c):
+    """Phase offset after a pulse c (in units of s) at time t: u -> u + c s within the cell."""
+    Psi = Th + om * t
+    off = 0.0 if Psi < HALF_PI else math.pi
+    phi = math.atan(math.tan(Psi - off) + c)
+    return phi + off - om * t
+
+
+@njit(cache=True, inline="always")
+def theta_of(Psi, s):
+    """(theta, u) of a neuron at uniform phase Psi (cell from Psi)."""
+    if Psi < HALF_PI:
+        u = s * math.tan(Psi)
+        return 2.0 * math.atan(u) - math.pi, u
+    u = s * math.tan(Psi - math.pi)
+    return 2.0 * math.atan(u) + math.pi, u
+
+
+@njit(cache=True)
+def _sample(k, ts, starts, st, ref_end, om, s, v_clip, vbar, psibar, sv, sv2, spsi, spsi2):
+    """Genuine phase psi = 2 Psi - pi (uniform rotation) and u clipped to +-v_clip."""
+    for y in range(starts.size - 1):
+        acc_v = 0.0
+        acc_p = 0.0
+        for i in range(starts[y], starts[y + 1]):
+            if ts < ref_end[i]:
+                psi = -math.pi
+                v = 0.0
+            else:
+                Psi = st[i, 0] + om * ts
+                psi = 2.0 * Psi - math.pi
+                _, v = theta_of(Psi, s)
+                v = min(max(v, -v_clip), v_clip)
+            acc_v += v
+            acc_p += psi
+            sv[i] += v
+            sv2[i] += v * v
+            spsi[i] += psi
+            spsi2[i] += psi * psi
+        n = starts[y + 1] - starts[y]
+        vbar[y, k] = acc_v / n
+        psibar[y, k] = acc_p / n
+
+
+@njit(cache=True)
+def theta_advance(t_stop, tnow, pop, starts, om, s, tau_r, tau_d, cmat, seg, targets,
+                  st, ref_end, fifo_t, fifo_i, fist, cand, cflag,
+                  w, nb, head, nxt, prv, where, qkey, hkey, hid, ist,
+                  nsamp, t0, dt_s, v_clip, vbar, psibar, cnt, sv, sv2, spsi, spsi2, nspk, last,
+                  isi1, isi2, nisi, rmask, rast_t, rast_i, counters):
+    """Process all events (spikes and deliveries) with time < t_stop in exact order.
+
+    ``st[:, 0]`` = Theta, ``st[:, 1]`` = queue-bound value; ``cmat[x, y]`` = pulse to a neuron of
+    x per spike of y in units of s (alpha J G / s). Other arguments as in
+    ``_lif_kernel.lif_advance``.
+    """
+    P = starts.size - 1
+    cap = fifo_t.size
+    k = 0
+    nr = counters[4]
+    while True:
+        t_fire = math.inf
+        i = -1
+        if ist[0] == 0:
+            wend = (ist[1] + 1) * w
+        else:
+            key = hkey[0]
+            i = hid[0]
+            if where[i] != HEAP or qkey[i] != key:
+                heap_pop(hkey, hid, ist)
+                continue
+            if st[i, 0] != st[i, 1]:  # changed since queued (inhibition only: later)
+                T = _time_of(st[i, 0], om)
+                if T > key:
+                    heap_pop(hkey, hid, ist)
+                    _place(i, T, st, om, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
+                    counters[2] += 1
+                    continue
+            t_fire = key
+            wend = math.inf
+        t_del = fifo_t[fist[0]] if fist[1] > 0 else math.inf
+        t_next = min(t_fire, t_del, wend)
+        while k < nsamp and t0 + (k + 1) * dt_s < min(t_next, t_stop):
+            _sample(k, t0 + (k + 1) * dt_s, starts, st, ref_end, om, s, v_clip, vbar, psibar,
+                    sv, sv2, spsi, spsi2)
+            k += 1
+        if t_next >= t_stop:
+            break
+        if t_del <= t_fire and t_del <= wend:
+            t = t_del
+            tnow[0] = t
+            nc = 0
+            while fist[1] > 0 and fifo_t[fist[0]] == t:
+                src = fifo_i[fist[0]]
+                fist[0] = (fist[0] + 1) % cap
+                fist[1] -= 1
+                x = pop[src]
+                for y in range(P):
+                    c = cmat[y, x]
+                    a = seg[src, y]
+                    b = seg[src, y + 1]
+                    counters[0] += b - a
+                    if c == 0.0:
+                        continue
+                    for m in range(a, b):
+                        j = targets[m]
+                        if t < ref_end[j]:
+                            continue
+                        Th = _kick(st[j, 0], t, om, c)
+                        st[j, 0] = Th
+                        if c > 0.0 and Th > st[j, 1] and not cflag[j]:
+                            cflag[j] = 1
+                            cand[nc] = j
+                            nc += 1
+            for r in range(nc):
+                j = cand[r]
+                cflag[j] = 0
+                Th = st[j, 0]
+                if Th + om * t >= math.pi:  # pushed over threshold (cell 1, u >= 0): fire now
+                    nr = _fire(j, t, pop, om, tau_r, tau_d, st, ref_end, fifo_t, fifo_i, fist,
+                               w, nb, head, nxt, prv, where, qkey, hkey, hid, ist, nsamp, k,
+                               cnt, nspk, last, isi1, isi2, nisi, rmask, rast_t, rast_i, nr,
+                               counters)
+                elif Th > st[j, 1]:
+                    counters[3] += 1
+                    _place(j, _time_of(Th, om), st, om, w, nb, head, nxt, prv, where, qkey,
+                           hkey, hid, ist)
+        elif i >= 0 and t_fire <= wend:
+            heap_pop(hkey, hid, ist)
+            tnow[0] = t_fire
+            nr = _fire(i, t_fire, pop, om, tau_r, tau_d, st, ref_end, fifo_t, fifo_i, fist,
+                       w, nb, head, nxt, prv, where, qkey, hkey, hid, ist, nsamp, k, cnt, nspk,
+                       last, isi1, isi2, nisi, rmask, rast_t, rast_i, nr, counters)
+        else:
+            ist[1] += 1
+            slot = ist[1] % nb
+            j = head[slot]
+            while j >= 0:
+                nj = nxt[j]
+                _place(j, max(_time_of(st[j, 0], om), tnow[0]), st, om, w, nb, head, nxt, prv,
+                       where, qkey, hkey, hid, ist)
+                counters[2] += 1
+                j = nj
+    while k < nsamp:
+        _sample(k, t0 + (k + 1) * dt_s, starts, st, ref_end, om, s, v_clip, vbar, psibar,
+                sv, sv2, spsi, spsi2)
+        k += 1
+    tnow[0] = t_stop
+    counters[4] = nr
+
+
+@njit(cache=True)
+def _fire(i, t, pop, om, tau_r, tau_d, st, ref_end, fifo_t, fifo_i, fist, w, nb, head, nxt,
+          prv, where, qkey, hkey, hid, ist, nsamp, k, cnt, nspk, last, isi1, isi2, nisi, rmask,
+          rast_t, rast_i, nr, counters):
+    counters[1] += 1
+    if nsamp > 0:
+        if k < nsamp:
+            cnt[pop[i], k] += 1
+        if last[i] >= 0.0:
+            d = t - last[i]
+            isi1[i] += d
+            isi2[i] += d * d
+            nisi[i] += 1
+        last[i] = t
+        nspk[i] += 1
+        if rmask[i] and nr < rast_t.size:
+            rast_t[nr] = t
+            rast_i[nr] = i
+            nr += 1
+    cap = fifo_t.size
+    if fist[1] >= cap:
+        raise RuntimeError("spike FIFO overflow (delay window holds too many spikes)")
+    pos = (fist[0] + fist[1]) % cap
+    fifo_t[pos] = t + tau_d
+    fifo_i[pos] = i
+    fist[1] += 1
+    ref_end[i] = t + tau_r
+    st[i, 0] = -om * (t + tau_r)  # Psi = 0 (theta = -pi, u = 0) when refractoriness ends
+    _place(i, _time_of(st[i, 0], om), st, om, w, nb, head, nxt, prv, where, qkey, hkey, hid,
+           ist)
+    return nr

@@ -1,0 +1,64 @@
+"""Command-line handler of the figure recipes, for ``bifkit/cli.py`` to register.
+
+    bifkit diagram NAME [--quick] [--out DIR]     regenerate one figure (CSV + PNG + PDF)
+    bifkit diagram --list                         the recipes, and what each still needs
+
+``add_subcommands(subparsers)`` adds the ``diagram`` subcommand to an ``argparse``
+sub-parser collection; it sets ``func`` to :func:`cmd_diagram`, which returns an exit status.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+
+def cmd_diagram(args) -> int:
+    from . import list_recipes, run_recipe
+
+    if args.list or not args.name:
+        for r in list_recipes():
+            state = "" if r.available else "  [not yet: needs " + "; ".join(r.missing) + "]"
+            print(f"{r.name:20s} {r.title}{state}")
+        if not args.list:
+            print("bifkit: give a diagram NAME (or --list)", file=sys.stderr)
+            return 2
+        return 0
+    t0 = time.perf_counter()
+    try:
+        files = run_recipe(args.name, quick=args.quick, out=args.out)
+    except ValueError as e:
+        print(f"bifkit: {e}", file=sys.stderr)
+        return 2
+    except NotImplementedError as e:
+        print(f"bifkit: {e}", file=sys.stderr)
+        return 3
+    for key, path in files.items():
+        print(f"{key:12s} {path}")
+    print(f"diagram {args.name} done in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def add_subcommands(subparsers) -> None:
+    """Register ``diagram`` on an argparse ``add_subparsers()`` object."""
+    p = subparsers.add_parser("diagram", help="regenerate a figure of the source papers",
+                              description=__doc__)
+    p.add_argument("name", nargs="?", help="recipe name (see --list)")
+    p.add_argument("--list", action="store_true", help="list the recipes and exit")
+    p.add_argument("--quick", action="store_true",
+                   help="coarse grids and small networks (about a minute)")
+    p.add_argument("--out", default="results/diagrams", help="output directory")
+    p.set_defaults(func=cmd_diagram)
+
+
+def main(argv=None) -> int:
+    """Stand-alone entry: ``python -m bifkit.diagrams.cli diagram NAME ...``."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="bifkit")
+    add_subcommands(ap.add_subparsers(dest="command", required=True))
+    args = ap.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,12 +3,16 @@
     bifkit models                          list the models and their parameters
     bifkit steady MODEL --set K=1000 ...   equilibria with eigenvalues and observables
     bifkit report --out FILE               steady-state report of every model (JSON)
+    bifkit continue MODEL --curve EP-C ... continue a curve; saves .npz + CSV (+ PNG)
+    bifkit diagram NAME [--quick]          regenerate a paper's figure (data + PNG/PDF)
+    bifkit lyapunov / integrate MODEL ...  Lyapunov spectra and trajectories
     bifkit simulate NETWORK --set ...      exact event-driven spiking-network simulation
     bifkit sweep NETWORK --grid ...        parameter sweep of a network (Dask), resumable
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -117,9 +121,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="steady-state report of every model")
     p.add_argument("--out", default="results/steady_states.json")
     p.set_defaults(func=cmd_report)
-    from .network.cli import add_subcommands as add_network_commands
-    add_network_commands(sub)
+    for module in _SUBCOMMAND_MODULES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module:  # a real import error inside the module: show it
+                raise
+            continue
+        mod.add_subcommands(sub)
     return parser
+
+
+# each of these modules adds its own subcommands (``add_subcommands(subparsers)``)
+_SUBCOMMAND_MODULES = ("bifkit.continuation.cli", "bifkit.network.cli", "bifkit.dynamics.cli",
+                       "bifkit.diagrams.cli")
 
 
 def main(argv=None) -> int:

@@ -44,7 +44,7 @@ class CycleCurveOptions:
     ds_max: float = 0.05        # [DSMAX]
     max_points: int = 1000      # [NMX]
     tol: float = 1e-9           # [EPSL, EPSU] relative Newton step
-    max_iter: int = 8           # [ITNW]
+    max_iter: int = 10          # [ITNW] (chord iterations)
     adapt_every: int = 3        # [IAD]
     direction: str = "forward"
     close_loop: bool = True
@@ -224,9 +224,10 @@ def _run(system, pt0, opts, lims):
         nsteps += 1
         if opts.adapt_every and nsteps % opts.adapt_every == 0:
             pt = _adapt(system, pt)
-        if new.iterations <= 3:
+        # chord Newton: ~4 iterations from a good predictor to tol = 1e-9
+        if new.iterations <= opts.max_iter // 2:
             ds = min(1.5 * ds, opts.ds_max)
-        elif new.iterations >= 6:
+        elif new.iterations >= opts.max_iter - 1:
             ds = max(0.6 * ds, opts.ds_min)
     return pts, f"max_points = {opts.max_points} reached", False
 

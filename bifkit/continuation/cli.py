@@ -1,0 +1,137 @@
+"""``bifkit continue``: run any curve type from the command line.
+
+Examples::
+
+    bifkit continue ei_neural_mass --curve EP-C --free I_e --set K=1000 D_ii=0.3 D_ee=2.0 \\
+        --bounds I_e=1e-5:200 --log I_e --out results/ep.npz --plot I_e:R_e
+    bifkit continue ei_neural_mass --curve H-C --free I_e D_ee --from results/ep.npz \\
+        --point H:0 --bounds I_e=1e-5:200 D_ee=0:5 --log I_e --out results/hopf.npz
+
+The branch is saved without loss (``.npz``, reload with ``bifkit.Branch.load``),
+as CSV next to it, and optionally plotted (``--plot X:Y`` -> PNG).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+
+def _bounds(items) -> dict:
+    out = {}
+    for item in items or []:
+        try:
+            name, rng = item.split("=", 1)
+            lo, hi = rng.split(":", 1)
+            out[name.strip()] = (float(lo), float(hi))
+        except ValueError:
+            raise SystemExit(f"bifkit: --bounds expects NAME=LOW:HIGH, got {item!r}") from None
+    return out
+
+
+def _start(args, model):
+    """The start point: a special point / point of a saved branch, or an equilibrium."""
+    from ..equilibrium import find_equilibrium
+    from .results import Branch
+    if args.from_file:
+        branch = Branch.load(args.from_file)
+        spec = args.point or "0"
+        if ":" in spec:
+            label, idx = spec.split(":", 1)
+            pts = branch.special_points(label)
+            if not pts:
+                raise SystemExit(f"bifkit: {args.from_file} has no {label!r} point; it has "
+                                 f"{sorted({s.label for s in branch.special}) or 'none'}")
+            try:
+                return pts[int(idx)]
+            except (IndexError, ValueError):
+                raise SystemExit(f"bifkit: --point {spec}: {len(pts)} {label} point(s)") from None
+        return branch.point(int(spec))
+    try:
+        states = model.steady_state()
+    except NotImplementedError:
+        states = [find_equilibrium(model)]
+    if not states:
+        raise SystemExit(f"bifkit: {model.name} has no physical equilibrium at these parameters")
+    if not 0 <= args.equilibrium < len(states):
+        raise SystemExit(f"bifkit: --equilibrium {args.equilibrium}: the model has "
+                         f"{len(states)} equilibria here (0..{len(states) - 1})")
+    return states[args.equilibrium]
+
+
+def cmd_continue(args):
+    from ..cli import _load, parse_assignments
+    from . import continuation
+    model = _load(args.model, parse_assignments(args.set))
+    start = _start(args, model)
+    options = {"bounds": _bounds(args.bounds), "log_params": args.log or [],
+               "direction": args.direction}
+    for key in ("max_points", "ds", "ds_min", "ds_max", "tol", "ntst", "ncol"):
+        value = getattr(args, key)
+        if value is not None:
+            options[key] = value
+    print(f"bifkit: {args.curve} of {model.name} in {args.free} ...", flush=True)
+    t0 = time.perf_counter()
+    try:
+        branch = continuation(model, args.curve, start, args.free, **options)
+    except (ValueError, NotImplementedError) as e:
+        raise SystemExit(f"bifkit: {e}") from None
+    print(f"bifkit: {len(branch)} points in {time.perf_counter() - t0:.2f} s; "
+          f"stop: {branch.stop_reason}")
+    for s in branch.special:
+        free = ", ".join(f"{k}={s.params[k]:.10g}" for k in branch.free)
+        extra = ""
+        if "l1" in s.data:
+            extra = f"  l1={s.data['l1']:.6g} ({s.data.get('criticality', '')})"
+        if "period" in s.data:
+            extra += f"  period={s.data['period']:.8g}"
+        print(f"  {s.label:4s} {free}{extra}")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    saved = branch.save(out)
+    csv = branch.to_csv(saved.with_suffix(".csv"))
+    print(f"wrote {saved} and {csv}")
+    if args.plot:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        x, y = args.plot.split(":", 1)
+        fig, ax = plt.subplots(figsize=(6, 4))
+        branch.plot(x, y, ax=ax)
+        if x in args.log:
+            ax.set_xscale("log")
+        png = saved.with_suffix(".png")
+        fig.savefig(png, dpi=150, bbox_inches="tight")
+        print(f"wrote {png}")
+
+
+def add_subcommands(sub):
+    p = sub.add_parser("continue", help="continue a curve (EP-C, LC-C, LP-C, H-C, NF-C, "
+                                        "LPC-C, PD-C, NS-C)")
+    p.add_argument("model")
+    p.add_argument("--curve", default="EP-C")
+    p.add_argument("--free", nargs="+", required=True, help="free parameter(s)")
+    p.add_argument("--set", nargs="*", metavar="NAME=VALUE", help="parameter values")
+    p.add_argument("--from", dest="from_file", help="start from a saved branch (.npz)")
+    p.add_argument("--point", help="LABEL:K (K-th special point with LABEL) or a point index")
+    p.add_argument("--equilibrium", type=int, default=0,
+                   help="which closed-form equilibrium to start from (default 0)")
+    p.add_argument("--bounds", nargs="*", metavar="NAME=LOW:HIGH")
+    p.add_argument("--log", nargs="*", default=[], metavar="NAME",
+                   help="continue these parameters in log10")
+    p.add_argument("--direction", default="both", choices=["forward", "backward", "both"])
+    p.add_argument("--max-points", type=int)
+    p.add_argument("--ds", type=float)
+    p.add_argument("--ds-min", type=float)
+    p.add_argument("--ds-max", type=float)
+    p.add_argument("--tol", type=float)
+    p.add_argument("--ntst", type=int)
+    p.add_argument("--ncol", type=int)
+    p.add_argument("--out", required=True, help="output file (.npz; CSV written beside it)")
+    p.add_argument("--plot", metavar="X:Y", help="also write a PNG of Y against X")
+    p.set_defaults(func=cmd_continue)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from ..cli import main
+    sys.exit(main(["continue", *sys.argv[1:]]))

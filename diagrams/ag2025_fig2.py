@@ -1,0 +1,107 @@
+"""Ageeva & Goldobin (2025), Fig. 2: stationary firing rate versus in-degree K.
+
+For i0/g0^2 = 0.01, 0.03, 0.06 and 0.4 (g0 = 1): the stationary state of the full z_n chain
+("exact", when the ``shotnoise_chain`` model exists), of the two-circular-cumulant reduction
+(2CC, eqs. 19-21) and of the Ott-Antonsen reduction (OA, kappa2 = 0), each continued in K by
+EP-C (stable solid, unstable dashed, Hopf points marked), against the inhibitory QIF network
+with shot noise (circles).  Rates nu per neuron per membrane time constant (original time t,
+not the paper's rescaled tau = K^(1/4) sqrt(i0) t).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .common import new_figure, save_figure, write_csv
+from .shotnoise_common import MEAN_FIELDS, available_mean_fields, stationary_branch
+
+NAME = "ag2025-fig2"
+TITLE = "Shot-noise rates vs K at four i0/g0^2: chain, 2CC, OA and the network"
+REQUIRES = {"bifkit.network": "spiking-network simulation (inhibitory_qif)"}
+
+RATIOS = (0.01, 0.03, 0.06, 0.4)
+K_RANGE = (10.0, 1e4)
+
+
+def settings(quick: bool) -> dict:
+    if quick:
+        return dict(N=2000, K_net=[30, 100, 300], spikes=60.0, T_range=(50.0, 1500.0))
+    return dict(N=10000, K_net=[20, 50, 100, 200, 500, 1000, 2000], spikes=400.0,
+                T_range=(200.0, 10000.0))
+
+
+def network_rates(ratio, st, nu_guess, seed=1):
+    """Network rate (1/tau), rho and CV at each K of the plan; T set for ~``spikes`` per neuron."""
+    import bifkit
+    rows = []
+    for K in st["K_net"]:
+        if K >= st["N"]:
+            continue
+        T = float(np.clip(st["spikes"] / max(nu_guess(K), 1e-4), *st["T_range"]))
+        res = bifkit.simulate("inhibitory_qif", N=st["N"], K=K, i0=ratio, g0=1.0, T=T,
+                              transient=min(0.2 * T, 200.0), seed=seed, dt_sample=0.05)
+        rows.append((ratio, K, res.rates["all"], res.rho["all"], res.cv["all"], T))
+    return rows
+
+
+def run(quick: bool, out: Path) -> dict:
+    out = Path(out)
+    st = settings(quick)
+    models = available_mean_fields()
+    mf_rows, hopf_rows, net_rows = [], [], []
+    branches = {}
+    for ratio in RATIOS:
+        for name in models:
+            K, nu, stable, hopf = stationary_branch(name, ratio, K_RANGE)
+            branches[(ratio, name)] = (K, nu, stable)
+            mf_rows += [(ratio, name, k, n, s) for k, n, s in zip(K, nu, stable)]
+            hopf_rows += [(ratio, name, h.params["K"], h.data["criticality"]) for h in hopf]
+        ref = branches[(ratio, models[0])]
+        net_rows += network_rates(ratio, st, lambda K, r=ref: float(np.interp(K, r[0], r[1])))
+    files = {
+        "meanfield": write_csv(out / f"{NAME}_meanfield.csv",
+                               {k: [r[i] for r in mf_rows] for i, k in enumerate(
+                                   ("i0_over_g0sq", "model", "K", "nu", "stable"))},
+                               "Ageeva & Goldobin 2025 Fig. 2; g0=1; nu per tau (original time)"),
+        "hopf": write_csv(out / f"{NAME}_hopf.csv",
+                          {k: [r[i] for r in hopf_rows] for i, k in enumerate(
+                              ("i0_over_g0sq", "model", "K", "criticality"))}) if hopf_rows
+        else None,
+        "network": write_csv(out / f"{NAME}_network.csv",
+                             {k: [r[i] for r in net_rows] for i, k in enumerate(
+                                 ("i0_over_g0sq", "K", "nu", "rho", "cv", "T"))},
+                             f"inhibitory_qif, N={st['N']}, g0=1; nu per tau"),
+    }
+    files = {k: v for k, v in files.items() if v is not None}
+    fig, axes = new_figure(2, 2, figsize=(10, 7.5))
+    for ax, ratio, tag in zip(axes.flat, RATIOS, "abcd"):
+        for name in models:
+            label, color, _mk = MEAN_FIELDS[name]
+            K, nu, stable = branches[(ratio, name)]
+            ax.plot(K, np.where(stable, nu, np.nan), "-", color=color, label=label)
+            ax.plot(K, np.where(~stable, nu, np.nan), "--", color=color)
+        for r in hopf_rows:
+            if r[0] == ratio:
+                K, nu, _s = branches[(ratio, r[1])]
+                ax.plot(r[2], np.interp(r[2], K, nu), "*", color=MEAN_FIELDS[r[1]][1], ms=10,
+                        mec="k", mew=0.5)
+        net = [r for r in net_rows if r[0] == ratio]
+        if net:
+            ax.plot([r[1] for r in net], [r[2] for r in net], "o", color="k", mfc="none",
+                    label=f"network N={st['N']}")
+        ax.plot([], [], "*", color="0.5", mec="k", label="Hopf point")
+        ax.plot([], [], "--", color="0.5", label="unstable")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("K")
+        ax.set_ylabel("$\\nu$ (1/$\\tau_m$)")
+        ax.set_title(f"({tag}) i$_0$/g$_0^2$ = {ratio:g}")
+        ax.legend(fontsize=7)
+    missing = [MEAN_FIELDS[n][0] for n in MEAN_FIELDS if n not in models]
+    fig.suptitle("Ageeva & Goldobin 2025, Fig. 2 (g$_0$=1)" + ("  (quick)" if quick else "")
+                 + (f"\nnot drawn (model missing): {', '.join(missing)}" if missing else ""),
+                 fontsize=10)
+    fig.tight_layout()
+    files.update(save_figure(fig, out, NAME))
+    return files

@@ -15,10 +15,13 @@ network, ms for the E-I one) whose mean rate is within 1% of the exact one; its 
 time of ``run`` after a warm-up run (code generation excluded).
 
 Brian2 2.9 does not import under numpy >= 2.4 (``ndarray.ptp`` was removed), so the Brian2 part
-runs in a subprocess: ``--brian-python PATH`` (or the environment variable BRIAN2_PYTHON) names an
-interpreter with brian2 installed, e.g. a venv made by
-``python -m venv /tmp/b2env && /tmp/b2env/bin/pip install brian2 "numpy<2.4"``.
-That worker only needs numpy and brian2; the wiring is handed over in a temporary .npz file.
+runs in a subprocess with its own interpreter, chosen in this order: ``--brian-python PATH``; the
+environment variable BRIAN2_PYTHON; this interpreter if it imports brian2; otherwise a private
+venv made on first use under ``$BIFKIT_CACHE/brian2-venv`` (default ``~/.cache/bifkit``) with
+``pip install brian2 "numpy<2.4" cython setuptools`` (a marker file records a finished install,
+so an interrupted one is redone). That worker only needs numpy and brian2 (Cython code generation
+when a C compiler works, numpy code generation otherwise); the wiring is handed over in a
+temporary .npz file.
 """
 from __future__ import annotations
 
@@ -52,6 +55,50 @@ def run_bifkit(name, case, seed):
     return res
 
 
+BRIAN_REQUIREMENTS = ["brian2", "numpy<2.4", "cython", "setuptools"]
+
+
+def _imports_brian2(python) -> bool:
+    r = subprocess.run([python, "-c", "import brian2"], capture_output=True, text=True,
+                       check=False)
+    return r.returncode == 0
+
+
+def brian_venv_dir():
+    root = os.environ.get("BIFKIT_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "bifkit")
+    return os.path.join(root, "brian2-venv")
+
+
+def ensure_brian_python(explicit=None) -> str:
+    """Interpreter with brian2: explicit / $BRIAN2_PYTHON / this one / a private venv (made once)."""
+    chosen = explicit or os.environ.get("BRIAN2_PYTHON")
+    if chosen:
+        if not _imports_brian2(chosen):
+            raise RuntimeError(f"{chosen} cannot import brian2 (from --brian-python or "
+                               f"BRIAN2_PYTHON); unset it to let this script make its own venv")
+        return chosen
+    if _imports_brian2(sys.executable):
+        return sys.executable
+    venv = brian_venv_dir()
+    python = os.path.join(venv, "bin", "python")
+    marker = os.path.join(venv, ".bifkit-brian2-ok")
+    if os.path.exists(marker) and _imports_brian2(python):
+        return python
+    print(f"# making a private Brian2 venv in {venv} (once; pip install "
+          f"{' '.join(BRIAN_REQUIREMENTS)})", file=sys.stderr, flush=True)
+    import venv as venv_mod
+    venv_mod.EnvBuilder(with_pip=True, clear=os.path.exists(venv)).create(venv)
+    r = subprocess.run([python, "-m", "pip", "install", "--quiet", *BRIAN_REQUIREMENTS],
+                       capture_output=True, text=True, check=False)
+    if r.returncode != 0 or not _imports_brian2(python):
+        raise RuntimeError(f"could not install brian2 into {venv}:\n{r.stderr[-3000:]}\n"
+                           f"give an interpreter with brian2 via --brian-python, or use --no-brian")
+    with open(marker, "w") as f:
+        f.write(" ".join(BRIAN_REQUIREMENTS) + "\n")
+    return python
+
+
 def run_brian(name, case, seed, dt, python):
     """Mean rate (per neuron per time unit) and events/s of the Brian2 twin (same wiring)."""
     from bifkit.network.connectivity import build_connectivity
@@ -83,7 +130,13 @@ def brian_worker(path):
     import brian2 as b2
 
     z = np.load(path)
-    b2.prefs.codegen.target = "cython"
+    try:  # Cython code generation needs a working C compiler; numpy's works everywhere
+        import Cython  # noqa: F401
+        b2.prefs.codegen.target = "cython"
+        probe = b2.NeuronGroup(1, "dx/dt = -x/ms : 1")
+        b2.Network(probe).run(0.1 * b2.ms)
+    except Exception:  # noqa: BLE001
+        b2.prefs.codegen.target = "numpy"
     unit = b2.ms  # one model time unit (tau for the inhibitory network, ms for E-I)
     tau = float(z["tau"]) * unit
     dt = float(z["dt"]) * unit
@@ -116,12 +169,14 @@ def main(argv=None):
     ap.add_argument("--no-brian", action="store_true", help="skip the Brian2 comparison")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--networks", nargs="*", default=list(CASES))
-    ap.add_argument("--brian-python", default=os.environ.get("BRIAN2_PYTHON", sys.executable),
-                    help="interpreter with brian2 installed (default: $BRIAN2_PYTHON or this one)")
+    ap.add_argument("--brian-python", default=None,
+                    help="interpreter with brian2 installed (default: $BRIAN2_PYTHON, this one "
+                         "if it has brian2, else a private venv made on first use)")
     ap.add_argument("--brian-worker", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.brian_worker:
         return brian_worker(a.brian_worker)
+    brian_python = None if a.no_brian else ensure_brian_python(a.brian_python)
     for name in a.networks:
         case = dict(CASES[name])
         if a.quick:
@@ -136,7 +191,7 @@ def main(argv=None):
             continue
         chosen = None
         for dt in (1e-2, 1e-3, 1e-4):
-            rate_b, eps_b = run_brian(name, case, a.seed, dt, a.brian_python)
+            rate_b, eps_b = run_brian(name, case, a.seed, dt, brian_python)
             err = abs(rate_b - rate_exact) / rate_exact
             print(f"#   brian2 dt={dt:g} rate={rate_b:.5g} exact={rate_exact:.5g} err={err:.3g} "
                   f"events_per_s={eps_b:.3g}", file=sys.stderr, flush=True)

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from .common import new_figure, save_figure, write_csv
-from .shotnoise_common import MEAN_FIELDS, available_mean_fields, stationary_branch
+from .shotnoise_common import (MEAN_FIELDS, available_mean_fields, sampled_branch,
+                               stationary_branch)
 
 NAME = "ag2025-fig2"
 TITLE = "Shot-noise rates vs K at four i0/g0^2: chain, 2CC, OA and the network"
@@ -26,9 +27,9 @@ K_RANGE = (10.0, 1e4)
 
 def settings(quick: bool) -> dict:
     if quick:
-        return dict(N=2000, K_net=[30, 100, 300], spikes=60.0, T_range=(50.0, 1500.0))
+        return dict(N=2000, K_net=[40, 250], spikes=40.0, T_range=(50.0, 800.0), chain_K=7)
     return dict(N=10000, K_net=[20, 50, 100, 200, 500, 1000, 2000], spikes=400.0,
-                T_range=(200.0, 10000.0))
+                T_range=(200.0, 10000.0), chain_K=40)
 
 
 def network_rates(ratio, st, nu_guess, seed=1):
@@ -53,10 +54,15 @@ def run(quick: bool, out: Path) -> dict:
     branches = {}
     for ratio in RATIOS:
         for name in models:
-            K, nu, stable, hopf = stationary_branch(name, ratio, K_RANGE)
+            if name == "shotnoise_chain":  # 128 unknowns: Newton at sampled K, not EP-C
+                K, nu, stable, hopf = sampled_branch(name, ratio,
+                                                     np.geomspace(*K_RANGE, st["chain_K"]))
+            else:
+                K, nu, stable, hp = stationary_branch(name, ratio, K_RANGE)
+                hopf = [(h.params["K"], h.data["criticality"]) for h in hp]
             branches[(ratio, name)] = (K, nu, stable)
             mf_rows += [(ratio, name, k, n, s) for k, n, s in zip(K, nu, stable)]
-            hopf_rows += [(ratio, name, h.params["K"], h.data["criticality"]) for h in hopf]
+            hopf_rows += [(ratio, name, k, c) for k, c in hopf]
         ref = branches[(ratio, models[0])]
         net_rows += network_rates(ratio, st, lambda K, r=ref: float(np.interp(K, r[0], r[1])))
     files = {
@@ -79,8 +85,11 @@ def run(quick: bool, out: Path) -> dict:
         for name in models:
             label, color, _mk = MEAN_FIELDS[name]
             K, nu, stable = branches[(ratio, name)]
-            ax.plot(K, np.where(stable, nu, np.nan), "-", color=color, label=label)
-            ax.plot(K, np.where(~stable, nu, np.nan), "--", color=color)
+            mk = _mk if name == "shotnoise_chain" else None
+            ax.plot(K, np.where(stable, nu, np.nan), "-", color=color, label=label, marker=mk,
+                    ms=4)
+            ax.plot(K, np.where(~stable, nu, np.nan), "--", color=color, marker=mk, ms=4,
+                    mfc="none")
         for r in hopf_rows:
             if r[0] == ratio:
                 K, nu, _s = branches[(ratio, r[1])]

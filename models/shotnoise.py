@@ -535,8 +535,8 @@ def _chain_guess(reduced_name):
 def _chain_definition(name, M, f, jac, dfdp, reduced, description, extras):
     M = _check_modes(M)
     _, params = _params()
-    names = [str(s) for s, _ in params]
-    assert names == ["K", "i0", "g0", "eta0", "omega"]  # the order the kernels assume
+    if [str(s) for s, _ in params] != ["K", "i0", "g0", "eta0", "omega"]:
+        raise RuntimeError("the chain kernels assume p = [K, i0, g0, eta0, omega]")
     return ModelDefinition.from_kernels(
         name, [f"z{n}" for n in range(1, M + 1)], [f"z{n}" for n in range(1, M + 1)],
         [(str(s), v) for s, v in params], f, jac, dfdp=dfdp, observables=("nu", "v"),

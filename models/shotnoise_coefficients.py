@@ -13,7 +13,9 @@ so (eq. 7)
 
 the Fourier coefficients of F_m = g^m / D.  The closed-form residue sum (eq. 10)
 adds terms up to ~1e88 (alpha = 10, n = m = 128) whose sum is of order one: in
-double precision it is useless once alpha is of order one.
+double precision it is useless once alpha is of order one (measured error
+relative to the row's largest entry, m <= 128: 6e-10 at alpha = 0.1, n = 128;
+7e-9 at alpha = 0.3, n = 64; 9e10 at alpha = 1, n = 64; 5e7 at alpha = 10, n = 16).
 
 Method used here: a recurrence from the Moebius map
 ---------------------------------------------------

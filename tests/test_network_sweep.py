@@ -50,3 +50,25 @@ def test_empty_grid_and_bad_points_are_errors_before_any_work(tmp_path):
     with pytest.raises(ValueError, match="i0"):
         sweep("inhibitory_qif", {"i0": [0.2, -1.0]}, tmp_path, fixed=FIXED)
     assert not (tmp_path / "points").exists() or not any((tmp_path / "points").iterdir())
+
+
+def test_plot_sweep_draws_one_and_two_parameter_overlays():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from bifkit.network.sweep import plot_sweep
+
+    table = {"D_ii": np.array([0.5, 1.0, 0.5, 1.0]), "D_ee": np.array([1.0, 1.0, 2.0, 2.0]),
+             "rho_e": np.array([0.1, 0.2, 0.3, 0.4])}
+    fig, ax = plt.subplots()
+    ax.plot([0.4, 1.1], [0.9, 2.1], "k-")  # stands for a continuation curve drawn first
+    plot_sweep(table, "D_ii", "rho_e", y="D_ee", ax=ax)
+    assert len(ax.collections) == 1 and ax.get_ylabel() == "D_ee"
+    np.testing.assert_array_equal(ax.collections[0].get_array(), table["rho_e"])
+    fig2, ax2 = plt.subplots()
+    plot_sweep(table, "D_ii", "rho_e", ax=ax2)
+    assert ax2.lines[0].get_xdata().tolist() == [0.5, 0.5, 1.0, 1.0]
+    with pytest.raises(ValueError, match="rate_x"):
+        plot_sweep(table, "D_ii", "rate_x", ax=ax2)
+    plt.close("all")

@@ -433,7 +433,6 @@ def _assemble(prob, pieces, opts, lo, hi, reason, log_params, bounds):
     Y = np.concatenate(ys)
     DA = np.concatenate(data)
     EV = np.concatenate(evs)
-    EV = np.array([_sorted(e) for e in EV]) if len(EV) else EV
     ST = np.concatenate(stable)
     model, n = prob.model, prob.n
     P = np.tile(model.p, (len(Y), 1))

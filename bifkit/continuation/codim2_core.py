@@ -32,6 +32,9 @@ import numba as nb
 import numpy as np
 from numba import types
 from numba.core.types.function_type import WrapperAddressProtocol
+from numba.core.typing.typeof import typeof_impl
+
+from .codim2_linalg import det, dot, mm, mv, solve, solve_vec, sort_eigenvalues, vm
 
 LN10 = math.log(10.0)
 
@@ -67,6 +70,7 @@ class KernelAddress(WrapperAddressProtocol):
         cres = dispatcher.get_compile_result(sig)
         self._addr = cres.library.get_pointer_to_function(cres.fndesc.llvm_cfunc_wrapper_name)
         self._sig = sig
+        self._ftype = ftype
         self._keep = dispatcher
 
     def __wrapper_address__(self):
@@ -74,6 +78,12 @@ class KernelAddress(WrapperAddressProtocol):
 
     def signature(self):
         return self._sig
+
+
+@typeof_impl.register(KernelAddress)
+def _typeof_kernel(val, c):
+    # the stored type: numba would build a new FunctionType on every call (~100 us)
+    return val._ftype
 
 
 def kernel_addresses(compiled):
@@ -121,7 +131,7 @@ def _mats(J, kind, y, n):
         mu = y[n + 2]
     for i in range(n):
         M[i, i] -= mu
-    A = M @ M
+    A = mm(M, M)
     for i in range(n):
         A[i, i] += kap
     return M, A
@@ -144,19 +154,25 @@ def defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb, grad):
     J = jac(0.0, x, p)
     M, A = _mats(J, kind, y, n)
     Mb = np.zeros((n + m, n + m))
-    Mb[:n, :n] = A
+    Mt = np.zeros((n + m, n + m))
+    for i in range(n):
+        for k in range(n):
+            Mb[i, k] = A[i, k]
+            Mt[k, i] = A[i, k]
     for j in range(m):
         for i in range(n):
             Mb[i, n + j] = Bb[i, j]
             Mb[n + j, i] = Cb[i, j]
+            Mt[i, n + j] = Cb[i, j]
+            Mt[n + j, i] = Bb[i, j]
     R = np.zeros((n + m, m))
     for j in range(m):
         R[n + j, j] = 1.0
-    S = np.linalg.solve(Mb, R)
-    St = np.linalg.solve(np.ascontiguousarray(Mb.T), R)
-    V = np.ascontiguousarray(S[:n])
-    W = np.ascontiguousarray(St[:n])
-    G = np.ascontiguousarray(S[n:])
+    S = solve(Mb, R)
+    St = solve(Mt, R)
+    V = S[:n].copy()
+    W = St[:n].copy()
+    G = S[n:].copy()
     DFf = np.zeros((n, N))
     dG = np.zeros((m * m, N))
     if not grad:
@@ -171,33 +187,30 @@ def defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb, grad):
             DFf[i, n + j] = D[i, k] * sc[j]
     dJ = dJdp(0.0, x, p)
     if kind == LP:
-        v = np.ascontiguousarray(V[:, 0])
-        w = np.ascontiguousarray(W[:, 0])
-        Dv = _DuJ(B, x, p, v)
-        dG[0, :n] = -(w @ Dv)
+        v = V[:, 0].copy()
+        w = W[:, 0].copy()
+        dG[0, :n] = -vm(w, _DuJ(B, x, p, v))
         for j in range(2):
-            Jq = np.ascontiguousarray(dJ[idx[j]])
-            dG[0, n + j] = -(w @ (Jq @ v)) * sc[j]
+            dG[0, n + j] = -dot(w, mv(dJ[idx[j]], v)) * sc[j]
         return fx, J, DFf, V, W, G, dG
-    MV = M @ V
-    MtW = np.ascontiguousarray(M.T) @ W
     for j in range(2):
-        vj = np.ascontiguousarray(V[:, j])
-        mvj = np.ascontiguousarray(MV[:, j])
+        vj = V[:, j].copy()
+        mvj = mv(M, vj)
         Dv = _DuJ(B, x, p, vj)
         Dmv = _DuJ(B, x, p, mvj)
+        Jv0, Jv1 = mv(dJ[idx[0]], vj), mv(dJ[idx[1]], vj)
+        Jm0, Jm1 = mv(dJ[idx[0]], mvj), mv(dJ[idx[1]], mvj)
         for i in range(2):
-            wi = np.ascontiguousarray(W[:, i])
-            mwi = np.ascontiguousarray(MtW[:, i])
+            wi = W[:, i].copy()
+            mwi = vm(wi, M)  # M^T w_i
             r = 2 * i + j
-            dG[r, :n] = -(wi @ Dmv + mwi @ Dv)
-            for q in range(2):
-                Jq = np.ascontiguousarray(dJ[idx[q]])
-                dG[r, n + q] = -(wi @ (Jq @ mvj) + mwi @ (Jq @ vj)) * sc[q]
+            dG[r, :n] = -(vm(wi, Dmv) + vm(mwi, Dv))
+            dG[r, n] = -(dot(wi, Jm0) + dot(mwi, Jv0)) * sc[0]
+            dG[r, n + 1] = -(dot(wi, Jm1) + dot(mwi, Jv1)) * sc[1]
             if kind == HOPF:
-                dG[r, n + 2] = -(wi @ vj)
+                dG[r, n + 2] = -dot(wi, vj)
             else:
-                dG[r, n + 2] = 2.0 * (wi @ mvj)
+                dG[r, n + 2] = 2.0 * dot(wi, mvj)
     return fx, J, DFf, V, W, G, dG
 
 
@@ -232,7 +245,8 @@ def correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel,
     """Newton on [F(y); t.(y - y_pred)] = 0 (or y[fixed] = value if fixed >= 0).
 
     The arclength row weighs only x and the parameters (not kappa or mu).
-    Returns (y, ok, iterations).
+    Returns (y, ok, iterations, V, W) with V, W the bordered null vectors of
+    the last iterate.
     """
     n = Bb.shape[0]
     N = y_pred.size
@@ -245,7 +259,7 @@ def correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel,
                                            Bb, Cb, True)
         F, DF = _system(kind, fx, DFf, G, dG, sel)
         if not (np.all(np.isfinite(F)) and np.all(np.isfinite(DF))):
-            return y, False, it + 1
+            return y, False, it + 1, V, W
         Mat[:N - 1] = DF
         r[:N - 1] = -F
         if fixed < 0:
@@ -256,9 +270,9 @@ def correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel,
             Mat[N - 1] = 0.0
             Mat[N - 1, fixed] = 1.0
             r[N - 1] = value - y[fixed]
-        dy = np.linalg.solve(Mat, r)
+        dy = solve_vec(Mat, r)
         if not np.all(np.isfinite(dy)):
-            return y, False, it + 1
+            return y, False, it + 1, V, W
         y = y + dy
         done = True
         for i in range(N):
@@ -266,9 +280,9 @@ def correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel,
                 done = False
                 break
         if done:
-            fx = f(0.0, np.ascontiguousarray(y[:n]), _params(p0, idx, logf, y, n))
-            return y, bool(np.all(np.isfinite(fx))), it + 1
-    return y, False, max_iter
+            fx = f(0.0, y[:n].copy(), _params(p0, idx, logf, y, n))
+            return y, bool(np.all(np.isfinite(fx))), it + 1, V, W
+    return y, False, max_iter, V, W
 
 
 @nb.njit(cache=True)
@@ -281,7 +295,7 @@ def _tangent(DF, t_prev, nw):
         Mat[N - 1, i] = t_prev[i] if i < nw else 0.0
     rhs = np.zeros(N)
     rhs[N - 1] = 1.0
-    t = np.linalg.solve(Mat, rhs)
+    t = solve_vec(Mat, rhs)
     return t / math.sqrt(_wdot(t, t, nw))
 
 
@@ -317,38 +331,36 @@ def _choose(kind, DFf, G, dG, t, nw):
         F, DF = _system(kind, np.zeros(n), DFf, G, dG, _PAIRS[q].copy())
         Mat[:N - 1] = DF
         for r in range(n, n + 2):
-            nr = math.sqrt(Mat[r] @ Mat[r])
+            nr = math.sqrt(dot(Mat[r], Mat[r]))
             if nr > 0:
                 Mat[r] /= nr
         for i in range(N):
             Mat[N - 1, i] = t[i] if i < nw else 0.0
-        d = abs(np.linalg.det(Mat))
+        d = abs(det(Mat))
         if d > best:
             best, arg = d, q
     return _PAIRS[arg].copy()
 
 
 @nb.njit(cache=True)
-def refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, Bb, Cb, sel):
-    """New borders from the null vectors at y, the best pair of G entries, the tangent.
+def refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W):
+    """New borders from null vectors V, W near y, the best pair of G entries, the tangent.
 
-    Returns (Bb, Cb, sel, t, V, W, J) evaluated with the new borders.
+    Returns (Bb, Cb, sel, t, V, W, J), the last three at y with the new borders.
     """
-    n = Bb.shape[0]
+    n = V.shape[0]
     nw = n + 2
-    fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
-                                       Bb, Cb, False)
-    Bn = np.zeros_like(Bb)
-    Cn = np.zeros_like(Cb)
     m = V.shape[1]
+    Bn = np.zeros((n, 2))
+    Cn = np.zeros((n, 2))
     Bn[:, :m] = _orth(W)
     Cn[:, :m] = _orth(V)
-    fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
-                                       Bn, Cn, True)
+    fx, J, DFf, V2, W2, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
+                                         Bn, Cn, True)
     seln = _choose(kind, DFf, G, dG, t, nw)
     F, DF = _system(kind, fx, DFf, G, dG, seln)
     tn = _tangent(DF, t, nw)
-    return Bn, Cn, seln, tn, V, W, J
+    return Bn, Cn, seln, tn, V2, W2, J
 
 
 # --------------------------------------------------------------------------- #
@@ -376,7 +388,8 @@ def _eig2(R, upper):
 @nb.njit(cache=True)
 def _restrict(J, V):
     """2x2 matrix of J restricted to span(V): J V = V R (least squares)."""
-    return np.linalg.solve(np.ascontiguousarray(V.T) @ V, np.ascontiguousarray(V.T) @ (J @ V))
+    Vt = V.T.copy()
+    return solve(mm(Vt, V), mm(Vt, mm(J, V)))
 
 
 @nb.njit(cache=True)
@@ -392,29 +405,29 @@ def hopf_l1(B, C, x, p, J, V, W):
     omega = lam.imag
     if not omega > 0:
         return np.nan, np.nan
-    Vc = V.astype(np.complex128)
-    q = Vc @ r
+    q = np.empty(n, dtype=np.complex128)
+    for i in range(n):
+        q[i] = V[i, 0] * r[0] + V[i, 1] * r[1]
     q /= math.sqrt(np.sum(np.conj(q) * q).real)
-    JT = np.ascontiguousarray(J.T)
-    lam2, s = _eig2(_restrict(JT, W), False)
-    pv = W.astype(np.complex128) @ s
+    lam2, s = _eig2(_restrict(J.T.copy(), W), False)
+    pv = np.empty(n, dtype=np.complex128)
+    for i in range(n):
+        pv[i] = W[i, 0] * s[0] + W[i, 1] * s[1]
     pv /= np.conj(np.sum(np.conj(pv) * q))
-    a = np.ascontiguousarray(q.real)
-    b = np.ascontiguousarray(q.imag)
-    Bqqb = B(0.0, x, p, a, a) + B(0.0, x, p, b, b)
+    a = q.real.copy()
+    b = q.imag.copy()
+    Baa, Bbb = B(0.0, x, p, a, a), B(0.0, x, p, b, b)
     Bab = B(0.0, x, p, a, b)
-    Bqq = (B(0.0, x, p, a, a) - B(0.0, x, p, b, b)) + 2j * Bab
-    h11 = np.linalg.solve(J, Bqqb)
+    h11 = solve_vec(J, Baa + Bbb)
     K = -J.astype(np.complex128)
     for i in range(n):
         K[i, i] += 2j * omega
-    h20 = np.linalg.solve(K, Bqq)
+    h20 = solve_vec(K, (Baa - Bbb) + 2j * Bab)
     Cq = (C(0.0, x, p, a, a, a) + C(0.0, x, p, a, b, b)) \
         + 1j * (C(0.0, x, p, a, a, b) + C(0.0, x, p, b, b, b))
-    h11c = np.ascontiguousarray(h11)
-    Bqh11 = B(0.0, x, p, a, h11c) + 1j * B(0.0, x, p, b, h11c)
-    hr = np.ascontiguousarray(h20.real)
-    hi = np.ascontiguousarray(h20.imag)
+    Bqh11 = B(0.0, x, p, a, h11) + 1j * B(0.0, x, p, b, h11)
+    hr = h20.real.copy()
+    hi = h20.imag.copy()
     Bqbh20 = (B(0.0, x, p, a, hr) + B(0.0, x, p, b, hi)) \
         + 1j * (B(0.0, x, p, a, hi) - B(0.0, x, p, b, hr))
     g = np.sum(np.conj(pv) * (Cq - 2.0 * Bqh11 + Bqbh20))
@@ -449,18 +462,18 @@ def point_tests(B, C, kind, p0, idx, logf, y, J, V, W, tests, data):
     Stable: every eigenvalue but the critical ones has Re < 0 (NF-C: all).
     """
     n = J.shape[0]
-    x = np.ascontiguousarray(y[:n])
+    x = y[:n].copy()
     p = _params(p0, idx, logf, y, n)
     ev = np.linalg.eigvals(J.astype(np.complex128))
     tests[:] = np.nan
     data[:] = np.nan
     skip1, skip2 = -1, -1
     if kind == LP:
-        v = np.ascontiguousarray(V[:, 0])
-        w = np.ascontiguousarray(W[:, 0])
-        nv, nw_ = math.sqrt(v @ v), math.sqrt(w @ w)
-        wv = w @ v
-        Bvv = w @ B(0.0, x, p, v, v)
+        v = V[:, 0].copy()
+        w = W[:, 0].copy()
+        nv, nw_ = math.sqrt(dot(v, v)), math.sqrt(dot(w, w))
+        wv = dot(w, v)
+        Bvv = dot(w, B(0.0, x, p, v, v))
         tests[0] = wv / (nv * nw_)
         tests[1] = Bvv / (nw_ * nv * nv)
         skip1 = int(np.argmin(np.abs(ev)))
@@ -493,7 +506,7 @@ def point_tests(B, C, kind, p0, idx, logf, y, J, V, W, tests, data):
     for i in range(n):
         if i != skip1 and i != skip2 and not ev[i].real < 0:
             stable = False
-    return ev, stable
+    return sort_eigenvalues(ev), stable
 
 
 # --------------------------------------------------------------------------- #
@@ -526,8 +539,9 @@ def run(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
     BB = np.empty((max_points, n, 2))
     CB = np.empty((max_points, n, 2))
     SEL = np.empty((max_points, 4), dtype=np.int64)
-    Bb, Cb, sel, t, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y0, t0,
-                                      Bb0, Cb0, sel0)
+    fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y0, Bb0,
+                                       Cb0, False)
+    Bb, Cb, sel, t, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y0, t0, V, W)
     Y[0] = y0
     T[0] = t
     BB[0], CB[0], SEL[0] = Bb, Cb, sel
@@ -540,8 +554,8 @@ def run(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
     while m < max_points:
         y = Y[m - 1]
         t = T[m - 1]
-        y_new, ok, it = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y + ds * t, t,
-                                Bb, Cb, sel, -1, 0.0, tol, max_iter)
+        y_new, ok, it, Vc, Wc = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y + ds * t,
+                                        t, Bb, Cb, sel, -1, 0.0, tol, max_iter)
         total_iters += it
         if ok:
             # landing on a parameter bound
@@ -554,12 +568,12 @@ def run(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
                     if fr < frac:
                         frac, which, bval = fr, j, b
             if which >= 0:
-                y_b, okb, it = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
-                                       y + frac * (y_new - y), t, Bb, Cb, sel, n + which, bval,
-                                       tol, max_iter)
+                y_b, okb, it, Vc, Wc = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
+                                               y + frac * (y_new - y), t, Bb, Cb, sel, n + which,
+                                               bval, tol, max_iter)
                 if okb:
                     Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx,
-                                                        logf, y_b, t, Bb, Cb, sel)
+                                                        logf, y_b, t, Vc, Wc)
                     Y[m], T[m], DS[m] = y_b, tn, frac * ds
                     BB[m], CB[m], SEL[m] = Bn, Cn, seln
                     ev, st = point_tests(B, C, kind, p0, idx, logf, y_b, J, V, W, TESTS[m],
@@ -571,7 +585,7 @@ def run(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
                 ok = False
         if ok:
             Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
-                                                y_new, t, Bb, Cb, sel)
+                                                y_new, t, Vc, Wc)
             if _wdot(tn, t, nw) < 0.9 and ds > 4.0 * ds_min:
                 ok = False  # the curve turns too much within one step
         if not ok:
@@ -638,8 +652,8 @@ def locate(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds,
         h = b - (b - a) * gb / (gb - ga) if gb != ga else 0.5 * (a + b)
         if not (min(a, b) < h < max(a, b)):
             h = 0.5 * (a + b)
-        yh, ok, it = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y + h * t, t, Bb, Cb,
-                             sel, -1, 0.0, tol, max_iter)
+        yh, ok, it, V, W = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y + h * t, t,
+                                   Bb, Cb, sel, -1, 0.0, tol, max_iter)
         if not ok:
             return best, found, False, h
         fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, yh,
@@ -682,8 +696,9 @@ _INFO_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1)
 @nb.njit(_INFO_SIG, cache=True)
 def point_info(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y, t, Bb, Cb, sel):
     """Refreshed borders, tangent, tests, data, eigenvalues and stability at y."""
-    Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t,
-                                        Bb, Cb, sel)
+    fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
+                                       False)
+    Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W)
     tests = np.empty(NTEST)
     data = np.empty(NDATA)
     ev, st = point_tests(B, C, kind, p0, idx, logf, y, J, V, W, tests, data)

@@ -107,32 +107,17 @@ class Scheme:
 # --------------------------------------------------------------------------- #
 # Compiled kernels                                                             #
 # --------------------------------------------------------------------------- #
-@nb.njit(cache=True)
 def collocation_residual(f, U, T, p, mesh, W, Wd, out):
     """Collocation residuals into ``out`` of shape (N, m*n).
 
     ``out[j, k*n:(k+1)*n] = sum_i Wd[k,i] U[jm+i] - h_j T f(u(z_jk), p)``.
+    ``f`` is a model's compiled right-hand side; the loop runs in the kernel
+    module bound to it (:mod:`cycle_kernels`, compiled once per model).
     """
-    N = mesh.shape[0] - 1
-    m, n = W.shape[0], U.shape[1]
-    u = np.empty(n)
-    for j in range(N):
-        h = mesh[j + 1] - mesh[j]
-        for k in range(m):
-            for a in range(n):
-                s = 0.0
-                for i in range(m + 1):
-                    s += W[k, i] * U[j * m + i, a]
-                u[a] = s
-            fx = f(0.0, u, p)
-            for a in range(n):
-                d = 0.0
-                for i in range(m + 1):
-                    d += Wd[k, i] * U[j * m + i, a]
-                out[j, k * n + a] = d - h * T * fx[a]
+    from .cycle_ext import kernels
+    kernels(f=f).coll_residual(U, T, p, mesh, W, Wd, out)
 
 
-@nb.njit(cache=True)
 def collocation_jacobian(jac, f, dfdp, U, T, p, ifree, mesh, W, Wd, Jblk, Jb):
     """Block Jacobian of the collocation rows.
 
@@ -140,33 +125,8 @@ def collocation_jacobian(jac, f, dfdp, U, T, p, ifree, mesh, W, Wd, Jblk, Jb):
     interval j; ``Jb[j]`` (m*n, 1 + len(ifree)): with respect to T and the
     parameters ``p[ifree]``.
     """
-    N = mesh.shape[0] - 1
-    m, n = W.shape[0], U.shape[1]
-    u = np.empty(n)
-    for j in range(N):
-        h = mesh[j + 1] - mesh[j]
-        for k in range(m):
-            for a in range(n):
-                s = 0.0
-                for i in range(m + 1):
-                    s += W[k, i] * U[j * m + i, a]
-                u[a] = s
-            J = jac(0.0, u, p)
-            fx = f(0.0, u, p)
-            r0 = k * n
-            for i in range(m + 1):
-                c0 = i * n
-                for a in range(n):
-                    for b in range(n):
-                        Jblk[j, r0 + a, c0 + b] = -h * T * W[k, i] * J[a, b]
-                    Jblk[j, r0 + a, c0 + a] += Wd[k, i]
-            for a in range(n):
-                Jb[j, r0 + a, 0] = -h * fx[a]
-            if ifree.shape[0] > 0:
-                dp = dfdp(0.0, u, p)
-                for q in range(ifree.shape[0]):
-                    for a in range(n):
-                        Jb[j, r0 + a, 1 + q] = -h * T * dp[a, ifree[q]]
+    from .cycle_ext import kernels
+    kernels(f=f, jac=jac, dfdp=dfdp).coll_jacobian(U, T, p, ifree, mesh, W, Wd, Jblk, Jb)
 
 
 @nb.njit(cache=True)

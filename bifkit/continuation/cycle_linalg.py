@@ -1,18 +1,22 @@
 """Condensation of parameters split into a factorisation and cheap solves.
 
 :func:`collocation.bordered_solve_bc` eliminates and solves in one pass.  Here
-the same orthogonal eliminations (Doedel et al. 1991, sec. 3; AUTO's
-``solvbv``) are split so that one factorisation of the collocation blocks
-serves several right-hand sides and several sets of border rows:
+the same eliminations (Doedel et al. 1991, sec. 3; AUTO's ``solvbv``: Gaussian
+elimination with partial pivoting, half the work of Householder) are split so
+that one factorisation of the collocation blocks serves several right-hand
+sides and several sets of border rows:
 
-* :func:`condense_factor` (Jblk, Jb) -- Householder eliminations of the
-  interior nodes of every interval, then of the mesh points x_1..x_{N-1}; the
-  reflectors are kept.  Cost O(N (m n)^3); the condensed pair (P, Q) of the
-  collocation rows (Floquet multipliers) falls out of it.
+* :func:`condense_factor` (Jblk, Jb) -- eliminates the interior nodes of every
+  interval, then the mesh points x_1..x_{N-1}; the multipliers and pivots are
+  kept.  Cost O(N (m n)^3).
 * :func:`condense_solve` (factor, C, D, B0, B1, Bz, r_col, r_bc, r_c) --
-  applies the reflectors to the right-hand side, eliminates the border rows
+  applies the elimination to the right-hand side, eliminates the border rows
   C (phase, arclength, normalisations), solves the dense (2n + nb) system and
   back-substitutes.  Cost O(N m^2 n^2), a fraction of the factorisation.
+
+Floquet multipliers are not taken from this factorisation (pivoted
+elimination is not orthogonal): they come from the Householder
+:func:`collocation.condensed_pair` of the orbit's own blocks.
 
 A Newton iteration with a frozen Jacobian (chord method) and the tangent then
 cost one solve each (used by the cycle-curve continuation, :mod:`cycle_systems`).
@@ -26,60 +30,59 @@ import numpy as np
 
 
 @nb.njit(cache=True)
-def _hh_factor(M, k, V, beta):
-    """Householder QR of the first k columns of M in place, reflectors into V[:, :k], beta."""
+def _lu_factor(M, k, L, piv):
+    """Gaussian elimination with partial pivoting on the first k columns of M, in place.
+
+    Rows 0..k-1 end as U (upper triangular in columns 0..k-1) with the other
+    columns transformed; the multipliers go to L[:, :k], the row swaps to piv.
+    Half the work of Householder; as in AUTO's condensation of parameters.
+    """
     r, c = M.shape
-    s = np.empty(c)
     for col in range(k):
-        norm = 0.0
-        for i in range(col, r):
-            norm += M[i, col] * M[i, col]
-        norm = math.sqrt(norm)
-        for i in range(r):
-            V[i, col] = 0.0
-        if norm == 0.0:
-            beta[col] = 0.0
-            continue
-        alpha = -norm if M[col, col] >= 0.0 else norm
-        for i in range(col, r):
-            V[i, col] = M[i, col]
-        V[col, col] -= alpha
-        vv = 2.0 * norm * (norm + abs(M[col, col]))
-        b = 2.0 / vv
-        beta[col] = b
-        for jc in range(col + 1, c):
-            s[jc] = 0.0
-        for i in range(col, r):
-            vi = V[i, col]
-            if vi != 0.0:
-                for jc in range(col + 1, c):
-                    s[jc] += vi * M[i, jc]
-        for jc in range(col + 1, c):
-            s[jc] *= b
-        for i in range(col, r):
-            vi = V[i, col]
-            if vi != 0.0:
-                for jc in range(col + 1, c):
-                    M[i, jc] -= s[jc] * vi
-        M[col, col] = alpha
+        p = col
+        mx = abs(M[col, col])
         for i in range(col + 1, r):
+            a = abs(M[i, col])
+            if a > mx:
+                mx = a
+                p = i
+        piv[col] = p
+        if p != col:
+            for jc in range(c):
+                t = M[col, jc]
+                M[col, jc] = M[p, jc]
+                M[p, jc] = t
+        d = M[col, col]
+        for i in range(col + 1):
+            L[i, col] = 0.0
+        if d == 0.0:
+            for i in range(col + 1, r):
+                L[i, col] = 0.0
+            continue
+        d = 1.0 / d
+        for i in range(col + 1, r):
+            l = M[i, col] * d
+            L[i, col] = l
             M[i, col] = 0.0
+            if l != 0.0:
+                for jc in range(col + 1, c):
+                    M[i, jc] -= l * M[col, jc]
 
 
 @nb.njit(cache=True)
-def _hh_apply(V, beta, k, y):
-    """y <- Q^T y with the k reflectors of :func:`_hh_factor`."""
+def _lu_apply(L, piv, k, y):
+    """y <- L^{-1} P y with the elimination of :func:`_lu_factor`."""
     r = y.shape[0]
     for col in range(k):
-        b = beta[col]
-        if b == 0.0:
-            continue
-        s = 0.0
-        for i in range(col, r):
-            s += V[i, col] * y[i]
-        s *= b
-        for i in range(col, r):
-            y[i] -= s * V[i, col]
+        p = piv[col]
+        if p != col:
+            t = y[col]
+            y[col] = y[p]
+            y[p] = t
+        yc = y[col]
+        if yc != 0.0:
+            for i in range(col + 1, r):
+                y[i] -= L[i, col] * yc
 
 
 @nb.njit(cache=True)
@@ -93,11 +96,10 @@ def condense_factor(Jblk, Jb):
     Returns
     -------
     top, V1, b1, mid, V2, b2, P, Q, S
-        top (N, ki, ki+2n+nb): R of the interior nodes and the transformed
+        top (N, ki, ki+2n+nb): U of the interior nodes and the transformed
         columns; mid (N, n, 3n+nb): the same for the mesh points (row j of the
-        chain); V*, b*: reflectors; (P, Q, S): the condensed rows
-        P x_0 + Q x_N + S z = s.  (P, Q) alone is the condensed pair of the
-        homogeneous collocation equations (Floquet multipliers).
+        chain); V*, b*: multipliers and pivots; (P, Q, S): the condensed rows
+        P x_0 + Q x_N + S z = s.
     """
     N, mn, _ = Jblk.shape
     nbd = Jb.shape[2]
@@ -107,7 +109,7 @@ def condense_factor(Jblk, Jb):
     nc = ki + 2 * n + nbd
     top = np.zeros((N, ki, nc))
     V1 = np.zeros((N, mn, max(ki, 1)))
-    b1 = np.zeros((N, max(ki, 1)))
+    b1 = np.zeros((N, max(ki, 1)), dtype=np.int64)
     A = np.zeros((N, n, n))
     B = np.zeros((N, n, n))
     Cb = np.zeros((N, n, nbd))
@@ -122,7 +124,7 @@ def condense_factor(Jblk, Jb):
             for c in range(nbd):
                 M[r, ki + 2 * n + c] = Jb[j, r, c]
         if ki > 0:
-            _hh_factor(M, ki, V1[j], b1[j])
+            _lu_factor(M, ki, V1[j], b1[j])
         top[j] = M[:ki]
         A[j] = M[ki:, ki:ki + n]
         B[j] = M[ki:, ki + n:ki + 2 * n]
@@ -133,7 +135,7 @@ def condense_factor(Jblk, Jb):
     nc2 = 3 * n + nbd
     mid = np.zeros((N, n, nc2))
     V2 = np.zeros((N, 2 * n, n))
-    b2 = np.zeros((N, n))
+    b2 = np.zeros((N, n), dtype=np.int64)
     M2 = np.empty((2 * n, nc2))
     for j in range(1, N):
         M2[:, :] = 0.0
@@ -144,7 +146,7 @@ def condense_factor(Jblk, Jb):
         M2[n:, :n] = A[j]
         M2[n:, 2 * n:3 * n] = B[j]
         M2[n:, 3 * n:] = Cb[j]
-        _hh_factor(M2, n, V2[j], b2[j])
+        _lu_factor(M2, n, V2[j], b2[j])
         mid[j] = M2[:n]
         P = M2[n:, n:2 * n].copy()
         Q = M2[n:, 2 * n:3 * n].copy()
@@ -193,7 +195,7 @@ def condense_solve(top, V1, b1, mid, V2, b2, P, Q, S, C, D, B0, B1, Bz, r_col, r
         for r in range(mn):
             y[r] = r_col[j, r]
         if ki > 0:
-            _hh_apply(V1[j], b1[j], ki, y)
+            _lu_apply(V1[j], b1[j], ki, y)
         for r in range(ki):
             ytop[j, r] = y[r]
         for a in range(n):
@@ -233,7 +235,7 @@ def condense_solve(top, V1, b1, mid, V2, b2, P, Q, S, C, D, B0, B1, Bz, r_col, r
         for a in range(n):
             y2[a] = s[a]
             y2[n + a] = rr[j, a]
-        _hh_apply(V2[j], b2[j], n, y2)
+        _lu_apply(V2[j], b2[j], n, y2)
         for a in range(n):
             ymid[j, a] = y2[a]
             s[a] = y2[n + a]
@@ -320,11 +322,6 @@ class Factor:
     def __init__(self, Jblk, Jb):
         self.Jblk, self.Jb = Jblk, Jb
         self.f = condense_factor(Jblk, Jb)
-
-    @property
-    def pair(self):
-        """(P, Q): the condensed pair of the homogeneous collocation rows."""
-        return self.f[6], self.f[7]
 
     def solve(self, C, D, B0, B1, Bz, r_col, r_bc, r_c):
         return condense_solve(*self.f, C, D, B0, B1, Bz, r_col, r_bc, r_c)

@@ -93,7 +93,9 @@ class ExtendedSystem:
         self.label, self.nv, self.nextra, self.has_sigma = KINDS[curve]
         self.model = model
         self.k = model.compiled
-        self.B, self.dJdp = self.k.B, self.k.dJdp
+        self.kx = ce.kernels(f=self.k.f, jac=self.k.jac, dfdp=self.k.dfdp, B=self.k.B,
+                             dJdp=self.k.dJdp)
+        self.kc = ce.kernels(f=self.k.f, jac=self.k.jac, dfdp=self.k.dfdp)
         self.n = model.n
         self.ne = self.n * (1 + self.nv)
         self.nz = 3 + self.nextra
@@ -124,8 +126,8 @@ class ExtendedSystem:
     def residual(self, U, z, mesh):
         N, m = len(mesh) - 1, self.scheme.ncol
         out = np.empty((N, m * self.ne))
-        ce.ext_residual(self.k.f, self.k.jac, self.nv, U, z[0], self.p_of(z), self.sigma(z),
-                        mesh, self.scheme.W, self.scheme.Wd, out)
+        self.kx.ext_residual(self.nv, U, z[0], self.p_of(z), self.sigma(z), mesh,
+                             self.scheme.W, self.scheme.Wd, out)
         return out
 
     def jacobian(self, U, z, mesh):
@@ -133,9 +135,8 @@ class ExtendedSystem:
         Jblk = np.empty((N, m * ne, (m + 1) * ne))
         Jb = np.empty((N, m * ne, self.nz))
         p = self.p_of(z)
-        ce.ext_jacobian(self.k.f, self.k.jac, self.k.dfdp, self.B, self.dJdp, self.nv, U, z[0],
-                        p, self.sigma(z), self.has_sigma, self.nextra, self.ifree, mesh,
-                        self.scheme.W, self.scheme.Wd, Jblk, Jb)
+        self.kx.ext_jacobian(self.nv, U, z[0], p, self.sigma(z), self.has_sigma, self.nextra,
+                             self.ifree, mesh, self.scheme.W, self.scheme.Wd, Jblk, Jb)
         for i, (k, lg) in enumerate(zip(self.ifree, self.logs)):
             if lg:
                 Jb[:, :, self.nz - 2 + i] *= p[k] * LN10
@@ -294,8 +295,8 @@ class ExtendedSystem:
         Ju = np.empty((N, m * n, (m + 1) * n))
         Jt = np.empty((N, m * n, 1))
         u = np.ascontiguousarray(pt.U[:, :n])
-        co.collocation_jacobian(self.k.jac, self.k.f, self.k.dfdp, u, pt.z[0], self.p_of(pt.z),
-                                _NO_FREE, pt.mesh, sch.W, sch.Wd, Ju, Jt)
+        self.kc.coll_jacobian(u, pt.z[0], self.p_of(pt.z), _NO_FREE, pt.mesh, sch.W, sch.Wd,
+                              Ju, Jt)
         P, Q = co.condensed_pair(Ju)
         pt.mu, pt.trivial_error = fq.multipliers_from_pair(P, Q)
 

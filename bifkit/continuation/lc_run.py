@@ -71,6 +71,8 @@ class LCSystem:
     def __init__(self, model, ipar, log, scheme):
         self.model = model
         self.k = model.compiled
+        from .cycle_ext import kernels
+        self.kc = kernels(f=self.k.f, jac=self.k.jac, dfdp=self.k.dfdp)
         self.ipar = int(ipar)
         self.log = bool(log)
         self.scheme = scheme
@@ -87,15 +89,14 @@ class LCSystem:
     def residual(self, U, T, p, mesh):
         N, m = len(mesh) - 1, self.scheme.ncol
         rcol = np.zeros((N, m * U.shape[1]))
-        co.collocation_residual(self.k.f, U, T, p, mesh, self.scheme.W, self.scheme.Wd, rcol)
+        self.kc.coll_residual(U, T, p, mesh, self.scheme.W, self.scheme.Wd, rcol)
         return rcol, U[0] - U[-1]
 
     def jacobian(self, U, T, p, mesh):
         N, m, n = len(mesh) - 1, self.scheme.ncol, U.shape[1]
         Jblk = np.empty((N, m * n, (m + 1) * n))
         Jb = np.empty((N, m * n, 2))
-        co.collocation_jacobian(self.k.jac, self.k.f, self.k.dfdp, U, T, p, self.ifree, mesh,
-                                self.scheme.W, self.scheme.Wd, Jblk, Jb)
+        self.kc.coll_jacobian(U, T, p, self.ifree, mesh, self.scheme.W, self.scheme.Wd, Jblk, Jb)
         if self.log:
             Jb[:, :, 1] *= p[self.ipar] * LN10
         return Jblk, Jb

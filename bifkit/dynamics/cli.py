@@ -164,7 +164,7 @@ def _response(args) -> int:
 
     model = _model(args.model, args.set)
     if args.linear:
-        res = linear_response(model, args.omega, observable=args.observable)
+        res = linear_response(model, args.omega, observable=args.observable, eta0=args.eta0)
     else:
         res = rate_response(model, args.omega, args.eta0, observable=args.observable,
                             periods=args.periods, method=args.method, dt=args.dt,

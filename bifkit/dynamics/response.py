@@ -38,7 +38,7 @@ class RateResponse:
     Attributes
     ----------
     omega : frequencies (1/model time unit).
-    eta0 : forcing amplitude (1.0 for a pure linearisation: amplitude = |gain|).
+    eta0 : forcing amplitude (for a linearisation: the amplitude its predictions are scaled to).
     gain : complex first-harmonic gain G per unit eta: o(t) ~ mean + Re(eta0 G e^{i omega t}).
     amplitude, phase : eta0 |G| and arg G (rad).
     mean, minimum, maximum : of the observable over the recorded periods (simulation), or
@@ -132,7 +132,8 @@ def _forcing_derivative(model, x, h=1e-4):
     return (model.compiled.f(0.0, x, pp) - model.compiled.f(0.0, x, pm)) / (2 * h)
 
 
-def linear_response(model, omega, *, x0=None, observable: str = "nu") -> RateResponse:
+def linear_response(model, omega, *, x0=None, observable: str = "nu",
+                    eta0: float = 1.0) -> RateResponse:
     """Transfer function of ``observable`` around the stationary state (eta0 -> 0).
 
     Parameters
@@ -141,13 +142,13 @@ def linear_response(model, omega, *, x0=None, observable: str = "nu") -> RateRes
     omega : float or array of forcing frequencies (1/model time unit).
     x0 : guess for the stationary state (default: the model's).
     observable : observable name ("nu", the rate, or "v").
-
-    Returns
-    -------
-    RateResponse with ``eta0 = 1``: ``amplitude`` = |G|, the response per unit eta.
+    eta0 : amplitude at which ``amplitude``, ``minimum`` and ``maximum`` are predicted
+        (default 1: ``amplitude`` = |G|, the response per unit eta).
     """
     _check_forced_model(model, observable)
     om = _omegas(omega)
+    if not (eta0 > 0 and math.isfinite(eta0)):
+        raise ValueError(f"eta0 = {eta0!r} must be a positive finite amplitude")
     free, xs = stationary_state(model, x0)
     p = np.array(free.p)
     J = free.compiled.jac(0.0, xs, p)
@@ -158,8 +159,8 @@ def linear_response(model, omega, *, x0=None, observable: str = "nu") -> RateRes
     gain = np.array([grad @ np.linalg.solve(1j * w * eye - J, b) for w in om])
     o0 = float(free.compiled.obs(0.0, xs, p)[iobs])
     ev = np.linalg.eigvals(J)
-    amp = np.abs(gain)
-    return RateResponse(omega=om, eta0=1.0, gain=gain, mean=np.full(om.size, o0),
+    amp = eta0 * np.abs(gain)
+    return RateResponse(omega=om, eta0=float(eta0), gain=gain, mean=np.full(om.size, o0),
                         minimum=o0 - amp, maximum=o0 + amp, stationary=o0,
                         method="linearisation", observable=observable,
                         decay_rate=float(-ev.real.max()))

@@ -8,7 +8,9 @@ Each grid point is one ``simulate`` call run as a Dask task (``dask.distributed`
 a point finishes, its scalar summary (``SimulationResult.row()``) is written to
 ``<out>/points/<key>.json`` (write to a temporary file, then atomic rename), so an interrupted sweep
 loses only the running points; calling ``sweep`` again with the same ``out`` skips finished points.
-``load_sweep(out)`` returns the table (a dict of columns; ``pandas.DataFrame(table)`` if you like).
+``load_sweep(out)`` returns the table (a dict of columns; ``pandas.DataFrame(table)`` if you like);
+``plot_sweep(table, x, value, y=None, ax=ax)`` draws it on a matplotlib axis, e.g. the axis of a
+continuation diagram (``Branch.plot``) so that network results overlay the bifurcation curves.
 """
 from __future__ import annotations
 
@@ -144,3 +146,38 @@ def load_sweep(out) -> dict:
         except (TypeError, ValueError):
             table[c] = np.array(vals, dtype=object)
     return table
+
+
+def plot_sweep(table: dict, x: str, value: str, y: str | None = None, ax=None, **kw):
+    """Draw a sweep table on ``ax`` (default: the current axis), for overlays on diagrams.
+
+    One-parameter view (``y`` None): ``value`` against ``x`` as markers (e.g. the network rate
+    over a continuation branch of the mean-field rate). Two-parameter view: the points of the
+    (x, y) plane coloured by ``value`` (e.g. rho on the (D_ii, D_ee) plane behind the Hopf
+    curves), with a colour bar. Extra keywords go to ``ax.plot`` / ``ax.scatter``.
+    """
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    for col in (x, value) + ((y,) if y else ()):
+        if col not in table:
+            raise ValueError(f"column {col!r} is not in the sweep table; columns: "
+                             f"{sorted(table)}")
+    X = np.asarray(table[x], float)
+    V = np.asarray(table[value], float)
+    if y is None:
+        order = np.argsort(X)
+        kw.setdefault("marker", "o")
+        kw.setdefault("linestyle", "none")
+        kw.setdefault("label", f"network {value}")
+        ax.plot(X[order], V[order], **kw)
+        ax.set_xlabel(x)
+        return ax
+    Y = np.asarray(table[y], float)
+    kw.setdefault("s", 40)
+    kw.setdefault("cmap", "viridis")
+    sc = ax.scatter(X, Y, c=V, zorder=0, **kw)
+    ax.figure.colorbar(sc, ax=ax, label=value)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    return ax

@@ -58,6 +58,15 @@ def _inside(row, cols, opts, pmap) -> bool:
     return True
 
 
+def _at_bound(row, cols, opts, pmap) -> bool:
+    for name, (lo, hi) in opts.bounds.items():
+        c = cols.get(pmap[name])
+        if c is not None and any(math.isclose(row.values[c], b, rel_tol=1e-9, abs_tol=1e-300)
+                                 for b in (lo, hi)):
+            return True
+    return False
+
+
 def _stop_reason(run: _Run, consts, pmap, name_of) -> str:
     out = run.out
     if out.returncode != 0:
@@ -147,7 +156,10 @@ def assemble(model, curve, free, runs, pmap, opts, signs) -> Branch:
         if key in run.diag.gh:
             l1[i] = run.diag.gh[key]
         lab = labels.label(row.ty)
-        if lab is None or (opts.detect is not None and lab not in opts.detect):
+        if lab is None and opts.user_points and row.ty == labels.USER and \
+                not _at_bound(row, cols, opts, pmap):
+            lab = "UZ"
+        if lab is None or (opts.detect is not None and lab not in opts.detect and lab != "UZ"):
             continue
         special.append(_special(model, curve, lab, i, row, sol, X[i], P[i], period[i],
                                 EV[i], l1[i], free, cycles))

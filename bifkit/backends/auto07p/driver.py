@@ -146,7 +146,7 @@ def constants(model, curve, free, st: _Start, opts: AutoOptions, pmap, sign: flo
          "ISP": 2, "ISW": isw, "IPLT": 0, "NBC": 0, "NINT": 0,
          "NMX": int(opts.max_points), "NPR": 1 if opts.solutions == "all" else 0,
          "MXBF": 0, "IID": 2, "ITMX": 8, "ITNW": int(opts.max_iter), "NWTN": 3, "JAC": 1,
-         "EPSL": opts.tol, "EPSU": opts.tol, "EPSS": 100 * opts.tol,
+         "EPSL": opts.tol, "EPSU": opts.tol, "EPSS": opts.tol,
          "DS": sign * ds, "DSMIN": ds_min, "DSMAX": ds_max, "IADS": 1,
          "NPAR": pmap.npar, "IIS": 3}
     if curve in CYCLE_CURVES:
@@ -165,6 +165,8 @@ def constants(model, curve, free, st: _Start, opts: AutoOptions, pmap, sign: flo
         uzstop[11] = [float(opts.T_max)]
     if uzstop:
         c["UZSTOP"] = uzstop
+    if opts.user_points:
+        c["UZR"] = {pmap[k]: list(v) for k, v in opts.user_points.items()}
     c.update(opts.constants)
     return c
 
@@ -244,7 +246,7 @@ def continuation(model, curve: str, start, free, **options):
     for name in free:
         model.param_index(name)
     opts = AutoOptions.from_kwargs(curve, **options)
-    for name in list(opts.bounds) + list(opts.log_params):
+    for name in list(opts.bounds) + list(opts.log_params) + list(opts.user_points):
         if name not in free:
             raise ValueError(f"bounds/log_params name {name!r} is not a free parameter {free}")
     if opts.l1_partner is not None:
@@ -253,7 +255,7 @@ def continuation(model, curve: str, start, free, **options):
         raise ValueError(f"model {model.name!r} has periodic forcing switched on; continuation "
                          f"needs an autonomous system (set "
                          f"{model.definition.forcing_amplitude} = 0)")
-    am = compile_model(model)
+    am = compile_model(model, opts.precision)
     st = make_start(model, curve, start, am.pmap, opts)
     signs = {"forward": [1.0], "backward": [-1.0], "both": [-1.0, 1.0]}[opts.direction]
     runs, consts = [], []

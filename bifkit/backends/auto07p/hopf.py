@@ -6,6 +6,13 @@ AUTO evaluates l1 (finite differences, Kuznetsov's formula with <q, q> = 1,
 therefore run two one-step Hopf-curve continuations in (free, partner), with a
 tiny step of either sign, and average the two values: the result is l1 at
 the Hopf point up to O(step^2).
+
+The probe runs use the user file compiled with FUNC in quad precision
+(``precision="quad"`` of :func:`.fortran.user_source`): AUTO's second and
+third differences divide FUNC's rounding error by h^2 ~ 1e-10, which for
+the E-I model at large I_e (terms of size sqrt(K) I_e ~ 1e3 cancelling in f)
+gives l1 noise of order 1e-4 to 1e-2 against a true l1 of 4e-7.  Set
+``l1_precision="double"`` to see AUTO's plain double-precision value.
 """
 from __future__ import annotations
 
@@ -18,18 +25,24 @@ STEP = 1e-7   # relative arclength step of the probe runs
 
 def partner_parameter(model, x, free, chosen=None) -> str:
     """A second parameter for the probe Hopf curve: ``chosen``, else the first
-    parameter other than ``free`` that enters the right-hand side at ``x``."""
+    parameter other than ``free`` that enters the right-hand side at ``x``
+    (else the first other parameter)."""
     if chosen is not None:
         return chosen
     col = np.abs(model.compiled.dfdp(0.0, x, model.p)).sum(axis=0)
-    for k, name in enumerate(model.param_names):
-        if name != free and col[k] > 0 and name != model.definition.forcing_amplitude:
+    others = [n for n in model.param_names
+              if n != free and n != model.definition.forcing_amplitude]
+    if not others:
+        raise ValueError(f"model {model.name!r} has no second parameter; cannot compute l1 "
+                         f"through AUTO-07p (pass l1=False)")
+    for name in others:
+        if col[model.param_index(name)] > 0:
             return name
-    raise ValueError(f"no second parameter of model {model.name!r} enters the equations; "
-                     f"cannot compute l1 through AUTO-07p")
+    # none moves the equilibrium: any works (the Hopf curve is then a line in it)
+    return others[0]
 
 
-def l1_at(model, am, ws, solution_text, free, partner, opts) -> float:
+def l1_at(model, am, ws, solution_text, free, partner, opts, exe=None) -> float:
     """AUTO's l1 at the Hopf point stored in ``solution_text`` (NaN if AUTO gives none)."""
     sol = files.read_fort8(solution_text)[0]
     scale = 1.0 + float(np.linalg.norm(sol.state)) + abs(sol.par[am.pmap[free] - 1])
@@ -38,10 +51,10 @@ def l1_at(model, am, ws, solution_text, free, partner, opts) -> float:
         c = {"NDIM": model.n, "IPS": 1, "IRS": sol.lab, "ILP": 1,
              "ICP": [am.pmap[free], am.pmap[partner], 11], "ISP": 2, "ISW": 2,
              "NMX": 2, "NPR": 0, "MXBF": 0, "IID": 2, "ITMX": 8, "ITNW": int(opts.max_iter),
-             "NWTN": 3, "JAC": 1, "EPSL": opts.tol, "EPSU": opts.tol, "EPSS": 100 * opts.tol,
+             "NWTN": 3, "JAC": 1, "EPSL": opts.tol, "EPSU": opts.tol, "EPSS": opts.tol,
              "DS": sign * STEP * scale, "DSMIN": 1e-3 * STEP * scale, "DSMAX": STEP * scale,
              "IADS": 1, "NPAR": am.pmap.npar}
-        out = ws.run(c, solution_text, timeout=opts.timeout)
+        out = ws.run(c, solution_text, timeout=opts.timeout, exe=exe)
         gh = files.read_fort9(out.fort9).gh
         if gh:
             values.append(gh[max(gh)] if len(gh) == 1 else gh[sorted(gh)[0]])
@@ -50,14 +63,19 @@ def l1_at(model, am, ws, solution_text, free, partner, opts) -> float:
 
 def attach_l1(branch, model, am, ws, opts, free):
     """Add ``l1`` and ``criticality`` (and ``l1_partner``) to every H point of an EP-C branch."""
-    for sp in branch.special_points("H"):
+    from .problem import compile_model
+    hs = branch.special_points("H")
+    if not hs:
+        return
+    exe = compile_model(model, opts.l1_precision).exe
+    for sp in hs:
         text = sp.data.get("auto", {}).get("solution")
         if not text:
             continue
         m = model.with_params(**sp.params)
         x = m.pack(sp.state)
         partner = partner_parameter(m, x, free, opts.l1_partner)
-        l1 = l1_at(m, am, ws, text, free, partner, opts)
+        l1 = l1_at(m, am, ws, text, free, partner, opts, exe)
         sp.data["l1"] = l1
         sp.data["l1_partner"] = partner
         if np.isfinite(l1):

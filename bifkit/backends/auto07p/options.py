@@ -14,7 +14,9 @@ ds, ds_min, ds_max  DS, DSMIN, DSMAX in AUTO's arclength (states and
                     parameters together); ignored when the free parameter is
                     in log_params (they are log10 steps there), and then
                     defaulted from the bounds
-tol                 EPSL = EPSU = tol, EPSS = 100 tol (location of special points)
+tol                 EPSL = EPSU = EPSS = tol (EPSS, the location accuracy of special
+                    points, at AUTO's recommended 100 tol gives Hopf points only to
+                    ~1e-5 relative when the parameter is small, e.g. I_e ~ 3e-4)
 max_iter            ITNW
 ntst, ncol          NTST, NCOL (IAD = 3: mesh adapted every 3 steps)
 T_max               UZSTOP on PAR(11) (cycle curves)
@@ -23,7 +25,11 @@ detect              special points kept in the result (AUTO detects them all)
 
 Backend-only options: ``l1`` (compute the first Lyapunov coefficient at the
 Hopf points of an EP-C run with a short Hopf-curve run, default True),
-``l1_partner`` (second parameter of that run), ``solutions`` ("all": every
+``l1_partner`` (second parameter of that run), ``l1_precision`` ("quad",
+default: FUNC evaluated in REAL(16) for those runs, see :mod:`.hopf`),
+``precision`` ("double" or "quad" for the main runs), ``user_points``
+({name: [values]}: AUTO's UZR, points located where a free parameter takes
+those values, returned as special points labelled "UZ"), ``solutions`` ("all": every
 point's full solution, NPR = 1; "special": only labelled ones, states from
 fort.7), ``constants`` (any AUTO constant, overriding the mapping),
 ``timeout`` (seconds per AUTO run) and ``keep`` (keep the run directory).
@@ -32,6 +38,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+import numpy as np
 
 LOG_NOTE = ("AUTO-07p continues parameters linearly; log_params only set the bounds "
             "and the default step sizes")
@@ -57,7 +65,10 @@ class AutoOptions:
     detect: tuple | None = None
     l1: bool = True
     l1_partner: str | None = None
+    l1_precision: str = "double"
+    precision: str = "double"
     solutions: str = "all"
+    user_points: dict = field(default_factory=dict)
     constants: dict = field(default_factory=dict)
     timeout: float = 600.0
     keep: bool = False
@@ -74,6 +85,9 @@ class AutoOptions:
             raise ValueError(f"AUTO-07p needs 2 <= ncol <= 7; got {self.ncol}")
         if int(self.ntst) < 2:
             raise ValueError(f"ntst must be >= 2; got {self.ntst}")
+        for k in ("precision", "l1_precision"):
+            if getattr(self, k) not in ("double", "quad"):
+                raise ValueError(f"{k} must be 'double' or 'quad'; got {getattr(self, k)!r}")
         if self.solutions not in ("all", "special"):
             raise ValueError(f"solutions must be 'all' or 'special'; got {self.solutions!r}")
         for name, (lo, hi) in self.bounds.items():
@@ -99,6 +113,8 @@ class AutoOptions:
         if kw.get("detect") is not None:
             kw["detect"] = tuple(kw["detect"])
         kw["constants"] = dict(kw.get("constants") or {})
+        kw["user_points"] = {k: [float(v) for v in np.atleast_1d(vals)]
+                             for k, vals in (kw.get("user_points") or {}).items()}
         return cls(**kw)
 
 
@@ -106,14 +122,17 @@ def step_sizes(opts: AutoOptions, free0: str, value0: float, scale: float):
     """(DS, DSMIN, DSMAX) in AUTO's arclength.
 
     ``scale`` is the size of the unknowns at the start (norm of the state);
-    defaults: DSMAX a 1/100 of the bounded interval of the first parameter (or
-    ``0.1 max(1, scale)``), DS a 1/1000 of the start's size, DSMIN 1e-12 of it.
+    with ``size = max(1, |p0|, scale)`` the defaults are: DSMAX a 1/100 of the
+    bounded interval of the first parameter (else ``0.1 size``), DS
+    ``1e-5 size`` (AUTO doubles it per easy step; AUTO evaluates no test
+    function at the start, so a large first step can miss a bifurcation),
+    DSMIN ``1e-12 size``.
     """
     lo, hi = opts.bounds.get(free0, (-math.inf, math.inf))
-    size = max(abs(value0), scale, 1e-12)
+    size = max(abs(value0), scale, 1.0)
     linear = free0 not in opts.log_params
     ds_max = opts.ds_max if (linear and opts.ds_max) else (
         (hi - lo) / 100 if math.isfinite(hi - lo) else 0.1 * max(1.0, size))
-    ds = opts.ds if (linear and opts.ds) else min(1e-3 * size, ds_max)
+    ds = opts.ds if (linear and opts.ds) else min(1e-5 * size, ds_max)
     ds_min = opts.ds_min if (linear and opts.ds_min) else min(1e-12 * size, ds)
     return ds, ds_min, ds_max

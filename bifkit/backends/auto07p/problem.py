@@ -36,8 +36,11 @@ def _source_cache(key: str, tag: str) -> Path:
     return path / f"{tag}_{key}.f90"
 
 
-def compile_model(model) -> AutoModel:
+def compile_model(model, precision: str = "double") -> AutoModel:
     """Generate (or reuse) the user file of ``model`` and compile (or reuse) its executable.
+
+    ``precision="quad"``: FUNC evaluated in quad precision (see
+    :func:`.fortran.user_source`), used for AUTO's first Lyapunov coefficient.
 
     Raises
     ------
@@ -51,17 +54,18 @@ def compile_model(model) -> AutoModel:
         raise ValueError(f"model {model.name!r} has no symbolic form (hand-written kernels); "
                          f"the AUTO-07p backend needs sympy right-hand sides")
     pmap = ParameterMap(model.param_names)
-    key = symbolic_key(sym, pmap)
+    key = symbolic_key(sym, pmap, precision)
     if key in _MEMO:
         am = _MEMO[key]
         return AutoModel(am.pmap, am.exe, am.source, 0.0, 0.0)
-    tag = "".join(c if c.isalnum() else "_" for c in model.name)
+    tag = "".join(c if c.isalnum() else "_" for c in model.name) + (
+        "_quad" if precision == "quad" else "")
     cached = _source_cache(key, tag)
     t0 = time.perf_counter()
     if cached.exists():
         src, gen = cached.read_text(), 0.0
     else:
-        src = user_source(sym, pmap, model.name)
+        src = user_source(sym, pmap, model.name, precision)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(src)
         os.replace(tmp, cached)

@@ -74,8 +74,10 @@ class Workspace:
         if not self.keep:
             shutil.rmtree(self.path, ignore_errors=True)
 
-    def run(self, constants: dict, start: str | None, timeout: float = 600.0) -> RunOutput:
-        """Run AUTO once with ``constants`` and the solution file text ``start``."""
+    def run(self, constants: dict, start: str | None, timeout: float = 600.0,
+            exe: Path | None = None) -> RunOutput:
+        """Run AUTO once with ``constants`` and the solution file text ``start``
+        (with the workspace's executable, or ``exe``)."""
         for name in ("fort.7", "fort.8", "fort.9", "fort.3"):
             (self.path / name).unlink(missing_ok=True)
         (self.path / "fort.2").write_text(format_constants(constants))
@@ -85,7 +87,7 @@ class Workspace:
         env.setdefault("OMP_NUM_THREADS", "1")
         t0 = time.perf_counter()
         try:
-            proc = subprocess.run([str(self.exe)], cwd=self.path, capture_output=True,
+            proc = subprocess.run([str(exe or self.exe)], cwd=self.path, capture_output=True,
                                   text=True, timeout=timeout, env=env,
                                   stdin=subprocess.DEVNULL)
             rc, out, err = proc.returncode, proc.stdout, proc.stderr

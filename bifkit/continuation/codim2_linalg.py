@@ -1,0 +1,150 @@
+"""Small dense linear algebra in plain numba loops (for the codim-2 core).
+
+The bordered systems of LP-C / H-C / NF-C are of size n + 1 .. n + 3 with n
+the (small) state dimension: a LAPACK call through numba costs microseconds of
+overhead each, while these loops cost nanoseconds.  A singular matrix gives
+inf/NaN entries (``error_model="numpy"``), never an exception: callers test
+the result with ``np.isfinite``.
+"""
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+_JIT = dict(cache=True, error_model="numpy")
+
+
+@nb.njit(**_JIT)
+def solve(A, Bm):
+    """X with A X = Bm (Bm two-dimensional): Gaussian elimination, partial pivoting."""
+    n = A.shape[0]
+    k = Bm.shape[1]
+    M = A.copy()
+    X = Bm.copy()
+    for c in range(n):
+        piv = c
+        amax = abs(M[c, c])
+        for r in range(c + 1, n):
+            if abs(M[r, c]) > amax:
+                amax = abs(M[r, c])
+                piv = r
+        if piv != c:
+            for j in range(n):
+                M[c, j], M[piv, j] = M[piv, j], M[c, j]
+            for j in range(k):
+                X[c, j], X[piv, j] = X[piv, j], X[c, j]
+        d = M[c, c]
+        for r in range(c + 1, n):
+            lr = M[r, c] / d
+            if lr != 0:
+                for j in range(c + 1, n):
+                    M[r, j] -= lr * M[c, j]
+                for j in range(k):
+                    X[r, j] -= lr * X[c, j]
+    for c in range(n - 1, -1, -1):
+        for j in range(k):
+            s = X[c, j]
+            for i in range(c + 1, n):
+                s -= M[c, i] * X[i, j]
+            X[c, j] = s / M[c, c]
+    return X
+
+
+@nb.njit(**_JIT)
+def solve_vec(A, b):
+    """x with A x = b (b one-dimensional)."""
+    n = b.size
+    Bm = np.empty((n, 1), dtype=b.dtype)
+    for i in range(n):
+        Bm[i, 0] = b[i]
+    X = solve(A, Bm)
+    return X[:, 0].copy()
+
+
+@nb.njit(**_JIT)
+def det(A):
+    """Determinant by Gaussian elimination with partial pivoting."""
+    n = A.shape[0]
+    M = A.copy()
+    d = 1.0
+    for c in range(n):
+        piv = c
+        amax = abs(M[c, c])
+        for r in range(c + 1, n):
+            if abs(M[r, c]) > amax:
+                amax = abs(M[r, c])
+                piv = r
+        if piv != c:
+            for j in range(n):
+                M[c, j], M[piv, j] = M[piv, j], M[c, j]
+            d = -d
+        if M[c, c] == 0:
+            return 0.0
+        d *= M[c, c]
+        for r in range(c + 1, n):
+            lr = M[r, c] / M[c, c]
+            for j in range(c + 1, n):
+                M[r, j] -= lr * M[c, j]
+    return d
+
+
+@nb.njit(**_JIT)
+def mv(A, x):
+    """A x (same dtype for A and x)."""
+    n, m = A.shape
+    out = np.zeros(n, dtype=A.dtype)
+    for i in range(n):
+        s = out[i]
+        for j in range(m):
+            s += A[i, j] * x[j]
+        out[i] = s
+    return out
+
+
+@nb.njit(**_JIT)
+def vm(x, A):
+    """x^T A."""
+    n, m = A.shape
+    out = np.zeros(m, dtype=A.dtype)
+    for i in range(n):
+        xi = x[i]
+        for j in range(m):
+            out[j] += xi * A[i, j]
+    return out
+
+
+@nb.njit(**_JIT)
+def mm(A, B):
+    """A B."""
+    n, k = A.shape
+    m = B.shape[1]
+    out = np.zeros((n, m), dtype=A.dtype)
+    for i in range(n):
+        for l in range(k):
+            a = A[i, l]
+            for j in range(m):
+                out[i, j] += a * B[l, j]
+    return out
+
+
+@nb.njit(**_JIT)
+def dot(a, b):
+    """sum a_i b_i (no conjugation)."""
+    s = a[0] * b[0]
+    for i in range(1, a.size):
+        s += a[i] * b[i]
+    return s
+
+
+@nb.njit(**_JIT)
+def sort_eigenvalues(ev):
+    """In place: decreasing real part, then decreasing imaginary part."""
+    n = ev.size
+    for i in range(1, n):
+        e = ev[i]
+        j = i - 1
+        while j >= 0 and (ev[j].real < e.real or (ev[j].real == e.real and ev[j].imag < e.imag)):
+            ev[j + 1] = ev[j]
+            j -= 1
+        ev[j + 1] = e
+    return ev

@@ -1,0 +1,211 @@
+"""Template of the model-dependent collocation kernels (bound per model by bifkit.binding).
+
+The model's ``f, jac, dfdp`` (and for the extended systems ``B, dJdp``) are
+module globals, replaced by imports of the model's compiled kernels when
+:func:`bifkit.binding.bind` copies this module to the cache directory, so
+numba compiles each kernel once per model and caches it on disk (a function
+receiving jitted functions as arguments would be recompiled in every process).
+Use the bound copies through :func:`bifkit.continuation.cycle_ext.kernels`;
+do not call the functions of this template module itself.
+
+* ``coll_residual``, ``coll_jacobian``: the periodic-orbit collocation rows
+  (see :mod:`bifkit.continuation.collocation` for the equations and layout);
+* ``ext_residual``, ``ext_jacobian``: the extended systems of the cycle
+  bifurcation curves (see :mod:`bifkit.continuation.cycle_ext`).
+"""
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+# --- kernels: bound to a model's compiled f, jac, dfdp by bifkit.binding.bind ---
+f = jac = dfdp = B = dJdp = None
+# --- end kernels ---
+
+
+@nb.njit(cache=True)
+def coll_residual(U, T, p, mesh, W, Wd, out):
+    """Collocation residuals into ``out`` of shape (N, m*n).
+
+    ``out[j, k*n:(k+1)*n] = sum_i Wd[k,i] U[jm+i] - h_j T f(u(z_jk), p)``.
+    """
+    N = mesh.shape[0] - 1
+    m, n = W.shape[0], U.shape[1]
+    u = np.empty(n)
+    for j in range(N):
+        h = mesh[j + 1] - mesh[j]
+        for k in range(m):
+            for a in range(n):
+                s = 0.0
+                for i in range(m + 1):
+                    s += W[k, i] * U[j * m + i, a]
+                u[a] = s
+            fx = f(0.0, u, p)
+            for a in range(n):
+                d = 0.0
+                for i in range(m + 1):
+                    d += Wd[k, i] * U[j * m + i, a]
+                out[j, k * n + a] = d - h * T * fx[a]
+
+
+@nb.njit(cache=True)
+def coll_jacobian(U, T, p, ifree, mesh, W, Wd, Jblk, Jb):
+    """Block Jacobian of the collocation rows.
+
+    ``Jblk[j]`` (m*n, (m+1)*n): derivatives with respect to the nodes of
+    interval j; ``Jb[j]`` (m*n, 1 + len(ifree)): with respect to T and the
+    parameters ``p[ifree]``.
+    """
+    N = mesh.shape[0] - 1
+    m, n = W.shape[0], U.shape[1]
+    u = np.empty(n)
+    for j in range(N):
+        h = mesh[j + 1] - mesh[j]
+        for k in range(m):
+            for a in range(n):
+                s = 0.0
+                for i in range(m + 1):
+                    s += W[k, i] * U[j * m + i, a]
+                u[a] = s
+            J = jac(0.0, u, p)
+            fx = f(0.0, u, p)
+            r0 = k * n
+            for i in range(m + 1):
+                c0 = i * n
+                for a in range(n):
+                    for b in range(n):
+                        Jblk[j, r0 + a, c0 + b] = -h * T * W[k, i] * J[a, b]
+                    Jblk[j, r0 + a, c0 + a] += Wd[k, i]
+            for a in range(n):
+                Jb[j, r0 + a, 0] = -h * fx[a]
+            if ifree.shape[0] > 0:
+                dp = dfdp(0.0, u, p)
+                for q in range(ifree.shape[0]):
+                    for a in range(n):
+                        Jb[j, r0 + a, 1 + q] = -h * T * dp[a, ifree[q]]
+
+
+@nb.njit(cache=True)
+def _interp_point(U, j, k, m, W, x):
+    ne = U.shape[1]
+    for a in range(ne):
+        s = 0.0
+        for i in range(m + 1):
+            s += W[k, i] * U[j * m + i, a]
+        x[a] = s
+
+
+@nb.njit(cache=True)
+def ext_residual(nv, U, T, p, sigma, mesh, W, Wd, out):
+    """Collocation residuals of the extended system into ``out`` (N, m*ne)."""
+    N = mesh.shape[0] - 1
+    m = W.shape[0]
+    ne = U.shape[1]
+    n = ne // (1 + nv)
+    x = np.empty(ne)
+    u = np.empty(n)
+    F = np.empty(ne)
+    for j in range(N):
+        h = mesh[j + 1] - mesh[j]
+        for k in range(m):
+            _interp_point(U, j, k, m, W, x)
+            for a in range(n):
+                u[a] = x[a]
+            fx = f(0.0, u, p)
+            J = jac(0.0, u, p)
+            for a in range(n):
+                F[a] = fx[a]
+            for c in range(nv):
+                o = n * (1 + c)
+                sc = sigma if c == 0 else 0.0
+                for a in range(n):
+                    s = sc * fx[a]
+                    for b in range(n):
+                        s += J[a, b] * x[o + b]
+                    F[o + a] = s
+            for a in range(ne):
+                d = 0.0
+                for i in range(m + 1):
+                    d += Wd[k, i] * U[j * m + i, a]
+                out[j, k * ne + a] = d - h * T * F[a]
+
+
+@nb.njit(cache=True)
+def ext_jacobian(nv, U, T, p, sigma, has_sigma, nextra, ifree, mesh,
+                 W, Wd, Jblk, Jb):
+    """Block Jacobian of the extended collocation rows.
+
+    ``Jblk[j]`` (m*ne, (m+1)*ne) with respect to the nodes of interval j;
+    ``Jb[j]`` (m*ne, 1 + nextra + len(ifree)) with respect to T, the nextra
+    extra scalars (column 1 is sigma when ``has_sigma``, else zero) and the
+    parameters ``p[ifree]``.
+    """
+    N = mesh.shape[0] - 1
+    m = W.shape[0]
+    ne = U.shape[1]
+    n = ne // (1 + nv)
+    nf = ifree.shape[0]
+    x = np.empty(ne)
+    u = np.empty(n)
+    v = np.empty(n)
+    e = np.zeros(n)
+    F = np.empty(ne)
+    DF = np.zeros((ne, ne))
+    Fp = np.zeros((ne, nf))
+    for j in range(N):
+        h = mesh[j + 1] - mesh[j]
+        for k in range(m):
+            _interp_point(U, j, k, m, W, x)
+            for a in range(n):
+                u[a] = x[a]
+            fx = f(0.0, u, p)
+            J = jac(0.0, u, p)
+            dp = dfdp(0.0, u, p)
+            dJ = dJdp(0.0, u, p)
+            DF[:, :] = 0.0
+            for a in range(n):
+                F[a] = fx[a]
+                for b in range(n):
+                    DF[a, b] = J[a, b]
+                for q in range(nf):
+                    Fp[a, q] = dp[a, ifree[q]]
+            for c in range(nv):
+                o = n * (1 + c)
+                sc = sigma if c == 0 else 0.0
+                for a in range(n):
+                    v[a] = x[o + a]
+                for a in range(n):
+                    s = sc * fx[a]
+                    for b in range(n):
+                        s += J[a, b] * v[b]
+                        DF[o + a, o + b] = J[a, b]
+                        DF[o + a, b] = sc * J[a, b]
+                    F[o + a] = s
+                    for q in range(nf):
+                        s = sc * dp[a, ifree[q]]
+                        for b in range(n):
+                            s += dJ[ifree[q], a, b] * v[b]
+                        Fp[o + a, q] = s
+                for b in range(n):  # d/du (f_x v) e_b = B(v, e_b)
+                    e[b] = 1.0
+                    col = B(0.0, u, p, v, e)
+                    e[b] = 0.0
+                    for a in range(n):
+                        DF[o + a, b] += col[a]
+            r0 = k * ne
+            for i in range(m + 1):
+                c0 = i * ne
+                wki = -h * T * W[k, i]
+                for a in range(ne):
+                    for b in range(ne):
+                        Jblk[j, r0 + a, c0 + b] = wki * DF[a, b]
+                    Jblk[j, r0 + a, c0 + a] += Wd[k, i]
+            for a in range(ne):
+                Jb[j, r0 + a, 0] = -h * F[a]
+                for q in range(nextra):
+                    Jb[j, r0 + a, 1 + q] = 0.0
+                for q in range(nf):
+                    Jb[j, r0 + a, 1 + nextra + q] = -h * T * Fp[a, q]
+            if has_sigma:
+                for a in range(n):
+                    Jb[j, r0 + n + a, 1] = -h * T * fx[a]

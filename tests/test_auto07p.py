@@ -1,0 +1,160 @@
+"""The AUTO-07p backend: file formats, and agreement with bifkit on known problems.
+
+Tests that run AUTO are marked ``auto07p`` and skipped with a message when
+AUTO-07p (or gfortran) is not installed; the file-format tests need neither.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import bifkit
+from bifkit.backends import auto07p
+from bifkit.backends.auto07p import files, labels
+from bifkit.backends.auto07p.fortran import ParameterMap
+from bifkit.model import ModelDefinition, real_symbols
+
+needs_auto = pytest.mark.skipif(not auto07p.available(),
+                                reason=f"AUTO-07p backend unavailable: "
+                                       f"{auto07p.missing_message()}")
+
+
+def _hopf_normal_form(a=-1.0, omega=1.0):
+    """x' = mu x - w y + a x r^2, y' = w x + mu y + a y r^2 (Hopf at mu = 0, frequency w).
+
+    Closed forms: cycle radius sqrt(-mu/a), period 2 pi / w, nontrivial
+    Floquet multiplier exp(2 mu T); l1 = 2 a / w with <q, q> = 1 (Kuznetsov).
+    """
+    x, y = real_symbols("x y")
+    mu, w, aa = real_symbols("mu w a")
+    r2 = x ** 2 + y ** 2
+    d = ModelDefinition.from_sympy(
+        "hopf_nf_auto", [("x", x), ("y", y)], [(mu, -0.5), (w, omega), (aa, a)],
+        [mu * x - w * y + aa * x * r2, w * x + mu * y + aa * y * r2])
+    return bifkit.Model(d)
+
+
+# --------------------------------------------------------------------------- #
+# formats (no AUTO needed)                                                     #
+# --------------------------------------------------------------------------- #
+def test_parameter_map_skips_the_indices_auto_reserves():
+    pm = ParameterMap([f"p{i}" for i in range(13)])
+    idx = [pm[f"p{i}"] for i in range(13)]
+    assert idx[:10] == list(range(1, 11)) and idx[10:] == [15, 16, 17]
+    assert pm.npar == 17
+    assert pm.from_par(pm.to_par(np.arange(13.0))) == list(np.arange(13.0))
+
+
+def test_solution_block_round_trip():
+    u = np.array([1.5, -2.25e-7, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])   # 8 > 7: two lines per row
+    par = list(np.linspace(-1, 1, 14))
+    text = files.write_solution(u, par, itp=3, lab=7)
+    (sol,) = files.read_fort8(text)
+    assert sol.lab == 7 and sol.ty == 3 and sol.header["NDM"] == 8
+    np.testing.assert_allclose(sol.state, u, rtol=1e-10)
+    np.testing.assert_allclose(sol.par, par, rtol=1e-10, atol=1e-20)
+    # a periodic block: NTPL rows with mesh times
+    t = np.linspace(0, 1, 9)
+    U = np.column_stack([np.cos(2 * np.pi * t), np.sin(2 * np.pi * t)])
+    (orb,) = files.read_fort8(files.write_solution(U, par, t=t, itp=9, ntst=2, ncol=4, ips=2))
+    np.testing.assert_allclose(orb.t, t, atol=1e-12)
+    np.testing.assert_allclose(orb.u, U, atol=1e-10)
+
+
+def test_fort7_and_fort9_readers():
+    fort7 = (
+        "   0    PT  TY  LAB    PAR(1)        L2-NORM         U(1)\n"
+        "   1    -1   9    1  1.0000000000E-005  9.7267E-002  2.4506866968E-004\n"
+        "   1    15   3    2  1.4597611607E-003  9.7267E-002  2.6958228429E-004\n")
+    rows = files.read_fort7(fort7)
+    assert [(r.pt, r.ty, r.lab) for r in rows] == [(-1, 9, 1), (15, 3, 2)]
+    assert rows[0].stable and not rows[1].stable
+    assert rows[1].values[0] == pytest.approx(1.4597611607e-3, rel=1e-12)
+    fort9 = (
+        "   1    15         Eigenvalues  :   Stable:   2\n"
+        "   1    15         Eigenvalue  1:   2.42899E-03  -8.92837E-03\n"
+        "   1    15         Eigenvalue  2:   2.42899E-03   8.92837E-03\n"
+        "   2     4         GH   Function:  -2.08408E+00 (supercritical)\n"
+        "   3     5         Multipliers:     Stable:   3\n"
+        "   3     5         Multiplier  1  -1.00000E+00   0.00000E+00  Abs. Val.   1.00000E+00\n")
+    d = files.read_fort9(fort9)
+    np.testing.assert_allclose(d.eigenvalues[(1, 15)], [2.42899e-3 - 8.92837e-3j,
+                                                        2.42899e-3 + 8.92837e-3j])
+    assert d.gh[(2, 4)] == pytest.approx(-2.08408)
+    assert d.multipliers[(3, 5)][0] == pytest.approx(-1.0)
+
+
+@pytest.mark.parametrize("ty,label", [(3, "H"), (2, "LP"), (5, "LPC"), (7, "PD"), (8, "NS"),
+                                      (-32, "GH"), (-31, "BT"), (-23, "ZH"), (4, None),
+                                      (-4, None), (9, None), (34, None), (32, None), (78, "LPD")])
+def test_auto_types_map_to_bifkit_labels(ty, label):
+    assert labels.label(ty) == label
+
+
+def test_unknown_option_is_an_error():
+    m = _hopf_normal_form()
+    with pytest.raises(ValueError, match="unknown option"):
+        auto07p.continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], step=0.1)
+    with pytest.raises(ValueError, match="NF-C"):
+        auto07p.continuation(m, "NF-C", {"x": 0.0, "y": 0.0}, ["mu", "w"])
+
+
+# --------------------------------------------------------------------------- #
+# runs (AUTO needed)                                                           #
+# --------------------------------------------------------------------------- #
+@pytest.mark.auto07p
+@needs_auto
+def test_hopf_normal_form_hopf_point_frequency_and_l1():
+    m = _hopf_normal_form(a=-1.0, omega=1.0)
+    br = auto07p.continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"],
+                              bounds={"mu": (-0.5, 0.5)}, ds=0.01, ds_max=0.05)
+    (h,) = br.special_points("H")
+    assert h.params["mu"] == pytest.approx(0.0, abs=1e-8)
+    assert h.data["omega"] == pytest.approx(1.0, rel=1e-9)
+    # AUTO's l1 (finite differences) against the closed form 2 a / w = -2
+    assert h.data["l1"] == pytest.approx(-2.0, rel=1e-4)
+    assert h.data["criticality"] == "supercritical"
+    # stability and eigenvalues mu +- i w from fort.9 (6 digits)
+    i = np.argmin(np.abs(br.params["mu"] + 0.25))
+    assert br.stable[i] and not br.stable[np.argmin(np.abs(br.params["mu"] - 0.25))]
+    np.testing.assert_allclose(sorted(br.eigenvalues[i].imag), [-1, 1], rtol=1e-5)
+
+
+@pytest.mark.auto07p
+@needs_auto
+def test_hopf_normal_form_cycles_period_amplitude_multipliers():
+    m = _hopf_normal_form(a=-1.0, omega=2.0)
+    br = auto07p.continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], bounds={"mu": (-0.5, 0.5)},
+                              ds=0.01, ds_max=0.05, l1=False)
+    lc = auto07p.continuation(m, "LC-C", br.special_points("H")[0], ["mu"],
+                              bounds={"mu": (-1, 0.3)}, ntst=20, ncol=4, max_points=200)
+    mu = lc.params["mu"]
+    ok = mu > 0.01
+    assert ok.sum() > 5
+    np.testing.assert_allclose(lc.data["period"][ok], math.pi, rtol=1e-8)
+    # the orbit is the circle of radius sqrt(mu) (every mesh value of fort.8)
+    radius = np.hypot(lc.data["orbit_u"][ok, :, 0], lc.data["orbit_u"][ok, :, 1])
+    np.testing.assert_allclose(radius, np.broadcast_to(np.sqrt(mu[ok])[:, None], radius.shape),
+                               rtol=1e-6)
+    assert np.all(lc.data["max"][ok, 0] <= np.sqrt(mu[ok]) * (1 + 1e-9))
+    mult = np.sort(np.abs(lc.data["multipliers"][ok]), axis=1)
+    np.testing.assert_allclose(mult[:, 1], 1.0, atol=1e-5)          # trivial multiplier
+    np.testing.assert_allclose(mult[:, 0], np.exp(-2 * mu[ok] * math.pi), rtol=1e-4, atol=1e-6)
+    assert lc.stop_reason.startswith("forward: bound reached")
+
+
+@pytest.mark.auto07p
+@needs_auto
+def test_ei_hopf_points_agree_with_bifkit():
+    """Core of validation/cross_check_auto.py: E-I D_ee = 2, Hopf points to 1e-6."""
+    m = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0, I_e=1e-5)
+    kw = dict(bounds={"I_e": (1e-5, 200)}, log_params=["I_e"])
+    a = auto07p.continuation(m, "EP-C", m.steady_state()[0], ["I_e"], **kw)
+    b = bifkit.continuation(m, "EP-C", m.steady_state()[0], ["I_e"], **kw)
+    ha, hb = a.special_points("H"), b.special_points("H")
+    assert len(ha) == len(hb) == 2
+    for x, y in zip(ha, hb):
+        assert x.params["I_e"] == pytest.approx(y.params["I_e"], rel=1e-6)
+        assert x.data["omega"] == pytest.approx(y.data["omega"], rel=1e-6)
+        assert np.sign(x.data["l1"]) == np.sign(y.data["l1"])
+    assert a.params["I_e"].min() == pytest.approx(1e-5) and a.params["I_e"].max() == pytest.approx(200)

@@ -71,7 +71,7 @@ def brian_venv_dir():
 
 
 def ensure_brian_python(explicit=None) -> str:
-    """Interpreter with brian2: explicit / $BRIAN2_PYTHON / this one / a private venv (made once)."""
+    """Interpreter with brian2: explicit, $BRIAN2_PYTHON, this one, or a private venv (made once)."""
     chosen = explicit or os.environ.get("BRIAN2_PYTHON")
     if chosen:
         if not _imports_brian2(chosen):

@@ -1,15 +1,138 @@
-"""Hopf curve in (K, i0/g0^2): full z_n chain, 2CC, diffusion approximation, K_D line -- not written yet: waits for its machinery."""
+"""Ageeva & Goldobin (2025), Fig. 1a: Hopf curves in the (K, i0/g0^2) plane.
+
+The boundary between asynchronous (AS) and global-oscillation (GO) regimes for the full z_n
+chain ("exact", M = 64; black solid), the diffusion approximation of the chain (red dashed),
+and the 2CC reduction (grey dash-dotted), with the line K_D(i0/g0^2) above which (by 1-2
+decades) the diffusion approximation holds (cyan, Sec. 7.1), and the cuts of Figs. 2-3
+(magenta).  The 2CC curve is an H-C continuation; the chains (128 real unknowns) are located
+by sampling K at fixed i0 and locating each change of stability (quick), plus H-C continued from
+those points in the full version.  Only K and i0/g0^2 matter (g0 = 1 here).
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from .common import require
+import numpy as np
+
+from .common import model_has, new_figure, save_figure, write_csv
+from .shotnoise_common import K_D, hopf_crossings
 
 NAME = "ag2025-fig1a"
 TITLE = "Hopf curve in (K, i0/g0^2): full z_n chain, 2CC, diffusion approximation, K_D line"
-REQUIRES = {'bifkit.continuation.codim2': 'H-C two-parameter Hopf curves'}
+REQUIRES = {"bifkit.continuation.codim2": "H-C two-parameter Hopf curves"}
+
+K_RANGE = (1.0, 1e5)
+R_RANGE = (1e-4, 10.0)
+CURVES = {  # model -> (label, colour, line style)
+    "shotnoise_chain": ("full chain (M=64)", "k", "-"),
+    "diffusion_chain": ("diffusion approximation (chain)", "tab:red", "--"),
+    "shotnoise_2cc": ("2CC reduction", "0.45", "-."),
+}
+FIG2_RATIOS = (0.01, 0.03, 0.06, 0.4)
+FIG3_RATIOS = (0.2, 0.4, 0.8)
+
+
+def settings(quick: bool) -> dict:
+    if quick:
+        return dict(ratios=np.geomspace(2e-4, 5.0, 9), K_grid=np.geomspace(3.0, 1e5, 22),
+                    continue_chains=False)
+    return dict(ratios=np.geomspace(1.2e-4, 8.0, 40), K_grid=np.geomspace(2.0, 1e5, 60),
+                continue_chains=True)
+
+
+def hopf_curve(name, start=None):
+    """H-C of ``name`` in (K, i0) (log-log) from an EP-C Hopf point or a given start."""
+    import bifkit
+    if start is None:
+        m = bifkit.load_model(name, K=10.0, i0=0.4, g0=1.0)
+        x = bifkit.find_equilibrium(m, m.default_guess())
+        br = bifkit.continuation(m, "EP-C", x, ["K"], bounds={"K": K_RANGE}, log_params=["K"])
+        hs = br.special_points("H")
+        if not hs:
+            raise RuntimeError(f"{name}: no Hopf point along K at i0/g0^2 = 0.4")
+        start, m = hs[0], m
+    else:
+        m = bifkit.load_model(name, K=start["params"]["K"], i0=start["params"]["i0"], g0=1.0)
+    return bifkit.continuation(m, "H-C", start, ["K", "i0"],
+                               bounds={"K": K_RANGE, "i0": R_RANGE}, log_params=["K", "i0"],
+                               max_points=3000)
 
 
 def run(quick: bool, out: Path) -> dict:
-    require(REQUIRES, NAME)
-    raise NotImplementedError(f"diagram {NAME!r}: the recipe is not written yet")
+    import bifkit
+    out = Path(out)
+    st = settings(quick)
+    rows = []      # sampled crossings: model, ratio, K_H, direction
+    lines = {}     # model -> list of (K, ratio, l1) arrays from H-C
+    notes = []
+    for name in ("shotnoise_chain", "diffusion_chain"):
+        if not model_has(name):
+            notes.append(f"{name}: model not available")
+            continue
+        for r in st["ratios"]:
+            for K_H, x, d in hopf_crossings(name, float(r), st["K_grid"]):
+                rows.append((name, float(r), K_H, d))
+                if st["continue_chains"] and not any(
+                        np.min(np.hypot(np.log10(c[0] / K_H), np.log10(c[1] / r))) < 0.02
+                        for c in lines.get(name, [])):
+                    m = bifkit.load_model(name, K=K_H, i0=float(r), g0=1.0)
+                    try:
+                        hc = hopf_curve(name, {"state": m.unpack(x), "params": m.params})
+                        lines.setdefault(name, []).append(
+                            (hc.params["K"], hc.params["i0"], hc.data["l1"]))
+                    except Exception as e:
+                        notes.append(f"{name} H-C from K={K_H:.4g}, i0={r:.4g}: {e}")
+    try:
+        hc = hopf_curve("shotnoise_2cc")
+        lines["shotnoise_2cc"] = [(hc.params["K"], hc.params["i0"], hc.data["l1"])]
+        gh = [(s.params["K"], s.params["i0"]) for s in hc.special_points("GH")]
+    except Exception as e:
+        notes.append(f"shotnoise_2cc H-C: {e}")
+        gh = []
+    files = {"sampled": write_csv(out / f"{NAME}_hopf_sampled.csv",
+                                  {k: [row[i] for row in rows] for i, k in enumerate(
+                                      ("model", "i0_over_g0sq", "K_hopf", "with_increasing_K"))},
+                                  "Ageeva & Goldobin 2025 Fig. 1a; g0=1; Hopf points located by "
+                                  "sampling K at fixed i0 (Brent on the leading eigenvalue)"
+                                  + "".join(f"\nnote: {n}" for n in notes))}
+    cc = {"model": [], "piece": [], "K": [], "i0_over_g0sq": [], "l1": []}
+    for name, pieces in lines.items():
+        for k, (K, r, l1) in enumerate(pieces):
+            cc["model"] += [name] * len(K)
+            cc["piece"] += [k] * len(K)
+            cc["K"] += list(K)
+            cc["i0_over_g0sq"] += list(r)
+            cc["l1"] += list(l1)
+    if cc["K"]:
+        files["curves"] = write_csv(out / f"{NAME}_hopf_curves.csv", cc, "H-C continuations")
+
+    fig, ax = new_figure(figsize=(8, 6))
+    for name, (label, c, ls) in CURVES.items():
+        for k, (K, r, _l1) in enumerate(lines.get(name, [])):
+            ax.plot(K, r, ls, color=c, lw=1.8, label=label if k == 0 else None)
+        pts = [(row[2], row[1]) for row in rows if row[0] == name]
+        if pts:
+            Kp, rp = zip(*pts)
+            ax.plot(Kp, rp, "o", color=c, mfc="none" if lines.get(name) else c, ms=4,
+                    label=None if lines.get(name) else f"{label} (sampled Hopf points)")
+    for K, r in gh:
+        ax.plot(K, r, "o", color="0.45", mec="k", ms=6)
+        ax.annotate("GH (2CC)", (K, r), textcoords="offset points", xytext=(5, -10), fontsize=7)
+    rr = np.geomspace(R_RANGE[0], 0.9, 200)
+    ax.plot(K_D(rr), rr, "-", color="c", lw=1.5, label="K$_D$ (Sec. 7.1)")
+    for r in sorted(set(FIG2_RATIOS + FIG3_RATIOS)):
+        ax.axhline(r, color="m", lw=0.7, ls=":", zorder=0)
+    ax.plot([], [], ":", color="m", lw=0.7, label="cuts of Figs. 2-3")
+    ax.text(3e3, 2e-3, "GO", fontsize=14, fontweight="bold")
+    ax.text(2.0, 2.0, "AS", fontsize=14, fontweight="bold")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(*K_RANGE)
+    ax.set_ylim(*R_RANGE)
+    ax.set_xlabel("K")
+    ax.set_ylabel("i$_0$/g$_0^2$")
+    ax.legend(fontsize=7, loc="lower left")
+    ax.set_title("Ageeva & Goldobin 2025, Fig. 1a: Hopf curves (GO: global oscillations, "
+                 "AS: asynchronous)" + ("  (quick)" if quick else ""), fontsize=9)
+    files.update(save_figure(fig, out, NAME))
+    return files

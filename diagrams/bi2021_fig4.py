@@ -147,7 +147,8 @@ def run(quick: bool, out: Path) -> dict:
         "orbit": write_csv(out / f"{NAME}_orbit_maxima.csv", {"I_e": od_I, "Re_max_Hz": od_max}),
         "bifurcations": write_csv(
             out / f"{NAME}_bifurcations.csv",
-            {"label": ["H"] + [p[0] for p in pds], "cycle_period_multiple": [0] + [p[1] for p in pds],
+            {"label": ["H"] + [p[0] for p in pds],
+             "cycle_period_multiple": [0] + [p[1] for p in pds],
              "I_e": [hopf.params["I_e"]] + [p[2] for p in pds],
              "period_ms": [2 * np.pi / hopf.data["omega"]] + [p[3] for p in pds]}),
         "reference": write_csv(

@@ -63,3 +63,64 @@ def sampled_branch(name: str, ratio: float, K_values, g0: float = 1.0):
         hopf.append((float(np.exp(a - lead[i] * (b - a) / (lead[i + 1] - lead[i]))),
                      "stability change"))
     return K_values, np.array(nu), lead < 0, hopf
+
+
+def leading_real_part(model, x_guess):
+    """(max Re eigenvalue, state vector) of the stationary state found from ``x_guess``."""
+    import bifkit
+    st = bifkit.find_equilibrium(model, x_guess)
+    return float(model.eigenvalues(st)[0].real), model.pack(st)
+
+
+def hopf_crossings(name, ratio, K_grid, g0=1.0, xtol=1e-6, start_K=300.0, **structural):
+    """Hopf points of model ``name`` along K at fixed i0 = ratio g0^2, by sampling.
+
+    The stationary state is followed along ``K_grid`` by Newton; where the leading eigenvalue's
+    real part changes sign, the crossing is located by Brent's method in log10 K (``xtol``).
+    Returns a list of (K_H, state vector, "AS->GO" or "GO->AS" with increasing K).  Meant for
+    large models (chains of M modes) where EP-C is slow and its Hopf test function overflows.
+    """
+    import math
+
+    import bifkit
+    from scipy.optimize import brentq
+    from bifkit.errors import ConvergenceError
+    K_grid = np.asarray(K_grid, float)
+    # start where Newton converges easily (moderate K), then walk both ways along the grid;
+    # a walk stops where Newton fails (no stationary state continued from the last one)
+    i0 = int(np.argmin(np.abs(np.log(K_grid / start_K))))
+    m = bifkit.load_model(name, K=float(K_grid[i0]), i0=ratio * g0 ** 2, g0=g0, **structural)
+    x0 = m.pack(bifkit.find_equilibrium(m, m.default_guess()))
+    lead = np.full(K_grid.size, np.nan)
+    states = [None] * K_grid.size
+    for step in (1, -1):
+        x = x0
+        for i in range(i0 if step == 1 else i0 - 1, K_grid.size if step == 1 else -1, step):
+            try:
+                lead[i], x = leading_real_part(m.with_params(K=float(K_grid[i])), x)
+            except ConvergenceError:
+                break
+            states[i] = x
+    out = []
+    with np.errstate(invalid="ignore"):
+        cross = np.nonzero(np.sign(lead[:-1]) * np.sign(lead[1:]) < 0)[0]
+    for i in cross:
+        guess = {"x": states[i]}
+
+        def f(lk):
+            g, guess["x"] = leading_real_part(m.with_params(K=10 ** lk), guess["x"])
+            return g
+        try:
+            lk = brentq(f, math.log10(K_grid[i]), math.log10(K_grid[i + 1]), xtol=xtol)
+            f(lk)
+        except ConvergenceError:
+            continue
+        out.append((10 ** lk, guess["x"], "AS->GO" if lead[i] < 0 else "GO->AS"))
+    return out
+
+
+def K_D(ratio):
+    """Ageeva & Goldobin 2025, Sec. 7.1: K_D = 4 [0.5 ln(g0^2/i0)]^(1/3) / (i0/g0^2)^(2/3);
+    the diffusion approximation is accurate for K 1-2 orders of magnitude above it."""
+    r = np.asarray(ratio, float)
+    return 4 * (0.5 * np.log(1 / r)) ** (1 / 3) / r ** (2 / 3)

@@ -53,10 +53,11 @@ Cross-checks
 * :func:`coefficients_mp`: the residue sum (10) in mpmath with enough digits to
   absorb its cancellation (integer binomial coefficients, exact).
 
-Measured worst error of the recurrence against mpmath, all n, m <= 128 and
-alpha in [1e-4, 10]: see tests/test_shotnoise_chain.py and
-/work/notes/status-chain.md (a few 1e-14 relative to the largest entry of
-each row).
+Measured error against mpmath, every row n = 1..128 and m = 0..128, at 16
+values of alpha from 1e-4 to 10 (relative to the largest entry of each row):
+recurrence at most 1.2e-14 (alpha = 0.1, n = 128), typically 2e-15 to 9e-15;
+quadrature at most 6.4e-14 (alpha = 10).  The test suite repeats this for
+four rows in the default run and for the full grid with ``-m slow``.
 """
 from __future__ import annotations
 
@@ -164,7 +165,7 @@ def coefficients(alpha: float, M: int) -> np.ndarray:
     --------
     >>> I = coefficients(1.0, 8)
     >>> z1, p = zetas(1.0)
-    >>> abs(I[1, 3] - (z1 - p / z1) * z1 ** 3) < 1e-15   # first row of eq. (10)
+    >>> bool(abs(I[1, 3] - (z1 - p / z1) * z1 ** 3) < 1e-15)   # first row of eq. (10)
     True
     """
     zetas(alpha)

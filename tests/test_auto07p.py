@@ -7,12 +7,14 @@ import math
 
 import numpy as np
 import pytest
+import sympy as sp
 
 import bifkit
 from bifkit.backends import auto07p
 from bifkit.backends.auto07p import files, labels
 from bifkit.backends.auto07p.fortran import ParameterMap
-from bifkit.model import ModelDefinition, real_symbols
+from bifkit.backends.auto07p.runner import Workspace
+from bifkit.model import ModelDefinition, complex_state, real_symbols
 
 needs_auto = pytest.mark.skipif(not auto07p.available(),
                                 reason=f"AUTO-07p backend unavailable: "
@@ -99,6 +101,13 @@ def test_unknown_option_is_an_error():
         auto07p.continuation(m, "NF-C", {"x": 0.0, "y": 0.0}, ["mu", "w"])
 
 
+def test_every_workspace_is_a_private_directory_removed_afterwards(tmp_path):
+    with Workspace(tmp_path / "exe") as a, Workspace(tmp_path / "exe") as b:
+        assert a.path != b.path and a.path.is_dir() and b.path.is_dir()
+        pa, pb = a.path, b.path
+    assert not pa.exists() and not pb.exists()
+
+
 # --------------------------------------------------------------------------- #
 # runs (AUTO needed)                                                           #
 # --------------------------------------------------------------------------- #
@@ -145,6 +154,70 @@ def test_hopf_normal_form_cycles_period_amplitude_multipliers():
 
 @pytest.mark.auto07p
 @needs_auto
+def test_complex_state_model_is_split_into_real_and_imaginary_parts():
+    """z' = (mu + i w) z - |z|^2 z as one complex state: Hopf at mu = 0, omega = w."""
+    z, zs = complex_state("z")
+    mu, w = real_symbols("mu w")
+    zbar = zs[0] - sp.I * zs[1]
+    d = ModelDefinition.from_sympy("hopf_complex_auto", [("z", (z, zs))],
+                                   [(mu, -0.5), (w, 1.5)], [(mu + sp.I * w) * z - z * z * zbar])
+    m = bifkit.Model(d)
+    br = auto07p.continuation(m, "EP-C", {"z": 0j}, ["mu"], bounds={"mu": (-0.5, 0.5)})
+    (h,) = br.special_points("H")
+    assert h.params["mu"] == pytest.approx(0.0, abs=1e-9)
+    assert h.data["omega"] == pytest.approx(1.5, rel=1e-9)
+    assert h.data["l1"] == pytest.approx(-2 / 1.5, rel=1e-4)    # 2 a / w with a = -1
+
+
+def _model(name, states, params, rhs):
+    syms = real_symbols(" ".join(states))
+    psyms = real_symbols(" ".join(params))
+    env = dict(zip(states, syms)) | dict(zip(params, psyms))
+    d = ModelDefinition.from_sympy(name, list(zip(states, syms)),
+                                   [(s, v) for s, v in zip(psyms, params.values())], rhs(**env))
+    return bifkit.Model(d)
+
+
+@pytest.mark.auto07p
+@needs_auto
+def test_fold_curve_of_a_quadratic_is_the_parabola():
+    """x' = mu + a x - x^2: folds at x = a/2, mu = -a^2/4 (closed form)."""
+    m = _model("fold2_auto", ["x"], {"mu": 1.0, "a": 1.0}, lambda x, mu, a: [mu + a * x - x ** 2])
+    x0 = (1 + math.sqrt(5)) / 2   # an equilibrium at mu = a = 1
+    br = auto07p.continuation(m, "EP-C", {"x": x0}, ["mu"], bounds={"mu": (-2, 2)})
+    (lp,) = br.special_points("LP")
+    assert lp.params["mu"] == pytest.approx(-0.25, abs=1e-9)
+    fold = auto07p.continuation(m, "LP-C", lp, ["mu", "a"], bounds={"a": (-2, 2)})
+    a, mu = fold.params["a"], fold.params["mu"]
+    assert a.min() == pytest.approx(-2) and a.max() == pytest.approx(2)
+    np.testing.assert_allclose(mu, -a ** 2 / 4, atol=1e-9)
+    np.testing.assert_allclose(fold.states["x"], a / 2, atol=1e-9)
+
+
+@pytest.mark.auto07p
+@needs_auto
+def test_hopf_curve_of_a_shifted_normal_form():
+    """x' = (mu - b^2) x - y - x r^2, y' = x + (mu - b^2) y - y r^2: Hopf curve mu = b^2,
+    omega = 1, l1 = -2 (AUTO's GH function along the curve)."""
+    def rhs(x, y, mu, b):
+        s = mu - b ** 2
+        r2 = x ** 2 + y ** 2
+        return [s * x - y - x * r2, x + s * y - y * r2]
+    m = _model("hopf2_auto", ["x", "y"], {"mu": -0.5, "b": 0.5}, rhs)
+    br = auto07p.continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], bounds={"mu": (-1, 1)})
+    (h,) = br.special_points("H")
+    assert h.params["mu"] == pytest.approx(0.25, abs=1e-9)
+    hc = auto07p.continuation(m, "H-C", h, ["mu", "b"], bounds={"b": (-1, 1)})
+    b, mu = hc.params["b"], hc.params["mu"]
+    assert b.min() == pytest.approx(-1) and b.max() == pytest.approx(1)
+    np.testing.assert_allclose(mu, b ** 2, atol=1e-9)
+    np.testing.assert_allclose(hc.data["omega"], 1.0, rtol=1e-9)
+    l1 = hc.data["l1"][np.isfinite(hc.data["l1"])]
+    assert l1.size > 5 and np.allclose(l1, -2.0, rtol=1e-4)
+
+
+@pytest.mark.auto07p
+@needs_auto
 def test_ei_hopf_points_agree_with_bifkit():
     """Core of validation/cross_check_auto.py: E-I D_ee = 2, Hopf points to 1e-6."""
     m = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0, I_e=1e-5)
@@ -156,5 +229,9 @@ def test_ei_hopf_points_agree_with_bifkit():
     for x, y in zip(ha, hb):
         assert x.params["I_e"] == pytest.approx(y.params["I_e"], rel=1e-6)
         assert x.data["omega"] == pytest.approx(y.data["omega"], rel=1e-6)
-        assert np.sign(x.data["l1"]) == np.sign(y.data["l1"])
-    assert a.params["I_e"].min() == pytest.approx(1e-5) and a.params["I_e"].max() == pytest.approx(200)
+    # criticality of the lower Hopf point (l1 ~ -2.09); at the upper one l1 ~ 4e-7 is below
+    # the noise of AUTO's finite-difference l1 (see validation/cross_check_auto.py)
+    assert ha[0].data["criticality"] == hb[0].data["criticality"] == "supercritical"
+    assert ha[0].data["l1"] == pytest.approx(hb[0].data["l1"], rel=1e-4)
+    assert a.params["I_e"].min() == pytest.approx(1e-5)
+    assert a.params["I_e"].max() == pytest.approx(200)

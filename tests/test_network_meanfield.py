@@ -1,4 +1,4 @@
-"""Inhibitory network vs the full z_n chain (issue 6), via validation/network_inhibitory_meanfield.py.
+"""Inhibitory network vs the full z_n chain (issue 6): validation/network_inhibitory_meanfield.py.
 
 The chain is the exact theory of a neuron driven by Poisson pulses; the network's inputs are
 nearly periodic trains. The test checks both halves of that statement, each within statistical

@@ -66,3 +66,11 @@ def test_theta_run_is_reproducible_and_reports_all_observables():
 def test_theta_bad_input(bad, word):
     with pytest.raises(ValueError, match=word):
         simulate("theta_massive", **{"T": 1.0, **bad})
+
+
+def test_cli_simulates_the_theta_network(tmp_path):
+    from bifkit.network.cli import main
+    out = tmp_path / "theta.json"
+    assert main(["simulate", "theta_massive", "--set", "N=500", "K=50", "--T", "100",
+                 "--transient", "10", "--out", str(out)]) == 0
+    assert "rate_all" in out.read_text()

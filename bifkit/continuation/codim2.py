@@ -26,8 +26,10 @@ import numpy as np
 
 from ..errors import ConvergenceError
 from . import codim2_core as core
+from .codim2_fnptr import addresses
 from .results import Branch, SpecialPoint
 
+FD_DIMENSION = 16  # above it (or for kernel-defined models) dJ/dx by differences of jac
 KINDS = {"LP-C": core.LP, "H-C": core.HOPF, "NF-C": core.NF}
 # test-function columns of each curve (see codim2_core.point_tests)
 LABELS = {core.LP: ("BT", "CP", "ZH"), core.HOPF: ("BT", "ZH", "GH", "HH"), core.NF: ("BT",)}
@@ -48,7 +50,9 @@ class Codim2Options:
     parameters) with log10 for parameters in ``log_params``; ``tol`` is the
     componentwise relative Newton tolerance; ``detect`` the labels to locate
     (default: all of the curve); ``stop_at_bt`` ends H-C at a BT point (beyond
-    it the system continues as a curve of neutral saddles).
+    it the system continues as a curve of neutral saddles); ``user_points``
+    ({free parameter: [values]}) labels the points where a free parameter
+    takes those values "UZ" (AUTO's UZR).
     """
 
     ds: float = 0.01
@@ -60,6 +64,7 @@ class Codim2Options:
     direction: str = "both"
     detect: tuple | None = None
     stop_at_bt: bool = True
+    user_points: dict | None = None
 
     def __post_init__(self):
         if not 0 < self.ds_min <= self.ds <= self.ds_max:
@@ -74,6 +79,9 @@ class Codim2Options:
             raise ValueError(f"tol must be in (0, 1); got {self.tol}")
         if int(self.max_iter) < 2:
             raise ValueError(f"max_iter must be >= 2; got {self.max_iter}")
+        if self.user_points is not None and not isinstance(self.user_points, dict):
+            raise ValueError(f"user_points must be a dict {{parameter: [values]}}; "
+                             f"got {self.user_points!r}")
 
 
 class _Curve:
@@ -86,9 +94,11 @@ class _Curve:
         self.free = list(free)
         self.n = model.n
         self.idx = np.array([model.param_index(k) for k in free], dtype=np.int64)
-        self.logf = np.array([k in log_params for k in free], dtype=np.int64)
+        # flags: log10 of each free parameter, then "differentiate J by differences"
+        fd = model.symbolic is None or model.n > FD_DIMENSION
+        self.logf = np.array([k in log_params for k in free] + [fd], dtype=np.int64)
         self.p0 = np.array(model.p, dtype=float)  # writeable: the kernels' signature
-        self.kernels = core.kernel_addresses(model.compiled)
+        self.kernels = (addresses(model.compiled),)
         self.problem = (self.kind, self.p0, self.idx, self.logf)
         self.N = self.n + 2 + (0 if self.kind == core.LP else 1)
 
@@ -312,6 +322,12 @@ def _run_direction(prob, y0, t0, Bb, Cb, sel, lo, hi, opts):
             sp = _locate(prob, label, col, int(i), ctx, opts)
             if sp is not None:
                 special.append(sp)
+    special += _user_points(prob, ctx, m, opts)
+    if prob.kind == core.HOPF and opts.stop_at_bt and m > 1 and TESTS[m - 1, 0] <= 0 \
+            and status == core.BOUND:
+        status = core.BT_END  # landed on a bound beyond BT
+        piece["status"] = status
+        piece["reason"] = _STATUS[status]
     if status == core.BT_END:
         # replace the last point (beyond BT, omega imaginary) by the located BT point
         bt = [s for s in special if s.label == "BT" and s.index == m - 2]
@@ -334,9 +350,16 @@ def _locate(prob, label, col, i, ctx, opts):
                                          float(opts.tol), int(opts.max_iter))
     if not found:
         return None
+    return _special(prob, label, y, i, ctx, converged,
+                    gh_check=min(abs(ga), abs(gb)) if label == "GH" else None, col=col)
+
+
+def _special(prob, label, y, i, ctx, converged, gh_check=None, col=0):
+    """The SpecialPoint at the located y (None when rejected)."""
+    Y, T, TESTS, DS, BB, CB, SEL = ctx
     Bn, Cn, seln, tn, tests, data, ev, st = core.point_info(
         *prob.kernels, *prob.problem, y, T[i], BB[i], CB[i], SEL[i])
-    if label == "GH" and not abs(tests[col]) <= 1e-4 * min(abs(ga), abs(gb)):
+    if gh_check is not None and not abs(tests[col]) <= 1e-4 * gh_check:
         return None  # a pole of l1 (a zero eigenvalue: ZH), not a root
     info = _label_data(prob, label, y, ev, tests, data)
     if info is None:
@@ -344,12 +367,38 @@ def _locate(prob, label, col, i, ctx, opts):
     model = prob.model
     p = prob.params(y)
     info.update(free={k: float(p[prob.idx[j]]) for j, k in enumerate(prob.free)},
-                eigenvalues=[complex(e) for e in _sorted(ev)])
+                eigenvalues=[complex(e) for e in ev])
     spt = SpecialPoint(label=label, index=i, state=model.unpack(y[:prob.n]),
                        params=dict(zip(model.param_names, map(float, p))), data=info,
                        converged=bool(converged))
     spt._y = (y, tests, data, ev, st)  # for _replace_last
     return spt
+
+
+def _user_points(prob, ctx, m, opts):
+    """UZ points where a free parameter crosses a value of ``opts.user_points``."""
+    Y, T, TESTS, DS, BB, CB, SEL = ctx
+    out = []
+    for name, values in (opts.user_points or {}).items():
+        if name not in prob.free:
+            raise ValueError(f"user_points name {name!r} is not a free parameter {prob.free}")
+        j = prob.free.index(name)
+        for v in np.atleast_1d(values):
+            s = prob.s_of(j, float(v))
+            g = Y[:m, prob.n + j] - s
+            for i in np.flatnonzero(g[:-1] * g[1:] < 0):
+                w = g[i] / (g[i] - g[i + 1])
+                y, ok = core.correct_point(*prob.kernels, *prob.problem,
+                                           (1 - w) * Y[i] + w * Y[i + 1], T[i], BB[i], CB[i],
+                                           SEL[i], prob.n + j, s, float(opts.tol),
+                                           int(opts.max_iter))
+                if not ok:
+                    continue
+                sp = _special(prob, "UZ", y, int(i), ctx, True)
+                if sp is not None:
+                    sp.data["user_point"] = {name: float(v)}
+                    out.append(sp)
+    return out
 
 
 def _label_data(prob, label, y, ev, tests, data):
@@ -365,29 +414,41 @@ def _label_data(prob, label, y, ev, tests, data):
             d[i1] = np.inf
             i2 = int(np.argmin(d))
             others = np.delete(ev, [i1, i2])
-            k = int(np.argmin(np.abs(others.real) if label == "HH" else np.abs(others)))
-            lam = others[k]
             if label == "HH":
-                if abs(lam.imag) <= 1e-8 * (1 + abs(lam)):
+                lam = _imaginary_pair(others)
+                if lam is None:
                     return None  # +-lambda real: a neutral saddle among the others
                 out.update(omega1=out["omega"], omega2=float(abs(lam.imag)))
-            else:
-                if abs(lam.imag) > 1e-8 * (1 + abs(lam)):
-                    return None
+            elif abs(others[np.argmin(np.abs(others))].imag) > 1e-8:
+                return None
         if label == "BT":
             out["l1"] = float("nan")
         return out
     if prob.kind == core.LP:
         out = {"a": float(data[0])}
         if label == "ZH":
-            k = int(np.argmin(np.abs(ev)))
-            others = np.delete(ev, k)
-            j = int(np.argmin(np.abs(others.real)))
-            if abs(others[j].imag) <= 1e-8 * (1 + abs(others[j])):
+            lam = _imaginary_pair(np.delete(ev, int(np.argmin(np.abs(ev)))))
+            if lam is None:
                 return None
-            out["omega"] = float(abs(others[j].imag))
+            out["omega"] = float(abs(lam.imag))
         return out
     return {"mu": float(data[0])}
+
+
+def _imaginary_pair(ev):
+    """The pair with the smallest |lambda_i + lambda_j| if it is +-i omega (omega > 0), else None."""
+    best, pair = np.inf, None
+    for i in range(ev.size):
+        for j in range(i + 1, ev.size):
+            d = abs(ev[i] + ev[j])
+            if d < best:
+                best, pair = d, (ev[i], ev[j])
+    if pair is None:
+        return None
+    a, b = pair
+    if abs(a.imag) <= 1e-8 * (1 + abs(a)) or abs(a - np.conj(b)) > 1e-6 * (1 + abs(a)):
+        return None
+    return a
 
 
 def _replace_last(prob, piece, bt, ctx):
@@ -397,11 +458,6 @@ def _replace_last(prob, piece, bt, ctx):
     piece["DATA"][-1] = data
     piece["EV"][-1] = ev
     piece["STABLE"][-1] = st
-
-
-def _sorted(ev):
-    """Eigenvalues by decreasing real part, then decreasing imaginary part."""
-    return ev[np.lexsort((-ev.imag, -ev.real))]
 
 
 # --------------------------------------------------------------------------- #

@@ -18,23 +18,28 @@ accepted point the borders are reset to the (orthonormalised) null vectors W,
 V of the current point, and on H-C / NF-C the two entries of G that make the
 system best conditioned are chosen.
 
-Every function that Python calls has an explicit signature with the model
-kernels typed as first-class functions (``numba.types.FunctionType``): the
-compiled code is then the same for every model and numba's disk cache works
-across processes (a dispatcher-typed argument would be recompiled in every
-new process).
+Every function that Python calls has an explicit signature and receives the
+model kernels as an array of addresses (:mod:`.codim2_fnptr`), used inside as
+first-class functions of fixed type: the compiled code is the same for every
+model, numba's disk cache serves every process (a dispatcher-typed argument
+would be recompiled in each new process), and a call costs ~1 us.
 """
 from __future__ import annotations
 
 import math
+import warnings
 
 import numba as nb
 import numpy as np
 from numba import types
-from numba.core.types.function_type import WrapperAddressProtocol
-from numba.core.typing.typeof import typeof_impl
+from numba.core.errors import NumbaExperimentalFeatureWarning
 
+from .codim2_fnptr import unpack
 from .codim2_linalg import det, dot, mm, mv, solve, solve_vec, sort_eigenvalues, vm
+
+# first-class functions are an 'experimental' numba feature (stable since 0.53)
+warnings.filterwarnings("ignore", message=".*First-class function type feature is experimental",
+                        category=NumbaExperimentalFeatureWarning)
 
 LN10 = math.log(10.0)
 
@@ -49,48 +54,10 @@ _F1 = types.float64[::1]
 _F2 = types.float64[:, ::1]
 _F3 = types.float64[:, :, ::1]
 _I1 = types.int64[::1]
-_f = types.FunctionType(_F1(types.float64, _F1, _F1))
-_jac = types.FunctionType(_F2(types.float64, _F1, _F1))
-_dJdp = types.FunctionType(_F3(types.float64, _F1, _F1))
-_B = types.FunctionType(_F1(types.float64, _F1, _F1, _F1, _F1))
-_C = types.FunctionType(_F1(types.float64, _F1, _F1, _F1, _F1, _F1))
-_KERNELS = (_f, _jac, _jac, _dJdp, _B, _C)  # f, jac, dfdp, dJdp, B, C
-
-
-class KernelAddress(WrapperAddressProtocol):
-    """A model kernel as a first-class function with a fixed signature.
-
-    Passing a numba dispatcher to a FunctionType argument makes numba look its
-    address up on every call (milliseconds for six kernels); this wrapper
-    looks it up once.
-    """
-
-    def __init__(self, dispatcher, ftype):
-        sig = ftype.signature
-        cres = dispatcher.get_compile_result(sig)
-        self._addr = cres.library.get_pointer_to_function(cres.fndesc.llvm_cfunc_wrapper_name)
-        self._sig = sig
-        self._ftype = ftype
-        self._keep = dispatcher
-
-    def __wrapper_address__(self):
-        return self._addr
-
-    def signature(self):
-        return self._sig
-
-
-@typeof_impl.register(KernelAddress)
-def _typeof_kernel(val, c):
-    # the stored type: numba would build a new FunctionType on every call (~100 us)
-    return val._ftype
-
-
-def kernel_addresses(compiled):
-    """(f, jac, dfdp, dJdp, B, C) of ``model.compiled`` as :class:`KernelAddress` objects."""
-    ks = (compiled.f, compiled.jac, compiled.dfdp, compiled.dJdp, compiled.B, compiled.C)
-    return tuple(KernelAddress(k, ft) for k, ft in zip(ks, _KERNELS))
-_PROBLEM = (types.int64, _F1, _I1, _I1)      # kind, p0, idx, logf
+_KERNELS = (_I1,)  # the kernel addresses (codim2_fnptr.addresses)
+# kind, p0, idx, logf; logf[j] = 1: free parameter j in log10; logf[2] = 1: derivatives of
+# J by central differences of jac (large n, finite-difference kernels), else exact B
+_PROBLEM = (types.int64, _F1, _I1, _I1)
 
 
 # --------------------------------------------------------------------------- #
@@ -105,9 +72,19 @@ def _params(p0, idx, logf, y, n):
 
 
 @nb.njit(cache=True)
-def _DuJ(B, x, p, u):
-    """D with D[:, k] = B(u, e_k): the derivative of J in direction u."""
+def _DuJ(B, jac, x, p, u, fd):
+    """The derivative of J in direction u: D[:, k] = B(u, e_k).
+
+    ``fd``: by central differences of ``jac`` instead (two Jacobians rather than
+    n calls of B; for large systems and models with finite-difference kernels).
+    """
     n = x.size
+    if fd:
+        nu = math.sqrt(dot(u, u))
+        if nu == 0.0:
+            return np.zeros((n, n))
+        h = 6.0e-6 * max(1.0, math.sqrt(dot(x, x))) / nu
+        return (jac(0.0, x + h * u, p) - jac(0.0, x - h * u, p)) / (2.0 * h)
     D = np.empty((n, n))
     e = np.zeros(n)
     uc = u.copy()
@@ -189,15 +166,15 @@ def defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb, grad):
     if kind == LP:
         v = V[:, 0].copy()
         w = W[:, 0].copy()
-        dG[0, :n] = -vm(w, _DuJ(B, x, p, v))
+        dG[0, :n] = -vm(w, _DuJ(B, jac, x, p, v, logf[2]))
         for j in range(2):
             dG[0, n + j] = -dot(w, mv(dJ[idx[j]], v)) * sc[j]
         return fx, J, DFf, V, W, G, dG
     for j in range(2):
         vj = V[:, j].copy()
         mvj = mv(M, vj)
-        Dv = _DuJ(B, x, p, vj)
-        Dmv = _DuJ(B, x, p, mvj)
+        Dv = _DuJ(B, jac, x, p, vj, logf[2])
+        Dmv = _DuJ(B, jac, x, p, mvj, logf[2])
         Jv0, Jv1 = mv(dJ[idx[0]], vj), mv(dJ[idx[1]], vj)
         Jm0, Jm1 = mv(dJ[idx[0]], mvj), mv(dJ[idx[1]], mvj)
         for i in range(2):
@@ -351,10 +328,17 @@ def refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W):
     n = V.shape[0]
     nw = n + 2
     m = V.shape[1]
+    # borders of the size of A's entries: a well-scaled bordered matrix (with unit
+    # borders and |A| ~ 1e4, as on Hopf curves with omega ~ 100, V, W and the
+    # Jacobian lose digits and Newton degrades to linear convergence)
+    M, A = _mats(jac(0.0, y[:n].copy(), _params(p0, idx, logf, y, n)), kind, y, n)
+    scale = np.max(np.abs(A))
+    if not (scale > 0 and np.isfinite(scale)):
+        scale = 1.0
     Bn = np.zeros((n, 2))
     Cn = np.zeros((n, 2))
-    Bn[:, :m] = _orth(W)
-    Cn[:, :m] = _orth(V)
+    Bn[:, :m] = _orth(W) * scale
+    Cn[:, :m] = _orth(V) * scale
     fx, J, DFf, V2, W2, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
                                          Bn, Cn, True)
     seln = _choose(kind, DFf, G, dG, t, nw)
@@ -517,7 +501,7 @@ _RUN_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64, types.
 
 
 @nb.njit(_RUN_SIG, cache=True)
-def run(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
+def run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
         ds, ds_min, ds_max, max_points, tol, max_iter, lo, hi, stop_at_bt):
     """One direction of a curve from y0 along t0 (both already on the curve).
 
@@ -526,6 +510,7 @@ def run(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
     the step that led to each point, and the borders and G-entry pair in use
     from each point on; the first ``npts`` rows are valid.
     """
+    f, jac, dfdp, dJdp, B, C = unpack(addrs)
     n = Bb0.shape[0]
     N = y0.size
     nw = n + 2
@@ -567,6 +552,9 @@ def run(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
                     fr = (b - s_old) / (s_new - s_old)
                     if fr < frac:
                         frac, which, bval = fr, j, b
+            if which >= 0 and frac <= 1e-12:
+                status = BOUND  # already on the bound (a start on it): nothing to add
+                break
             if which >= 0:
                 y_b, okb, it, Vc, Wc = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
                                                y + frac * (y_new - y), t, Bb, Cb, sel, n + which,
@@ -635,11 +623,12 @@ _LOC_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64, types.
 
 
 @nb.njit(_LOC_SIG, cache=True)
-def locate(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
+def locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
            ga, gb, tol, max_iter):
     """Zero of test ``which`` on the step y + h t, h in (0, ds): Illinois secant.
 
-    Returns (y_located, found, converged, h)."""
+    Returns (y_located, found, converged, iterations)."""
+    f, jac, dfdp, dJdp, B, C = unpack(addrs)
     n = Bb.shape[0]
     a, b = 0.0, ds
     best = y.copy()
@@ -648,42 +637,56 @@ def locate(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds,
     tests = np.empty(NTEST)
     data = np.empty(NDATA)
     h = 0.0
+    count = 0
+    side = 0
     for _ in range(80):
+        count += 1
+        h_prev = h
         h = b - (b - a) * gb / (gb - ga) if gb != ga else 0.5 * (a + b)
         if not (min(a, b) < h < max(a, b)):
             h = 0.5 * (a + b)
+        if found and abs(h - h_prev) <= 1e-13 * (1.0 + abs(ds)):
+            converged = True  # the secant steps have stalled at the root
+            break
         yh, ok, it, V, W = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y + h * t, t,
                                    Bb, Cb, sel, -1, 0.0, tol, max_iter)
         if not ok:
-            return best, found, False, h
+            return best, found, False, count
         fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, yh,
                                            Bb, Cb, False)
         point_tests(B, C, kind, p0, idx, logf, yh, J, V, W, tests, data)
         gh = tests[which]
         if not np.isfinite(gh):
-            return best, found, False, h
+            return best, found, False, count
         best = yh
         found = True
+        # Illinois: halve the kept end's value only when the same end is kept twice in a
+        # row (halving every time makes the method linear)
         if gh * ga < 0:
             b, gb = h, gh
-            ga *= 0.5
+            if side == -1:
+                ga *= 0.5
+            side = -1
         else:
             a, ga = h, gh
-            gb *= 0.5
+            if side == 1:
+                gb *= 0.5
+            side = 1
         if abs(b - a) <= 1e-13 * (1.0 + abs(ds)) or gh == 0.0:
             converged = True
             break
     if abs(b - a) <= 1e-9 * (1.0 + abs(ds)):
         converged = True
-    return best, found, converged, h
+    return best, found, converged, count
 
 
 _EVAL_SIG = (*_KERNELS, *_PROBLEM, _F1, _F2, _F2, _I1)
 
 
 @nb.njit(_EVAL_SIG, cache=True)
-def evaluate(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y, Bb, Cb, sel):
+def evaluate(addrs, kind, p0, idx, logf, y, Bb, Cb, sel):
     """Residual F (N-1), Jacobian DF (N-1 x N) and the four G-gradient rows at y."""
+    f, jac, dfdp, dJdp, B, C = unpack(addrs)
     fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
                                        True)
     F, DF = _system(kind, fx, DFf, G, dG, sel)
@@ -694,8 +697,9 @@ _INFO_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1)
 
 
 @nb.njit(_INFO_SIG, cache=True)
-def point_info(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y, t, Bb, Cb, sel):
+def point_info(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel):
     """Refreshed borders, tangent, tests, data, eigenvalues and stability at y."""
+    f, jac, dfdp, dJdp, B, C = unpack(addrs)
     fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
                                        False)
     Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W)
@@ -703,3 +707,18 @@ def point_info(f, jac, dfdp, dJdp, B, C, kind, p0, idx, logf, y, t, Bb, Cb, sel)
     data = np.empty(NDATA)
     ev, st = point_tests(B, C, kind, p0, idx, logf, y, J, V, W, tests, data)
     return Bn, Cn, seln, tn, tests, data, ev, st
+
+
+_CORR_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.int64, types.float64,
+             types.float64, types.int64)
+
+
+@nb.njit(_CORR_SIG, cache=True)
+def correct_point(addrs, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, fixed, value, tol,
+                  max_iter):
+    """Newton from y_pred onto the curve: on the arclength plane of t (fixed < 0) or with
+    y[fixed] = value.  Returns (y, ok)."""
+    f, jac, dfdp, dJdp, B, C = unpack(addrs)
+    y, ok, it, V, W = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb,
+                              sel, fixed, value, tol, max_iter)
+    return y, ok

@@ -515,16 +515,33 @@ def interpolate(U, mesh, scheme, t):
     Returns an array of shape (len(t), n).
     """
     t = np.atleast_1d(np.asarray(t, float))
-    m = scheme.ncol
-    N = len(mesh) - 1
-    j = np.clip(np.searchsorted(mesh, t, side="right") - 1, 0, N - 1)
-    s = (t - mesh[j]) / (mesh[j + 1] - mesh[j])
-    out = np.zeros((len(t), U.shape[1]))
-    for i in range(m + 1):
-        others = np.delete(scheme.nodes, i)
-        li = np.prod([(s - o) / (scheme.nodes[i] - o) for o in others], axis=0)
-        out += li[:, None] * U[j * m + i]
+    U = np.ascontiguousarray(U, dtype=float)
+    out = np.empty((len(t), U.shape[1]))
+    _interpolate(U, np.asarray(mesh, float), scheme.nodes, t, out)
     return out
+
+
+@nb.njit(cache=True)
+def _interpolate(U, mesh, nodes, t, out):
+    N = mesh.shape[0] - 1
+    m = nodes.shape[0] - 1
+    n = U.shape[1]
+    L = np.empty(m + 1)
+    for q in range(t.shape[0]):
+        j = np.searchsorted(mesh, t[q], side="right") - 1
+        j = min(max(j, 0), N - 1)
+        s = (t[q] - mesh[j]) / (mesh[j + 1] - mesh[j])
+        for i in range(m + 1):
+            li = 1.0
+            for k in range(m + 1):
+                if k != i:
+                    li *= (s - nodes[k]) / (nodes[i] - nodes[k])
+            L[i] = li
+        for a in range(n):
+            v = 0.0
+            for i in range(m + 1):
+                v += L[i] * U[j * m + i, a]
+            out[q, a] = v
 
 
 def node_times(mesh, scheme):

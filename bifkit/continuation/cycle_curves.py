@@ -41,10 +41,10 @@ class CycleCurveOptions:
     ncol: int | None = None     # [NCOL]
     ds: float = 0.01            # [DS] in the weighted norm (theta in log10 units if logged)
     ds_min: float = 1e-6        # [DSMIN]
-    ds_max: float = 0.05        # [DSMAX]
+    ds_max: float = 0.1         # [DSMAX]
     max_points: int = 1000      # [NMX]
     tol: float = 1e-9           # [EPSL, EPSU] relative Newton step
-    max_iter: int = 10          # [ITNW] (chord iterations)
+    max_iter: int = 12          # [ITNW] (chord iterations; grows ds at <= max_iter/2)
     adapt_every: int = 3        # [IAD]
     direction: str = "forward"
     close_loop: bool = True
@@ -98,6 +98,10 @@ def continue_cycle_curve(model, curve, start, free, *, bounds=None, log_params=(
         from .cycle_gh import lpc_from_bautin
         start = lpc_from_bautin(model, start, free, log_params=log_params, **gh_opts)
         start_label = "LPC"
+        # leave the Bautin point: the curve ends there (cycle amplitude -> 0)
+        # both ways by default: away from the Bautin point, and back towards it (where the
+        # cycle amplitude vanishes and the corrector stops)
+        options.setdefault("direction", "both")
     elif gh_opts:
         raise ValueError(f"gh_offset/gh_ds apply only to LPC-C from a GH point")
     if start_label != label or "orbit" not in getattr(start, "data", {}):
@@ -183,10 +187,14 @@ def _run(system, pt0, opts, lims):
         if new is None:
             ds *= 0.5
             if ds < opts.ds_min:
+                amp = [_amplitude(q, system.n) for q in pts]
+                if amp[-1] < 0.05 * max(amp):
+                    return pts, (f"corrector failed after point {len(pts) - 1} where the cycle "
+                                 f"amplitude tends to 0 (a Bautin point or a Hopf curve)"), False
                 return pts, (f"corrector failed at the minimum step ds_min={opts.ds_min} after "
                              f"point {len(pts) - 1}; try a smaller ds_min or larger ntst"), False
             continue
-        new.tU, new.tz = system.tangent(new, pt.tU, pt.tz)
+        new.tU, new.tz = system.secant(pt, new)
         # parameter bounds: land exactly on the bound
         p_new = system.p_of(new.z)
         for i, (lo, hi) in enumerate(lims):
@@ -194,10 +202,14 @@ def _run(system, pt0, opts, lims):
             if not lo <= val <= hi:
                 bound = lo if val < lo else hi
                 th = math.log10(bound) if system.logs[i] else bound
-                fin = system.correct(pt, pt.U, pt.z, pt.tU, pt.tz,
-                                     fix=(system.nz - 2 + i, th))
+                k = system.nz - 2 + i
+                # linear predictor onto the bound, then Newton with theta_i fixed
+                sb = (th - pt.z[k]) / new.tz[k] if new.tz[k] != 0 else 0.0
+                sb = sb if 0.0 < sb <= 2.0 * ds else ds
+                fin = system.correct(pt, pt.U + sb * pt.tU, pt.z + sb * pt.tz, pt.tU, pt.tz,
+                                     fix=(k, th))
                 if fin is not None:
-                    fin.tU, fin.tz = system.tangent(fin, pt.tU, pt.tz)
+                    fin.tU, fin.tz = pt.tU, pt.tz
                     pts.append(fin)
                 name = system.model.param_names[system.ifree[i]]
                 return pts, f"bound {name} = {bound:g} reached", False
@@ -230,6 +242,12 @@ def _run(system, pt0, opts, lims):
         elif new.iterations >= opts.max_iter - 1:
             ds = max(0.6 * ds, opts.ds_min)
     return pts, f"max_points = {opts.max_points} reached", False
+
+
+def _amplitude(pt, n):
+    """Largest peak-to-peak range of the orbit's components."""
+    u = pt.U[:, :n]
+    return float(np.max(u.max(axis=0) - u.min(axis=0)))
 
 
 def _adapt(system, pt):

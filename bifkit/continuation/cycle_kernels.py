@@ -31,8 +31,8 @@ def coll_residual(U, T, p, mesh, W, Wd, out):
     """
     N = mesh.shape[0] - 1
     m, n = W.shape[0], U.shape[1]
-    u = np.empty(n)
-    for j in range(N):
+    for j in nb.prange(N):
+        u = np.empty(n)
         h = mesh[j + 1] - mesh[j]
         for k in range(m):
             for a in range(n):
@@ -58,8 +58,8 @@ def coll_jacobian(U, T, p, ifree, mesh, W, Wd, Jblk, Jb):
     """
     N = mesh.shape[0] - 1
     m, n = W.shape[0], U.shape[1]
-    u = np.empty(n)
-    for j in range(N):
+    for j in nb.prange(N):
+        u = np.empty(n)
         h = mesh[j + 1] - mesh[j]
         for k in range(m):
             for a in range(n):
@@ -102,10 +102,10 @@ def ext_residual(nv, U, T, p, sigma, mesh, W, Wd, out):
     m = W.shape[0]
     ne = U.shape[1]
     n = ne // (1 + nv)
-    x = np.empty(ne)
-    u = np.empty(n)
-    F = np.empty(ne)
-    for j in range(N):
+    for j in nb.prange(N):
+        x = np.empty(ne)
+        u = np.empty(n)
+        F = np.empty(ne)
         h = mesh[j + 1] - mesh[j]
         for k in range(m):
             _interp_point(U, j, k, m, W, x)
@@ -145,14 +145,14 @@ def ext_jacobian(nv, U, T, p, sigma, has_sigma, nextra, ifree, mesh,
     ne = U.shape[1]
     n = ne // (1 + nv)
     nf = ifree.shape[0]
-    x = np.empty(ne)
-    u = np.empty(n)
-    v = np.empty(n)
-    e = np.zeros(n)
-    F = np.empty(ne)
-    DF = np.zeros((ne, ne))
-    Fp = np.zeros((ne, nf))
-    for j in range(N):
+    for j in nb.prange(N):
+        x = np.empty(ne)
+        u = np.empty(n)
+        v = np.empty(n)
+        e = np.zeros(n)
+        F = np.empty(ne)
+        DF = np.zeros((ne, ne))
+        Fp = np.zeros((ne, nf))
         h = mesh[j + 1] - mesh[j]
         for k in range(m):
             _interp_point(U, j, k, m, W, x)

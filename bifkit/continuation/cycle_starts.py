@@ -24,6 +24,7 @@ import numpy as np
 from . import collocation as co
 from . import cycle_ext as ce
 from . import mesh as mesh_mod
+from ..errors import ConvergenceError
 from .cycle_systems import Point, node_weights
 
 
@@ -127,18 +128,22 @@ def start_from_orbit(system, orbit, label, ntst, fixed_index, tol=1e-10):
     sch, n, model = system.scheme, system.n, system.model
     U, mesh = orbit_on_mesh(orbit, ntst, sch)
     p = np.asarray(orbit.p, float)
-    U, T, it, ok, res, P, Q = co.newton_orbit(model.compiled, U, orbit.T, p, mesh, sch, tol, 20)
-    if not ok:
-        raise ConvergenceError(f"{system.curve} start: the {label} orbit does not converge on "
-                               f"the mesh with ntst={ntst} (residual {res:.3g})")
-    from .floquet import multipliers_from_pair
-    mu, _ = multipliers_from_pair(P, Q)
+    T = float(orbit.T)
+    if U.shape != orbit.U.shape or not np.array_equal(mesh, orbit.mesh):
+        # re-meshed: correct at fixed parameters (singular in (u, T) at an LPC, so judge
+        # by the residual, not by the step)
+        U, T, it, ok, res, _, _ = co.newton_orbit(model.compiled, U, T, p, mesh, sch, tol, 20)
+        if not (ok or res < 1e-9 * (1.0 + np.max(np.abs(U)))):
+            raise ConvergenceError(f"{system.curve} start: the {label} orbit does not converge "
+                                   f"on the mesh with ntst={ntst} (residual {res:.3g})")
     N, m = len(mesh) - 1, sch.ncol
     Jblk = np.empty((N, m * n, (m + 1) * n))
     JbT = np.empty((N, m * n, 1))
     k = model.compiled
     co.collocation_jacobian(k.jac, k.f, k.dfdp, U, T, p, np.zeros(0, np.int64), mesh, sch.W,
                             sch.Wd, Jblk, JbT)
+    from .floquet import multipliers_from_pair
+    mu, _ = multipliers_from_pair(*co.condensed_pair(Jblk))
     crit = critical_multiplier(label, mu)
     kappa = float(np.angle(crit)) if label == "NS" else 0.0
     V, tau, g = eigenfunction(label, Jblk, JbT, U, mesh, sch, n, kappa)
@@ -161,3 +166,30 @@ def start_from_orbit(system, orbit, label, ntst, fixed_index, tol=1e-10):
                                f"the {label} point (multiplier {crit:.6g}, border g={g:.3g}); "
                                f"locate the point more accurately or change ntst")
     return pt, {"multiplier": complex(crit), "g": g}
+
+
+def polish(model, label, orbit, ipar, log):
+    """Solve the defining system of a located LPC / PD / NS orbit exactly on its own mesh.
+
+    The test-function location on an LC-C branch (regula falsi on Floquet
+    multipliers) leaves an error set by the multipliers' accuracy; the extended
+    system of the corresponding curve, with every parameter but ``p[ipar]``
+    fixed, defines the point itself.  Returns (U, T, p, multipliers,
+    trivial_error) or None when the model lacks second derivatives or Newton fails.
+    """
+    from . import collocation as co_
+    from .cycle_systems import ExtendedSystem
+    curve = {"PD": "PD-C", "LPC": "LPC-C", "NS": "NS-C"}[label]
+    others = [k for k in range(len(model.param_names)) if k != ipar]
+    if not others:
+        return None
+    try:
+        system = ExtendedSystem(model, curve, [ipar, others[0]], [log, False],
+                                co_.Scheme(orbit.scheme.ncol, orbit.scheme.kind), orbit.p)
+        system.T_scale = orbit.T
+        system.tol = 1e-11
+        pt, _ = start_from_orbit(system, orbit, label, orbit.ntst, system.nz - 1)
+    except (ConvergenceError, ValueError, AttributeError, NotImplementedError):
+        return None
+    n = system.n
+    return np.ascontiguousarray(pt.U[:, :n]), pt.T, system.p_of(pt.z), pt.mu, pt.trivial_error

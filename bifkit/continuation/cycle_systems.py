@@ -142,28 +142,32 @@ class ExtendedSystem:
                 Jb[:, :, self.nz - 2 + i] *= p[k] * LN10
         return Jblk, Jb
 
-    def boundary(self, U, z):
-        """(B0, B1, Bz, residual) of the two-point conditions."""
+    def boundary(self, U, z, matrices=True):
+        """(B0, B1, Bz, residual) of the two-point conditions (matrices None if not asked)."""
         n, ne, nz = self.n, self.ne, self.nz
-        B0 = np.eye(ne)
-        B1 = -np.eye(ne)
-        Bz = np.zeros((ne, nz))
         u0, u1 = U[0], U[-1]
         r = u0 - u1
         if self.label == "PD":
-            B1[n:, n:] = np.eye(n)
             r[n:] = u0[n:] + u1[n:]
         elif self.label == "NS":
             c, s = math.cos(z[1]), math.sin(z[1])
             vr0, vi0 = u0[n:2 * n], u0[2 * n:]
-            I = np.eye(n)
             # rows: v_r(1) - (c v_r(0) - s v_i(0)),  v_i(1) - (s v_r(0) + c v_i(0))
+            r[n:2 * n] = u1[n:2 * n] - (c * vr0 - s * vi0)
+            r[2 * n:] = u1[2 * n:] - (s * vr0 + c * vi0)
+        if not matrices:
+            return None, None, None, r
+        B0 = np.eye(ne)
+        B1 = -np.eye(ne)
+        Bz = np.zeros((ne, nz))
+        if self.label == "PD":
+            B1[n:, n:] = np.eye(n)
+        elif self.label == "NS":
+            I = np.eye(n)
             B0[n:, n:] = np.block([[-c * I, s * I], [-s * I, -c * I]])
             B1[n:, n:] = np.eye(2 * n)
             Bz[n:2 * n, 1] = s * vr0 + c * vi0
             Bz[2 * n:, 1] = -c * vr0 + s * vi0
-            r[n:2 * n] = u1[n:2 * n] - (c * vr0 - s * vi0)
-            r[2 * n:] = u1[2 * n:] - (s * vr0 + c * vi0)
         return B0, B1, Bz, r
 
     def borders(self, ref: Point):
@@ -197,12 +201,16 @@ class ExtendedSystem:
 
     # ---------------------------------------------------------- arclength norm
     def arc_weights(self, mesh):
-        """Weights (wU (N*m+1, ne), wz (nz,)) of the arclength inner product."""
+        """Weights (wU (N*m+1, ne), wz (nz,)) of the arclength inner product (cached per mesh)."""
+        cached = getattr(self, "_arc_cache", None)
+        if cached is not None and cached[0] is mesh:
+            return cached[1], cached[2]
         wU = np.zeros((len(co.node_times(mesh, self.scheme)), self.ne))
         wU[:, :self.n] = node_weights(mesh, self.scheme)[:, None]
         wz = np.zeros(self.nz)
         wz[0] = 1.0 / self.T_scale ** 2
         wz[-2:] = 1.0
+        self._arc_cache = (mesh, wU, wz)
         return wU, wz
 
     def norm(self, mesh, dU, dz) -> float:
@@ -237,22 +245,24 @@ class ExtendedSystem:
             C[-1], D[-1] = 0.0, 0.0
             D[-1, fix[0]] = 1.0
         U, z = U0.copy(), np.array(z0, float)
+        Cflat = Cb.reshape(nz - 1, -1)
         F = None
         last = np.inf
         for it in range(1, self.max_iter + 1):
             rcol = self.residual(U, z, mesh)
             if not (np.all(np.isfinite(rcol)) and np.all(np.isfinite(z))):
                 return None
-            B0, B1, Bz, rbc = self.boundary(U, z)
+            B0, B1, Bz, rbc = self.boundary(U, z, matrices=F is None)
             rc = np.empty(nz)
-            rc[:-1] = np.tensordot(Cb, U, axes=([1, 2], [0, 1])) + Db @ z - tgt
+            rc[:-1] = Cflat @ U.ravel() + Db @ z - tgt
             if fix is None:
                 rc[-1] = np.sum(C[-1] * (U - U0)) + D[-1] @ (z - z0)
             else:
                 rc[-1] = z[fix[0]] - fix[1]
             if F is None:
-                F = self.factor(U, z, mesh)
-            dU, dz = F.solve(C, D, B0, B1, Bz, -rcol, -rbc, -rc)
+                F = self.factor(U, z, mesh).borders(C, D, B0, B1, Bz)
+                BC = (B0, B1, Bz)
+            dU, dz = F.rhs(-rcol, -rbc, -rc)
             U += dU
             z += dz
             step = max(np.max(np.abs(dU)) / (1.0 + np.max(np.abs(U))),
@@ -262,7 +272,7 @@ class ExtendedSystem:
             if step < self.tol:
                 pt = Point(U, z, mesh)
                 pt.iterations = it
-                pt.jac = (F, C, D, B0, B1, Bz)
+                pt.jac = (F, C, D) + BC
                 self.attach_multipliers(pt)
                 return pt
             if step > 0.5 * last:
@@ -286,6 +296,12 @@ class ExtendedSystem:
         N, mne = F.Jblk.shape[:2]
         dU, dz = F.solve(C, D, B0, B1, Bz, np.zeros((N, mne)), np.zeros(self.ne), rhs)
         nrm = self.norm(pt.mesh, dU, dz)
+        return dU / nrm, dz / nrm
+
+    def secant(self, old: Point, new: Point):
+        """Unit secant (new - old) in the arclength norm (AUTO's direction vector update)."""
+        dU, dz = new.U - old.U, new.z - old.z
+        nrm = self.norm(new.mesh, dU, dz)
         return dU / nrm, dz / nrm
 
     def attach_multipliers(self, pt: Point):

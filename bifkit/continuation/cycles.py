@@ -102,8 +102,8 @@ def orbit_from_samples(t, X, p, ntst=50, ncol=4, kind="uniform") -> Orbit:
 
 
 def orbit_from_simulation(model, x0, t_transient, *, t_max=None, section=0, ntst=50,
-                          ncol=4, rtol=1e-10, atol=1e-12, refine_orbit=True) -> Orbit:
-    """A periodic orbit from a simulation (scipy's LSODA/Radau).
+                          ncol=4, rtol=1e-8, atol=1e-11, refine_orbit=True) -> Orbit:
+    """A periodic orbit from a simulation (scipy's LSODA; Newton refines it afterwards).
 
     Integrates from ``x0`` for ``t_transient`` (model time units), then until
     the state component ``section`` has crossed its mean upwards twice; the
@@ -119,14 +119,14 @@ def orbit_from_simulation(model, x0, t_transient, *, t_max=None, section=0, ntst
     fun = lambda t, x: f(t, x, p)  # noqa: E731
     jf = lambda t, x: jac(t, x, p)  # noqa: E731
     x0 = model.pack(x0)
-    sol = solve_ivp(fun, (0, t_transient), x0, method="Radau", jac=jf, rtol=rtol, atol=atol)
+    sol = solve_ivp(fun, (0, t_transient), x0, method="LSODA", jac=jf, rtol=rtol, atol=atol)
     xa = sol.y[:, -1]
     t_max = 20 * t_transient if t_max is None else t_max
     ref = np.mean(sol.y[section, sol.t > 0.5 * t_transient])
     ev = lambda t, x: x[section] - ref  # noqa: E731
     ev.direction = 1.0
     ev.terminal = 3  # stop after the third upward crossing (scipy >= 1.13)
-    sol = solve_ivp(fun, (0, t_max), xa, method="Radau", jac=jf, rtol=rtol, atol=atol,
+    sol = solve_ivp(fun, (0, t_max), xa, method="LSODA", jac=jf, rtol=rtol, atol=atol,
                     events=ev, dense_output=True)
     te = sol.t_events[0]
     if len(te) < 3:
@@ -234,6 +234,30 @@ class CycleBranch(Branch):
         return (np.column_stack([self.data[f"amplitude_max_{k}"] for k in names]),
                 np.column_stack([self.data[f"amplitude_min_{k}"] for k in names]))
 
+    def plot(self, x: str, y: str, ax=None, **kw):
+        """Plot ``y`` against ``x``; besides parameters and states (at t = 0), any per-point
+        scalar of ``data`` ("period", "amplitude_max_R_e", ...). Stable solid, unstable dashed."""
+        scalars = {k: v for k, v in self.data.items() if v.ndim == 1 and not np.iscomplexobj(v)}
+        if x not in scalars and y not in scalars:
+            return super().plot(x, y, ax=ax, **kw)
+        import matplotlib.pyplot as plt
+        ax = ax or plt.gca()
+        cols = {**self.params, **self.states, **scalars}
+        for name in (x, y):
+            if name not in cols:
+                raise ValueError(f"unknown column {name!r}; one of {sorted(cols)}")
+        color = kw.pop("color", "k")
+        for mask, ls in ((self.stable, "-"), (~self.stable, "--")):
+            ax.plot(cols[x], np.where(mask, cols[y], np.nan), ls, color=color, **kw)
+        for s in self.special:
+            sx = {**s.params, "period": s.data.get("period", np.nan)}
+            if x in sx and y in sx:
+                ax.plot(sx[x], sx[y], "o", color="C0", ms=4)
+                ax.annotate(s.label, (sx[x], sx[y]), fontsize=8)
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        return ax
+
     def save(self, path):
         """Save as a Branch; orbits of special points are stored as plain arrays."""
         keep = self.special
@@ -288,15 +312,20 @@ def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_par
 
     Returns
     -------
-    CycleBranch
+    CycleBranch (a Branch: ``data["period"]``, ``data["multipliers"]``, amplitudes,
+    ``orbits``; special points LPC / PD / NS / BPC, and H when the branch shrinks
+    back onto an equilibrium)
     """
     from . import lc_run
+    if direction not in ("forward", "backward"):
+        raise ValueError(f"LC-C direction must be 'forward' or 'backward' (parameter increasing or "
+                         f"decreasing at an orbit start); got {direction!r}")
     (name,) = list(free)
     ipar = model.param_index(name)
     log = name in log_params
     lo, hi = (bounds or {}).get(name, (-np.inf, np.inf))
     opts = lc_run.LCOptions(ds=ds or (0.01 if log else 0.01), ds_min=ds_min,
-                            ds_max=ds_max or (0.05 if log else 0.1), max_points=max_points,
+                            ds_max=ds_max or 0.1, max_points=max_points,
                             tol=tol, adapt_every=adapt_every, bounds=(lo, hi),
                             detect=tuple(detect), T_max=T_max)
     sch = co.Scheme(ncol)

@@ -115,10 +115,12 @@ def sorted_eigenvalues(J):
 @nb.njit(cache=True)
 def test_values(ev, t, det_bp, out):
     n = ev.size
-    h = 1.0 + 0j
+    h = 1.0 + 0j  # product of unit factors: its sign without overflow for large n
     for i in range(n):
         for j in range(i + 1, n):
-            h *= ev[i] + ev[j]
+            s = ev[i] + ev[j]
+            a = abs(s)
+            h *= s / a if a > 0 else 0.0
     out[0] = t[t.size - 1]
     out[1] = det_bp
     out[2] = h.real

@@ -27,6 +27,7 @@ import numpy as np
 from . import collocation as co
 from . import floquet as fq
 from . import mesh as mesh_mod
+from .cycle_linalg import Factor
 from .cycles import Orbit
 
 LN10 = math.log(10.0)
@@ -41,13 +42,14 @@ class LCOptions:
     ds_max: float = 0.2         # [DSMAX]
     max_points: int = 500       # [NMX]
     tol: float = 1e-9           # [EPSL, EPSU] Newton step tolerance (relative)
-    max_iter: int = 7           # [ITNW]
+    max_iter: int = 10          # [ITNW] (chord iterations)
     adapt_every: int = 3        # [IAD]
     bounds: tuple = (-np.inf, np.inf)   # bounds of the parameter (not its log)
     direction: int = 1          # +1: increasing theta at start, -1 decreasing
     detect: tuple = ("LPC", "PD", "NS")
-    locate_tol: float = 1e-11   # relative tolerance on the parameter at special points
+    locate_tol: float = 1e-8    # relative, on theta; the located point is then polished (exact)
     T_max: float = np.inf       # stop when the period exceeds this (homoclinic approach)
+    polish: bool = True         # solve the LPC/PD/NS defining system at located points
 
 
 @dataclass
@@ -113,8 +115,24 @@ class State:
         self.iterations = 0
 
 
+_WCACHE: dict = {}
+
+
 def _weights(mesh, scheme, n):
-    """Quadrature weights of int_0^1 |u|^2 dt at the nodes (trapezoid per node gap)."""
+    """Quadrature weights of int_0^1 |u|^2 dt at the nodes (trapezoid per node gap).
+
+    Cached for the last mesh seen (meshes change only at adaptation).
+    """
+    key = (id(mesh), id(scheme), n)
+    hit = _WCACHE.get("last")
+    if hit is not None and hit[0] == key and hit[1] is mesh:
+        return hit[2]
+    w = _weights_uncached(mesh, scheme, n)
+    _WCACHE["last"] = (key, mesh, w)
+    return w
+
+
+def _weights_uncached(mesh, scheme, n):
     tn = co.node_times(mesh, scheme)
     d = np.diff(tn)
     w = np.zeros(len(tn))
@@ -131,10 +149,14 @@ class Corrector:
         self.wT = 1.0 / T_scale ** 2
 
     def correct(self, prev, U0, T0, th0, tU, tT, tth, p, fix_theta=None):
-        """Newton from (U0, T0, th0) with the hyperplane through it orthogonal to t.
+        """Newton (chord) from (U0, T0, th0) with the hyperplane through it orthogonal to t.
 
-        ``fix_theta``: replace the arclength condition by theta = fix_theta.
-        Returns a State or None.
+        The Jacobian is factorised at the predictor (:class:`cycle_linalg.Factor`,
+        condensation with partial pivoting) and kept while the steps contract
+        by at least 2; at convergence it is evaluated and factorised once more
+        at the solution: its condensed pair gives the Floquet multipliers and
+        the factorisation serves the tangent.  ``fix_theta``: replace the
+        arclength condition by theta = fix_theta.  Returns a State or None.
         """
         sys_, sch, mesh = self.sys, self.sys.scheme, prev.mesh
         N, m, n = len(mesh) - 1, sch.ncol, U0.shape[1]
@@ -150,7 +172,10 @@ class Corrector:
         else:
             C[1] = 0.0
             D[1] = (0.0, 1.0)
+        B0, B1, Bz = np.eye(n), -np.eye(n), np.zeros((n, 2))
         U, T, th = U0.copy(), T0, th0
+        F = None
+        last = np.inf
         for it in range(1, self.opts.max_iter + 1):
             pp = sys_.p_of(th, p)
             rcol, rper = sys_.residual(U, T, pp, mesh)
@@ -161,8 +186,9 @@ class Corrector:
             rc = np.array([np.sum(phi * U), rarc])
             if not (np.all(np.isfinite(rcol)) and np.isfinite(T)):
                 return None
-            Jblk, Jb = sys_.jacobian(U, T, pp, mesh)
-            dU, dz, P, Q = co.bordered_solve(Jblk, Jb, C, D, -rcol, -rper, -rc)
+            if F is None:
+                F = Factor(*sys_.jacobian(U, T, pp, mesh)).borders(C, D, B0, B1, Bz)
+            dU, dz = F.rhs(-rcol, -rper, -rc)
             U += dU
             T += dz[0]
             th += dz[1]
@@ -174,23 +200,27 @@ class Corrector:
             if step < self.opts.tol:
                 st = State(U, T, th, mesh)
                 st.iterations = it
-                st.mu, st.trivial_error = fq.multipliers_from_pair(P, Q)
-                st._jac = (Jblk, Jb, C, D)
+                Fc = Factor(*sys_.jacobian(U, T, sys_.p_of(th, p), mesh))
+                st.mu, st.trivial_error = fq.multipliers_from_pair(Fc.f[6], Fc.f[7])
+                st._jac = (Fc, C, D)
                 return st
+            if step > 0.5 * last:
+                F = None  # slow contraction: refresh the Jacobian
+            last = step
         return None
 
     def tangent(self, st, tU, tT, tth):
         """Tangent at st: J_ext t = (0, ..., 0, 1), arclength row = previous tangent."""
-        Jblk, Jb, C, D = st._jac
+        Fc, C, D = st._jac
         n = st.U.shape[1]
         wU = _weights(st.mesh, self.sys.scheme, n)
         C = C.copy()
         D = D.copy()
         C[1] = wU * tU
         D[1] = (self.wT * tT, tth)
-        N, mn = Jblk.shape[:2]
-        dU, dz, _, _ = co.bordered_solve(Jblk, Jb, C, D, np.zeros((N, mn)), np.zeros(n),
-                                         np.array([0.0, 1.0]))
+        N, mn = Fc.Jblk.shape[:2]
+        dU, dz = Fc.solve(C, D, np.eye(n), -np.eye(n), np.zeros((n, 2)), np.zeros((N, mn)),
+                          np.zeros(n), np.array([0.0, 1.0]))
         nrm = math.sqrt(np.sum(wU * dU * dU) + self.wT * dz[0] ** 2 + dz[1] ** 2)
         return dU / nrm, dz[0] / nrm, dz[1] / nrm
 
@@ -283,6 +313,12 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
                     if sp is not None:
                         sp["index"] = len(res.theta)  # between points index-1 and index
                         res.special.append(sp)
+        if res.special and res.special[-1]["label"] == "H" and \
+                res.special[-1]["index"] == len(res.theta):
+            h = res.special[-1]
+            res.stop_reason = (f"the cycle shrank to an equilibrium at a Hopf point "
+                               f"(parameter {h['param']:.10g})")
+            return res
         _record(res, system, new, p)
         if new.T > opts.T_max:
             res.stop_reason = f"period {new.T:g} above T_max (homoclinic approach?)"
@@ -291,9 +327,9 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
         nsteps += 1
         if opts.adapt_every and nsteps % opts.adapt_every == 0:
             st = adapt_state(st, sch)
-        if new.iterations <= 3:
+        if new.iterations <= opts.max_iter // 2:   # chord: ~4 iterations at a good step
             ds = min(1.5 * ds, opts.ds_max)
-        elif new.iterations >= 6:
+        elif new.iterations >= opts.max_iter - 1:
             ds *= 0.6
     res.stop_reason = f"max_points = {opts.max_points} reached"
     return res
@@ -315,12 +351,28 @@ def _locate(corr, system, st, new, ds, psi_a, psi_b, label, p, opts):
         return None
     if label == "NS" and not cb.is_genuine_ns(x.mu):
         return None
-    if label == "LPC" and cb.is_half_period(x.U, x.mesh, system.scheme):
+    if label == "LPC" and _amplitude(x.U) < 0.5 * min(_amplitude(st.U), _amplitude(new.U)):
+        # the parameter turns where the amplitude has a minimum near 0: the branch has
+        # shrunk onto an equilibrium (a Hopf point) and would retrace itself, not a fold
+        label = "H"
+    elif label == "LPC" and cb.is_half_period(x.U, x.mesh, system.scheme):
         label = "BPC"  # a doubled branch meeting its parent at a PD: a pitchfork, not a fold
     pp = system.p_of(x.theta, p)
     orbit = Orbit(x.U.copy(), x.mesh.copy(), x.T, pp, system.scheme, x.mu, x.trivial_error)
+    if label in ("PD", "LPC", "NS") and opts.polish:
+        from .cycle_starts import polish
+        exact = polish(system.model, label, orbit, system.ipar, system.log)
+        if exact is not None:
+            U, T, pp, mu, err = exact
+            x.U, x.T, x.theta, x.mu, x.trivial_error = U, T, system.theta_of(pp[system.ipar]), mu, err
+            orbit = Orbit(U.copy(), x.mesh.copy(), T, pp, system.scheme, mu, err)
     return {"label": label, "theta": x.theta, "param": pp[system.ipar], "T": x.T, "multipliers": x.mu,
             "orbit": orbit, "converged": ok, "iterations": its, "state": x}
+
+
+def _amplitude(U):
+    """Largest peak-to-peak range of the components of an orbit."""
+    return float(np.max(U.max(axis=0) - U.min(axis=0)))
 
 
 def hopf_state(system, x0, p, omega, q, ntst, T_scale=None):

@@ -13,18 +13,28 @@ k = 1 for theta in (0, pi) (after the blow-up of u at theta = 0; threshold theta
 Pulses never change the cell (they fix theta = 0 mod 2 pi, where u = +-inf).
 
 With s = sqrt(theta0) > 0 the *uniform phase* Psi = atan(u/s) + k pi rotates at omega = s/tau
-between pulses: Psi = 0 at reset, pi/2 at the blow-up, pi at threshold. Per neuron we store the
-offset Theta_i = Psi_i(t) - omega t (constant between pulses), so the next spike time is simply
-(pi - Theta_i)/omega; a pulse at time t is phi -> atan(tan(phi) + c), c = alpha J G/s, on
-phi = Psi - k pi in (-pi/2, pi/2), and fires the neuron at once when it lands at phi >= 0 in
-cell 1 (theta >= pi). Then theta = 2 atan(u) + (2k - 1) pi, u = s tan(phi).
+between pulses: Psi = 0 at reset, pi/2 at the blow-up, pi at threshold; theta = 2 atan(u) +
+(2k - 1) pi. Since u/s = tan(Psi) in both cells, a pulse is tan(Psi) -> tan(Psi) + c
+(c = alpha J G / s), i.e. the *linear shear* (p, q) -> (p, q + c p) of the vector
+(p, q) ~ (cos Psi, sin Psi); it keeps p, hence the cell (sign of p) and the orientation.
+
+Per neuron we store the offset vector st[i] = (P, Q) ~ (cos Theta, sin Theta), Theta = Psi - omega t
+(constant between pulses). With C = cos(omega t), S = sin(omega t) the rotated vector is
+p = C P - S Q, q = S P + C Q, and a pulse received at time t is
+
+    p = C P - S Q;   P <- P + c S p;   Q <- Q + c C p
+
+-- three multiply-adds per synaptic event, no transcendental function. A pulse fires the neuron
+at once when it lands at Psi >= pi: p < 0 (cell 1) and q <= 0. The next spike time is
+t + (pi - atan2(q, p))/omega, needed only for queue refreshes.
 
 Scheduling, delays, refractoriness and same-instant summation follow ``_lif_kernel.py``: the
-calendar queue of ``_queue.py`` keyed by (pi - Theta)/omega with the bound kept as the equivalent
-Theta value (inhibition only delays: no queue work; excitation re-queues when Theta passes the
-bound); spikes wait in a FIFO for tau_d; pulses arriving at the same instant are all applied
-before the threshold test; a refractory neuron ignores pulses and restarts at Psi = 0 at
-t_s + tau_r.
+calendar queue of ``_queue.py`` with the bound of a queued neuron kept as a vector bd[i] (its own
+state in the heap, the angle pi - omega B w of its bucket B otherwise): inhibition only delays
+(no queue work), an excitatory pulse re-queues the neuron when sin(Theta - Theta_bound) > 0
+(one cross product); spikes wait in a FIFO for tau_d; pulses arriving at the same instant are all
+applied before the threshold test; a refractory neuron ignores pulses and restarts at Psi = 0 at
+t_s + tau_r. Vectors are renormalised at every spike.
 """
 from __future__ import annotations
 
@@ -38,51 +48,51 @@ HALF_PI = 0.5 * math.pi
 
 
 @njit(cache=True, inline="always")
-def _time_of(Th, om):
-    """Free-run spike time of a neuron with phase offset Th (Psi = Th + om t reaches pi)."""
-    return (math.pi - Th) / om
+def _spike_time(j, t, om, st):
+    """Next free-run spike time of neuron j seen at time t (t if already at Psi >= pi)."""
+    C = math.cos(om * t)
+    S = math.sin(om * t)
+    p = C * st[j, 0] - S * st[j, 1]
+    q = S * st[j, 0] + C * st[j, 1]
+    Psi = math.atan2(q, p)
+    if Psi < -HALF_PI:  # p < 0, q < 0: past threshold (Psi in [pi, 3 pi / 2))
+        return t
+    return t + (math.pi - Psi) / om
 
 
 @njit(cache=True)
-def _place(j, T, st, om, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
-    """Queue neuron j under time T; st[j, 1] = Theta value of its queue bound."""
+def _place(j, T, st, bd, om, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
+    """Queue neuron j under time T; bd[j] = vector of the offset angle of its queue bound."""
     unlink(j, head, nxt, prv, where)
     b_cur = ist[1]
     if T < (b_cur + 1) * w:
         where[j] = HEAP
         qkey[j] = T
-        st[j, 1] = st[j, 0]
+        bd[j, 0] = st[j, 0]  # bound = exact time: its own vector (and the "unchanged" mark)
+        bd[j, 1] = st[j, 1]
         heap_push(T, j, hkey, hid, ist, where, qkey)
     else:
-        if T < (b_cur + nb) * w:
-            B = int(math.floor(T / w))
-        else:
-            B = b_cur + nb - 1
+        B = math.floor(T / w)
+        if B > b_cur + nb - 1:
+            B = b_cur + nb - 1  # beyond the ring (not reached: T <= t + 1.5 periods + tau_r)
         link(j, B % nb, head, nxt, prv, where)
-        st[j, 1] = math.pi - om * B * w  # T >= B w  <=>  Theta <= pi - om B w
+        ang = math.pi - om * B * w  # T >= B w  <=>  Theta <= pi - om B w
+        bd[j, 0] = math.cos(ang)
+        bd[j, 1] = math.sin(ang)
 
 
 @njit(cache=True)
-def theta_init_queue(t, st, om, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
+def theta_init_queue(t, st, bd, om, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
     ist[0] = 0
     ist[1] = math.floor(t / w)
     for j in range(st.shape[0]):
-        _place(j, max(_time_of(st[j, 0], om), t), st, om, w, nb, head, nxt, prv, where, qkey,
+        _place(j, _spike_time(j, t, om, st), st, bd, om, w, nb, head, nxt, prv, where, qkey,
                hkey, hid, ist)
 
 
 @njit(cache=True, inline="always")
-def _kick(Th, t, om, c):
-    """Phase offset after a pulse c (in units of s) at time t: u -> u + c s within the cell."""
-    Psi = Th + om * t
-    off = 0.0 if Psi < HALF_PI else math.pi
-    phi = math.atan(math.tan(Psi - off) + c)
-    return phi + off - om * t
-
-
-@njit(cache=True, inline="always")
 def theta_of(Psi, s):
-    """(theta, u) of a neuron at uniform phase Psi (cell from Psi)."""
+    """(theta, u) of a neuron at uniform phase Psi in (-pi/2, 3 pi/2) (cell from Psi)."""
     if Psi < HALF_PI:
         u = s * math.tan(Psi)
         return 2.0 * math.atan(u) - math.pi, u
@@ -93,6 +103,8 @@ def theta_of(Psi, s):
 @njit(cache=True)
 def _sample(k, ts, starts, st, ref_end, om, s, v_clip, vbar, psibar, sv, sv2, spsi, spsi2):
     """Genuine phase psi = 2 Psi - pi (uniform rotation) and u clipped to +-v_clip."""
+    C = math.cos(om * ts)
+    S = math.sin(om * ts)
     for y in range(starts.size - 1):
         acc_v = 0.0
         acc_p = 0.0
@@ -101,10 +113,16 @@ def _sample(k, ts, starts, st, ref_end, om, s, v_clip, vbar, psibar, sv, sv2, sp
                 psi = -math.pi
                 v = 0.0
             else:
-                Psi = st[i, 0] + om * ts
+                p = C * st[i, 0] - S * st[i, 1]
+                q = S * st[i, 0] + C * st[i, 1]
+                Psi = math.atan2(q, p)
+                if Psi < -HALF_PI:
+                    Psi += 2.0 * math.pi  # at threshold (rounding)
                 psi = 2.0 * Psi - math.pi
-                _, v = theta_of(Psi, s)
-                v = min(max(v, -v_clip), v_clip)
+                if p != 0.0:
+                    v = min(max(s * q / p, -v_clip), v_clip)
+                else:
+                    v = v_clip if q > 0.0 else -v_clip
             acc_v += v
             acc_p += psi
             sv[i] += v
@@ -117,15 +135,29 @@ def _sample(k, ts, starts, st, ref_end, om, s, v_clip, vbar, psibar, sv, sv2, sp
 
 
 @njit(cache=True)
+def _inhibit(st, ref_end, t, targets, a, b, C, S, cS, cC):
+    """Inhibitory pulses to targets[a:b] (refractory ones excepted): the shear, nothing else."""
+    for m in range(a, b):
+        j = targets[m]
+        if t < ref_end[j]:
+            continue
+        P = st[j, 0]
+        Q = st[j, 1]
+        p = C * P - S * Q
+        st[j, 0] = P + cS * p
+        st[j, 1] = Q + cC * p
+
+
+@njit(cache=True)
 def theta_advance(t_stop, tnow, pop, starts, om, s, tau_r, tau_d, cmat, seg, targets,
-                  st, ref_end, fifo_t, fifo_i, fist, cand, cflag,
+                  st, bd, ref_end, fifo_t, fifo_i, fist, cand, cflag,
                   w, nb, head, nxt, prv, where, qkey, hkey, hid, ist,
                   nsamp, t0, dt_s, v_clip, vbar, psibar, cnt, sv, sv2, spsi, spsi2, nspk, last,
                   isi1, isi2, nisi, rmask, rast_t, rast_i, counters):
     """Process all events (spikes and deliveries) with time < t_stop in exact order.
 
-    ``st[:, 0]`` = Theta, ``st[:, 1]`` = queue-bound value; ``cmat[x, y]`` = pulse to a neuron of
-    x per spike of y in units of s (alpha J G / s). Other arguments as in
+    ``st`` offset vectors, ``bd`` queue-bound vectors (see the module docstring); ``cmat[x, y]``
+    = pulse to a neuron of x per spike of y in units of s (alpha J G / s). Other arguments as in
     ``_lif_kernel.lif_advance``.
     """
     P = starts.size - 1
@@ -143,11 +175,11 @@ def theta_advance(t_stop, tnow, pop, starts, om, s, tau_r, tau_d, cmat, seg, tar
             if where[i] != HEAP or qkey[i] != key:
                 heap_pop(hkey, hid, ist)
                 continue
-            if st[i, 0] != st[i, 1]:  # changed since queued (inhibition only: later)
-                T = _time_of(st[i, 0], om)
+            if st[i, 0] != bd[i, 0] or st[i, 1] != bd[i, 1]:  # inhibited since queued: later
+                T = _spike_time(i, tnow[0], om, st)
                 if T > key:
                     heap_pop(hkey, hid, ist)
-                    _place(i, T, st, om, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
+                    _place(i, T, st, bd, om, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
                     counters[2] += 1
                     continue
             t_fire = key
@@ -163,6 +195,8 @@ def theta_advance(t_stop, tnow, pop, starts, om, s, tau_r, tau_d, cmat, seg, tar
         if t_del <= t_fire and t_del <= wend:
             t = t_del
             tnow[0] = t
+            C = math.cos(om * t)
+            S = math.sin(om * t)
             nc = 0
             while fist[1] > 0 and fifo_t[fist[0]] == t:
                 src = fifo_i[fist[0]]
@@ -176,33 +210,47 @@ def theta_advance(t_stop, tnow, pop, starts, om, s, tau_r, tau_d, cmat, seg, tar
                     counters[0] += b - a
                     if c == 0.0:
                         continue
+                    cS = c * S
+                    cC = c * C
+                    if c < 0.0:
+                        _inhibit(st, ref_end, t, targets, a, b, C, S, cS, cC)
+                        continue
                     for m in range(a, b):
                         j = targets[m]
                         if t < ref_end[j]:
                             continue
-                        Th = _kick(st[j, 0], t, om, c)
-                        st[j, 0] = Th
-                        if c > 0.0 and Th > st[j, 1] and not cflag[j]:
+                        Pj = st[j, 0]
+                        Qj = st[j, 1]
+                        p = C * Pj - S * Qj
+                        Pj += cS * p
+                        Qj += cC * p
+                        st[j, 0] = Pj
+                        st[j, 1] = Qj
+                        # sin(Theta - Theta_bound) > 0: now fires before its queue bound
+                        if Qj * bd[j, 0] - Pj * bd[j, 1] > 0.0 and not cflag[j]:
                             cflag[j] = 1
                             cand[nc] = j
                             nc += 1
             for r in range(nc):
                 j = cand[r]
                 cflag[j] = 0
-                Th = st[j, 0]
-                if Th + om * t >= math.pi:  # pushed over threshold (cell 1, u >= 0): fire now
-                    nr = _fire(j, t, pop, om, tau_r, tau_d, st, ref_end, fifo_t, fifo_i, fist,
-                               w, nb, head, nxt, prv, where, qkey, hkey, hid, ist, nsamp, k,
-                               cnt, nspk, last, isi1, isi2, nisi, rmask, rast_t, rast_i, nr,
+                Pj = st[j, 0]
+                Qj = st[j, 1]
+                p = C * Pj - S * Qj
+                q = S * Pj + C * Qj
+                if p < 0.0 and q <= 0.0:  # pushed to Psi >= pi (theta >= pi): fire now
+                    nr = _fire(j, t, pop, om, tau_r, tau_d, st, bd, ref_end, fifo_t, fifo_i,
+                               fist, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist, nsamp,
+                               k, cnt, nspk, last, isi1, isi2, nisi, rmask, rast_t, rast_i, nr,
                                counters)
-                elif Th > st[j, 1]:
+                elif Qj * bd[j, 0] - Pj * bd[j, 1] > 0.0:
                     counters[3] += 1
-                    _place(j, _time_of(Th, om), st, om, w, nb, head, nxt, prv, where, qkey,
-                           hkey, hid, ist)
+                    _place(j, _spike_time(j, t, om, st), st, bd, om, w, nb, head, nxt, prv,
+                           where, qkey, hkey, hid, ist)
         elif i >= 0 and t_fire <= wend:
             heap_pop(hkey, hid, ist)
             tnow[0] = t_fire
-            nr = _fire(i, t_fire, pop, om, tau_r, tau_d, st, ref_end, fifo_t, fifo_i, fist,
+            nr = _fire(i, t_fire, pop, om, tau_r, tau_d, st, bd, ref_end, fifo_t, fifo_i, fist,
                        w, nb, head, nxt, prv, where, qkey, hkey, hid, ist, nsamp, k, cnt, nspk,
                        last, isi1, isi2, nisi, rmask, rast_t, rast_i, nr, counters)
         else:
@@ -211,8 +259,8 @@ def theta_advance(t_stop, tnow, pop, starts, om, s, tau_r, tau_d, cmat, seg, tar
             j = head[slot]
             while j >= 0:
                 nj = nxt[j]
-                _place(j, max(_time_of(st[j, 0], om), tnow[0]), st, om, w, nb, head, nxt, prv,
-                       where, qkey, hkey, hid, ist)
+                _place(j, max(_spike_time(j, tnow[0], om, st), tnow[0]), st, bd, om, w, nb,
+                       head, nxt, prv, where, qkey, hkey, hid, ist)
                 counters[2] += 1
                 j = nj
     while k < nsamp:
@@ -224,7 +272,7 @@ def theta_advance(t_stop, tnow, pop, starts, om, s, tau_r, tau_d, cmat, seg, tar
 
 
 @njit(cache=True)
-def _fire(i, t, pop, om, tau_r, tau_d, st, ref_end, fifo_t, fifo_i, fist, w, nb, head, nxt,
+def _fire(i, t, pop, om, tau_r, tau_d, st, bd, ref_end, fifo_t, fifo_i, fist, w, nb, head, nxt,
           prv, where, qkey, hkey, hid, ist, nsamp, k, cnt, nspk, last, isi1, isi2, nisi, rmask,
           rast_t, rast_i, nr, counters):
     counters[1] += 1
@@ -250,7 +298,9 @@ def _fire(i, t, pop, om, tau_r, tau_d, st, ref_end, fifo_t, fifo_i, fist, w, nb,
     fifo_i[pos] = i
     fist[1] += 1
     ref_end[i] = t + tau_r
-    st[i, 0] = -om * (t + tau_r)  # Psi = 0 (theta = -pi, u = 0) when refractoriness ends
-    _place(i, _time_of(st[i, 0], om), st, om, w, nb, head, nxt, prv, where, qkey, hkey, hid,
-           ist)
+    ang = -om * (t + tau_r)  # Psi = 0 (theta = -pi, u = 0) when refractoriness ends
+    st[i, 0] = math.cos(ang)
+    st[i, 1] = math.sin(ang)
+    _place(i, t + tau_r + math.pi / om, st, bd, om, w, nb, head, nxt, prv, where, qkey, hkey,
+           hid, ist)
     return nr

@@ -142,7 +142,8 @@ def run_lif(spec: LIFSpec, opt):
         tref = tnow[0]
         kl.lif_advance(t_stop, tnow, pop, conn.starts, spec.mu, spec.V_th, spec.V_r, spec.tau,
                        spec.tau_r, spec.tau_d, spec.J, conn.seg, conn.targets, st, ref_end,
-                       fifo_t, fifo_i, fist, cand, cflag, tref, *qargs, nsamp, t0, dt, acc.vbar, acc.cnt,
+                       fifo_t, fifo_i, fist, cand, cflag, tref, *qargs, nsamp, t0, dt, acc.vbar,
+                       acc.cnt,
                        acc.sv, acc.sv2, acc.nspk, acc.last, acc.isi1, acc.isi2, acc.nisi,
                        acc.rmask, acc.rast_t, acc.rast_i, counters)
 

@@ -92,10 +92,12 @@ class SimulationResult:
     def row(self) -> dict:
         """Flat scalar summary (used by sweeps): rate_x, rho_x, rho_v_x, cv_x, silent_x, ..."""
         r = {}
-        for pname in self.populations:
+        extra = ("all",) if "all" in self.rates and "all" not in self.populations else ()
+        for pname in tuple(self.populations) + extra:  # LIF/theta: also rate_all, cv_all, ...
             for key in ("rates", "rho", "rho_v", "cv", "silent", "peak_freq", "v_mean"):
                 col = "rate" if key == "rates" else key
-                r[f"{col}_{pname}"] = getattr(self, key)[pname]
+                if pname in getattr(self, key):
+                    r[f"{col}_{pname}"] = getattr(self, key)[pname]
         r.update(events=self.events, spikes=self.spikes, wall_time=self.wall_time)
         return r
 

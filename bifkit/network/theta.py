@@ -122,8 +122,9 @@ def run_theta(spec: ThetaSpec, opt):
     period = math.pi / om + spec.tau_r
     w = float(opt["bucket_width"] or period / 64.0)
     nb = 256
-    st = np.zeros((n, 2))
-    st[:, 0] = initial_phases(spec, opt["seed"], n)  # Theta = Psi at t = 0
+    Psi0 = initial_phases(spec, opt["seed"], n)  # offset Theta = Psi at t = 0
+    st = np.stack([np.cos(Psi0), np.sin(Psi0)], axis=1)
+    bd = np.zeros((n, 2))
     ref_end = np.full(n, -1.0)
     cap = int(n * (math.ceil(spec.tau_d / max(spec.tau_r, 0.05)) + 2))
     fifo_t, fifo_i, fist = np.zeros(cap), np.zeros(cap, np.int64), np.zeros(2, np.int64)
@@ -131,7 +132,7 @@ def run_theta(spec: ThetaSpec, opt):
     Q = new_queue(n, nb)
     qargs = (w, nb, Q["head"], Q["nxt"], Q["prv"], Q["where"], Q["qkey"], Q["hkey"], Q["hid"],
              Q["ist"])
-    kt.theta_init_queue(0.0, st, om, *qargs)
+    kt.theta_init_queue(0.0, st, bd, om, *qargs)
     cmat = np.ascontiguousarray(spec.J / s)
     acc = Accumulator(spec.sizes, opt["n_fft"], opt["dt_sample"], opt["n_raster"],
                       opt["raster_max"], opt["keep_series"])
@@ -141,7 +142,8 @@ def run_theta(spec: ThetaSpec, opt):
 
     def advance(t_stop, nsamp, t0):
         kt.theta_advance(t_stop, tnow, pop, conn.starts, om, s, spec.tau_r, spec.tau_d, cmat,
-                         conn.seg, conn.targets, st, ref_end, fifo_t, fifo_i, fist, cand, cflag,
+                         conn.seg, conn.targets, st, bd, ref_end, fifo_t, fifo_i, fist, cand,
+                         cflag,
                          *qargs, nsamp, t0, dt, float(opt["v_clip"]), acc.vbar, acc.psibar,
                          acc.cnt, acc.sv, acc.sv2, acc.spsi, acc.spsi2, acc.nspk, acc.last,
                          acc.isi1, acc.isi2, acc.nisi, acc.rmask, acc.rast_t, acc.rast_i,

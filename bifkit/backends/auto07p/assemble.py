@@ -3,10 +3,13 @@
 Rows of fort.7 become branch points (a direction="both" continuation is the
 backward run reversed followed by the forward run, the start once).  States
 and all parameters come from fort.8 when AUTO wrote the point's solution
-(``solutions="all"``, NPR = 1), otherwise from the fort.7 columns (the first
-``7 - len(ICP)`` state components; on cycle curves AUTO writes their maxima
-there).  Eigenvalues and Floquet multipliers come from fort.9 (printed by
-AUTO with 6 significant digits).
+(``solutions="all"``, NPR = 1; on cycle curves ``x`` is then the orbit at
+t = 0 and ``data`` holds the orbits ``orbit_t``/``orbit_u`` and their
+``max``/``min``), otherwise from the fort.7 columns: the free parameters and,
+on equilibrium curves, the first ``7 - len(ICP)`` state components (the
+other components are NaN); on cycle curves fort.7 holds the maxima of the
+states (``data["max"]``) and ``x`` is NaN.  Eigenvalues and Floquet
+multipliers come from fort.9 (printed by AUTO with 6 significant digits).
 
 Unlike bifkit's own driver, AUTO's special points are points of the branch:
 ``SpecialPoint.index`` is the row of the point itself.
@@ -67,7 +70,18 @@ def _at_bound(row, cols, opts, pmap) -> bool:
     return False
 
 
-def _stop_reason(run: _Run, consts, pmap, name_of) -> str:
+def _bound_hit(row, cols, opts, pmap):
+    """'name = value' of the bound ``row`` lies on, or None."""
+    for name, (lo, hi) in opts.bounds.items():
+        c = cols.get(pmap[name])
+        if c is not None:
+            for b in (lo, hi):
+                if math.isclose(row.values[c], b, rel_tol=1e-8, abs_tol=1e-300):
+                    return f"{name} = {row.values[c]:.10g}"
+    return None
+
+
+def _stop_reason(run: _Run, consts, pmap, name_of, cols, opts) -> str:
     out = run.out
     if out.returncode != 0:
         tail = (out.stderr.strip().splitlines() or ["(no message)"])[-1]
@@ -79,7 +93,13 @@ def _stop_reason(run: _Run, consts, pmap, name_of) -> str:
     if t == labels.NO_CONVERGENCE:
         return "no convergence (AUTO label MX)"
     if t == labels.USER:
-        return f"bound reached ({name_of(consts['ICP'][0])} = {last.values[0]:.10g} or another)"
+        hit = _bound_hit(last, cols, opts, pmap)
+        if hit:
+            return f"bound reached ({hit})"
+        if opts.T_max < math.inf and 11 in cols and \
+                math.isclose(last.values[cols[11]], opts.T_max, rel_tol=1e-8):
+            return f"period reached T_max = {opts.T_max:g}"
+        return "stopped at a user point (AUTO constants UZR/STOP)"
     if len(run.rows) >= consts["NMX"]:
         return f"max_points ({consts['NMX']}) reached"
     lo, hi = consts.get("RL0", -math.inf), consts.get("RL1", math.inf)
@@ -107,7 +127,7 @@ def assemble(model, curve, free, runs, pmap, opts, signs) -> Branch:
             consts.update(RL0=lo, RL1=hi)
         seq = [(run, r) for r in run.rows if _inside(r, cols, opts, pmap)]
         trimmed = len(seq) < len(run.rows)
-        reason = _stop_reason(run, consts, pmap, name_of)
+        reason = _stop_reason(run, consts, pmap, name_of, cols, opts)
         if trimmed and seq:
             reason = (f"bound reached ({name_of(icp[0])} = {seq[-1][1].values[0]:.10g}; "
                       f"AUTO's step beyond it dropped)")
@@ -145,8 +165,8 @@ def assemble(model, curve, free, runs, pmap, opts, signs) -> Branch:
             if cycles:
                 orbits_t.append(sol.t)
                 orbits_u.append(sol.u[:, :n])
-        elif n2 >= n and not cycles:
-            X[i] = row.values[2:2 + n]
+        elif not cycles:
+            X[i, :n2] = row.values[2:2 + n2]
         elif cycles:
             orbits_t.append(None)
             orbits_u.append(None)
@@ -156,7 +176,7 @@ def assemble(model, curve, free, runs, pmap, opts, signs) -> Branch:
         if key in run.diag.gh:
             l1[i] = run.diag.gh[key]
         lab = labels.label(row.ty)
-        if lab is None and opts.user_points and row.ty == labels.USER and \
+        if lab is None and opts.user_points and labels.basic_type(row.ty) == labels.USER and \
                 not _at_bound(row, cols, opts, pmap):
             lab = "UZ"
         if lab is None or (opts.detect is not None and lab not in opts.detect and lab != "UZ"):

@@ -37,6 +37,12 @@ _SPEC = {  # curve: (IPS, ISW, number of free parameters, ITP of a written start
     "EP-C": (1, 1, 1, 9), "LC-C": (2, 1, 1, 3), "LP-C": (1, 2, 2, 2), "H-C": (1, 2, 2, 3),
     "LPC-C": (2, 2, 2, 5), "PD-C": (2, 2, 2, 7), "NS-C": (2, 2, 2, 8)}
 CYCLE_CURVES = ("LC-C", "LPC-C", "PD-C", "NS-C")
+# AUTO writes this to fort.9 when the location of a special point did not
+# converge (LCSPAE: the secant steps stall above EPSS (1 + sqrt(DS DSMAX)) in
+# arclength, e.g. at K ~ 1e3 with EPSS = 1e-10); the point is then left
+# unlabelled, so the run is repeated with EPSS x 100 (twice at most)
+POSSIBLE = "NOTE:Possible special point"
+RELOCATE_TRIES, RELOCATE_FACTOR = 2, 100.0
 TWO_PI = 2 * math.pi
 
 
@@ -64,8 +70,6 @@ def _state_params(model, start):
     """(model with the start's parameters, real state vector) of a point-like start."""
     from ...continuation import _start_model
     m, state = _start_model(model, start)
-    if hasattr(state, "U") and hasattr(state, "mesh"):   # an Orbit
-        raise TypeError("orbit")
     return m, m.pack(state)
 
 
@@ -79,20 +83,29 @@ def _omega(model, x, data):
     return float(ev[np.argmin(np.abs(ev.real))].imag)
 
 
-def _orbit_block(model, orbit, pmap, itp, ntst, ncol):
-    """A periodic solution block from a bifkit Orbit, on AUTO's uniform mesh."""
+def _orbit_block(model, orbit, pmap, itp, ntst, ncol, multipliers=None):
+    """A periodic solution block from a bifkit Orbit, on AUTO's uniform mesh.
+
+    PAR(11) is the period; at a torus point PAR(12) is the angle of the
+    critical multiplier pair (AUTO's torus continuation starts from it).
+    """
     tm = np.linspace(0.0, 1.0, ntst + 1)
     t = np.concatenate([tm[j] + (tm[j + 1] - tm[j]) * np.arange(ncol) / ncol
                         for j in range(ntst)] + [[1.0]])
     U = orbit(t * orbit.T)
     par = pmap.to_par(orbit.p)
     par[10] = float(orbit.T)
+    if itp == 8 and multipliers is not None:
+        mu = np.asarray(multipliers, complex)
+        mu = mu[mu.imag > 0]
+        if mu.size:
+            par[11] = float(np.angle(mu[np.argmin(np.abs(np.abs(mu) - 1))]))
     return files.write_solution(U, par, t=t, itp=itp, ntst=ntst, ncol=ncol, ips=2)
 
 
 def make_start(model, curve, start, pmap, opts) -> _Start:
     """The fort.3 text and IRS for ``start`` (see the module docstring)."""
-    ips, isw, _, itp = _SPEC[curve]
+    itp = _SPEC[curve][3]
     auto = _auto_block(start)
     if auto is not None and auto.get("solution") and auto.get("model") == model.name:
         sol = files.read_fort8(auto["solution"])[0]
@@ -110,7 +123,8 @@ def make_start(model, curve, start, pmap, opts) -> _Start:
             raise ValueError("LC-C from a period-doubling point through AUTO-07p needs AUTO's own "
                              "PD point (a special point of an AUTO LC-C branch)")
         itp_c = 9 if curve == "LC-C" else itp
-        text = _orbit_block(m, orbit, pmap, itp_c, opts.ntst, opts.ncol)
+        text = _orbit_block(m, orbit, pmap, itp_c, opts.ntst, opts.ncol,
+                            (data or {}).get("multipliers") if isinstance(data, dict) else None)
         return _Start(m, text, 1, float(np.max(np.abs(orbit.U))), itp_c)
     if curve in ("LPC-C", "PD-C", "NS-C"):
         raise ValueError(f"{curve} needs a cycle start: a special point of an LC-C branch "
@@ -264,8 +278,16 @@ def continuation(model, curve: str, start, free, **options):
             st = _generate_eigenfunction(model, curve, free, st, opts, am, ws, consts)
         for sign in signs:
             c = constants(model, curve, free, st, opts, am.pmap, sign)
+            out = ws.run(c, st.text, timeout=opts.timeout)
+            for _ in range(RELOCATE_TRIES):
+                if POSSIBLE not in out.fort9 or "EPSS" in opts.constants:
+                    break
+                # AUTO gave up locating a special point at this EPSS (its criterion is
+                # absolute in arclength): run again with a looser one
+                c = dict(c, EPSS=c["EPSS"] * RELOCATE_FACTOR)
+                out = ws.run(c, st.text, timeout=opts.timeout)
             consts.append(c)
-            runs.append(ws.run(c, st.text, timeout=opts.timeout))
+            runs.append(out)
         branch = assemble(st.model, curve, free, runs, am.pmap, opts, signs)
         if curve == "EP-C" and opts.l1:
             from .hopf import attach_l1

@@ -42,22 +42,34 @@ def partner_parameter(model, x, free, chosen=None) -> str:
     return others[0]
 
 
-def l1_at(model, am, ws, solution_text, free, partner, opts, exe=None) -> float:
-    """AUTO's l1 at the Hopf point stored in ``solution_text`` (NaN if AUTO gives none)."""
+def l1_samples(model, am, ws, solution_text, free, partner, opts, exe=None,
+               steps=(STEP,)) -> list:
+    """AUTO's l1 from one-step probe runs, one value per (step, sign): AUTO's GH
+    function at a point ``step`` (relative arclength) away from the Hopf point."""
     sol = files.read_fort8(solution_text)[0]
     scale = 1.0 + float(np.linalg.norm(sol.state)) + abs(sol.par[am.pmap[free] - 1])
     values = []
-    for sign in (1.0, -1.0):
-        c = {"NDIM": model.n, "IPS": 1, "IRS": sol.lab, "ILP": 1,
-             "ICP": [am.pmap[free], am.pmap[partner], 11], "ISP": 2, "ISW": 2,
-             "NMX": 2, "NPR": 0, "MXBF": 0, "IID": 2, "ITMX": 8, "ITNW": int(opts.max_iter),
-             "NWTN": 3, "JAC": 1, "EPSL": opts.tol, "EPSU": opts.tol, "EPSS": opts.tol,
-             "DS": sign * STEP * scale, "DSMIN": 1e-3 * STEP * scale, "DSMAX": STEP * scale,
-             "IADS": 1, "NPAR": am.pmap.npar}
-        out = ws.run(c, solution_text, timeout=opts.timeout, exe=exe)
-        gh = files.read_fort9(out.fort9).gh
-        if gh:
-            values.append(gh[max(gh)] if len(gh) == 1 else gh[sorted(gh)[0]])
+    for step in steps:
+        for sign in (1.0, -1.0):
+            h = step * scale
+            c = {"NDIM": model.n, "IPS": 1, "IRS": sol.lab, "ILP": 0,
+                 "ICP": [am.pmap[free], am.pmap[partner], 11], "ISP": 2, "ISW": 2,
+                 "NMX": 2, "NPR": 0, "MXBF": 0, "IID": 2, "ITMX": 8,
+                 "ITNW": int(opts.max_iter), "NWTN": 3, "JAC": 1, "EPSL": opts.tol,
+                 "EPSU": opts.tol, "EPSS": opts.tol, "DS": sign * h, "DSMIN": 1e-3 * h,
+                 "DSMAX": h, "IADS": 1, "NPAR": am.pmap.npar}
+            out = ws.run(c, solution_text, timeout=opts.timeout, exe=exe)
+            gh = files.read_fort9(out.fort9).gh
+            if gh:
+                values.append(gh[sorted(gh)[0]])
+    return values
+
+
+def l1_at(model, am, ws, solution_text, free, partner, opts, exe=None) -> float:
+    """AUTO's l1 at the Hopf point stored in ``solution_text``: the mean of the
+    two probes (steps of either sign), so O(step) drift cancels (NaN if AUTO
+    gives none)."""
+    values = l1_samples(model, am, ws, solution_text, free, partner, opts, exe)
     return float(np.mean(values)) if values else float("nan")
 
 

@@ -1,0 +1,214 @@
+#!/usr/bin/env python
+"""Wall time of bifkit's continuation against AUTO-07p on the same curves (issues 3 and 4).
+
+    python benchmarks/continuation_vs_auto.py [--repeats 3] [--curves EP-C,H-C,LC-C,PD-C]
+
+One line per curve,
+
+    <curve> points=<n> bifkit_s=<t> auto_s=<t> ratio=<r> auto_points=<m> ...
+
+with ``points`` the number of points of bifkit's branch, ``auto_points`` that
+of AUTO's, times the median of ``--repeats`` runs and ``ratio`` =
+bifkit_s / auto_s (target <= 1).  Compile times are printed separately and
+excluded: bifkit's numba JIT (first call minus the median of the repeats,
+~0 when numba's disk cache is warm) and AUTO's gfortran build of the user
+file (measured once in a scratch cache).  ``auto_s`` is the wall time of the
+AUTO-07p processes themselves (``branch.options["auto"]["run_seconds"]`` plus
+the start stage of PD-C); ``auto_total_s`` adds the backend's Python work
+(writing fort.2/fort.3, reading fort.7/8/9).  AUTO runs with
+``solutions="special"`` (NPR = 0: only labelled solutions written, as AUTO is
+normally used) and without the l1 probes.
+
+Curves (E-I neural mass, K = 1000, D_ii = 0.3, D_ee = 2.0):
+
+EP-C   equilibria in I_e over [1e-5, 200], both directions
+H-C    the Hopf curve in (I_e, D_ee) from the lower Hopf point, I_e in [1e-5, 200],
+       D_ee in [0.5, 4]
+LC-C   cycles from the lower Hopf point down to I_e = 1e-5, ntst 50, ncol 4
+PD-C   the period-doubling curve from the first PD point, ntst 100, ncol 4: one
+       loop (bifkit stops when the loop closes; AUTO at its second crossing of
+       D_ee = 2, i.e. back at the start: UZR on D_ee with STOP = UZ2)
+
+Each engine uses its own default step control, so the point counts differ;
+a curve missing on either side prints a line saying so.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+import bifkit
+from bifkit.backends import auto07p
+
+EI = dict(K=1000.0, D_ii=0.3, D_ee=2.0, I_e=1e-5)
+BOUNDS = {"I_e": (1e-5, 200.0)}
+BOUNDS2 = {"I_e": (1e-5, 200.0), "D_ee": (0.5, 4.0)}
+BOUNDS_PD = {"I_e": (1e-5, 200.0), "D_ee": (0.5, 6.0)}
+
+
+def timed(fn, repeats):
+    """(first-call seconds, median seconds of ``repeats`` further calls, last result)."""
+    t0 = time.perf_counter()
+    res = fn()
+    first = time.perf_counter() - t0
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        res = fn()
+        times.append(time.perf_counter() - t0)
+    return first, statistics.median(times), res
+
+
+def auto_timed(fn, repeats):
+    """(median AUTO process seconds, median backend seconds, last branch)."""
+    procs, totals, br = [], [], None
+    for _ in range(max(repeats, 1)):
+        t0 = time.perf_counter()
+        br = fn()
+        totals.append(time.perf_counter() - t0)
+        info = br.options["auto"]
+        procs.append(sum(info["run_seconds"]) + info.get("start_seconds", 0.0))
+    return statistics.median(procs), statistics.median(totals), br
+
+
+def auto_compile_seconds(model) -> float:
+    """gfortran build time of the model's user file, in a scratch cache."""
+    from bifkit.backends.auto07p import build, problem
+    am = problem.compile_model(model)
+    src = am.source.read_text()
+    old = os.environ.get("BIFKIT_CACHE")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["BIFKIT_CACHE"] = tmp
+        try:
+            return build.build(src, "bench").compile_seconds
+        finally:
+            if old is None:
+                os.environ.pop("BIFKIT_CACHE", None)
+            else:
+                os.environ["BIFKIT_CACHE"] = old
+
+
+def npoints(result) -> int:
+    return len(result)
+
+
+class Bench:
+    """The curves, built on each other (Hopf -> cycles -> PD) for both engines."""
+
+    def __init__(self, repeats):
+        self.repeats = repeats
+        self.m = bifkit.load_model("ei_neural_mass", **EI)
+        self.start = self.m.steady_state()[0]
+        self.akw = dict(solutions="special")
+        self.cache = {}
+
+    def line(self, curve, bif, auto):
+        """Print the line of one curve; ``bif`` and ``auto`` are callables or a reason string."""
+        if isinstance(bif, str) or isinstance(auto, str):
+            why = bif if isinstance(bif, str) else auto
+            side = "bifkit" if isinstance(bif, str) else "AUTO-07p"
+            print(f"{curve} missing on the {side} side: {why}", flush=True)
+            return None, None
+        try:
+            first, tb, rb = timed(bif, self.repeats)
+        except NotImplementedError as e:
+            print(f"{curve} missing on the bifkit side: {e}", flush=True)
+            return None, None
+        ta, ttot, ra = auto_timed(auto, self.repeats)
+        print(f"{curve} points={npoints(rb)} bifkit_s={tb:.3f} auto_s={ta:.3f} "
+              f"ratio={tb / ta:.2f} auto_points={npoints(ra)} auto_total_s={ttot:.3f} "
+              f"bifkit_jit_s={max(first - tb, 0.0):.2f}", flush=True)
+        return rb, ra
+
+    def ep(self):
+        kw = dict(bounds=BOUNDS, direction="both")
+        rb, ra = self.line(
+            "EP-C",
+            lambda: bifkit.continuation(self.m, "EP-C", self.start, ["I_e"], log_params=["I_e"],
+                                        **kw),
+            lambda: auto07p.continuation(self.m, "EP-C", self.start, ["I_e"], l1=False,
+                                         **self.akw, **kw))
+        self.cache["EP"] = (rb, ra)
+
+    def _hopf(self):
+        rb, ra = self.cache.get("EP", (None, None))
+        if ra is None:
+            ra = auto07p.continuation(self.m, "EP-C", self.start, ["I_e"], bounds=BOUNDS, l1=False)
+        if rb is None:
+            rb = bifkit.continuation(self.m, "EP-C", self.start, ["I_e"], bounds=BOUNDS,
+                                     log_params=["I_e"])
+        return rb.special_points("H")[0], ra.special_points("H")[0]
+
+    def hc(self):
+        hb, ha = self._hopf()
+        self.line(
+            "H-C",
+            lambda: bifkit.continuation(self.m, "H-C", hb, ["I_e", "D_ee"], bounds=BOUNDS2,
+                                        log_params=["I_e"]),
+            lambda: auto07p.continuation(self.m, "H-C", ha, ["I_e", "D_ee"], bounds=BOUNDS2,
+                                         max_points=5000, **self.akw))
+
+    def lc(self):
+        hb, ha = self._hopf()
+        kw = dict(bounds=BOUNDS, ntst=50, ncol=4)
+        rb, ra = self.line(
+            "LC-C",
+            lambda: bifkit.continuation(self.m, "LC-C", start=hb, free=["I_e"],
+                                        log_params=["I_e"], **kw),
+            lambda: auto07p.continuation(self.m, "LC-C", ha, ["I_e"], max_points=5000,
+                                         **self.akw, **kw))
+        self.cache["LC"] = (rb, ra)
+
+    def pd(self):
+        rb, ra = self.cache.get("LC", (None, None))
+        if rb is None or ra is None:
+            hb, ha = self._hopf()
+            kw = dict(bounds=BOUNDS, ntst=50, ncol=4)
+            rb = bifkit.continuation(self.m, "LC-C", start=hb, free=["I_e"], log_params=["I_e"],
+                                     **kw)
+            ra = auto07p.continuation(self.m, "LC-C", ha, ["I_e"], **kw)
+        pb, pa = rb.special_points("PD"), ra.special_points("PD")
+        if not pb or not pa:
+            self.line("PD-C", "no PD point on bifkit's LC-C branch" if not pb else "",
+                      "no PD point on AUTO's LC-C branch")
+            return
+        D0 = pa[0].params["D_ee"]
+        self.line(
+            "PD-C",
+            lambda: bifkit.continuation(self.m, "PD-C", pb[0], ["I_e", "D_ee"], bounds=BOUNDS_PD,
+                                        log_params=["I_e"], ntst=100, ncol=4),
+            lambda: auto07p.continuation(self.m, "PD-C", pa[0], ["I_e", "D_ee"], bounds=BOUNDS_PD,
+                                         ntst=100, ncol=4, max_points=2000, direction="forward",
+                                         user_points={"D_ee": [D0]},
+                                         constants={"STOP": ["UZ2"]}, **self.akw))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--curves", default="EP-C,H-C,LC-C,PD-C")
+    args = ap.parse_args(argv)
+    if not auto07p.available():
+        print(f"AUTO-07p unavailable: {auto07p.missing_message()}")
+        return 0
+    b = Bench(args.repeats)
+    print(f"# AUTO-07p user file build (gfortran, excluded): "
+          f"{auto_compile_seconds(b.m):.2f} s", flush=True)
+    todo = {"EP-C": b.ep, "H-C": b.hc, "LC-C": b.lc, "PD-C": b.pd}
+    for curve in args.curves.split(","):
+        if curve not in todo:
+            print(f"{curve} unknown curve; choose from {', '.join(todo)}")
+            continue
+        try:
+            todo[curve]()
+        except Exception as e:   # report and go on with the next curve
+            print(f"{curve} failed: {type(e).__name__}: {e}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,520 @@
+"""Two-parameter bifurcation diagrams of the E-I neural mass (Bi et al. 2021, Fig. 1).
+
+A :class:`Plane` names the two parameters (x, y), their ranges and the fixed ones.  The curves
+are found without knowing where they are:
+
+1. *seeds*: EP-C runs in x at several fixed y give the Hopf points; the node/focus boundary
+   points (a pair of complex eigenvalues turning into two real ones anywhere in the spectrum,
+   Bi et al. Sec. 2.2.3: "if the imaginary parts of the eigenvalues are all zero we have a node";
+   region III has two real eigenvalues and a complex pair) are located along the same runs by
+   bisection on the number of real eigenvalues of the closed-form equilibrium;
+2. *curves*: H-C from every Hopf seed not already on a computed curve, NF-C likewise; LPC-C
+   from every Bautin (GH) point of the Hopf curves; PD-C from the period-doubling points of the
+   cycle born at a supercritical Hopf point on the given cuts;
+3. *regions*: each cell of a grid is classified (Bi et al. Fig. 1 legend): a stable equilibrium
+   is a node (III, two or more real eigenvalues) or a focus (II); otherwise a simulation from
+   next to the equilibrium decides: periodic or quasi-periodic (IV), chaotic (V, lambda_1 > 0),
+   or divergent rates (I: no stable solution).  Cells without a physical equilibrium (both rates
+   positive) are left grey.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .common import COLORS
+
+REGION_COLORS = {"I": "#f4c7c3", "II": "#cfe2f3", "III": "#d9ead3", "IV": "#fff2cc",
+                 "V": "#d9d2e9", "none": "#e0e0e0"}
+REGION_TEXT = {"I": "unstable focus", "II": "stable focus", "III": "stable node",
+               "IV": "stable cycle", "V": "chaos", "none": "no physical equilibrium"}
+
+
+@dataclass
+class Plane:
+    """Parameters (x, y) of a diagram, their ranges, log scaling and the fixed values."""
+
+    x: str
+    y: str
+    x_range: tuple
+    y_range: tuple
+    fixed: dict
+    x_log: bool = True
+    y_log: bool = False
+    curves: dict = field(default_factory=dict)  # kind -> list of (x, y, extra dict)
+
+    def model(self, **changes):
+        import bifkit
+        return bifkit.load_model("ei_neural_mass", **{**self.fixed, **changes})
+
+    @property
+    def bounds(self) -> dict:
+        return {self.x: tuple(self.x_range), self.y: tuple(self.y_range)}
+
+    @property
+    def log_params(self) -> list:
+        return [n for n, lg in ((self.x, self.x_log), (self.y, self.y_log)) if lg]
+
+    def unit(self, xv, yv):
+        """Coordinates scaled to [0, 1] over the plane (log where the axis is log)."""
+        def sc(v, rng, lg):
+            v = np.asarray(v, float)
+            if lg:
+                lo, hi = math.log10(rng[0]), math.log10(rng[1])
+                return (np.log10(v) - lo) / (hi - lo)
+            return (v - rng[0]) / (rng[1] - rng[0])
+        return sc(xv, self.x_range, self.x_log), sc(yv, self.y_range, self.y_log)
+
+    def covered(self, kind: str, xv: float, yv: float, tol: float = 0.01) -> bool:
+        """Whether (xv, yv) lies on a curve of ``kind`` computed already."""
+        u, v = self.unit(xv, yv)
+        for cx, cy, _extra in self.curves.get(kind, []):
+            cu, cv = self.unit(cx, cy)
+            if _polyline_distance(cu, cv, float(u), float(v)) < tol:
+                return True
+        return False
+
+    def add(self, kind, xv, yv, **extra):
+        self.curves.setdefault(kind, []).append((np.asarray(xv, float), np.asarray(yv, float),
+                                                 extra))
+
+
+def _polyline_distance(cu, cv, u, v) -> float:
+    """Distance from (u, v) to the polyline through (cu, cv) (NaN vertices break it)."""
+    ax, ay, bx, by = cu[:-1], cv[:-1], cu[1:], cv[1:]
+    ok = np.isfinite(ax) & np.isfinite(ay) & np.isfinite(bx) & np.isfinite(by)
+    if not np.any(ok):
+        return math.inf
+    ax, ay, bx, by = ax[ok], ay[ok], bx[ok], by[ok]
+    dx, dy = bx - ax, by - ay
+    L2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip(np.where(L2 > 0, ((u - ax) * dx + (v - ay) * dy) / L2, 0.0), 0.0, 1.0)
+    return float(np.min(np.hypot(ax + t * dx - u, ay + t * dy - v)))
+
+
+def physical(br) -> np.ndarray:
+    """Points of a branch of the E-I model whose rates are both positive."""
+    st = br.states
+    return (st["R_e"] > 0) & (st["R_i"] > 0)
+
+
+# --------------------------------------------------------------------------- #
+# Seeds                                                                        #
+# --------------------------------------------------------------------------- #
+def n_real(ev, rel=1e-9) -> int:
+    """Number of real eigenvalues (imaginary part below ``rel`` times the modulus)."""
+    ev = np.asarray(ev)
+    return int(np.sum(np.abs(ev.imag) <= rel * (1 + np.abs(ev))))
+
+
+def _equilibrium_near(model, state):
+    """The closed-form physical equilibrium of ``model`` closest to ``state`` (or None)."""
+    eqs = model.steady_state()
+    if not eqs:
+        return None
+    return min(eqs, key=lambda s: abs(s["R_e"] - state["R_e"]) + abs(s["R_i"] - state["R_i"]))
+
+
+def nf_point(plane, y_value, xa, xb, state, iters=60):
+    """Bisection in x between xa and xb for the change in the number of real eigenvalues."""
+    def count(xv):
+        m = plane.model(**{plane.y: y_value, plane.x: xv})
+        s = _equilibrium_near(m, state)
+        return (None, None) if s is None else (n_real(m.eigenvalues(s)), s)
+    ca, sa = count(xa)
+    cb, _ = count(xb)
+    if ca is None or cb is None or ca == cb:
+        return None
+    for _ in range(iters):
+        xm = math.sqrt(xa * xb) if plane.x_log else 0.5 * (xa + xb)
+        cm, sm = count(xm)
+        if cm is None:
+            return None
+        if cm == ca:
+            xa, sa = xm, sm
+        else:
+            xb = xm
+        if abs(xb - xa) <= 1e-12 * abs(xa):
+            break
+    return {"state": dict(sa), "params": {**plane.fixed, plane.y: y_value, plane.x: xa}}
+
+
+def seed_scan(plane, y_values, x_start):
+    """Hopf and node/focus seeds from EP-C runs in x at each y in ``y_values``."""
+    import bifkit
+    hopf, nf = [], []
+    for yv in y_values:
+        m = plane.model(**{plane.y: float(yv), plane.x: float(x_start)})
+        eqs = m.steady_state()
+        if not eqs:
+            continue
+        try:
+            br = bifkit.continuation(m, "EP-C", eqs[0], [plane.x],
+                                     bounds={plane.x: tuple(plane.x_range)},
+                                     log_params=[plane.x] if plane.x_log else [])
+        except Exception:  # a failed scan line only loses seeds
+            continue
+        hopf += [h for h in br.special_points("H") if h.state["R_e"] > 0 and h.state["R_i"] > 0]
+        counts = [n_real(ev) for ev in br.eigenvalues]
+        xs = br.params[plane.x]
+        stable = br.stable
+        # the paper's node/focus line separates a stable node (III) from a stable focus (II)
+        for i in np.nonzero((np.diff(counts) != 0) & stable[:-1] & stable[1:])[0]:
+            st = dict(zip(br.state_names, br.x[i]))
+            pt = nf_point(plane, float(yv), float(xs[i]), float(xs[i + 1]), st)
+            if pt is not None:
+                nf.append(pt)
+    return hopf, nf
+
+
+# --------------------------------------------------------------------------- #
+# Curves                                                                       #
+# --------------------------------------------------------------------------- #
+def _xy(plane, br):
+    return br.params[plane.x], br.params[plane.y]
+
+
+def hopf_curves(plane, seeds, max_points=3000):
+    """H-C from every seed not yet covered; returns the H-C branches."""
+    import bifkit
+    out = []
+    for h in seeds:
+        if plane.covered("H", h.params[plane.x], h.params[plane.y]):
+            continue
+        hc = bifkit.continuation(plane.model(), "H-C", h, [plane.x, plane.y],
+                                 bounds=plane.bounds, log_params=plane.log_params,
+                                 max_points=max_points)
+        x, y = _xy(plane, hc)
+        ok = physical(hc)
+        if not ok.any():
+            continue
+        x, y = np.where(ok, x, np.nan), np.where(ok, y, np.nan)
+        plane.add("H", x, y, l1=np.asarray(hc.data["l1"], float),
+                  special=[(s.label, s.params[plane.x], s.params[plane.y])
+                           for s in hc.special_points() if s.label in ("GH", "BT", "ZH", "HH")])
+        out.append(hc)
+    return out
+
+
+def nf_curves(plane, seeds, max_points=3000):
+    """NF-C from every node/focus seed not yet covered."""
+    import bifkit
+    out = []
+    for s in seeds:
+        if plane.covered("NF", s["params"][plane.x], s["params"][plane.y]):
+            continue
+        try:
+            br = bifkit.continuation(plane.model(), "NF-C", s, [plane.x, plane.y],
+                                     bounds=plane.bounds, log_params=plane.log_params,
+                                     max_points=max_points)
+        except Exception as e:  # keep the diagram; record why a seed gave no curve
+            plane.curves.setdefault("failed", []).append(f"NF-C from {s['params'][plane.x]:.4g},"
+                                                         f" {s['params'][plane.y]:.4g}: {e}")
+            continue
+        x, y = _xy(plane, br)
+        ok = physical(br) & br.stable  # III/II boundary: stable equilibria only
+        if not ok.any():
+            continue
+        plane.add("NF", np.where(ok, x, np.nan), np.where(ok, y, np.nan))
+        out.append(br)
+    return out
+
+
+def lpc_curves(plane, hopf_branches, max_points=1500, **options):
+    """LPC-C from every Bautin point of the Hopf curves (the saddle-node of cycles starts there)."""
+    import bifkit
+    out = []
+    for hc in hopf_branches:
+        for gh in hc.special_points("GH"):
+            if plane.covered("LPC", gh.params[plane.x], gh.params[plane.y], tol=0.002):
+                continue
+            try:
+                br = bifkit.continuation(plane.model(), "LPC-C", gh, [plane.x, plane.y],
+                                         bounds=plane.bounds, log_params=plane.log_params,
+                                         direction="both", max_points=max_points, **options)
+            except Exception as e:
+                plane.curves.setdefault("failed", []).append(
+                    f"LPC-C from GH {gh.params[plane.x]:.4g}, {gh.params[plane.y]:.4g}: {e}")
+                continue
+            x, y = _xy(plane, br)
+            plane.add("LPC", x, y)
+            out.append(br)
+    return out
+
+
+def pd_curves(plane, cuts, max_points=1500, **options):
+    """PD-C from the period-doubling points of the cycles born at supercritical Hopf points
+    on the cuts y = c (``cuts``), e.g. the D_ee = 2.0 cut of Fig. 1a."""
+    import bifkit
+    out = []
+    for c in cuts:
+        m = plane.model(**{plane.y: float(c)})
+        for h in [h for h in _hopf_on_cut(plane, m) if h.data["criticality"] == "supercritical"]:
+            try:
+                lc = bifkit.continuation(m, "LC-C", h, [plane.x],
+                                         bounds={plane.x: tuple(plane.x_range)},
+                                         log_params=[plane.x] if plane.x_log else [])
+            except Exception as e:
+                plane.curves.setdefault("failed", []).append(f"LC-C at {plane.y}={c}: {e}")
+                continue
+            for pd in lc.special_points("PD"):
+                if plane.covered("PD", pd.params[plane.x], pd.params[plane.y]):
+                    continue
+                try:
+                    br = bifkit.continuation(m, "PD-C", pd, [plane.x, plane.y],
+                                             bounds=plane.bounds, log_params=plane.log_params,
+                                             max_points=max_points, direction="both", **options)
+                except Exception as e:
+                    plane.curves.setdefault("failed", []).append(
+                        f"PD-C from {pd.params[plane.x]:.4g}: {e}")
+                    continue
+                x, y = _xy(plane, br)
+                plane.add("PD", x, y)
+                out.append(br)
+    return out
+
+
+def _hopf_on_cut(plane, m):
+    import bifkit
+    for xs in np.geomspace(*plane.x_range, 7)[1:-1] if plane.x_log else \
+            np.linspace(*plane.x_range, 7)[1:-1]:
+        eqs = m.with_params(**{plane.x: float(xs)}).steady_state()
+        if eqs:
+            br = bifkit.continuation(m.with_params(**{plane.x: float(xs)}), "EP-C", eqs[0],
+                                     [plane.x], bounds={plane.x: tuple(plane.x_range)},
+                                     log_params=[plane.x] if plane.x_log else [])
+            return br.special_points("H")
+    return []
+
+
+# --------------------------------------------------------------------------- #
+# Regions                                                                      #
+# --------------------------------------------------------------------------- #
+def classify_point(model, lyap_periods: float = 100.0, max_time: float = 2e5) -> str:
+    """Region label (I-V, or "none") at one parameter point.
+
+    Stable equilibrium: III (two or more real eigenvalues) or II.  Otherwise the model is
+    integrated (Dormand-Prince) from next to the unstable equilibrium for max(20 periods,
+    40 / growth rate): blow-up (rates diverging, the MF's "no stable solution") is I; else the
+    Lyapunov spectrum over ``lyap_periods`` periods (slope fit, see
+    :func:`bi2021_fig4.fitted_exponents`) gives V if lambda_1 > 3/T, IV otherwise.
+    """
+    import bifkit
+    from .bi2021_fig4 import fitted_exponents
+    eqs = model.steady_state()
+    if not eqs:
+        return "none"
+    evs = [model.eigenvalues(s) for s in eqs]
+    stable = [i for i, ev in enumerate(evs) if np.all(ev.real < 0)]
+    if stable:
+        return "III" if n_real(evs[stable[0]]) >= 2 else "II"
+    ev = evs[0]
+    growth = float(ev.real.max())
+    period = 2 * math.pi / max(float(np.max(np.abs(ev.imag))), 1e-9)
+    x0 = dict(eqs[0])
+    x0["R_e"] *= 1.01
+    t_tr = min(max(20 * period, 40 / growth), max_time)
+    tr = bifkit.integrate(model, (0.0, t_tr), x0, method="dopri", rtol=1e-8, atol=1e-12,
+                          sample=t_tr)
+    if not tr.success:
+        return "I"
+    T = min(lyap_periods * period, max_time)
+    dt = min(period / 400.0, 0.5)
+    ly = bifkit.lyapunov_spectrum(model, T=T, dt=dt, x0=tr.x_final, k=2)
+    if ly.status != 0:
+        return "I"
+    lam = fitted_exponents(ly)
+    return "V" if lam[0] > 3.0 / T else "IV"
+
+
+def _centres(rng, n, log):
+    """Centres of n equal cells (equal in log10 when ``log``) covering ``rng``."""
+    e = np.linspace(math.log10(rng[0]), math.log10(rng[1]), n + 1) if log else \
+        np.linspace(rng[0], rng[1], n + 1)
+    c = 0.5 * (e[1:] + e[:-1])
+    return 10 ** c if log else c
+
+
+def region_grid(plane, nx, ny):
+    """Region labels on an nx x ny grid (rows y, columns x) and the grid axes."""
+    xs = _centres(plane.x_range, nx, plane.x_log)
+    ys = _centres(plane.y_range, ny, plane.y_log)
+    labels = np.empty((ny, nx), dtype=object)
+    for i, yv in enumerate(ys):
+        for j, xv in enumerate(xs):
+            labels[i, j] = classify_point(plane.model(**{plane.x: float(xv), plane.y: float(yv)}))
+    return xs, ys, labels
+
+
+# --------------------------------------------------------------------------- #
+# Drawing                                                                      #
+# --------------------------------------------------------------------------- #
+def _edges(v, log):
+    if log:
+        lv = np.log10(v)
+        e = np.concatenate([[lv[0] - (lv[1] - lv[0]) / 2], (lv[1:] + lv[:-1]) / 2,
+                            [lv[-1] + (lv[-1] - lv[-2]) / 2]])
+        return 10 ** e
+    return np.concatenate([[v[0] - (v[1] - v[0]) / 2], (v[1:] + v[:-1]) / 2,
+                           [v[-1] + (v[-1] - v[-2]) / 2]])
+
+
+def draw_regions(ax, plane, xs, ys, labels):
+    """Colour the grid cells by region and write I-V at the middle of each region's largest
+    connected part."""
+    from matplotlib.colors import ListedColormap
+    from scipy import ndimage
+    keys = list(REGION_COLORS)
+    code = np.vectorize(keys.index)(labels)
+    ax.pcolormesh(_edges(xs, plane.x_log), _edges(ys, plane.y_log), code,
+                  cmap=ListedColormap([REGION_COLORS[k] for k in keys]), vmin=-0.5,
+                  vmax=len(keys) - 0.5, shading="flat", zorder=0)
+    for k in keys[:-1]:
+        comp, n = ndimage.label(labels == k)
+        if n == 0:
+            continue
+        sizes = ndimage.sum(np.ones_like(comp), comp, index=range(1, n + 1))
+        min_cells = max(3, labels.size // 100)
+        for lab in range(1, n + 1):  # the largest part, and every part of >= 1 % of the grid
+            if sizes[lab - 1] < min_cells and lab != 1 + int(np.argmax(sizes)):
+                continue
+            ii, jj = np.nonzero(comp == lab)
+            c = np.argmin((ii - ii.mean()) ** 2 + (jj - jj.mean()) ** 2)  # a cell inside
+            ax.text(xs[jj[c]], ys[ii[c]], k, ha="center", va="center", fontsize=13,
+                    fontweight="bold", zorder=6)
+
+
+def draw_curves(ax, plane):
+    """Hopf (solid super / dashed sub), LPC, PD, NF and the codim-2 points, with a legend."""
+    for x, y, extra in plane.curves.get("H", []):
+        l1 = extra["l1"]
+        ax.plot(x, np.where(l1 < 0, y, np.nan), "-", color=COLORS["H"], lw=1.8, zorder=4)
+        ax.plot(x, np.where(l1 >= 0, y, np.nan), "--", color=COLORS["H"], lw=1.8, zorder=4)
+        for lab, sx, sy in extra["special"]:
+            ax.plot(sx, sy, "o" if lab == "GH" else "s", color="k", ms=5, zorder=7)
+            ax.annotate(lab, (sx, sy), textcoords="offset points", xytext=(4, 4), fontsize=7,
+                        zorder=7)
+    for kind, ls in (("LPC", "-"), ("PD", "-"), ("NF", "-")):
+        for x, y, _extra in plane.curves.get(kind, []):
+            ax.plot(x, y, ls, color=COLORS[kind], lw=1.8, zorder=4)
+    for x, y, _extra in plane.curves.get("NF-points", []):
+        ax.plot(x, y, "D", color=COLORS["NF"], ms=4, mec="k", mew=0.4, zorder=5,
+                label="node / focus, bisection on scan lines")
+    handles = [("-", COLORS["H"], "Hopf, supercritical"), ("--", COLORS["H"], "Hopf, subcritical"),
+               ("-", COLORS["LPC"], "saddle-node of cycles (LPC)"),
+               ("-", COLORS["PD"], "period doubling (PD)"), ("-", COLORS["NF"], "node / focus")]
+    for ls, c, lab in handles:
+        ax.plot([], [], ls, color=c, lw=1.8, label=lab)
+    ax.set_xscale("log" if plane.x_log else "linear")
+    ax.set_yscale("log" if plane.y_log else "linear")
+    ax.set_xlim(*plane.x_range)
+    ax.set_ylim(*plane.y_range)
+
+
+def region_legend(ax, present):
+    """Proxy patches for the regions present on the grid."""
+    from matplotlib.patches import Patch
+    return [Patch(facecolor=REGION_COLORS[k], edgecolor="0.6",
+                  label=(f"{k}: " if k != "none" else "") + REGION_TEXT[k])
+            for k in REGION_COLORS if k in present]
+
+
+def curves_table(plane) -> dict:
+    """All curves as one long table: kind, curve index, x, y, l1 (Hopf) -- for the CSV."""
+    cols = {"curve": [], "index": [], plane.x: [], plane.y: [], "l1": []}
+    for kind in ("H", "LPC", "PD", "NF", "NF-points"):
+        for k, (x, y, extra) in enumerate(plane.curves.get(kind, [])):
+            n = len(x)
+            cols["curve"] += [kind] * n
+            cols["index"] += [k] * n
+            cols[plane.x] += list(x)
+            cols[plane.y] += list(y)
+            cols["l1"] += list(extra["l1"]) if "l1" in extra else [math.nan] * n
+    return cols
+
+
+def special_table(plane) -> dict:
+    cols = {"label": [], plane.x: [], plane.y: []}
+    for _x, _y, extra in plane.curves.get("H", []):
+        for lab, sx, sy in extra["special"]:
+            cols["label"].append(lab)
+            cols[plane.x].append(sx)
+            cols[plane.y].append(sy)
+    return cols
+
+
+# --------------------------------------------------------------------------- #
+# A whole diagram                                                              #
+# --------------------------------------------------------------------------- #
+def compute(plane, *, scan_lines: int, x_start: float, pd_cuts, grid: tuple,
+            cycle_options=None):
+    """Every curve and the region grid of ``plane``; returns (xs, ys, labels, timings)."""
+    import time
+    t = {}
+    t0 = time.perf_counter()
+    y_lines = np.linspace(*plane.y_range, scan_lines + 2)[1:-1]
+    hopf_seeds, nf_seeds = seed_scan(plane, y_lines, x_start)
+    if nf_seeds:  # the bisection points themselves: the boundary where NF-C fails to start
+        plane.add("NF-points", [s["params"][plane.x] for s in nf_seeds],
+                  [s["params"][plane.y] for s in nf_seeds])
+    t["scan"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    hb = hopf_curves(plane, hopf_seeds)
+    t["H-C"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    nf_curves(plane, nf_seeds)
+    t["NF-C"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pd_curves(plane, pd_cuts, **(cycle_options or {}))
+    t["PD-C"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    try:
+        import bifkit.continuation.cycle_gh  # noqa: F401  (LPC-C from a Bautin point)
+        lpc_curves(plane, hb, **(cycle_options or {}))
+    except ImportError:
+        plane.curves.setdefault("failed", []).append(
+            "LPC curve not drawn: LPC-C from a Bautin point needs bifkit.continuation.cycle_gh")
+    t["LPC-C"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    xs, ys, labels = region_grid(plane, *grid)
+    t["regions"] = time.perf_counter() - t0
+    return xs, ys, labels, t
+
+
+def write_outputs(plane, out, name, xs, ys, labels, comment=""):
+    """The CSV tables of a plane: curves, codim-2 points, region grid, failures."""
+    from .common import write_csv
+    files = {"curves": write_csv(out / f"{name}_curves.csv", curves_table(plane),
+                                 comment + "; curve: H (l1 < 0 supercritical), LPC, PD, NF; "
+                                 "NaN rows: unphysical parts (a rate <= 0) left out")}
+    sp = special_table(plane)
+    if sp["label"]:
+        files["codim2"] = write_csv(out / f"{name}_codim2_points.csv", sp, comment)
+    X, Y = np.meshgrid(xs, ys)
+    files["regions"] = write_csv(out / f"{name}_regions.csv",
+                                 {plane.x: X.ravel(), plane.y: Y.ravel(),
+                                  "region": labels.ravel()},
+                                 comment + "; regions I-V of Bi et al. Fig. 1, none = no "
+                                 "equilibrium with both rates > 0")
+    failed = plane.curves.get("failed", [])
+    if failed:
+        files["notes"] = write_csv(out / f"{name}_notes.csv", {"note": [f.replace(",", ";")
+                                                                       for f in failed]})
+    return files
+
+
+def draw_plane(ax, plane, xs, ys, labels):
+    """Regions, curves and the combined legend on ``ax``."""
+    draw_regions(ax, plane, xs, ys, labels)
+    draw_curves(ax, plane)
+    h, _l = ax.get_legend_handles_labels()
+    present = set(labels.ravel())
+    ax.legend(handles=h + region_legend(ax, present), fontsize=7, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    notes = [f for f in plane.curves.get("failed", []) if f.startswith("LPC curve not drawn")]
+    if notes:
+        ax.text(0.01, 0.01, "\n".join(notes), transform=ax.transAxes, fontsize=6, color="tab:red",
+                va="bottom", zorder=8)

@@ -50,7 +50,11 @@ def _jsonable(v):
 
 def _load(name, params):
     from . import load_model
-    structural = {k: int(v) for k, v in params.items() if k == "M"}
+    structural = {}
+    if "M" in params:
+        if params["M"] != int(params["M"]):
+            raise SystemExit(f"bifkit: M (number of modes) must be an integer; got {params['M']}")
+        structural["M"] = int(params["M"])
     rest = {k: v for k, v in params.items() if k != "M"}
     try:
         return load_model(name, **structural, **rest)

@@ -74,7 +74,7 @@ def run(quick: bool, out: Path) -> dict:
                     label=f"network $\\rho^{{(e)}}$ (N$_e$={st['net']['N_e']})")
     draw_plane(ax, plane, xs, ys, labels)
     import matplotlib.pyplot as plt
-    cb = plt.colorbar(sc, ax=ax, pad=0.30, shrink=0.7)
+    cb = plt.colorbar(sc, ax=ax, orientation="horizontal", pad=0.12, shrink=0.5, aspect=30)
     cb.set_label("network coherence $\\rho^{(e)}$")
     ax.set_xlabel("D$_{ii}$ ($\\Delta_0^{(ii)}$)")
     ax.set_ylabel("D$_{ee}$ ($\\Delta_0^{(ee)}$)")

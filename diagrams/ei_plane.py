@@ -503,6 +503,8 @@ def write_outputs(plane, out, name, xs, ys, labels, comment=""):
     if failed:
         files["notes"] = write_csv(out / f"{name}_notes.csv", {"note": [f.replace(",", ";")
                                                                        for f in failed]})
+    elif (out / f"{name}_notes.csv").exists():  # a stale note of an earlier run
+        (out / f"{name}_notes.csv").unlink()
     return files
 
 

@@ -165,9 +165,11 @@ def test_pd_location_mesh_convergence(ei_lc, ntst):
     """PD points at ntst = 50 against 100 and 200 (ncol = 4; located points solve the PD system).
 
     First PD (T = 632 ms): 8 digits at every ntst (measured 1.1e-10 between 50 and 200).
-    Second PD (T = 1350 ms, spiky orbit): 8 digits between 100 and 200 (measured 7e-10); the
-    discretisation error at ntst = 50 is 1.7e-7 on any mesh tried (uniform in the
-    monitor exponent, adapted at the point), so 50 agrees to 6 digits only.
+    Second PD (T = 1350 ms, spiky orbit): 8 digits between 100 and 200 (measured 7e-10); at
+    ntst = 50 the ncol = 4 discretisation error is 1.4e-7 (AUTO-07p on the same equations:
+    4.9e-8; an oracle mesh equidistributing the measured per-interval errors still 1.3e-8), so
+    7 digits only; with ncol >= 5 ntst = 50 gives 8 digits (7.2e-10).  Table and error budget:
+    ``python validation/pd_mesh_convergence.py``.
     """
     _, b50 = ei_lc
     _, b = _lc(2.0, 0.0011, 0.003, ntst=ntst)

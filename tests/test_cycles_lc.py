@@ -96,3 +96,61 @@ def test_pd_switching_finds_period_four(ei):
     assert b2.params["I_e"][-1] < pd.params["I_e"]  # the doubled branch leaves towards lower I_e
     pd4 = b2.special_points("PD")
     assert pd4 and pd4[0].params["I_e"] == pytest.approx(3.0556497e-4, rel=1e-6)
+
+
+def _sl_branch(sl):
+    return continue_cycles(sl, {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
+                           ntst=20, bounds={"mu": (-1.0, 0.6)}, ds=0.02, ds_max=0.1)
+
+
+def test_both_directions_from_an_orbit_join_in_order(sl):
+    b = _sl_branch(sl)
+    start = b.point(10)
+    mu0 = start["params"]["mu"]
+    kw = dict(ntst=20, bounds={"mu": (0.05, 0.5)}, ds=0.02, ds_max=0.1)
+    both = continue_cycles(sl, start, ["mu"], direction="both", **kw)
+    fwd = continue_cycles(sl, start, ["mu"], direction="forward", **kw)
+    bwd = continue_cycles(sl, start, ["mu"], direction="backward", **kw)
+    mu = both.params["mu"]
+    # backward part reversed, then forward; the start once; both bounds landed on exactly
+    assert len(both) == len(fwd) + len(bwd) - 1
+    assert np.all(np.diff(mu) > 0)
+    assert mu[0] == pytest.approx(0.05, abs=1e-12) and mu[-1] == pytest.approx(0.5, abs=1e-12)
+    assert np.sum(np.abs(mu - mu0) < 1e-12) == 1
+    assert np.allclose(mu[len(bwd) - 1:], fwd.params["mu"], rtol=0, atol=1e-14)
+    assert np.allclose(mu[:len(bwd)], bwd.params["mu"][::-1], rtol=0, atol=1e-14)
+    assert both.stop_reason.startswith("backward: parameter bound 0.05") and \
+        "forward: parameter bound 0.5" in both.stop_reason
+    r = np.array([np.max(np.hypot(o.U[:, 0], o.U[:, 1])) for o in both.orbits])
+    assert np.max(np.abs(r - np.sqrt(mu))) < 1e-8
+    # a single direction keeps the continuation order (start first)
+    assert bwd.params["mu"][0] == pytest.approx(mu0) and fwd.params["mu"][0] == pytest.approx(mu0)
+
+
+def test_both_directions_at_a_hopf_point_is_the_one_branch(sl):
+    b = _sl_branch(sl)
+    b2 = continue_cycles(sl, {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
+                         ntst=20, bounds={"mu": (-1.0, 0.6)}, ds=0.02, ds_max=0.1,
+                         direction="both")
+    assert len(b2) == len(b) and np.allclose(b2.params["mu"], b.params["mu"], rtol=0, atol=1e-14)
+    with pytest.raises(ValueError, match="direction"):
+        continue_cycles(sl, b.point(3), ["mu"], ntst=20, direction="up")
+
+
+def test_both_directions_special_points_keep_their_place(ei):
+    """From an orbit inside the PD window both ways: each PD lies between its index points."""
+    m, b = ei
+    ie = b.params["I_e"]
+    i = int(np.argmin(np.abs(ie - 2e-4)))
+    both = continue_cycles(m, b.point(i), ["I_e"], bounds={"I_e": (4e-5, 7e-4)},
+                           log_params=["I_e"], direction="both")
+    pds = both.special_points("PD")
+    assert len(pds) == 2
+    ref = sorted(s.params["I_e"] for s in b.special_points("PD"))
+    # another path gives other adapted meshes: the lower PD is mesh-limited at ntst=50 (~2e-7)
+    assert sorted(s.params["I_e"] for s in pds) == pytest.approx(ref, rel=1e-6)
+    x = both.params["I_e"]
+    assert np.all(np.diff(x) > 0)
+    for s in pds:
+        k = s.index
+        assert x[k] <= s.params["I_e"] <= x[k + 1]

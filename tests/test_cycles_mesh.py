@@ -67,3 +67,36 @@ def test_double_period_mesh():
     U2, m2 = mesh_mod.double_period(U, mesh, sch)
     assert np.allclose(m2, [0, 0.15, 0.5, 0.65, 1.0])
     assert U2.shape == (13, 1) and U2[6, 0] == U2[0, 0] and U2[-1, 0] == 6.0
+
+
+def test_multipliers_superconverge_at_order_2m():
+    """Floquet multipliers from Gauss collocation converge like h^(2 ncol), not h^ncol.
+
+    Stuart-Landau x' = mu x - w y - x r^2, y' = w x + mu y - y r^2: the cycle r^2 = mu has
+    the nontrivial multiplier exp(-2 mu T), T = 2 pi / w.  Collocation at the ncol Gauss
+    points is superconvergent at the mesh points (de Boor & Swartz 1973), so are the
+    monodromy matrix and its multipliers: the error of a multiplier, hence of a PD or
+    NS location, falls by 2^(2 ncol) when the mesh is halved.  This is why a PD point
+    that agrees to 7 digits at ntst = 50, ncol = 4 agrees to 9-10 at ntst = 100, and why
+    ncol = 5 at ntst = 50 is the cheaper way to 8 digits
+    (validation/pd_mesh_convergence.py).
+    """
+    import math
+    x, y, mu, w = real_symbols("x y mu w")
+    r2 = x ** 2 + y ** 2
+    d = ModelDefinition.from_sympy("sl_superconvergence", [("x", x), ("y", y)],
+                                   [(mu, 0.5), (w, 1.0)],
+                                   [mu * x - w * y - x * r2, w * x + mu * y - y * r2])
+    m = Model(d)
+    exact = math.exp(-2 * 0.5 * 2 * math.pi)
+    for ncol, (n1, n2) in ((2, (12, 24)), (3, (6, 12)), (4, (6, 12))):
+        errs = []
+        for ntst in (n1, n2):
+            sch, mesh = co.Scheme(ncol), co.uniform_mesh(ntst)
+            tn = co.node_times(mesh, sch)
+            U = math.sqrt(0.5) * np.c_[np.cos(2 * np.pi * tn), np.sin(2 * np.pi * tn)]
+            orb = cycles.refine(m, cycles.Orbit(U, mesh, 2 * np.pi, m.p.copy(), sch))
+            small = orb.multipliers[np.argmin(np.abs(orb.multipliers))]
+            errs.append(abs(small - exact) / exact)
+        order = math.log2(errs[0] / errs[1])
+        assert abs(order - 2 * ncol) < 0.4, (ncol, errs, order)

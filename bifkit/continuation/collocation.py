@@ -99,9 +99,15 @@ class Scheme:
             raise ValueError(f"ncol must be in 1..7, got {ncol!r}")
         self.ncol = int(ncol)
         self.kind = kind
-        self.nodes = basis_nodes(self.ncol, kind)
-        self.c, self.wg = gauss_points(self.ncol)
-        self.W, self.Wd = lagrange_matrices(self.nodes, self.c)
+        key = (self.ncol, kind)
+        if key not in _SCHEME_ARRAYS:   # the Python construction costs ~5 ms: once per process
+            nodes = basis_nodes(self.ncol, kind)
+            c, wg = gauss_points(self.ncol)
+            _SCHEME_ARRAYS[key] = (nodes, c, wg) + lagrange_matrices(nodes, c)
+        self.nodes, self.c, self.wg, self.W, self.Wd = (a.copy() for a in _SCHEME_ARRAYS[key])
+
+
+_SCHEME_ARRAYS: dict = {}
 
 
 # --------------------------------------------------------------------------- #

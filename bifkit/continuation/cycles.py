@@ -206,6 +206,10 @@ class CycleBranch(Branch):
                          data=data, stable=stable)
         self.orbits = list(orbits)
 
+    def point(self, i: int) -> dict:
+        """Point ``i`` as {"state", "params", "orbit"}: a valid LC-C ``start=`` (the orbit)."""
+        return {**super().point(i), "orbit": self.orbits[i]}
+
     # reading interface of the stand-alone version (kept for existing callers)
     @property
     def period(self) -> np.ndarray:
@@ -301,14 +305,23 @@ def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_par
     Parameters
     ----------
     model : bifkit.Model
-    start : Orbit | Hopf point | CycleSpecialPoint (label "PD": switch to the doubled branch)
+    start : Orbit | Hopf point | CycleSpecialPoint | {"orbit": Orbit, ...}
         A Hopf point is any object (or dict) with ``state``, ``params`` and
         optionally ``data["omega"]``, such as ``branch.special_points("H")[0]``.
+        A PD point of a cycle branch switches to the period-doubled branch; any
+        other special point of a cycle branch (LPC, NS, BPC, H), an Orbit or
+        ``cycle_branch.point(i)`` (a dict carrying the orbit) starts on the branch
+        through that orbit.
     free : [name] -- one parameter
     ntst, ncol : mesh intervals and Gauss points (AUTO's NTST, NCOL)
     bounds : {name: (lo, hi)};  log_params : names continued in log10
-    direction : "forward" (parameter increasing at an orbit start) or "backward";
-        ignored at Hopf and PD starts, where the branch leaves in its own direction.
+    direction : "forward" (parameter increasing at an orbit start), "backward" or
+        "both" (backward and forward from an orbit start, joined into one branch: the
+        backward part reversed, then the forward part; a single direction keeps the
+        continuation order, starting at the start orbit).  At Hopf and
+        PD starts exactly one branch leaves the point in its own direction (at a PD
+        the two signs of the critical eigenfunction give the same orbits shifted by
+        half the new period), so every direction gives that branch.
 
     Returns
     -------
@@ -317,9 +330,9 @@ def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_par
     back onto an equilibrium)
     """
     from . import lc_run
-    if direction not in ("forward", "backward"):
-        raise ValueError(f"LC-C direction must be 'forward' or 'backward' (parameter increasing or "
-                         f"decreasing at an orbit start); got {direction!r}")
+    if direction not in ("forward", "backward", "both"):
+        raise ValueError(f"LC-C direction must be 'forward', 'backward' (parameter increasing or "
+                         f"decreasing at an orbit start) or 'both'; got {direction!r}")
     (name,) = list(free)
     ipar = model.param_index(name)
     log = name in log_params
@@ -330,13 +343,14 @@ def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_par
                             detect=tuple(detect), T_max=T_max)
     sch = co.Scheme(ncol)
     system = lc_run.LCSystem(model, ipar, log, sch)
-    phase_ref = None
+    orbit_start = _orbit_of(start)
     if isinstance(start, CycleSpecialPoint) and start.label == "PD":
         x = start._internal
-        st, phase_ref = lc_run.pd_switch_state(system, x, start.data["orbit"].p)
         p = start.data["orbit"].p.copy()
-    elif isinstance(start, Orbit):
-        orb = refine(model, start)
+        st, phase_ref = lc_run.pd_switch_state(system, x, p)
+        pieces = [(1, lc_run.run(system, st, p, opts, phase_ref=phase_ref))]
+    elif orbit_start is not None:
+        orb = refine(model, orbit_start)
         if orb.ntst != ntst or orb.scheme.ncol != ncol:
             tn = co.node_times(co.uniform_mesh(ntst), sch)
             orb = refine(model, Orbit(orb(tn * orb.T), co.uniform_mesh(ntst), orb.T, orb.p, sch))
@@ -344,27 +358,77 @@ def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_par
         st = lc_run.State(orb.U, orb.T, system.theta_of(p[ipar]), orb.mesh)
         corr = lc_run.Corrector(system, opts, orb.T)
         x = corr.correct(st, orb.U, orb.T, st.theta, np.zeros_like(orb.U), 0.0, 1.0, p)
-        sgn = 1.0 if direction == "forward" else -1.0
-        x.tU, x.tT, x.ttheta = corr.tangent(x, np.zeros_like(orb.U), 0.0, sgn)
-        st = x
+        if x is None:
+            from ..errors import ConvergenceError
+            raise ConvergenceError("LC-C start: Newton with the phase condition failed at the "
+                                   "start orbit; refine it or change ntst")
+        pieces = []
+        for sgn in {"forward": (1,), "backward": (-1,), "both": (-1, 1)}[direction]:
+            x0 = lc_run.State(x.U, x.T, x.theta, x.mesh)
+            x0.mu, x0.trivial_error, x0._jac = x.mu, x.trivial_error, x._jac
+            x0.tU, x0.tT, x0.ttheta = corr.tangent(x, np.zeros_like(orb.U), 0.0, float(sgn))
+            pieces.append((sgn, lc_run.run(system, x0, p, opts)))
     else:
         x0, p, omega, q = _hopf_data(model, start)
         st, phase_ref = lc_run.hopf_state(system, x0, p, omega, q, ntst)
-    res = lc_run.run(system, st, p, opts, phase_ref=phase_ref)
-    pnames = model.param_names
-    specials = []
-    for s in res.special:
-        orb = s["orbit"]
-        specials.append(CycleSpecialPoint(
-            s["label"], max(s["index"] - 1, 0), model.unpack(orb.U[0]),
-            dict(zip(pnames, map(float, orb.p))),
-            {"free": {name: float(orb.p[ipar])}, "period": s["T"],
-             "multipliers": np.asarray(s["multipliers"]), "orbit": orb,
-             "trivial_error": orb.trivial_error, "iterations": s["iterations"]},
-            bool(s["converged"]), s["state"]))
+        pieces = [(1, lc_run.run(system, st, p, opts, phase_ref=phase_ref))]
+    orbits, specials, reasons, iters = _join(model, name, ipar, pieces)
     options = {"ntst": ntst, "ncol": ncol, "log_params": list(log_params),
                "bounds": {k: list(v) for k, v in (bounds or {}).items()}, "ds": opts.ds,
                "ds_min": ds_min, "ds_max": opts.ds_max, "max_points": max_points, "tol": tol,
-               "adapt_every": adapt_every, "detect": list(detect),
-               "newton_iterations": res.newton_iterations}
-    return CycleBranch(model, "LC-C", [name], res.orbits, specials, options, res.stop_reason)
+               "adapt_every": adapt_every, "detect": list(detect), "direction": direction,
+               "newton_iterations": iters}
+    return CycleBranch(model, "LC-C", [name], orbits, specials, options, reasons)
+
+
+def _orbit_of(start):
+    """The orbit of an orbit-type start (Orbit, non-PD cycle special point, point dict), or None."""
+    if isinstance(start, Orbit):
+        return start
+    if isinstance(start, CycleSpecialPoint) and start.label != "PD":
+        return start.data["orbit"]
+    if isinstance(start, dict) and isinstance(start.get("orbit"), Orbit):
+        return start["orbit"]
+    return None
+
+
+def _join(model, name, ipar, pieces):
+    """Orbits and special points of the runs ``pieces`` [(sign, LCResult)] as one branch.
+
+    With two pieces the backward one (sign < 0) is reversed and put first; the
+    pieces share their start point, which appears once.  A single piece keeps
+    its continuation order.  Returns (orbits, specials, stop_reason, newton_iterations).
+    """
+    pnames = model.param_names
+    orbits, specials, reasons, iters = [], [], [], 0
+    for sgn, res in pieces:
+        sgn = sgn if len(pieces) > 1 else 1
+        m = len(res.orbits)
+        piece = []
+        for s in res.special:
+            orb = s["orbit"]
+            k = max(s["index"] - 1, 0)          # the point just before, in run order
+            if sgn < 0:
+                k = max(m - 2 - k, 0)           # ... in reversed order
+            piece.append(CycleSpecialPoint(
+                s["label"], k, model.unpack(orb.U[0]), dict(zip(pnames, map(float, orb.p))),
+                {"free": {name: float(orb.p[ipar])}, "period": s["T"],
+                 "multipliers": np.asarray(s["multipliers"]), "orbit": orb,
+                 "trivial_error": orb.trivial_error, "iterations": s["iterations"]},
+                bool(s["converged"]), s["state"]))
+        run_orbits = res.orbits[::-1] if sgn < 0 else res.orbits
+        offset = len(orbits)
+        if orbits and run_orbits:
+            run_orbits = run_orbits[1:]          # the shared start point
+            offset -= 1
+        for sp in piece:
+            sp.index += offset
+        orbits += list(run_orbits)
+        specials += piece[::-1] if sgn < 0 else piece
+        iters += res.newton_iterations
+        reasons.append(res.stop_reason)
+    if len(pieces) > 1:
+        reasons = [f"{'forward' if sgn > 0 else 'backward'}: {r}"
+                   for (sgn, _), r in zip(pieces, reasons)]
+    specials.sort(key=lambda sp: sp.index)
+    return orbits, specials, "; ".join(reasons), iters

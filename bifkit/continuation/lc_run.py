@@ -31,6 +31,8 @@ from .cycle_linalg import Factor
 from .cycles import Orbit
 
 LN10 = math.log(10.0)
+#: regula-falsi tolerance (relative, on theta) before the polish of a located point
+COARSE_LOCATE_TOL = 1e-5
 
 
 @dataclass
@@ -113,6 +115,7 @@ class State:
         self.mu = None
         self.trivial_error = np.nan
         self.iterations = 0
+        self._jac = None
 
 
 _WCACHE: dict = {}
@@ -121,14 +124,17 @@ _WCACHE: dict = {}
 def _weights(mesh, scheme, n):
     """Quadrature weights of int_0^1 |u|^2 dt at the nodes (trapezoid per node gap).
 
-    Cached for the last mesh seen (meshes change only at adaptation).
+    Cached for the last few meshes seen (meshes change only at adaptation);
+    the entry keeps the mesh itself, so a recycled id cannot alias.
     """
     key = (id(mesh), id(scheme), n)
-    hit = _WCACHE.get("last")
-    if hit is not None and hit[0] == key and hit[1] is mesh:
-        return hit[2]
+    hit = _WCACHE.get(key)
+    if hit is not None and hit[0] is mesh:
+        return hit[1]
+    if len(_WCACHE) >= 8:
+        _WCACHE.pop(next(iter(_WCACHE)))
     w = _weights_uncached(mesh, scheme, n)
-    _WCACHE["last"] = (key, mesh, w)
+    _WCACHE[key] = (mesh, w)
     return w
 
 
@@ -142,65 +148,88 @@ def _weights_uncached(mesh, scheme, n):
 
 
 class Corrector:
-    """Newton corrector and tangent solver on a fixed mesh."""
+    """Newton corrector and tangent solver on a fixed mesh.
+
+    One factorisation per point: the Jacobian is evaluated and factorised at
+    each converged point (its condensed pair gives the Floquet multipliers,
+    the factorisation the tangent) and serves as the chord Jacobian of the
+    next step, with new border rows (phase against the new point, arclength
+    along the new tangent); it is refreshed only when the steps stop
+    contracting by 2 (and after a mesh adaptation).  Each chord iteration is
+    two compiled calls (collocation residual; :func:`cycle_linalg.chord_step`).
+    """
 
     def __init__(self, system, opts, T_scale):
         self.sys, self.opts = system, opts
         self.wT = 1.0 / T_scale ** 2
+        self._bc = {}
+        self._rcol = {}
 
-    def correct(self, prev, U0, T0, th0, tU, tT, tth, p, fix_theta=None):
+    def _bcs(self, n):
+        """Periodicity u(0) - u(1) = 0 as (B0, B1, Bz) (cached per dimension)."""
+        if n not in self._bc:
+            self._bc[n] = (np.eye(n), -np.eye(n), np.zeros((n, 2)))
+        return self._bc[n]
+
+    def borders(self, ref_U, mesh, tU, tT, tth, fix=False):
+        """Border rows: the phase condition against ``ref_U`` and the arclength along t."""
+        sch = self.sys.scheme
+        n = ref_U.shape[1]
+        C = np.empty((2,) + ref_U.shape)
+        co.phase_row(ref_U, sch.W, sch.Wd, sch.wg, C[0])
+        D = np.zeros((2, 2))
+        if fix:
+            C[1] = 0.0
+            D[1, 1] = 1.0
+        else:
+            np.multiply(_weights(mesh, sch, n), tU, out=C[1])
+            D[1, 0], D[1, 1] = self.wT * tT, tth
+        return C, D
+
+    def factor(self, U, T, theta, p, mesh):
+        """The factorised collocation Jacobian at (U, T, theta)."""
+        return Factor(*self.sys.jacobian(U, T, self.sys.p_of(theta, p), mesh))
+
+    def correct(self, prev, U0, T0, th0, tU, tT, tth, p, fix_theta=None, factor=None):
         """Newton (chord) from (U0, T0, th0) with the hyperplane through it orthogonal to t.
 
-        The Jacobian is factorised at the predictor (:class:`cycle_linalg.Factor`,
-        condensation with partial pivoting) and kept while the steps contract
-        by at least 2; at convergence it is evaluated and factorised once more
-        at the solution: its condensed pair gives the Floquet multipliers and
-        the factorisation serves the tangent.  ``fix_theta``: replace the
+        ``prev``: the phase reference (and its mesh); ``factor``: a
+        factorisation on that mesh to start the chord iterations with (the one
+        at ``prev``), else the Jacobian is factorised at the predictor.  At
+        convergence it is evaluated and factorised once more at the solution:
+        its condensed pair gives the Floquet multipliers and the factorisation
+        serves the tangent and the next step.  ``fix_theta``: replace the
         arclength condition by theta = fix_theta.  Returns a State or None.
         """
-        sys_, sch, mesh = self.sys, self.sys.scheme, prev.mesh
-        N, m, n = len(mesh) - 1, sch.ncol, U0.shape[1]
-        wU = _weights(mesh, sch, n)
-        phi = np.zeros_like(U0)
-        co.phase_row(prev.U, sch.W, sch.Wd, sch.wg, phi)
-        C = np.empty((2, N * m + 1, n))
-        C[0] = phi
-        D = np.zeros((2, 2))
-        if fix_theta is None:
-            C[1] = wU * tU
-            D[1] = (self.wT * tT, tth)
-        else:
-            C[1] = 0.0
-            D[1] = (0.0, 1.0)
-        B0, B1, Bz = np.eye(n), -np.eye(n), np.zeros((n, 2))
-        U, T, th = U0.copy(), T0, th0
-        F = None
+        from .cycle_linalg import chord_step
+        sys_, mesh = self.sys, prev.mesh
+        fix = fix_theta is not None
+        C, D = self.borders(prev.U, mesh, tU, tT, tth, fix)
+        bcs = self._bcs(U0.shape[1])
+        U = U0.copy()
+        z0 = np.array([T0, th0])
+        z = z0.copy()
+        N = len(mesh) - 1
+        rcol = self._rcol.get(U0.shape)
+        if rcol is None:
+            rcol = self._rcol[U0.shape] = np.empty((N, sys_.scheme.ncol * U0.shape[1]))
+        F = factor.borders(C, D, *bcs) if factor is not None else None
+        fval = float(fix_theta) if fix else 0.0
         last = np.inf
+        kc, sch, ipar, log = sys_.kc, sys_.scheme, sys_.ipar, sys_.log
+        pp = p.copy()
         for it in range(1, self.opts.max_iter + 1):
-            pp = sys_.p_of(th, p)
-            rcol, rper = sys_.residual(U, T, pp, mesh)
-            if fix_theta is None:
-                rarc = np.sum(C[1] * (U - U0)) + D[1, 0] * (T - T0) + D[1, 1] * (th - th0)
-            else:
-                rarc = th - fix_theta
-            rc = np.array([np.sum(phi * U), rarc])
-            if not (np.all(np.isfinite(rcol)) and np.isfinite(T)):
-                return None
+            pp[ipar] = 10.0 ** z[1] if log else z[1]
+            kc.coll_residual(U, z[0], pp, mesh, sch.W, sch.Wd, rcol)
             if F is None:
-                F = Factor(*sys_.jacobian(U, T, pp, mesh)).borders(C, D, B0, B1, Bz)
-            dU, dz = F.rhs(-rcol, -rper, -rc)
-            U += dU
-            T += dz[0]
-            th += dz[1]
-            scale = 1.0 + np.max(np.abs(U))
-            step = max(np.max(np.abs(dU)) / scale, abs(dz[0]) / (1.0 + abs(T)),
-                       abs(dz[1]) / (1.0 + abs(th)))
-            if not np.isfinite(step) or T <= 0:
+                F = Factor(*sys_.jacobian(U, z[0], pp, mesh)).borders(C, D, *bcs)
+            step = chord_step(*F.f[:6], *F.b, rcol, C, D, U, U0, z, z0, fix, fval)
+            if not step == step or z[0] <= 0:   # NaN: non-finite residual or update
                 return None
             if step < self.opts.tol:
-                st = State(U, T, th, mesh)
+                st = State(U, float(z[0]), float(z[1]), mesh)
                 st.iterations = it
-                Fc = Factor(*sys_.jacobian(U, T, sys_.p_of(th, p), mesh))
+                Fc = self.factor(U, st.T, st.theta, p, mesh)
                 st.mu, st.trivial_error = fq.multipliers_from_pair(Fc.f[6], Fc.f[7])
                 st._jac = (Fc, C, D)
                 return st
@@ -211,22 +240,27 @@ class Corrector:
 
     def tangent(self, st, tU, tT, tth):
         """Tangent at st: J_ext t = (0, ..., 0, 1), arclength row = previous tangent."""
+        from .cycle_linalg import tangent_solve
         Fc, C, D = st._jac
         n = st.U.shape[1]
         wU = _weights(st.mesh, self.sys.scheme, n)
         C = C.copy()
         D = D.copy()
-        C[1] = wU * tU
-        D[1] = (self.wT * tT, tth)
-        N, mn = Fc.Jblk.shape[:2]
-        dU, dz = Fc.solve(C, D, np.eye(n), -np.eye(n), np.zeros((n, 2)), np.zeros((N, mn)),
-                          np.zeros(n), np.array([0.0, 1.0]))
-        nrm = math.sqrt(np.sum(wU * dU * dU) + self.wT * dz[0] ** 2 + dz[1] ** 2)
-        return dU / nrm, dz[0] / nrm, dz[1] / nrm
+        np.multiply(wU, tU, out=C[1])
+        D[1, 0], D[1, 1] = self.wT * tT, tth
+        top, V1, b1, mid, V2, b2, P, Q, S = Fc.f
+        dU, dz = tangent_solve(top, V1, b1, mid, V2, b2, P, Q, S, C, D, *self._bcs(n), wU,
+                               self.wT)
+        return dU, float(dz[0]), float(dz[1])
 
     def norm(self, st, dU, dT, dth):
         wU = _weights(st.mesh, self.sys.scheme, dU.shape[1])
         return math.sqrt(np.sum(wU * dU * dU) + self.wT * dT ** 2 + dth ** 2)
+
+
+def _factor_of(st):
+    """The factorisation at a converged state (None after a mesh change)."""
+    return st._jac[0] if st._jac is not None else None
 
 
 def adapt_state(st, scheme):
@@ -277,7 +311,7 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
     if st.mu is not None:
         _record(res, system, st, p)
     ds = opts.ds
-    psi = cb.test_values(st, opts.detect) if st.mu is not None else None
+    psi = _test_values(st, opts.detect) if st.mu is not None else None
     first = True
     nsteps = 0
     while len(res.theta) < opts.max_points:
@@ -297,14 +331,13 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
         pval = system.p_of(new.theta, p)[system.ipar]
         if not lo <= pval <= hi:
             bound = lo if pval < lo else hi
-            fin = corr.correct(st, st.U, st.T, st.theta, st.tU, st.tT, st.ttheta, p,
-                               fix_theta=system.theta_of(bound))
+            fin = _land_on_bound(corr, st, system.theta_of(bound), p)
             if fin is not None:
                 fin.tU, fin.tT, fin.ttheta = corr.tangent(fin, st.tU, st.tT, st.ttheta)
                 _record(res, system, fin, p)
             res.stop_reason = f"parameter bound {bound:g} reached"
             return res
-        new_psi = cb.test_values(new, opts.detect)
+        new_psi = _test_values(new, opts.detect)
         if psi is not None and not first:
             for label in opts.detect:
                 if np.sign(new_psi[label]) != np.sign(psi[label]) and psi[label] != 0:
@@ -335,7 +368,30 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
     return res
 
 
+def _land_on_bound(corr, st, theta_b, p):
+    """The point of the branch at theta = theta_b, next to state st (None if Newton fails).
+
+    Predictor: along the tangent to theta_b (then, if that fails, st itself).
+    """
+    guesses = []
+    if st.ttheta != 0.0:
+        s = (theta_b - st.theta) / st.ttheta
+        guesses.append((st.U + s * st.tU, st.T + s * st.tT))
+    guesses.append((st.U, st.T))
+    for U0, T0 in guesses:
+        fin = corr.correct(st, U0, T0, theta_b, st.tU, st.tT, st.ttheta, p, fix_theta=theta_b)
+        if fin is not None:
+            return fin
+    return None
+
+
 def _locate(corr, system, st, new, ds, psi_a, psi_b, label, p, opts):
+    """Locate the zero of the test function ``label`` between st and new (arclength s in (0, ds)).
+
+    With ``opts.polish`` the regula falsi stops at a coarse tolerance (the
+    polish solves the defining system exactly from there); if the polish
+    fails, the location is repeated to ``opts.locate_tol``.
+    """
     from . import cycle_bifs as cb
 
     def evaluate(s):
@@ -343,10 +399,31 @@ def _locate(corr, system, st, new, ds, psi_a, psi_b, label, p, opts):
                          st.tU, st.tT, st.ttheta, p)
         if x is None:
             return None, None
-        x.tU, x.tT, x.ttheta = corr.tangent(x, st.tU, st.tT, st.ttheta)
-        return x, cb.test_values(x, (label,))[label]
+        if label == "LPC":  # its test function is the tangent's parameter component
+            x.tU, x.tT, x.ttheta = corr.tangent(x, st.tU, st.tT, st.ttheta)
+        return x, _test_values(x, (label,))[label]
 
-    x, ok, its = cb.locate(evaluate, psi_a, psi_b, ds, st.theta, new.theta, opts.locate_tol)
+    polishable = opts.polish and label in ("PD", "LPC", "NS")
+    tol = max(opts.locate_tol, COARSE_LOCATE_TOL) if polishable else opts.locate_tol
+    x, ok, its = cb.locate(evaluate, psi_a, psi_b, ds, st.theta, new.theta, tol)
+    result = _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts)
+    if tol > opts.locate_tol and x is not None and \
+            (result is None or result["label"] not in ("PD", "LPC", "NS")):
+        # not polished (a Hopf return or branch point, or the polish failed): locate finely
+        x, ok, its = cb.locate(evaluate, psi_a, psi_b, ds, st.theta, new.theta, opts.locate_tol)
+        result = _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts,
+                                      polish=False)
+    return result
+
+
+def _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts, polish=True):
+    """The special-point record of a located state (None when it is no such point).
+
+    With ``polish`` (and ``opts.polish``), an LPC / PD / NS point that the
+    defining system cannot polish also gives None (the caller locates it
+    more accurately instead).
+    """
+    from . import cycle_bifs as cb
     if x is None:
         return None
     if label == "NS" and not cb.is_genuine_ns(x.mu):
@@ -359,15 +436,30 @@ def _locate(corr, system, st, new, ds, psi_a, psi_b, label, p, opts):
         label = "BPC"  # a doubled branch meeting its parent at a PD: a pitchfork, not a fold
     pp = system.p_of(x.theta, p)
     orbit = Orbit(x.U.copy(), x.mesh.copy(), x.T, pp, system.scheme, x.mu, x.trivial_error)
-    if label in ("PD", "LPC", "NS") and opts.polish:
-        from .cycle_starts import polish
-        exact = polish(system.model, label, orbit, system.ipar, system.log)
-        if exact is not None:
-            U, T, pp, mu, err = exact
-            x.U, x.T, x.theta, x.mu, x.trivial_error = U, T, system.theta_of(pp[system.ipar]), mu, err
-            orbit = Orbit(U.copy(), x.mesh.copy(), T, pp, system.scheme, mu, err)
+    if label in ("PD", "LPC", "NS") and opts.polish and polish:
+        from .cycle_starts import polish as polish_point
+        exact = polish_point(system.model, label, orbit, system.ipar, system.log)
+        if exact is None:
+            return None
+        U, T, pp, mu, err = exact
+        x.U, x.T, x.theta, x.mu, x.trivial_error = U, T, system.theta_of(pp[system.ipar]), mu, err
+        orbit = Orbit(U.copy(), x.mesh.copy(), T, pp, system.scheme, mu, err)
     return {"label": label, "theta": x.theta, "param": pp[system.ipar], "T": x.T, "multipliers": x.mu,
             "orbit": orbit, "converged": ok, "iterations": its, "state": x}
+
+
+def _test_values(state, labels):
+    """Test-function values at a state (as :func:`cycle_bifs.test_values`, compiled PD/NS)."""
+    out = {}
+    if "LPC" in labels:
+        out["LPC"] = float(state.ttheta)
+    if "PD" in labels or "NS" in labels:
+        pd, ns = fq.cycle_tests(state.mu)
+        if "PD" in labels:
+            out["PD"] = pd
+        if "NS" in labels:
+            out["NS"] = ns
+    return out
 
 
 def _amplitude(U):

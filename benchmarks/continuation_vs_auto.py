@@ -29,7 +29,8 @@ PD-C   the period-doubling curve from the first PD point, ntst 100, ncol 4: one
        loop (bifkit stops when the loop closes; AUTO at its second crossing of
        D_ee = 2, i.e. back at the start: UZR on D_ee with STOP = UZ2)
 
-Each engine uses its own default step control, so the point counts differ;
+Each engine uses its own default step control, so the point counts differ
+(LC-C also prints each engine's ``*_ms_per_point`` and their ``ratio_per_point``);
 a curve missing on either side prints a line saying so.
 """
 from __future__ import annotations
@@ -106,8 +107,12 @@ class Bench:
         self.akw = dict(solutions="special")
         self.cache = {}
 
-    def line(self, curve, bif, auto):
-        """Print the line of one curve; ``bif`` and ``auto`` are callables or a reason string."""
+    def line(self, curve, bif, auto, per_point=False):
+        """Print the line of one curve; ``bif`` and ``auto`` are callables or a reason string.
+
+        ``per_point``: also print each engine's milliseconds per branch point (the
+        engines' default step controls give different point counts).
+        """
         if isinstance(bif, str) or isinstance(auto, str):
             why = bif if isinstance(bif, str) else auto
             side = "bifkit" if isinstance(bif, str) else "AUTO-07p"
@@ -119,9 +124,14 @@ class Bench:
             print(f"{curve} missing on the bifkit side: {e}", flush=True)
             return None, None
         ta, ttot, ra = auto_timed(auto, self.repeats)
+        extra = ""
+        if per_point:
+            mb, ma = 1e3 * tb / max(npoints(rb), 1), 1e3 * ta / max(npoints(ra), 1)
+            extra = (f" bifkit_ms_per_point={mb:.2f} auto_ms_per_point={ma:.2f} "
+                     f"ratio_per_point={mb / ma:.2f}")
         print(f"{curve} points={npoints(rb)} bifkit_s={tb:.3f} auto_s={ta:.3f} "
               f"ratio={tb / ta:.2f} auto_points={npoints(ra)} auto_total_s={ttot:.3f} "
-              f"bifkit_jit_s={max(first - tb, 0.0):.2f}", flush=True)
+              f"bifkit_jit_s={max(first - tb, 0.0):.2f}{extra}", flush=True)
         return rb, ra
 
     def ep(self):
@@ -160,7 +170,7 @@ class Bench:
             lambda: bifkit.continuation(self.m, "LC-C", start=hb, free=["I_e"],
                                         log_params=["I_e"], **kw),
             lambda: auto07p.continuation(self.m, "LC-C", ha, ["I_e"], max_points=5000,
-                                         **self.akw, **kw))
+                                         **self.akw, **kw), per_point=True)
         self.cache["LC"] = (rb, ra)
 
     def pd(self):

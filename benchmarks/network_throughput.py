@@ -4,7 +4,12 @@
 
 One line per network (issue 6):
     <network> events_per_s=<x> brian2_dt=<dt> brian2_events_per_s=<y> speedup=<r>
-        brian2_rate_err=<e>           (on one line)
+        brian2_rate_err=<e> ceiling_ratio=<q>           (on one line)
+preceded by the practical ceiling measured on the same machine a moment before:
+    scatter_ceiling events_per_s=<c> network=<network>
+= a compiled random scatter x[targets[k]] += c over the out-lists of the same wiring (spiking
+neurons drawn at random, median of 5 timed passes); ceiling_ratio = events_per_s / c. On a shared
+machine both figures move with the load, their ratio much less.
 
 events = spikes x out-degree; bifkit's figure is the wall time of the event loop including the
 online observables (compilation and wiring excluded). Brian2 runs the same networks (same wiring)
@@ -46,6 +51,33 @@ CASES = {
     "inhibitory_qif": dict(params=dict(N=10000, K=1000, i0=0.2, g0=1.0), T=20.0, transient=20.0),
     "ei_qif": dict(params=dict(N_e=10000, N_i=2500, K=1000), T=400.0, transient=100.0),
 }
+
+
+def scatter_ceiling(name, case, seed, n_spikes=20000, reps=5):
+    """Synaptic events per wall second of a bare random scatter over the network's out-lists."""
+    from numba import njit
+
+    from bifkit.network.connectivity import build_connectivity
+    from bifkit.network.networks import resolve
+
+    @njit(cache=True)
+    def scatter(x, targets, seg, order, c):
+        for i in order:
+            for m in range(seg[i, 0], seg[i, -1]):
+                x[targets[m]] += c
+
+    spec, _ = resolve(name, dict(case["params"], seed=seed))
+    conn = build_connectivity(spec.sizes, spec.laws, seed, spec.reciprocity)
+    order = np.random.default_rng(seed).integers(0, conn.n, n_spikes)
+    events = int((conn.seg[order, -1] - conn.seg[order, 0]).sum())
+    x = np.zeros(conn.n)
+    scatter(x, conn.targets, conn.seg, order[:10], 1e-9)  # compile / warm up
+    rates = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        scatter(x, conn.targets, conn.seg, order, 1e-9)
+        rates.append(events / (time.perf_counter() - t0))
+    return float(np.median(rates))
 
 
 def run_bifkit(name, case, seed):
@@ -181,13 +213,16 @@ def main(argv=None):
         case = dict(CASES[name])
         if a.quick:
             case = dict(case, T=case["T"] / 4, transient=case["transient"] / 4)
+        ceiling = scatter_ceiling(name, case, a.seed)
+        print(f"scatter_ceiling events_per_s={ceiling:.3g} network={name}", flush=True)
         res = run_bifkit(name, case, a.seed)
         rate_exact = np.average([res.rates[p] for p in res.populations],
                                 weights=[len(res.rate_neuron[p]) for p in res.populations])
         rate_exact /= (1000.0 if res.rate_unit == "Hz" else 1.0)  # per time unit
         line = f"{name} events_per_s={res.events_per_s:.3g}"
         if a.no_brian:
-            print(line + " brian2_dt=nan brian2_events_per_s=nan speedup=nan brian2_rate_err=nan")
+            print(line + " brian2_dt=nan brian2_events_per_s=nan speedup=nan brian2_rate_err=nan"
+                  f" ceiling_ratio={res.events_per_s / ceiling:.3g}", flush=True)
             continue
         chosen = None
         for dt in (1e-2, 1e-3, 1e-4):
@@ -200,7 +235,8 @@ def main(argv=None):
                 break
         dt, eps_b, err = chosen
         print(f"{line} brian2_dt={dt:g} brian2_events_per_s={eps_b:.3g} "
-              f"speedup={res.events_per_s / eps_b:.3g} brian2_rate_err={err:.3g}", flush=True)
+              f"speedup={res.events_per_s / eps_b:.3g} brian2_rate_err={err:.3g} "
+              f"ceiling_ratio={res.events_per_s / ceiling:.3g}", flush=True)
 
 
 if __name__ == "__main__":

@@ -274,7 +274,29 @@ def pd_curves(plane, cuts, max_points=1500, **options):
                 x, y = _xy(plane, br)
                 plane.add("PD", x, y)
                 out.append(br)
+            lpc_from_cycle_folds(plane, m, lc, max_points=max_points, **options)
     return out
+
+
+def lpc_from_cycle_folds(plane, m, lc, max_points=1500, **options):
+    """LPC-C from the saddle-node of cycles points found on a cut's LC-C branch.
+
+    Where no Bautin point lies in the plane (Fig. 1b) the LPC curve is reached only this way.
+    """
+    import bifkit
+    for lp in lc.special_points("LPC"):
+        if plane.covered("LPC", lp.params[plane.x], lp.params[plane.y]):
+            continue
+        try:
+            br = bifkit.continuation(m, "LPC-C", lp, [plane.x, plane.y], bounds=plane.bounds,
+                                     log_params=plane.log_params, max_points=max_points,
+                                     direction="both", **options)
+        except Exception as e:
+            plane.curves.setdefault("failed", []).append(
+                f"LPC-C from the LPC at {plane.x}={lp.params[plane.x]:.4g}: {e}")
+            continue
+        x, y = _xy(plane, br)
+        plane.add("LPC", x, y)
 
 
 def _hopf_on_cut(plane, m):

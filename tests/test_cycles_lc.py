@@ -154,3 +154,24 @@ def test_both_directions_special_points_keep_their_place(ei):
     for s in pds:
         k = s.index
         assert x[k] <= s.params["I_e"] <= x[k + 1]
+
+
+def test_compiled_multipliers_and_test_functions_match_the_reference():
+    """floquet's compiled post-processing and PD/NS tests against scipy and cycle_bifs."""
+    import scipy.linalg
+    from bifkit.continuation import cycle_bifs, floquet
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        P, Q = rng.standard_normal((2, 4, 4))
+        mu, err = floquet.multipliers_from_pair(P, Q)
+        ref = scipy.linalg.eigvals(-P, Q)
+        assert np.all(np.diff(np.abs(mu)) <= 1e-15 * np.abs(mu[:-1]))       # decreasing modulus
+        dist = np.abs(mu[:, None] - ref[None, :])
+        assert np.all(dist.min(axis=1) < 1e-10 * (1 + np.abs(mu)))   # the same spectrum
+        assert np.all(dist.min(axis=0) < 1e-10 * (1 + np.abs(ref)))
+        assert err == pytest.approx(np.min(np.abs(ref - 1.0)), rel=1e-9)
+        pd, ns = floquet.cycle_tests(mu)
+        assert pd == pytest.approx(cycle_bifs.psi_pd(mu), rel=1e-12, abs=1e-300)
+        assert ns == pytest.approx(cycle_bifs.psi_ns(mu), rel=1e-12, abs=1e-300)
+    mu, err = floquet.multipliers_from_pair(np.full((4, 4), np.nan), np.eye(4))
+    assert np.all(np.isnan(mu)) and np.isnan(err)

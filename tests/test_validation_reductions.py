@@ -73,3 +73,10 @@ def test_summary_counts_every_row(run):
     mod, rows, _ = run
     counts = mod.summary(rows)
     assert sum(sum(c.values()) for c in counts.values()) == len(rows)
+    md = mod.markdown(rows).splitlines()
+    start = next(i for i, ln in enumerate(md) if ln.startswith("| table | K |"))
+    end = md.index("", start)
+    assert end - start == len(rows) + 2  # header, rule, one line per row
+    # the compact table: one line per point of table 1
+    points = {(r["K"], r["i0"]) for r in rows if r["table"] == "inhibitory"}
+    assert md.index("") == len(points) + 2

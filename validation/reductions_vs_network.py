@@ -41,7 +41,9 @@ population (e, i), same verdict rule.
 
 ``--quick`` (tests/test_validation_reductions.py): K = 30, 300 at i0 = 0.4, N = 2000, T = 40,
 one seed; E-I K = 100, N_e = N_i = 2000, T = 400 ms. Full: the grid above, N = 10000, T = 200,
-3 seeds; E-I K = 100 ... 4000 at the paper's sizes, T = 2000 ms.
+3 seeds; E-I K = 100 ... 4000 at the paper's sizes, T = 2000 ms (about 20 min on 2 shared cores).
+``--md FILE`` also writes the tables as Markdown; ``--from-csv CSV`` reprints a finished run.
+Results and their reading: validation/REDUCTIONS.md.
 """
 from __future__ import annotations
 
@@ -329,13 +331,37 @@ def read_csv(path) -> list[dict]:
 
 
 def _m(v) -> str:
-    return format(v, ".0f") if isinstance(v, float) and math.isfinite(v) else "-"
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    return format(v, ".0f") if ok else "-"
+
+
+def pivot_markdown(rows) -> str:
+    """Table 1 compactly: one line per point, rel_err and state of every reduction
+    (s = stable, o = oscillatory, compared by its time average)."""
+    inh = [r for r in rows if r["table"] == "inhibitory"]
+    names = [n for n in REDUCTIONS if any(r["reduction"] == n for r in inh)]
+    lines = ["| K | i0/g0^2 | nu_net +- sem | rho_net | cv_net | "
+             + " | ".join(names) + " |", "|---" * (5 + len(names)) + "|"]
+    points = sorted({(float(r["i0"]) / float(r["g0"]) ** 2, float(r["K"])) for r in inh})
+    for ratio, K in points:
+        at = {r["reduction"]: r for r in inh
+              if (float(r["i0"]) / float(r["g0"]) ** 2, float(r["K"])) == (ratio, K)}
+        net = next(iter(at.values()))
+        cells = []
+        for n in names:
+            r = at.get(n)
+            tag = {"stable": "s", "oscillatory": "o"}.get(r["state"], "?") if r else ""
+            cells.append(f"{_f(r['rel_err'], '+.2%')} {tag} ({r['verdict']})" if r else "")
+        lines.append(f"| {K:g} | {ratio:g} | {_f(net['nu_net'], '.5g')} +- "
+                     f"{_f(net['sem_net'], '.1g')} | {_f(net['rho_net'], '.2f')} | "
+                     f"{_f(net['cv_net'], '.3f')} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def markdown(rows) -> str:
     """The table (and the verdict summary) as Markdown, for validation/REDUCTIONS.md."""
     head = ("| table | K | i0 | reduction | pop | M | state | nu_eq | nu_red (source) | "
-            "nu_net +- sem | rho_net (regime) | rel_err | z | verdict |")
+            "nu_net +- sem | rho_net (regime) | cv_net | rel_err | z | verdict |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         src = {"stationary": "", "time-average": " (avg)",
@@ -344,15 +370,16 @@ def markdown(rows) -> str:
         lines.append(
             f"| {r['table']} | {r['K']:g} | {_f(r.get('i0', math.nan), 'g')} | {r['reduction']} | "
             f"{r['population']} | {_m(r.get('M', math.nan))} | {r['state']} | "
-            f"{_f(r.get('nu_eq', math.nan), '.4f')} | {_f(r['nu_red'], '.4f')}{src} | "
-            f"{_f(r['nu_net'], '.4f')} +- {_f(r['sem_net'], '.4f')} | "
-            f"{_f(r['rho_net'], '.2f')} {r.get('net_regime', '')} | {_f(r['rel_err'], '+.2%')} | "
+            f"{_f(r.get('nu_eq', math.nan), '.5g')} | {_f(r['nu_red'], '.5g')}{src} | "
+            f"{_f(r['nu_net'], '.5g')} +- {_f(r['sem_net'], '.2g')} | "
+            f"{_f(r['rho_net'], '.2f')} {r.get('net_regime', '')} | {_f(r.get('cv_net'), '.3f')} | "
+            f"{_f(r['rel_err'], '+.2%')} | "
             f"{_f(r['z'], '+.1f')} | "
             f"{r['verdict']} |")
     lines += ["", "| table | reduction | <1% | <5% | fail |", "|---|---|---|---|---|"]
     for (table, key), c in summary(rows).items():
         lines.append(f"| {table} | {key} | " + " | ".join(str(c[v]) for v in VERDICTS) + " |")
-    return "\n".join(lines) + "\n"
+    return pivot_markdown(rows) + "\n" + "\n".join(lines) + "\n"
 
 
 def settings(a) -> dict:

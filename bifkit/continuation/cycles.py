@@ -191,15 +191,19 @@ class CycleBranch(Branch):
         n = model.n
         mu = np.array([o.multipliers if o.multipliers is not None else np.full(n, np.nan)
                        for o in orbits], dtype=complex).reshape(len(orbits), n)
-        mx = np.array([o.amplitude()[0] for o in orbits]).reshape(len(orbits), n)
-        mn = np.array([o.amplitude()[1] for o in orbits]).reshape(len(orbits), n)
+        if orbits and len({o.U.shape for o in orbits}) == 1:   # amplitude() of all at once
+            Us = np.stack([o.U for o in orbits])
+            mx, mn = Us.max(axis=1), Us.min(axis=1)
+        else:
+            mx = np.array([o.U.max(axis=0) for o in orbits]).reshape(len(orbits), n)
+            mn = np.array([o.U.min(axis=0) for o in orbits]).reshape(len(orbits), n)
         data = {"period": np.array([o.T for o in orbits]), "multipliers": mu,
                 "trivial_multiplier_error": np.array([o.trivial_error for o in orbits])}
         for a, name in enumerate(model.state_names):
             data[f"amplitude_max_{name}"] = mx[:, a]
             data[f"amplitude_min_{name}"] = mn[:, a]
         data.update(extra or {})
-        stable = np.array([_stable(m) for m in mu], dtype=bool)
+        stable = _stable_rows(mu)
         x = np.array([o.U[0] for o in orbits]).reshape(len(orbits), n)
         p = np.array([o.p for o in orbits]).reshape(len(orbits), len(model.param_names))
         super().__init__(model, curve, free, x, p, mu, special, options, stop_reason,
@@ -274,12 +278,25 @@ class CycleBranch(Branch):
             self.special = keep
 
 
+def _stable_rows(mu) -> np.ndarray:
+    """:func:`_stable` of every row of ``mu`` (npoints, n), vectorised."""
+    mu = np.asarray(mu, dtype=complex)
+    if mu.ndim != 2 or mu.shape[1] == 0:
+        return np.array([_stable(m) for m in mu], dtype=bool)
+    finite = np.all(np.isfinite(mu), axis=1)
+    a = np.abs(mu)
+    a[np.arange(len(mu)), np.argmin(np.abs(np.where(np.isfinite(mu), mu, 0.0) - 1.0), axis=1)] = 0.0
+    return finite & np.all(a < 1.0, axis=1)
+
+
 def _stable(mu) -> bool:
     """All nontrivial multipliers strictly inside the unit circle."""
     mu = np.asarray(mu)
-    if not np.all(np.isfinite(mu)):
-        return False
-    return bool(np.all(np.abs(fq.nontrivial(mu)) < 1.0))
+    if mu.size == 0 or not np.all(np.isfinite(mu)):
+        return bool(mu.size == 0)
+    a = np.abs(mu)
+    a[int(np.argmin(np.abs(mu - 1.0)))] = 0.0   # the trivial multiplier (fq.nontrivial)
+    return bool(np.all(a < 1.0))
 
 
 def _hopf_data(model, start):

@@ -29,6 +29,15 @@ neuron, so they never touch the queue; an excitatory pulse compares the new angl
 the neuron's queue bound (one cross product, sin(theta_bound - theta_new) > 0 <=> the neuron now
 fires before its bound) and re-queues only then.
 
+Where the time goes (N = 1e4, K = 1e3; measured with cycle counters): the pulse loops are the
+bulk and run near the speed of a bare random scatter; they index flat views of the state arrays
+with unsigned integers (no wraparound test, no row-stride multiply). Everything else is per
+spike or per queue refresh and avoids transcendental functions where it can: (cos, sin)(Omega_y t)
+of the current time is computed once per spike and per population (``cs``) and reused by the
+pulses, the reset and every queue refresh at that time (a refresh then costs one atan2); a bucket
+is drained in one pass without unlinking neuron by neuron. None of this changes a single bit of
+the arithmetic of the dynamics (same spike trains as the straightforward version).
+
 Excitable neurons (I_x <= 0) are not handled by this kernel (the caller refuses them).
 """
 from __future__ import annotations
@@ -42,16 +51,21 @@ from ._queue import HEAP, heap_pop, heap_push, link, unlink
 
 
 @njit(cache=True, inline="always")
-def _spike_time(j, t, om, st):
-    """Next spike time of a neuron with state (p, q) seen at time t (t <= result)."""
-    C = math.cos(om * t)
-    S = math.sin(om * t)
-    pr = C * st[j, 0] + S * st[j, 1]
-    qr = C * st[j, 1] - S * st[j, 0]
+def _phase_left(pj, qj, C, S):
+    """Remaining half phase phi in [0, pi] of the state (pj, qj) at the time t whose
+    (cos, sin)(Omega t) is (C, S): the neuron fires at t + phi / Omega."""
+    pr = C * pj + S * qj
+    qr = C * qj - S * pj
     phi = math.atan2(qr, pr)
     if phi < 0.0:  # rounding right after a reset (phi ~ pi) or right before a spike (phi ~ 0)
         phi = math.pi if phi < -0.5 * math.pi else 0.0
-    return t + phi / om
+    return phi
+
+
+@njit(cache=True, inline="always")
+def _spike_time(j, t, om, st):
+    """Next spike time of a neuron with state (p, q) seen at time t (t <= result)."""
+    return t + _phase_left(st[j, 0], st[j, 1], math.cos(om * t), math.sin(om * t)) / om
 
 
 @njit(cache=True)
@@ -73,7 +87,7 @@ def _place(j, T, y, st, bd, bcs, w, nb, head, nxt, prv, where, qkey, hkey, hid, 
         B = math.floor(T / w)
         if B > b_cur + nb - 1:
             B = b_cur + nb - 1  # beyond the ring: park at its far end (still a lower bound)
-        slot = B % nb
+        slot = B & (nb - 1)
         link(j, slot, head, nxt, prv, where)
         bd[j, 0] = bcs[y, slot, 0]
         bd[j, 1] = bcs[y, slot, 1]
@@ -81,8 +95,8 @@ def _place(j, T, y, st, bd, bcs, w, nb, head, nxt, prv, where, qkey, hkey, hid, 
 
 @njit(cache=True)
 def _set_table_slot(bcs, om, B, w, nb):
-    """Slot B % nb now stands for absolute bucket B: store its bound angles."""
-    s = B % nb
+    """Slot B mod nb now stands for absolute bucket B: store its bound angles."""
+    s = B & (nb - 1)
     for y in range(om.size):
         bcs[y, s, 0] = math.cos(om[y] * B * w)
         bcs[y, s, 1] = math.sin(om[y] * B * w)
@@ -91,7 +105,11 @@ def _set_table_slot(bcs, om, B, w, nb):
 @njit(cache=True)
 def qif_init_queue(t, pop, om, st, bd, bcs, w, nb, head, nxt, prv, where, qkey,
                    hkey, hid, ist):
-    """Place every neuron in an empty queue whose current bucket contains time t."""
+    """Place every neuron in an empty queue whose current bucket contains time t.
+
+    ``nb`` must be a power of two (slots are found by masking, not by an integer division)."""
+    if nb <= 0 or nb & (nb - 1) != 0:
+        raise ValueError("the number of queue buckets nb must be a power of two")
     ist[0] = 0
     ist[1] = math.floor(t / w)
     for B in range(ist[1], ist[1] + nb):
@@ -102,61 +120,64 @@ def qif_init_queue(t, pop, om, st, bd, bcs, w, nb, head, nxt, prv, where, qkey,
                qkey, hkey, hid, ist)
 
 
+_U1 = np.uint64(1)
+_U2 = np.uint64(2)
+
+
 @njit(cache=True)
-def _inhibit(st, targets, a, b, C, S, cC, cS):
-    """Inhibitory pulses to targets[a:b]: the shear of the module docstring, nothing else."""
-    for m in range(a, b):
-        j = targets[m]
-        pj = st[j, 0]
-        qj = st[j, 1]
+def _inhibit(stf, targets, a, b, C, S, cC, cS):
+    """Inhibitory pulses to targets[a:b]: the shear of the module docstring, nothing else.
+
+    ``stf`` is the flat (2N,) view of the states; unsigned indices spare numba's negative-index
+    wraparound and the row-stride multiply in this, the hottest loop."""
+    for m in range(np.uint64(a), np.uint64(b)):
+        j = np.uint64(targets[m]) * _U2
+        pj = stf[j]
+        qj = stf[j + _U1]
         qr = C * qj - S * pj
-        st[j, 0] = pj + cC * qr
-        st[j, 1] = qj + cS * qr
+        stf[j] = pj + cC * qr
+        stf[j + _U1] = qj + cS * qr
 
 
 @njit(cache=True, inline="always")
 def _atan2_fast(y, x):
     """atan2(y, x) within 1e-6 rad (least-squares odd polynomial of degree 13 on [0, 1],
-    fitted for this file; then octant symmetry).
+    fitted for this file; then octant symmetry, written as selects rather than branches).
 
     Used for the *observables* only (the sampled genuine phase), never for the dynamics.
     """
     ax = abs(x)
     ay = abs(y)
-    mx = max(ax, ay)
-    if mx == 0.0:
-        return 0.0
-    a = min(ax, ay) / mx
+    a = min(ax, ay) / max(max(ax, ay), 1e-300)
     s = a * a
     r = a * (((((((0.00803127 * s - 0.03749579) * s + 0.08438828) * s - 0.13512496) * s
                  + 0.19887015) * s - 0.3332695) * s + 0.9999994))
-    if ay > ax:
-        r = 0.5 * math.pi - r
-    if x < 0.0:
-        r = math.pi - r
+    r = 0.5 * math.pi - r if ay > ax else r
+    r = math.pi - r if x < 0.0 else r
     return -r if y < 0.0 else r
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "nsz", "contract", "arcp"})
 def _sample(k, ts, pop, starts, s, om, st, v_clip, vbar, psibar, sv, sv2, spsi, spsi2):
-    """Add the state at time ts to the accumulators (sample index k of the chunk)."""
+    """Add the state at time ts to the accumulators (sample index k of the chunk).
+
+    Observables only, so fast-math is allowed here (never in the event loop)."""
     for y in range(starts.size - 1):
         C = math.cos(om[y] * ts)
         S = math.sin(om[y] * ts)
+        sy = s[y]
         acc_v = 0.0
         acc_psi = 0.0
         for i in range(starts[y], starts[y + 1]):
-            pr = C * st[i, 0] + S * st[i, 1]
-            qr = C * st[i, 1] - S * st[i, 0]
+            p = st[i, 0]
+            q = st[i, 1]
+            pr = C * p + S * q
+            qr = C * q - S * p
             phi = _atan2_fast(qr, pr)
-            if phi < 0.0:
-                phi = math.pi if phi < -0.5 * math.pi else 0.0
+            phi = (math.pi if phi < -0.5 * math.pi else 0.0) if phi < 0.0 else phi
             psi = math.pi - 2.0 * phi  # sampled genuine phase, error <= 2e-6 rad
-            if qr > 0.0:
-                v = s[y] * pr / qr
-                v = min(max(v, -v_clip), v_clip)
-            else:
-                v = -v_clip if pr < 0.0 else v_clip
+            v = sy * pr / max(qr, 1e-300)  # qr <= 0 only at a spike/reset: v = -+v_clip
+            v = min(max(v, -v_clip), v_clip)
             acc_v += v
             acc_psi += psi
             sv[i] += v
@@ -188,6 +209,12 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets,
     P = starts.size - 1
     if not rec:
         nsamp = 0
+    stf = st.reshape(st.size)  # flat views for the delivery loops
+    bdf = bd.reshape(bd.size)
+    cs = np.empty((P, 2))  # (cos, sin)(Omega_y tnow), refreshed at every spike
+    for y in range(P):
+        cs[y, 0] = math.cos(om[y] * tnow[0])
+        cs[y, 1] = math.sin(om[y] * tnow[0])
     k = 0
     nr = counters[4]
     while True:
@@ -201,14 +228,30 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets,
                 break
             ist[1] += 1
             _set_table_slot(bcs, om, ist[1] - 1 + nb, w, nb)  # the expired slot moves to the end
-            slot = ist[1] % nb
+            slot = ist[1] & (nb - 1)
             j = head[slot]
+            head[slot] = -1  # the whole list leaves the bucket
+            t = tnow[0]
+            lim = (ist[1] + 1) * w
             while j >= 0:  # drain the new bucket: heap or a later bucket
                 nj = nxt[j]
                 y = pop[j]
-                _place(j, _spike_time(j, tnow[0], om[y], st), y, st, bd, bcs, w, nb, head, nxt,
-                       prv, where, qkey, hkey, hid, ist)
+                T = t + _phase_left(st[j, 0], st[j, 1], cs[y, 0], cs[y, 1]) / om[y]
                 counters[2] += 1
+                if T < lim:
+                    where[j] = HEAP
+                    qkey[j] = T
+                    bd[j, 0] = st[j, 0]
+                    bd[j, 1] = st[j, 1]
+                    heap_push(T, j, hkey, hid, ist, where, qkey)
+                else:
+                    B = math.floor(T / w)
+                    if B > ist[1] + nb - 1:
+                        B = ist[1] + nb - 1
+                    s2 = B & (nb - 1)
+                    link(j, s2, head, nxt, prv, where)
+                    bd[j, 0] = bcs[y, s2, 0]
+                    bd[j, 1] = bcs[y, s2, 1]
                 j = nj
             continue
         key = hkey[0]
@@ -219,7 +262,7 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets,
         x = pop[i]
         o = om[x]
         if st[i, 0] != bd[i, 0] or st[i, 1] != bd[i, 1]:  # hit by pulses since queued
-            T = _spike_time(i, tnow[0], o, st)
+            T = tnow[0] + _phase_left(st[i, 0], st[i, 1], cs[x, 0], cs[x, 1]) / o
             if T > key:  # delayed by inhibition since it was queued
                 heap_pop(hkey, hid, ist)
                 _place(i, T, x, st, bd, bcs, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
@@ -250,9 +293,12 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets,
                 rast_t[nr] = t
                 rast_i[nr] = i
                 nr += 1
+        for y in range(P):  # (cos, sin)(Omega_y t) at the new current time
+            cs[y, 0] = math.cos(om[y] * t)
+            cs[y, 1] = math.sin(om[y] * t)
         # --- reset to phi = pi (v = -inf) and requeue one free period later
-        st[i, 0] = -math.cos(o * t)
-        st[i, 1] = -math.sin(o * t)
+        st[i, 0] = -cs[x, 0]
+        st[i, 1] = -cs[x, 1]
         _place(i, t + math.pi / o, x, st, bd, bcs, w, nb, head, nxt, prv, where, qkey, hkey, hid,
                ist)
         # --- deliver the pulses, one target population at a time
@@ -264,26 +310,27 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets,
                 continue
             counters[0] += b - a
             oy = om[y]
-            C = math.cos(oy * t)
-            S = math.sin(oy * t)
+            C = cs[y, 0]
+            S = cs[y, 1]
             cC = c * C
             cS = c * S
             if c < 0.0:
-                _inhibit(st, targets, a, b, C, S, cC, cS)
+                _inhibit(stf, targets, a, b, C, S, cC, cS)
             else:
-                for m in range(a, b):
-                    j = targets[m]
-                    pj = st[j, 0]
-                    qj = st[j, 1]
+                for m in range(np.uint64(a), np.uint64(b)):
+                    j2 = np.uint64(targets[m]) * _U2
+                    pj = stf[j2]
+                    qj = stf[j2 + _U1]
                     qr = C * qj - S * pj
                     pj += cC * qr
                     qj += cS * qr
-                    st[j, 0] = pj
-                    st[j, 1] = qj
-                    if bd[j, 1] * pj - bd[j, 0] * qj > 0.0:  # now fires before its queue bound
+                    stf[j2] = pj
+                    stf[j2 + _U1] = qj
+                    if bdf[j2 + _U1] * pj - bdf[j2] * qj > 0.0:  # now fires before its bound
+                        j = targets[m]
                         counters[3] += 1
-                        _place(j, _spike_time(j, t, oy, st), y, st, bd, bcs, w, nb, head, nxt,
-                               prv, where, qkey, hkey, hid, ist)
+                        _place(j, t + _phase_left(pj, qj, C, S) / oy, y, st, bd, bcs, w, nb,
+                               head, nxt, prv, where, qkey, hkey, hid, ist)
     while k < nsamp:  # samples up to t_stop (no event before them)
         _sample(k, t0 + (k + 1) * dt_s, pop, starts, s, om, st, v_clip, vbar, psibar,
                 sv, sv2, spsi, spsi2)

@@ -152,7 +152,9 @@ def _run_qif(spec: QIFSpec, opt):
     cmat = np.asarray(spec.J, float) / s[:, None]  # jump in units of cot(phi)
     periods = math.pi / om
     w = float(opt["bucket_width"] or _default_bucket_width(periods, n))
-    nb = int(math.ceil(periods.max() / w)) + 2
+    # a neuron's next spike is always within one free period pi/Omega: the ring spans that
+    # (+2 buckets), rounded up to a power of two so that the kernel finds slots by masking
+    nb = 1 << (int(math.ceil(periods.max() / w)) + 2 - 1).bit_length()
     # initial state: phi uniform in (0, pi) at t = 0 (seeded, independent of the wiring stream)
     rng = np.random.default_rng([opt["seed"], 1])
     phi0 = rng.uniform(0.0, math.pi, n)

@@ -9,11 +9,20 @@ neighbouring intervals, wrapped periodically.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from .collocation import interpolate, node_times
+
+
+@functools.lru_cache(maxsize=32)
+def _divided_difference_weights(nodes):
+    """Weights of the m-th divided difference at the m + 1 nodes on [0, 1] (scale h^-m)."""
+    m = len(nodes) - 1
+    return np.array([1.0 / np.prod([nodes[i] - nodes[k] for k in range(m + 1) if k != i])
+                     for i in range(m + 1)])
 
 
 def mth_derivative(U, mesh, scheme):
@@ -25,10 +34,7 @@ def mth_derivative(U, mesh, scheme):
     """
     m, N = scheme.ncol, len(mesh) - 1
     h = np.diff(mesh)
-    nodes = scheme.nodes
-    # divided-difference weights on [0, 1]; on interval j they scale with h_j^-m
-    w = np.array([1.0 / np.prod([nodes[i] - nodes[k] for k in range(m + 1) if k != i])
-                  for i in range(m + 1)])
+    w = _divided_difference_weights(tuple(float(t) for t in scheme.nodes))
     idx = np.arange(N)[:, None] * m + np.arange(m + 1)[None, :]
     blocks = U[idx]                              # (N, m+1, n)
     dd = np.einsum("i,jia->ja", w, blocks)

@@ -55,7 +55,7 @@ CASES = {
 
 def scatter_ceiling(name, case, seed, n_spikes=20000, reps=5):
     """Synaptic events per wall second of a bare random scatter over the network's out-lists."""
-    from numba import njit
+    from numba import njit  # imported here: the Brian2 worker runs this file without numba
 
     from bifkit.network.connectivity import build_connectivity
     from bifkit.network.networks import resolve

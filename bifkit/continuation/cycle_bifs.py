@@ -133,3 +133,138 @@ def pd_eigenfunction(Jblk, n):
         rhs = -Jblk[j][:, :n] @ V[j * m]
         V[j * m + 1:(j + 1) * m + 1] = np.linalg.solve(Jblk[j][:, n:], rhs).reshape(m, n)
     return V
+
+
+# --- the branch of cycles arriving at a Hopf point (the cycle shrinks to an equilibrium) ---
+#
+# Near a nondegenerate Hopf point the cycles are u(t) = x0(p) + a Re(q e^(2 pi i t)) + O(a^2)
+# with p - p_H = c a^2 + O(a^4), and the orbit with amplitude -a is the one with +a shifted by
+# half a period.  Pseudo-arclength continuation with the integral phase condition passes
+# smoothly through a = 0 (the phase condition holds for both signs), so the branch retraces
+# itself: the step that crosses a = 0 turns the orbit into its half-period shift, and the
+# deviations from the mean of the two orbits (on one mesh) are anti-correlated.  The Hopf point
+# itself is then located on the equilibrium, where it is regular (Re lambda = 0 at x(p), the
+# equilibrium near the orbit mean), not on the cycle system, which is singular there (the
+# constant solutions meet the cycle branch).
+
+
+def orbit_deviation(U, w):
+    """(U - mean, rms amplitude) of an orbit with quadrature weights ``w`` (sum 1 per column).
+
+    The amplitude is sqrt(int_0^1 |u - mean|^2 dt), proportional to the cycle's
+    amplitude near a Hopf point.
+    """
+    mean = (w * U).sum(axis=0)
+    D = U - mean
+    return D, float(np.sqrt(np.sum(w * D * D)))
+
+
+def crossed_equilibrium(D_a, amp_a, D_b, amp_b, w):
+    """True when two orbits on one mesh are anti-correlated: the step went through a = 0."""
+    if not (amp_a > 0.0 and amp_b > 0.0):
+        return False
+    return float(np.sum(w * D_a * D_b)) < -0.5 * amp_a * amp_b
+
+
+def extrapolate_hopf_param(params, amps):
+    """The parameter where the amplitude vanishes, from the last points of the branch.
+
+    ``amps`` are signed amplitudes (the points after the crossing negative);
+    p is even in a near the Hopf point, p = p_H + c a^2 + O(a^4): quadratic
+    through three points (p = p_H + b a + c a^2, b ~ 0, error O(a^3)), or
+    p_H = p - c a^2 through two.  This is the start of the location on the
+    equilibrium (:func:`locate_hopf_on_equilibrium`).
+    """
+    a = np.asarray(amps, float)
+    q = np.asarray(params, float)
+    if len(a) >= 3:
+        V = np.vander(a[-3:], 3)
+        try:
+            c2, c1, c0 = np.linalg.solve(V, q[-3:])
+            if np.isfinite(c0):
+                return float(c0)
+        except np.linalg.LinAlgError:
+            pass
+    if len(a) >= 2 and a[-1] ** 2 != a[-2] ** 2:
+        c = (q[-1] - q[-2]) / (a[-1] ** 2 - a[-2] ** 2)
+        return float(q[-1] - c * a[-1] ** 2)
+    return float(q[-1])
+
+
+def _equilibrium(k, x, p, tol=1e-13, max_iter=30):
+    """Newton for f(x, p) = 0 from x; (x, converged)."""
+    x = np.array(x, float)
+    for _ in range(max_iter):
+        fx = np.asarray(k.f(0.0, x, p))
+        if not np.all(np.isfinite(fx)):
+            return x, False
+        try:
+            dx = np.linalg.solve(np.asarray(k.jac(0.0, x, p)), fx)
+        except np.linalg.LinAlgError:
+            return x, False
+        x = x - dx
+        if not np.all(np.isfinite(x)):
+            return x, False
+        if np.max(np.abs(dx)) <= tol * (1.0 + np.max(np.abs(x))):
+            return x, True
+    return x, False
+
+
+def locate_hopf_on_equilibrium(k, x0, p, ipar, p_a, p_b, omega, tol=1e-13, max_iter=30):
+    """Hopf point of the equilibrium near x0: secant on Re lambda(p) from p_a, p_b.
+
+    For each trial p, Newton on f(x, p) = 0 (from the last equilibrium,
+    starting at ``x0``, e.g. the mean of a small orbit) and lambda = the
+    eigenvalue of f_x with Im > 0 closest to i ``omega`` (the orbits'
+    frequency 2 pi / T).  The secant stops when the parameter step is below
+    ``tol`` (relative).
+
+    Returns
+    -------
+    dict with "param", "x", "eigenvalues", "omega", "converged", "iterations",
+    or None when the equilibrium or a complex pair near i omega is lost.
+    """
+    x = np.array(x0, float)
+    pp = np.array(p, float)
+
+    def g(pv):
+        nonlocal x
+        pp[ipar] = pv
+        xe, ok = _equilibrium(k, x, pp)
+        if not ok:
+            return None
+        ev = np.linalg.eigvals(np.asarray(k.jac(0.0, xe, pp)))
+        up = ev[ev.imag > 0]
+        if up.size == 0:
+            return None
+        lam = up[np.argmin(np.abs(up - 1j * omega))]
+        x = xe
+        return float(lam.real), lam, ev
+
+    ga, gb = g(p_a), g(p_b)
+    if ga is None or gb is None:
+        return None
+    pa, pb = float(p_a), float(p_b)
+    fa, fb = ga[0], gb[0]
+    last = gb
+    converged = False
+    for it in range(1, max_iter + 1):
+        if fb == 0.0:
+            converged = True
+            break
+        if fb == fa:
+            break
+        pn = pb - fb * (pb - pa) / (fb - fa)
+        gn = g(pn)
+        if gn is None:
+            return None
+        pa, fa, pb, fb, last = pb, fb, pn, gn[0], gn
+        if abs(pb - pa) <= tol * (1.0 + abs(pb)):
+            converged = True
+            break
+    pp[ipar] = pb
+    lam, ev = last[1], last[2]
+    if abs(lam.imag - omega) > 0.5 * omega:   # not the pair the cycles shrink onto
+        return None
+    return {"param": pb, "x": x.copy(), "eigenvalues": ev, "omega": float(lam.imag),
+            "converged": converged, "iterations": it}

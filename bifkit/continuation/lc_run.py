@@ -118,6 +118,7 @@ class State:
         self.trivial_error = np.nan
         self.iterations = 0
         self._jac = None
+        self.dev = None    # (U - mean, rms amplitude), computed when first needed
 
 
 _WCACHE: dict = {}
@@ -312,6 +313,8 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
     st = st0
     if st.mu is not None:
         _record(res, system, st, p)
+    # (parameter, amplitude, period) of the recorded points, for the Hopf arrival
+    history = [(system.p_of(st.theta, p)[system.ipar], _deviation(st, sch)[1], st.T)]
     ds = opts.ds
     psi = _test_values(st, opts.detect) if st.mu is not None else None
     first = True
@@ -331,6 +334,15 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
         res.newton_iterations += new.iterations
         new.tU, new.tT, new.ttheta = corr.tangent(new, st.tU, st.tT, st.ttheta)
         pval = system.p_of(new.theta, p)[system.ipar]
+        if not first and _crossed_equilibrium(st, new, sch):
+            # the step went through a = 0: the cycles shrank onto an equilibrium (a Hopf
+            # point) and the branch would retrace itself
+            h = _hopf_arrival(system, p, st, new, history)
+            if lo <= h["param"] <= hi:
+                h["index"] = len(res.theta)
+                res.special.append(h)
+                res.stop_reason = _hopf_stop_reason(h)
+                return res
         if not lo <= pval <= hi:
             bound = lo if pval < lo else hi
             fin = _land_on_bound(corr, st, system.theta_of(bound), p, ds)
@@ -350,11 +362,16 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
                         res.special.append(sp)
         if res.special and res.special[-1]["label"] == "H" and \
                 res.special[-1]["index"] == len(res.theta):
-            h = res.special[-1]
-            res.stop_reason = (f"the cycle shrank to an equilibrium at a Hopf point "
-                               f"(parameter {h['param']:.10g})")
+            # a turn with an amplitude minimum (fallback; the crossing test above sees it
+            # first): the Hopf point on the equilibrium, from the located turn
+            x = res.special[-1]["state"]
+            h = _hopf_arrival(system, p, st, x, history, signed=False)
+            h["index"] = len(res.theta)
+            res.special[-1] = h
+            res.stop_reason = _hopf_stop_reason(h)
             return res
         _record(res, system, new, p)
+        history.append((pval, _deviation(new, sch)[1], new.T))
         if new.T > opts.T_max:
             res.stop_reason = f"period {new.T:g} above T_max (homoclinic approach?)"
             return res
@@ -464,6 +481,78 @@ def _test_values(state, labels):
         if "NS" in labels:
             out["NS"] = ns
     return out
+
+
+def _deviation(state, scheme):
+    """(U - mean, rms amplitude) of a state's orbit (cached on the state)."""
+    if state.dev is None:
+        from .cycle_bifs import orbit_deviation
+        state.dev = orbit_deviation(state.U, _weights(state.mesh, scheme, state.U.shape[1]))
+    return state.dev
+
+
+def _crossed_equilibrium(st, new, scheme):
+    """True when the step st -> new (one mesh) passed through a zero-amplitude orbit."""
+    from .cycle_bifs import crossed_equilibrium
+    if new.mesh is not st.mesh and not np.array_equal(new.mesh, st.mesh):
+        return False
+    D_a, a_a = _deviation(st, scheme)
+    D_b, a_b = _deviation(new, scheme)
+    return crossed_equilibrium(D_a, a_a, D_b, a_b, _weights(st.mesh, scheme, st.U.shape[1]))
+
+
+def _hopf_arrival(system, p, st, new, history, signed=True):
+    """Special point "H" where the branch st -> new reaches an equilibrium (amplitude 0).
+
+    The parameter is first extrapolated from the last points' (parameter,
+    amplitude) (:func:`cycle_bifs.extrapolate_hopf_param`; ``signed``: ``new``
+    lies past a = 0), then located as the Hopf point of the equilibrium near
+    the smaller orbit's mean (:func:`cycle_bifs.locate_hopf_on_equilibrium`,
+    Re lambda = 0 by secant).  The record carries the equilibrium as a
+    constant orbit, the period 2 pi / omega and the multipliers
+    exp(lambda_i T) of the equilibrium.  If that location fails, the
+    extrapolated parameter is reported with ``converged`` False.
+    """
+    from . import cycle_bifs as cb
+    sch, ipar = system.scheme, system.ipar
+    p_new = system.p_of(new.theta, p)[ipar]
+    _, a_new = _deviation(new, sch)
+    hist = history[-2:] + [(p_new, -a_new if signed else a_new, new.T)]
+    params = [h[0] for h in hist]
+    amps = [h[1] for h in hist]
+    if not signed:   # new is the located turn: p(a) there is p_H to O(a^2)
+        params, amps = params[-1:], amps[-1:]
+    p_est = cb.extrapolate_hopf_param(params, amps)
+    T_est = cb.extrapolate_hopf_param([h[2] for h in hist], amps) if signed else new.T
+    near = new if a_new <= _deviation(st, sch)[1] else st
+    p_near = system.p_of(near.theta, p)[ipar]
+    D, _ = _deviation(near, sch)
+    x_mean = near.U[0] - D[0]
+    p_b = p_est if p_est != p_near else p_near * (1.0 + 1e-6) + 1e-12
+    found = cb.locate_hopf_on_equilibrium(system.k, x_mean, system.p_of(near.theta, p), ipar,
+                                          p_near, p_b, 2.0 * math.pi / T_est)
+    if found is not None:
+        pH, x, T, its, ok = (found["param"], found["x"], 2.0 * math.pi / found["omega"],
+                             found["iterations"], found["converged"])
+        mu = np.exp(found["eigenvalues"] * T)
+        mu = mu[np.argsort(-np.abs(mu), kind="stable")]
+        err = float(np.min(np.abs(mu - 1.0)))
+    else:
+        pH, x, T, its, ok = p_est, x_mean, T_est, 0, False
+        mu, err = np.full(len(x_mean), np.nan + 0j), np.nan
+    pp = system.p_of(system.theta_of(pH), p)
+    pp[ipar] = pH
+    U = np.repeat(np.asarray(x, float)[None, :], len(new.U), axis=0)
+    state = State(U, T, system.theta_of(pH), new.mesh)
+    state.mu, state.trivial_error = mu, err
+    orbit = Orbit(U.copy(), new.mesh.copy(), T, pp, sch, mu, err)
+    return {"label": "H", "theta": state.theta, "param": pH, "T": T, "multipliers": mu,
+            "orbit": orbit, "converged": ok, "iterations": its, "state": state}
+
+
+def _hopf_stop_reason(h):
+    return (f"the cycle shrank to an equilibrium at a Hopf point (parameter {h['param']:.10g}, "
+            f"period {h['T']:.8g})")
 
 
 def _amplitude(U):

@@ -27,7 +27,9 @@ T = t + atan2(q', p') / Omega is recovered unambiguously when it is needed (queu
 Scheduling uses the lazy calendar queue of ``_queue.py``: inhibitory pulses (c < 0) only delay a
 neuron, so they never touch the queue; an excitatory pulse compares the new angle with the angle of
 the neuron's queue bound (one cross product, sin(theta_bound - theta_new) > 0 <=> the neuron now
-fires before its bound) and re-queues only then.
+fires before its bound) and re-queues only then. A neuron's next spike is never more than one
+free period pi/Omega away, so the ring of buckets spans that; its length ``nb`` is a power of two
+(slots by masking).
 
 Where the time goes (N = 1e4, K = 1e3; measured with cycle counters): the pulse loops are the
 bulk and run near the speed of a bare random scatter; they index flat views of the state arrays

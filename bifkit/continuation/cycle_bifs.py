@@ -17,6 +17,9 @@ whose test function values bracket zero (Allgower & Georg 1990, sec. 9.2).
 """
 from __future__ import annotations
 
+import math
+
+import numba as nb
 import numpy as np
 
 from .floquet import nontrivial
@@ -148,22 +151,42 @@ def pd_eigenfunction(Jblk, n):
 # constant solutions meet the cycle branch).
 
 
+@nb.njit(cache=True)
 def orbit_deviation(U, w):
-    """(U - mean, rms amplitude) of an orbit with quadrature weights ``w`` (sum 1 per column).
+    """(mean, rms amplitude) of an orbit with node quadrature weights ``w`` (sum 1).
 
     The amplitude is sqrt(int_0^1 |u - mean|^2 dt), proportional to the cycle's
     amplitude near a Hopf point.
     """
-    mean = (w * U).sum(axis=0)
-    D = U - mean
-    return D, float(np.sqrt(np.sum(w * D * D)))
+    npt, n = U.shape
+    mean = np.zeros(n)
+    for i in range(npt):
+        for j in range(n):
+            mean[j] += w[i] * U[i, j]
+    s = 0.0
+    for i in range(npt):
+        for j in range(n):
+            d = U[i, j] - mean[j]
+            s += w[i] * d * d
+    return mean, math.sqrt(s)
 
 
-def crossed_equilibrium(D_a, amp_a, D_b, amp_b, w):
-    """True when two orbits on one mesh are anti-correlated: the step went through a = 0."""
+@nb.njit(cache=True)
+def crossed_equilibrium(U_a, mean_a, amp_a, U_b, mean_b, amp_b, w):
+    """True when two orbits on one mesh are anti-correlated: the step went through a = 0.
+
+    Correlation int <u_a - mean_a, u_b - mean_b> dt / (amp_a amp_b) below -1/2
+    (near the Hopf point it is -1 after the crossing, ~ +1 between any two
+    close orbits otherwise).
+    """
     if not (amp_a > 0.0 and amp_b > 0.0):
         return False
-    return float(np.sum(w * D_a * D_b)) < -0.5 * amp_a * amp_b
+    npt, n = U_a.shape
+    s = 0.0
+    for i in range(npt):
+        for j in range(n):
+            s += w[i] * (U_a[i, j] - mean_a[j]) * (U_b[i, j] - mean_b[j])
+    return s < -0.5 * amp_a * amp_b
 
 
 def extrapolate_hopf_param(params, amps):

@@ -29,6 +29,7 @@ import numpy as np
 from . import collocation as co
 from . import floquet as fq
 from . import mesh as mesh_mod
+from .cycle_bifs import crossed_equilibrium, orbit_deviation
 from .cycle_linalg import Factor
 from .cycles import Orbit
 
@@ -118,7 +119,7 @@ class State:
         self.trivial_error = np.nan
         self.iterations = 0
         self._jac = None
-        self.dev = None    # (U - mean, rms amplitude), computed when first needed
+        self.dev = None    # (mean, rms amplitude) of the orbit, computed when first needed
 
 
 _WCACHE: dict = {}
@@ -484,21 +485,20 @@ def _test_values(state, labels):
 
 
 def _deviation(state, scheme):
-    """(U - mean, rms amplitude) of a state's orbit (cached on the state)."""
+    """(mean, rms amplitude) of a state's orbit (compiled; cached on the state)."""
     if state.dev is None:
-        from .cycle_bifs import orbit_deviation
-        state.dev = orbit_deviation(state.U, _weights(state.mesh, scheme, state.U.shape[1]))
+        state.dev = orbit_deviation(state.U, _weights(state.mesh, scheme, 1)[:, 0])
     return state.dev
 
 
 def _crossed_equilibrium(st, new, scheme):
     """True when the step st -> new (one mesh) passed through a zero-amplitude orbit."""
-    from .cycle_bifs import crossed_equilibrium
     if new.mesh is not st.mesh and not np.array_equal(new.mesh, st.mesh):
         return False
-    D_a, a_a = _deviation(st, scheme)
-    D_b, a_b = _deviation(new, scheme)
-    return crossed_equilibrium(D_a, a_a, D_b, a_b, _weights(st.mesh, scheme, st.U.shape[1]))
+    m_a, a_a = _deviation(st, scheme)
+    m_b, a_b = _deviation(new, scheme)
+    return crossed_equilibrium(st.U, m_a, a_a, new.U, m_b, a_b,
+                               _weights(st.mesh, scheme, 1)[:, 0])
 
 
 def _hopf_arrival(system, p, st, new, history, signed=True):
@@ -526,8 +526,7 @@ def _hopf_arrival(system, p, st, new, history, signed=True):
     T_est = cb.extrapolate_hopf_param([h[2] for h in hist], amps) if signed else new.T
     near = new if a_new <= _deviation(st, sch)[1] else st
     p_near = system.p_of(near.theta, p)[ipar]
-    D, _ = _deviation(near, sch)
-    x_mean = near.U[0] - D[0]
+    x_mean = _deviation(near, sch)[0]
     p_b = p_est if p_est != p_near else p_near * (1.0 + 1e-6) + 1e-12
     found = cb.locate_hopf_on_equilibrium(system.k, x_mean, system.p_of(near.theta, p), ipar,
                                           p_near, p_b, 2.0 * math.pi / T_est)

@@ -402,7 +402,7 @@ def _orbit_of(start):
     """The orbit of an orbit-type start (Orbit, non-PD cycle special point, point dict), or None."""
     if isinstance(start, Orbit):
         return start
-    if isinstance(start, CycleSpecialPoint) and start.label != "PD":
+    if isinstance(start, CycleSpecialPoint) and start.label not in ("PD", "H"):
         return start.data["orbit"]
     if isinstance(start, dict) and isinstance(start.get("orbit"), Orbit):
         return start["orbit"]

@@ -16,6 +16,13 @@ are found by sign changes of test functions (PD/NS compiled,
 falsi on the arclength step (:mod:`bifkit.continuation.cycle_bifs`), to a
 coarse tolerance when the point is then polished exactly.
 
+The branch stops with special point "H" where the cycles shrink onto an
+equilibrium (at any Hopf point, the start's or another): the step through
+zero amplitude is seen as two consecutive orbits anti-correlated about their
+means (one compiled sum per step), and the point is located as the Hopf point
+of that equilibrium (Re lambda = 0 by secant, started from the extrapolation
+of amplitude^2 linear in the parameter), where the problem is regular.
+
 This module is the fast inner loop used by the "LC-C" curve type; it knows
 nothing of the generic driver in ``core.py``.
 """
@@ -316,6 +323,8 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
         _record(res, system, st, p)
     # (parameter, amplitude, period) of the recorded points, for the Hopf arrival
     history = [(system.p_of(st.theta, p)[system.ipar], _deviation(st, sch)[1], st.T)]
+    if not history[0][1] > 0.0:
+        history = []   # a Hopf start (constant orbit): not a point of the arrival's fit
     ds = opts.ds
     psi = _test_values(st, opts.detect) if st.mu is not None else None
     first = True
@@ -344,13 +353,9 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
                 res.special.append(h)
                 res.stop_reason = _hopf_stop_reason(h)
                 return res
+            pval = h["param"]   # the Hopf point lies beyond a bound: stop on the bound
         if not lo <= pval <= hi:
-            bound = lo if pval < lo else hi
-            fin = _land_on_bound(corr, st, system.theta_of(bound), p, ds)
-            if fin is not None:
-                fin.tU, fin.tT, fin.ttheta = corr.tangent(fin, st.tU, st.tT, st.ttheta)
-                _record(res, system, fin, p)
-            res.stop_reason = f"parameter bound {bound:g} reached"
+            _stop_on_bound(res, corr, system, st, p, ds, lo if pval < lo else hi)
             return res
         new_psi = _test_values(new, opts.detect)
         if psi is not None and not first:
@@ -365,11 +370,14 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
                 res.special[-1]["index"] == len(res.theta):
             # a turn with an amplitude minimum (fallback; the crossing test above sees it
             # first): the Hopf point on the equilibrium, from the located turn
-            x = res.special[-1]["state"]
+            x = res.special.pop()["state"]
             h = _hopf_arrival(system, p, st, x, history, signed=False)
-            h["index"] = len(res.theta)
-            res.special[-1] = h
-            res.stop_reason = _hopf_stop_reason(h)
+            if lo <= h["param"] <= hi:
+                h["index"] = len(res.theta)
+                res.special.append(h)
+                res.stop_reason = _hopf_stop_reason(h)
+            else:
+                _stop_on_bound(res, corr, system, st, p, ds, lo if h["param"] < lo else hi)
             return res
         _record(res, system, new, p)
         history.append((pval, _deviation(new, sch)[1], new.T))
@@ -386,6 +394,15 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
             ds *= 0.6
     res.stop_reason = f"max_points = {opts.max_points} reached"
     return res
+
+
+def _stop_on_bound(res, corr, system, st, p, ds, bound):
+    """Record the branch's point on the parameter bound after st (if found) and the stop reason."""
+    fin = _land_on_bound(corr, st, system.theta_of(bound), p, ds)
+    if fin is not None:
+        fin.tU, fin.tT, fin.ttheta = corr.tangent(fin, st.tU, st.tT, st.ttheta)
+        _record(res, system, fin, p)
+    res.stop_reason = f"parameter bound {bound:g} reached"
 
 
 def _land_on_bound(corr, st, theta_b, p, ds):
@@ -520,17 +537,22 @@ def _hopf_arrival(system, p, st, new, history, signed=True):
     hist = history[-2:] + [(p_new, -a_new if signed else a_new, new.T)]
     params = [h[0] for h in hist]
     amps = [h[1] for h in hist]
-    if not signed:   # new is the located turn: p(a) there is p_H to O(a^2)
-        params, amps = params[-1:], amps[-1:]
-    p_est = cb.extrapolate_hopf_param(params, amps)
+    # signed: new is past a = 0; else new is the located turn, where p = p_H + O(a^2)
+    p_est = cb.extrapolate_hopf_param(params, amps) if signed else p_new
     T_est = cb.extrapolate_hopf_param([h[2] for h in hist], amps) if signed else new.T
     near = new if a_new <= _deviation(st, sch)[1] else st
     p_near = system.p_of(near.theta, p)[ipar]
     x_mean = _deviation(near, sch)[0]
+    if system.log and not p_est > 0.0:
+        p_est = p_near
     p_b = p_est if p_est != p_near else p_near * (1.0 + 1e-6) + 1e-12
     found = cb.locate_hopf_on_equilibrium(system.k, x_mean, system.p_of(near.theta, p), ipar,
                                           p_near, p_b, 2.0 * math.pi / T_est)
-    if found is not None:
+    # the secant must stay near the extrapolation (within the spread of the fitted
+    # points): a root of Re lambda far away would be another Hopf point of the equilibrium
+    spread = max(max(params) - min(params), abs(p_est - p_near), 1e-9 * (1.0 + abs(p_est)))
+    if found is not None and abs(found["param"] - p_est) <= spread and \
+            (found["param"] > 0.0 or not system.log):
         pH, x, T, its, ok = (found["param"], found["x"], 2.0 * math.pi / found["omega"],
                              found["iterations"], found["converged"])
         mu = np.exp(found["eigenvalues"] * T)
@@ -539,7 +561,7 @@ def _hopf_arrival(system, p, st, new, history, signed=True):
     else:
         pH, x, T, its, ok = p_est, x_mean, T_est, 0, False
         mu, err = np.full(len(x_mean), np.nan + 0j), np.nan
-    pp = system.p_of(system.theta_of(pH), p)
+    pp = system.p_of(near.theta, p)
     pp[ipar] = pH
     U = np.repeat(np.asarray(x, float)[None, :], len(new.U), axis=0)
     state = State(U, T, system.theta_of(pH), new.mesh)

@@ -241,3 +241,20 @@ def test_cycle_curve_input_errors(ei_lc):
         continuation(m, "PD-C", pd, ["I_e", "D_ee"], ds=1.0)
     with pytest.raises(TypeError):
         continuation(m, "PD-C", pd, ["I_e", "D_ee"], not_an_option=1)
+
+
+def test_cycle_curves_start_from_a_saved_branch(ei_lc, tmp_path):
+    """PD-C and LC-C start from special points read back from a file (orbits saved as arrays);
+    PD switching needs the in-memory point and says so."""
+    from bifkit import Branch
+    m, b = ei_lc
+    path = b.save(tmp_path / "lc.npz")
+    loaded = Branch.load(path)
+    pd_saved = max(loaded.special_points("PD"), key=lambda s: s.params["I_e"])
+    pd_live = max(b.special_points("PD"), key=lambda s: s.params["I_e"])
+    c = continuation(m, "PD-C", pd_saved, ["I_e", "D_ee"], log_params=["I_e"], max_points=6)
+    c_live = continuation(m, "PD-C", pd_live, ["I_e", "D_ee"], log_params=["I_e"], max_points=6)
+    assert c.params["I_e"][0] == pytest.approx(c_live.params["I_e"][0], rel=1e-9)
+    assert c.params["I_e"][-1] == pytest.approx(c_live.params["I_e"][-1], rel=1e-6)
+    with pytest.raises(ValueError, match="period-doubled"):
+        continuation(m, "LC-C", pd_saved, ["I_e"], log_params=["I_e"], max_points=3)

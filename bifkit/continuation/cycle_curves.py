@@ -109,7 +109,8 @@ def continue_cycle_curve(model, curve, start, free, *, bounds=None, log_params=(
                          f"{' or a GH point' if curve == 'LPC-C' else ''} "
                          f"(branch.special_points({label!r})[k]); got {start!r}")
     opts = CycleCurveOptions(**options)
-    orbit = start.data["orbit"]
+    from .cycles import Orbit
+    orbit = Orbit.from_dict(start.data["orbit"])   # an Orbit, or its arrays read back from a file
     ifree = [model.param_index(k) for k in free]
     logs = [k in log_params for k in free]
     bounds = bounds or {}

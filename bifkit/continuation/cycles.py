@@ -63,6 +63,16 @@ class Orbit:
                 "ncol": self.scheme.ncol, "kind": self.scheme.kind,
                 "multipliers": np.asarray(mu, dtype=complex)}
 
+    @classmethod
+    def from_dict(cls, d) -> "Orbit":
+        """Inverse of :meth:`to_dict` (an orbit of a special point read back from a file)."""
+        if isinstance(d, Orbit):
+            return d
+        mu = np.asarray(d.get("multipliers", np.zeros(0)), dtype=complex)
+        return cls(np.asarray(d["U"], float), np.asarray(d["mesh"], float), float(d["T"]),
+                   np.asarray(d["p"], float).copy(), co.Scheme(int(d["ncol"]), str(d.get("kind", "uniform"))),
+                   mu if mu.size else None)
+
     def amplitude(self, samples: int = 0):
         """(max, min) of every state over one period (at the nodes, or on a fine grid)."""
         X = self(np.linspace(0, self.T, samples)) if samples else self.U
@@ -406,6 +416,14 @@ def _orbit_of(start):
         return start.data["orbit"]
     if isinstance(start, dict) and isinstance(start.get("orbit"), Orbit):
         return start["orbit"]
+    data = getattr(start, "data", None)
+    if isinstance(data, dict) and isinstance(data.get("orbit"), dict):   # read back from a file
+        if getattr(start, "label", None) == "PD":
+            raise ValueError("switching to the period-doubled branch needs the PD point of an LC-C "
+                             "run in this session (its critical eigenfunction is not saved); "
+                             "rerun LC-C, or start PD-C from the saved point")
+        if getattr(start, "label", None) != "H":
+            return Orbit.from_dict(data["orbit"])
     return None
 
 

@@ -54,7 +54,7 @@ def hopf_near(model, x0, p, ipar, log, omega0, tol=1e-13, maxit=30):
     raise ConvergenceError(f"no Hopf point found near the Bautin point in {model.param_names[ipar]}")
 
 
-def lpc_from_bautin(model, gh, free, log_params=(), gh_offset=0.02, gh_ds=1e-3, ntst=50,
+def lpc_from_bautin(model, gh, free, log_params=(), gh_offset=None, gh_ds=1e-3, ntst=50,
                     ncol=4, max_points=120):
     """The LPC special point of a small cycle next to a Bautin point.
 
@@ -64,7 +64,9 @@ def lpc_from_bautin(model, gh, free, log_params=(), gh_offset=0.02, gh_ds=1e-3, 
     gh : SpecialPoint (label "GH") or dict with ``state``, ``params``, optional ``data["omega"]``
     free : the two free parameters of the LPC-C curve; the Hopf point is found in
         ``free[0]`` at ``free[1]`` moved by ``gh_offset`` (relative, in log10 units
-        for a logged parameter) to either side of the Bautin point.
+        for a logged parameter) to either side of the Bautin point.  Default: 0.02, then
+        0.005 and 0.0015 if no fold is found (where the Hopf curve is nearly parallel to
+        the ``free[0]`` axis a small change of ``free[1]`` moves the Hopf point far).
     gh_ds : initial step of the cycle continuation from that Hopf point.
 
     Returns
@@ -72,7 +74,6 @@ def lpc_from_bautin(model, gh, free, log_params=(), gh_offset=0.02, gh_ds=1e-3, 
     CycleSpecialPoint (label "LPC") with ``data["gh_side"]`` = +1 or -1 (the side of
     ``free[1]`` where it was found) and ``data["free"]`` = {free[0]: value}.
     """
-    from .cycles import continue_cycles
     params = dict(getattr(gh, "params", None) or gh["params"])
     state = getattr(gh, "state", None) or gh["state"]
     data = getattr(gh, "data", None) or (gh.get("data", {}) if isinstance(gh, dict) else {})
@@ -86,8 +87,22 @@ def lpc_from_bautin(model, gh, free, log_params=(), gh_offset=0.02, gh_ds=1e-3, 
         ev = np.linalg.eigvals(m.compiled.jac(0.0, x0, p))
         omega = float(np.max(ev.imag))
     th2 = math.log10(p[i2]) if log2 else float(p[i2])
-    d = gh_offset * max(1.0, abs(th2))
+    offsets = (0.02, 0.005, 0.0015) if gh_offset is None else (float(gh_offset),)
     tried = []
+    for off in offsets:
+        s = _lpc_next_to(m, x0, p, free, i1, i2, log1, log2, th2, off, omega, ntst, ncol,
+                         gh_ds, max_points, tried)
+        if s is not None:
+            return s
+    raise ValueError("LPC-C from a Bautin point: no saddle-node of cycles found next to it ("
+                     + "; ".join(tried) + "); try another gh_offset")
+
+
+def _lpc_next_to(m, x0, p, free, i1, i2, log1, log2, th2, gh_offset, omega, ntst, ncol, gh_ds,
+                 max_points, tried):
+    """The first LPC on the cycle branches of the Hopf points at free[1] = GH -+ offset."""
+    from .cycles import continue_cycles
+    d = gh_offset * max(1.0, abs(th2))
     for side in (-1.0, 1.0):
         q = p.copy()
         t2 = th2 + side * d
@@ -95,7 +110,7 @@ def lpc_from_bautin(model, gh, free, log_params=(), gh_offset=0.02, gh_ds=1e-3, 
         try:
             xh, qh, om = hopf_near(m, x0, q, i1, log1, omega)
         except ConvergenceError as e:
-            tried.append(f"side {side:+.0f}: {e}")
+            tried.append(f"offset {gh_offset:g} side {side:+.0f}: {e}")
             continue
         mh = m.with_params(**dict(zip(m.param_names, map(float, qh))))
         start = {"state": mh.unpack(xh), "params": {free[0]: float(qh[i1])},
@@ -111,7 +126,7 @@ def lpc_from_bautin(model, gh, free, log_params=(), gh_offset=0.02, gh_ds=1e-3, 
             s.data["gh_side"] = side
             s.data["free"] = {free[0]: s.params[free[0]]}
             return s
-        tried.append(f"side {side:+.0f}: no fold on the cycle branch from the Hopf point "
-                     f"at {free[0]} = {qh[i1]:.8g} ({b.stop_reason}; theta {th1:.6g})")
-    raise ValueError("LPC-C from a Bautin point: no saddle-node of cycles found next to it ("
-                     + "; ".join(tried) + "); try another gh_offset")
+        tried.append(f"offset {gh_offset:g} side {side:+.0f}: no fold on the cycle branch from "
+                     f"the Hopf point at {free[0]} = {qh[i1]:.8g} ({b.stop_reason}; "
+                     f"theta {th1:.6g})")
+    return None

@@ -232,3 +232,31 @@ def test_tiny_lif_network_matches_fine_step_integration():
         errs.append(np.max(np.abs(t_r - t_ex)))
     # first order in dt (measured 0.069 -> 0.0062 ms); near-threshold grazes amplify the constant
     assert errs[1] < errs[0] / 5 and errs[1] < 100 * 1e-4
+
+
+def test_rescale_states_is_exact_and_keeps_the_not_hit_marker():
+    """Phase vectors of neurons that never spike grow under pulses; the kernel rescales them
+    by powers of two (exact: same angles, same spike times)."""
+    import numpy as np
+    from bifkit.network._qif_kernel import _rescale_states
+    st = np.array([[3.0e70, -4.0e70], [0.6, 0.8], [1e-70, 2e-70], [5e61, 1e61]])
+    bd = np.array([[3.0e70, -4.0e70], [0.6, 0.8], [0.3, 0.1], [1.0, 0.0]])
+    st0, bd0 = st.copy(), bd.copy()
+    _rescale_states(st, bd)
+    assert np.all(np.abs(st) < 2.0 ** 200) and np.all(np.max(np.abs(st), axis=1) > 2.0 ** -200)
+    ratio = st / st0
+    assert np.all(ratio[:, 0] == ratio[:, 1])                     # same factor per vector
+    assert set(np.log2(ratio[:, 0]).tolist()) <= {-200.0, 0.0, 200.0}  # powers of two: exact
+    assert np.array_equal(bd[0], st[0])          # bd == st ("not hit since queued") kept
+    assert np.array_equal(bd[1:], bd0[1:])       # other bounds untouched (only their sign matters)
+
+
+@pytest.mark.slow
+def test_ei_network_rho_finite_for_long_silent_neurons():
+    """Regression: strongly inhibited inhibitory neurons that never spike used to overflow
+    their phase vectors after ~1e7 pulses (rho_i = nan at I_e = 0.016, D_ee = 1.58)."""
+    import math
+    import bifkit
+    r = bifkit.simulate("ei_qif", N_e=10000, N_i=2500, K=1000, I_e=0.016, D_ee=1.58, D_ii=0.3,
+                        T=10000, transient=5000, seed=1)
+    assert all(math.isfinite(v) for v in list(r.rho.values()) + list(r.rho_v.values()))

@@ -159,6 +159,37 @@ def _atan2_fast(y, x):
     return -r if y < 0.0 else r
 
 
+@njit(cache=True)
+def _rescale_states(st, bd):
+    """Keep the unnormalised phase vectors of neurons that do not spike in range.
+
+    Pulses shear (p, q) and a neuron that keeps receiving pulses without spiking (no reset)
+    sees |(p, q)| grow slowly but geometrically (about 1e-4 per pulse for a strongly inhibited
+    neuron: overflow after ~1e7 pulses).  Vectors beyond 2^200 (or below 2^-200) are multiplied
+    by 2^-200 (2^200): a power of two is exact in floating point and leaves every angle,
+    product sign and spike time bit for bit unchanged.
+    Called every 4096 spikes (each neuron receives a few hundred pulses in between).
+    """
+    big = 2.0 ** 200
+    small = 2.0 ** -200
+    for i in range(st.shape[0]):
+        m = max(abs(st[i, 0]), abs(st[i, 1]))
+        if m > big:
+            f = small
+        elif m < small:
+            f = big
+        else:
+            continue
+        same = st[i, 0] == bd[i, 0] and st[i, 1] == bd[i, 1]
+        st[i, 0] *= f
+        st[i, 1] *= f
+        if same:  # bd == st marks "not hit since queued": keep the copy equal
+            bd[i, 0] = st[i, 0]
+            bd[i, 1] = st[i, 1]
+        # otherwise bd is a bound angle whose use (the sign of a cross product with st) does
+        # not depend on the lengths of either vector; it is renewed at the next queue refresh
+
+
 @njit(cache=True, fastmath={"reassoc", "nsz", "contract", "arcp"})
 def _sample(k, ts, pop, starts, s, om, st, v_clip, vbar, psibar, sv, sv2, spsi, spsi2):
     """Add the state at time ts to the accumulators (sample index k of the chunk).
@@ -281,6 +312,8 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets,
         tnow[0] = t
         # --- spike of i at t: observables
         counters[1] += 1
+        if (counters[1] & 4095) == 0:
+            _rescale_states(st, bd)
         if rec:
             if k < nsamp:
                 cnt[x, k] += 1

@@ -223,25 +223,34 @@ def nf_curves(plane, seeds, max_points=3000):
     return out
 
 
+def _curve_from(plane, model, curve, start, kind, what, max_points, **options):
+    """Continue ``curve`` from ``start`` in (x, y), add it to the plane as ``kind`` and return
+    the branch; a failure is recorded in the plane's notes (``what`` says where it started)."""
+    import bifkit
+    try:
+        br = bifkit.continuation(model, curve, start, [plane.x, plane.y], bounds=plane.bounds,
+                                 log_params=plane.log_params, direction="both",
+                                 max_points=max_points, **options)
+    except Exception as e:
+        plane.curves.setdefault("failed", []).append(f"{curve} from {what}: {e}")
+        return None
+    x, y = _xy(plane, br)
+    plane.add(kind, x, y)
+    return br
+
+
 def lpc_curves(plane, hopf_branches, max_points=1500, **options):
     """LPC-C from every Bautin point of the Hopf curves (the saddle-node of cycles starts there)."""
-    import bifkit
     out = []
     for hc in hopf_branches:
         for gh in hc.special_points("GH"):
             if plane.covered("LPC", gh.params[plane.x], gh.params[plane.y], tol=0.002):
                 continue
-            try:
-                br = bifkit.continuation(plane.model(), "LPC-C", gh, [plane.x, plane.y],
-                                         bounds=plane.bounds, log_params=plane.log_params,
-                                         direction="both", max_points=max_points, **options)
-            except Exception as e:
-                plane.curves.setdefault("failed", []).append(
-                    f"LPC-C from GH {gh.params[plane.x]:.4g}, {gh.params[plane.y]:.4g}: {e}")
-                continue
-            x, y = _xy(plane, br)
-            plane.add("LPC", x, y)
-            out.append(br)
+            br = _curve_from(plane, plane.model(), "LPC-C", gh, "LPC",
+                             f"GH {gh.params[plane.x]:.4g}, {gh.params[plane.y]:.4g}",
+                             max_points, **options)
+            if br is not None:
+                out.append(br)
     return out
 
 
@@ -263,17 +272,10 @@ def pd_curves(plane, cuts, max_points=1500, **options):
             for pd in lc.special_points("PD"):
                 if plane.covered("PD", pd.params[plane.x], pd.params[plane.y]):
                     continue
-                try:
-                    br = bifkit.continuation(m, "PD-C", pd, [plane.x, plane.y],
-                                             bounds=plane.bounds, log_params=plane.log_params,
-                                             max_points=max_points, direction="both", **options)
-                except Exception as e:
-                    plane.curves.setdefault("failed", []).append(
-                        f"PD-C from {pd.params[plane.x]:.4g}: {e}")
-                    continue
-                x, y = _xy(plane, br)
-                plane.add("PD", x, y)
-                out.append(br)
+                br = _curve_from(plane, m, "PD-C", pd, "PD", f"{pd.params[plane.x]:.4g}",
+                                 max_points, **options)
+                if br is not None:
+                    out.append(br)
             lpc_from_cycle_folds(plane, m, lc, max_points=max_points, **options)
     return out
 
@@ -283,20 +285,11 @@ def lpc_from_cycle_folds(plane, m, lc, max_points=1500, **options):
 
     Where no Bautin point lies in the plane (Fig. 1b) the LPC curve is reached only this way.
     """
-    import bifkit
     for lp in lc.special_points("LPC"):
         if plane.covered("LPC", lp.params[plane.x], lp.params[plane.y]):
             continue
-        try:
-            br = bifkit.continuation(m, "LPC-C", lp, [plane.x, plane.y], bounds=plane.bounds,
-                                     log_params=plane.log_params, max_points=max_points,
-                                     direction="both", **options)
-        except Exception as e:
-            plane.curves.setdefault("failed", []).append(
-                f"LPC-C from the LPC at {plane.x}={lp.params[plane.x]:.4g}: {e}")
-            continue
-        x, y = _xy(plane, br)
-        plane.add("LPC", x, y)
+        _curve_from(plane, m, "LPC-C", lp, "LPC",
+                    f"the LPC at {plane.x}={lp.params[plane.x]:.4g}", max_points, **options)
 
 
 def _hopf_on_cut(plane, m):

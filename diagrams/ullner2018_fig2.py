@@ -27,9 +27,10 @@ def settings(quick: bool) -> dict:
     if quick:
         return dict(sizes=[2000, 5000], Jbar=[0.05, 0.1, 0.2, 0.4, 0.8], T=600.0,
                     transient=200.0, networks=("lif_massive",))
-    # paper: 40 s windows, up to seven realisations, N up to 640000
+    # paper: 40 s windows, up to seven realisations, N up to 640000; here one 2 s window per
+    # point (the cost grows like c N^2 T: ~2e10 synaptic events per point at N = 40000)
     return dict(sizes=[10000, 40000], Jbar=[0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0],
-                T=5000.0, transient=1000.0, networks=("lif_massive", "theta_massive"))
+                T=2000.0, transient=500.0, networks=("lif_massive", "theta_massive"))
 
 
 def sweep(network, sizes, Jbars, T, transient, seed=1):

@@ -169,20 +169,12 @@ def test_complex_state_model_is_split_into_real_and_imaginary_parts():
     assert h.data["l1"] == pytest.approx(-2 / 1.5, rel=1e-4)    # 2 a / w with a = -1
 
 
-def _model(name, states, params, rhs):
-    syms = real_symbols(" ".join(states))
-    psyms = real_symbols(" ".join(params))
-    env = dict(zip(states, syms)) | dict(zip(params, psyms))
-    d = ModelDefinition.from_sympy(name, list(zip(states, syms)),
-                                   [(s, v) for s, v in zip(psyms, params.values())], rhs(**env))
-    return bifkit.Model(d)
-
-
 @pytest.mark.auto07p
 @needs_auto
-def test_fold_curve_of_a_quadratic_is_the_parabola():
+def test_fold_curve_of_a_quadratic_is_the_parabola(make_model):
     """x' = mu + a x - x^2: folds at x = a/2, mu = -a^2/4 (closed form)."""
-    m = _model("fold2_auto", ["x"], {"mu": 1.0, "a": 1.0}, lambda x, mu, a: [mu + a * x - x ** 2])
+    m = make_model("fold2_auto", ["x"], {"mu": 1.0, "a": 1.0},
+                   lambda x, mu, a: [mu + a * x - x ** 2])
     x0 = (1 + math.sqrt(5)) / 2   # an equilibrium at mu = a = 1
     br = auto07p.continuation(m, "EP-C", {"x": x0}, ["mu"], bounds={"mu": (-2, 2)})
     (lp,) = br.special_points("LP")
@@ -196,14 +188,14 @@ def test_fold_curve_of_a_quadratic_is_the_parabola():
 
 @pytest.mark.auto07p
 @needs_auto
-def test_hopf_curve_of_a_shifted_normal_form():
+def test_hopf_curve_of_a_shifted_normal_form(make_model):
     """x' = (mu - b^2) x - y - x r^2, y' = x + (mu - b^2) y - y r^2: Hopf curve mu = b^2,
     omega = 1, l1 = -2 (AUTO's GH function along the curve)."""
     def rhs(x, y, mu, b):
         s = mu - b ** 2
         r2 = x ** 2 + y ** 2
         return [s * x - y - x * r2, x + s * y - y * r2]
-    m = _model("hopf2_auto", ["x", "y"], {"mu": -0.5, "b": 0.5}, rhs)
+    m = make_model("hopf2_auto", ["x", "y"], {"mu": -0.5, "b": 0.5}, rhs)
     br = auto07p.continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], bounds={"mu": (-1, 1)})
     (h,) = br.special_points("H")
     assert h.params["mu"] == pytest.approx(0.25, abs=1e-9)
@@ -218,12 +210,12 @@ def test_hopf_curve_of_a_shifted_normal_form():
 
 @pytest.mark.auto07p
 @needs_auto
-def test_ei_hopf_points_agree_with_bifkit():
+def test_ei_hopf_points_agree_with_bifkit(ei_equilibria):
     """Core of validation/cross_check_auto.py: E-I D_ee = 2, Hopf points to 1e-6."""
-    m = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0, I_e=1e-5)
+    # bifkit: EP-C from I_e = 1e-5 over I_e in [1e-5, 200], log scale (conftest); AUTO alike
+    m, b = ei_equilibria(D_ee=2.0, I_e=1e-5)
     kw = dict(bounds={"I_e": (1e-5, 200)}, log_params=["I_e"])
     a = auto07p.continuation(m, "EP-C", m.steady_state()[0], ["I_e"], **kw)
-    b = bifkit.continuation(m, "EP-C", m.steady_state()[0], ["I_e"], **kw)
     ha, hb = a.special_points("H"), b.special_points("H")
     assert len(ha) == len(hb) == 2
     for x, y in zip(ha, hb):

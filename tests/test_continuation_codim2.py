@@ -8,24 +8,14 @@ import pytest
 import bifkit
 from bifkit.continuation import Branch, continuation
 from bifkit.continuation.normal_forms import first_lyapunov_coefficient
-from bifkit.model import ModelDefinition, real_symbols
-
-
-def _model(name, states, params, rhs):
-    syms = real_symbols(" ".join(states))
-    psyms = real_symbols(" ".join(params))
-    env = dict(zip(states, syms)) | dict(zip(params, psyms))
-    d = ModelDefinition.from_sympy(name, list(zip(states, syms)),
-                                   [(s, v) for s, v in zip(psyms, params.values())], rhs(**env))
-    return bifkit.Model(d)
 
 
 @pytest.fixture(scope="module")
-def cusp():
+def cusp(make_model):
     # x' = mu + nu x - x^3 (plus a decoupled stable direction): folds at
     # mu = -+2 (nu/3)^(3/2), x = +-sqrt(nu/3); cusp at mu = nu = 0
-    return _model("c2_cusp", ["x", "y"], {"mu": 0.0, "nu": 1.0},
-                  lambda x, y, mu, nu: [mu + nu * x - x ** 3, -y + x * x])
+    return make_model("c2_cusp", ["x", "y"], {"mu": 0.0, "nu": 1.0},
+                      lambda x, y, mu, nu: [mu + nu * x - x ** 3, -y + x * x])
 
 
 def test_fold_curve_of_the_cusp(cusp):
@@ -67,7 +57,7 @@ def test_mpr_cusp_in_eta_j():
 
 
 @pytest.fixture(scope="module")
-def osc():
+def osc(make_model):
     """A Bautin oscillator (x, y) with l1 = 2 b2 / w (c = 0), a second oscillator (u, v) of
     trace nu and frequency 2 (HH at nu = 0), a real direction z with eigenvalue nu - 1/2
     (ZH at nu = 1/2; with c != 0 it feeds l1 through x z, so l1 has a pole there), and a
@@ -79,8 +69,8 @@ def osc():
                 nu * u - 2 * v, 2 * u + nu * v,
                 (nu - 0.5) * z + x * x,
                 s2, s1 + (nu + 0.5) * s2]
-    return _model("c2_osc", ["x", "y", "u", "v", "z", "s1", "s2"],
-                  {"b1": 0.0, "b2": -1.0, "nu": -1.0, "c": 0.0, "w": 1.5}, rhs)
+    return make_model("c2_osc", ["x", "y", "u", "v", "z", "s1", "s2"],
+                      {"b1": 0.0, "b2": -1.0, "nu": -1.0, "c": 0.0, "w": 1.5}, rhs)
 
 
 ZERO7 = dict.fromkeys(["x", "y", "u", "v", "z", "s1", "s2"], 0.0)
@@ -132,11 +122,11 @@ def test_user_points(osc):
 
 
 @pytest.fixture(scope="module")
-def bt():
+def bt(make_model):
     # Bogdanov-Takens normal form x' = y, y' = b1 + b2 x + x^2 - x y: folds on b1 = b2^2/4,
     # Hopf on b1 = 0 (b2 < 0, omega^2 = -b2), both ending at the BT point b1 = b2 = 0
-    return _model("c2_bt", ["x", "y"], {"b1": 0.0, "b2": -1.0},
-                  lambda x, y, b1, b2: [y, b1 + b2 * x + x * x - x * y])
+    return make_model("c2_bt", ["x", "y"], {"b1": 0.0, "b2": -1.0},
+                      lambda x, y, b1, b2: [y, b1 + b2 * x + x * x - x * y])
 
 
 def test_bogdanov_takens_on_fold_and_hopf_curves(bt):
@@ -156,10 +146,10 @@ def test_bogdanov_takens_on_fold_and_hopf_curves(bt):
     assert np.all(hc.data["kappa"] >= -1e-12)
 
 
-def test_node_focus_curve_of_a_damped_oscillator():
+def test_node_focus_curve_of_a_damped_oscillator(make_model):
     # x' = y, y' = -k x - c y + x^2: the origin is a node for c^2 > 4k, a focus for c^2 < 4k
-    m = _model("c2_nf", ["x", "y"], {"k": 0.5, "c": 2.0},
-               lambda x, y, k, c: [y, -k * x - c * y + x * x])
+    m = make_model("c2_nf", ["x", "y"], {"k": 0.5, "c": 2.0},
+                   lambda x, y, k, c: [y, -k * x - c * y + x * x])
     ep = continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["k"], bounds={"k": (0.5, 2.0)},
                       direction="forward")
     (nf,) = ep.special_points("NF")
@@ -169,12 +159,12 @@ def test_node_focus_curve_of_a_damped_oscillator():
     assert br.params["c"].min() == pytest.approx(0.2) and br.params["c"].max() == pytest.approx(3)
 
 
-def test_closed_hopf_curve_stops_at_its_start():
+def test_closed_hopf_curve_stops_at_its_start(make_model):
     # trace 1 - a^2 - b^2: the Hopf curve is the unit circle in (a, b)
     def rhs(x, y, a, b):
         tr = 1 - a * a - b * b
         return [tr * x - y - x * (x * x + y * y), x + tr * y - y * (x * x + y * y)]
-    m = _model("c2_circle", ["x", "y"], {"a": 1.0, "b": 0.0}, rhs)
+    m = make_model("c2_circle", ["x", "y"], {"a": 1.0, "b": 0.0}, rhs)
     br = continuation(m, "H-C", {"x": 0.0, "y": 0.0}, ["a", "b"], ds_max=0.2)
     assert "closed" in br.stop_reason
     assert np.allclose(br.params["a"] ** 2 + br.params["b"] ** 2, 1, atol=1e-12)
@@ -196,13 +186,9 @@ def test_bad_input_gives_clear_errors(bt, cusp):
 
 
 @pytest.fixture(scope="module")
-def ei_hopfs():
-    m = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0)
-    ep = continuation(m, "EP-C", m.steady_state()[0], ["I_e"], bounds={"I_e": (1e-5, 200)},
-                      log_params=["I_e"])
-    m158 = m.with_params(D_ee=1.58)
-    ep158 = continuation(m158, "EP-C", m158.steady_state()[0], ["I_e"],
-                         bounds={"I_e": (1e-5, 200)}, log_params=["I_e"])
+def ei_hopfs(ei_equilibria):
+    m, ep = ei_equilibria(D_ee=2.0)   # EP-C over I_e in [1e-5, 200] (conftest)
+    _, ep158 = ei_equilibria(D_ee=1.58)
     return m, ep.special_points("H"), [h.params["I_e"] for h in ep158.special_points("H")]
 
 
@@ -229,10 +215,10 @@ def test_ei_hopf_curve_passes_the_d_ee_158_hopf_points(ei_hopfs, which, ie_158, 
     assert [s.label for s in back.special] == [s.label for s in br.special]
 
 
-def test_zero_hopf_on_a_fold_curve_direction_and_max_points():
+def test_zero_hopf_on_a_fold_curve_direction_and_max_points(make_model):
     # fold of x' = mu - x^2 at mu = 0 for every nu; the pair nu +- i crosses at nu = 0 (ZH)
-    m = _model("c2_zhfold", ["x", "y", "z"], {"mu": 0.0, "nu": -1.0},
-               lambda x, y, z, mu, nu: [mu - x * x, nu * y - z + x * y, y + nu * z])
+    m = make_model("c2_zhfold", ["x", "y", "z"], {"mu": 0.0, "nu": -1.0},
+                   lambda x, y, z, mu, nu: [mu - x * x, nu * y - z + x * y, y + nu * z])
     br = continuation(m, "LP-C", {"x": 0.0, "y": 0.0, "z": 0.0}, ["mu", "nu"],
                       bounds={"nu": (-2, 1)}, direction="forward")
     assert np.all(np.diff(br.params["nu"]) > 0) and br.params["nu"][0] == -1.0
@@ -249,10 +235,10 @@ def test_zero_hopf_on_a_fold_curve_direction_and_max_points():
     assert "max_points" in back.stop_reason
 
 
-def test_non_finite_model_ends_the_run_with_a_message():
+def test_non_finite_model_ends_the_run_with_a_message(make_model):
     # sqrt(nu) is NaN for nu < 0: the fold curve mu = -sqrt(nu) x + ... cannot go there
-    m = _model("c2_nan", ["x"], {"mu": -0.25, "nu": 1.0},
-               lambda x, mu, nu: [mu + nu ** sp_half() - x * x])
+    m = make_model("c2_nan", ["x"], {"mu": -0.25, "nu": 1.0},
+                   lambda x, mu, nu: [mu + nu ** sp_half() - x * x])
     br = continuation(m, "LP-C", {"x": 0.0}, ["mu", "nu"], bounds={"mu": (-1, 1)})
     assert np.all(np.isfinite(br.x)) and br.params["nu"].min() >= 0
     assert "minimum step" in br.stop_reason or "non-finite" in br.stop_reason

@@ -7,21 +7,11 @@ import sympy as sp
 
 import bifkit
 from bifkit.continuation import Branch, continuation
-from bifkit.model import ModelDefinition, real_symbols
 
 
-def _model(name, states, params, rhs):
-    syms = real_symbols(" ".join(states))
-    psyms = real_symbols(" ".join(params))
-    env = dict(zip(states, syms)) | dict(zip(params, psyms))
-    d = ModelDefinition.from_sympy(name, list(zip(states, syms)),
-                                   [(s, v) for s, v in zip(psyms, params.values())], rhs(**env))
-    return bifkit.Model(d)
-
-
-def test_fold_of_the_saddle_node_normal_form():
+def test_fold_of_the_saddle_node_normal_form(make_model):
     # x' = mu - x^2: equilibria x = +-sqrt(mu), fold at mu = 0 (closed form)
-    m = _model("fold_nf", ["x"], {"mu": 1.0}, lambda x, mu: [mu - x ** 2])
+    m = make_model("fold_nf", ["x"], {"mu": 1.0}, lambda x, mu: [mu - x ** 2])
     br = continuation(m, "EP-C", {"x": 1.0}, ["mu"], bounds={"mu": (-1, 2)}, ds=0.05)
     (lp,) = br.special_points("LP")
     assert lp.params["mu"] == pytest.approx(0.0, abs=1e-10)
@@ -32,7 +22,7 @@ def test_fold_of_the_saddle_node_normal_form():
 
 
 @pytest.mark.parametrize("a,omega", [(-1.0, 1.0), (0.5, 2.0), (-3.0, 0.7)])
-def test_first_lyapunov_coefficient_of_the_hopf_normal_form(a, omega):
+def test_first_lyapunov_coefficient_of_the_hopf_normal_form(make_model, a, omega):
     """x' = mu x - w y + a x r^2, y' = w x + mu y + a y r^2: l1 = 2 a / w.
 
     Kuznetsov's invariant formula (Elements, 3rd ed., eq. 3.20) with <q, q> = 1
@@ -43,7 +33,7 @@ def test_first_lyapunov_coefficient_of_the_hopf_normal_form(a, omega):
     def rhs(x, y, mu, w, a):
         r2 = x * x + y * y
         return [mu * x - w * y + a * x * r2, w * x + mu * y + a * y * r2]
-    m = _model(f"hopf_nf", ["x", "y"], {"mu": -0.5, "w": omega, "a": a}, rhs)
+    m = make_model(f"hopf_nf", ["x", "y"], {"mu": -0.5, "w": omega, "a": a}, rhs)
     br = continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], bounds={"mu": (-0.5, 0.5)},
                       ds=0.03)
     (h,) = br.special_points("H")
@@ -53,18 +43,17 @@ def test_first_lyapunov_coefficient_of_the_hopf_normal_form(a, omega):
     assert h.data["criticality"] == ("supercritical" if a < 0 else "subcritical")
 
 
-def test_neutral_saddle_is_not_a_hopf_point():
+def test_neutral_saddle_is_not_a_hopf_point(make_model):
     # x' = p x + 2 y, y' = 2 x: trace p changes sign at p = 0 with eigenvalues +-2 (real)
-    m = _model("neutral_saddle", ["x", "y"], {"p": -1.0}, lambda x, y, p: [p * x + 2 * y, 2 * x])
+    m = make_model("neutral_saddle", ["x", "y"], {"p": -1.0},
+                   lambda x, y, p: [p * x + 2 * y, 2 * x])
     br = continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["p"], bounds={"p": (-1, 1)})
     assert br.special_points("H") == []
 
 
-def test_ei_hopf_points_against_closed_form_equilibria():
+def test_ei_hopf_points_against_closed_form_equilibria(ei_equilibria):
     """Independent check: bisection on Re(leading eigenvalue) of the closed-form equilibria."""
-    m = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0, I_e=0.2)
-    br = continuation(m, "EP-C", m.steady_state()[0], ["I_e"], bounds={"I_e": (1e-5, 200)},
-                      log_params=["I_e"])
+    m, br = ei_equilibria(D_ee=2.0, I_e=0.2)   # EP-C over I_e in [1e-5, 200] (conftest)
     hs = br.special_points("H")
     assert [h.data["criticality"] for h in hs] == ["supercritical", "subcritical"]
 
@@ -101,8 +90,8 @@ def test_forward_and_backward_trace_the_same_curve():
     assert np.allclose(lps, lps2, rtol=1e-8)
 
 
-def test_save_load_csv_round_trip(tmp_path):
-    m = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0, I_e=0.2)
+def test_save_load_csv_round_trip(ei_model, tmp_path):
+    m = ei_model(D_ee=2.0, I_e=0.2)
     br = continuation(m, "EP-C", m.steady_state()[0], ["I_e"], bounds={"I_e": (1e-3, 1)},
                       log_params=["I_e"])
     path = br.save(tmp_path / "b.npz")
@@ -116,8 +105,8 @@ def test_save_load_csv_round_trip(tmp_path):
     assert rows.shape[0] == len(br)
 
 
-def test_bad_starts_and_options_give_clear_errors():
-    m = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0, I_e=0.2)
+def test_bad_starts_and_options_give_clear_errors(ei_model):
+    m = ei_model(D_ee=2.0, I_e=0.2)
     with pytest.raises(ValueError, match="unknown parameter 'Ie'"):
         continuation(m, "EP-C", m.steady_state()[0], ["Ie"])
     with pytest.raises(ValueError, match="unknown curve"):
@@ -130,9 +119,9 @@ def test_bad_starts_and_options_give_clear_errors():
         continuation(m, "EP-C", {"R_e": float("nan"), "V_e": 0, "R_i": 0, "V_i": 0}, ["I_e"])
 
 
-def test_nan_in_the_model_ends_the_run_cleanly():
+def test_nan_in_the_model_ends_the_run_cleanly(make_model):
     # x' = x - sqrt(2 - mu): the branch x = sqrt(2 - mu) ends at mu = 2, beyond it NaN
-    m = _model("nan_model", ["x"], {"mu": 0.0}, lambda x, mu: [x - sp.sqrt(2 - mu)])
+    m = make_model("nan_model", ["x"], {"mu": 0.0}, lambda x, mu: [x - sp.sqrt(2 - mu)])
     br = continuation(m, "EP-C", {"x": math.sqrt(2.0)}, ["mu"], direction="forward",
                       bounds={"mu": (-1, 5)}, ds=0.05)
     assert 1.9 < br.params["mu"].max() <= 2.0

@@ -22,24 +22,15 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-import bifkit
 from bifkit.continuation import continuation
 from bifkit.continuation.normal_forms import first_lyapunov_coefficient
 from bifkit.continuation.results import Branch, SpecialPoint
 from bifkit.model import Model, ModelDefinition, real_symbols
 
+# fixtures sl (Stuart-Landau), ei_hopf (E-I Hopf point by bisection): tests/conftest.py
+
 
 # --------------------------------------------------------------------------- Stuart-Landau
-@pytest.fixture(scope="module")
-def sl():
-    x, y, mu, w = real_symbols("x y mu w")
-    r2 = x ** 2 + y ** 2
-    d = ModelDefinition.from_sympy(
-        "sl_cycles", [("x", x), ("y", y)], [(mu, 0.0), (w, 2.0)],
-        [mu * x - w * y - x * r2, w * x + mu * y - y * r2])
-    return Model(d)
-
-
 def test_lc_branch_carries_period_amplitude_multipliers(sl, tmp_path):
     b = continuation(sl, "LC-C", {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
                      ntst=20, bounds={"mu": (-1.0, 0.5)}, ds=0.02, ds_max=0.1)
@@ -98,32 +89,17 @@ def test_ns_point_and_curve_closed_form(langford):
 
 
 # --------------------------------------------------------------------------- E-I neural mass
-def _ei(D_ee, I_e=0.0009):
-    return bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=D_ee, I_e=I_e)
-
-
-def _hopf(D_ee, lo, hi):
-    """Hopf point in I_e at fixed D_ee from the closed-form equilibria (bisection)."""
-    m0 = _ei(D_ee)
-
-    def re(ie):
-        m = m0.with_params(I_e=ie)
-        return m.eigenvalues(m.steady_state()[0]).real.max()
-    ih = brentq(re, lo, hi, xtol=1e-17, rtol=1e-15)
-    m = m0.with_params(I_e=ih)
-    return m, {"state": m.steady_state()[0], "params": {"I_e": ih}}
-
-
-def _lc(D_ee, lo, hi, **kw):
-    m, h = _hopf(D_ee, lo, hi)
+def _lc(ei_hopf, D_ee, lo, hi, **kw):
+    """LC-C from the Hopf point in I_e in (lo, hi) at D_ee (``ei_hopf``: conftest)."""
+    m, h = ei_hopf(D_ee, lo, hi)
     opts = dict(bounds={"I_e": (1e-5, 1.0)}, log_params=["I_e"])
     opts.update(kw)
     return m, continuation(m, "LC-C", h, ["I_e"], **opts)
 
 
 @pytest.fixture(scope="module")
-def ei_lc():
-    return _lc(2.0, 0.0011, 0.003)
+def ei_lc(ei_hopf):
+    return _lc(ei_hopf, 2.0, 0.0011, 0.003)
 
 
 def test_pd_curve_is_a_closed_loop(ei_lc, tmp_path):
@@ -161,7 +137,7 @@ def test_pd_curve_is_a_closed_loop(ei_lc, tmp_path):
 
 
 @pytest.mark.parametrize("ntst", [100, 200])
-def test_pd_location_mesh_convergence(ei_lc, ntst):
+def test_pd_location_mesh_convergence(ei_lc, ei_hopf, ntst):
     """PD points at ntst = 50 against 100 and 200 (ncol = 4; located points solve the PD system).
 
     First PD (T = 632 ms): 8 digits at every ntst (measured 1.1e-10 between 50 and 200).
@@ -172,31 +148,31 @@ def test_pd_location_mesh_convergence(ei_lc, ntst):
     ``python validation/pd_mesh_convergence.py``.
     """
     _, b50 = ei_lc
-    _, b = _lc(2.0, 0.0011, 0.003, ntst=ntst)
+    _, b = _lc(ei_hopf, 2.0, 0.0011, 0.003, ntst=ntst)
     p50 = sorted(s.params["I_e"] for s in b50.special_points("PD"))
     p = sorted(s.params["I_e"] for s in b.special_points("PD"))
     assert p[1] == pytest.approx(p50[1], rel=1e-8)
     assert p[0] == pytest.approx(p50[0], rel=1e-6)
     if ntst == 200:
-        _, b100 = _lc(2.0, 0.0011, 0.003, ntst=100)
+        _, b100 = _lc(ei_hopf, 2.0, 0.0011, 0.003, ntst=100)
         p100 = sorted(s.params["I_e"] for s in b100.special_points("PD"))
         assert p[0] == pytest.approx(p100[0], rel=1e-8)
         assert p[1] == pytest.approx(p100[1], rel=1e-8)
 
 
 @pytest.fixture(scope="module")
-def bautin():
+def bautin(ei_hopf):
     """The Bautin point of the lower Hopf curve: l1 = 0 (closed-form equilibria, bisection)."""
     def l1(dee):
-        m, h = _hopf(dee, 0.005, 0.09)
+        m, h = ei_hopf(dee, 0.005, 0.09)
         return first_lyapunov_coefficient(m, m.pack(h["state"]), m.p)[0]
     dgh = brentq(l1, 3.5, 4.0, xtol=1e-12)
-    m, h = _hopf(dgh, 0.005, 0.09)
+    m, h = ei_hopf(dgh, 0.005, 0.09)
     omega = first_lyapunov_coefficient(m, m.pack(h["state"]), m.p)[1]
     return m, SpecialPoint("GH", 0, h["state"], m.params, {"omega": omega})
 
 
-def test_lpc_curve_from_bautin_matches_lc_branches(bautin):
+def test_lpc_curve_from_bautin_matches_lc_branches(bautin, ei_hopf):
     m, gh = bautin
     assert gh.params["D_ee"] == pytest.approx(3.8361, abs=1e-3)
     c = continuation(m, "LPC-C", gh, ["I_e", "D_ee"], log_params=["I_e"], max_points=300,
@@ -209,7 +185,7 @@ def test_lpc_curve_from_bautin_matches_lc_branches(bautin):
     assert "amplitude tends to 0" in c.stop_reason
     # LPC points of LC-C branches at fixed D_ee: the curve's end and an inner point
     for dee in (3.7, 3.8):
-        _, b = _lc(dee, 0.005, 0.09, max_points=40)
+        _, b = _lc(ei_hopf, dee, 0.005, 0.09, max_points=40)
         (lpc,) = b.special_points("LPC")
         if dee == 3.7:
             k = int(np.argmin(D))
@@ -223,7 +199,7 @@ def test_lpc_curve_from_bautin_matches_lc_branches(bautin):
         # a double multiplier 1 at an LPC (Jordan block: split by ~sqrt(discretisation error))
         assert np.sum(np.abs(lpc.data["multipliers"] - 1) < 1e-2) == 2
     # the LPC curve from an LC-C point traces the same curve: lands on D_ee = 3.7 alike
-    _, b = _lc(3.8, 0.005, 0.09, max_points=40)
+    _, b = _lc(ei_hopf, 3.8, 0.005, 0.09, max_points=40)
     c2 = continuation(m, "LPC-C", b.special_points("LPC")[0], ["I_e", "D_ee"],
                       log_params=["I_e"], direction="backward", bounds={"D_ee": (3.7, 4.5)})
     assert c2.params["D_ee"][0] == pytest.approx(3.7, abs=1e-12)

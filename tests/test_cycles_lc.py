@@ -9,21 +9,10 @@ NOTES_cycles.md for the discrepancy with the paper's second value).
 """
 import numpy as np
 import pytest
-from scipy.optimize import brentq
 
-import bifkit
 from bifkit.continuation.cycles import continue_cycles
-from bifkit.model import Model, ModelDefinition, real_symbols
 
-
-@pytest.fixture(scope="module")
-def sl():
-    x, y, mu, w = real_symbols("x y mu w")
-    r2 = x ** 2 + y ** 2
-    d = ModelDefinition.from_sympy(
-        "sl_cycles", [("x", x), ("y", y)], [(mu, 0.0), (w, 2.0)],
-        [mu * x - w * y - x * r2, w * x + mu * y - y * r2])
-    return Model(d)
+# fixtures sl (Stuart-Landau), ei_hopf (E-I Hopf point by bisection): tests/conftest.py
 
 
 def test_hopf_start_stuart_landau(sl):
@@ -44,17 +33,9 @@ def test_hopf_start_stuart_landau(sl):
 
 
 @pytest.fixture(scope="module")
-def ei():
-    m0 = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0, I_e=0.0009)
-
-    def re(ie):
-        m = m0.with_params(I_e=ie)
-        return m.eigenvalues(m.steady_state()[0])[0].real
-    ih = brentq(re, 0.0011, 0.003, xtol=1e-15)
-    m = m0.with_params(I_e=ih)
-    state = {k: v for k, v in m.steady_state()[0].items() if k in m.states}
-    b = continue_cycles(m, {"state": state, "params": {"I_e": ih}}, ["I_e"],
-                        bounds={"I_e": (1e-5, 1.0)}, log_params=["I_e"])
+def ei(ei_hopf):
+    m, h = ei_hopf(2.0, 0.0011, 0.003)
+    b = continue_cycles(m, h, ["I_e"], bounds={"I_e": (1e-5, 1.0)}, log_params=["I_e"])
     return m, b
 
 

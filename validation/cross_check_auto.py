@@ -317,6 +317,25 @@ def ep_hopf(table, D_ee, cache, full):
         l1_rows(table, problem, f"H{k}", m, x, y, "I_e", ["D_ee", "D_ii", "K", "g_ee"], full)
 
 
+def cycle_point_rows(table, problem, b, a, labels, param, missing, why):
+    """Rows for the special points ``labels`` of bifkit's (b) and AUTO's (a) cycle branch.
+
+    Per label: the number of points, then for each pair the free parameter
+    ``param`` and the period.  Without a bifkit branch (b None) one failed row
+    ``missing`` with the reason ``why``.
+    """
+    if b is None:
+        table.fail(problem, missing, why)
+        return
+    for label in labels:
+        sa, sb = a.special_points(label), b.special_points(label)
+        table.count(problem, f"number of {label} points", len(sb), len(sa))
+        for k, (x, y) in enumerate(zip(sb, sa), 1):
+            table.rel(problem, f"{label}{k} {param}", x.params[param], y.params[param], TOL_CYCLE)
+            table.rel(problem, f"{label}{k} period", x.data["period"], y.data["period"],
+                      TOL_CYCLE)
+
+
 def lc_pd(table, cache):
     """E-I D_ee = 2: cycles from the lower Hopf point down to I_e = 1e-5; PD points."""
     problem = "E-I D_ee=2.0 LC-C"
@@ -333,16 +352,7 @@ def lc_pd(table, cache):
         bifkit.continuation, m, "LC-C", start=b_ep.special_points("H")[0], free=["I_e"],
         log_params=["I_e"], **kw)
     cache["LC"] = (a, b)
-    if b is None:
-        table.fail(problem, "PD points", why)
-        return
-    for label in ("PD", "LPC"):
-        sa, sb = a.special_points(label), b.special_points(label)
-        table.count(problem, f"number of {label} points", len(sb), len(sa))
-        for k, (x, y) in enumerate(zip(sb, sa), 1):
-            table.rel(problem, f"{label}{k} I_e", x.params["I_e"], y.params["I_e"], TOL_CYCLE)
-            table.rel(problem, f"{label}{k} period", x.data["period"], y.data["period"],
-                      TOL_CYCLE)
+    cycle_point_rows(table, problem, b, a, ("PD", "LPC"), "I_e", "PD points", why)
 
 
 def lpc_cut(table, I_e):
@@ -365,16 +375,7 @@ def lpc_cut(table, I_e):
     a = auto07p.continuation(m, "LC-C", ha[0], ["D_ee"], max_points=600, **kw)
     b, why = bifkit_side(bifkit.continuation, m, "LC-C", start=hb[0], free=["D_ee"],
                          max_points=600, **kw)
-    if b is None:
-        table.fail(problem, "LPC point", why)
-        return
-    for label in ("LPC", "PD"):
-        sa, sb = a.special_points(label), b.special_points(label)
-        table.count(problem, f"number of {label} points", len(sb), len(sa))
-        for k, (x, y) in enumerate(zip(sb, sa), 1):
-            table.rel(problem, f"{label}{k} D_ee", x.params["D_ee"], y.params["D_ee"], TOL_CYCLE)
-            table.rel(problem, f"{label}{k} period", x.data["period"], y.data["period"],
-                      TOL_CYCLE)
+    cycle_point_rows(table, problem, b, a, ("LPC", "PD"), "D_ee", "LPC point", why)
 
 
 def _sample_indices(n, k):

@@ -27,7 +27,10 @@ parameters* (Doedel et al. 1991, sec. 3): interior node unknowns are eliminated
 per interval, then the mesh-point unknowns x_1..x_{N-1} one after another, with
 Householder reflections throughout, leaving a dense system of size 2n + nb.
 The eliminated pair (P, Q) with P x_0 + Q x_N = 0 is exactly what the Floquet
-multipliers need (:mod:`bifkit.continuation.floquet`).
+multipliers need (:mod:`bifkit.continuation.floquet`).  Its building blocks
+(:func:`load_interval`, :func:`right_upper_solve`, :func:`dense_matrix`,
+:func:`back_substitute_mesh`, :func:`back_substitute_interior`) also serve the
+factor-and-solve variant in :mod:`bifkit.continuation.cycle_linalg`.
 
 All loops run in numba; the model kernels ``f``, ``jac``, ``dfdp`` are passed
 as first-class function arguments (one compilation per model, cached on disk).
@@ -203,30 +206,120 @@ def _householder(M, k):
 
 
 @nb.njit(cache=True)
-def _upper_solve(R, k, B):
-    """Solve R[:k,:k] X = B in place (B of shape (k, q)); R upper triangular."""
-    q = B.shape[1]
-    for i in range(k - 1, -1, -1):
-        d = R[i, i]
-        for col in range(q):
-            s = B[i, col]
-            for l in range(i + 1, k):
-                s -= R[i, l] * B[l, col]
-            B[i, col] = s / d
+def load_interval(Jblk, Jb, nb, j, M):
+    """Copy the collocation rows of interval j into the work array M.
+
+    Columns of M: the ki = (m-1)n interior-node unknowns | x_j | x_{j+1} | the
+    first ``nb`` border columns ``Jb[j]``; columns beyond ki + 2n + nb are left
+    as they are.  Interior nodes first, so that eliminating the leading ki
+    columns condenses the interval onto its mesh points.
+    """
+    mn = Jblk.shape[1]
+    n = Jblk.shape[2] - mn
+    m = mn // n
+    ki = mn - n
+    for r in range(mn):
+        for c in range(ki):
+            M[r, c] = Jblk[j, r, n + c]
+        for c in range(n):
+            M[r, ki + c] = Jblk[j, r, c]
+            M[r, ki + n + c] = Jblk[j, r, m * n + c]
+        for c in range(nb):
+            M[r, ki + 2 * n + c] = Jb[j, r, c]
 
 
-@nb.njit(cache=True)
-def _right_solve(C, R, k):
-    """G = C R^{-1} for C of shape (q, k), R upper triangular (k x k); new array."""
-    q = C.shape[0]
-    G = np.zeros((q, k))
+@nb.njit(cache=True, inline="always")
+def right_upper_solve(Cm, R, k, G):
+    """G = Cm R^{-1} into G (q, k), R[:k, :k] upper triangular (Cm of shape (q, k)).
+
+    Inlined into its callers (numba IR): called per interval on small blocks,
+    where a call from another module cost cycle_linalg.condense_borders ~7%.
+    """
+    q = Cm.shape[0]
     for row in range(q):
         for i in range(k):
-            s = C[row, i]
+            s = Cm[row, i]
             for l in range(i):
                 s -= G[row, l] * R[l, i]
             G[row, i] = s / R[i, i]
-    return G
+
+
+@nb.njit(cache=True)
+def dense_matrix(P, Q, S, B0, B1, Bz, Cx0, Cw, Dw):
+    """The condensed (2n + nb) matrix in (x_0, x_N, z).
+
+    Rows: the condensed collocation rows P x_0 + Q x_N + S z, the boundary
+    conditions B0 x_0 + B1 x_N + Bz z and the condensed border rows
+    Cx0 x_0 + Cw[:, -1] x_N + Dw z.
+    """
+    n = P.shape[0]
+    nbd = Dw.shape[0]
+    last = Cw.shape[1] - 1
+    Md = np.zeros((2 * n + nbd, 2 * n + nbd))
+    for a in range(n):
+        for b in range(n):
+            Md[a, b] = P[a, b]
+            Md[a, n + b] = Q[a, b]
+            Md[n + a, b] = B0[a, b]
+            Md[n + a, n + b] = B1[a, b]
+        for c in range(nbd):
+            Md[a, 2 * n + c] = S[a, c]
+            Md[n + a, 2 * n + c] = Bz[a, c]
+    for q in range(nbd):
+        for a in range(n):
+            Md[2 * n + q, a] = Cx0[q, a]
+            Md[2 * n + q, n + a] = Cw[q, last, a]
+        for c in range(nbd):
+            Md[2 * n + q, 2 * n + c] = Dw[q, c]
+    return Md
+
+
+@nb.njit(cache=True)
+def back_substitute_mesh(mid, ymid, z, U):
+    """Mesh points x_{N-1}..x_1 into U, given x_0 = U[0], x_N = U[Nm] and z.
+
+    Row a of ``mid[j]`` (columns x_j | x_0 | x_{j+1} | z, upper triangular in
+    x_j) with right-hand side ``ymid[j, a]``.
+    """
+    N, n, _ = mid.shape
+    nbd = z.shape[0]
+    m = (U.shape[0] - 1) // N
+    for j in range(N - 1, 0, -1):
+        for a in range(n - 1, -1, -1):
+            v = ymid[j, a]
+            for b in range(n):
+                v -= mid[j, a, n + b] * U[0, b] + mid[j, a, 2 * n + b] * U[(j + 1) * m, b]
+            for c in range(nbd):
+                v -= mid[j, a, 3 * n + c] * z[c]
+            for b in range(a + 1, n):
+                v -= mid[j, a, b] * U[j * m, b]
+            U[j * m, a] = v / mid[j, a, a]
+
+
+@nb.njit(cache=True)
+def back_substitute_interior(top, ytop, z, U):
+    """Interior nodes of every interval into U, given the mesh points and z.
+
+    Row r of ``top[j]`` (columns interior nodes | x_j | x_{j+1} | z, upper
+    triangular in the interior nodes) with right-hand side ``ytop[j, r]``.
+    """
+    N, ki, _ = top.shape
+    nbd = z.shape[0]
+    n = U.shape[1]
+    m = ki // n + 1
+    xi = np.empty(ki)
+    for j in range(N):
+        for r in range(ki - 1, -1, -1):
+            v = ytop[j, r]
+            for b in range(n):
+                v -= top[j, r, ki + b] * U[j * m, b] + top[j, r, ki + n + b] * U[(j + 1) * m, b]
+            for c in range(nbd):
+                v -= top[j, r, ki + 2 * n + c] * z[c]
+            for l in range(r + 1, ki):
+                v -= top[j, r, l] * xi[l]
+            xi[r] = v / top[j, r, r]
+        for r in range(ki):
+            U[j * m + 1 + r // n, r % n] = xi[r]
 
 
 @nb.njit(cache=True)
@@ -287,15 +380,10 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
     Cb = np.zeros((N, n, nbd))
     rr = np.zeros((N, n))
     M = np.zeros((mn, ncols))
+    G = np.empty((nbd, ki))
     for j in range(N):
+        load_interval(Jblk, Jb, nbd, j, M)
         for r in range(mn):
-            for c in range(ki):
-                M[r, c] = Jblk[j, r, n + c]
-            for c in range(n):
-                M[r, ki + c] = Jblk[j, r, c]
-                M[r, ki + n + c] = Jblk[j, r, m * n + c]
-            for c in range(nbd):
-                M[r, ki + 2 * n + c] = Jb[j, r, c]
             M[r, ncols - 1] = r_col[j, r]
         _householder(M, ki)
         top[j] = M[:ki]
@@ -308,7 +396,7 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
             for q in range(nbd):
                 for c in range(ki):
                     Cint[q, c] = Cw[q, j * m + 1 + c // n, c % n]
-            G = _right_solve(Cint, M, ki)
+            right_upper_solve(Cint, M, ki, G)
             upd = G @ np.ascontiguousarray(M[:ki, ki:])
             for q in range(nbd):
                 for a in range(n):
@@ -330,6 +418,7 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
     for q in range(nbd):
         for a in range(n):
             Cx0[q, a] = Cw[q, 0, a]
+    G2 = np.empty((nbd, n))
     for j in range(1, N):
         M2[:, :] = 0.0
         # columns: x_j | x_0 | x_{j+1} | z | rhs
@@ -351,8 +440,8 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
         for q in range(nbd):
             for a in range(n):
                 Cj[q, a] = Cw[q, j * m, a]
-        G = _right_solve(Cj, M2, n)
-        upd = G @ np.ascontiguousarray(M2[:n, n:])
+        right_upper_solve(Cj, M2, n, G2)
+        upd = G2 @ np.ascontiguousarray(M2[:n, n:])
         for q in range(nbd):
             for a in range(n):
                 Cx0[q, a] -= upd[q, a]
@@ -361,58 +450,20 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
                 Dw[q, c] -= upd[q, 2 * n + c]
             rc[q] -= upd[q, 2 * n + nbd]
     # ---- step 3: dense system in x_0, x_N, z
-    nd = 2 * n + nbd
-    Md = np.zeros((nd, nd))
-    rd = np.zeros(nd)
-    Md[:n, :n] = P
-    Md[:n, n:2 * n] = Q
-    Md[:n, 2 * n:] = S
+    Md = dense_matrix(P, Q, S, B0, B1, Bz, Cx0, Cw, Dw)
+    rd = np.zeros(2 * n + nbd)
     rd[:n] = s
-    for a in range(n):
-        for b in range(n):
-            Md[n + a, b] = B0[a, b]
-            Md[n + a, n + b] = B1[a, b]
-        for c in range(nbd):
-            Md[n + a, 2 * n + c] = Bz[a, c]
-        rd[n + a] = r_per[a]
-    for q in range(nbd):
-        for a in range(n):
-            Md[2 * n + q, a] = Cx0[q, a]
-            Md[2 * n + q, n + a] = Cw[q, N * m, a]
-        for c in range(nbd):
-            Md[2 * n + q, 2 * n + c] = Dw[q, c]
-        rd[2 * n + q] = rc[q]
+    rd[n:2 * n] = r_per
+    rd[2 * n:] = rc
     sol = np.linalg.solve(Md, rd)
     U = np.zeros((N * m + 1, n))
     U[0] = sol[:n]
     U[N * m] = sol[n:2 * n]
     z = sol[2 * n:].copy()
-    # ---- back substitution
-    rhs = np.empty((n, 1))
-    for j in range(N - 1, 0, -1):
-        for a in range(n):
-            v = mid[j, a, nc2 - 1]
-            for b in range(n):
-                v -= mid[j, a, n + b] * U[0, b] + mid[j, a, 2 * n + b] * U[(j + 1) * m, b]
-            for c in range(nbd):
-                v -= mid[j, a, 3 * n + c] * z[c]
-            rhs[a, 0] = v
-        _upper_solve(mid[j], n, rhs)
-        for a in range(n):
-            U[j * m, a] = rhs[a, 0]
+    # ---- back substitution: mesh points, then interior nodes
+    back_substitute_mesh(mid, mid[:, :, nc2 - 1], z, U)
     if ki > 0:
-        rhs_i = np.empty((ki, 1))
-        for j in range(N):
-            for r in range(ki):
-                v = top[j, r, ncols - 1]
-                for b in range(n):
-                    v -= top[j, r, ki + b] * U[j * m, b] + top[j, r, ki + n + b] * U[(j + 1) * m, b]
-                for c in range(nbd):
-                    v -= top[j, r, ki + 2 * n + c] * z[c]
-                rhs_i[r, 0] = v
-            _upper_solve(top[j], ki, rhs_i)
-            for r in range(ki):
-                U[j * m + 1 + r // n, r % n] = rhs_i[r, 0]
+        back_substitute_interior(top, top[:, :, ncols - 1], z, U)
     return U, z, P, Q
 
 
@@ -432,12 +483,7 @@ def condensed_pair(Jblk):
     A = np.zeros((N, n, n))
     B = np.zeros((N, n, n))
     for j in range(N):
-        for r in range(mn):
-            for c in range(ki):
-                M[r, c] = Jblk[j, r, n + c]
-            for c in range(n):
-                M[r, ki + c] = Jblk[j, r, c]
-                M[r, ki + n + c] = Jblk[j, r, m * n + c]
+        load_interval(Jblk, Jblk, 0, j, M)   # no border columns
         _householder(M, ki)
         A[j] = M[ki:, ki:ki + n]
         B[j] = M[ki:, ki + n:]

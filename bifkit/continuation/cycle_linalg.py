@@ -4,7 +4,8 @@
 the same eliminations (Doedel et al. 1991, sec. 3; AUTO's ``solvbv``: Gaussian
 elimination with partial pivoting, half the work of Householder) are split so
 that one factorisation of the collocation blocks serves several right-hand
-sides and several sets of border rows:
+sides and several sets of border rows (the two share collocation's kernels
+for loading an interval's block, the dense system and the back substitution):
 
 * :func:`condense_factor` (Jblk, Jb) -- eliminates the interior nodes of every
   interval, then the mesh points x_1..x_{N-1}; the multipliers and pivots are
@@ -30,6 +31,11 @@ import math
 
 import numba as nb
 import numpy as np
+
+# numba's disk cache does not notice edits to kernels of another file: after changing these,
+# touch this file (or clear its __pycache__) so that its cached kernels are rebuilt
+from .collocation import (back_substitute_interior, back_substitute_mesh, dense_matrix,
+                          load_interval, right_upper_solve)
 
 
 @nb.njit(cache=True)
@@ -92,24 +98,25 @@ def _lu_apply(L, piv, k, y):
 
 
 @nb.njit(cache=True)
-def _factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb):
-    """Step 1 of :func:`condense_factor`: eliminate the interior nodes, interval by interval."""
+def _sizes(Jblk, Jb):
+    """(N, m, n, nb, ki, nc) of a collocation Jacobian: intervals, ncol, dimension,
+    border columns, interior unknowns per interval, columns of an interval's block."""
     N, mn, _ = Jblk.shape
     nbd = Jb.shape[2]
     n = Jblk.shape[2] - mn
     m = mn // n
     ki = (m - 1) * n
-    nc = ki + 2 * n + nbd
+    return N, m, n, nbd, ki, ki + 2 * n + nbd
+
+
+@nb.njit(cache=True)
+def _factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb):
+    """Step 1 of :func:`condense_factor`: eliminate the interior nodes, interval by interval."""
+    N, m, n, nbd, ki, nc = _sizes(Jblk, Jb)
+    mn = m * n
     M = np.empty((mn, nc))   # work array, reused (serial loop: see NOTES_cycles, Timings)
     for j in range(N):
-        for r in range(mn):
-            for c in range(ki):
-                M[r, c] = Jblk[j, r, n + c]
-            for c in range(n):
-                M[r, ki + c] = Jblk[j, r, c]
-                M[r, ki + n + c] = Jblk[j, r, m * n + c]
-            for c in range(nbd):
-                M[r, ki + 2 * n + c] = Jb[j, r, c]
+        load_interval(Jblk, Jb, nbd, j, M)
         if ki > 0:
             _lu_factor(M, ki, V1[j], b1[j])
         for r in range(ki):
@@ -139,12 +146,8 @@ def condense_factor(Jblk, Jb):
         chain); V*, b*: multipliers and pivots; (P, Q, S): the condensed rows
         P x_0 + Q x_N + S z = s.
     """
-    N, mn, _ = Jblk.shape
-    nbd = Jb.shape[2]
-    n = Jblk.shape[2] - mn
-    m = mn // n
-    ki = (m - 1) * n
-    nc = ki + 2 * n + nbd
+    N, m, n, nbd, ki, nc = _sizes(Jblk, Jb)
+    mn = m * n
     top = np.zeros((N, ki, nc))
     V1 = np.zeros((N, mn, max(ki, 1)))
     b1 = np.zeros((N, max(ki, 1)), dtype=np.int64)
@@ -186,18 +189,6 @@ def condense_factor(Jblk, Jb):
 
 
 @nb.njit(cache=True)
-def _right_upper(Cm, R, k, G):
-    """G = Cm R^{-1} (R upper triangular k x k), G preallocated (q, k)."""
-    q = Cm.shape[0]
-    for row in range(q):
-        for i in range(k):
-            s = Cm[row, i]
-            for l in range(i):
-                s -= G[row, l] * R[l, i]
-            G[row, i] = s / R[i, i]
-
-
-@nb.njit(cache=True)
 def _border_intervals(top, C, G1, acc):
     """Border rows against the interior nodes (private to each interval)."""
     N, ki, nc = top.shape
@@ -210,7 +201,7 @@ def _border_intervals(top, C, G1, acc):
             for i in range(1, m):
                 for a in range(n):
                     Cint[q, (i - 1) * n + a] = C[q, j * m + i, a]
-        _right_upper(Cint, top[j], ki, G1[j])
+        right_upper_solve(Cint, top[j], ki, G1[j])
         for q in range(nbd):
             accq = acc[j, q]
             for l in range(ki):
@@ -259,7 +250,7 @@ def condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz):
         for q in range(nbd):
             for a in range(n):
                 Cj[q, a] = Cw[q, j * m, a]
-        _right_upper(Cj, mid[j], n, G2[j])
+        right_upper_solve(Cj, mid[j], n, G2[j])
         for q in range(nbd):
             acc2[:] = 0.0
             for l in range(n):
@@ -272,24 +263,7 @@ def condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz):
                 Cw[q, (j + 1) * m, c] -= acc2[n + c]
             for c in range(nbd):
                 Dw[q, c] -= acc2[2 * n + c]
-    nd = 2 * n + nbd
-    Md = np.zeros((nd, nd))
-    for a in range(n):
-        for b in range(n):
-            Md[a, b] = P[a, b]
-            Md[a, n + b] = Q[a, b]
-            Md[n + a, b] = B0[a, b]
-            Md[n + a, n + b] = B1[a, b]
-        for c in range(nbd):
-            Md[a, 2 * n + c] = S[a, c]
-            Md[n + a, 2 * n + c] = Bz[a, c]
-    for q in range(nbd):
-        for a in range(n):
-            Md[2 * n + q, a] = Cx0[q, a]
-            Md[2 * n + q, n + a] = Cw[q, N * m, a]
-        for c in range(nbd):
-            Md[2 * n + q, 2 * n + c] = Dw[q, c]
-    return G1, G2, Md
+    return G1, G2, dense_matrix(P, Q, S, B0, B1, Bz, Cx0, Cw, Dw)
 
 
 @nb.njit(cache=True)
@@ -314,28 +288,6 @@ def _rhs_intervals(V1, b1, G1, r_col, ytop, rr, part):
             for l in range(ki):
                 g += G1[j, q, l] * y[l]
             part[j, q] = g
-
-
-@nb.njit(cache=True)
-def _back_intervals(top, ytop, z, U):
-    """Interior back substitution of :func:`condense_rhs`, interval by interval."""
-    N, ki, nc = top.shape
-    nbd = z.shape[0]
-    n = U.shape[1]
-    m = ki // n + 1
-    xi = np.empty(ki)
-    for j in range(N):
-        for r in range(ki - 1, -1, -1):
-            v = ytop[j, r]
-            for b in range(n):
-                v -= top[j, r, ki + b] * U[j * m, b] + top[j, r, ki + n + b] * U[(j + 1) * m, b]
-            for c in range(nbd):
-                v -= top[j, r, ki + 2 * n + c] * z[c]
-            for l in range(r + 1, ki):
-                v -= top[j, r, l] * xi[l]
-            xi[r] = v / top[j, r, r]
-        for r in range(ki):
-            U[j * m + 1 + r // n, r % n] = xi[r]
 
 
 @nb.njit(cache=True)
@@ -387,18 +339,9 @@ def condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c):
         U[N * m, a] = sol[n + a]
     z = sol[2 * n:].copy()
     # back substitution: mesh points, then interior nodes
-    for j in range(N - 1, 0, -1):
-        for a in range(n - 1, -1, -1):
-            v = ymid[j, a]
-            for b in range(n):
-                v -= mid[j, a, n + b] * U[0, b] + mid[j, a, 2 * n + b] * U[(j + 1) * m, b]
-            for c in range(nbd):
-                v -= mid[j, a, 3 * n + c] * z[c]
-            for b in range(a + 1, n):
-                v -= mid[j, a, b] * U[j * m, b]
-            U[j * m, a] = v / mid[j, a, a]
+    back_substitute_mesh(mid, ymid, z, U)
     if ki > 0:
-        _back_intervals(top, ytop, z, U)
+        back_substitute_interior(top, ytop, z, U)
     return U, z
 
 

@@ -47,6 +47,11 @@ class RateResponse:
     method : "simulation" or "linearisation"; observable : its name.
     decay_rate : -max Re(eigenvalue) at x* (the slowest relaxation rate; > 0 if stable).
     series : (t, o(t)) over the last recorded period per omega (simulation only).
+    state_max : (n_omega, n_states) max over the recorded periods of |state| (complex modulus
+        for complex states, in ``model.states`` order; simulation only): e.g. |z_1| <= 1 and the
+        tail |z_M| of a chain tell whether the forced state is physical and resolved.
+    dt_used : the ETD/RK4 step each frequency was finally run with (simulation only; smaller
+        than the requested ``dt`` where a blow-up made :func:`rate_response` refine it).
     """
 
     omega: np.ndarray
@@ -60,6 +65,8 @@ class RateResponse:
     observable: str = "nu"
     decay_rate: float = math.nan
     series: list = field(default_factory=list, repr=False)
+    state_max: np.ndarray | None = field(default=None, repr=False)
+    dt_used: np.ndarray | None = None
 
     @property
     def amplitude(self) -> np.ndarray:
@@ -166,9 +173,43 @@ def linear_response(model, omega, *, x0=None, observable: str = "nu",
                         decay_rate=float(-ev.real.max()))
 
 
+class ForcedRunError(RuntimeError):
+    """A forced run failed at every step tried; ``state_max`` (per state, max |state| over the
+    samples recorded before the failure, one per forcing period in the transient) tells where
+    the state was heading, e.g. a chain's |z_1| -> 1 (a synchronising population)."""
+
+    def __init__(self, message, state_max):
+        super().__init__(message)
+        self.state_max = state_max
+
+
+def _state_max(model, traj, n=None):
+    return np.array([np.abs(traj.states[s][:n]).max() for s in model.states])
+
+
+def _forced_run(forced, x, tr, period, periods, samples_per_period, method, h, tol):
+    """Transient (sampled once per period) then recording of one frequency at step ``h``:
+    (recording Trajectory, None, None) or (None, reason, state_max so far) on a failure."""
+    from .integrate import integrate
+
+    if tr > 0:
+        run = integrate(forced, (0.0, tr), x, method=method, dt=h, sample=min(period, tr),
+                        **tol)
+        if not run.success:
+            return None, f"transient failed: {run.message.split(';')[0]}", \
+                _state_max(forced, run)
+        x = run.x_final
+    rec = integrate(forced, (tr, tr + periods * period), x, method=method, dt=h,
+                    sample=period / samples_per_period, **tol)
+    if not rec.success:
+        return None, f"recording failed: {rec.message.split(';')[0]}", _state_max(forced, rec)
+    return rec, None, None
+
+
 def rate_response(model, omega, eta0: float, *, x0=None, observable: str = "nu",
                   periods: int = 4, samples_per_period: int = 64, transient: float | None = None,
-                  method: str = "etd", dt: float | None = None, keep_series: bool = True,
+                  method: str = "etd", dt: float | None = None, refine: int = 0,
+                  rtol: float = 1e-6, atol: float = 1e-9, keep_series: bool = True,
                   progress: bool = False) -> RateResponse:
     """Simulated response of ``observable`` to eta(t) = eta0 cos(omega t), per frequency.
 
@@ -185,11 +226,17 @@ def rate_response(model, omega, eta0: float, *, x0=None, observable: str = "nu",
         free transient has decayed by e^-16) but at least 4 periods; x* must then be stable
         (ValueError otherwise: give ``transient`` explicitly to study the forced attractor).
     method, dt : integrator (``bifkit.integrate``; "etd" suits the stiff chain) and its
-        largest step (default: min(period / samples_per_period, 0.01)).
+        largest step (default: min(period / samples_per_period, 0.01); the initial step of
+        "dopri").
+    rtol, atol : tolerances of ``method="dopri"`` (adaptive: resolves the sharp rate spikes of
+        a nearly synchronous population that a fixed step misses).
+    refine : how many times a frequency whose run blew up (fixed-step methods: the step was
+        too large for the stiffest part the linear ETD operator does not absorb, e.g. the
+        chain's K nu(t) coupling at a rate peak) is rerun from x* with the step halved;
+        ``dt_used`` reports the step that succeeded.  :class:`ForcedRunError` (a RuntimeError
+        with the ``state_max`` reached before the failure) if the last try fails too.
     keep_series : keep (t, o(t)) of the last recorded period per frequency.
     """
-    from .integrate import integrate
-
     _check_forced_model(model, observable)
     om = _omegas(omega)
     if not (eta0 > 0 and math.isfinite(eta0)):
@@ -198,6 +245,8 @@ def rate_response(model, omega, eta0: float, *, x0=None, observable: str = "nu",
         raise ValueError("need periods >= 1 and samples_per_period >= 8")
     if transient is not None and not (transient >= 0 and math.isfinite(transient)):
         raise ValueError(f"transient = {transient!r} must be a non-negative finite time")
+    if isinstance(refine, bool) or int(refine) != refine or refine < 0:
+        raise ValueError(f"refine = {refine!r} must be a non-negative integer (step halvings)")
     free, xs = stationary_state(model, x0)
     p = np.array(free.p)
     iobs = free.observable_names.index(observable)
@@ -209,36 +258,40 @@ def rate_response(model, omega, eta0: float, *, x0=None, observable: str = "nu",
                          f"oscillation around it; give transient= explicitly")
     n = om.size
     gain = np.empty(n, complex)
-    mean, lo, hi = np.empty(n), np.empty(n), np.empty(n)
+    mean, lo, hi, used = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    smax = np.empty((n, len(free.states)))
     series = []
     it = range(n)
     if progress:
         from tqdm.auto import tqdm
         it = tqdm(it, desc=f"response {model.name}")
+    ns = int(periods) * int(samples_per_period)
     for k in it:
         w = om[k]
         period = 2 * math.pi / w
         h = dt if dt is not None else min(period / samples_per_period, 0.01)
         tr = transient if transient is not None else max(16.0 / decay, 4 * period)
         forced = free.with_params(eta0=float(eta0), omega=float(w))
-        x = xs
-        if tr > 0:
-            run = integrate(forced, (0.0, tr), x, method=method, dt=h, sample=tr)
-            if not run.success:
-                raise RuntimeError(f"omega = {w:g}: transient failed: {run.message}")
-            x = run.x_final
-        ns = int(periods) * int(samples_per_period)
-        rec = integrate(forced, (tr, tr + periods * period), x, method=method, dt=h,
-                        sample=period / samples_per_period)
-        if not rec.success:
-            raise RuntimeError(f"omega = {w:g}: recording failed: {rec.message}")
+        reasons = []
+        tol = dict(rtol=rtol, atol=atol) if method == "dopri" else {}
+        for attempt in range(int(refine) + 1):
+            rec, why, reached = _forced_run(forced, xs, tr, period, int(periods),
+                                            int(samples_per_period), method, h, tol)
+            if rec is not None:
+                break
+            reasons.append(f"dt={h:.3g}: {why}")
+            h = 0.5 * h
+        if rec is None:
+            raise ForcedRunError(f"omega = {w:g}: " + "; ".join(reasons), reached)
+        used[k] = h
         t, o = rec.t[:ns], rec.observables[observable][:ns]  # one full set of periods
         c1 = 2.0 * np.mean(o * np.exp(-1j * w * t))
         gain[k] = c1 / eta0
         mean[k], lo[k], hi[k] = o.mean(), o.min(), o.max()
+        smax[k] = _state_max(free, rec, ns)
         if keep_series:
             last = slice(ns - samples_per_period, ns)
             series.append((t[last].copy(), o[last].copy()))
     return RateResponse(omega=om, eta0=float(eta0), gain=gain, mean=mean, minimum=lo,
                         maximum=hi, stationary=o0, method="simulation", observable=observable,
-                        decay_rate=decay, series=series)
+                        decay_rate=decay, series=series, state_max=smax, dt_used=used)

@@ -15,6 +15,8 @@ once per module.
 import os
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):  # small matrices: one BLAS thread
+    os.environ.setdefault(_var, "1")
 
 import pytest  # noqa: E402
 from scipy.optimize import brentq  # noqa: E402

@@ -138,6 +138,9 @@ def run(quick: bool, out: Path) -> dict:
                 reason = check(name, lo, hi, diag)
             except (RuntimeError, ValueError) as e:  # e.g. a truncation blowing up
                 reason = check_blowup(name, e)
+                reached = getattr(e, "state_max", None)
+                if reached is not None:  # where the state got before the failure
+                    diag.update(first=float(reached[0]), last=float(reached[-1]))
             runs.append((ratio, omega_tau, name, K, diag["dt"], diag["first"], diag["last"],
                          (reason or "ok").replace(",", ";")))  # one CSV field
             if reason:
@@ -178,6 +181,7 @@ def run(quick: bool, out: Path) -> dict:
         files["series"] = write_csv(out / f"{NAME}_series_K60.csv",
                                     {k: v[:n] for k, v in ts.items()},
                                     "Fig. 4: nu~ versus rescaled time tau, K=60, i0/g0^2=0.4")
+    from matplotlib.transforms import blended_transform_factory
     fig, axes = new_figure(2, 2, figsize=(10, 7.5))
     for ax, ratio, tag in zip(axes.flat[:3], RATIOS, "abc"):
         for name in models:
@@ -193,9 +197,11 @@ def run(quick: bool, out: Path) -> dict:
                 ax.plot(K, [r[5] for r in sel], mk + "-", color=color, mfc=fill, ms=5, lw=0.8)
             for omega_tau, fill in ((2.0, color), (3.0, "none")):
                 Ks = [r[3] for r in synced if r[:3] == (ratio, omega_tau, name)]
-                if Ks:  # full synchrony: the rate's min -> 0, drawn on the K axis
-                    ax.plot(Ks, [0.0] * len(Ks), "v", color=color, mfc=fill, ms=7, ls="none",
-                            clip_on=False, label=f"{label}: full synchrony"
+                if Ks:  # full synchrony (rate min -> 0): a row of markers per model at the bottom
+                    row = 0.03 + 0.045 * models.index(name)
+                    ax.plot(Ks, [row] * len(Ks), "v", color=color, mfc=fill, ms=6, ls="none",
+                            transform=blended_transform_factory(ax.transData, ax.transAxes),
+                            label=f"{label}: full synchrony"
                             + (", $\\omega_\\tau$=3" if omega_tau == 3.0 else ""))
         ax.set_xscale("log")
         ax.set_xlabel("K")
@@ -217,8 +223,8 @@ def run(quick: bool, out: Path) -> dict:
     missing = [MEAN_FIELDS[n][0] for n in MEAN_FIELDS if n not in models]
     note = (f"\nnot drawn (model missing): {', '.join(missing)}" if missing else "")
     note += (f"\nfailed runs: {len(failed)} (see CSV, NaN)" if failed else "")
-    note += (f"\n$\\triangledown$ at 0: {len(synced)} runs tend to full synchrony (rate -> "
-             f"spike train; see CSV)" if synced else "")
+    note += (f"\n$\\triangledown$ (bottom row per model): {len(synced)} runs tend to full "
+             f"synchrony (rate -> spike train, no finite min/max; see CSV)" if synced else "")
     fig.suptitle("Ageeva & Goldobin 2025, Figs. 3-4: response to periodic forcing"
                  + ("  (quick)" if quick else "") + note, fontsize=10)
     fig.tight_layout()

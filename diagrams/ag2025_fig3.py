@@ -89,13 +89,18 @@ def response(name, ratio, K, omega_tau, st, keep_series=False):
     return r.minimum[0] / s, r.maximum[0] / s, r.mean[0] / s, series, diag
 
 
+def first_mode(name):
+    """Label of the state whose modulus -> 1 marks synchrony: z_1 (chain) or kappa_1."""
+    return "|z_1|" if "chain" in name else "|kappa_1|"
+
+
 def check_blowup(name, err):
     """Reason for a run that failed at every step: synchrony if the state was heading there."""
     from bifkit.dynamics.response import ForcedRunError
     msg = str(err)[:200]
     reached = getattr(err, "state_max", None) if isinstance(err, ForcedRunError) else None
     if reached is not None and reached[0] >= SYNC_K1:
-        what = "|z_1|" if "chain" in name else "|kappa_1|"
+        what = first_mode(name)
         where = f"the M = {len(reached)} chain" if "chain" in name else "the run"
         return f"{SYNC}: max{what} = {reached[0]:.4g} -> 1 before {where} blew up ({msg})"
     return msg
@@ -104,7 +109,7 @@ def check_blowup(name, err):
 def check(name, lo, hi, diag):
     """Reason why a run is not a finite response of ``name`` (None if it is); see the module
     docstring.  Reasons starting with ``SYNC`` are dynamics, the others failures."""
-    what = "|z_1|" if "chain" in name else "|kappa_1|"
+    what = first_mode(name)
     if diag["first"] >= SYNC_K1:
         return (f"{SYNC}: max{what} = {diag['first']:.4g} -> 1, rate -> delta-spike train "
                 f"(measured range [{lo:.3g}, {hi:.3g}], mean {diag['mean']:.3g})")

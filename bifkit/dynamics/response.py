@@ -266,6 +266,7 @@ def rate_response(model, omega, eta0: float, *, x0=None, observable: str = "nu",
         from tqdm.auto import tqdm
         it = tqdm(it, desc=f"response {model.name}")
     ns = int(periods) * int(samples_per_period)
+    tol = dict(rtol=rtol, atol=atol) if method == "dopri" else {}
     for k in it:
         w = om[k]
         period = 2 * math.pi / w
@@ -273,7 +274,6 @@ def rate_response(model, omega, eta0: float, *, x0=None, observable: str = "nu",
         tr = transient if transient is not None else max(16.0 / decay, 4 * period)
         forced = free.with_params(eta0=float(eta0), omega=float(w))
         reasons = []
-        tol = dict(rtol=rtol, atol=atol) if method == "dopri" else {}
         for attempt in range(int(refine) + 1):
             rec, why, reached = _forced_run(forced, xs, tr, period, int(periods),
                                             int(samples_per_period), method, h, tol)

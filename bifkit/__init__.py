@@ -1,14 +1,11 @@
 """bifkit: bifurcation and continuation for neural mass models of balanced spiking networks."""
-import os as _os
-import sys as _sys
+from ._logging import logger as _logger  # the "bifkit" logger: silent until log_to_console()
+from ._threads import limit_blas_threads as _limit_blas_threads
+import scipy.linalg as _scipy_linalg  # noqa: F401  (load numpy's and scipy's BLAS, then limit)
 
-# bifkit's dense linear algebra is small (eigenvalues of <= 512 x 512 Jacobians, bordered
-# solves): a multi-threaded BLAS is slower there, up to 11x on a loaded 2-core machine
-# (eigvals of the 128-unknown chain's Jacobian: 0.100 s CPU vs 0.009 s with one thread).
-# One thread is the default when bifkit is imported before numpy; an explicit setting wins.
-if "numpy" not in _sys.modules:
-    for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        _os.environ.setdefault(_var, "1")
+# One BLAS thread (small matrices: up to 11x faster, bifkit/_threads.py), set with
+# threadpoolctl whatever the import order; OPENBLAS/MKL/OMP_NUM_THREADS set by the user win.
+_limit_blas_threads(1)
 from .model import Model, ModelDefinition
 from .registry import list_models, load_model
 from .equilibrium import find_equilibrium

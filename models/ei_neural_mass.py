@@ -13,6 +13,11 @@ D_xx here are the rescaled g0^(xy), I0^(x) and Delta0^(xx) of the paper.
 
 Observables: rates in Hz (``rate_e``, ``rate_i``), effective input currents
 (eq. 14) and their Poissonian fluctuation amplitudes (eq. 21).
+``model.steady_state()`` returns every equilibrium with both rates >= 0: the
+interior ones first, then those with a silent population (R_e = 0 and/or
+R_i = 0); ``model.equilibria()`` the same with eigenvalues and stability.
+``model.transcritical_D_ee()`` (closed form) is where the interior branch meets
+R_e = 0; ``model.bt_condition()`` vanishes at the Bogdanov-Takens point.
 Extras: ``model.stationary_states()`` (all real roots of eq. 8, flagged),
 ``model.rate_series(order)`` (eqs. 9-11), ``model.asymptotic_currents()``
 (eq. 15).
@@ -96,10 +101,142 @@ def _polish(a, b, p, eps, Ve, Vi):
     return a, b
 
 
+def _positive_rate_roots(quadratic_coeffs) -> list[float]:
+    """Real roots > 0 of c2 x^2 + c1 x + c0 (a rate times tau_m of an active population)."""
+    roots = np.roots(quadratic_coeffs) if quadratic_coeffs[0] != 0 else \
+        np.array([-quadratic_coeffs[2] / quadratic_coeffs[1]])
+    return sorted({float(r.real) for r in roots if abs(r.imag) <= 1e-12 * (1 + abs(r)) and r.real > 0})
+
+
+def _silent_potentials(drive: float) -> list[float]:
+    """V of a silent population (R = 0): tau dV/dt = V^2 + drive = 0, i.e. V = -/+ sqrt(-drive).
+
+    The QIF population sits at the stable (V < 0) or the unstable (V > 0) rest point of the
+    single neuron; none exists when the drive is positive (the neurons fire).
+    """
+    if drive > 0:
+        return []
+    v = math.sqrt(-drive)
+    return [-v] if v == 0.0 else [-v, v]
+
+
+def _boundary_states(model) -> list[tuple[str, dict]]:
+    """Equilibria of eq. 6 with R_e = 0 and/or R_i = 0 (eq. 6a/6c have the rate as a factor).
+
+    A silent population x (R_x = 0) keeps its potential at a rest point of the drive it
+    receives, V_x = -sqrt(-sqrt(K) (I_x + input from the other population)) (and the unstable
+    +sqrt); the active one has V = -g D/(2 pi) and its rate solves its own eq. 8 with the silent
+    rate set to 0, a quadratic.
+    """
+    p, eps, Ve, Vi = _coefficients(model)
+    gee, gei, gie, gii, tau = p["g_ee"], p["g_ei"], p["g_ie"], p["g_ii"], p["tau_m"]
+    Ie, Ii, sqK, pi2 = p["I_e"], p["i_ratio"] * p["I_e"], math.sqrt(p["K"]), math.pi ** 2
+    out = []
+    # R_e = 0, R_i = b / tau > 0: eps pi^2 b^2 + gii b - (Ii + eps Vi^2) = 0
+    for b in _positive_rate_roots([eps * pi2, gii, -(Ii + eps * Vi * Vi)]):
+        for ve in _silent_potentials(sqK * (Ie - gei * b)):
+            out.append(("R_e=0", {"R_e": 0.0, "V_e": ve, "R_i": b / tau, "V_i": Vi}))
+    # R_i = 0, R_e = a / tau > 0: eps pi^2 a^2 - gee a - (Ie + eps Ve^2) = 0
+    for a in _positive_rate_roots([eps * pi2, -gee, -(Ie + eps * Ve * Ve)]):
+        for vi in _silent_potentials(sqK * (Ii + gie * a)):
+            out.append(("R_i=0", {"R_e": a / tau, "V_e": Ve, "R_i": 0.0, "V_i": vi}))
+    # both silent (needs I_e <= 0 and I_i <= 0)
+    for ve in _silent_potentials(sqK * Ie):
+        for vi in _silent_potentials(sqK * Ii):
+            out.append(("R_e=R_i=0", {"R_e": 0.0, "V_e": ve, "R_i": 0.0, "V_i": vi}))
+    return out
+
+
+def equilibria(model) -> list[dict]:
+    """Every equilibrium of eq. 6 with both rates >= 0, with its eigenvalues and stability.
+
+    Interior equilibria (both rates > 0, the physical roots of eq. 8) come first, by
+    increasing R_e; then the boundary ones (eq. 6a has R_e as a factor, 6c R_i, so a silent
+    population is an equilibrium that eqs. 7-8 divide out; Bi et al. 2021 region III at low
+    I_e and D_ee is such a state), stable ones first.
+
+    Returns
+    -------
+    list of dict
+        ``state`` (R_e, V_e, R_i, V_i; rates in 1/ms), ``kind`` ("interior", "R_e=0",
+        "R_i=0", "R_e=R_i=0"), ``eigenvalues`` (of the Jacobian, eq. 16, in 1/ms, by
+        decreasing real part) and ``stable`` (all real parts < 0).
+    """
+    found = []
+    interior = [s for s in stationary_states(model) if s["physical"]]
+    for s in interior:
+        found.append(("interior", {k: s[k] for k in ("R_e", "V_e", "R_i", "V_i")}))
+    for kind, state in _boundary_states(model):
+        if not any(_close(state, s) and state["V_e"] == s["V_e"] and state["V_i"] == s["V_i"]
+                   for _k, s in found):
+            found.append((kind, state))
+    out = []
+    for kind, state in found:
+        ev = model.eigenvalues(state)
+        out.append({"state": state, "kind": kind, "eigenvalues": ev,
+                    "stable": bool(np.all(ev.real < 0))})
+    n_int = len(interior)
+    out[n_int:] = sorted(out[n_int:], key=lambda e: not e["stable"])
+    return out
+
+
 def steady_state(model) -> list[dict]:
-    """Physical equilibria (both rates > 0), closed form (eqs. 7-8)."""
-    return [{k: s[k] for k in ("R_e", "V_e", "R_i", "V_i")}
-            for s in stationary_states(model) if s["physical"]]
+    """Every equilibrium of eq. 6 with both rates >= 0 (states only; see :func:`equilibria`).
+
+    Interior equilibria (both rates > 0, closed form, eqs. 7-8) first, so ``[0]`` is the
+    interior state wherever one exists; then the equilibria with a silent population
+    (R_e = 0 and/or R_i = 0), stable ones first.  ``model.equilibria()`` gives the same list
+    with eigenvalues and stability.
+    """
+    return [e["state"] for e in equilibria(model)]
+
+
+def _inhibitory_alone(model) -> float:
+    """R_i tau_m of the inhibitory population when R_e = 0 (positive root of its eq. 8)."""
+    p, eps, _Ve, Vi = _coefficients(model)
+    roots = _positive_rate_roots([eps * math.pi ** 2, p["g_ii"],
+                                  -(p["i_ratio"] * p["I_e"] + eps * Vi * Vi)])
+    if len(roots) != 1:
+        raise ValueError(f"the inhibitory population alone has {len(roots)} positive rates "
+                         f"at I_e = {p['I_e']!r}; the transcritical point needs exactly one")
+    return roots[0]
+
+
+def transcritical_D_ee(model):
+    """D_ee at which the interior equilibrium reaches R_e = 0 (a transcritical point).
+
+    With R_e = 0 eq. 8a gives eps V_e^2 = g_ei R_i tau - I_e with R_i from the inhibitory
+    population alone, and V_e = -g_ee D_ee/(2 pi) (eq. 7), so
+
+        D_ee* = (2 pi / g_ee) sqrt(sqrt(K) (g_ei R_i tau - I_e)).
+
+    There the R_e = 0 equilibrium and the interior one exchange stability (the eigenvalue
+    (2 V_e + g_ee D_ee/pi)/tau_m of the R_e = 0 state crosses 0).  Below D_ee* the R_e = 0
+    state with V_e = -sqrt(sqrt(K)(g_ei R_i tau - I_e)) is the attractor (Bi et al. 2021,
+    region III).  All other parameters are the model's.
+
+    Returns
+    -------
+    float or None
+        D_ee* (dimensionless), or None where g_ei R_i tau <= I_e (no such point: the silent
+        excitatory state does not exist).
+    """
+    p = model.params
+    drive = p["g_ei"] * _inhibitory_alone(model) - p["I_e"]
+    if drive <= 0:
+        return None
+    return 2 * math.pi * math.sqrt(math.sqrt(p["K"]) * drive) / p["g_ee"]
+
+
+def bt_condition(model) -> float:
+    """g_ei R_i tau - I_e at R_e = 0: zero where the transcritical curve reaches D_ee = 0.
+
+    There (R_e = 0, V_e = 0) the Jacobian (eq. 16) has a double zero eigenvalue with one
+    eigenvector (its first row and second column vanish): the Bogdanov-Takens point at the
+    end of the lower Hopf curve of Fig. 1a.  A root in I_e (or K, D_ii) of this function is
+    that point; at K = 1000, D_ii = 0.3: I_e = 0.0053953971.
+    """
+    return model.params["g_ei"] * _inhibitory_alone(model) - model.params["I_e"]
 
 
 def rate_series(model, order: int = 2) -> np.ndarray:
@@ -182,6 +319,8 @@ def definition() -> ModelDefinition:
                "rate_i": "Hz", "tau_m": "ms", "t": "ms"},
         description="E-I neural mass of a balanced QIF network (Bi et al. 2021, eq. 6)",
         steady_state=steady_state,
-        extras={"stationary_states": stationary_states, "rate_series": rate_series,
+        extras={"stationary_states": stationary_states, "equilibria": equilibria,
+                "transcritical_D_ee": transcritical_D_ee, "bt_condition": bt_condition,
+                "rate_series": rate_series,
                 "series_rates": series_rates, "asymptotic_currents": asymptotic_currents},
     )

@@ -14,14 +14,20 @@ continuation diagram (``Branch.plot``) so that network results overlay the bifur
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 import json
+import logging
 import math
 import os
 from pathlib import Path
 
 import numpy as np
+
+from .networks import get_family
+
+logger = logging.getLogger("bifkit.network.sweep")
 
 
 def grid_points(grid: dict) -> list[dict]:
@@ -38,10 +44,101 @@ def grid_points(grid: dict) -> list[dict]:
     return [dict(zip(names, combo)) for combo in itertools.product(*values)]
 
 
+def canonical_value(value):
+    """One spelling per value: every real number becomes a float (``2000``, ``2000.0`` and
+    ``np.int64(2000)`` are the same grid point); booleans, strings and None stay as they are."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    raise ValueError(f"sweep parameter value {value!r} of type {type(value).__name__} is not a "
+                     f"number, a string, a boolean or None")
+
+
+def canonical_params(network: str, params: dict) -> dict:
+    """All parameters of a point (network defaults filled in), spelled canonically.
+
+    Giving a parameter at its default value and leaving it out are the same point."""
+
+    full = get_family(network).full_params(params)
+    return {k: canonical_value(v) for k, v in sorted(full.items())}
+
+
 def point_key(network: str, params: dict) -> str:
-    """Stable file name of a grid point (hash of network and sorted parameters)."""
-    blob = json.dumps([network, sorted(params.items())], default=str)
+    """Stable file name of a grid point: a hash of the network and its canonical parameters,
+    so the key depends on the values, not on how they were spelled."""
+    blob = json.dumps([network, sorted(canonical_params(network, params).items())])
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
+
+
+def sweep_spec(network: str, grid: dict, fixed: dict) -> dict:
+    """The full specification of a sweep, as recorded in ``<out>/sweep.json``: network, fixed
+    parameters (network defaults filled in, so T, transient and seed are always there), and the
+    grid, all spelled canonically."""
+    base = canonical_params(network, {k: v for k, v in fixed.items() if k not in grid})
+    return {"format": SPEC_FORMAT, "network": network,
+            "fixed": {k: v for k, v in base.items() if k not in grid},
+            "grid": {k: [canonical_value(x) for x in np.atleast_1d(v).tolist()]
+                     for k, v in grid.items()}}
+
+
+SPEC_FORMAT = 2
+
+
+def _spec_difference(old: dict, new: dict) -> str:
+    """Human-readable list of what differs between two sweep specifications."""
+    diffs = []
+    for key in ("format", "network"):
+        if old.get(key) != new.get(key):
+            diffs.append(f"{key} {old.get(key)!r} -> {new.get(key)!r}")
+    for part in ("fixed", "grid"):
+        a, b = old.get(part) or {}, new.get(part) or {}
+        for name in sorted(set(a) | set(b)):
+            if a.get(name, "<absent>") != b.get(name, "<absent>"):
+                diffs.append(f"{part} {name}: {a.get(name, '<absent>')!r} -> "
+                             f"{b.get(name, '<absent>')!r}")
+    return "; ".join(diffs)
+
+
+def _claim_folder(out: Path, spec: dict, on_conflict: str) -> Path:
+    """Return the folder the sweep writes to, after checking it against ``spec``.
+
+    A folder holding another sweep (different specification) is refused (``on_conflict=
+    "refuse"``) or skipped for the first free ``<out>-2``, ``<out>-3``, ... (``"new"``)."""
+    if on_conflict not in ("refuse", "new"):
+        raise ValueError(f"on_conflict={on_conflict!r} is not one of 'refuse', 'new'")
+    candidate, n = out, 1
+    while True:
+        conflict = _conflict(candidate, spec)
+        if conflict is None:
+            return candidate
+        if on_conflict == "refuse":
+            raise ValueError(f"sweep folder {str(candidate)!r} holds a different sweep "
+                             f"({conflict}); its points would mix with this one's. Use another "
+                             f"folder, or on_conflict='new' (CLI: --new-folder) to write to a "
+                             f"new one")
+        n += 1
+        candidate = out.with_name(f"{out.name}-{n}")
+
+
+def _conflict(folder: Path, spec: dict):
+    """None if ``folder`` is free or holds this very sweep, else what differs."""
+    if folder.exists() and not folder.is_dir():
+        return "it is a file"
+    spec_file = folder / "sweep.json"
+    if spec_file.exists():
+        try:
+            old = json.loads(spec_file.read_text())
+        except (OSError, ValueError) as e:
+            return f"its sweep.json is unreadable: {e}"
+        diff = _spec_difference(old, spec)
+        return diff or None
+    points = folder / "points"
+    if points.is_dir() and any(points.glob("*.json")):
+        return "it has points but no sweep.json recording their specification"
+    return None
 
 
 def run_point(network: str, params: dict, path: str) -> dict:
@@ -49,7 +146,7 @@ def run_point(network: str, params: dict, path: str) -> dict:
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
     from .simulate import simulate
     res = simulate(network, **params)
-    row = {**{k: v for k, v in params.items()}, **res.row()}
+    row = {**{k: canonical_value(v) for k, v in params.items()}, **res.row()}
     row = {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in row.items()}
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -58,8 +155,28 @@ def run_point(network: str, params: dict, path: str) -> dict:
     return row
 
 
+class SweepTable(dict):
+    """The table of a sweep (dict column -> numpy array); ``folder`` is where its points are."""
+
+    folder: Path | None = None
+
+
+def check_workers(n_workers):
+    """``n_workers`` must be None (one per CPU) or an integer >= 1."""
+    if n_workers is None:
+        return None
+    if isinstance(n_workers, bool) or not isinstance(n_workers, (int, np.integer)):
+        raise ValueError(f"n_workers={n_workers!r} must be an integer >= 1 (or None for one "
+                         f"worker per CPU)")
+    if n_workers < 1:
+        raise ValueError(f"n_workers={n_workers!r} must be >= 1: a sweep without workers "
+                         f"would wait forever")
+    return int(n_workers)
+
+
 def sweep(network: str, grid: dict, out, fixed: dict | None = None, scheduler: str | None = None,
-          n_workers: int | None = None, progress: bool = True, client=None) -> dict:
+          n_workers: int | None = None, progress: bool = True, client=None,
+          on_conflict: str = "refuse", worker_timeout: float = 120.0) -> SweepTable:
     """Run ``network`` on every point of ``grid`` in parallel; return the table of all points.
 
     Parameters
@@ -70,38 +187,69 @@ def sweep(network: str, grid: dict, out, fixed: dict | None = None, scheduler: s
     fixed : parameters common to all points (e.g. T, transient, seed, K).
     scheduler : address of a running Dask scheduler; default: a LocalCluster of ``n_workers``
         single-threaded processes (default: number of CPUs).
+    n_workers : integer >= 1, or None (one per CPU).
     progress : show a tqdm progress bar (the only output of this function).
     client : an existing ``distributed.Client`` (overrides ``scheduler``).
+    on_conflict : ``"refuse"`` (default): a folder that holds a sweep with another
+        specification (network, fixed parameters, grid -- T and seed included) is an error;
+        ``"new"``: write to the first free ``<out>-2``, ``<out>-3``, ... instead (the returned
+        table's ``folder`` says which).
+    worker_timeout : seconds (> 0) the sweep tolerates with no live Dask worker before it fails
+        with RuntimeError (finished points stay saved; rerun to resume). Each such wait is also
+        logged as a warning on the ``bifkit.network.sweep`` logger.
+
+    Points are keyed by the canonical values of all their parameters (``N=2000`` and
+    ``N=2000.0`` are one point). The specification is recorded in ``<out>/sweep.json``.
 
     Raises
     ------
     ValueError
-        Empty grid, or a point whose parameters ``simulate`` rejects (checked before any work).
+        Empty grid, a point whose parameters ``simulate`` rejects (checked before any work), a
+        bad ``n_workers``/``worker_timeout``, or a folder holding a different sweep.
+    RuntimeError
+        No live Dask worker for ``worker_timeout`` seconds.
     """
-    from .networks import resolve
 
+    n_workers = check_workers(n_workers)
+    if not (isinstance(worker_timeout, (int, float)) and worker_timeout > 0
+            and math.isfinite(worker_timeout)):
+        raise ValueError(f"worker_timeout={worker_timeout!r} must be a finite number of seconds "
+                         f"> 0")
+    family = get_family(network)
     fixed = dict(fixed or {})
     points = [{**fixed, **p} for p in grid_points(grid)]
     for p in points:  # validate everything up front: a typo must not cost a cluster run
-        resolve(network, p)
-    out = Path(out)
+        family.resolve(p)
+    spec = sweep_spec(network, grid, fixed)
+    out = _claim_folder(Path(out), spec, on_conflict)
     (out / "points").mkdir(parents=True, exist_ok=True)
-    with open(out / "sweep.json", "w") as f:
-        json.dump({"network": network, "grid": {k: list(np.atleast_1d(v).tolist())
-                                                for k, v in grid.items()},
-                   "fixed": fixed}, f, default=str)
-    todo = []
+    tmp = out / "sweep.json.tmp"
+    tmp.write_text(json.dumps(spec, indent=1))
+    os.replace(tmp, out / "sweep.json")
+    todo, seen = [], set()
     for p in points:
-        path = out / "points" / f"{point_key(network, p)}.json"
+        key = point_key(network, p)
+        if key in seen:  # the grid lists one value twice (e.g. 2000 and 2000.0)
+            continue
+        seen.add(key)
+        path = out / "points" / f"{key}.json"
         if not path.exists():
             todo.append((p, str(path)))
     if todo:
-        _run_on_dask(network, todo, len(points), scheduler, n_workers, progress, client)
+        _run_on_dask(network, todo, len(seen), scheduler, n_workers, progress, client,
+                     worker_timeout, out)
     return load_sweep(out)
 
 
-def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client):
-    from distributed import Client, LocalCluster, as_completed
+def _live_workers(client) -> int:
+    return len(client.scheduler_info().get("workers", {}))
+
+
+def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
+                 worker_timeout=120.0, out=None):
+    import time
+
+    from distributed import Client, LocalCluster, wait
 
     own = client is None
     cluster = None
@@ -117,11 +265,34 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client)
         from tqdm.auto import tqdm
         bar = tqdm(total=n_total, initial=n_total - len(todo), desc=f"sweep {network}")
     try:
-        futures = [client.submit(run_point, network, p, path, pure=False) for p, path in todo]
-        for fut in as_completed(futures):
-            fut.result()  # re-raise a worker error here
-            if bar is not None:
-                bar.update(1)
+        pending = {client.submit(run_point, network, p, path, pure=False) for p, path in todo}
+        no_worker_since = None
+        poll = min(2.0, worker_timeout / 4)
+        while pending:
+            try:
+                done, pending = wait(pending, timeout=poll, return_when="FIRST_COMPLETED")
+            except (TimeoutError, asyncio.TimeoutError):
+                done = set()
+            for fut in done:
+                fut.result()  # re-raise a worker error here
+                if bar is not None:
+                    bar.update(1)
+            if done or not pending:
+                no_worker_since = None
+                continue
+            if _live_workers(client) > 0:
+                no_worker_since = None
+                continue
+            now = time.monotonic()
+            if no_worker_since is None:
+                no_worker_since = now
+                logger.warning("sweep %s: no live Dask worker; %d points waiting (fails after "
+                               "%g s without a worker)", network, len(pending), worker_timeout)
+            elif now - no_worker_since >= worker_timeout:
+                raise RuntimeError(
+                    f"sweep {network}: no live Dask worker for {worker_timeout:g} s "
+                    f"({len(pending)} of {n_total} points unfinished); the finished points are "
+                    f"saved in {str(out)!r}: start workers and rerun the same sweep to resume")
     finally:
         if bar is not None:
             bar.close()
@@ -131,8 +302,22 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client)
                 cluster.close()
 
 
-def load_sweep(out) -> dict:
-    """Table of the finished points of a sweep directory: dict column -> numpy array."""
+def load_sweep(out) -> SweepTable:
+    """Table of the finished points of a sweep directory: dict column -> numpy array.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``out`` does not exist or is not a sweep folder (no ``points`` sub-folder).
+    """
+    out = Path(out)
+    if not out.is_dir():
+        raise FileNotFoundError(f"no sweep folder at {str(out)!r}: it does not exist"
+                                if not out.exists() else
+                                f"{str(out)!r} is a file, not a sweep folder")
+    if not (out / "points").is_dir():
+        raise FileNotFoundError(f"{str(out)!r} is not a sweep folder: it has no 'points' "
+                                f"sub-folder (written by bifkit.network.sweep)")
     rows = []
     for path in sorted(Path(out, "points").glob("*.json")):
         with open(path) as f:
@@ -145,6 +330,8 @@ def load_sweep(out) -> dict:
             table[c] = np.array(vals, dtype=float)
         except (TypeError, ValueError):
             table[c] = np.array(vals, dtype=object)
+    table = SweepTable(table)
+    table.folder = out
     return table
 
 

@@ -23,12 +23,15 @@ Initial state: uniform phase Psi ~ U(0, pi) (theta between reset and threshold),
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from .networks import _check, run_options, split_params
+from .connectivity import build_connectivity
+from .driver import new_accumulator, queue_args, result_fields, run_chunks
+from .family import INF, NetworkFamily
+from .ullner import (COMMON_DEFAULTS, COMMON_INTEGER, COMMON_RANGES, coupling_matrix, delay_fifo,
+                     fixed_laws, populations, weak_setup_g)
 
 
 @dataclass(frozen=True)
@@ -47,59 +50,23 @@ class ThetaSpec:
     rate_unit: str = "Hz"
 
 
-THETA_DEFAULTS = {"N": 10000, "c": 0.1, "K": None, "b": 0.8, "Jbar": 0.2, "setup": "W",
-                  "g": None, "g1": 100.0, "theta0": 0.2, "alpha": 1.0, "tau": 20.0,
-                  "tau_r": 0.5, "tau_d": 0.55}
+THETA_DEFAULTS = {**COMMON_DEFAULTS, "theta0": 0.2, "alpha": 1.0}
 
 
-class _ThetaNetwork:
-    name = "theta_massive"
-
-    def resolve(self, params):
-        p, run_p = split_params(self.name, THETA_DEFAULTS, params)
-        N = p["N"]
-        if isinstance(N, float) and not N.is_integer():
-            raise ValueError(f"N={N!r} must be an integer")
-        N = int(N)
-        _check("N", N, 2, math.inf)
-        _check("b", p["b"], 0.0, 1.0, lo_open=True)
-        if p["b"] >= 1.0:
-            raise ValueError("b=1 leaves no inhibitory neurons: need 0 < b < 1")
-        _check("c", p["c"], 0.0, 1.0, lo_open=True)
-        for name in ("Jbar", "tau_r", "tau_d", "alpha"):
-            _check(name, p[name], 0.0, math.inf)
-        _check("tau", p["tau"], 0.0, math.inf, lo_open=True)
-        if not p["theta0"] > 0:
-            raise ValueError(f"theta0={p['theta0']!r} is out of range: need theta0 > 0 (the "
-                             f"exact kernel needs oscillatory neurons; excitable ones, "
-                             f"theta0 <= 0, are not supported)")
-        if p["setup"] != "W":
-            raise ValueError(f"setup={p['setup']!r}: the theta network of Ullner et al. 2018 "
-                             f"exists only in the weak setup 'W' (give g explicitly otherwise)")
-        Ne = int(round(p["b"] * N))
-        Ni = N - Ne
-        K = int(round(p["c"] * N)) if p["K"] is None else int(p["K"])
-        K_e, K_i = int(round(p["b"] * K)), K - int(round(p["b"] * K))
-        if K < 1 or K_e > Ne - 1 or K_i > Ni - 1:
-            raise ValueError(f"K={K} is out of range: need 1 <= b K <= N_e - 1 = {Ne - 1} and "
-                             f"(1 - b) K <= N_i - 1 = {Ni - 1}")
-        J = p["alpha"] * p["Jbar"] * math.sqrt(1000.0) / math.sqrt(K)
-        g = p["b"] / (1 - p["b"]) + p["g1"] / math.sqrt(N) if p["g"] is None else p["g"]
-        _check("g", g, 0.0, math.inf)
-        Jm = np.array([[J, -g * J], [J, -g * J]])
-        spec = ThetaSpec(sizes=(Ne, Ni), names=("e", "i"), K_e=K_e, K_i=K_i,
-                         theta0=float(p["theta0"]), J=Jm, tau=p["tau"], tau_r=p["tau_r"],
-                         tau_d=p["tau_d"])
-        return spec, run_options(self.name, run_p)
-
-
-THETA_NETWORKS = {"theta_massive": _ThetaNetwork()}
+def _build_theta(p):
+    if p["setup"] != "W":
+        raise ValueError(f"setup={p['setup']!r}: the theta network of Ullner et al. 2018 "
+                         f"exists only in the weak setup 'W' (give g explicitly otherwise)")
+    Ne, Ni, K_e, K_i, K = populations(p)
+    J = p["alpha"] * p["Jbar"] * math.sqrt(1000.0) / math.sqrt(K)
+    return ThetaSpec(sizes=(Ne, Ni), names=("e", "i"), K_e=K_e, K_i=K_i,
+                     theta0=float(p["theta0"]), J=coupling_matrix(J, weak_setup_g(p)),
+                     tau=p["tau"], tau_r=p["tau_r"], tau_d=p["tau_d"])
 
 
 def theta_laws(spec):
     """In-degree laws of the (post, pre) blocks: b K excitatory, (1 - b) K inhibitory inputs."""
-    return {(0, 0): ("fixed", spec.K_e), (1, 0): ("fixed", spec.K_e),
-            (0, 1): ("fixed", spec.K_i), (1, 1): ("fixed", spec.K_i)}
+    return fixed_laws(spec.K_e, spec.K_i)
 
 
 def initial_phases(spec, seed, n):
@@ -107,12 +74,9 @@ def initial_phases(spec, seed, n):
     return np.random.default_rng([seed, 1]).uniform(0.0, math.pi, n)
 
 
-def run_theta(spec: ThetaSpec, opt):
+def run_theta(spec: ThetaSpec, opt) -> dict:
+    """Exact event-driven run of a theta network (kernel: ``_theta_kernel.theta_advance``)."""
     from . import _theta_kernel as kt
-    from ._queue import new_queue
-    from .connectivity import build_connectivity
-    from .lif import add_all_population
-    from .observables import Accumulator
 
     conn = build_connectivity(spec.sizes, theta_laws(spec), opt["seed"])
     n = conn.n
@@ -126,49 +90,37 @@ def run_theta(spec: ThetaSpec, opt):
     st = np.stack([np.cos(Psi0), np.sin(Psi0)], axis=1)
     bd = np.zeros((n, 2))
     ref_end = np.full(n, -1.0)
-    cap = int(n * (math.ceil(spec.tau_d / max(spec.tau_r, 0.05)) + 2))
-    fifo_t, fifo_i, fist = np.zeros(cap), np.zeros(cap, np.int64), np.zeros(2, np.int64)
+    fifo_t, fifo_i, fist = delay_fifo(n, spec.tau_d, spec.tau_r)
     cand, cflag = np.zeros(n, np.int64), np.zeros(n, np.uint8)
-    Q = new_queue(n, nb)
-    qargs = (w, nb, Q["head"], Q["nxt"], Q["prv"], Q["where"], Q["qkey"], Q["hkey"], Q["hid"],
-             Q["ist"])
+    qargs = queue_args(n, nb, w)
     kt.theta_init_queue(0.0, st, bd, om, *qargs)
     cmat = np.ascontiguousarray(spec.J / s)
-    acc = Accumulator(spec.sizes, opt["n_fft"], opt["dt_sample"], opt["n_raster"],
-                      opt["raster_max"], opt["keep_series"])
+    acc = new_accumulator(spec, opt)
     counters = np.zeros(5, np.int64)
     tnow = np.zeros(1)
-    dt = opt["dt_sample"]
+    dt, v_clip = opt["dt_sample"], float(opt["v_clip"])
 
     def advance(t_stop, nsamp, t0):
         kt.theta_advance(t_stop, tnow, pop, conn.starts, om, s, spec.tau_r, spec.tau_d, cmat,
                          conn.seg, conn.targets, st, bd, ref_end, fifo_t, fifo_i, fist, cand,
-                         cflag,
-                         *qargs, nsamp, t0, dt, float(opt["v_clip"]), acc.vbar, acc.psibar,
+                         cflag, *qargs, nsamp, t0, dt, v_clip, acc.vbar, acc.psibar,
                          acc.cnt, acc.sv, acc.sv2, acc.spsi, acc.spsi2, acc.nspk, acc.last,
                          acc.isi1, acc.isi2, acc.nisi, acc.rmask, acc.rast_t, acc.rast_i,
                          counters)
 
-    t_wall = time.perf_counter()
-    tr, T = opt["transient"], opt["T"]
-    if tr > 0:
-        advance(tr, 0, 0.0)
-    n_total = int(round(T / dt))
-    done = 0
-    while done < n_total:
-        m = min(acc.n_fft, n_total - done)
-        t0 = tr + done * dt
-        advance(t0 + m * dt, m, t0)
-        acc.add_chunk(m)
-        done += m
-    wall = time.perf_counter() - t_wall
-    t_rec = n_total * dt
-    summ = acc.summary(spec.names, t_rec, spec.rate_scale, int(counters[4]))
-    add_all_population(summ, acc.nspk, t_rec, spec.rate_scale)
-    t_series = tr + dt * np.arange(1, acc.n_samples + 1)
-    return dict(populations=spec.names, t=t_series, events=int(counters[0]),
-                spikes=int(counters[1]), wall_time=wall,
-                events_per_s=counters[0] / wall if wall > 0 else float("nan"),
-                time_unit=spec.time_unit, rate_unit=spec.rate_unit,
-                queue_stats={"refreshes": int(counters[2]), "requeues": int(counters[3]),
-                             "bucket_width": w, "buckets": nb}, **summ)
+    wall, t_rec = run_chunks(acc, opt, advance)
+    return result_fields(spec, acc, opt, counters, wall, t_rec,
+                         {"bucket_width": w, "buckets": nb}, all_population=True)
+
+
+THETA_MASSIVE = NetworkFamily(
+    "theta_massive", defaults=THETA_DEFAULTS,
+    ranges={**COMMON_RANGES, "alpha": (0.0, INF, False),
+            "theta0": (0.0, INF, True, "the exact kernel needs oscillatory neurons; excitable "
+                                       "ones, theta0 <= 0, are not supported")},
+    integer=COMMON_INTEGER, build=_build_theta, engine=run_theta,
+    time_defaults=(2000.0, 200.0, 0.5),
+    doc="Theta (QIF) variant of the Ullner et al. 2018 network (eq. 5); time in ms, rates in Hz.")
+
+# historical name: the family under its network name
+THETA_NETWORKS = {"theta_massive": THETA_MASSIVE}

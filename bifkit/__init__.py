@@ -7,7 +7,8 @@ import scipy.linalg as _scipy_linalg  # noqa: F401  (load numpy's and scipy's BL
 # threadpoolctl whatever the import order; OPENBLAS/MKL/OMP_NUM_THREADS set by the user win.
 _limit_blas_threads(1)
 from .model import Model, ModelDefinition
-from .registry import list_models, load_model
+from .registry import list_models, load_model, register_model
+from .model_files.define import define_model
 from .equilibrium import find_equilibrium
 from .continuation import Branch, SpecialPoint, continuation
 from .network import SimulationResult, load_sweep, simulate, sweep
@@ -18,5 +19,6 @@ __all__ = ["Model", "ModelDefinition", "list_models", "load_model", "find_equili
            "continuation", "Branch", "SpecialPoint",
            "simulate", "sweep", "load_sweep", "SimulationResult",
            "integrate", "lyapunov_spectrum", "orbit_diagram", "classify", "regime_map",
-           "Trajectory", "LyapunovResult", "OrbitDiagram", "REGIMES"]
+           "Trajectory", "LyapunovResult", "OrbitDiagram", "REGIMES",
+           "define_model", "register_model"]
 __version__ = "0.1.0"

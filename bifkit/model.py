@@ -251,6 +251,14 @@ class ModelDefinition:
     forcing_amplitude : str or None
         Name of the parameter that switches periodic forcing on (must be 0
         for continuation of equilibria, which needs an autonomous system).
+    structural : dict
+        Build options that select the equations (e.g. the mode count ``M`` of
+        a chain); stored in specs and saved branches.
+    ranges : dict
+        ``{param: (min or None, max or None)}`` of user models (the
+        constraints made from them are in ``constraints``).
+    initial : dict
+        Initial state values of user models (the default Newton guess).
     """
 
     name: str
@@ -271,6 +279,8 @@ class ModelDefinition:
     extras: dict = field(default_factory=dict)
     forcing_amplitude: str | None = None
     structural: dict = field(default_factory=dict)
+    ranges: dict = field(default_factory=dict)
+    initial: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -419,6 +429,32 @@ class Model:
         ps = ", ".join(f"{k}={v:g}" for k, v in self._params.items())
         return f"Model({self.name!r}, {ps})"
 
+    # ------------------------------------------------------------ persistence
+    def to_spec(self) -> dict:
+        """The model's full definition and parameter values as a JSON-serialisable dict.
+
+        Holds the name, state and parameter names, current parameter values and
+        defaults, structural build options (e.g. ``M`` of ``shotnoise_chain``),
+        the right-hand sides and observables of symbolic models as exact
+        expression trees (and readable strings), and a ``digest`` of the
+        equations.  :meth:`from_spec` rebuilds the model exactly.
+        """
+        from .model_files.spec import model_to_spec
+        return model_to_spec(self)
+
+    @classmethod
+    def from_spec(cls, spec: dict) -> "Model":
+        """Rebuild the model described by ``spec`` (from :meth:`to_spec`).
+
+        A model registered under the spec's name (catalogue or
+        :func:`bifkit.register_model`) is rebuilt through the registry with the
+        stored build options and must have the same digest (else
+        ``ModelMismatchError``, a ValueError naming both); an unregistered
+        symbolic model is rebuilt from its stored equations.
+        """
+        from .model_files.spec import model_from_spec
+        return model_from_spec(spec)
+
     def with_params(self, **changes) -> "Model":
         """A new model with some parameters changed (no recompilation).
 
@@ -545,6 +581,8 @@ class Model:
         """A reasonable Newton start (the model's own, else the first steady state)."""
         if self.definition.default_guess is not None:
             return self.definition.default_guess(self)
+        if self.definition.initial:
+            return {s: self.definition.initial.get(s, 0.0) for s in self.definition.states}
         if self.definition.steady_state is not None:
             sols = self.steady_state()
             if sols:

@@ -1,0 +1,25 @@
+"""Model files by suffix: ``.toml`` (:mod:`.toml_file`) and XPPAUT ``.ode`` (:mod:`.xpp_file`)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def load_model_file(path):
+    """The :class:`~bifkit.model.ModelDefinition` of a ``.toml`` or ``.ode`` file.
+
+    Raises ValueError for a missing file, an unknown suffix, or a file the
+    reader rejects (the message names the file and the line).
+    """
+    path = Path(os.fspath(path))
+    if not path.is_file():
+        raise ValueError(f"model file {str(path)!r} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        from .toml_file import read_toml_model
+        return read_toml_model(path)
+    if suffix == ".ode":
+        from .xpp_file import read_ode_model
+        return read_ode_model(path)
+    raise ValueError(f"model file {str(path)!r}: unknown suffix {suffix!r} "
+                     f"(expected .toml or .ode)")

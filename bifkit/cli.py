@@ -8,30 +8,41 @@
     bifkit lyapunov / integrate MODEL ...  Lyapunov spectra and trajectories
     bifkit simulate NETWORK --set ...      exact event-driven spiking-network simulation
     bifkit sweep NETWORK --grid ...        parameter sweep of a network (Dask), resumable
+
+Exit codes (every subcommand):
+    0    success
+    1    the computation ran but failed or stopped early, or its result could not be written
+         (then it is printed on stdout); the message on stderr says which
+    2    bad input or usage (argument, parameter, option, input or output path): nothing was
+         computed; one line on stderr names the culprit
+    130  interrupted (Ctrl-C)
+Set BIFKIT_TRACEBACK=1 to see the traceback behind a message.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from ._validate import parse_assignments as _parse_assignments
+from .errors import ComputationError, InputError, OutputError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+STRUCTURAL_INTEGERS = ("M",)   # mode counts of the chains: integers, never truncated
+
 
 def parse_assignments(items) -> dict:
-    """``["K=1000", "D_ee=2"]`` -> ``{"K": 1000.0, "D_ee": 2.0}`` (clear error otherwise)."""
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise SystemExit(f"bifkit: expected NAME=VALUE, got {item!r}")
-        key, value = item.split("=", 1)
-        try:
-            out[key.strip()] = float(value)
-        except ValueError:
-            raise SystemExit(f"bifkit: value of {key!r} is not a number: {value!r}") from None
-    return out
+    """``["K=1000", "D_ee=2"]`` -> ``{"K": 1000.0, "D_ee": 2.0, ...}``; ``M`` an int.
+
+    Raises :class:`~bifkit.errors.InputError` naming the parameter (``K = 'abc' is
+    not a number``, ``M = 8.5 must be an integer``).
+    """
+    return _parse_assignments(items, "--set", integers=STRUCTURAL_INTEGERS)
 
 
 def _jsonable(v):
@@ -49,17 +60,17 @@ def _jsonable(v):
 
 
 def _load(name, params):
+    """The model ``name`` with ``params`` (InputError naming a bad name or value)."""
     from . import load_model
-    structural = {}
-    if "M" in params:
-        if params["M"] != int(params["M"]):
-            raise SystemExit(f"bifkit: M (number of modes) must be an integer; got {params['M']}")
-        structural["M"] = int(params["M"])
-    rest = {k: v for k, v in params.items() if k != "M"}
+    from ._validate import as_int
+    params = dict(params)
+    for key in STRUCTURAL_INTEGERS:
+        if key in params:
+            params[key] = as_int(params[key], key, minimum=1)
     try:
-        return load_model(name, **structural, **rest)
-    except ValueError as e:
-        raise SystemExit(f"bifkit: {e}") from None
+        return load_model(name, **params)
+    except (ValueError, TypeError) as e:
+        raise InputError(str(e)) from None
 
 
 def steady_report(model) -> list[dict]:
@@ -106,9 +117,14 @@ def cmd_report(args):
             report[name] = {"params": model.params, "equilibria": steady_report(model)}
         except Exception as e:  # a report lists failures instead of stopping
             report[name] = {"params": model.params, "error": str(e)}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(_jsonable(report), indent=1))
+    from ._io import check_output_path, write_text
+    out = check_output_path(args.out)
+    text = json.dumps(_jsonable(report), indent=1)
+    try:
+        write_text(out, text)
+    except OutputError:
+        print(text)
+        raise
     print(f"wrote {out}")
 
 
@@ -133,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         mod.add_subcommands(sub)
+    for name, attrs in _OUTPUT_OPTIONS.items():  # checked before computing (run_command)
+        if name in sub.choices:
+            sub.choices[name].set_defaults(check_paths=attrs)
     return parser
 
 
@@ -141,9 +160,63 @@ _SUBCOMMAND_MODULES = ("bifkit.continuation.cli", "bifkit.network.cli", "bifkit.
                        "bifkit.diagrams.cli")
 
 
+# output-file options of each subcommand, checked (folder created) before anything is computed
+_OUTPUT_OPTIONS = {"report": ("out",), "continue": ("out",), "simulate": ("out",),
+                   "integrate": ("out",), "lyapunov": ("out",), "response": ("out",)}
+
+
+def run_command(func, args) -> int:
+    """Run a subcommand handler under the exit-code convention (module docstring).
+
+    Output paths named in ``args.check_paths`` (attribute names, e.g. ``("out",)``)
+    are checked, and their folders created, before anything is computed.  Errors
+    become one line on stderr and an exit code; no traceback unless
+    ``BIFKIT_TRACEBACK=1``.
+    """
+    from ._io import check_output_path
+    try:
+        for attr in getattr(args, "check_paths", ()):
+            value = getattr(args, attr, None)
+            if value is not None:
+                check_output_path(value, "--" + attr.replace("_", "-"))
+        code = func(args)
+        return EXIT_OK if code is None else int(code)
+    except SystemExit as e:  # handlers that exit with a message: bad input
+        if isinstance(e.code, str):
+            return _fail(e.code, EXIT_BAD_INPUT, e)
+        raise
+    except KeyboardInterrupt as e:
+        return _fail("interrupted", EXIT_INTERRUPTED, e)
+    except OutputError as e:
+        return _fail(f"{e}", EXIT_FAILED, e)
+    except (ComputationError, MemoryError) as e:
+        return _fail(f"{type(e).__name__}: {e}" if isinstance(e, MemoryError) else f"{e}",
+                     EXIT_FAILED, e)
+    except (InputError, ValueError, TypeError, LookupError, NotImplementedError) as e:
+        return _fail(f"{e}", EXIT_BAD_INPUT, e)
+    except OSError as e:  # an input file that cannot be read
+        name = f" {e.filename!r}" if getattr(e, "filename", None) else ""
+        return _fail(f"{e.strerror or e}{name}", EXIT_BAD_INPUT, e)
+    except Exception as e:  # a bug: say so in one line, traceback on request
+        return _fail(f"internal error {type(e).__name__}: {e} (a bug; please report it "
+                     f"with BIFKIT_TRACEBACK=1 output)", EXIT_FAILED, e)
+
+
+def _fail(message: str, code: int, exc: BaseException) -> int:
+    if os.environ.get("BIFKIT_TRACEBACK"):
+        import traceback
+        traceback.print_exception(exc, file=sys.stderr)
+    message = str(message).strip() or type(exc).__name__
+    if not message.startswith("bifkit:"):
+        message = f"bifkit: {message}"
+    print(message, file=sys.stderr)
+    return code
+
+
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args) or 0
+    """The ``bifkit`` command; returns the exit code (see the module docstring)."""
+    args = build_parser().parse_args(argv)  # usage errors: argparse exits with 2
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,10 @@
     bifkit response MODEL [--set ...] --omega W1 W2 ... [--eta0 E] [--linear] [--out FILE]
 
 ``add_subcommands(subparsers)`` adds the three subcommands to an ``argparse`` sub-parser
-collection; each sets ``func`` to its handler, which returns an exit status (2 on bad input, with
-the message on stderr). ``--set`` values are numbers; the structural mode count of the chains is
+collection; each sets ``func`` to its handler, run under bifkit's exit-code convention
+(``bifkit/cli.py``: 2 bad input, 1 failed run or unwritable result, message on stderr).
+``--out`` is checked (its folder created) before the run and written atomically; the summary
+is printed before saving, and if the file cannot be written the whole result is printed. ``--set`` values are numbers; the structural mode count of the chains is
 given the same way (``--set M=64``). Times are in the model's time unit (``bifkit models``).
 
 Outputs (``--out``): ``.json`` a summary; ``.csv`` (integrate, response) one row per sample /
@@ -19,40 +21,21 @@ one array per observable, ``x_final``; lyapunov: ``exponents``, ``stderr``, ``hi
 """
 from __future__ import annotations
 
+import io
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 
-
-class _BadInput(Exception):
-    pass
-
-
-def _assignments(items) -> dict:
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise _BadInput(f"--set expects NAME=VALUE, got {item!r}")
-        k, v = item.split("=", 1)
-        try:
-            out[k.strip()] = float(v)
-        except ValueError:
-            raise _BadInput(f"value of {k.strip()!r} is not a number: {v!r}") from None
-    return out
+from .._io import atomic_path, read_npz, write_text
+from ..errors import InputError, OutputError
 
 
 def _model(name, items):
-    from ..registry import load_model
+    from ..cli import _load, parse_assignments
 
-    params = _assignments(items)
-    if "M" in params:
-        if not float(params["M"]).is_integer():
-            raise _BadInput(f"M={params['M']!r} must be an integer")
-        params["M"] = int(params["M"])
-    return load_model(name, **params)
+    return _load(name, parse_assignments(items))
 
 
 def _start(model, start):
@@ -64,16 +47,19 @@ def _start(model, start):
         free = model if model.is_autonomous() else model.with_params(
             **{model.definition.forcing_amplitude: 0.0})
         return model.pack(find_equilibrium(free))
-    path = Path(start)
-    if not path.exists():
-        raise _BadInput(f"--start {start!r} is neither 'guess', 'equilibrium' nor an existing file")
-    with np.load(path, allow_pickle=False) as d:
+    if not Path(start).exists():
+        raise InputError(f"--start {start!r} is neither 'guess', 'equilibrium' nor an existing "
+                         f"file")
+    with read_npz(start, "--start") as d:
         if "x_final" not in d:
-            raise _BadInput(f"{start} has no 'x_final' array (write it with --out FILE.npz)")
+            raise InputError(f"--start {start}: no 'x_final' array (write it with --out "
+                             f"FILE.npz)")
         x = np.asarray(d["x_final"], float)
     if x.size != model.n:
-        raise _BadInput(f"x_final in {start} has {x.size} entries; model {model.name!r} has "
-                        f"{model.n}")
+        raise InputError(f"--start {start}: x_final has {x.size} entries; model "
+                         f"{model.name!r} has {model.n}")
+    if not np.all(np.isfinite(x)):
+        raise InputError(f"--start {start}: x_final is not finite")
     return x
 
 
@@ -91,18 +77,30 @@ def _jsonable(v):
     return v
 
 
-def _write_csv(path, columns: dict):
+def _csv_text(columns: dict) -> str:
     names = list(columns)
     data = np.column_stack([np.asarray(columns[n], float) for n in names])
-    np.savetxt(path, data, delimiter=",", header=",".join(names), comments="")
+    buf = io.StringIO()
+    np.savetxt(buf, data, delimiter=",", header=",".join(names), comments="")
+    return buf.getvalue()
 
 
-def _run(handler, args) -> int:
+def _save(out: Path, text=None, arrays=None) -> None:
+    """Write ``text`` (json/csv) or ``arrays`` (.npz) to ``out`` atomically.
+
+    If the write fails the result is printed on stdout (text, or every array as
+    JSON) before the OutputError goes up to the exit-code handler: nothing is lost.
+    """
     try:
-        return handler(args)
-    except (_BadInput, ValueError) as e:
-        print(f"bifkit: {e}", file=sys.stderr)
-        return 2
+        if text is not None:
+            write_text(out, text)
+        else:
+            with atomic_path(out) as tmp:
+                np.savez_compressed(tmp, **arrays)
+    except OutputError:
+        print(text if text is not None else json.dumps(_jsonable(
+            {k: (json.loads(str(v)) if k == "summary" else v) for k, v in arrays.items()})))
+        raise
 
 
 # ------------------------------------------------------------------ integrate
@@ -119,18 +117,18 @@ def _integrate(args) -> int:
                "samples": int(tr.t.size), "nsteps": tr.nsteps, "nfev": tr.nfev,
                "observables_final": obs_final,
                "observables_mean": {k: float(np.mean(v)) for k, v in tr.observables.items()}}
+    print(json.dumps(_jsonable(summary)), flush=True)
     if args.out:
         out = Path(args.out)
         if out.suffix == ".json":
-            out.write_text(json.dumps(_jsonable({**summary, "x_final": tr.x_final}), indent=1))
+            _save(out, json.dumps(_jsonable({**summary, "x_final": tr.x_final}), indent=1))
         elif out.suffix == ".csv":
             cols = {"t": tr.t, **dict(zip(model.state_names, tr.y)), **tr.observables}
-            _write_csv(out, cols)
+            _save(out, _csv_text(cols))
         else:
-            np.savez_compressed(out, t=tr.t, y=tr.y, state_names=np.array(model.state_names),
-                                x_final=tr.x_final, summary=json.dumps(_jsonable(summary)),
-                                **{f"obs_{k}": v for k, v in tr.observables.items()})
-    print(json.dumps(_jsonable(summary)))
+            _save(out, arrays=dict(t=tr.t, y=tr.y, state_names=np.array(model.state_names),
+                                   x_final=tr.x_final, summary=json.dumps(_jsonable(summary)),
+                                   **{f"obs_{k}": v for k, v in tr.observables.items()}))
     return 0 if tr.success else 1
 
 
@@ -146,15 +144,15 @@ def _lyapunov(args) -> int:
                "exponents": res.exponents, "stderr": res.stderr, "T": res.T, "dt": res.dt,
                "transient": res.transient, "status": res.status, "message": res.message,
                "kaplan_yorke_dimension": res.kaplan_yorke_dimension}
+    print(json.dumps(_jsonable(summary)), flush=True)
     if args.out:
         out = Path(args.out)
         if out.suffix == ".json":
-            out.write_text(json.dumps(_jsonable(summary), indent=1))
+            _save(out, json.dumps(_jsonable(summary), indent=1))
         else:
-            np.savez_compressed(out, exponents=res.exponents, stderr=res.stderr,
-                                history_t=res.history_t, history=res.history,
-                                x_final=res.x_final, summary=json.dumps(_jsonable(summary)))
-    print(json.dumps(_jsonable(summary)))
+            _save(out, arrays=dict(exponents=res.exponents, stderr=res.stderr,
+                                   history_t=res.history_t, history=res.history,
+                                   x_final=res.x_final, summary=json.dumps(_jsonable(summary))))
     return 0 if res.status == 0 else 1
 
 
@@ -170,19 +168,18 @@ def _response(args) -> int:
                             periods=args.periods, method=args.method, dt=args.dt,
                             keep_series=False, progress=False)
     table = res.table()
-    if args.out:
-        out = Path(args.out)
-        if out.suffix == ".csv":
-            _write_csv(out, table)
-        else:
-            out.write_text(json.dumps(_jsonable({"model": model.name, "params": model.params,
-                                                 "method": res.method, "eta0": res.eta0,
-                                                 "stationary": res.stationary, **table}),
-                                      indent=1))
     print("omega amplitude phase mean min max")
     for i in range(res.omega.size):
         print(f"{res.omega[i]:.6g} {res.amplitude[i]:.6g} {res.phase[i]:.6g} "
-              f"{res.mean[i]:.6g} {res.minimum[i]:.6g} {res.maximum[i]:.6g}")
+              f"{res.mean[i]:.6g} {res.minimum[i]:.6g} {res.maximum[i]:.6g}", flush=True)
+    if args.out:
+        out = Path(args.out)
+        if out.suffix == ".csv":
+            _save(out, _csv_text(table))
+        else:
+            _save(out, json.dumps(_jsonable({"model": model.name, "params": model.params,
+                                             "method": res.method, "eta0": res.eta0,
+                                             "stationary": res.stationary, **table}), indent=1))
     return 0
 
 
@@ -203,7 +200,7 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("--atol", type=float, default=1e-9)
     p.add_argument("--start", default="guess", help=start_help)
     p.add_argument("--out", default=None, help=".json summary, .csv samples, or .npz")
-    p.set_defaults(func=lambda a: _run(_integrate, a))
+    p.set_defaults(func=_integrate)
     p = subparsers.add_parser("lyapunov", help="Lyapunov spectrum (Benettin, QR)")
     p.add_argument("model")
     p.add_argument("--set", **common)
@@ -215,7 +212,7 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--start", default="guess", help=start_help)
     p.add_argument("--out", default=None, help=".json summary or .npz with the history")
-    p.set_defaults(func=lambda a: _run(_lyapunov, a))
+    p.set_defaults(func=_lyapunov)
     p = subparsers.add_parser("response", help="rate response to eta0 cos(omega t)")
     p.add_argument("model")
     p.add_argument("--set", **common)
@@ -227,7 +224,7 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("--method", choices=["rk4", "dopri", "etd"], default="etd")
     p.add_argument("--dt", type=float, default=None)
     p.add_argument("--out", default=None, help=".csv table or .json")
-    p.set_defaults(func=lambda a: _run(_response, a))
+    p.set_defaults(func=_response)
 
 
 def main(argv=None) -> int:
@@ -237,7 +234,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="bifkit")
     add_subcommands(ap.add_subparsers(dest="command", required=True))
     args = ap.parse_args(argv)
-    return args.func(args)
+    args.check_paths = ("out",)
+    from ..cli import run_command
+
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import math
 import numpy as np
 from numba import njit
 
+from .._validate import as_float, as_int, check_memory
+from ..errors import InputError
 from . import etd as _etd
 from .integrators import A1, A2, I64, RHS, dopri_loop, rk4_loop
 from .trajectory import FAILED, LOOP_OK, SUCCESS, Trajectory, loop_message, split_states
@@ -25,9 +27,7 @@ def output_times(t_span, sample=None, t_eval=None, default_sample=None) -> np.nd
     The grid always starts at ``t0`` and ends at ``t1`` (the last interval may
     be shorter than ``sample``).
     """
-    t0, t1 = map(float, t_span)
-    if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
-        raise ValueError(f"t_span = {t_span!r} must be two finite times with t1 > t0")
+    t0, t1 = time_span(t_span)
     if t_eval is not None:
         te = np.asarray(t_eval, dtype=float)
         if te.ndim != 1 or te.size == 0 or np.any(np.diff(te) <= 0):
@@ -36,8 +36,7 @@ def output_times(t_span, sample=None, t_eval=None, default_sample=None) -> np.nd
             raise ValueError(f"t_eval must lie within t_span = ({t0}, {t1})")
         return te if te[0] == t0 else np.concatenate([[t0], te])
     step = sample if sample is not None else default_sample
-    if step is None or not (step > 0 and math.isfinite(step)):
-        raise ValueError(f"sample = {sample!r} must be a positive finite time")
+    step = as_float(step, "sample", positive=True)
     nfull = int(math.floor((t1 - t0) / step * (1 + 1e-12)))
     grid = t0 + step * np.arange(nfull + 1)
     if t1 - grid[-1] > 1e-9 * step:
@@ -47,15 +46,39 @@ def output_times(t_span, sample=None, t_eval=None, default_sample=None) -> np.nd
     return grid
 
 
+def time_span(t_span) -> tuple[float, float]:
+    """``(t0, t1)`` as two finite floats with ``t1 > t0`` (InputError naming t_span otherwise)."""
+    try:
+        t0, t1 = t_span
+    except (TypeError, ValueError):
+        raise InputError(f"t_span = {t_span!r} must be a pair (t0, t1)") from None
+    t0, t1 = as_float(t0, "t_span[0]"), as_float(t1, "t_span[1]")
+    if not t1 > t0:
+        raise InputError(f"t_span = {t_span!r} must have t1 > t0")
+    return t0, t1
+
+
+def check_recording(model, t_span, sample, t_eval, max_memory=None) -> None:
+    """Raise before a run whose samples (states + observables, float64) exceed the memory cap."""
+    if t_eval is not None:
+        return  # the caller already holds an array of that length
+    t0, t1 = time_span(t_span)
+    n_samples = (t1 - t0) / sample + 2
+    width = model.n + len(model.observable_names)
+    check_memory(16.0 * n_samples * width,
+                 f"{n_samples:.3g} samples (t_span / sample) of {width} values",
+                 max_memory=max_memory, hint="use a larger sample or pass t_eval")
+
+
 def _initial_state(model, x0):
     if x0 is None:
         x0 = model.default_guess()
     x = model.pack(x0)
     if x.size != model.n:
-        raise ValueError(f"x0 has {x.size} entries; model {model.name!r} has {model.n} "
+        raise InputError(f"x0 has {x.size} entries; model {model.name!r} has {model.n} "
                          f"real unknowns ({', '.join(model.state_names)})")
     if not np.all(np.isfinite(x)):
-        raise ValueError(f"x0 = {x!r} is not finite")
+        raise InputError(f"x0 = {x!r} is not finite")
     return x
 
 
@@ -79,11 +102,11 @@ def observables_of(model, t, Y) -> dict:
     return dict(zip(names, vals))
 
 
-def integrate(model, t_span, x0=None, *, method: str = "rk4", dt: float | None = None,
+def integrate(model, t_span, x0=None, *, method: str = "dopri", dt: float | None = None,
               sample: float | None = None, t_eval=None, rtol: float = 1e-6,
               atol: float | np.ndarray = 1e-9, max_step: float = math.inf,
               max_steps: int = 10 ** 8, blowup: float = 1e10, forcing: dict | None = None,
-              L=None, nonlinear=None) -> Trajectory:
+              L=None, nonlinear=None, max_memory: float | None = None) -> Trajectory:
     """Integrate ``model`` over ``t_span`` and record states and observables.
 
     Parameters
@@ -94,7 +117,8 @@ def integrate(model, t_span, x0=None, *, method: str = "rk4", dt: float | None =
     x0 : dict or array, optional
         Initial state (dict name -> value, or real-split vector); the model's
         default guess if omitted.
-    method : {"rk4", "dopri", "etd"}
+    method : {"dopri", "rk4", "etd"}
+        Default ``dopri`` (works without a step: ``integrate(model, (0, 1))``).
         ``rk4``: classical fixed-step Runge-Kutta (order 4).  ``dopri``:
         adaptive Dormand-Prince 5(4) with dense output (``rtol``, ``atol``).
         ``etd``: ETDRK4 (Cox & Matthews 2002) for stiff semilinear systems,
@@ -113,9 +137,15 @@ def integrate(model, t_span, x0=None, *, method: str = "rk4", dt: float | None =
     max_step : float
         Largest step of ``dopri``.
     max_steps : int
-        Step limit of ``dopri`` (the run stops with status -1 when reached).
+        Step limit: ``dopri`` stops with status -1 when it is reached; for
+        ``rk4`` and ``etd`` a span needing more steps of ``dt`` is an error
+        before the run.
     blowup : float
         The run stops with status -1 when ``max|x|`` exceeds this bound.
+    max_memory : float, optional
+        Cap in bytes on the recorded samples, checked before the run (default
+        ``$BIFKIT_MAX_MEMORY`` or 2 GiB): ``sample=1e-9`` over a long span is
+        an error at once, not a process that grows without bound.
     forcing : dict, optional
         Forcing parameters, e.g. ``{"eta0": 0.1, "omega": 2.0}`` for
         eta(t) = eta0 cos(omega t) of the shot-noise models (Ageeva & Goldobin
@@ -136,28 +166,50 @@ def integrate(model, t_span, x0=None, *, method: str = "rk4", dt: float | None =
     Trajectory
         ``t``, ``y``, ``status`` (0 reached t1, -1 stopped early), ``message``,
         ``states``, ``observables``.
+
+    Raises
+    ------
+    InputError
+        A bad argument (named in the message), or a recording above the memory cap.
     """
     if method not in METHODS:
-        raise ValueError(f"method = {method!r}; choose one of {', '.join(METHODS)}")
+        raise InputError(f"method = {method!r}; choose one of {', '.join(METHODS)}")
     if forcing:
         model = model.with_params(**forcing)
     x = _initial_state(model, x0)
+    t0, t1 = time_span(t_span)
+    if sample is not None:
+        sample = as_float(sample, "sample", positive=True)
     if method in ("rk4", "etd"):
-        if dt is None or not (dt > 0 and math.isfinite(dt)):
-            raise ValueError(f"method={method!r} needs a positive step dt (got {dt!r})")
-        t_out = output_times(t_span, sample, t_eval, default_sample=dt)
+        if dt is None:
+            raise InputError(f"method={method!r} needs a positive step dt (got None); or use "
+                             f"the default method='dopri', which chooses its own steps")
+        dt = as_float(dt, "dt", positive=True)
+        max_steps = as_int(max_steps, "max_steps", minimum=1)
+        if (t1 - t0) / dt > max_steps:
+            raise InputError(f"dt = {dt!r} over t_span = ({t0:g}, {t1:g}) would take "
+                             f"{(t1 - t0) / dt:.3g} steps, above max_steps = {max_steps}; "
+                             f"use a larger dt or raise max_steps")
+        default_sample = dt
     else:
-        t_out = output_times(t_span, sample, t_eval,
-                             default_sample=(float(t_span[1]) - float(t_span[0]))
-                             / DEFAULT_DOPRI_SAMPLES)
+        if dt is not None:
+            dt = as_float(dt, "dt", positive=True)
+        default_sample = (t1 - t0) / DEFAULT_DOPRI_SAMPLES
+    check_recording(model, (t0, t1), sample or default_sample, t_eval, max_memory)
+    t_out = output_times((t0, t1), sample, t_eval, default_sample=default_sample)
+    blowup = as_float(blowup, "blowup", positive=True)
     f, p = model.compiled.f, np.array(model.p)  # writable copy: the loops' declared type
     nrej, nfev = 0, 0
     if method == "rk4":
         Y, n_rec, code, t_stop, nsteps = rk4_loop(f, p, x, t_out, float(dt), float(blowup))
         nfev = 4 * nsteps
     elif method == "dopri":
-        if not (rtol > 0 and np.all(np.asarray(atol) > 0)):
-            raise ValueError(f"rtol = {rtol!r} and atol = {atol!r} must be positive")
+        rtol = as_float(rtol, "rtol", positive=True)
+        if not (np.all(np.isfinite(np.asarray(atol, dtype=float)))
+                and np.all(np.asarray(atol, dtype=float) > 0)):
+            raise InputError(f"atol = {atol!r} must be positive and finite")
+        max_step = as_float(max_step, "max_step", positive=True, finite=False)
+        max_steps = as_int(max_steps, "max_steps", minimum=1)
         atol_arr = np.broadcast_to(np.asarray(atol, dtype=float), (model.n,)).copy()
         h0 = float(dt) if dt is not None else 0.0
         Y, n_rec, code, t_stop, nsteps, nrej, nfev = dopri_loop(

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit, types
 
+from .._validate import as_float, as_int, as_seed
+from ..errors import ComputationError, InputError
 from .integrate import _initial_state
 from .integrators import A1, A2, F64, I64, JAC, RHS, check_state, rk4_loop
 from .trajectory import LOOP_OK, loop_message
@@ -144,6 +146,15 @@ class LyapunovResult:
     status : int
         0 success, -1 stopped early (blow-up; then exponents cover the time done).
     message : str
+        How the run ended; says so when the trajectory sat on an equilibrium.
+    on_equilibrium : bool or None
+        True when the averaging window began and ended within 1e-3 (relative,
+        per state) of one equilibrium: the exponents are then its eigenvalues'
+        real parts, not those of an attractor away from it (unless it is
+        stable).  None when not checked (forced models, failed runs).
+    x_start : ndarray
+        The state the run started from (with ``x0=None``: the default guess
+        plus the seeded perturbation).
     """
 
     exponents: np.ndarray
@@ -157,6 +168,8 @@ class LyapunovResult:
     x_final: np.ndarray = field(repr=False)
     status: int = 0
     message: str = ""
+    on_equilibrium: bool | None = None
+    x_start: np.ndarray | None = field(default=None, repr=False)
 
     def in_units_of(self, tau: float) -> np.ndarray:
         """Exponents in units of 1/tau (e.g. ``tau = 20`` ms: 1/tau_m for the E-I model)."""
@@ -175,10 +188,16 @@ class LyapunovResult:
         return j + c[j - 1] / abs(lam[j])
 
 
+PERTURBATION = 1e-3   # relative size of the default start's offset from the default guess
+EQUILIBRIUM_RTOL = 1e-3  # "sat on an equilibrium": ended within this, relative per state
+NEAR_RTOL = 2e-2  # "began at an equilibrium": within this (the default offset is ~1e-3)
+MAX_STEPS = 10 ** 10  # RK4 steps (transient + T) beyond this are refused before the run
+
+
 def lyapunov_spectrum(model, T: float, *, transient: float = 0.0, dt: float, x0=None,
                       k: int | None = None, t0: float = 0.0, renorm_steps: int = 10,
                       n_history: int = 500, n_blocks: int = 10, seed: int = 0,
-                      blowup: float = 1e10) -> LyapunovResult:
+                      blowup: float = 1e10, max_steps: int = MAX_STEPS) -> LyapunovResult:
     """Lyapunov spectrum (all exponents or the first ``k``) of ``model``.
 
     Parameters
@@ -192,7 +211,11 @@ def lyapunov_spectrum(model, T: float, *, transient: float = 0.0, dt: float, x0=
     dt : float
         RK4 step (Bi et al. 2021 use 0.01 ms for the E-I model).
     x0 : dict or array, optional
-        Initial state; the model's default guess if omitted.
+        Initial state.  If omitted: the model's default guess (often its
+        equilibrium) moved off by a seeded random offset of relative size
+        ``PERTURBATION`` (1e-3), so that an unstable equilibrium is left and
+        the attractor's spectrum is measured; give a ``transient`` long enough
+        to leave it (``result.on_equilibrium`` and ``message`` say if it did not).
     k : int, optional
         Number of exponents (default: all ``model.n``).
     renorm_steps : int
@@ -200,22 +223,47 @@ def lyapunov_spectrum(model, T: float, *, transient: float = 0.0, dt: float, x0=
     n_history, n_blocks : int
         About how many running estimates to record; blocks for ``stderr``.
     seed : int
-        Seed of the random orthonormal initial tangent basis.
+        Seed of the random orthonormal initial tangent basis (and of the
+        default start's offset).
+    max_steps : int
+        Largest number of RK4 steps (transient + T) accepted before the run.
 
     Returns
     -------
     LyapunovResult
+
+    Raises
+    ------
+    InputError
+        A bad argument (named in the message): non-finite or non-positive times,
+        ``k`` out of range, a float seed, more than ``max_steps`` steps.
+    ComputationError
+        The transient blew up (a failure during averaging is a result with status -1).
     """
     n = model.n
-    k = n if k is None else int(k)
+    k = n if k is None else as_int(k, "k")
     if not 1 <= k <= n:
-        raise ValueError(f"k = {k} must be between 1 and n = {n}")
-    if not (dt > 0 and T > dt and transient >= 0):
-        raise ValueError(f"need dt > 0, T > dt and transient >= 0 (got dt={dt}, T={T}, "
-                         f"transient={transient})")
-    if renorm_steps < 1 or n_blocks < 1 or n_history < 1:
-        raise ValueError("renorm_steps, n_blocks and n_history must be >= 1")
+        raise InputError(f"k = {k} must be between 1 and n = {n}")
+    dt = as_float(dt, "dt", positive=True)
+    T = as_float(T, "T", positive=True)
+    transient = as_float(transient, "transient", nonnegative=True)
+    t0 = as_float(t0, "t0")
+    if not T > dt:
+        raise InputError(f"T = {T!r} must be longer than dt = {dt!r}")
+    seed = as_seed(seed)
+    renorm_steps = as_int(renorm_steps, "renorm_steps", minimum=1)
+    n_blocks = as_int(n_blocks, "n_blocks", minimum=1)
+    n_history = as_int(n_history, "n_history", minimum=1)
+    max_steps = as_int(max_steps, "max_steps", minimum=1)
+    blowup = as_float(blowup, "blowup", positive=True)
+    if (T + transient) / dt > max_steps:
+        raise InputError(f"T + transient = {T + transient:g} with dt = {dt:g} would take "
+                         f"{(T + transient) / dt:.3g} RK4 steps, above max_steps = {max_steps}; "
+                         f"use a larger dt or raise max_steps")
     x = _initial_state(model, x0)
+    if x0 is None:
+        x = perturbed(x, seed)
+    x_start = x.copy()
     p = np.array(model.p)
     f, jac = model.compiled.f, model.compiled.jac
     if transient > 0:
@@ -223,9 +271,11 @@ def lyapunov_spectrum(model, T: float, *, transient: float = 0.0, dt: float, x0=
         Y, _, code, t_stop, _ = rk4_loop(f, p, x, np.array([t0, t0 + nsub * dt]), dt,
                                          float(blowup))
         if code != LOOP_OK:
-            raise ValueError("the transient did not finish: " + loop_message(code, t_stop))
+            raise ComputationError("the transient did not finish: "
+                                   + loop_message(code, t_stop))
         x = np.ascontiguousarray(Y[:, -1])
         t0 = t0 + nsub * dt
+    x_avg0 = x.copy()
     W0, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((n, k)))
     W0 = np.ascontiguousarray(W0)
     n_steps = int(math.ceil(T / dt / renorm_steps)) * renorm_steps
@@ -244,6 +294,51 @@ def lyapunov_spectrum(model, T: float, *, transient: float = 0.0, dt: float, x0=
         exps = sums / elapsed if elapsed > 0 else np.full(k, np.nan)
         stderr, status = np.full(k, np.nan), -1
         msg = loop_message(code, t)
+    on_eq = None
+    if code == LOOP_OK and model.is_autonomous():
+        on_eq, note = equilibrium_check(model, x_avg0, x)
+        msg = f"{msg}; {note}" if note else msg
     return LyapunovResult(exponents=exps, stderr=stderr, history_t=ht, history=hist, T=elapsed,
                           dt=float(dt), transient=float(transient), time_unit=model.time_unit,
-                          x_final=x, status=status, message=msg)
+                          x_final=x, status=status, message=msg, on_equilibrium=on_eq,
+                          x_start=x_start)
+
+
+def perturbed(x: np.ndarray, seed: int) -> np.ndarray:
+    """``x`` moved by a seeded random offset of relative size ``PERTURBATION`` per state
+    (floor: ``PERTURBATION`` x 1e-3 x max|x| for zero entries)."""
+    rng = np.random.default_rng([seed, 0x5EED])
+    scale = np.maximum(np.abs(x), 1e-3 * max(float(np.max(np.abs(x))), 1e-12))
+    return np.ascontiguousarray(x + PERTURBATION * scale * rng.standard_normal(x.size))
+
+
+def _nearby_equilibrium(model, x, rtol):
+    """The equilibrium Newton finds from ``x`` if it lies within ``rtol`` (relative) of ``x``."""
+    from ..equilibrium import newton
+    from ..errors import ConvergenceError
+    p = np.array(model.p)
+    f, jac = model.compiled.f, model.compiled.jac
+    try:
+        xe, _ = newton(lambda y: f(0.0, y, p), lambda y: jac(0.0, y, p), x, maxiter=20,
+                       max_step=0.1)
+    except ConvergenceError:
+        return None
+    scale = np.maximum(np.abs(xe), 1e-3 * max(float(np.max(np.abs(xe))), 1e-300))
+    return xe if np.all(np.abs(x - xe) <= rtol * scale) else None
+
+
+def equilibrium_check(model, x_begin, x_end):
+    """Did the averaging window begin and/or end at an equilibrium?  (flag, note for the message)."""
+    xb = _nearby_equilibrium(model, x_begin, NEAR_RTOL)
+    xe = _nearby_equilibrium(model, x_end, EQUILIBRIUM_RTOL)
+    if xb is not None and xe is not None and np.allclose(xb, xe, rtol=1e-6, atol=1e-12):
+        stable = bool(np.all(np.linalg.eigvals(model.compiled.jac(0.0, xe, np.array(model.p)))
+                             .real < 0))
+        kind = "a stable" if stable else "an UNSTABLE"
+        hint = "" if stable else (": the exponents are its eigenvalues' real parts, not an "
+                                  "attractor's; start elsewhere (x0) or use a longer transient")
+        return True, f"the trajectory sat on {kind} equilibrium{hint}"
+    if xb is not None:
+        return False, ("the averaging began at an equilibrium and left it: the exponents mix "
+                       "it and the attractor; use a longer transient")
+    return False, ""

@@ -2,7 +2,7 @@
 
     bifkit simulate NETWORK [--set NAME=VALUE ...] [--T T] [--transient T0] [--seed S] [--out FILE]
     bifkit sweep NETWORK --grid NAME=v1,v2,... [--grid ...] [--set NAME=VALUE ...] --out DIR
-                 [--scheduler ADDRESS] [--workers N]
+                 [--scheduler ADDRESS] [--workers N] [--new-folder] [--worker-timeout S]
 
 ``add_subcommands(subparsers)`` adds both subcommands to an ``argparse`` sub-parser collection;
 each sets ``func`` to its handler, which returns an exit status. Values given with ``--set`` are
@@ -63,13 +63,45 @@ def cmd_sweep(args) -> int:
         grid[k.strip()] = [_value(x) for x in v.split(",") if x.strip()]
     try:
         table = sweep(args.network, grid, args.out, fixed=_assignments(args.set),
-                      scheduler=args.scheduler, n_workers=args.workers, progress=True)
-    except ValueError as e:
+                      scheduler=args.scheduler, n_workers=args.workers, progress=True,
+                      on_conflict="new" if args.new_folder else "refuse",
+                      worker_timeout=args.worker_timeout)
+    except (ValueError, FileNotFoundError) as e:
         print(f"bifkit: {e}", file=sys.stderr)
         return 2
+    except RuntimeError as e:  # no live worker: finished points are saved
+        print(f"bifkit: {e}", file=sys.stderr)
+        return 1
     n = len(next(iter(table.values()))) if table else 0
-    print(f"{n} points in {args.out}/points (load with bifkit.network.load_sweep)")
+    print(f"{n} points in {table.folder}/points (load with bifkit.network.load_sweep)")
     return 0
+
+
+def _positive_int(text):
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expects an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expects an integer >= 1 (a sweep needs at least "
+                                         f"one worker), got {value}")
+    return value
+
+
+def _positive_float(text):
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expects a number of seconds > 0, got {text!r}") \
+            from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expects a finite number of seconds > 0, got {text!r}")
+    return value
 
 
 def add_subcommands(subparsers) -> None:
@@ -88,7 +120,13 @@ def add_subcommands(subparsers) -> None:
     s.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE")
     s.add_argument("--out", required=True, help="directory of the per-point files (resumable)")
     s.add_argument("--scheduler", default=None, help="address of a Dask scheduler")
-    s.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes")
+    s.add_argument("--workers", type=_positive_int, default=None,
+                   help="LocalCluster worker processes (integer >= 1; default: one per CPU)")
+    s.add_argument("--new-folder", action="store_true",
+                   help="if --out holds a sweep with another specification, write to OUT-2, "
+                        "OUT-3, ... instead of refusing")
+    s.add_argument("--worker-timeout", type=_positive_float, default=120.0,
+                   help="fail after this many seconds without a live Dask worker (default 120)")
     s.set_defaults(func=cmd_sweep)
 
 

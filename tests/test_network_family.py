@@ -1,0 +1,64 @@
+"""The network-family protocol: a new network is a definition, not a copied driver."""
+import math
+
+import numpy as np
+import pytest
+
+from bifkit.network import NetworkFamily, register, simulate, unregister
+from bifkit.network.qif import QIFSpec, run_qif
+
+
+def _one_population_qif(p):
+    """Inhibitory QIF network given by its raw input I and jump J (tau dv/dt = v^2 + I)."""
+    K = p["K"]
+    return QIFSpec(sizes=(p["N"],), names=("all",), I=(p["I"],), J=np.array([[-p["J"]]]),
+                   tau=1.0, laws={(0, 0): ("fixed", K)})
+
+
+RAW_QIF = NetworkFamily(
+    "raw_inhibitory_qif", defaults={"N": 500, "K": 20, "I": 1.0, "J": 0.1},
+    ranges={"N": (2, math.inf, False), "K": (1, math.inf, False), "I": (0.0, math.inf, True),
+            "J": (0.0, math.inf, False)},
+    integer=("N", "K"), build=_one_population_qif, engine=run_qif,
+    time_defaults=(20.0, 2.0, 0.1))
+
+
+@pytest.fixture
+def raw_family():
+    register(RAW_QIF)
+    yield RAW_QIF
+    unregister(RAW_QIF.name)
+
+
+def test_a_new_family_runs_through_the_shared_engine(raw_family):
+    # the same network as inhibitory_qif at I = i0 sqrt(K), J = g0 / sqrt(K): identical spikes
+    K, i0, g0 = 20, 0.4, 1.0
+    run = dict(N=300, K=K, T=10.0, transient=1.0, seed=2)
+    new = simulate("raw_inhibitory_qif", I=i0 * math.sqrt(K), J=g0 / math.sqrt(K), **run)
+    ref = simulate("inhibitory_qif", i0=i0, g0=g0, **run)
+    assert new.spikes == ref.spikes > 100
+    assert np.array_equal(new.raster[0], ref.raster[0])
+    assert np.array_equal(new.raster[1], ref.raster[1])
+    # uncoupled: every neuron fires at the closed-form rate sqrt(I)/pi (1/tau)
+    free = simulate("raw_inhibitory_qif", N=100, K=5, I=2.0, J=0.0, T=200.0, transient=1.0)
+    assert free.rates["all"] == pytest.approx(math.sqrt(2.0) / math.pi, rel=1 / (200 * 0.45))
+
+
+def test_a_new_family_gets_the_parameter_checks_of_the_protocol(raw_family):
+    with pytest.raises(ValueError, match="I=0.0 is out of range"):
+        simulate("raw_inhibitory_qif", I=0.0)
+    with pytest.raises(ValueError, match="N=10.5 must be an integer"):
+        simulate("raw_inhibitory_qif", N=10.5)
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['i0'\]"):
+        simulate("raw_inhibitory_qif", i0=0.4)
+    with pytest.raises(ValueError, match="already registered"):
+        register(RAW_QIF)
+
+
+def test_unknown_and_removed_networks_are_clear_errors():
+    with pytest.raises(ValueError, match="unknown network 'raw_inhibitory_qif'"):
+        simulate("raw_inhibitory_qif")
+    with pytest.raises(ValueError, match="built-in"):
+        unregister("ei_qif")
+    with pytest.raises(TypeError, match="NetworkFamily"):
+        register({"name": "x"})

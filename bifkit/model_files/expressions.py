@@ -119,6 +119,15 @@ class _Walker:
         self.fail(f"unsupported syntax {ast.unparse(node)!r}")
 
 
+def user_function(name: str, args: list, body: sp.Expr) -> Callable:
+    """A function ``name(args) = body`` for :func:`parse_expression` (substitutes its arguments)."""
+    def call(*values):
+        if len(values) != len(args):
+            raise TypeError(f"{name} takes {len(args)} argument(s)")
+        return body.xreplace(dict(zip(args, values)))
+    return call
+
+
 # --------------------------------------------------------------------------- #
 # Tree form                                                                    #
 # --------------------------------------------------------------------------- #

@@ -27,6 +27,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ._events import fifo_pop, fifo_push, record_spike
 from ._queue import HEAP, heap_pop, heap_push, link, unlink
 
 
@@ -148,9 +149,7 @@ def lif_advance(t_stop, tnow, pop, starts, mu, V_th, V_r, tau, tau_r, tau_d, J, 
             A_now = mu_th * E  # A at which V = V_th now
             nc = 0
             while fist[1] > 0 and fifo_t[fist[0]] == t:
-                src = fifo_i[fist[0]]
-                fist[0] = (fist[0] + 1) % cap
-                fist[1] -= 1
+                src = fifo_pop(fifo_i, fist, cap)
                 x = pop[src]
                 for y in range(P):
                     Jyx = J[y, x]
@@ -213,26 +212,9 @@ def _fire(i, t, pop, mu_th, a_reset, tau, tau_r, tau_d, st, ref_end, fifo_t, fif
           isi1, isi2, nisi, rmask, rast_t, rast_i, nr, counters):
     counters[1] += 1
     if nsamp > 0:
-        if k < nsamp:
-            cnt[pop[i], k] += 1
-        if last[i] >= 0.0:
-            d = t - last[i]
-            isi1[i] += d
-            isi2[i] += d * d
-            nisi[i] += 1
-        last[i] = t
-        nspk[i] += 1
-        if rmask[i] and nr < rast_t.size:
-            rast_t[nr] = t
-            rast_i[nr] = i
-            nr += 1
-    cap = fifo_t.size
-    if fist[1] >= cap:
-        raise RuntimeError("spike FIFO overflow (delay window holds too many spikes)")
-    pos = (fist[0] + fist[1]) % cap
-    fifo_t[pos] = t + tau_d
-    fifo_i[pos] = i
-    fist[1] += 1
+        nr = record_spike(i, pop[i], t, k, nsamp, cnt, nspk, last, isi1, isi2, nisi, rmask,
+                          rast_t, rast_i, nr)
+    fifo_push(fifo_t, fifo_i, fist, t + tau_d, i)
     ref_end[i] = t + tau_r
     st[i, 0] = a_reset * math.exp((t + tau_r - tref) / tau)
     T = _time_of(st[i, 0], mu_th, tref, tau)

@@ -49,6 +49,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ._events import accumulate, record_spike
 from ._queue import HEAP, heap_pop, heap_push, link, unlink
 
 
@@ -213,10 +214,7 @@ def _sample(k, ts, pop, starts, s, om, st, v_clip, vbar, psibar, sv, sv2, spsi, 
             v = min(max(v, -v_clip), v_clip)
             acc_v += v
             acc_psi += psi
-            sv[i] += v
-            sv2[i] += v * v
-            spsi[i] += psi
-            spsi2[i] += psi * psi
+            accumulate(i, v, psi, sv, sv2, spsi, spsi2)
         n = starts[y + 1] - starts[y]
         vbar[y, k] = acc_v / n
         psibar[y, k] = acc_psi / n
@@ -315,19 +313,8 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets,
         if (counters[1] & 4095) == 0:
             _rescale_states(st, bd)
         if rec:
-            if k < nsamp:
-                cnt[x, k] += 1
-            if last[i] >= 0.0:
-                d = t - last[i]
-                isi1[i] += d
-                isi2[i] += d * d
-                nisi[i] += 1
-            last[i] = t
-            nspk[i] += 1
-            if rmask[i] and nr < rast_t.size:
-                rast_t[nr] = t
-                rast_i[nr] = i
-                nr += 1
+            nr = record_spike(i, x, t, k, nsamp, cnt, nspk, last, isi1, isi2, nisi, rmask,
+                              rast_t, rast_i, nr)
         for y in range(P):  # (cos, sin)(Omega_y t) at the new current time
             cs[y, 0] = math.cos(om[y] * t)
             cs[y, 1] = math.sin(om[y] * t)

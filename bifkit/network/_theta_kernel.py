@@ -42,6 +42,7 @@ import math
 
 from numba import njit
 
+from ._events import accumulate, fifo_pop, fifo_push, record_spike
 from ._queue import HEAP, heap_pop, heap_push, link, unlink
 
 HALF_PI = 0.5 * math.pi
@@ -125,10 +126,7 @@ def _sample(k, ts, starts, st, ref_end, om, s, v_clip, vbar, psibar, sv, sv2, sp
                     v = v_clip if q > 0.0 else -v_clip
             acc_v += v
             acc_p += psi
-            sv[i] += v
-            sv2[i] += v * v
-            spsi[i] += psi
-            spsi2[i] += psi * psi
+            accumulate(i, v, psi, sv, sv2, spsi, spsi2)
         n = starts[y + 1] - starts[y]
         vbar[y, k] = acc_v / n
         psibar[y, k] = acc_p / n
@@ -199,9 +197,7 @@ def theta_advance(t_stop, tnow, pop, starts, om, s, tau_r, tau_d, cmat, seg, tar
             S = math.sin(om * t)
             nc = 0
             while fist[1] > 0 and fifo_t[fist[0]] == t:
-                src = fifo_i[fist[0]]
-                fist[0] = (fist[0] + 1) % cap
-                fist[1] -= 1
+                src = fifo_pop(fifo_i, fist, cap)
                 x = pop[src]
                 for y in range(P):
                     c = cmat[y, x]
@@ -277,26 +273,9 @@ def _fire(i, t, pop, om, tau_r, tau_d, st, bd, ref_end, fifo_t, fifo_i, fist, w,
           rast_t, rast_i, nr, counters):
     counters[1] += 1
     if nsamp > 0:
-        if k < nsamp:
-            cnt[pop[i], k] += 1
-        if last[i] >= 0.0:
-            d = t - last[i]
-            isi1[i] += d
-            isi2[i] += d * d
-            nisi[i] += 1
-        last[i] = t
-        nspk[i] += 1
-        if rmask[i] and nr < rast_t.size:
-            rast_t[nr] = t
-            rast_i[nr] = i
-            nr += 1
-    cap = fifo_t.size
-    if fist[1] >= cap:
-        raise RuntimeError("spike FIFO overflow (delay window holds too many spikes)")
-    pos = (fist[0] + fist[1]) % cap
-    fifo_t[pos] = t + tau_d
-    fifo_i[pos] = i
-    fist[1] += 1
+        nr = record_spike(i, pop[i], t, k, nsamp, cnt, nspk, last, isi1, isi2, nisi, rmask,
+                          rast_t, rast_i, nr)
+    fifo_push(fifo_t, fifo_i, fist, t + tau_d, i)
     ref_end[i] = t + tau_r
     ang = -om * (t + tau_r)  # Psi = 0 (theta = -pi, u = 0) when refractoriness ends
     st[i, 0] = math.cos(ang)

@@ -26,8 +26,8 @@ point of the branch, with
   themselves (located between points) are a separate table:
   :func:`special_points_to_dataframe`.
 
-The branch's identity (model name, curve type, free parameters, stop reason)
-goes into ``DataFrame.attrs`` / ``Dataset.attrs``.
+The branch's identity (model name, curve type, free parameters, stop reason,
+``status_<direction>``) goes into ``DataFrame.attrs`` / ``Dataset.attrs``.
 """
 from __future__ import annotations
 
@@ -63,8 +63,11 @@ def _special_labels(branch) -> np.ndarray:
 
 def _attrs(branch) -> dict:
     """Branch identity as plain strings (netCDF-safe attributes)."""
-    return {"model": str(branch.model_name), "curve": str(branch.curve),
-            "free": ",".join(branch.free), "stop_reason": str(branch.stop_reason)}
+    attrs = {"model": str(branch.model_name), "curve": str(branch.curve),
+             "free": ",".join(branch.free), "stop_reason": str(branch.stop_reason)}
+    for direction, status in (getattr(branch, "status", None) or {}).items():
+        attrs[f"status_{direction}"] = str(status)  # a key of continuation.status.STATUSES
+    return attrs
 
 
 def _check_names(branch) -> None:

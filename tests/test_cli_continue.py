@@ -1,6 +1,4 @@
 """``bifkit continue`` end to end: a branch file, its CSV and PNG, and clear errors."""
-import pytest
-
 import bifkit
 from bifkit.cli import main
 
@@ -20,9 +18,23 @@ def test_continue_writes_branch_csv_and_png(tmp_path, capsys):
     assert out.with_suffix(".png").stat().st_size > 0
 
 
-def test_continue_errors_name_the_problem(tmp_path):
-    with pytest.raises(SystemExit, match="unknown parameter"):
-        main(["continue", "ei_neural_mass", "--free", "Ie", "--out", str(tmp_path / "x.npz")])
-    with pytest.raises(SystemExit, match="NAME=LOW:HIGH"):
-        main(["continue", "ei_neural_mass", "--free", "I_e", "--bounds", "I_e=1",
-              "--out", str(tmp_path / "x.npz")])
+def _run(argv, capsys):
+    """(exit code, stderr + SystemExit message) of ``bifkit argv`` (exit 2: bad input)."""
+    try:
+        code = main(argv)
+        message = ""
+    except SystemExit as e:
+        code, message = (2, str(e.code)) if isinstance(e.code, str) else (e.code, "")
+    return code, capsys.readouterr().err + message
+
+
+def test_continue_errors_name_the_problem(tmp_path, capsys):
+    out = str(tmp_path / "x.npz")
+    code, err = _run(["continue", "ei_neural_mass", "--free", "Ie", "--out", out], capsys)
+    assert code == 2 and "unknown parameter 'Ie'" in err
+    code, err = _run(["continue", "ei_neural_mass", "--free", "I_e", "--bounds", "I_e=1",
+                      "--out", out], capsys)
+    assert code == 2 and "NAME=LOW:HIGH" in err
+    code, err = _run(["continue", "ei_neural_mass", "--free", "I_e", "--max-points", "0",
+                      "--out", out], capsys)
+    assert code == 2 and "max_points must be an integer >= 1" in err

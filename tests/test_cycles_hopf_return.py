@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import bifkit
-from bifkit.continuation.cycles import continue_cycles
+from bifkit.continuation import continuation
 from bifkit.model import Model, ModelDefinition, real_symbols
 
 W1 = 3.0  # w(p) = 2 + p at p = 1
@@ -46,7 +46,7 @@ HOPF0 = {"state": {"x": 0.0, "y": 0.0}, "params": {"p": 0.0}}
 
 
 def _check_h_at_one(b):
-    assert "Hopf point" in b.stop_reason
+    assert b.status == {"forward": "reached_end_point"}   # shrank onto the equilibrium
     h = b.special_points("H")
     assert len(h) == 1 and b.special_points()[-1] is h[0]
     h = h[0]
@@ -61,7 +61,7 @@ def _check_h_at_one(b):
 
 @pytest.mark.parametrize("steps", [{}, {"ds": 0.05, "ds_max": 0.3}, {"ds_max": 0.02}])
 def test_branch_from_p0_stops_at_p1(nf, steps):
-    b = continue_cycles(nf, HOPF0, ["p"], ntst=20, bounds={"p": (-1.0, 2.0)}, **steps)
+    b = continuation(nf, "LC-C", HOPF0, ["p"], ntst=20, bounds={"p": (-1.0, 2.0)}, **steps)
     _check_h_at_one(b)
     p = b.params["p"]
     assert np.all((p > 0) & (p < 1))
@@ -72,24 +72,24 @@ def test_branch_from_p0_stops_at_p1(nf, steps):
 
 def test_detected_without_the_fold_test(nf):
     """The arrival is a stop condition, not one of the detected test functions."""
-    b = continue_cycles(nf, HOPF0, ["p"], ntst=20, detect=("PD", "NS"))
+    b = continuation(nf, "LC-C", HOPF0, ["p"], ntst=20, detect=("PD", "NS"))
     _check_h_at_one(b)
 
 
 def test_both_directions_from_an_orbit_end_at_both_hopf_points(nf):
-    b0 = continue_cycles(nf, HOPF0, ["p"], ntst=20, max_points=8)
+    b0 = continuation(nf, "LC-C", HOPF0, ["p"], ntst=20, max_points=8)
     orb = b0.orbits[-1]
-    b = continue_cycles(nf, orb, ["p"], ntst=20, direction="both")
+    b = continuation(nf, "LC-C", orb, ["p"], ntst=20, direction="both")
     hs = b.special_points("H")
     assert [h.index for h in hs] == [0, len(b.orbits) - 1]
     assert hs[0].params["p"] == pytest.approx(0.0, abs=1e-9)
     assert hs[0].data["period"] == pytest.approx(np.pi, rel=1e-9)
     assert hs[1].params["p"] == pytest.approx(1.0, abs=1e-9)
-    assert b.stop_reason.count("Hopf point") == 2
+    assert b.status == {"backward": "reached_end_point", "forward": "reached_end_point"}
 
 
 def test_folds_then_return(nf_folds):
-    b = continue_cycles(nf_folds, HOPF0, ["p"], ntst=20, bounds={"p": (-3.0, 3.0)})
+    b = continuation(nf_folds, "LC-C", HOPF0, ["p"], ntst=20, bounds={"p": (-3.0, 3.0)})
     labels = [s.label for s in b.special_points()]
     assert labels == ["LPC", "LPC", "H"]
     lpc = sorted(s.params["p"] for s in b.special_points("LPC"))
@@ -107,7 +107,7 @@ def test_ei_subcritical_branch_ends_at_upper_hopf():
                             log_params=["I_e"])
     (h,) = b.special_points("H")
     assert not b.special_points("LPC")
-    assert h.converged and "Hopf point" in b.stop_reason
+    assert h.converged and b.status == {"forward": "reached_end_point"}
     assert h.params["I_e"] == pytest.approx(upper.params["I_e"], rel=1e-9)
     assert h.data["period"] == pytest.approx(2 * np.pi / upper.data["omega"], rel=1e-9)
     assert np.max(b.params["I_e"]) < h.params["I_e"]

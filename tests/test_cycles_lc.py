@@ -10,15 +10,15 @@ NOTES_cycles.md for the discrepancy with the paper's second value).
 import numpy as np
 import pytest
 
-from bifkit.continuation.cycles import continue_cycles
+from bifkit.continuation import continuation
 
 # fixtures sl (Stuart-Landau), ei_hopf (E-I Hopf point by bisection): tests/conftest.py
 
 
 def test_hopf_start_stuart_landau(sl):
-    b = continue_cycles(sl, {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
+    b = continuation(sl, "LC-C", {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
                         ntst=20, bounds={"mu": (-1.0, 0.6)}, ds=0.02, ds_max=0.1)
-    assert b.stop_reason.startswith("parameter bound")
+    assert b.status == {"forward": "bound"}
     mu = b.params["mu"]
     assert mu[-1] == pytest.approx(0.6, abs=1e-12)
     assert np.all(mu > 0)  # supercritical: cycles on the unstable side of the equilibrium
@@ -35,7 +35,7 @@ def test_hopf_start_stuart_landau(sl):
 @pytest.fixture(scope="module")
 def ei(ei_hopf):
     m, h = ei_hopf(2.0, 0.0011, 0.003)
-    b = continue_cycles(m, h, ["I_e"], bounds={"I_e": (1e-5, 1.0)}, log_params=["I_e"])
+    b = continuation(m, "LC-C", h, ["I_e"], bounds={"I_e": (1e-5, 1.0)}, log_params=["I_e"])
     return m, b
 
 
@@ -71,7 +71,7 @@ def test_ei_lyapunov_exponents_at_0009(ei):
 def test_pd_switching_finds_period_four(ei):
     m, b = ei
     pd = max(b.special_points("PD"), key=lambda s: s.params["I_e"])
-    b2 = continue_cycles(m, pd, ["I_e"], bounds={"I_e": (1e-5, 1.0)}, log_params=["I_e"],
+    b2 = continuation(m, "LC-C", pd, ["I_e"], bounds={"I_e": (1e-5, 1.0)}, log_params=["I_e"],
                          max_points=60)
     assert b2.period[0] == pytest.approx(2 * pd.data["period"], rel=1e-3)
     assert b2.params["I_e"][-1] < pd.params["I_e"]  # the doubled branch leaves towards lower I_e
@@ -80,7 +80,7 @@ def test_pd_switching_finds_period_four(ei):
 
 
 def _sl_branch(sl):
-    return continue_cycles(sl, {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
+    return continuation(sl, "LC-C", {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
                            ntst=20, bounds={"mu": (-1.0, 0.6)}, ds=0.02, ds_max=0.1)
 
 
@@ -89,9 +89,9 @@ def test_both_directions_from_an_orbit_join_in_order(sl):
     start = b.point(10)
     mu0 = start["params"]["mu"]
     kw = dict(ntst=20, bounds={"mu": (0.05, 0.5)}, ds=0.02, ds_max=0.1)
-    both = continue_cycles(sl, start, ["mu"], direction="both", **kw)
-    fwd = continue_cycles(sl, start, ["mu"], direction="forward", **kw)
-    bwd = continue_cycles(sl, start, ["mu"], direction="backward", **kw)
+    both = continuation(sl, "LC-C", start, ["mu"], direction="both", **kw)
+    fwd = continuation(sl, "LC-C", start, ["mu"], direction="forward", **kw)
+    bwd = continuation(sl, "LC-C", start, ["mu"], direction="backward", **kw)
     mu = both.params["mu"]
     # backward part reversed, then forward; the start once; both bounds landed on exactly
     assert len(both) == len(fwd) + len(bwd) - 1
@@ -100,8 +100,8 @@ def test_both_directions_from_an_orbit_join_in_order(sl):
     assert np.sum(np.abs(mu - mu0) < 1e-12) == 1
     assert np.allclose(mu[len(bwd) - 1:], fwd.params["mu"], rtol=0, atol=1e-14)
     assert np.allclose(mu[:len(bwd)], bwd.params["mu"][::-1], rtol=0, atol=1e-14)
-    assert both.stop_reason.startswith("backward: parameter bound 0.05") and \
-        "forward: parameter bound 0.5" in both.stop_reason
+    assert both.status == {"backward": "bound", "forward": "bound"}
+    assert both.params["mu"][[0, -1]] == pytest.approx([0.05, 0.5], abs=1e-12)
     r = np.array([np.max(np.hypot(o.U[:, 0], o.U[:, 1])) for o in both.orbits])
     assert np.max(np.abs(r - np.sqrt(mu))) < 1e-8
     # a single direction keeps the continuation order (start first)
@@ -110,12 +110,12 @@ def test_both_directions_from_an_orbit_join_in_order(sl):
 
 def test_both_directions_at_a_hopf_point_is_the_one_branch(sl):
     b = _sl_branch(sl)
-    b2 = continue_cycles(sl, {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
+    b2 = continuation(sl, "LC-C", {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
                          ntst=20, bounds={"mu": (-1.0, 0.6)}, ds=0.02, ds_max=0.1,
                          direction="both")
     assert len(b2) == len(b) and np.allclose(b2.params["mu"], b.params["mu"], rtol=0, atol=1e-14)
     with pytest.raises(ValueError, match="direction"):
-        continue_cycles(sl, b.point(3), ["mu"], ntst=20, direction="up")
+        continuation(sl, "LC-C", b.point(3), ["mu"], ntst=20, direction="up")
 
 
 def test_both_directions_special_points_keep_their_place(ei):
@@ -123,7 +123,7 @@ def test_both_directions_special_points_keep_their_place(ei):
     m, b = ei
     ie = b.params["I_e"]
     i = int(np.argmin(np.abs(ie - 2e-4)))
-    both = continue_cycles(m, b.point(i), ["I_e"], bounds={"I_e": (4e-5, 7e-4)},
+    both = continuation(m, "LC-C", b.point(i), ["I_e"], bounds={"I_e": (4e-5, 7e-4)},
                            log_params=["I_e"], direction="both")
     pds = both.special_points("PD")
     assert len(pds) == 2

@@ -2,7 +2,7 @@
 
 ``continuation(model, curve, start, free, **options)`` with curve one of
 
-========  ==========================================================  =============
+========  ==========================================================  =================
 EP-C      equilibria in one parameter (LP, H with l1, BP, NF)          ``ep.py``
 LC-C      periodic orbits by collocation (LPC, PD, NS; Floquet)        ``cycles.py``
 LP-C,     two-parameter curves of folds, Hopf points and the          ``codim2.py``
@@ -11,13 +11,21 @@ NF-C
 PD-C,     two-parameter curves of cycle bifurcations                   ``cycle_curves.py``
 LPC-C,
 NS-C
-========  ==========================================================  =============
+========  ==========================================================  =================
+
+Options (one validated :class:`ContinuationOptions` for every curve type) are
+in :mod:`.options`, the status vocabulary in :mod:`.status`, user events in
+:mod:`.events`, the Branch record in :mod:`.results`.
 """
 from __future__ import annotations
 
+import logging
+
+from .events import crossing, extremum
+from .options import ContinuationOptions, MeshOptions, make_options
 from .results import Branch, SpecialPoint
 
-CURVES = ("EP-C", "LC-C", "LP-C", "H-C", "NF-C", "LPC-C", "PD-C", "NS-C")
+log = logging.getLogger("bifkit.continuation")
 
 
 def _start_model(model, start):
@@ -33,7 +41,36 @@ def _start_model(model, start):
     return model, start
 
 
-def continuation(model, curve: str, start, free, **options):
+def _equilibria(model, curve, start, free, opts):
+    from .ep import continue_equilibria
+    m, state = _start_model(model, start)
+    return continue_equilibria(m, state, free[0], opts, start_point=start)
+
+
+def _cycles(model, curve, start, free, opts):
+    from .cycles import continue_cycles
+    return continue_cycles(model, start, free, opts)
+
+
+def _codim2(model, curve, start, free, opts):
+    from .codim2 import continue_codim2_curve
+    return continue_codim2_curve(model, curve, start, free, opts)
+
+
+def _cycle_curve(model, curve, start, free, opts, gh):
+    from .cycle_curves import continue_cycle_curve
+    return continue_cycle_curve(model, curve, start, free, opts, **gh)
+
+
+#: curve name -> (number of free parameters, runner(model, curve, start, free, opts))
+CURVE_TYPES = {"EP-C": (1, _equilibria), "LC-C": (1, _cycles),
+               "LP-C": (2, _codim2), "H-C": (2, _codim2), "NF-C": (2, _codim2),
+               "PD-C": (2, _cycle_curve), "LPC-C": (2, _cycle_curve), "NS-C": (2, _cycle_curve)}
+CURVES = tuple(CURVE_TYPES)
+
+
+def continuation(model, curve: str, start, free, options: ContinuationOptions | None = None,
+                 **keywords):
     """Continue a curve of ``model`` from ``start`` with free parameters ``free``.
 
     Parameters
@@ -44,55 +81,48 @@ def continuation(model, curve: str, start, free, **options):
     start : dict, SpecialPoint, Branch point, Orbit
         A state (dict; parameters from ``model``), a special point of an
         earlier branch, or ``branch.point(i)``.
-    free : list of str
+    free : str or list of str
         Free parameters (one for EP-C and LC-C, two for the two-parameter curves).
-    **options
-        ``bounds={name: (lo, hi)}``, ``log_params=[...]``, ``direction``
-        ("forward", "backward", "both"), ``max_points``, ``ds``, ``ds_min``,
-        ``ds_max``, ``tol``; LC-C also ``ntst``, ``ncol``.
+    options : ContinuationOptions, optional
+        A prepared options object; keywords override its fields.
+    **keywords
+        Any field of :class:`ContinuationOptions` (``ds``, ``ds_min``,
+        ``ds_max``, ``max_points``, ``tol``, ``max_iter``, ``direction``,
+        ``bounds={name: (lo, hi)}``, ``log_params``, ``detect``, ``events``,
+        ``stop_at``, ``branch``, ``progress``, ...) or of :class:`MeshOptions`
+        (``ntst``, ``ncol``, ``adapt_every``; cycle curves); for LPC-C from a
+        Bautin point also ``gh_offset`` and ``gh_ds``.
 
     Returns
     -------
-    Branch (EP-C) or CycleBranch (LC-C)
+    Branch (CycleBranch for the cycle curves); ``branch.status`` says per
+    direction why it ended (:data:`bifkit.continuation.status.STATUSES`).
     """
-    if curve not in CURVES:
+    if curve not in CURVE_TYPES:
         raise ValueError(f"unknown curve type {curve!r}; one of {', '.join(CURVES)}")
+    nfree, runner = CURVE_TYPES[curve]
     free = [free] if isinstance(free, str) else list(free)
+    if len(free) != nfree or len(set(free)) != nfree:
+        need = "one free parameter" if nfree == 1 else "two different free parameters"
+        raise ValueError(f"{curve} takes {need}; got {free}")
     for name in free:
         model.param_index(name)  # clear error for unknown names
-    bounds = options.pop("bounds", None) or {}
-    log_params = list(options.pop("log_params", ()) or ())
-    for name in list(bounds) + log_params:
+    gh = {k: keywords.pop(k) for k in ("gh_offset", "gh_ds") if k in keywords}
+    if gh and curve != "LPC-C":
+        raise ValueError("gh_offset/gh_ds apply only to LPC-C from a GH point")
+    if curve == "LPC-C" and getattr(start, "label", None) == "GH" and options is None:
+        # from a Bautin point both ways by default: away from it, and back towards it
+        # (where the cycle amplitude vanishes and the corrector stops)
+        keywords.setdefault("direction", "both")
+    opts = make_options(curve, options, **keywords)
+    for name in list(opts.bounds) + list(opts.log_params):
         if name not in free:
             raise ValueError(f"bounds/log_params name {name!r} is not a free parameter {free}")
-    if curve == "EP-C":
-        from .ep import continue_equilibria
-        if len(free) != 1:
-            raise ValueError(f"EP-C takes one free parameter; got {free}")
-        m, state = _start_model(model, start)
-        return continue_equilibria(m, state, free[0], bounds=bounds.get(free[0], (-1e300, 1e300)),
-                                   log=free[0] in log_params, **options)
-    if curve == "LC-C":
-        from .cycles import continue_cycles
-        if len(free) != 1:
-            raise ValueError(f"LC-C takes one free parameter; got {free}")
-        return continue_cycles(model, start, free, bounds=bounds, log_params=log_params, **options)
+    log.debug("%s of %s in %s from %r", curve, model.name, free, type(start).__name__)
     if curve in ("PD-C", "LPC-C", "NS-C"):
-        try:
-            from .cycle_curves import continue_cycle_curve
-        except ImportError:
-            raise NotImplementedError(f"{curve} is not implemented yet") from None
-        return continue_cycle_curve(model, curve, start, free, bounds=bounds,
-                                    log_params=log_params, **options)
-    # LP-C, H-C, NF-C: two-parameter curves of equilibrium bifurcations
-    if len(free) != 2:
-        raise ValueError(f"{curve} takes two free parameters; got {free}")
-    try:
-        from .codim2 import continue_codim2_curve
-    except ImportError:
-        raise NotImplementedError(f"{curve} is not implemented yet") from None
-    return continue_codim2_curve(model, curve, start, free, bounds=bounds,
-                                 log_params=log_params, **options)
+        return runner(model, curve, start, free, opts, gh)
+    return runner(model, curve, start, free, opts)
 
 
-__all__ = ["continuation", "Branch", "SpecialPoint", "CURVES"]
+__all__ = ["continuation", "Branch", "SpecialPoint", "CURVES", "ContinuationOptions",
+           "MeshOptions", "crossing", "extremum"]

@@ -77,7 +77,7 @@ def cmd_continue(args):
     except (ValueError, NotImplementedError) as e:
         raise SystemExit(f"bifkit: {e}") from None
     print(f"bifkit: {len(branch)} points in {time.perf_counter() - t0:.2f} s; "
-          f"stop: {branch.stop_reason}")
+          f"status {branch.status}: {branch.message}")
     for s in branch.special:
         free = ", ".join(f"{k}={s.params[k]:.10g}" for k in branch.free)
         extra = ""

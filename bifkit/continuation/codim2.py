@@ -20,8 +20,6 @@ Per-point data (``branch.data``): H-C ``l1``, ``omega``, ``kappa`` and
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-
 import numpy as np
 
 from ..errors import ConvergenceError
@@ -34,54 +32,14 @@ KINDS = {"LP-C": core.LP, "H-C": core.HOPF, "NF-C": core.NF}
 # test-function columns of each curve (see codim2_core.point_tests)
 LABELS = {core.LP: ("BT", "CP", "ZH"), core.HOPF: ("BT", "ZH", "GH", "HH"), core.NF: ("BT",)}
 DATA_NAMES = {core.LP: ("a",), core.HOPF: ("l1", "omega", "kappa"), core.NF: ("mu",)}
-_STATUS = {core.MAX_POINTS: "max_points ({max_points}) reached",
-           core.BOUND: "parameter bound reached",
-           core.MIN_STEP: "corrector failed at the minimum step ds_min={ds_min}",
-           core.CLOSED: "closed curve: returned to the start point",
-           core.BT_END: "Bogdanov-Takens point: the Hopf curve ends (omega -> 0)",
-           core.NOT_FINITE: "non-finite values (NaN/inf) in the model"}
-
-
-@dataclass(frozen=True)
-class Codim2Options:
-    """Options of an LP-C / H-C / NF-C run (validated on construction).
-
-    ``ds``, ``ds_min``, ``ds_max`` are arclength steps in (state, free
-    parameters) with log10 for parameters in ``log_params``; ``tol`` is the
-    componentwise relative Newton tolerance; ``detect`` the labels to locate
-    (default: all of the curve); ``stop_at_bt`` ends H-C at a BT point (beyond
-    it the system continues as a curve of neutral saddles); ``user_points``
-    ({free parameter: [values]}) labels the points where a free parameter
-    takes those values "UZ" (AUTO's UZR).
-    """
-
-    ds: float = 0.01
-    ds_min: float = 1e-9
-    ds_max: float = 0.1
-    max_points: int = 2000
-    tol: float = 1e-10
-    max_iter: int = 8
-    direction: str = "both"
-    detect: tuple | None = None
-    stop_at_bt: bool = True
-    user_points: dict | None = None
-
-    def __post_init__(self):
-        if not 0 < self.ds_min <= self.ds <= self.ds_max:
-            raise ValueError(f"need 0 < ds_min <= ds <= ds_max; got ds_min={self.ds_min}, "
-                             f"ds={self.ds}, ds_max={self.ds_max}")
-        if self.direction not in ("forward", "backward", "both"):
-            raise ValueError(f"direction must be 'forward', 'backward' or 'both'; "
-                             f"got {self.direction!r}")
-        if int(self.max_points) < 2:
-            raise ValueError(f"max_points must be >= 2; got {self.max_points}")
-        if not 0 < self.tol < 1:
-            raise ValueError(f"tol must be in (0, 1); got {self.tol}")
-        if int(self.max_iter) < 2:
-            raise ValueError(f"max_iter must be >= 2; got {self.max_iter}")
-        if self.user_points is not None and not isinstance(self.user_points, dict):
-            raise ValueError(f"user_points must be a dict {{parameter: [values]}}; "
-                             f"got {self.user_points!r}")
+_STATUS = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),
+           core.BOUND: ("bound", "parameter bound reached"),
+           core.MIN_STEP: ("step_underflow", "corrector failed at the minimum step "
+                           "ds_min={ds_min}"),
+           core.CLOSED: ("closed_loop", "closed curve: returned to the start point"),
+           core.BT_END: ("reached_end_point",
+                         "Bogdanov-Takens point: the Hopf curve ends (omega -> 0)"),
+           core.NOT_FINITE: ("diverged", "non-finite values (NaN/inf) in the model")}
 
 
 class _Curve:
@@ -118,8 +76,7 @@ class _Curve:
         return core.evaluate(*self.kernels, *self.problem, np.ascontiguousarray(y), Bb, Cb, sel)
 
 
-def continue_codim2_curve(model, curve, start, free, *, bounds=None, log_params=(),
-                          **options) -> Branch:
+def continue_codim2_curve(model, curve, start, free, opts) -> Branch:
     """Continue a fold (LP-C), Hopf (H-C) or node/focus (NF-C) curve in two parameters.
 
     Parameters
@@ -131,11 +88,13 @@ def continue_codim2_curve(model, curve, start, free, *, bounds=None, log_params=
         and ``.params``), ``branch.point(i)``, or a state dict close to the
         curve (parameters from ``model``).
     free : list of two str
-    bounds : dict name -> (low, high), optional
-    log_params : list of str
-        Free parameters continued in log10 (must stay > 0).
-    **options
-        See :class:`Codim2Options`.
+    opts : ContinuationOptions
+        ``ds``, ``ds_min``, ``ds_max`` are arclength steps in (state, free
+        parameters) with log10 for parameters in ``log_params``; ``detect``
+        the labels to locate (default: all of the curve); ``stop_at_bt`` ends
+        H-C at a BT point (beyond it the system continues as a curve of
+        neutral saddles); ``user_points`` ({free parameter: [values]}) labels
+        the points where a free parameter takes those values "UZ" (AUTO's UZR).
 
     Returns
     -------
@@ -145,14 +104,13 @@ def continue_codim2_curve(model, curve, start, free, *, bounds=None, log_params=
         raise ValueError(f"curve must be one of {sorted(KINDS)}; got {curve!r}")
     if len(free) != 2 or free[0] == free[1]:
         raise ValueError(f"{curve} needs two different free parameters; got {free}")
-    opts = Codim2Options(**options)
     model, state, start_data = _resolve_start(model, start)
     if not model.is_autonomous():
         raise ValueError(f"model {model.name!r} is periodically forced; {curve} needs an "
                          f"autonomous system")
+    log_params, bounds = opts.log_params, opts.bounds
     prob = _Curve(model, curve, free, log_params)
     lo, hi = np.empty(2), np.empty(2)
-    bounds = bounds or {}
     for j, name in enumerate(free):
         b_lo, b_hi = bounds.get(name, (-math.inf, math.inf))
         if not b_lo < b_hi:
@@ -169,15 +127,13 @@ def continue_codim2_curve(model, curve, start, free, *, bounds=None, log_params=
             lo[j], hi[j] = b_lo, b_hi
     y0, Bb, Cb, sel = _initial_point(prob, model.pack(state), start_data, opts)
     t0 = _initial_tangent(prob, y0, Bb, Cb, sel)
-    dirs = {"forward": [1], "backward": [-1], "both": [-1, 1]}[opts.direction]
-    pieces, reasons = [], []
-    for d in dirs:
+    pieces = []
+    for d in opts.directions():
         piece = _run_direction(prob, y0, d * t0, Bb, Cb, sel, lo, hi, opts)
         pieces.append((d, piece))
-        reasons.append(f"{'forward' if d > 0 else 'backward'}: {piece['reason']}")
         if piece["closed"]:
             break  # the other direction would retrace the same closed curve
-    return _assemble(prob, pieces, opts, lo, hi, "; ".join(reasons), log_params, bounds)
+    return _assemble(prob, pieces, opts)
 
 
 # --------------------------------------------------------------------------- #
@@ -299,19 +255,17 @@ def _initial_tangent(prob, y, Bb, Cb, sel):
 # --------------------------------------------------------------------------- #
 def _run_direction(prob, y0, t0, Bb, Cb, sel, lo, hi, opts):
     out = core.run(*prob.kernels, *prob.problem, y0, np.ascontiguousarray(t0), Bb, Cb, sel,
-                   float(opts.ds), float(opts.ds_min), float(opts.ds_max),
+                   float(opts.step), float(opts.ds_min), float(opts.ds_max),
                    int(opts.max_points), float(opts.tol), int(opts.max_iter),
                    np.ascontiguousarray(lo), np.ascontiguousarray(hi), int(opts.stop_at_bt))
     Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, m, status, iters = out
     piece = {"Y": Y[:m].copy(), "TESTS": TESTS[:m].copy(), "DATA": DATA[:m].copy(),
              "EV": EV[:m].copy(), "STABLE": STABLE[:m].copy(), "status": int(status),
              "closed": status == core.CLOSED, "iters": int(iters)}
-    piece["reason"] = _STATUS[int(status)].format(**asdict(opts))
+    piece["status"], piece["reason"] = _STATUS[int(status)]
+    piece["reason"] = piece["reason"].format(max_points=opts.max_points, ds_min=opts.ds_min)
     labels = LABELS[prob.kind]
     detect = labels if opts.detect is None else tuple(opts.detect)
-    unknown = set(detect) - {"BT", "CP", "ZH", "GH", "HH"}
-    if unknown:
-        raise ValueError(f"unknown labels to detect: {sorted(unknown)}")
     special = []
     ctx = (Y, T, TESTS, DS, BB, CB, SEL)
     for col, label in enumerate(labels):
@@ -326,8 +280,7 @@ def _run_direction(prob, y0, t0, Bb, Cb, sel, lo, hi, opts):
     if prob.kind == core.HOPF and opts.stop_at_bt and m > 1 and TESTS[m - 1, 0] <= 0 \
             and status == core.BOUND:
         status = core.BT_END  # landed on a bound beyond BT
-        piece["status"] = status
-        piece["reason"] = _STATUS[status]
+        piece["status"], piece["reason"] = _STATUS[status]
     if status == core.BT_END:
         # replace the last point (beyond BT, omega imaginary) by the located BT point
         bt = [s for s in special if s.label == "BT" and s.index == m - 2]
@@ -463,7 +416,7 @@ def _replace_last(prob, piece, bt, ctx):
 # --------------------------------------------------------------------------- #
 # Branch                                                                       #
 # --------------------------------------------------------------------------- #
-def _assemble(prob, pieces, opts, lo, hi, reason, log_params, bounds):
+def _assemble(prob, pieces, opts):
     ys, tests, data, evs, stable, special = [], [], [], [], [], []
     both = len(pieces) == 2
     for d, pc in pieces:
@@ -501,7 +454,8 @@ def _assemble(prob, pieces, opts, lo, hi, reason, log_params, bounds):
         per_point["equilibrium_stable"] = ST
         stable_flag = DA[:, 0] < 0  # supercritical points (plotted solid)
     special.sort(key=lambda s: s.index)
-    options = {**asdict(opts), "bounds": {k: list(v) for k, v in bounds.items()},
-               "log_params": list(log_params)}
-    return Branch(model, prob.curve, prob.free, Y[:, :n], P, EV, special, options,
-                  stop_reason=reason, data=per_point, stable=stable_flag)
+    status = {("forward" if d > 0 else "backward"): pc["status"] for d, pc in pieces}
+    message = "; ".join(f"{'forward' if d > 0 else 'backward'}: {pc['reason']}"
+                        for d, pc in pieces)
+    return Branch(model, prob.curve, prob.free, Y[:, :n], P, EV, special, opts.record(),
+                  stop_reason=message, data=per_point, stable=stable_flag, status=status)

@@ -19,8 +19,6 @@ repeated as its last point.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-
 import numpy as np
 
 from . import collocation as co
@@ -28,46 +26,7 @@ from . import mesh as mesh_mod
 from .cycle_systems import KINDS, ExtendedSystem, Point
 
 
-@dataclass(frozen=True)
-class CycleCurveOptions:
-    """Options of a PD-C / LPC-C / NS-C run (AUTO names in brackets).
-
-    ``ntst``/``ncol`` default to the start orbit's mesh.  ``direction``:
-    "forward" leaves the start with the second free parameter increasing,
-    "backward" decreasing, "both" runs both ways (skipped if the first closes).
-    """
-
-    ntst: int | None = None     # [NTST]
-    ncol: int | None = None     # [NCOL]
-    ds: float = 0.01            # [DS] in the weighted norm (theta in log10 units if logged)
-    ds_min: float = 1e-6        # [DSMIN]
-    ds_max: float = 0.1         # [DSMAX]
-    max_points: int = 1000      # [NMX]
-    tol: float = 1e-9           # [EPSL, EPSU] relative Newton step
-    max_iter: int = 12          # [ITNW] (chord iterations; grows ds at <= max_iter/2)
-    adapt_every: int = 3        # [IAD]
-    direction: str = "forward"
-    close_loop: bool = True
-    T_max: float = math.inf
-
-    def __post_init__(self):
-        if not 0 < self.ds_min <= self.ds <= self.ds_max:
-            raise ValueError(f"need 0 < ds_min <= ds <= ds_max; got ds_min={self.ds_min}, "
-                             f"ds={self.ds}, ds_max={self.ds_max}")
-        if self.direction not in ("forward", "backward", "both"):
-            raise ValueError(f"direction must be 'forward', 'backward' or 'both'; "
-                             f"got {self.direction!r}")
-        if self.max_points < 2:
-            raise ValueError(f"max_points must be >= 2; got {self.max_points}")
-        for name in ("ntst", "ncol"):
-            v = getattr(self, name)
-            if v is not None and (int(v) != v or v < (2 if name == "ntst" else 1)):
-                raise ValueError(f"{name} must be a positive integer; got {v!r}")
-        if not 0 < self.tol < 1e-3:
-            raise ValueError(f"tol must be in (0, 1e-3); got {self.tol}")
-
-
-def continue_cycle_curve(model, curve, start, free, *, bounds=None, log_params=(), **options):
+def continue_cycle_curve(model, curve, start, free, opts, **gh_opts):
     """Continue a PD-C, LPC-C or NS-C curve in the two parameters ``free``.
 
     Parameters
@@ -78,9 +37,13 @@ def continue_cycle_curve(model, curve, start, free, *, bounds=None, log_params=(
         ``curve``), or for LPC-C a Bautin point (label "GH", with ``state``,
         ``params`` and ``data["omega"]``) of a Hopf curve.
     free : two parameter names
-    bounds : {name: (lo, hi)};  log_params : names continued in log10
-    **options : see :class:`CycleCurveOptions`; for a GH start also ``gh_offset``
-        (relative distance along the Hopf curve, default 0.02) and ``gh_ds``.
+    opts : ContinuationOptions
+        ``mesh.ntst``/``mesh.ncol`` default to the start orbit's mesh;
+        ``direction``: "forward" leaves the start with the second free
+        parameter increasing, "backward" decreasing, "both" runs both ways
+        (skipped if the first closes; the default from a GH start).
+    **gh_opts : for a GH start ``gh_offset`` (relative distance along the Hopf
+        curve, default 0.02) and ``gh_ds``.
 
     Returns
     -------
@@ -93,27 +56,21 @@ def continue_cycle_curve(model, curve, start, free, *, bounds=None, log_params=(
         raise ValueError(f"{curve} takes two different free parameters; got {free}")
     label = KINDS[curve][0]
     start_label = getattr(start, "label", None)
-    gh_opts = {k: options.pop(k) for k in ("gh_offset", "gh_ds") if k in options}
+    log_params, bounds = opts.log_params, opts.bounds
     if curve == "LPC-C" and start_label == "GH":
         from .cycle_gh import lpc_from_bautin
         start = lpc_from_bautin(model, start, free, log_params=log_params, **gh_opts)
         start_label = "LPC"
-        # leave the Bautin point: the curve ends there (cycle amplitude -> 0)
-        # both ways by default: away from the Bautin point, and back towards it (where the
-        # cycle amplitude vanishes and the corrector stops)
-        options.setdefault("direction", "both")
     elif gh_opts:
         raise ValueError(f"gh_offset/gh_ds apply only to LPC-C from a GH point")
     if start_label != label or "orbit" not in getattr(start, "data", {}):
         raise ValueError(f"{curve} starts from a {label} point of an LC-C branch"
                          f"{' or a GH point' if curve == 'LPC-C' else ''} "
                          f"(branch.special_points({label!r})[k]); got {start!r}")
-    opts = CycleCurveOptions(**options)
     from .cycles import Orbit
     orbit = Orbit.from_dict(start.data["orbit"])   # an Orbit, or its arrays read back from a file
     ifree = [model.param_index(k) for k in free]
     logs = [k in log_params for k in free]
-    bounds = bounds or {}
     lims = []
     for k, lg in zip(free, logs):
         lo, hi = bounds.get(k, (-math.inf, math.inf))
@@ -123,8 +80,8 @@ def continue_cycle_curve(model, curve, start, free, *, bounds=None, log_params=(
     for k, lg, i in zip(free, logs, ifree):
         if lg and orbit.p[i] <= 0:
             raise ValueError(f"log continuation needs {k} > 0; got {orbit.p[i]}")
-    ntst = opts.ntst or orbit.ntst
-    sch = co.Scheme(opts.ncol or orbit.scheme.ncol)
+    ntst = opts.mesh.ntst or orbit.ntst
+    sch = co.Scheme(opts.mesh.ncol or orbit.scheme.ncol)
     system = ExtendedSystem(model, curve, ifree, logs, sch, orbit.p)
     system.tol, system.max_iter = opts.tol, opts.max_iter
     system.T_scale = orbit.T
@@ -135,13 +92,17 @@ def continue_cycle_curve(model, curve, start, free, *, bounds=None, log_params=(
     pt0, info = start_from_orbit(system, orbit, label, ntst, system.nz - 2 + fixed)
     t0U, t0z = _first_tangent(system, pt0)
     dirs = {"forward": [1.0], "backward": [-1.0], "both": [1.0, -1.0]}[opts.direction]
-    pieces, reasons = [], []
+    if opts.ds < 0 and len(dirs) == 1:
+        dirs = [-dirs[0]]
+    pieces, reasons, status = [], [], {}
     for d in dirs:
         pt0.tU, pt0.tz = d * t0U, d * t0z
-        pts, reason, closed = _run(system, pt0, opts, lims)
+        pts, code, reason = _run(system, pt0, opts, lims)
         pieces.append((d, pts))
-        reasons.append(f"{'forward' if d > 0 else 'backward'}: {reason}")
-        if closed:
+        direction = "forward" if d > 0 else "backward"
+        reasons.append(f"{direction}: {reason}")
+        status[direction] = code
+        if code == "closed_loop":
             break
     pts = []
     for d, piece in pieces:
@@ -149,9 +110,8 @@ def continue_cycle_curve(model, curve, start, free, *, bounds=None, log_params=(
             pts = pts + piece if not pts else pts + piece[1:]
         else:
             pts = piece[::-1] + (pts[1:] if pts else [])
-    return _branch(model, curve, free, system, pts, opts, "; ".join(reasons),
-                   {"bounds": {k: list(v) for k, v in bounds.items()},
-                    "log_params": list(log_params), "start": info})
+    return _branch(model, curve, free, system, pts, opts, "; ".join(reasons), status,
+                   {"start": info})
 
 
 def _first_tangent(system, pt):
@@ -173,10 +133,10 @@ def _position(system, pt):
 
 
 def _run(system, pt0, opts, lims):
-    """One direction from pt0 (with its tangent); returns (points, reason, closed)."""
+    """One direction from pt0 (with its tangent); returns (points, status, reason)."""
     pts = [pt0]
     pt = pt0
-    ds = opts.ds
+    ds = opts.step
     y0 = _position(system, pt0)
     ty0 = np.array([pt0.tz[-2], pt0.tz[-1], pt0.tz[0] / pt0.T])
     ty0 /= np.linalg.norm(ty0)
@@ -190,10 +150,12 @@ def _run(system, pt0, opts, lims):
             if ds < opts.ds_min:
                 amp = [_amplitude(q, system.n) for q in pts]
                 if amp[-1] < 0.05 * max(amp):
-                    return pts, (f"corrector failed after point {len(pts) - 1} where the cycle "
-                                 f"amplitude tends to 0 (a Bautin point or a Hopf curve)"), False
-                return pts, (f"corrector failed at the minimum step ds_min={opts.ds_min} after "
-                             f"point {len(pts) - 1}; try a smaller ds_min or larger ntst"), False
+                    return pts, "reached_end_point", (
+                        f"corrector failed after point {len(pts) - 1} where the cycle "
+                        f"amplitude tends to 0 (a Bautin point or a Hopf curve)")
+                return pts, "step_underflow", (
+                    f"corrector failed at the minimum step ds_min={opts.ds_min} after "
+                    f"point {len(pts) - 1}; try a smaller ds_min or larger ntst")
             continue
         new.tU, new.tz = system.secant(pt, new)
         # parameter bounds: land exactly on the bound
@@ -213,10 +175,10 @@ def _run(system, pt0, opts, lims):
                     fin.tU, fin.tz = pt.tU, pt.tz
                     pts.append(fin)
                 name = system.model.param_names[system.ifree[i]]
-                return pts, f"bound {name} = {bound:g} reached", False
+                return pts, "bound", f"bound {name} = {bound:g} reached"
         pts.append(new)
         if new.T > opts.T_max:
-            return pts, f"period {new.T:g} above T_max", False
+            return pts, "period_limit", f"period {new.T:g} above T_max"
         # loop closing: crossing the hyperplane through the start, orthogonal to its direction
         y = _position(system, new)
         d_max = max(d_max, float(np.linalg.norm(y - y0)))
@@ -231,18 +193,18 @@ def _run(system, pt0, opts, lims):
                 end.mu, end.trivial_error = pt0.mu, pt0.trivial_error
                 end.tU, end.tz = pt0.tU, pt0.tz
                 pts.append(end)
-                return pts, f"closed loop after {len(pts) - 1} steps", True
+                return pts, "closed_loop", f"closed loop after {len(pts) - 1} steps"
         g_prev = g
         pt = new
         nsteps += 1
-        if opts.adapt_every and nsteps % opts.adapt_every == 0:
+        if opts.mesh.adapt_every and nsteps % opts.mesh.adapt_every == 0:
             pt = _adapt(system, pt)
         # chord Newton: ~4 iterations from a good predictor to tol = 1e-9
         if new.iterations <= opts.max_iter // 2:
             ds = min(1.5 * ds, opts.ds_max)
         elif new.iterations >= opts.max_iter - 1:
             ds = max(0.6 * ds, opts.ds_min)
-    return pts, f"max_points = {opts.max_points} reached", False
+    return pts, "max_points", f"max_points = {opts.max_points} reached"
 
 
 def _amplitude(pt, n):
@@ -266,7 +228,7 @@ def _adapt(system, pt):
     return new
 
 
-def _branch(model, curve, free, system, pts, opts, reason, extra_opts):
+def _branch(model, curve, free, system, pts, opts, reason, status, extra_opts):
     from .cycles import CycleBranch, Orbit
     n = system.n
     orbits = []
@@ -280,6 +242,7 @@ def _branch(model, curve, free, system, pts, opts, reason, extra_opts):
         extra["sigma"] = np.array([q.z[1] for q in pts])
     elif curve == "NS-C":
         extra["kappa"] = np.array([q.z[1] for q in pts])
-    options = {**asdict(opts), **extra_opts, "ntst": len(pts[0].mesh) - 1,
+    options = {**opts.record(), **extra_opts, "ntst": len(pts[0].mesh) - 1,
                "ncol": system.scheme.ncol}
-    return CycleBranch(model, curve, free, orbits, [], options, reason, extra=extra)
+    return CycleBranch(model, curve, free, orbits, [], options, reason, extra=extra,
+                       status=status)

@@ -102,6 +102,7 @@ def _lpc_next_to(m, x0, p, free, i1, i2, log1, log2, th2, gh_offset, omega, ntst
                  max_points, tried):
     """The first LPC on the cycle branches of the Hopf points at free[1] = GH -+ offset."""
     from .cycles import continue_cycles
+    from .options import make_options
     d = gh_offset * max(1.0, abs(th2))
     for side in (-1.0, 1.0):
         q = p.copy()
@@ -116,10 +117,11 @@ def _lpc_next_to(m, x0, p, free, i1, i2, log1, log2, th2, gh_offset, omega, ntst
         start = {"state": mh.unpack(xh), "params": {free[0]: float(qh[i1])},
                  "data": {"omega": om}}
         th1 = math.log10(qh[i1]) if log1 else float(qh[i1])
-        b = continue_cycles(mh, start, [free[0]], ntst=ntst, ncol=ncol,
+        opts = make_options("LC-C", ntst=ntst, ncol=ncol,
                             log_params=[free[0]] if log1 else [], ds=gh_ds,
                             ds_max=max(10 * gh_ds, 0.01), max_points=max_points,
                             detect=("LPC",))
+        b = continue_cycles(mh, start, [free[0]], opts)
         lpcs = b.special_points("LPC")
         if lpcs:
             s = lpcs[0]

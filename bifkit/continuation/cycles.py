@@ -197,7 +197,7 @@ class CycleBranch(Branch):
     """
 
     def __init__(self, model, curve, free, orbits, special, options, stop_reason="",
-                 extra=None):
+                 extra=None, status=None):
         n = model.n
         mu = np.array([o.multipliers if o.multipliers is not None else np.full(n, np.nan)
                        for o in orbits], dtype=complex).reshape(len(orbits), n)
@@ -217,7 +217,7 @@ class CycleBranch(Branch):
         x = np.array([o.U[0] for o in orbits]).reshape(len(orbits), n)
         p = np.array([o.p for o in orbits]).reshape(len(orbits), len(model.param_names))
         super().__init__(model, curve, free, x, p, mu, special, options, stop_reason,
-                         data=data, stable=stable)
+                         data=data, stable=stable, status=status)
         self.orbits = list(orbits)
 
     def point(self, i: int) -> dict:
@@ -324,9 +324,7 @@ def _hopf_data(model, start):
     return x0, p, abs(ev[k].imag), V[:, k]
 
 
-def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_params=(),
-                    direction="forward", max_points=500, ds=None, ds_min=1e-7, ds_max=None,
-                    tol=1e-10, adapt_every=3, detect=("LPC", "PD", "NS"), T_max=np.inf):
+def continue_cycles(model, start, free, opts) -> "CycleBranch":
     """Continue periodic orbits in one parameter ("LC-C").
 
     Parameters
@@ -340,15 +338,16 @@ def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_par
         ``cycle_branch.point(i)`` (a dict carrying the orbit) starts on the branch
         through that orbit.
     free : [name] -- one parameter
-    ntst, ncol : mesh intervals and Gauss points (AUTO's NTST, NCOL)
-    bounds : {name: (lo, hi)};  log_params : names continued in log10
-    direction : "forward" (parameter increasing at an orbit start), "backward" or
-        "both" (backward and forward from an orbit start, joined into one branch: the
-        backward part reversed, then the forward part; a single direction keeps the
-        continuation order, starting at the start orbit).  At Hopf and
-        PD starts exactly one branch leaves the point in its own direction (at a PD
-        the two signs of the critical eigenfunction give the same orbits shifted by
-        half the new period), so every direction gives that branch.
+    opts : ContinuationOptions
+        ``mesh.ntst``, ``mesh.ncol``: mesh intervals and Gauss points (AUTO's
+        NTST, NCOL); ``direction``: "forward" (parameter increasing at an orbit
+        start), "backward" or "both" (backward and forward from an orbit start,
+        joined into one branch: the backward part reversed, then the forward
+        part; a single direction keeps the continuation order, starting at the
+        start orbit).  At Hopf and PD starts exactly one branch leaves the
+        point in its own direction (at a PD the two signs of the critical
+        eigenfunction give the same orbits shifted by half the new period), so
+        every direction gives that branch.
 
     Returns
     -------
@@ -357,17 +356,12 @@ def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_par
     back onto an equilibrium)
     """
     from . import lc_run
-    if direction not in ("forward", "backward", "both"):
-        raise ValueError(f"LC-C direction must be 'forward', 'backward' (parameter increasing or "
-                         f"decreasing at an orbit start) or 'both'; got {direction!r}")
     (name,) = list(free)
     ipar = model.param_index(name)
-    log = name in log_params
-    lo, hi = (bounds or {}).get(name, (-np.inf, np.inf))
-    opts = lc_run.LCOptions(ds=ds or (0.01 if log else 0.01), ds_min=ds_min,
-                            ds_max=ds_max or 0.1, max_points=max_points,
-                            tol=tol, adapt_every=adapt_every, bounds=(lo, hi),
-                            detect=tuple(detect), T_max=T_max)
+    log = name in opts.log_params
+    bounds = opts.bounds.get(name, (-np.inf, np.inf))
+    detect = opts.detect if opts.detect is not None else ("LPC", "PD", "NS")
+    ntst, ncol = opts.mesh.ntst or 50, opts.mesh.ncol or 4
     sch = co.Scheme(ncol)
     system = lc_run.LCSystem(model, ipar, log, sch)
     orbit_start = _orbit_of(start)
@@ -375,7 +369,7 @@ def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_par
         x = start._internal
         p = start.data["orbit"].p.copy()
         st, phase_ref = lc_run.pd_switch_state(system, x, p)
-        pieces = [(1, lc_run.run(system, st, p, opts, phase_ref=phase_ref))]
+        pieces = [(1, lc_run.run(system, st, p, opts, bounds, detect, phase_ref=phase_ref))]
     elif orbit_start is not None:
         orb = refine(model, orbit_start)
         if orb.ntst != ntst or orb.scheme.ncol != ncol:
@@ -390,22 +384,20 @@ def continue_cycles(model, start, free, *, ntst=50, ncol=4, bounds=None, log_par
             raise ConvergenceError("LC-C start: Newton with the phase condition failed at the "
                                    "start orbit; refine it or change ntst")
         pieces = []
-        for sgn in {"forward": (1,), "backward": (-1,), "both": (-1, 1)}[direction]:
+        for sgn in opts.directions():
             x0 = lc_run.State(x.U, x.T, x.theta, x.mesh)
             x0.mu, x0.trivial_error, x0._jac = x.mu, x.trivial_error, x._jac
             x0.tU, x0.tT, x0.ttheta = corr.tangent(x, np.zeros_like(orb.U), 0.0, float(sgn))
-            pieces.append((sgn, lc_run.run(system, x0, p, opts)))
+            pieces.append((sgn, lc_run.run(system, x0, p, opts, bounds, detect)))
     else:
         x0, p, omega, q = _hopf_data(model, start)
         st, phase_ref = lc_run.hopf_state(system, x0, p, omega, q, ntst)
-        pieces = [(1, lc_run.run(system, st, p, opts, phase_ref=phase_ref))]
+        pieces = [(1, lc_run.run(system, st, p, opts, bounds, detect, phase_ref=phase_ref))]
     orbits, specials, reasons, iters = _join(model, name, ipar, pieces)
-    options = {"ntst": ntst, "ncol": ncol, "log_params": list(log_params),
-               "bounds": {k: list(v) for k, v in (bounds or {}).items()}, "ds": opts.ds,
-               "ds_min": ds_min, "ds_max": opts.ds_max, "max_points": max_points, "tol": tol,
-               "adapt_every": adapt_every, "detect": list(detect), "direction": direction,
-               "newton_iterations": iters}
-    return CycleBranch(model, "LC-C", [name], orbits, specials, options, reasons)
+    options = {**opts.record(), "ntst": ntst, "ncol": ncol, "newton_iterations": iters}
+    status = {("forward" if sgn > 0 else "backward"): res.status for sgn, res in pieces}
+    return CycleBranch(model, "LC-C", [name], orbits, specials, options, reasons,
+                       status=status)
 
 
 def _orbit_of(start):

@@ -21,51 +21,17 @@ NF    (lambda_1 - lambda_2)^2 of the two rightmost eigenvalues of a stable
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, asdict
 
 import numpy as np
 
 from ..errors import ConvergenceError
 from ..binding import bind
 from . import ep_core as core
+from . import events as ev_mod
 from .normal_forms import first_lyapunov_coefficient
 from .results import Branch, SpecialPoint
 
 LN10 = math.log(10.0)
-
-
-@dataclass(frozen=True)
-class EPOptions:
-    """Options of an EP-C run (validated on construction)."""
-
-    ds: float = 0.01
-    ds_min: float = 1e-9
-    ds_max: float = 0.1
-    max_points: int = 2000
-    tol: float = 1e-10
-    max_iter: int = 8
-    direction: str = "both"
-    bounds: tuple = (-math.inf, math.inf)
-    log: bool = False
-    detect: tuple = ("LP", "H", "BP", "NF")
-
-    def __post_init__(self):
-        if not 0 < self.ds_min <= self.ds <= self.ds_max:
-            raise ValueError(f"need 0 < ds_min <= ds <= ds_max; got ds_min={self.ds_min}, "
-                             f"ds={self.ds}, ds_max={self.ds_max}")
-        if self.direction not in ("forward", "backward", "both"):
-            raise ValueError(f"direction must be 'forward', 'backward' or 'both'; "
-                             f"got {self.direction!r}")
-        if self.max_points < 2:
-            raise ValueError(f"max_points must be >= 2; got {self.max_points}")
-        lo, hi = self.bounds
-        if not lo < hi:
-            raise ValueError(f"bounds must satisfy low < high; got {self.bounds}")
-        if self.log and lo <= 0:
-            object.__setattr__(self, "bounds", (1e-300, hi))
-        unknown = set(self.detect) - {"LP", "H", "BP", "NF"}
-        if unknown:
-            raise ValueError(f"unknown labels to detect: {sorted(unknown)}")
 
 
 class _Problem:
@@ -103,7 +69,7 @@ class _Problem:
         return np.column_stack([J, col])
 
 
-def continue_equilibria(model, start, free, **options) -> Branch:
+def continue_equilibria(model, start, free, opts, start_point=None) -> Branch:
     """EP-C: continue the equilibrium ``start`` of ``model`` in parameter ``free``.
 
     Parameters
@@ -113,24 +79,27 @@ def continue_equilibria(model, start, free, **options) -> Branch:
         A state (an equilibrium, or a close guess: Newton refines it first).
     free : str
         Name of the free parameter.
-    **options
-        See :class:`EPOptions`.
+    opts : ContinuationOptions
+    start_point : SpecialPoint, optional
+        The start as given (a BP point selects branch switching).
 
     Returns
     -------
     Branch
-        ``stop_reason`` says why each direction ended.
+        ``status`` / ``message`` say why each direction ended.
     """
-    opts = EPOptions(**options)
     if not model.is_autonomous():
         raise ValueError(f"model {model.name!r} is periodically forced; EP-C needs eta0 = 0")
-    prob = _Problem(model, free, opts.log)
-    lo, hi = opts.bounds
+    log = free in opts.log_params
+    prob = _Problem(model, free, log)
+    lo, hi = opts.bounds.get(free, (-math.inf, math.inf))
     value0 = model.p[prob.k]
     if not lo <= value0 <= hi:
-        raise ValueError(f"start value {free} = {value0} lies outside bounds {opts.bounds}")
-    if opts.log and value0 <= 0:
+        raise ValueError(f"start value {free} = {value0} lies outside bounds {(lo, hi)}")
+    if log and value0 <= 0:
         raise ValueError(f"log continuation needs {free} > 0; got {value0}")
+    if log and lo <= 0:
+        lo = 1e-300
     x0 = model.pack(start)
     from ..equilibrium import newton
     p0 = model.p
@@ -145,22 +114,21 @@ def continue_equilibria(model, start, free, **options) -> Branch:
     DF0 = prob.DF(u0)
     _, _, Vt = np.linalg.svd(DF0)
     t0 = Vt[-1] * np.sign(Vt[-1][-1] or 1.0)
-    dirs = {"forward": [1], "backward": [-1], "both": [-1, 1]}[opts.direction]
-    pieces, reasons = [], []
-    for d in dirs:
-        pts, evs, special, reason = _run(prob, u0, d * t0, opts)
-        pieces.append((d, pts, evs, special))
-        reasons.append(f"{'forward' if d > 0 else 'backward'}: {reason}")
+    detect = opts.detect if opts.detect is not None else _LABELS
+    pieces = []
+    for d in opts.directions():
+        piece = _run(prob, u0, d * t0, opts, (lo, hi), detect)
+        pieces.append((d, piece))
     # assemble: backward part reversed, then forward (the start appears once)
     xs, evs_all, special_all = [], [], []
-    for d, pts, evs, special in pieces:
+    for d, pc in pieces:
+        pts, evs, special = pc["U"], pc["EV"], pc["special"]
         if d < 0:
-            offset = 0
             pts, evs = pts[::-1], evs[::-1]
             m = len(pts)
             for s in special:
                 s.index = m - 2 - s.index
-            if len(dirs) == 2:
+            if len(pieces) == 2:
                 pts, evs = pts[:-1], evs[:-1]
         offset = len(xs)
         for s in special:
@@ -172,29 +140,50 @@ def continue_equilibria(model, start, free, **options) -> Branch:
     P = np.tile(model.p, (len(U), 1))
     P[:, prob.k] = [prob.value(s) for s in U[:, -1]]
     special_all.sort(key=lambda s: s.index)
+    status = {_direction(d): pc["status"] for d, pc in pieces}
+    message = "; ".join(f"{_direction(d)}: {pc['reason']}" for d, pc in pieces)
     return Branch(model, "EP-C", [free], U[:, :-1], P, np.array(evs_all), special_all,
-                  asdict(opts), stop_reason="; ".join(reasons))
+                  opts.record(), stop_reason=message, status=status)
+
+
+def _direction(sign) -> str:
+    return "forward" if sign > 0 else "backward"
 
 
 _LABELS = ("LP", "BP", "H", "NF")          # columns of ep_core's test array
-_STOP = {core.MAX_POINTS: "max_points ({max_points}) reached",
-         core.BOUND: "bound {bound:.6g} reached",
-         core.MIN_STEP: ("corrector failed at the minimum step ds_min={ds_min} after point "
-                         "{last} (try a smaller ds_min or a looser tol)"),
-         core.NOT_FINITE: ("corrector failed at the minimum step ds_min={ds_min} after point "
-                           "{last}: the model's Jacobian is NaN/inf just beyond it")}
+_STOP = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),
+         core.BOUND: ("bound", "bound {bound:.6g} reached"),
+         core.MIN_STEP: ("step_underflow", "corrector failed at the minimum step "
+                         "ds_min={ds_min} after point {last} (try a smaller ds_min or a "
+                         "looser tol)"),
+         core.NOT_FINITE: ("diverged", "corrector failed at the minimum step ds_min={ds_min} "
+                           "after point {last}: the model's Jacobian is NaN/inf just beyond it")}
 
 
-def _run(prob, u0, t0, opts):
-    """One direction from u0 (compiled loop); returns points, eigenvalues, special points, reason."""
+def _run(prob, u0, t0, opts, bounds, detect):
+    """One direction from u0 (compiled loop).
+
+    Returns {"U", "EV": lists of the points and eigenvalues, "special", "status", "reason"}.
+    """
     lo, hi = (prob.s_of(b) if np.isfinite(b) else (-np.inf if b < 0 else np.inf)
-              for b in opts.bounds)
+              for b in bounds)
     args = (prob.p0, prob.k, prob.log)
-    U, T, EV, TESTS, DS, m, status = prob.core.ep_run(
-        *args, u0, t0, opts.ds, opts.ds_min, opts.ds_max, opts.max_points, opts.tol,
+    U, T, EV, TESTS, DS, m, code = prob.core.ep_run(
+        *args, u0, t0, opts.step, opts.ds_min, opts.ds_max, opts.max_points, opts.tol,
         opts.max_iter, lo, hi)
+    status, reason = _STOP[code]
+    reason = reason.format(max_points=opts.max_points, ds_min=opts.ds_min, last=m - 1,
+                           bound=prob.value(U[m - 1, -1]))
     special = []
-    for label in opts.detect:
+    if opts.events or opts.stop_at:
+        special, stop = _events(prob, U, T, DS, m, opts)
+        if stop is not None:   # end the direction at the stop event's point
+            i, u, t, h = stop
+            m = i + 2
+            U[m - 1], T[m - 1], DS[m - 1] = u, t, h
+            _, EV[m - 1], _ = prob.core._point_data(*args, u, T[i], TESTS[m - 1])
+            status, reason = "completed", f"stop_at event reached after point {i}"
+    for label in detect:
         col = TESTS[:m, _LABELS.index(label)]
         for i in np.flatnonzero(np.isfinite(col[:-1]) & np.isfinite(col[1:])
                                 & (col[:-1] * col[1:] < 0)):
@@ -205,9 +194,52 @@ def _run(prob, u0, t0, opts):
                 sp_ = _special(prob, label, u_loc, int(i), converged)
                 if sp_ is not None:
                     special.append(sp_)
-    reason = _STOP[status].format(max_points=opts.max_points, ds_min=opts.ds_min, last=m - 1,
-                                  bound=prob.value(U[m - 1, -1]))
-    return list(U[:m]), list(EV[:m]), special, reason
+    special.sort(key=lambda s: s.index)
+    return {"U": list(U[:m]), "EV": list(EV[:m]), "special": special, "status": status,
+            "reason": reason}
+
+
+def _event_point(prob, u, t):
+    """The EventPoint of u = (x, s) with unit tangent t."""
+    model, n = prob.model, prob.n
+    p = prob.params(u[-1])
+    name = model.param_names[prob.k]
+    rate = t[-1] * (p[prob.k] * LN10 if prob.log else 1.0)
+    return ev_mod.EventPoint(dict(zip(model.param_names, p)), dict(zip(model.state_names, u[:n])),
+                             rates={name: rate, **dict(zip(model.state_names, t[:n]))})
+
+
+def _events(prob, U, T, DS, m, opts):
+    """UZ points of the user events on points 0..m-1, and the first stop_at zero (or None).
+
+    The stop is (i, u, t, h): the located point after point i, its tangent and step.
+    """
+    args = (prob.p0, prob.k, prob.log)
+    events = list(opts.events) + [e for e in opts.stop_at if e not in opts.events]
+    values = np.array([[ev_mod.evaluate(e, _event_point(prob, U[i], T[i])) for e in events]
+                       for i in range(m)]).reshape(m, len(events))
+    found = []
+    for j, event in enumerate(events):
+        for i in ev_mod.sign_changes(values[:, j]):
+            def g_of(h, i=i, event=event):
+                u, ok = prob.core.correct(*args, U[i] + h * T[i], T[i], opts.tol, opts.max_iter)
+                if not ok:
+                    return None
+                t, _ = prob.core.tangent(*args, u, T[i])
+                return ev_mod.evaluate(event, _event_point(prob, u, t)), (u, t, h)
+            loc, converged = ev_mod.locate_zero(g_of, DS[i + 1], values[i, j], values[i + 1, j])
+            if loc is not None:
+                found.append((i, event, loc, converged, values[i, j]))
+    stops = [f for f in found if f[1] in opts.stop_at]
+    stop = min(stops, key=lambda f: (f[0], f[2][2])) if stops else None
+    special = []
+    for i, event, (u, t, h), converged, g_before in found:
+        if stop is not None and (i, h) > (stop[0], stop[2][2]):
+            continue
+        sp_ = _special(prob, ev_mod.LABEL, u, int(i), converged)
+        sp_.data.update(ev_mod.event_data(event, _event_point(prob, u, t), g_before))
+        special.append(sp_)
+    return special, (None if stop is None else (stop[0], *stop[2]))
 
 
 def _special(prob, label, u, index, converged):

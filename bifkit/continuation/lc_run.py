@@ -45,23 +45,10 @@ LN10 = math.log(10.0)
 COARSE_LOCATE_TOL = 1e-5
 
 
-@dataclass
-class LCOptions:
-    """Options of a cycle continuation (AUTO names in brackets)."""
-
-    ds: float = 0.01            # [DS] initial step in the weighted norm
-    ds_min: float = 1e-7        # [DSMIN]
-    ds_max: float = 0.2         # [DSMAX]
-    max_points: int = 500       # [NMX]
-    tol: float = 1e-9           # [EPSL, EPSU] Newton step tolerance (relative)
-    max_iter: int = 10          # [ITNW] (chord iterations)
-    adapt_every: int = 3        # [IAD]
-    bounds: tuple = (-np.inf, np.inf)   # bounds of the parameter (not its log)
-    direction: int = 1          # +1: increasing theta at start, -1 decreasing
-    detect: tuple = ("LPC", "PD", "NS")
-    locate_tol: float = 1e-8    # relative, on theta; the located point is then polished (exact)
-    T_max: float = np.inf       # stop when the period exceeds this (homoclinic approach)
-    polish: bool = True         # solve the LPC/PD/NS defining system at located points
+#: regula-falsi tolerance (relative, on theta) when the located point is not polished
+LOCATE_TOL = 1e-8
+#: solve the LPC/PD/NS defining system at located points (exact location)
+POLISH = True
 
 
 @dataclass
@@ -76,6 +63,7 @@ class LCResult:
     orbits: list = field(default_factory=list)
     special: list = field(default_factory=list)
     stop_reason: str = ""
+    status: str = "max_points"
     newton_iterations: int = 0
 
 
@@ -296,7 +284,7 @@ def _record(res, sys_, st, p):
                             st.mu, st.trivial_error))
 
 
-def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
+def run(system, st0, p, opts, bounds, detect, *, phase_ref=None, T_scale=None):
     """Continue the cycle branch from state ``st0`` (with its tangent set).
 
     Parameters
@@ -304,7 +292,9 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
     system : LCSystem
     st0 : State with tU, tT, ttheta (and mu, if known)
     p : parameter array (the free entry is overwritten from theta)
-    opts : LCOptions
+    opts : ContinuationOptions
+    bounds : (low, high) of the free parameter (not its log)
+    detect : labels to locate (LPC, PD, NS)
     phase_ref : array, optional
         Phase reference for the first step (the Hopf eigenfunction when st0 is
         the constant solution at a Hopf point, where u' = 0).
@@ -317,7 +307,7 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
     res = LCResult()
     corr = Corrector(system, opts, T_scale or st0.T)
     sch = system.scheme
-    lo, hi = opts.bounds
+    lo, hi = bounds
     st = st0
     if st.mu is not None:
         _record(res, system, st, p)
@@ -325,8 +315,8 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
     history = [(system.p_of(st.theta, p)[system.ipar], _deviation(st, sch)[1], st.T)]
     if not history[0][1] > 0.0:
         history = []   # a Hopf start (constant orbit): not a point of the arrival's fit
-    ds = opts.ds
-    psi = _test_values(st, opts.detect) if st.mu is not None else None
+    ds = opts.step
+    psi = _test_values(st, detect) if st.mu is not None else None
     first = True
     nsteps = 0
     while len(res.theta) < opts.max_points:
@@ -339,6 +329,7 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
             if ds < opts.ds_min:
                 res.stop_reason = (f"corrector failed at the minimum step after point "
                                    f"{len(res.theta) - 1}; try a smaller ds_min or larger ntst")
+                res.status = "step_underflow"
                 return res
             continue
         res.newton_iterations += new.iterations
@@ -352,14 +343,15 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
                 h["index"] = len(res.theta)
                 res.special.append(h)
                 res.stop_reason = _hopf_stop_reason(h)
+                res.status = "reached_end_point"
                 return res
             pval = h["param"]   # the Hopf point lies beyond a bound: stop on the bound
         if not lo <= pval <= hi:
             _stop_on_bound(res, corr, system, st, p, ds, lo if pval < lo else hi)
             return res
-        new_psi = _test_values(new, opts.detect)
+        new_psi = _test_values(new, detect)
         if psi is not None and not first:
-            for label in opts.detect:
+            for label in detect:
                 if np.sign(new_psi[label]) != np.sign(psi[label]) and psi[label] != 0:
                     sp = _locate(corr, system, st, new, ds, psi[label], new_psi[label], label,
                                  p, opts)
@@ -376,6 +368,7 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
                 h["index"] = len(res.theta)
                 res.special.append(h)
                 res.stop_reason = _hopf_stop_reason(h)
+                res.status = "reached_end_point"
             else:
                 _stop_on_bound(res, corr, system, st, p, ds, lo if h["param"] < lo else hi)
             return res
@@ -383,16 +376,18 @@ def run(system, st0, p, opts: LCOptions, *, phase_ref=None, T_scale=None):
         history.append((pval, _deviation(new, sch)[1], new.T))
         if new.T > opts.T_max:
             res.stop_reason = f"period {new.T:g} above T_max (homoclinic approach?)"
+            res.status = "period_limit"
             return res
         psi, st, first = new_psi, new, False
         nsteps += 1
-        if opts.adapt_every and nsteps % opts.adapt_every == 0:
+        if opts.mesh.adapt_every and nsteps % opts.mesh.adapt_every == 0:
             st = adapt_state(st, sch)
         if new.iterations < opts.max_iter // 2:   # chord: ~3-4 iterations at a good step
             ds = min(1.5 * ds, opts.ds_max)
         elif new.iterations >= opts.max_iter - 1:
             ds *= 0.6
     res.stop_reason = f"max_points = {opts.max_points} reached"
+    res.status = "max_points"
     return res
 
 
@@ -403,6 +398,7 @@ def _stop_on_bound(res, corr, system, st, p, ds, bound):
         fin.tU, fin.tT, fin.ttheta = corr.tangent(fin, st.tU, st.tT, st.ttheta)
         _record(res, system, fin, p)
     res.stop_reason = f"parameter bound {bound:g} reached"
+    res.status = "bound"
 
 
 def _land_on_bound(corr, st, theta_b, p, ds):
@@ -427,9 +423,9 @@ def _land_on_bound(corr, st, theta_b, p, ds):
 def _locate(corr, system, st, new, ds, psi_a, psi_b, label, p, opts):
     """Locate the zero of the test function ``label`` between st and new (arclength s in (0, ds)).
 
-    With ``opts.polish`` the regula falsi stops at a coarse tolerance (the
+    With :data:`POLISH` the regula falsi stops at a coarse tolerance (the
     polish solves the defining system exactly from there); if the polish
-    fails, the location is repeated to ``opts.locate_tol``.
+    fails, the location is repeated to :data:`LOCATE_TOL`.
     """
     from . import cycle_bifs as cb
 
@@ -442,14 +438,14 @@ def _locate(corr, system, st, new, ds, psi_a, psi_b, label, p, opts):
             x.tU, x.tT, x.ttheta = corr.tangent(x, st.tU, st.tT, st.ttheta)
         return x, _test_values(x, (label,))[label]
 
-    polishable = opts.polish and label in ("PD", "LPC", "NS")
-    tol = max(opts.locate_tol, COARSE_LOCATE_TOL) if polishable else opts.locate_tol
+    polishable = POLISH and label in ("PD", "LPC", "NS")
+    tol = max(LOCATE_TOL, COARSE_LOCATE_TOL) if polishable else LOCATE_TOL
     x, ok, its = cb.locate(evaluate, psi_a, psi_b, ds, st.theta, new.theta, tol)
     result = _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts)
-    if tol > opts.locate_tol and x is not None and \
+    if tol > LOCATE_TOL and x is not None and \
             (result is None or result["label"] not in ("PD", "LPC", "NS")):
         # not polished (a Hopf return or branch point, or the polish failed): locate finely
-        x, ok, its = cb.locate(evaluate, psi_a, psi_b, ds, st.theta, new.theta, opts.locate_tol)
+        x, ok, its = cb.locate(evaluate, psi_a, psi_b, ds, st.theta, new.theta, LOCATE_TOL)
         result = _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts,
                                       polish=False)
     return result
@@ -458,7 +454,7 @@ def _locate(corr, system, st, new, ds, psi_a, psi_b, label, p, opts):
 def _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts, polish=True):
     """The special-point record of a located state (None when it is no such point).
 
-    With ``polish`` (and ``opts.polish``), an LPC / PD / NS point that the
+    With ``polish`` (and :data:`POLISH`), an LPC / PD / NS point that the
     defining system cannot polish also gives None (the caller locates it
     more accurately instead).
     """
@@ -475,7 +471,7 @@ def _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts, poli
         label = "BPC"  # a doubled branch meeting its parent at a PD: a pitchfork, not a fold
     pp = system.p_of(x.theta, p)
     orbit = Orbit(x.U.copy(), x.mesh.copy(), x.T, pp, system.scheme, x.mu, x.trivial_error)
-    if label in ("PD", "LPC", "NS") and opts.polish and polish:
+    if label in ("PD", "LPC", "NS") and POLISH and polish:
         from .cycle_starts import polish as polish_point
         exact = polish_point(system.model, label, orbit, system.ipar, system.log)
         if exact is None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .status import check as check_status
+
 
 @dataclass
 class SpecialPoint:
@@ -51,7 +53,7 @@ class Branch:
     """Points of a continuation curve, their stability and special points."""
 
     def __init__(self, model, curve, free, x, p, eigenvalues, special, options,
-                 stop_reason="", data=None, stable=None):
+                 stop_reason="", data=None, stable=None, status=None):
         self.model_name = model.name
         self.model_params = model.params
         self.state_names = model.state_names
@@ -64,11 +66,18 @@ class Branch:
         self.special = list(special)
         self.options = dict(options)
         self.stop_reason = stop_reason
+        # why each direction ended: {"forward"/"backward": a key of status.STATUSES}
+        self.status = {k: check_status(v) for k, v in (status or {}).items()}
         # per-point data arrays (first axis = point): "l1" along H-C, "period" and
         # "multipliers" along cycle curves, "omega", ...
         self.data = {k: np.asarray(v) for k, v in (data or {}).items()}
         self._stable = None if stable is None else np.asarray(stable, dtype=bool)
         self._model = model
+
+    @property
+    def message(self) -> str:
+        """Why the run ended, in words (per direction); ``status`` holds the codes."""
+        return self.stop_reason
 
     def __len__(self):
         return self.x.shape[0]
@@ -76,7 +85,7 @@ class Branch:
     def __repr__(self):
         labels = ", ".join(f"{s.label}" for s in self.special)
         return (f"Branch({self.curve} of {self.model_name!r} in {self.free}, "
-                f"{len(self)} points, special: [{labels}], stop: {self.stop_reason!r})")
+                f"{len(self)} points, special: [{labels}], status: {self.status})")
 
     @property
     def params(self) -> dict:
@@ -112,7 +121,7 @@ class Branch:
         meta = {"model_name": self.model_name, "model_params": self.model_params,
                 "state_names": self.state_names, "param_names": self.param_names,
                 "curve": self.curve, "free": self.free, "options": _jsonable(self.options),
-                "stop_reason": self.stop_reason,
+                "stop_reason": self.stop_reason, "status": self.status,
                 "special": [_jsonable(vars(s)) for s in self.special]}
         meta["data_keys"] = list(self.data)
         meta["has_stable"] = self._stable is not None
@@ -135,7 +144,8 @@ class Branch:
         model = load_model(meta["model_name"], **meta["model_params"])
         special = [SpecialPoint(**_unjson(s)) for s in meta["special"]]
         return cls(model, meta["curve"], meta["free"], x, p, ev, special,
-                   meta["options"], meta["stop_reason"], data=extra, stable=stable)
+                   meta["options"], meta["stop_reason"], data=extra, stable=stable,
+                   status=meta.get("status"))
 
     def to_csv(self, path) -> Path:
         """Write one row per point: parameters, states, stability, leading eigenvalue."""

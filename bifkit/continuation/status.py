@@ -1,0 +1,30 @@
+"""Why a direction of a continuation run ended: the one fixed vocabulary.
+
+Every curve type reports, per direction ("forward", "backward"), one of the
+keys of :data:`STATUSES` in ``branch.status`` and a human sentence in
+``branch.message`` (also ``branch.stop_reason``).  A stopped branch is a
+result, not an error: tests and callers compare ``status`` values, never
+substrings of the message.
+"""
+from __future__ import annotations
+
+#: status value -> what it means
+STATUSES = {
+    "completed": "the run ended where it was asked to: at a stop_at event (AUTO-07p's STOP)",
+    "bound": "a parameter bound was reached (the user's bounds or the model's valid range)",
+    "max_points": "max_points points were computed",
+    "closed_loop": "the curve returned to its start point (a closed curve, an isola)",
+    "step_underflow": "the corrector failed at the minimum step ds_min",
+    "diverged": "non-finite values (NaN/inf) in the model's equations just ahead",
+    "reached_end_point": ("the curve ends: cycles shrank onto an equilibrium (a Hopf point), "
+                          "a Hopf curve reached a Bogdanov-Takens point, or a cycle curve's "
+                          "amplitude tends to zero"),
+    "period_limit": "the period exceeded T_max (a homoclinic approach?)",
+}
+
+
+def check(status: str) -> str:
+    """``status`` if it belongs to the vocabulary (ValueError otherwise: a programming error)."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown branch status {status!r}; one of {sorted(STATUSES)}")
+    return status

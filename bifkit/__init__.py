@@ -10,13 +10,16 @@ from .model import Model, ModelDefinition
 from .registry import list_models, load_model, register_model
 from .model_files.define import define_model
 from .equilibrium import find_equilibrium
-from .continuation import Branch, SpecialPoint, continuation
+from .continuation import (Branch, ContinuationOptions, MeshOptions, SpecialPoint, continuation,
+                           crossing, extremum)
 from .network import SimulationResult, load_sweep, simulate, sweep
 from .dynamics import (REGIMES, LyapunovResult, OrbitDiagram, Trajectory, classify, integrate,
                        lyapunov_spectrum, orbit_diagram, regime_map)
+from .prc import prc, prc_finite
 
-__all__ = ["Model", "ModelDefinition", "list_models", "load_model", "find_equilibrium",
-           "continuation", "Branch", "SpecialPoint",
+__all__ = ["prc", "prc_finite", "Model", "ModelDefinition", "list_models", "load_model", "find_equilibrium",
+           "continuation", "Branch", "SpecialPoint", "ContinuationOptions", "MeshOptions",
+           "crossing", "extremum",
            "simulate", "sweep", "load_sweep", "SimulationResult",
            "integrate", "lyapunov_spectrum", "orbit_diagram", "classify", "regime_map",
            "Trajectory", "LyapunovResult", "OrbitDiagram", "REGIMES",

@@ -139,17 +139,25 @@ def _nonlinear(fun, t, u, p, L, subtract, re, im, xbuf, out):
 
 
 @njit(cache=True)
-def _etd_step(fun, t, u, h, p, L, C, subtract, re, im, xbuf, Nu, Na, Nb, Nc):
-    """One ETDRK4 step (Cox & Matthews 2002, eqs. 26-29); returns the new u."""
-    E, E2, Q, f1, f2, f3 = C[0], C[1], C[2], C[3], C[4], C[5]
+def _etd_step(fun, t, u, h, p, L, C, subtract, re, im, xbuf, Nu, Na, Nb, Nc, a, b, c):
+    """One ETDRK4 step (Cox & Matthews 2002, eqs. 26-29), updating ``u`` in place.
+
+    ``a``, ``b``, ``c`` (stage values) and ``Nu``..``Nc`` (their nonlinear parts) are work
+    arrays of the caller: the step allocates nothing but what ``fun`` returns."""
+    m = u.size
     _nonlinear(fun, t, u, p, L, subtract, re, im, xbuf, Nu)
-    a = E2 * u + Q * Nu
+    for k in range(m):
+        a[k] = C[1, k] * u[k] + C[2, k] * Nu[k]
     _nonlinear(fun, t + 0.5 * h, a, p, L, subtract, re, im, xbuf, Na)
-    b = E2 * u + Q * Na
+    for k in range(m):
+        b[k] = C[1, k] * u[k] + C[2, k] * Na[k]
     _nonlinear(fun, t + 0.5 * h, b, p, L, subtract, re, im, xbuf, Nb)
-    c = E2 * a + Q * (2.0 * Nb - Nu)
+    for k in range(m):
+        c[k] = C[1, k] * a[k] + C[2, k] * (2.0 * Nb[k] - Nu[k])
     _nonlinear(fun, t + h, c, p, L, subtract, re, im, xbuf, Nc)
-    return E * u + f1 * Nu + 2.0 * f2 * (Na + Nb) + f3 * Nc
+    for k in range(m):
+        u[k] = C[0, k] * u[k] + C[3, k] * Nu[k] + 2.0 * C[4, k] * (Na[k] + Nb[k]) \
+            + C[5, k] * Nc[k]
 
 
 @njit(types.Tuple((A2, I64, I64, F64, I64))(
@@ -173,6 +181,7 @@ def etd_loop(fun, p, x0, t_out, L, C_main, h_main, C_last, h_last, subtract, re,
     _to_complex(x0, re, im, u)
     Nu = np.empty(m, dtype=np.complex128)
     Na, Nb, Nc = Nu.copy(), Nu.copy(), Nu.copy()
+    a, b, c = Nu.copy(), Nu.copy(), Nu.copy()  # stage values
     nsteps = 0
     for k in range(nt - 1):
         t0 = t_out[k]
@@ -181,7 +190,8 @@ def etd_loop(fun, p, x0, t_out, L, C_main, h_main, C_last, h_last, subtract, re,
         C = C_last if last else C_main
         msub = n_substeps(t_out[k + 1] - t0, h)
         for j in range(msub):
-            u = _etd_step(fun, t0 + j * h, u, h, p, L, C, subtract, re, im, xbuf, Nu, Na, Nb, Nc)
+            _etd_step(fun, t0 + j * h, u, h, p, L, C, subtract, re, im, xbuf, Nu, Na, Nb, Nc,
+                      a, b, c)
             nsteps += 1
             _to_real(u, re, im, xbuf)
             code = check_state(xbuf, blowup)

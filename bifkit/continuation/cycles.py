@@ -277,7 +277,11 @@ class CycleBranch(Branch):
         return ax
 
     def save(self, path):
-        """Save as a Branch; orbits of special points are stored as plain arrays."""
+        """Save every orbit (node values, mesh, period, parameters) and the branch data.
+
+        Orbits of special points are stored as plain arrays in their ``data``;
+        :meth:`Branch.load` returns a CycleBranch with ``orbits`` again.
+        """
         keep = self.special
         self.special = [SpecialPoint(s.label, s.index, s.state, s.params,
                                      {k: (v.to_dict() if isinstance(v, Orbit) else v)
@@ -286,6 +290,44 @@ class CycleBranch(Branch):
             return super().save(path)
         finally:
             self.special = keep
+
+    def _arrays_to_save(self, meta) -> dict:
+        if not self.orbits:
+            return {}
+        sch = self.orbits[0].scheme
+        meta["orbit_scheme"] = [sch.ncol, sch.kind]
+        shapes = {(o.U.shape, o.mesh.shape) for o in self.orbits}
+        if len(shapes) == 1:
+            return {"orbit_U": np.stack([o.U for o in self.orbits]),
+                    "orbit_mesh": np.stack([o.mesh for o in self.orbits]),
+                    "orbit_T": np.array([o.T for o in self.orbits])}
+        out = {"orbit_T": np.array([o.T for o in self.orbits])}   # meshes of different sizes
+        for i, o in enumerate(self.orbits):
+            out[f"orbit_U_{i}"], out[f"orbit_mesh_{i}"] = o.U, o.mesh
+        return out
+
+    @classmethod
+    def from_arrays(cls, model, curve, free, x, p, eigenvalues, special, options, stop_reason,
+                    orbit_arrays, data=None, stable=None, status=None):
+        """A CycleBranch from the arrays of a saved file (see :meth:`Branch.load`)."""
+        self = cls.__new__(cls)
+        Branch.__init__(self, model, curve, free, x, p, eigenvalues, special, options,
+                        stop_reason, data=data, stable=stable, status=status)
+        ncol, kind = orbit_arrays.get("scheme") or (options.get("ncol", 4), "uniform")
+        sch = co.Scheme(int(ncol), kind)
+        T = orbit_arrays.get("orbit_T", np.zeros(0))
+        mu = self.data.get("multipliers")
+        err = self.data.get("trivial_multiplier_error")
+        self.orbits = []
+        for i in range(len(T)):
+            U = orbit_arrays["orbit_U"][i] if "orbit_U" in orbit_arrays \
+                else orbit_arrays[f"orbit_U_{i}"]
+            mesh = orbit_arrays["orbit_mesh"][i] if "orbit_mesh" in orbit_arrays \
+                else orbit_arrays[f"orbit_mesh_{i}"]
+            self.orbits.append(Orbit(np.array(U), np.array(mesh), float(T[i]), self.p[i].copy(),
+                                     sch, None if mu is None else mu[i],
+                                     np.nan if err is None else float(err[i])))
+        return self
 
 
 def _stable_rows(mu) -> np.ndarray:

@@ -124,28 +124,48 @@ class Branch:
                 "stop_reason": self.stop_reason, "status": self.status,
                 "special": [_jsonable(vars(s)) for s in self.special]}
         meta["data_keys"] = list(self.data)
+        if hasattr(self._model, "to_spec"):   # self-contained: the model's full definition
+            meta["model_spec"] = self._model.to_spec()
+        meta["branch_class"] = type(self).__name__
         meta["has_stable"] = self._stable is not None
         extra = {f"data_{k}": v for k, v in self.data.items()}
         if self._stable is not None:
             extra["stable"] = self._stable
+        extra.update(self._arrays_to_save(meta))
         np.savez(path, x=self.x, p=self.p, eigenvalues=self.eigenvalues,
                  meta=np.array(json.dumps(meta)), **extra)
         return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
 
+    def _arrays_to_save(self, meta) -> dict:
+        """Arrays a subclass adds to the saved file (names starting with "orbit_")."""
+        return {}
+
     @classmethod
     def load(cls, path) -> "Branch":
-        """Load a branch saved by :meth:`save` (the model is rebuilt by name)."""
-        from ..registry import load_model
+        """Load a branch saved by :meth:`save`, as the class it was saved from.
+
+        The model is rebuilt from the saved definition (``Model.from_spec``)
+        when the file has one, else by name from the registry.  A cycle branch
+        (LC-C, PD-C, ...) comes back as a :class:`CycleBranch`.
+        """
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
             x, p, ev = data["x"], data["p"], data["eigenvalues"]
             extra = {k: data[f"data_{k}"] for k in meta.get("data_keys", [])}
             stable = data["stable"] if meta.get("has_stable") else None
-        model = load_model(meta["model_name"], **meta["model_params"])
+            orbit_arrays = {k: data[k] for k in data.files if k.startswith("orbit_")}
+        orbit_arrays["scheme"] = meta.get("orbit_scheme")
+        model = _model_of(meta)
         special = [SpecialPoint(**_unjson(s)) for s in meta["special"]]
-        return cls(model, meta["curve"], meta["free"], x, p, ev, special,
-                   meta["options"], meta["stop_reason"], data=extra, stable=stable,
-                   status=meta.get("status"))
+        args = (model, meta["curve"], meta["free"], x, p, ev, special, meta["options"],
+                meta["stop_reason"])
+        kw = dict(data=extra, stable=stable, status=meta.get("status"))
+        if meta.get("branch_class") == "CycleBranch" and cls is Branch:
+            from .cycles import CycleBranch
+            return CycleBranch.from_arrays(*args, orbit_arrays=orbit_arrays, **kw)
+        if cls is not Branch and hasattr(cls, "from_arrays"):
+            return cls.from_arrays(*args, orbit_arrays=orbit_arrays, **kw)
+        return cls(*args, **kw)
 
     def to_csv(self, path) -> Path:
         """Write one row per point: parameters, states, stability, leading eigenvalue."""
@@ -179,6 +199,17 @@ class Branch:
         ax.set_xlabel(x)
         ax.set_ylabel(y)
         return ax
+
+
+def _model_of(meta):
+    """The model of a saved branch: from its saved spec, else by name from the registry."""
+    spec = meta.get("model_spec")
+    if spec is not None:
+        from ..model import Model
+        if hasattr(Model, "from_spec"):
+            return Model.from_spec(spec)
+    from ..registry import load_model
+    return load_model(meta["model_name"], **meta["model_params"])
 
 
 def _jsonable(v):

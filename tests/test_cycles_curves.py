@@ -26,6 +26,7 @@ from bifkit.continuation import continuation
 from bifkit.continuation.normal_forms import first_lyapunov_coefficient
 from bifkit.continuation.results import Branch, SpecialPoint
 from bifkit.model import Model, ModelDefinition, real_symbols
+from test_engine_save_load import assert_round_trip
 
 # fixtures sl (Stuart-Landau), ei_hopf (E-I Hopf point by bisection): tests/conftest.py
 
@@ -66,7 +67,7 @@ def langford():
     return m, br
 
 
-def test_ns_point_and_curve_closed_form(langford):
+def test_ns_point_and_curve_closed_form(langford, tmp_path):
     m, br = langford
     (ns,) = br.special_points("NS")
     assert ns.params["a"] == pytest.approx(2.0, abs=1e-10)   # b = 3: 1.5 a + 0.2 (1 - a^2/4) = 3
@@ -76,6 +77,7 @@ def test_ns_point_and_curve_closed_form(langford):
                       max_points=300)
     assert cv.curve == "NS-C" and cv.status == {"forward": "bound", "backward": "bound"}
     assert sorted(cv.params["a"][[0, -1]]) == pytest.approx([1.0, 4.0], abs=1e-12)
+    assert_round_trip(cv, tmp_path)   # a CycleBranch comes back with every orbit
     A, B = cv.params["a"], cv.params["b"]
     assert A.min() == pytest.approx(1.0, abs=1e-12) and A.max() == pytest.approx(4.0, abs=1e-12)
     # the curve is exact for any mesh (the cycle is a circle); Newton tol 1e-9
@@ -110,6 +112,7 @@ def test_pd_curve_is_a_closed_loop(ei_lc, tmp_path):
     c = continuation(m, "PD-C", pd1, ["I_e", "D_ee"], log_params=["I_e"], max_points=600,
                      ds_max=0.05)
     assert c.status == {"forward": "closed_loop"}   # the backward run is skipped
+    assert_round_trip(c, tmp_path)
     I, D = c.params["I_e"], c.params["D_ee"]
     assert I[-1] == I[0] and D[-1] == D[0]
     # every point has a multiplier -1 (Newton tol 1e-9; collocation error ntst = 50)
@@ -173,7 +176,7 @@ def bautin(ei_hopf):
     return m, SpecialPoint("GH", 0, h["state"], m.params, {"omega": omega})
 
 
-def test_lpc_curve_from_bautin_matches_lc_branches(bautin, ei_hopf):
+def test_lpc_curve_from_bautin_matches_lc_branches(bautin, ei_hopf, tmp_path):
     m, gh = bautin
     assert gh.params["D_ee"] == pytest.approx(3.8361, abs=1e-3)
     c = continuation(m, "LPC-C", gh, ["I_e", "D_ee"], log_params=["I_e"], max_points=300,
@@ -184,6 +187,7 @@ def test_lpc_curve_from_bautin_matches_lc_branches(bautin, ei_hopf):
     assert D.min() == pytest.approx(3.7, abs=1e-12)
     assert abs(D.max() - gh.params["D_ee"]) < 2e-3
     assert "reached_end_point" in c.status.values() and "bound" in c.status.values()
+    assert_round_trip(c, tmp_path)
     # LPC points of LC-C branches at fixed D_ee: the curve's end and an inner point
     for dee in (3.7, 3.8):
         _, b = _lc(ei_hopf, dee, 0.005, 0.09, max_points=40)

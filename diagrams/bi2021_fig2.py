@@ -49,7 +49,7 @@ def mean_field(K_values):
     base = bifkit.load_model("ei_neural_mass", **PARAMS)
     for K in K_values:
         m = base.with_params(K=float(K))
-        eq = m.steady_state()
+        eq = [e["state"] for e in m.equilibria() if e["kind"] == "interior"]
         if not eq:
             raise ValueError(f"no physical stationary state at K = {K}")
         obs = m.observables(eq[0])

@@ -14,8 +14,12 @@ are found without knowing where they are:
 3. *regions*: each cell of a grid is classified (Bi et al. Fig. 1 legend): a stable equilibrium
    is a node (III, two or more real eigenvalues) or a focus (II); otherwise a simulation from
    next to the equilibrium decides: periodic or quasi-periodic (IV), chaotic (V, lambda_1 > 0),
-   or divergent rates (I: no stable solution).  Cells without a physical equilibrium (both rates
-   positive) are left grey.
+   or divergent rates (I: no stable solution).  Every equilibrium with rates >= 0 counts,
+   including the silent-excitatory state R_e = 0 (eq. 6a has R_e as a factor): at low I_e and
+   D_ee it is the stable node of region III.  Only a cell with no equilibrium at all is grey;
+4. *transcritical curve*: where the interior equilibrium reaches R_e = 0 (closed form,
+   ``model.transcritical_D_ee()``), drawn where the plane's y is D_ee; it ends at D_ee = 0 in
+   the Bogdanov-Takens point (``model.bt_condition() = 0``), located by brentq.
 """
 from __future__ import annotations
 
@@ -29,7 +33,8 @@ from .common import COLORS
 REGION_COLORS = {"I": "#f4c7c3", "II": "#cfe2f3", "III": "#d9ead3", "IV": "#fff2cc",
                  "V": "#d9d2e9", "none": "#e0e0e0"}
 REGION_TEXT = {"I": "unstable focus", "II": "stable focus", "III": "stable node",
-               "IV": "stable cycle", "V": "chaos", "none": "no physical equilibrium"}
+               "IV": "stable cycle", "V": "chaos", "none": "no equilibrium with rates >= 0"}
+TC_COLOR = "tab:brown"
 
 
 @dataclass
@@ -110,9 +115,14 @@ def n_real(ev, rel=1e-9) -> int:
     return int(np.sum(np.abs(ev.imag) <= rel * (1 + np.abs(ev))))
 
 
+def interior_equilibria(model) -> list:
+    """The closed-form equilibria of ``model`` with both rates > 0 (eq. 8)."""
+    return [e["state"] for e in model.equilibria() if e["kind"] == "interior"]
+
+
 def _equilibrium_near(model, state):
     """The closed-form physical equilibrium of ``model`` closest to ``state`` (or None)."""
-    eqs = model.steady_state()
+    eqs = interior_equilibria(model)
     if not eqs:
         return None
     return min(eqs, key=lambda s: abs(s["R_e"] - state["R_e"]) + abs(s["R_i"] - state["R_i"]))
@@ -148,7 +158,7 @@ def seed_scan(plane, y_values, x_start):
     hopf, nf = [], []
     for yv in y_values:
         m = plane.model(**{plane.y: float(yv), plane.x: float(x_start)})
-        eqs = m.steady_state()
+        eqs = interior_equilibria(m)
         if not eqs:
             continue
         try:
@@ -235,8 +245,43 @@ def _curve_from(plane, model, curve, start, kind, what, max_points, **options):
         plane.curves.setdefault("failed", []).append(f"{curve} from {what}: {e}")
         return None
     x, y = _xy(plane, br)
-    plane.add(kind, x, y)
+    keep = ~retraced(plane, x, y) & ~_on_curves(plane, kind, x, y)
+    if keep.any():
+        plane.add(kind, np.where(keep, x, np.nan), np.where(keep, y, np.nan))
     return br
+
+
+def retraced(plane, x, y, tol: float = 1e-3) -> np.ndarray:
+    """Points of a curve that run back over its own earlier part (a run that turns at a
+    codim-2 end point, e.g. an LPC curve at its Bautin point, and retraces itself).
+
+    Point k is a retrace when an earlier point j lies within ``tol`` (plane units, 0-1) while
+    the curve travelled more than 20 times that distance from j to k.
+    """
+    u, v = plane.unit(x, y)
+    u, v = np.nan_to_num(u, nan=np.inf), np.nan_to_num(v, nan=np.inf)
+    steps = np.hypot(np.diff(u), np.diff(v))
+    arc = np.concatenate([[0.0], np.cumsum(np.where(np.isfinite(steps), steps, 0.0))])
+    out = np.zeros(len(u), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for k in range(1, len(u)):
+            d = np.hypot(u[:k] - u[k], v[:k] - v[k])
+            out[k] = bool(np.any((d < tol) & (arc[k] - arc[:k] > 20 * np.maximum(d, 1e-9))
+                                 & ~out[:k]))
+    return out
+
+
+def _on_curves(plane, kind, x, y, tol: float = 1e-3) -> np.ndarray:
+    """Points of a new curve that lie on a curve of ``kind`` stored already (the same curve
+    reached from another start)."""
+    u, v = plane.unit(x, y)
+    out = np.zeros(len(u), dtype=bool)
+    for cx, cy, _extra in plane.curves.get(kind, []):
+        cu, cv = plane.unit(cx, cy)
+        out |= np.array([np.isfinite(a) and np.isfinite(b) and
+                         _polyline_distance(cu, cv, float(a), float(b)) < tol
+                         for a, b in zip(u, v)])
+    return out
 
 
 def lpc_curves(plane, hopf_branches, max_points=1500, **options):
@@ -296,7 +341,7 @@ def _hopf_on_cut(plane, m):
     import bifkit
     for xs in np.geomspace(*plane.x_range, 7)[1:-1] if plane.x_log else \
             np.linspace(*plane.x_range, 7)[1:-1]:
-        eqs = m.with_params(**{plane.x: float(xs)}).steady_state()
+        eqs = interior_equilibria(m.with_params(**{plane.x: float(xs)}))
         if eqs:
             br = bifkit.continuation(m.with_params(**{plane.x: float(xs)}), "EP-C", eqs[0],
                                      [plane.x], bounds={plane.x: tuple(plane.x_range)},
@@ -305,13 +350,46 @@ def _hopf_on_cut(plane, m):
     return []
 
 
+def transcritical_curve(plane, n: int = 400):
+    """The transcritical curve R_e = 0 of the interior branch, and its BT end point.
+
+    Only where the plane's y is D_ee: D_ee*(x) is then a closed form
+    (``model.transcritical_D_ee()``, Bi et al. eq. 8a at R_e = 0), evaluated on n points of x;
+    the curve reaches D_ee = 0 where ``model.bt_condition()`` changes sign, located by brentq
+    to 1e-13 relative: the Bogdanov-Takens point (stored as ``plane.curves["BT"]``).
+    """
+    from scipy.optimize import brentq
+    if plane.y != "D_ee":
+        return
+    xs = np.geomspace(*plane.x_range, n) if plane.x_log else np.linspace(*plane.x_range, n)
+
+    def tc(xv):
+        d = plane.model(**{plane.x: float(xv)}).transcritical_D_ee()
+        return math.nan if d is None else d
+
+    def bt(xv):
+        return plane.model(**{plane.x: float(xv)}).bt_condition()
+    cond = np.array([bt(v) for v in xs])
+    bts = [brentq(bt, xs[i], xs[i + 1], xtol=1e-15, rtol=1e-13)
+           for i in np.nonzero(np.sign(cond[:-1]) * np.sign(cond[1:]) < 0)[0]]
+    xs = np.sort(np.concatenate([xs, bts]))
+    ys = np.array([0.0 if v in bts else tc(v) for v in xs])
+    if np.any(np.isfinite(ys)):
+        plane.add("TC", xs, ys)
+    for b in bts:
+        plane.add("BT", [b], [0.0])
+
+
 # --------------------------------------------------------------------------- #
 # Regions                                                                      #
 # --------------------------------------------------------------------------- #
 def classify_point(model, lyap_periods: float = 100.0, max_time: float = 2e5) -> str:
     """Region label (I-V, or "none") at one parameter point.
 
-    Stable equilibrium: III (two or more real eigenvalues) or II.  Otherwise the model is
+    All equilibria with rates >= 0 are considered (``model.equilibria()``: interior and
+    silent-population ones).  A stable one: III (two or more real eigenvalues) or II (the
+    interior one decides where both an interior and a boundary state are stable).  "none"
+    only where no equilibrium exists at all.  Otherwise the model is
     integrated (Dormand-Prince) from next to the unstable equilibrium for max(20 periods,
     40 / growth rate): blow-up (rates diverging, the MF's "no stable solution") is I; else the
     Lyapunov spectrum over ``lyap_periods`` periods (slope fit, see
@@ -319,18 +397,18 @@ def classify_point(model, lyap_periods: float = 100.0, max_time: float = 2e5) ->
     """
     import bifkit
     from .bi2021_fig4 import fitted_exponents
-    eqs = model.steady_state()
-    if not eqs:
+    found = model.equilibria()
+    if not found:
         return "none"
-    evs = [model.eigenvalues(s) for s in eqs]
-    stable = [i for i, ev in enumerate(evs) if np.all(ev.real < 0)]
+    stable = [e for e in found if e["stable"]]  # interior ones come first
     if stable:
-        return "III" if n_real(evs[stable[0]]) >= 2 else "II"
-    ev = evs[0]
+        return "III" if n_real(stable[0]["eigenvalues"]) >= 2 else "II"
+    eqs = [e["state"] for e in found]
+    ev = found[0]["eigenvalues"]
     growth = float(ev.real.max())
     period = 2 * math.pi / max(float(np.max(np.abs(ev.imag))), 1e-9)
     x0 = dict(eqs[0])
-    x0["R_e"] *= 1.01
+    x0["R_e"] = x0["R_e"] * 1.01 if x0["R_e"] > 0 else 1e-6  # off the invariant plane R_e = 0
     t_tr = min(max(20 * period, 40 / growth), max_time)
     tr = bifkit.integrate(model, (0.0, t_tr), x0, method="dopri", rtol=1e-8, atol=1e-12,
                           sample=t_tr)
@@ -408,19 +486,27 @@ def draw_curves(ax, plane):
         l1 = extra["l1"]
         ax.plot(x, np.where(l1 < 0, y, np.nan), "-", color=COLORS["H"], lw=1.8, zorder=4)
         ax.plot(x, np.where(l1 >= 0, y, np.nan), "--", color=COLORS["H"], lw=1.8, zorder=4)
-        for lab, sx, sy in extra["special"]:
+        for lab, sx, sy in _codim2_points(plane, extra):
             ax.plot(sx, sy, "o" if lab == "GH" else "s", color="k", ms=5, zorder=7)
             ax.annotate(lab, (sx, sy), textcoords="offset points", xytext=(4, 4), fontsize=7,
                         zorder=7)
     for kind, ls in (("LPC", "-"), ("PD", "-"), ("NF", "-")):
         for x, y, _extra in plane.curves.get(kind, []):
             ax.plot(x, y, ls, color=COLORS[kind], lw=1.8, zorder=4)
+    for x, y, _extra in plane.curves.get("TC", []):
+        ax.plot(x, y, "-.", color=TC_COLOR, lw=1.6, zorder=4)
+    for x, y, _extra in plane.curves.get("BT", []):
+        ax.plot(x, y, "s", color="k", ms=6, zorder=7, clip_on=False)
+        ax.annotate("BT", (x[0], y[0]), textcoords="offset points", xytext=(4, 4), fontsize=7,
+                    zorder=7)
     for x, y, _extra in plane.curves.get("NF-points", []):
         ax.plot(x, y, "D", color=COLORS["NF"], ms=4, mec="k", mew=0.4, zorder=5,
                 label="node / focus, bisection on scan lines")
     handles = [("-", COLORS["H"], "Hopf, supercritical"), ("--", COLORS["H"], "Hopf, subcritical"),
                ("-", COLORS["LPC"], "saddle-node of cycles (LPC)"),
                ("-", COLORS["PD"], "period doubling (PD)"), ("-", COLORS["NF"], "node / focus")]
+    if plane.curves.get("TC"):
+        handles.append(("-.", TC_COLOR, "transcritical: interior state meets R$_e$=0"))
     for ls, c, lab in handles:
         ax.plot([], [], ls, color=c, lw=1.8, label=lab)
     ax.set_xscale("log" if plane.x_log else "linear")
@@ -437,10 +523,18 @@ def region_legend(ax, present):
             for k in REGION_COLORS if k in present]
 
 
+def _codim2_points(plane, extra) -> list:
+    """The codim-2 labels of one H-C curve; its BT label is left out when the exact BT point
+    (end of the transcritical curve) is known: the H-C run only stops near it, at D_ee > 0."""
+    if not plane.curves.get("BT"):
+        return extra["special"]
+    return [s for s in extra["special"] if s[0] != "BT"]
+
+
 def curves_table(plane) -> dict:
     """All curves as one long table: kind, curve index, x, y, l1 (Hopf) -- for the CSV."""
     cols = {"curve": [], "index": [], plane.x: [], plane.y: [], "l1": []}
-    for kind in ("H", "LPC", "PD", "NF", "NF-points"):
+    for kind in ("H", "LPC", "PD", "NF", "NF-points", "TC"):
         for k, (x, y, extra) in enumerate(plane.curves.get(kind, [])):
             n = len(x)
             cols["curve"] += [kind] * n
@@ -453,11 +547,12 @@ def curves_table(plane) -> dict:
 
 def special_table(plane) -> dict:
     cols = {"label": [], plane.x: [], plane.y: []}
-    for _x, _y, extra in plane.curves.get("H", []):
-        for lab, sx, sy in extra["special"]:
-            cols["label"].append(lab)
-            cols[plane.x].append(sx)
-            cols[plane.y].append(sy)
+    rows = [s for _x, _y, extra in plane.curves.get("H", []) for s in _codim2_points(plane, extra)]
+    rows += [("BT", float(x[0]), float(y[0])) for x, y, _e in plane.curves.get("BT", [])]
+    for lab, sx, sy in rows:
+        cols["label"].append(lab)
+        cols[plane.x].append(sx)
+        cols[plane.y].append(sy)
     return cols
 
 
@@ -475,6 +570,7 @@ def compute(plane, *, scan_lines: int, x_start: float, pd_cuts, grid: tuple,
     if nf_seeds:  # the bisection points themselves: the boundary where NF-C fails to start
         plane.add("NF-points", [s["params"][plane.x] for s in nf_seeds],
                   [s["params"][plane.y] for s in nf_seeds])
+    transcritical_curve(plane)
     t["scan"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     hb = hopf_curves(plane, hopf_seeds)
@@ -503,7 +599,8 @@ def write_outputs(plane, out, name, xs, ys, labels, comment=""):
     """The CSV tables of a plane: curves, codim-2 points, region grid, failures."""
     from .common import write_csv
     files = {"curves": write_csv(out / f"{name}_curves.csv", curves_table(plane),
-                                 comment + "; curve: H (l1 < 0 supercritical), LPC, PD, NF; "
+                                 comment + "; curve: H (l1 < 0 supercritical), LPC, PD, NF, "
+                                 "TC (transcritical: interior state meets R_e = 0, closed form); "
                                  "NaN rows: unphysical parts (a rate <= 0) left out")}
     sp = special_table(plane)
     if sp["label"]:
@@ -512,8 +609,9 @@ def write_outputs(plane, out, name, xs, ys, labels, comment=""):
     files["regions"] = write_csv(out / f"{name}_regions.csv",
                                  {plane.x: X.ravel(), plane.y: Y.ravel(),
                                   "region": labels.ravel()},
-                                 comment + "; regions I-V of Bi et al. Fig. 1, none = no "
-                                 "equilibrium with both rates > 0")
+                                 comment + "; regions I-V of Bi et al. Fig. 1 from all "
+                                 "equilibria with rates >= 0 (R_e = 0 states included); none = "
+                                 "no equilibrium at all")
     failed = plane.curves.get("failed", [])
     if failed:
         files["notes"] = write_csv(out / f"{name}_notes.csv", {"note": [f.replace(",", ";")

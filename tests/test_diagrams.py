@@ -188,6 +188,40 @@ def test_bi2021_fig1a_quick_curves_and_criticality(quick_run):
     assert {"I", "II", "IV"} <= regions
 
 
+def test_bi2021_fig1a_regions_from_all_equilibria(quick_run):
+    """Issue 18: no "none" cell where a stable equilibrium exists; the former grey area
+    (I_e < 3e-3, D_ee < 0.9) is region III (the stable silent state R_e = 0); the
+    transcritical curve and the exact BT point are in the tables."""
+    import numpy as np
+
+    import bifkit
+    files = quick_run("bi2021-fig1a")
+    reg = read_csv(files["regions"])
+    base = bifkit.load_model("ei_neural_mass", K=1000.0, D_ii=0.3)
+    low = []
+    for I_e, D_ee, label in zip(reg["I_e"], reg["D_ee"], reg["region"]):
+        eqs = base.with_params(I_e=float(I_e), D_ee=float(D_ee)).equilibria()
+        if any(e["stable"] for e in eqs):  # a stable equilibrium: II or III, never grey
+            assert label in ("II", "III"), (I_e, D_ee, label)
+        else:
+            assert label != "none" or not eqs
+        if I_e < 3e-3 and D_ee < 0.9:
+            low.append(label)
+    assert low and set(low) == {"III"}
+    cod = read_csv(files["codim2"])
+    labels = list(cod["label"])
+    assert labels.count("BT") == 1  # the exact one; the H-C run's approximate label is dropped
+    i = labels.index("BT")
+    # closed form (tests/test_ei_neural_mass.py: bt_condition = 0, checked there by Newton)
+    assert cod["I_e"][i] == pytest.approx(0.0053953971, rel=1e-8) and cod["D_ee"][i] == 0.0
+    c = read_csv(files["curves"])
+    kind = np.array(c["curve"], dtype=object)
+    tc = (kind == "TC") & np.isfinite(c["D_ee"])
+    assert tc.any()
+    # the curve passes the transcritical point at I_e = 1e-3: D_ee = 0.9740147 (issue 18)
+    assert np.interp(-3.0, np.log10(c["I_e"][tc]), c["D_ee"][tc]) == pytest.approx(0.97401, abs=2e-3)
+
+
 def test_shotnoise_reentrant_converged_crossing(quick_run):
     """At i0/g0^2 = 7e-4 the chain is AS between K ~ 17 and K ~ 216: the upper crossing agrees
     for M = 64 and 128 (to 1e-5), the lower one only from M = 128 on (M = 64 is off by ~9 %)."""

@@ -192,7 +192,7 @@ def run_command(func, args) -> int:
     except (ComputationError, MemoryError) as e:
         return _fail(f"{type(e).__name__}: {e}" if isinstance(e, MemoryError) else f"{e}",
                      EXIT_FAILED, e)
-    except (InputError, ValueError, TypeError, LookupError, NotImplementedError) as e:
+    except (InputError, ValueError, NotImplementedError) as e:
         return _fail(f"{e}", EXIT_BAD_INPUT, e)
     except OSError as e:  # an input file that cannot be read
         name = f" {e.filename!r}" if getattr(e, "filename", None) else ""

@@ -13,6 +13,21 @@ multipliers come from fort.9 (printed by AUTO with 6 significant digits).
 
 Unlike bifkit's own driver, AUTO's special points are points of the branch:
 ``SpecialPoint.index`` is the row of the point itself.
+
+Never a NaN point, never a runaway passed off as a result: each run's points are
+cut (and the stop reason says where and why) before the first point that
+
+* holds a non-finite value (AUTO diverged and goes on writing NaN rows), or
+* on a cycle curve, starts a run of ``LOST_RUN`` points that have all lost the
+  trivial Floquet multiplier 1 (no multiplier within ``TRIVIAL_TOL`` of 1): the
+  collocation no longer resolves the orbit, typically as the period runs off
+  towards a homoclinic orbit (AUTO's 'ab' demo: the multipliers go wrong near
+  period 45 and the run goes on to periods of 1e5 and then NaN).
+
+A point that lost the trivial multiplier only briefly (AUTO's first steps from
+a written start, e.g. a native orbit, can have wrong multipliers for two or
+three points while the orbit itself is right) is kept, with its multipliers
+set to NaN (unknown) rather than wrong ones.
 """
 from __future__ import annotations
 
@@ -24,6 +39,11 @@ from ...continuation.results import Branch, SpecialPoint
 from . import files, labels
 
 TWO_PI = 2 * math.pi
+# the trivial multiplier of a periodic orbit is 1 exactly; AUTO prints 6 digits and its
+# Floquet solver (ISP = 2) keeps it to ~1e-5 on resolved orbits (measured on the 'ab' demo
+# up to period 40); once the mesh no longer resolves the orbit it jumps by O(1)
+TRIVIAL_TOL = 1e-2
+LOST_RUN = 5   # consecutive points without the trivial multiplier that end a run
 
 
 class _Run:
@@ -81,6 +101,43 @@ def _bound_hit(row, cols, opts, pmap):
     return None
 
 
+def _row_finite(run: _Run, row, cycles: bool) -> bool:
+    if not np.all(np.isfinite(row.values)):
+        return False
+    sol = run.solutions.get((abs(row.br), abs(row.pt))) if row.lab != 0 else None
+    if sol is not None and not (np.all(np.isfinite(sol.state)) and np.all(np.isfinite(sol.par))
+                                and (not cycles or np.all(np.isfinite(sol.u)))):
+        return False
+    return True
+
+
+def _lost_trivial_multiplier(run: _Run, row) -> float | None:
+    """Distance of the multipliers from 1 if none is within TRIVIAL_TOL, else None."""
+    mu = run.diag.multipliers.get((abs(row.br), abs(row.pt)))
+    if mu is None or len(mu) == 0 or not np.all(np.isfinite(mu)):
+        return None
+    d = float(np.min(np.abs(np.asarray(mu, complex) - 1.0)))
+    return d if d > TRIVIAL_TOL else None
+
+
+def healthy_prefix(run: _Run, seq, cycles: bool, period_col):
+    """The points of ``seq`` before the first NaN row or (cycles) the first of ``LOST_RUN``
+    points without the trivial multiplier, and the reason for the cut (None if no cut)."""
+    lost = [cycles and _lost_trivial_multiplier(run, row) is not None for _, row in seq]
+    for k, (_, row) in enumerate(seq):
+        if not _row_finite(run, row, cycles):
+            return seq[:k], (f"AUTO-07p diverged (non-finite values) after point {k - 1}; "
+                             f"the {len(seq) - k} points from there on are dropped")
+        if k > 0 and lost[k] and all(lost[k:k + LOST_RUN]):
+            d = _lost_trivial_multiplier(run, row)
+            per = row.values[period_col] if period_col is not None else math.nan
+            return seq[:k], (f"orbit no longer resolved at point {k} (period {per:.6g}): "
+                             f"no Floquet multiplier within {TRIVIAL_TOL:g} of 1 (off by "
+                             f"{d:.3g}; homoclinic approach? raise ntst or set T_max); "
+                             f"the {len(seq) - k} points from there on are dropped")
+    return seq, None
+
+
 def _stop_reason(run: _Run, consts, pmap, name_of, cols, opts) -> str:
     out = run.out
     if out.returncode != 0:
@@ -131,6 +188,9 @@ def assemble(model, curve, free, runs, pmap, opts, signs) -> Branch:
         if trimmed and seq:
             reason = (f"bound reached ({name_of(icp[0])} = {seq[-1][1].values[0]:.10g}; "
                       f"AUTO's step beyond it dropped)")
+        seq, cut = healthy_prefix(run, seq, cycles, cols.get(11))
+        if cut is not None:
+            reason = cut
         reasons.append(f"{'forward' if sign > 0 else 'backward'}: {reason}")
         if len(signs) == 2 and sign < 0:
             seq = seq[::-1][:-1] if seq else seq   # start once (it ends the backward part)
@@ -171,8 +231,9 @@ def assemble(model, curve, free, runs, pmap, opts, signs) -> Branch:
             orbits_t.append(None)
             orbits_u.append(None)
         vals = (run.diag.multipliers if cycles else run.diag.eigenvalues).get(key)
-        if vals is not None and len(vals) >= n:
-            EV[i] = vals[:n]
+        if vals is not None and len(vals) >= n and not (
+                cycles and _lost_trivial_multiplier(run, row) is not None):
+            EV[i] = vals[:n]   # (multipliers without the trivial one are wrong: left NaN)
         if key in run.diag.gh:
             l1[i] = run.diag.gh[key]
         lab = labels.label(row.ty)

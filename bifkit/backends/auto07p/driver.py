@@ -18,8 +18,9 @@ NS-C     2    2   [p, q, 11]           torus (8)
 A start that came out of this backend (its ``data["auto"]["solution"]``
 holds AUTO's own solution block) is restarted from exactly that block, so a
 chain EP-C -> LC-C -> PD-C runs as it would in AUTO itself.  Any other start
-(a bifkit special point, a state dict, a bifkit Orbit) is written as a new
-solution block.
+(a bifkit special point, a state dict, a bifkit Orbit, a point of a native
+branch ``branch.point(i)``, with its ``"orbit"`` on cycle branches) is written
+as a new solution block: the same starts as :func:`bifkit.continuation`.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import math
 
 import numpy as np
 
+from ...errors import InputError
 from . import files, labels
 from .options import LOG_NOTE, AutoOptions, step_sizes
 from .problem import compile_model
@@ -69,8 +71,13 @@ def _auto_block(start):
 def _state_params(model, start):
     """(model with the start's parameters, real state vector) of a point-like start."""
     from ...continuation import _start_model
+    if isinstance(start, dict) and "state" in start and "params" in start:
+        start = {"state": start["state"], "params": start["params"]}  # Branch.point(i) + extras
     m, state = _start_model(model, start)
     return m, m.pack(state)
+
+
+HOPF_RTOL = 1e-4   # |Re lambda| / |lambda| of a start taken as a Hopf point (located: ~1e-8)
 
 
 def _omega(model, x, data):
@@ -79,8 +86,13 @@ def _omega(model, x, data):
     ev = np.linalg.eigvals(model.compiled.jac(0.0, x, model.p))
     ev = ev[ev.imag > 0]
     if ev.size == 0:
-        raise ValueError("the start is not a Hopf point: no complex eigenvalue pair")
-    return float(ev[np.argmin(np.abs(ev.real))].imag)
+        raise InputError("the start is not a Hopf point: no complex eigenvalue pair")
+    lam = ev[np.argmin(np.abs(ev.real))]
+    if abs(lam.real) > HOPF_RTOL * abs(lam):
+        raise InputError(f"the start is not a Hopf point: the eigenvalue pair nearest the "
+                         f"imaginary axis is {lam.real:.3g} +- {lam.imag:.3g}i; start from a "
+                         f"Hopf point (label 'H'), an orbit, or a point of a cycle branch")
+    return float(lam.imag)
 
 
 def _orbit_block(model, orbit, pmap, itp, ntst, ncol, multipliers=None):
@@ -117,6 +129,8 @@ def make_start(model, curve, start, pmap, opts) -> _Start:
         orbit = start
     elif isinstance(data, dict) and data.get("orbit") is not None:
         orbit = data["orbit"]
+    elif isinstance(start, dict) and start.get("orbit") is not None:
+        orbit = start["orbit"]   # a point of a native cycle branch: CycleBranch.point(i)
     if curve in CYCLE_CURVES and (orbit is not None and not (curve == "LC-C" and _is_hopf(start))):
         m = model.with_params(**dict(zip(model.param_names, map(float, orbit.p))))
         if curve == "LC-C" and getattr(start, "label", None) == "PD":

@@ -73,7 +73,9 @@ def read_toml_model(path):
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"{path.name}: not valid TOML: {e}") from None
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+        where = f"{path.name}, line {m.group(1)}" if m else path.name
+        raise ValueError(f"{where}: not valid TOML: {e}") from None
     loc = _Locator(text)
     unknown = sorted(set(data) - _TOP)
     if unknown:

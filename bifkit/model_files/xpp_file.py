@@ -220,10 +220,13 @@ class _Reader:
                              f"has no differential equation")
         symbols["t"] = sp.Symbol("t", real=True)
         functions = {}
-        # user functions and fixed quantities may use each other in file order
-        items = sorted([(ln.number, "fn", (ln, n, a, b)) for ln, n, a, b in self.functions]
-                       + [(ln.number, "fx", (ln, k, n, b)) for ln, k, n, b in self.fixed],
-                       key=lambda item: item[0])
+        # numbers first, then derived parameters, then user functions and fixed
+        # quantities (which may use each other) in file order
+        rank = {"number": 0, "derived": 1, "fixed": 2}
+        items = sorted([(2, ln.number, "fn", (ln, n, a, b)) for ln, n, a, b in self.functions]
+                       + [(rank[k], ln.number, "fx", (ln, k, n, b)) for ln, k, n, b in self.fixed],
+                       key=lambda item: item[:2])
+        items = [(None, tag, item) for _, _, tag, item in items]
         for _, tag, item in items:
             if tag == "fn":
                 line, name, args, body = item

@@ -2,11 +2,17 @@
 
     NUMBA_NUM_THREADS=1 python benchmarks/network_throughput.py [--quick] [--no-brian]
 
-One line per network (issue 6):
+One line per network (issues 6, 21):
     <network> events_per_s=<x> brian2_dt=<dt> brian2_events_per_s=<y> speedup=<r>
         brian2_rate_err=<e> ceiling_ratio=<q>           (on one line)
-preceded by the practical ceiling measured on the same machine a moment before:
+preceded by the practical ceiling measured on the same machine a moment before, and the memory
+of the wiring:
     scatter_ceiling events_per_s=<c> network=<network>
+    memory network=<network> synapses=<E> bytes_per_synapse=<b> (targets <t> + segments and
+        in-degrees <s>) state_bytes_per_neuron=<n>
+(bytes of the arrays the run keeps: uint32 targets, int64 segment offsets per neuron; no object
+per synapse). The LIF and theta networks (Ullner et al. 2018) are measured the same way; they
+have no Brian2 twin here (their Brian2 fields print nan).
 = a compiled random scatter x[targets[k]] += c over the out-lists of the same wiring (spiking
 neurons drawn at random, median of 5 timed passes); ceiling_ratio = events_per_s / c. On a shared
 machine both figures move with the load, their ratio much less.
@@ -50,15 +56,48 @@ CASES = {
     # the mean rate over 20 tau still varies by ~5% between seeds, with 20 tau by ~0.5%)
     "inhibitory_qif": dict(params=dict(N=10000, K=1000, i0=0.2, g0=1.0), T=20.0, transient=20.0),
     "ei_qif": dict(params=dict(N_e=10000, N_i=2500, K=1000), T=400.0, transient=100.0),
+    "lif_massive": dict(params=dict(N=10000, K=1000), T=400.0, transient=100.0),
+    "theta_massive": dict(params=dict(N=10000, K=1000), T=400.0, transient=100.0),
 }
+BRIAN_TWIN = ("inhibitory_qif", "ei_qif")  # networks with a Brian2 twin in ``brian_worker``
+
+
+def wiring(name, case, seed):
+    """Connectivity of the benchmark network (the same as ``simulate`` draws)."""
+    from bifkit.network.connectivity import build_connectivity
+    from bifkit.network.networks import resolve
+
+    spec, _ = resolve(name, dict(case["params"], seed=seed))
+    return spec, build_connectivity(spec.sizes, spec.laws, seed, getattr(spec, "reciprocity", 0.0))
+
+
+def memory_line(name, conn):
+    """Bytes per synapse of the wiring and bytes per neuron of the run state (measured)."""
+    E = conn.n_synapses
+    per_syn = conn.targets.nbytes / E
+    other = (conn.seg.nbytes + conn.indegree.nbytes) / E
+    return (f"memory network={name} synapses={E} bytes_per_synapse={per_syn + other:.3f} "
+            f"(targets {per_syn:.0f} x {conn.targets.dtype} + segments and in-degrees "
+            f"{other:.3f}) state_bytes_per_neuron~{per_neuron_state_bytes(conn.n):.0f}")
+
+
+def per_neuron_state_bytes(n):
+    """Bytes per neuron of the engine state (phase, bound, queue, observables), counted from the
+    arrays a run allocates for n neurons."""
+    from bifkit.network.driver import queue_args
+    from bifkit.network.observables import Accumulator
+
+    q = queue_args(n, 256, 1.0)
+    acc = Accumulator((n,), 8, 1.0, 0, 0, False)
+    arrays = [a for a in q if isinstance(a, np.ndarray)]
+    arrays += [v for v in vars(acc).values() if isinstance(v, np.ndarray) and v.size >= n]
+    state = 2 * 2 * 8  # st and bd: two (n, 2) float64 arrays
+    return state + sum(a.nbytes for a in arrays) / n
 
 
 def scatter_ceiling(name, case, seed, n_spikes=20000, reps=5):
     """Synaptic events per wall second of a bare random scatter over the network's out-lists."""
     from numba import njit  # imported here: the Brian2 worker runs this file without numba
-
-    from bifkit.network.connectivity import build_connectivity
-    from bifkit.network.networks import resolve
 
     @njit(cache=True)
     def scatter(x, targets, seg, order, c):
@@ -66,8 +105,7 @@ def scatter_ceiling(name, case, seed, n_spikes=20000, reps=5):
             for m in range(seg[i, 0], seg[i, -1]):
                 x[targets[m]] += c
 
-    spec, _ = resolve(name, dict(case["params"], seed=seed))
-    conn = build_connectivity(spec.sizes, spec.laws, seed, spec.reciprocity)
+    _, conn = wiring(name, case, seed)
     order = np.random.default_rng(seed).integers(0, conn.n, n_spikes)
     events = int((conn.seg[order, -1] - conn.seg[order, 0]).sum())
     x = np.zeros(conn.n)
@@ -219,8 +257,11 @@ def main(argv=None):
         rate_exact = np.average([res.rates[p] for p in res.populations],
                                 weights=[len(res.rate_neuron[p]) for p in res.populations])
         rate_exact /= (1000.0 if res.rate_unit == "Hz" else 1.0)  # per time unit
+        _, conn = wiring(name, case, a.seed)
+        print(memory_line(name, conn), flush=True)
+        del conn
         line = f"{name} events_per_s={res.events_per_s:.3g}"
-        if a.no_brian:
+        if a.no_brian or name not in BRIAN_TWIN:
             print(line + " brian2_dt=nan brian2_events_per_s=nan speedup=nan brian2_rate_err=nan"
                   f" ceiling_ratio={res.events_per_s / ceiling:.3g}", flush=True)
             continue

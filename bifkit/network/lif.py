@@ -51,6 +51,11 @@ class LIFSpec:
     time_unit: str = "ms"
     rate_unit: str = "Hz"
 
+    @property
+    def laws(self):
+        """In-degree laws of the (post, pre) blocks (``connectivity.build_connectivity``)."""
+        return fixed_laws(self.K_e, self.K_i)
+
 
 LIF_DEFAULTS = {**COMMON_DEFAULTS, "RI0": None, "ri0": 0.24, "V_th": 20.0, "V_r": 10.0}
 
@@ -81,7 +86,7 @@ def run_lif(spec: LIFSpec, opt) -> dict:
     if opt["n_fft"] * dt > 500.0 * spec.tau:
         raise ValueError(f"n_fft * dt_sample = {opt['n_fft'] * dt} ms is too long a chunk for "
                          f"the LIF kernel's exponentials: need <= 500 tau = {500 * spec.tau} ms")
-    conn = build_connectivity(spec.sizes, fixed_laws(spec.K_e, spec.K_i), opt["seed"])
+    conn = build_connectivity(spec.sizes, spec.laws, opt["seed"])
     n, P = conn.n, 2
     pop = np.repeat(np.arange(P, dtype=np.int64), spec.sizes)
     mu_th = spec.mu - spec.V_th

@@ -49,6 +49,11 @@ class ThetaSpec:
     time_unit: str = "ms"
     rate_unit: str = "Hz"
 
+    @property
+    def laws(self):
+        """In-degree laws of the (post, pre) blocks (``connectivity.build_connectivity``)."""
+        return fixed_laws(self.K_e, self.K_i)
+
 
 THETA_DEFAULTS = {**COMMON_DEFAULTS, "theta0": 0.2, "alpha": 1.0}
 
@@ -66,7 +71,7 @@ def _build_theta(p):
 
 def theta_laws(spec):
     """In-degree laws of the (post, pre) blocks: b K excitatory, (1 - b) K inhibitory inputs."""
-    return fixed_laws(spec.K_e, spec.K_i)
+    return spec.laws
 
 
 def initial_phases(spec, seed, n):

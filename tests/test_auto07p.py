@@ -227,3 +227,96 @@ def test_ei_hopf_points_agree_with_bifkit(ei_equilibria):
     assert ha[0].data["l1"] == pytest.approx(hb[0].data["l1"], rel=1e-4)
     assert a.params["I_e"].min() == pytest.approx(1e-5)
     assert a.params["I_e"].max() == pytest.approx(200)
+
+
+# --------------------------------------------------------------------------- #
+# issue 20: no NaN points, no runaway, the native starts                      #
+# --------------------------------------------------------------------------- #
+def _ab_demo(make_model):
+    """AUTO-07p's own demo 'ab' (demos/ab/ab.f90): the A -> B reaction with heat release,
+    u1' = -u1 + p1 (1 - u1) e^u2, u2' = -u2 + p1 p2 (1 - u1) e^u2 - p3 u2 (p2 = 14, p3 = 2)."""
+    return make_model("ab_demo", ["u1", "u2"], {"p1": 0.0, "p2": 14.0, "p3": 2.0},
+                      lambda u1, u2, p1, p2, p3: [-u1 + p1 * (1 - u1) * sp.exp(u2),
+                                                  -u2 + p1 * p2 * (1 - u1) * sp.exp(u2)
+                                                  - p3 * u2])
+
+
+def _p_at_period(branch, T):
+    """p1 of a native cycle branch at periods T (cubic spline of p1(T); T is monotone there)."""
+    from scipy.interpolate import CubicSpline
+    per, p1 = branch.data["period"], branch.p[:, 0]
+    order = np.argsort(per)
+    return CubicSpline(per[order], p1[order])(T)
+
+
+def _ab_hopf(m):
+    ep = bifkit.continuation(m, "EP-C", {"u1": 0.0, "u2": 0.0}, ["p1"],
+                             bounds={"p1": (0.0, 0.2)})
+    return ep, ep.special_points("H")[0]
+
+
+@needs_auto
+@pytest.mark.auto07p
+def test_ab_demo_cycles_stop_before_the_homoclinic_runaway_without_nan(make_model):
+    # Before issue 20 this run went on to periods of 1.2e5 and then 1799 NaN points (AUTO
+    # diverges as the orbit approaches the homoclinic orbit at p1 ~ 0.1055 and goes on writing
+    # NaN rows); the multipliers lose the trivial 1 from period ~45 (measured).
+    m = _ab_demo(make_model)
+    _, h = _ab_hopf(m)
+    lc = auto07p.continuation(m, "LC-C", h, ["p1"], bounds={"p1": (0.0, 0.2)}, ds_max=0.05,
+                              max_points=300)
+    assert np.all(np.isfinite(lc.x)) and np.all(np.isfinite(lc.p))
+    assert np.all(np.isfinite(lc.data["period"]))
+    assert "no longer resolved" in lc.stop_reason and len(lc) < 300
+    assert 20 < lc.data["period"].max() < 100   # far along the branch, but not the runaway
+    mu = lc.data["multipliers"]
+    known = np.all(np.isfinite(mu), axis=1)
+    assert np.all(np.min(np.abs(mu[known] - 1), axis=1) <= 1e-2)   # no wrong multipliers
+    # independent engine on the same equations: bifkit's LC-C gives the same p1 at the same
+    # period (both collocation, ncol = 4; p1(T) of the native points by a cubic spline)
+    nat = bifkit.continuation(m, "LC-C", h, ["p1"], bounds={"p1": (0.0, 0.2)}, max_points=60)
+    sel = (lc.data["period"] > 3) & (lc.data["period"] < 6)
+    assert sel.sum() >= 3
+    np.testing.assert_allclose(lc.p[sel, 0], _p_at_period(nat, lc.data["period"][sel]),
+                               rtol=1e-6)
+
+
+@needs_auto
+@pytest.mark.auto07p
+def test_lorenz_cycles_stop_at_the_homoclinic_orbit_without_nan():
+    # Lorenz (sigma 10, beta 8/3): the subcritical Hopf cycles at rho_H = 24.7368 (closed form
+    # sigma (sigma + beta + 3) / (sigma - beta - 1)) end at the homoclinic orbit at
+    # rho = 13.926 (Sparrow 1982, sec. 3.1; Kaplan & Yorke 1979)
+    from bifkit.dynamics.testproblems import lorenz
+    m = lorenz()
+    q = math.sqrt(m.params["beta"] * (m.params["rho"] - 1))
+    ep = auto07p.continuation(m, "EP-C", {"x": q, "y": q, "z": m.params["rho"] - 1}, ["rho"],
+                              bounds={"rho": (1.5, 30)}, max_points=300)
+    h = ep.special_points("H")[0]
+    assert h.params["rho"] == pytest.approx(10 * (10 + 8 / 3 + 3) / (10 - 8 / 3 - 1), rel=1e-8)
+    lc = auto07p.continuation(m, "LC-C", h, ["rho"], bounds={"rho": (1.5, 30)}, ds_max=0.5)
+    assert np.all(np.isfinite(lc.x)) and np.all(np.isfinite(lc.data["period"]))
+    rho = lc.p[:, m.param_index("rho")]
+    assert rho.min() == pytest.approx(13.926, abs=0.01)   # reached the homoclinic approach
+    assert lc.data["period"].max() < 20                    # and stopped there
+    assert "no longer resolved" in lc.stop_reason
+
+
+@needs_auto
+@pytest.mark.auto07p
+def test_native_cycle_branch_point_is_a_start_and_a_non_hopf_state_is_refused(make_model):
+    m = _ab_demo(make_model)
+    ep, h = _ab_hopf(m)
+    nat = bifkit.continuation(m, "LC-C", h, ["p1"], bounds={"p1": (0.0, 0.2)}, max_points=40)
+    start = nat.point(30)   # {"state", "params", "orbit"}: was "unknown state 'state'"
+    lc = auto07p.continuation(m, "LC-C", start, ["p1"], bounds={"p1": (0.0, 0.2)},
+                              max_points=12, direction="forward")
+    assert lc.p[0, 0] == pytest.approx(start["params"]["p1"], rel=1e-10)
+    assert lc.data["period"][0] == pytest.approx(nat.data["period"][30], rel=1e-8)
+    # AUTO's later points lie on the native branch (independent engine): p1 at equal period
+    np.testing.assert_allclose(lc.p[3:, 0], _p_at_period(nat, lc.data["period"][3:]),
+                               rtol=1e-6)
+    assert np.all(np.isfinite(lc.x))
+    # an equilibrium that is not a Hopf point (eigenvalues -1.3 +- 0.36i): a clear error
+    with pytest.raises(ValueError, match="not a Hopf point"):
+        auto07p.continuation(m, "LC-C", ep.point(10), ["p1"], max_points=5)

@@ -1,0 +1,144 @@
+"""The truncated boundary-value problem of a homoclinic orbit to a saddle ("HC-C").
+
+On s in [0, 1] (time t = -T + 2 T s, T the half-return time, fixed)::
+
+    u'(s) - 2T f(u(s), alpha) = 0                   collocation (as the cycles)
+    f(x0, alpha) = 0                                the saddle
+    L_s^T (u(0) - x0) = 0,  L_u^T (u(1) - x0) = 0    projection conditions (saddle.py)
+    int_0^1 <u(s) - u_ref(s), u_ref'(s)> ds = 0      integral phase condition
+
+Unknowns y = (U (nodes x n, row-major), x0 (n), alpha (2 free parameters)):
+(N m + 2) n + 2 unknowns and (N m + 2) n + 1 equations, a curve (Champneys,
+Kuznetsov & Sandstede 1996, Int. J. Bif. Chaos 6, 867, eqs. 2.1-2.6; Kuznetsov
+2004, sec. 10.3.3).  Continuation adds the pseudo-arclength row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sps
+
+from . import _colloc, saddle
+
+
+@dataclass
+class HomoclinicBVP:
+    """Discretisation and bookkeeping of one HC-C problem.
+
+    Attributes
+    ----------
+    model : Model
+    free : (2,) indices of the free parameters in the model's parameter array
+    p : full parameter array (the free entries are overwritten by the unknowns)
+    mesh : (N + 1,) mesh on [0, 1];  scheme : collocation Scheme
+    T : half-return time (model time units)
+    n_unstable : dimension of the unstable eigenspace of the saddle
+    """
+
+    model: object
+    free: np.ndarray
+    p: np.ndarray
+    mesh: np.ndarray
+    scheme: object
+    T: float
+    n_unstable: int
+
+    # ------------------------------------------------------------ packing
+    @property
+    def n(self) -> int:
+        return self.model.n
+
+    @property
+    def n_nodes(self) -> int:
+        return (len(self.mesh) - 1) * self.scheme.ncol + 1
+
+    @property
+    def size(self) -> int:
+        return (self.n_nodes + 1) * self.n + 2
+
+    def pack(self, U, x0, alpha) -> np.ndarray:
+        return np.concatenate([np.ravel(U), np.ravel(x0), np.ravel(alpha)])
+
+    def unpack(self, y):
+        n, k = self.n, self.n_nodes * self.n
+        return y[:k].reshape(self.n_nodes, n), y[k:k + n], y[k + n:k + n + 2]
+
+    def params(self, alpha) -> np.ndarray:
+        p = self.p.copy()
+        p[self.free] = alpha
+        return p
+
+    def weights(self) -> np.ndarray:
+        """Weights of the arclength inner product: node values averaged over the
+        orbit (1 / number of nodes), saddle and parameters weight 1."""
+        w = np.ones(self.size)
+        w[: self.n_nodes * self.n] = 1.0 / self.n_nodes
+        return w
+
+    # ------------------------------------------------------------ equations
+    def phase_row(self, Uref) -> np.ndarray:
+        """Row of int <u, u_ref'> ds over the node values (h_j cancels, as in LC-C)."""
+        sch, m = self.scheme, self.scheme.ncol
+        N = len(self.mesh) - 1
+        idx = np.arange(N)[:, None] * m + np.arange(m + 1)[None, :]
+        B = Uref[idx]                                          # (N, m+1, n)
+        dU = np.einsum("ki,jia->jka", sch.Wd, B)               # h_j u_ref'(z_jk)
+        row = np.zeros_like(Uref)
+        contrib = np.einsum("k,ki,jka->jia", sch.wg, sch.W, dU)
+        np.add.at(row, idx, contrib)
+        return row.ravel()
+
+    def boundary(self, U, x0, alpha, bases):
+        """Projection rows L_s^T (u(0) - x0), L_u^T (u(1) - x0) with the saddle's
+        bases at (x0, alpha) aligned to ``bases``."""
+        J = self.model.compiled.jac(0.0, x0, self.params(alpha))
+        Ls, Lu = saddle.left_bases(J, self.n_unstable, bases)
+        return np.concatenate([Ls.T @ (U[0] - x0), Lu.T @ (U[-1] - x0)]), (Ls, Lu)
+
+    def residual(self, y, ref) -> np.ndarray:
+        """All rows except the arclength one; ``ref`` = (U_ref, bases_ref)."""
+        U, x0, alpha = self.unpack(y)
+        p = self.params(alpha)
+        Uref, bases = ref
+        col = _colloc.residual(self.model, U, self.mesh, self.scheme, 2 * self.T, p)
+        eq = self.model.compiled.f(0.0, x0, p)
+        bc, _ = self.boundary(U, x0, alpha, bases)
+        ph = self.phase_row(Uref) @ (U - Uref).ravel()
+        return np.concatenate([col, eq, bc, [ph]])
+
+    def jacobian(self, y, ref):
+        """Sparse Jacobian of :meth:`residual` (analytic except the dependence of the
+        projection bases on (x0, alpha): central differences, n + 2 Schur forms)."""
+        U, x0, alpha = self.unpack(y)
+        p = self.params(alpha)
+        Uref, bases = ref
+        n, nU = self.n, self.n_nodes * self.n
+        Jc, F, X = _colloc.jacobian(self.model, U, self.mesh, self.scheme, 2 * self.T, p)
+        h = np.repeat(np.diff(self.mesh), self.scheme.ncol)
+        dfdp = self.model.compiled.dfdp
+        Ja = np.concatenate([-2 * self.T * h[g] * dfdp(0.0, X[g], p)[:, self.free]
+                             for g in range(len(X))])                       # (Nm n, 2)
+        Jx = self.model.compiled.jac(0.0, x0, p)
+        Jeq_a = dfdp(0.0, x0, p)[:, self.free]
+        # boundary rows: linear in u(0), u(1); bases depend on (x0, alpha)
+        _, (Ls, Lu) = self.boundary(U, x0, alpha, bases)
+        Bu = np.zeros((n, nU))
+        Bu[: Ls.shape[1], :n] = Ls.T
+        Bu[Ls.shape[1]:, nU - n:] = Lu.T
+        z = np.concatenate([x0, alpha])
+        Bz = np.zeros((n, n + 2))
+        for i in range(n + 2):
+            step = 1e-6 * max(1.0, abs(z[i]))
+            zp, zm = z.copy(), z.copy()
+            zp[i] += step
+            zm[i] -= step
+            gp, _ = self.boundary(U, zp[:n], zp[n:], bases)
+            gm, _ = self.boundary(U, zm[:n], zm[n:], bases)
+            Bz[:, i] = (gp - gm) / (2 * step)
+        ph = self.phase_row(Uref)
+        top = sps.hstack([Jc, sps.csr_matrix((Jc.shape[0], n)), sps.csr_matrix(Ja)])
+        eq = sps.hstack([sps.csr_matrix((n, nU)), sps.csr_matrix(Jx), sps.csr_matrix(Jeq_a)])
+        bc = sps.hstack([sps.csr_matrix(Bu), sps.csr_matrix(Bz)])
+        phase = sps.csr_matrix(np.concatenate([ph, np.zeros(n + 2)])[None, :])
+        return sps.vstack([top, eq, bc, phase]).tocsc()

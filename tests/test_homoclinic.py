@@ -1,0 +1,174 @@
+"""HC-C: homoclinic orbits to a saddle, continued in two parameters.
+
+References (closed forms derived here; numbers from independent sources)
+----------------------------------------------------------------------
+* Planar family x' = y, y' = a x - x^2 + mu y + nu x y (a = 1).  At mu = nu = 0
+  the system is Hamiltonian, H = y^2/2 - a x^2/2 + x^3/3, with the homoclinic
+  orbit H = 0, x(t) = (3a/2) sech^2(sqrt(a) t / 2) (max x = 3a/2); dH/dt =
+  (mu + nu x) y^2, so for nu = 0 a homoclinic orbit exists only at mu = 0
+  (exactly), and Melnikov's integral along the orbit,
+  mu int y^2 + nu int x y^2 = 0 with int x y^2 / int y^2 = (3a/2)(16/105)/(4/15)
+  = 6a/7, gives the curve mu = -(6a/7) nu + O(nu^2).  The saddle (0, 0) has
+  eigenvalues (mu +- sqrt(mu^2 + 4a))/2, sigma = mu: the neutral saddle is
+  (mu, nu) = (0, 0) exactly.
+* BT normal forms, s = -1.  Kuznetsov's unfolding y' = beta1 + beta2 x + x^2 + s x y:
+  homoclinic curve beta1 = -(6/25) beta2^2 + O(|beta2|^3) (Kuznetsov 2004, eq. 8.53).
+  The brief's unfolding y' = beta1 + beta2 y + x^2 + s x y: with x = d^2 u,
+  t = tau / d, beta1 = -d^4, beta2 = g d^2 the leading system is u'' = u^2 - 1
+  with u = 1 - 3 sech^2(tau / sqrt 2); Melnikov: g int v^2 + s int u v^2 = 0,
+  int u v^2 / int v^2 = 1 - 3 (16/105)/(4/15) = -5/7, so g = 5 s / 7 and
+  beta1 = -(49/25) beta2^2 / s^2.  (Substituting x -> x - beta2/2 in Kuznetsov's
+  form gives the brief's with beta1' = beta1 - beta2^2/4, beta2' = -s beta2/2,
+  and -(49/25)/4 + 1/4 = -6/25: the two agree.)
+* AUTO-07p's demo 'ab' (A -> B reaction, demos/ab/ab.f90): u1' = -u1 + D (1 - u1) e^u2,
+  u2' = -u2 + D B (1 - u1) e^u2 - beta u2 with B = 14, beta = 2: its cycle branch ends
+  at a homoclinic orbit at D = 0.105507 (value quoted by issue 17; bifkit's LC-C
+  to period 45 gives 0.10550707, HC-C at T = 22.7 and at other T the same to 1e-9).
+"""
+import numpy as np
+import pytest
+import sympy as sp
+
+from bifkit.continuation import continuation
+from bifkit.continuation.homoclinic.curve import continue_homoclinic
+from bifkit.errors import InputError
+from bifkit.model import Model, ModelDefinition, real_symbols
+
+
+@pytest.fixture(scope="module")
+def plane(make_model):
+    m = make_model("hc_plane", ["x", "y"], {"a": 1.0, "mu": -0.5, "nu": 0.5},
+                   lambda x, y, a, mu, nu: [y, a * x - x ** 2 + mu * y + nu * x * y])
+    lc = continuation(m, "LC-C", {"state": {"x": 1.0, "y": 0.0}, "params": m.params}, ["mu"],
+                      ntst=60, bounds={"mu": (-1.0, 1.0)}, max_points=200)
+    assert lc.period[-1] > 100          # the branch ends at a homoclinic orbit
+    hc = continue_homoclinic(m, "HC-C", lc.point(len(lc) - 1), ["mu", "nu"], direction="both",
+                             max_points=40, bounds={"nu": (-0.6, 0.6)})
+    return m, hc
+
+
+def test_planar_family_neutral_saddle_and_explicit_orbit(plane):
+    m, hc = plane
+    assert hc.status == {"backward": "bound", "forward": "bound"}
+    labels = [s.label for s in hc.special_points()]
+    assert labels == ["NSS"]                         # one neutral saddle, no NCH (a 2-D saddle)
+    nss = hc.special_points("NSS")[0]
+    assert nss.converged
+    # closed form: (mu, nu) = (0, 0); Newton tol 1e-9 on the scaled step
+    assert abs(nss.data["free"]["mu"]) < 1e-8 and abs(nss.data["free"]["nu"]) < 1e-8
+    assert abs(nss.data["saddle_quantity"]) < 1e-8
+    # the orbit there is the explicit one: on H = 0, max x = 3/2
+    U = nss.data["orbit"]["U"]
+    H = U[:, 1] ** 2 / 2 - U[:, 0] ** 2 / 2 + U[:, 0] ** 3 / 3
+    assert np.max(np.abs(H)) < 1e-6
+    assert np.max(U[:, 0]) == pytest.approx(1.5, abs=1e-4)   # node values on a 60-interval mesh
+    # Melnikov slope near the origin and sigma = mu along the whole curve
+    mu, nu = hc.params["mu"], hc.params["nu"]
+    near = (np.abs(nu) < 0.06) & (np.abs(nu) > 1e-3)
+    assert near.sum() >= 2 and np.all(np.abs(mu[near] / nu[near] + 6 / 7) < 0.01)
+    assert np.allclose(hc.saddle_quantity, mu, atol=1e-10)
+    assert np.sum(np.diff(np.sign(hc.saddle_quantity)) != 0) == 1
+
+
+def _bt_model(name, form):
+    x, y, b1, b2, s = real_symbols("x y beta1 beta2 s")
+    rhs = {"kuznetsov": [y, b1 + b2 * x + x ** 2 + s * x * y],
+           "brief": [y, b1 + b2 * y + x ** 2 + s * x * y]}[form]
+    return Model(ModelDefinition.from_sympy(name, [("x", x), ("y", y)],
+                                            [(b1, 0.0), (b2, 0.0), (s, -1.0)], rhs))
+
+
+def _bt_ratio(m, amplitude):
+    hc = continue_homoclinic(m, "HC-C", {"state": {"x": 0.0, "y": 0.0}, "params": m.params,
+                                         "bt": True},
+                             ["beta1", "beta2"], bt_amplitude=amplitude, max_points=2, ds=1e-3)
+    b1, b2 = hc.params["beta1"][0], hc.params["beta2"][0]
+    return b1 / b2 ** 2, b2
+
+
+@pytest.mark.parametrize("form, leading", [("kuznetsov", -6 / 25), ("brief", -49 / 25)])
+def test_bt_start_gives_the_leading_homoclinic_curve(form, leading):
+    m = _bt_model(f"bt_{form}", form)
+    (r1, c1), (r2, c2) = _bt_ratio(m, 0.05), _bt_ratio(m, 0.02)
+    assert c1 < 0 and c2 < 0                       # the side s beta2 > 0 (s = -1)
+    # beta1 / beta2^2 = leading + k beta2 + ...: linear extrapolation to beta2 = 0
+    r0 = (r1 * c2 - r2 * c1) / (c2 - c1)
+    assert abs(r1 - leading) < 0.03 * abs(leading)          # close already at the first loop
+    assert abs(r0 - leading) < 2e-3 * abs(leading)
+
+
+def test_bad_starts(sl, make_model):
+    # a cycle far from any homoclinic orbit: Stuart-Landau's circle around the focus
+    lc = continuation(sl, "LC-C", {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
+                      ntst=20, bounds={"mu": (-1.0, 0.5)}, ds=0.02, ds_max=0.1)
+    with pytest.raises(InputError, match="not near a homoclinic orbit"):
+        continue_homoclinic(sl, "HC-C", lc.point(len(lc) - 1), ["mu", "w"])
+    m = _bt_model("bt_kuznetsov", "kuznetsov")
+    # not a BT point: beta1 = -0.01 is a saddle and a focus, no double zero eigenvalue
+    with pytest.raises(InputError, match="not a Bogdanov-Takens point"):
+        continue_homoclinic(m, "HC-C", {"state": {"x": 0.1, "y": 0.0},
+                                        "params": {**m.params, "beta1": -0.01}, "bt": True},
+                            ["beta1", "beta2"])
+    # a degenerate BT point (s = 0: b = 0, no homoclinic predictor)
+    with pytest.raises(InputError, match="degenerate"):
+        continue_homoclinic(m, "HC-C", {"state": {"x": 0.0, "y": 0.0},
+                                        "params": {**m.params, "s": 0.0}, "bt": True},
+                            ["beta1", "beta2"])
+    # a double zero eigenvalue that is semisimple (J = 0): not a Jordan block
+    z = make_model("zero2", ["x", "y"], {"c": 0.0, "d": 0.0},
+                   lambda x, y, c, d: [c + x ** 2, d + y ** 2])
+    with pytest.raises(InputError, match="semisimple"):
+        continue_homoclinic(z, "HC-C", {"state": {"x": 0.0, "y": 0.0},
+                                        "params": {"c": 0.0, "d": 0.0}, "bt": True}, ["c", "d"])
+    with pytest.raises(InputError, match="two different free parameters"):
+        continue_homoclinic(m, "HC-C", {"state": {}, "params": {}}, ["beta1"])
+    with pytest.raises(InputError, match="unknown option"):
+        continue_homoclinic(m, "HC-C", {"state": {}, "params": {}}, ["beta1", "beta2"], nstt=3)
+
+
+def test_non_central_saddle_node_homoclinic(make_model):
+    """3-D: the planar family plus z' = (nu + 0.1) - z^2, decoupled.  The homoclinic orbit
+    lies in the plane z = z0 = sqrt(nu + 0.1) (the saddle's weak stable direction is z,
+    eigenvalue -2 z0); at nu = -0.1 the saddle merges with (0, 0, -z0) in a fold while
+    the orbit still returns along the planar stable direction: a non-central saddle-node
+    homoclinic point, exactly at nu = -0.1 (closed form)."""
+    m = make_model("hc_nch", ["x", "y", "z"], {"mu": -0.5, "nu": 0.5},
+                   lambda x, y, z, mu, nu: [y, x - x ** 2 + mu * y + nu * x * y,
+                                            nu + 0.1 - z ** 2])
+    lc = continuation(m, "LC-C", {"state": {"x": 1.0, "y": 0.0, "z": np.sqrt(0.6)},
+                                  "params": m.params}, ["mu"],
+                      ntst=60, bounds={"mu": (-1.0, 1.0)}, max_points=200)
+    hc = continue_homoclinic(m, "HC-C", lc.point(len(lc) - 1), ["mu", "nu"],
+                             direction="backward", max_points=80, ds=0.02)
+    assert hc.status == {"backward": "NCH"}
+    nch = hc.special_points("NCH")
+    assert len(nch) == 1 and nch[0].converged
+    assert nch[0].data["free"]["nu"] == pytest.approx(-0.1, abs=1e-8)
+    assert np.min(np.abs(nch[0].data["eigenvalues"])) < 1e-6
+    assert np.all(hc.params["nu"][:-1] > -0.1)        # nothing reported beyond the fold
+
+
+@pytest.fixture(scope="module")
+def auto_ab():
+    u1, u2, D, B, beta = real_symbols("u1 u2 D B beta")
+    e = sp.exp(u2)
+    d = ModelDefinition.from_sympy("auto_ab", [("u1", u1), ("u2", u2)],
+                                   [(D, 0.0), (B, 14.0), (beta, 2.0)],
+                                   [-u1 + D * (1 - u1) * e, -u2 + D * B * (1 - u1) * e - beta * u2])
+    return Model(d)
+
+
+def test_auto_ab_demo_homoclinic_point(auto_ab):
+    m = auto_ab
+    ep = continuation(m, "EP-C", {"state": {"u1": 0.0, "u2": 0.0}, "params": m.params}, ["D"],
+                      bounds={"D": (0, 0.3)}, ds=0.01, ds_max=0.02, max_points=500)
+    h = ep.special_points("H")[0]
+    lc = continuation(m, "LC-C", h, ["D"], bounds={"D": (0, 0.3)}, max_points=300, ntst=80)
+    assert lc.period[-1] > 40
+    hc = continue_homoclinic(m, "HC-C", lc.point(len(lc) - 1), ["D", "beta"], max_points=6,
+                             ds=0.01)
+    assert hc.params["beta"][0] == 2.0                 # the first point holds beta
+    # AUTO-07p demo 'ab': D = 0.105507 (6 digits)
+    assert hc.params["D"][0] == pytest.approx(0.105507, abs=1e-5)
+    assert hc.params["D"][0] == pytest.approx(lc.params["D"][-1], abs=1e-7)
+    assert np.all(np.isfinite(hc.saddle_quantity)) and len(hc) == 6

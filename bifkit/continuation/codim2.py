@@ -24,6 +24,7 @@ import numpy as np
 
 from ..errors import ConvergenceError
 from . import codim2_core as core
+from . import events as ev_mod
 from .codim2_fnptr import addresses
 from .results import Branch, SpecialPoint
 
@@ -259,15 +260,25 @@ def _run_direction(prob, y0, t0, Bb, Cb, sel, lo, hi, opts):
                    int(opts.max_points), float(opts.tol), int(opts.max_iter),
                    np.ascontiguousarray(lo), np.ascontiguousarray(hi), int(opts.stop_at_bt))
     Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, m, status, iters = out
+    ctx = (Y, T, TESTS, DS, BB, CB, SEL)
+    special, stop = _events(prob, ctx, m, opts) if (opts.events or opts.stop_at) else ([], None)
+    if stop is not None:   # end the direction at the stop event's point
+        i, y, h = stop
+        m = i + 2
+        Y[m - 1], DS[m - 1] = y, h
+        (BB[m - 1], CB[m - 1], SEL[m - 1], T[m - 1], TESTS[m - 1], DATA[m - 1], EV[m - 1],
+         STABLE[m - 1]) = core.point_info(*prob.kernels, *prob.problem, y, T[i], BB[i], CB[i],
+                                          SEL[i])
+        status = core.MAX_POINTS   # (not a BT end nor a closed curve)
     piece = {"Y": Y[:m].copy(), "TESTS": TESTS[:m].copy(), "DATA": DATA[:m].copy(),
              "EV": EV[:m].copy(), "STABLE": STABLE[:m].copy(), "status": int(status),
              "closed": status == core.CLOSED, "iters": int(iters)}
     piece["status"], piece["reason"] = _STATUS[int(status)]
     piece["reason"] = piece["reason"].format(max_points=opts.max_points, ds_min=opts.ds_min)
+    if stop is not None:
+        piece["status"], piece["reason"] = "completed", f"stop_at event reached after point {i}"
     labels = LABELS[prob.kind]
     detect = labels if opts.detect is None else tuple(opts.detect)
-    special = []
-    ctx = (Y, T, TESTS, DS, BB, CB, SEL)
     for col, label in enumerate(labels):
         if label not in detect and not (label == "BT" and status == core.BT_END):
             continue
@@ -352,6 +363,54 @@ def _user_points(prob, ctx, m, opts):
                     sp.data["user_point"] = {name: float(v)}
                     out.append(sp)
     return out
+
+
+def _event_point(prob, y, t):
+    """The EventPoint of the curve point y with tangent t."""
+    model, n = prob.model, prob.n
+    p = prob.params(y)
+    rates = dict(zip(model.state_names, t[:n]))
+    for j, name in enumerate(prob.free):
+        k = prob.idx[j]
+        rates[name] = t[n + j] * (p[k] * math.log(10.0) if prob.logf[j] else 1.0)
+    extra = {"omega": math.sqrt(max(y[n + 2], 0.0))} if prob.kind == core.HOPF else {}
+    return ev_mod.EventPoint(dict(zip(model.param_names, p)), dict(zip(model.state_names, y[:n])),
+                             extra, rates)
+
+
+def _events(prob, ctx, m, opts):
+    """UZ points of the user events on points 0..m-1, and the first stop_at zero (or None).
+
+    The stop is (i, y, h): the located point after point i and its step from point i.
+    """
+    Y, T, TESTS, DS, BB, CB, SEL = ctx
+    events = ev_mod.all_events(opts)
+    g_prev = ev_mod.values_at(events, _event_point(prob, Y[0], T[0]))
+    special = []
+    for i in range(m - 1):
+        g_new = ev_mod.values_at(events, _event_point(prob, Y[i + 1], T[i + 1]))
+
+        def locate(event, ga, gb, i=i):
+            def g_of(h):
+                y, ok = core.correct_point(*prob.kernels, *prob.problem, Y[i] + h * T[i], T[i],
+                                           BB[i], CB[i], SEL[i], -1, 0.0, float(opts.tol),
+                                           int(opts.max_iter))
+                if not ok:
+                    return None
+                tn = core.point_info(*prob.kernels, *prob.problem, y, T[i], BB[i], CB[i],
+                                     SEL[i])[3]
+                return ev_mod.evaluate(event, _event_point(prob, y, tn)), (y, tn, h)
+            return ev_mod.locate_zero(g_of, DS[i + 1], ga, gb)
+        found, stop = ev_mod.step_events(events, opts.stop_at, g_prev, g_new, locate)
+        for event, (y, tn, h), converged, ga in found:
+            sp = _special(prob, ev_mod.LABEL, y, i, ctx, converged)
+            if sp is not None:
+                sp.data.update(ev_mod.event_data(event, _event_point(prob, y, tn), ga))
+                special.append(sp)
+        if stop is not None:
+            return special, (i, stop[1][0], stop[1][2])
+        g_prev = g_new
+    return special, None
 
 
 def _label_data(prob, label, y, ev, tests, data):

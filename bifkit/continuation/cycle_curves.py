@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from . import collocation as co
+from . import events as ev_mod
 from . import mesh as mesh_mod
 from .cycle_systems import KINDS, ExtendedSystem, Point
 
@@ -97,21 +98,34 @@ def continue_cycle_curve(model, curve, start, free, opts, **gh_opts):
     pieces, reasons, status = [], [], {}
     for d in dirs:
         pt0.tU, pt0.tz = d * t0U, d * t0z
-        pts, code, reason = _run(system, pt0, opts, lims)
-        pieces.append((d, pts))
+        uz = []
+        pts, code, reason = _run(system, pt0, opts, lims, uz)
+        pieces.append((d, pts, uz))
         direction = "forward" if d > 0 else "backward"
         reasons.append(f"{direction}: {reason}")
         status[direction] = code
         if code == "closed_loop":
             break
-    pts = []
-    for d, piece in pieces:
+    pts, special = [], []
+    for d, piece, uz in pieces:   # the start point appears once
         if d > 0:
+            offset = len(pts) - 1 if pts else 0
             pts = pts + piece if not pts else pts + piece[1:]
+            special += [sp for _, sp in uz]
+            for sp in special[len(special) - len(uz):]:
+                sp.index += offset
         else:
-            pts = piece[::-1] + (pts[1:] if pts else [])
+            m = len(piece)
+            for _, sp in uz:   # reversed: the point before is m - 2 - index
+                sp.index = m - 2 - sp.index
+            rest = pts[1:] if pts else []
+            for sp in special:
+                sp.index += m - 1
+            special = [sp for _, sp in uz] + special
+            pts = piece[::-1] + rest
+    special.sort(key=lambda sp: sp.index)
     return _branch(model, curve, free, system, pts, opts, "; ".join(reasons), status,
-                   {"start": info})
+                   {"start": info}, special)
 
 
 def _first_tangent(system, pt):
@@ -132,8 +146,11 @@ def _position(system, pt):
     return np.array([pt.z[-2], pt.z[-1], math.log(pt.T)])
 
 
-def _run(system, pt0, opts, lims):
-    """One direction from pt0 (with its tangent); returns (points, status, reason)."""
+def _run(system, pt0, opts, lims, uz):
+    """One direction from pt0 (with its tangent); returns (points, status, reason).
+
+    Located user events are appended to ``uz`` as (index, CycleSpecialPoint).
+    """
     pts = [pt0]
     pt = pt0
     ds = opts.step
@@ -141,8 +158,11 @@ def _run(system, pt0, opts, lims):
     ty0 = np.array([pt0.tz[-2], pt0.tz[-1], pt0.tz[0] / pt0.T])
     ty0 /= np.linalg.norm(ty0)
     d_max = 0.0
-    g_prev = 0.0
+    g_prev_loop = 0.0
     nsteps = 0
+    events = ev_mod.all_events(opts)
+    if events:
+        g_prev = ev_mod.values_at(events, _event_point(system, pt0, None))
     while len(pts) < opts.max_points:
         new = system.correct(pt, pt.U + ds * pt.tU, pt.z + ds * pt.tz, pt.tU, pt.tz)
         if new is None:
@@ -176,6 +196,17 @@ def _run(system, pt0, opts, lims):
                     pts.append(fin)
                 name = system.model.param_names[system.ifree[i]]
                 return pts, "bound", f"bound {name} = {bound:g} reached"
+        if events:
+            g_new = ev_mod.values_at(events, _event_point(system, new, pt))
+            found, stop = ev_mod.step_events(
+                events, opts.stop_at, g_prev, g_new,
+                lambda e, ga, gb: _locate_event(system, pt, ds, e, ga, gb))
+            for event, (x, h), converged, ga in found:
+                uz.append(_event_special(system, x, pt, event, ga, converged, len(pts) - 1))
+            if stop is not None:   # end the run at the stop event's point
+                pts.append(stop[1][0])
+                return pts, "completed", f"stop_at event reached after point {len(pts) - 2}"
+            g_prev = g_new
         pts.append(new)
         if new.T > opts.T_max:
             return pts, "period_limit", f"period {new.T:g} above T_max"
@@ -183,7 +214,7 @@ def _run(system, pt0, opts, lims):
         y = _position(system, new)
         d_max = max(d_max, float(np.linalg.norm(y - y0)))
         g = float(np.dot(y - y0, ty0))
-        if opts.close_loop and nsteps > 2 and g_prev < 0.0 <= g:
+        if opts.close_loop and nsteps > 2 and g_prev_loop < 0.0 <= g:
             yp = _position(system, pt)
             seg = y - yp
             s = np.clip(np.dot(y0 - yp, seg) / max(np.dot(seg, seg), 1e-300), 0.0, 1.0)
@@ -194,7 +225,7 @@ def _run(system, pt0, opts, lims):
                 end.tU, end.tz = pt0.tU, pt0.tz
                 pts.append(end)
                 return pts, "closed_loop", f"closed loop after {len(pts) - 1} steps"
-        g_prev = g
+        g_prev_loop = g
         pt = new
         nsteps += 1
         if opts.mesh.adapt_every and nsteps % opts.mesh.adapt_every == 0:
@@ -205,6 +236,55 @@ def _run(system, pt0, opts, lims):
         elif new.iterations >= opts.max_iter - 1:
             ds = max(0.6 * ds, opts.ds_min)
     return pts, "max_points", f"max_points = {opts.max_points} reached"
+
+
+def _event_point(system, pt, prev):
+    """The EventPoint of a curve point (state = the orbit at t = 0; "period" a value too).
+
+    Rates along the curve come from the exact tangent at pt (oriented like the
+    step from ``prev``, or like pt's own tangent at the start), computed only
+    when an event asks for one.
+    """
+    model, n = system.model, system.n
+    p = system.p_of(pt.z)
+
+    def rates():
+        ref = prev if prev is not None else pt
+        tU, tz = system.exact_tangent(pt, ref.tU, ref.tz)
+        out = {"period": tz[0]}
+        for i, (k, lg) in enumerate(zip(system.ifree, system.logs)):
+            out[model.param_names[k]] = tz[system.nz - 2 + i] * (p[k] * math.log(10.0)
+                                                                  if lg else 1.0)
+        return out
+    return ev_mod.EventPoint(dict(zip(model.param_names, p)),
+                             dict(zip(model.state_names, pt.U[0, :n])), {"period": pt.T}, rates)
+
+
+def _locate_event(system, pt, ds, event, ga, gb):
+    """The zero of ``event`` on the step of length ds from pt: ((Point, h), converged)."""
+    def g_of(h):
+        x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz)
+        if x is None:
+            return None
+        x.tU, x.tz = pt.tU, pt.tz
+        return ev_mod.evaluate(event, _event_point(system, x, pt)), (x, h)
+    return ev_mod.locate_zero(g_of, ds, ga, gb)
+
+
+def _event_special(system, x, prev, event, g_before, converged, index):
+    """(index, the UZ special point) of a located event (index: the point just before it)."""
+    from .cycles import CycleSpecialPoint, Orbit
+    model, n = system.model, system.n
+    p = system.p_of(x.z)
+    orbit = Orbit(np.ascontiguousarray(x.U[:, :n]), x.mesh, x.T, p, system.scheme, x.mu,
+                  x.trivial_error)
+    free = {model.param_names[k]: float(p[k]) for k in system.ifree}
+    data = {"free": free, "period": x.T, "multipliers": np.asarray(x.mu), "orbit": orbit,
+            "trivial_error": x.trivial_error, "iterations": x.iterations,
+            **ev_mod.event_data(event, _event_point(system, x, prev), g_before)}
+    return index, CycleSpecialPoint(ev_mod.LABEL, index, model.unpack(orbit.U[0]),
+                                    dict(zip(model.param_names, map(float, p))), data,
+                                    bool(converged))
 
 
 def _amplitude(pt, n):
@@ -228,7 +308,7 @@ def _adapt(system, pt):
     return new
 
 
-def _branch(model, curve, free, system, pts, opts, reason, status, extra_opts):
+def _branch(model, curve, free, system, pts, opts, reason, status, extra_opts, special=()):
     from .cycles import CycleBranch, Orbit
     n = system.n
     orbits = []
@@ -244,5 +324,5 @@ def _branch(model, curve, free, system, pts, opts, reason, status, extra_opts):
         extra["kappa"] = np.array([q.z[1] for q in pts])
     options = {**opts.record(), **extra_opts, "ntst": len(pts[0].mesh) - 1,
                "ncol": system.scheme.ncol}
-    return CycleBranch(model, curve, free, orbits, [], options, reason, extra=extra,
+    return CycleBranch(model, curve, free, orbits, list(special), options, reason, extra=extra,
                        status=status)

@@ -298,6 +298,18 @@ class ExtendedSystem:
         nrm = self.norm(pt.mesh, dU, dz)
         return dU / nrm, dz / nrm
 
+    def exact_tangent(self, pt: Point, tU, tz):
+        """Unit tangent at pt from the Jacobian factorised at pt itself (not the chord one).
+
+        One extra factorisation: used where d/ds along the curve must be exact
+        (events such as ``extremum``), not for predictors.
+        """
+        _, C, D = pt.jac[:3]
+        B0, B1, Bz, _ = self.boundary(pt.U, pt.z)
+        q = Point(pt.U, pt.z, pt.mesh)
+        q.jac = (self.factor(pt.U, pt.z, pt.mesh).borders(C, D, B0, B1, Bz), C, D, B0, B1, Bz)
+        return self.tangent(q, tU, tz)
+
     def secant(self, old: Point, new: Point):
         """Unit secant (new - old) in the arclength norm (AUTO's direction vector update)."""
         dU, dz = new.U - old.U, new.z - old.z

@@ -483,7 +483,8 @@ def _join(model, name, ipar, pieces):
                 s["label"], k, model.unpack(orb.U[0]), dict(zip(pnames, map(float, orb.p))),
                 {"free": {name: float(orb.p[ipar])}, "period": s["T"],
                  "multipliers": np.asarray(s["multipliers"]), "orbit": orb,
-                 "trivial_error": orb.trivial_error, "iterations": s["iterations"]},
+                 "trivial_error": orb.trivial_error, "iterations": s["iterations"],
+                 **s.get("data", {})},
                 bool(s["converged"]), s["state"]))
         run_orbits = res.orbits[::-1] if sgn < 0 else res.orbits
         offset = len(orbits)

@@ -215,31 +215,29 @@ def _events(prob, U, T, DS, m, opts):
     The stop is (i, u, t, h): the located point after point i, its tangent and step.
     """
     args = (prob.p0, prob.k, prob.log)
-    events = list(opts.events) + [e for e in opts.stop_at if e not in opts.events]
-    values = np.array([[ev_mod.evaluate(e, _event_point(prob, U[i], T[i])) for e in events]
-                       for i in range(m)]).reshape(m, len(events))
-    found = []
-    for j, event in enumerate(events):
-        for i in ev_mod.sign_changes(values[:, j]):
-            def g_of(h, i=i, event=event):
+    events = ev_mod.all_events(opts)
+    g_prev = ev_mod.values_at(events, _event_point(prob, U[0], T[0]))
+    special = []
+    for i in range(m - 1):
+        g_new = ev_mod.values_at(events, _event_point(prob, U[i + 1], T[i + 1]))
+
+        def locate(event, ga, gb, i=i):
+            def g_of(h):
                 u, ok = prob.core.correct(*args, U[i] + h * T[i], T[i], opts.tol, opts.max_iter)
                 if not ok:
                     return None
                 t, _ = prob.core.tangent(*args, u, T[i])
                 return ev_mod.evaluate(event, _event_point(prob, u, t)), (u, t, h)
-            loc, converged = ev_mod.locate_zero(g_of, DS[i + 1], values[i, j], values[i + 1, j])
-            if loc is not None:
-                found.append((i, event, loc, converged, values[i, j]))
-    stops = [f for f in found if f[1] in opts.stop_at]
-    stop = min(stops, key=lambda f: (f[0], f[2][2])) if stops else None
-    special = []
-    for i, event, (u, t, h), converged, g_before in found:
-        if stop is not None and (i, h) > (stop[0], stop[2][2]):
-            continue
-        sp_ = _special(prob, ev_mod.LABEL, u, int(i), converged)
-        sp_.data.update(ev_mod.event_data(event, _event_point(prob, u, t), g_before))
-        special.append(sp_)
-    return special, (None if stop is None else (stop[0], *stop[2]))
+            return ev_mod.locate_zero(g_of, DS[i + 1], ga, gb)
+        found, stop = ev_mod.step_events(events, opts.stop_at, g_prev, g_new, locate)
+        for event, (u, t, h), converged, ga in found:
+            sp_ = _special(prob, ev_mod.LABEL, u, i, converged)
+            sp_.data.update(ev_mod.event_data(event, _event_point(prob, u, t), ga))
+            special.append(sp_)
+        if stop is not None:
+            return special, (i, *stop[1])
+        g_prev = g_new
+    return special, None
 
 
 def _special(prob, label, u, index, converged):

@@ -40,8 +40,9 @@ class EventPoint:
     __slots__ = ("params", "state", "extra", "_rates")
 
     def __init__(self, params, state, extra=None, rates=None):
+        """``rates``: {name: d name/ds}, or a callable returning it (computed when first asked)."""
         self.params, self.state, self.extra = params, state, extra or {}
-        self._rates = rates or {}
+        self._rates = rates if rates is not None else {}
 
     def value(self, name: str) -> float:
         """The value of a parameter, state or per-point scalar ``name``."""
@@ -54,6 +55,8 @@ class EventPoint:
 
     def derivative(self, name: str) -> float:
         """d name / ds along the curve, up to a positive factor (the direction of the run)."""
+        if callable(self._rates):
+            self._rates = self._rates()
         if name not in self._rates:
             self.value(name)   # a clear error for unknown names
             raise ValueError(f"extremum({name!r}): its rate along the curve is not available "
@@ -127,11 +130,45 @@ def event_data(event, point: EventPoint, g_before: float) -> dict:
     return data
 
 
-def sign_changes(values):
-    """Indices i with values[i] * values[i + 1] < 0 (finite values only)."""
-    return [i for i in range(len(values) - 1)
-            if math.isfinite(values[i]) and math.isfinite(values[i + 1])
-            and values[i] * values[i + 1] < 0]
+def all_events(opts) -> list:
+    """The events to locate: ``opts.events`` and the ``opts.stop_at`` ones (each once)."""
+    return list(opts.events) + [e for e in opts.stop_at if e not in opts.events]
+
+
+def values_at(events, point: EventPoint) -> list:
+    """Every event's value at ``point``."""
+    return [evaluate(e, point) for e in events]
+
+
+def step_events(events, stop_at, g_prev, g_new, locate):
+    """The events whose sign changes over one continuation step, located.
+
+    Parameters
+    ----------
+    events : list
+    stop_at : tuple (the events among ``events`` that end the run)
+    g_prev, g_new : the events' values at the step's two ends
+    locate : callable (event, ga, gb) -> (loc, converged); ``loc`` a tuple whose
+        last item is the step h of the located point (None if location failed)
+
+    Returns
+    -------
+    found : list of (event, loc, converged, g_prev) in the order of h
+        (up to and including the first stop event)
+    stop : the entry of ``found`` of the first stop event, or None
+    """
+    found = []
+    for j, event in enumerate(events):
+        ga, gb = g_prev[j], g_new[j]
+        if math.isfinite(ga) and math.isfinite(gb) and ga * gb < 0:
+            loc, converged = locate(event, ga, gb)
+            if loc is not None:
+                found.append((event, loc, converged, ga))
+    found.sort(key=lambda f: f[1][-1])
+    stop = next((f for f in found if f[0] in stop_at), None)
+    if stop is not None:
+        found = found[:found.index(stop) + 1]
+    return found, stop
 
 
 def locate_zero(g_of, h_end, ga, gb, max_steps=60):

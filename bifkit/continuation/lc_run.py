@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import collocation as co
+from . import events as ev_mod
 from . import floquet as fq
 from . import mesh as mesh_mod
 from .cycle_bifs import crossed_equilibrium, orbit_deviation
@@ -319,6 +320,10 @@ def run(system, st0, p, opts, bounds, detect, *, phase_ref=None, T_scale=None):
     psi = _test_values(st, detect) if st.mu is not None else None
     first = True
     nsteps = 0
+    events = ev_mod.all_events(opts)
+    g_prev = None   # event values at st (none at a Hopf or PD-switch start: no orbit yet)
+    if events and st.mu is not None and phase_ref is None:
+        g_prev = ev_mod.values_at(events, _event_point(system, st, p))
     while len(res.theta) < opts.max_points:
         ref = State(phase_ref, st.T, st.theta, st.mesh) if (first and phase_ref is not None) else st
         U0 = st.U + ds * st.tU
@@ -372,6 +377,21 @@ def run(system, st0, p, opts, bounds, detect, *, phase_ref=None, T_scale=None):
             else:
                 _stop_on_bound(res, corr, system, st, p, ds, lo if h["param"] < lo else hi)
             return res
+        if events:
+            g_new = ev_mod.values_at(events, _event_point(system, new, p))
+            if g_prev is not None:
+                found, stop = ev_mod.step_events(
+                    events, opts.stop_at, g_prev, g_new,
+                    lambda e, ga, gb: _locate_event(corr, system, st, ds, p, e, ga, gb))
+                for event, (x, h), converged, ga in found:
+                    res.special.append(_event_special(system, x, p, event, ga, converged,
+                                                      len(res.theta)))
+                if stop is not None:   # end the run at the stop event's point
+                    _record(res, system, stop[1][0], p)
+                    res.stop_reason = f"stop_at event reached after point {len(res.theta) - 2}"
+                    res.status = "completed"
+                    return res
+            g_prev = g_new
         _record(res, system, new, p)
         history.append((pval, _deviation(new, sch)[1], new.T))
         if new.T > opts.T_max:
@@ -389,6 +409,40 @@ def run(system, st0, p, opts, bounds, detect, *, phase_ref=None, T_scale=None):
     res.stop_reason = f"max_points = {opts.max_points} reached"
     res.status = "max_points"
     return res
+
+
+def _event_point(system, st, p):
+    """The EventPoint of a cycle state (state = the orbit at t = 0; "period" a value too)."""
+    model = system.model
+    pp = system.p_of(st.theta, p)
+    name = model.param_names[system.ipar]
+    rate = st.ttheta * (pp[system.ipar] * LN10 if system.log else 1.0)
+    return ev_mod.EventPoint(dict(zip(model.param_names, pp)),
+                             dict(zip(model.state_names, st.U[0])), {"period": st.T},
+                             {name: rate, "period": st.tT})
+
+
+def _locate_event(corr, system, st, ds, p, event, ga, gb):
+    """The zero of ``event`` on the step of length ds from st: ((State, h), converged)."""
+    def g_of(h):
+        x = corr.correct(st, st.U + h * st.tU, st.T + h * st.tT, st.theta + h * st.ttheta,
+                         st.tU, st.tT, st.ttheta, p)
+        if x is None:
+            return None
+        # exact tangent: the Jacobian is factorised at the solution (Corrector.correct)
+        x.tU, x.tT, x.ttheta = corr.tangent(x, st.tU, st.tT, st.ttheta)
+        return ev_mod.evaluate(event, _event_point(system, x, p)), (x, h)
+    return ev_mod.locate_zero(g_of, ds, ga, gb)
+
+
+def _event_special(system, x, p, event, g_before, converged, index):
+    """The special-point record (as :func:`_classify_and_polish`) of a located event."""
+    pp = system.p_of(x.theta, p)
+    orbit = Orbit(x.U.copy(), x.mesh.copy(), x.T, pp, system.scheme, x.mu, x.trivial_error)
+    return {"label": ev_mod.LABEL, "theta": x.theta, "param": pp[system.ipar], "T": x.T,
+            "multipliers": x.mu, "orbit": orbit, "converged": converged,
+            "iterations": x.iterations, "state": x, "index": index,
+            "data": ev_mod.event_data(event, _event_point(system, x, p), g_before)}
 
 
 def _stop_on_bound(res, corr, system, st, p, ds, bound):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ConvergenceError
+from ._validate import as_float, as_int
+from .errors import ConvergenceError, InputError
 
 
 def newton(f, jac, x0, *, tol=1e-10, maxiter=50, max_step=None, name="Newton"):
@@ -69,7 +70,40 @@ def newton(f, jac, x0, *, tol=1e-10, maxiter=50, max_step=None, name="Newton"):
                            f"(residual {np.max(np.abs(fx)):.3g})")
 
 
-def find_equilibrium(model, guess=None, *, tol=1e-10, maxiter=50, **params) -> dict:
+def admissibility_problem(model, state: dict) -> str | None:
+    """Why ``state`` is not physical for ``model``, or None if it is (or nothing is declared).
+
+    A model declares admissibility in one of two ways (``ModelDefinition``
+    attribute, or the same key in its ``extras``):
+
+    * ``state_ranges``: ``{state name: (low, high)}``, e.g. ``{"R_e": (0, inf)}``
+      for a rate (checked to a relative tolerance of 1e-9 of the state's size);
+    * ``admissible``: ``admissible(model, state) -> bool or str`` (a str is the
+      reason it is not admissible; True/None: admissible).
+    """
+    d = model.definition
+    ranges = getattr(d, "state_ranges", None) or d.extras.get("state_ranges") or {}
+    scale = max([abs(complex(v)) for v in state.values()] + [1e-300])
+    for name, (lo, hi) in ranges.items():
+        if name not in state:
+            continue
+        v = float(np.real(state[name]))
+        tol = 1e-9 * scale
+        if not (lo - tol <= v <= hi + tol):
+            return (f"{name} = {v:.6g} is outside its admissible range "
+                    f"[{lo:g}, {hi:g}] declared by model {model.name!r}")
+    hook = getattr(d, "admissible", None) or d.extras.get("admissible")
+    if hook is not None:
+        verdict = hook(model, state)
+        if isinstance(verdict, str):
+            return verdict
+        if verdict is False:
+            return f"the model {model.name!r} declares this state not admissible"
+    return None
+
+
+def find_equilibrium(model, guess=None, *, tol=1e-10, maxiter=50, admissible_only=True,
+                     **params) -> dict:
     """Equilibrium of ``model`` by Newton's method from ``guess``.
 
     Parameters
@@ -79,6 +113,9 @@ def find_equilibrium(model, guess=None, *, tol=1e-10, maxiter=50, **params) -> d
         Start point; the model's default guess if omitted.
     tol : float
         Newton tolerance (relative step and residual).
+    admissible_only : bool
+        Reject an equilibrium outside the model's declared admissible set
+        (e.g. a negative rate; see :func:`admissibility_problem`).
     **params
         Parameter changes for this solve.
 
@@ -90,16 +127,33 @@ def find_equilibrium(model, guess=None, *, tol=1e-10, maxiter=50, **params) -> d
     Raises
     ------
     ConvergenceError
-        When Newton does not converge (the message says why).
+        When Newton does not converge, or converges to a state the model
+        declares non-physical (the message says why).
+    InputError
+        A bad tolerance, iteration count, guess or parameter.
     """
+    tol = as_float(tol, "tol", positive=True)
+    if not tol < 1:
+        raise InputError(f"tol = {tol!r} must be below 1 (a relative tolerance)")
+    maxiter = as_int(maxiter, "maxiter", minimum=1)
     if not model.is_autonomous() and not params.get(model.definition.forcing_amplitude) == 0:
         raise ValueError(f"model {model.name!r} is periodically forced "
                          f"({model.definition.forcing_amplitude} != 0): it has no equilibria")
     if guess is None:
         guess = model.default_guess()
     x0 = model.pack(guess)
+    if not np.all(np.isfinite(x0)):
+        raise InputError(f"guess = {guess!r} is not finite")
     p = model.param_array(**params)
     f, jac = model.compiled.f, model.compiled.jac
+    name = f"find_equilibrium({model.name})"
     x, _ = newton(lambda x: f(0.0, x, p), lambda x: jac(0.0, x, p), x0, tol=tol,
-                  maxiter=maxiter, name=f"find_equilibrium({model.name})")
-    return model.unpack(x)
+                  maxiter=maxiter, name=name)
+    state = model.unpack(x)
+    if admissible_only:
+        why = admissibility_problem(model, state)
+        if why is not None:
+            raise ConvergenceError(f"{name}: Newton converged to a non-physical equilibrium: "
+                                   f"{why}; try a guess nearer a physical one (or "
+                                   f"admissible_only=False to get it anyway)")
+    return state

@@ -130,11 +130,12 @@ def bt_data(model, x, p, free_idx):
     scale = max(1.0, np.linalg.norm(A))
     ev = np.linalg.eigvals(A)
     small = np.sort(np.abs(ev))
-    if n < 2 or small[1] > 1e-5 * scale or (n > 2 and small[2] < 1e-3 * scale):
+    # two eigenvalues at zero, well separated from the others (relative: stiff models)
+    if n < 2 or small[1] > (1e-6 * scale if n == 2 else 1e-5 * small[2]):
         raise InputError(f"not a Bogdanov-Takens point: a BT point has exactly two zero "
                          f"eigenvalues, the Jacobian has {ev}")
     Us, sv, Vt = np.linalg.svd(A)
-    if sv[-2] < 1e-6 * scale:
+    if sv[-2] <= 1e-8 * max(sv[0], np.finfo(float).tiny):
         raise InputError("not a Bogdanov-Takens point: the zero eigenvalue is semisimple "
                          f"(rank of the Jacobian {n - 2}), not a Jordan block")
     q0 = Vt[-1]

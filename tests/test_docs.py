@@ -63,6 +63,15 @@ def test_generated_tables_follow_the_code(site):
     assert "<!-- bifkit:" not in curves + gallery  # every placeholder was replaced
 
 
+def test_every_curve_type_has_its_page():
+    from bifkit.continuation import CURVES
+    pages = ROOT / "docs" / "curves"
+    missing = [c for c in CURVES if not (pages / f"{c.lower()}.md").exists()]
+    assert not missing, f"curve types without a page in docs/curves/: {missing}"
+    nav = (ROOT / "mkdocs.yml").read_text()
+    assert all(f"curves/{c.lower()}.md" in nav for c in CURVES)
+
+
 def test_unknown_placeholder_fails_the_build():
     page = SimpleNamespace(file=SimpleNamespace(src_path="x.md"))
     with pytest.raises(ValueError, match="unknown placeholder bifkit:nope"):

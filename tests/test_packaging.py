@@ -159,3 +159,21 @@ def test_one_blas_thread_even_when_numpy_is_imported_first():
     with pytest.raises(ValueError, match="integer >= 1"):
         from bifkit._threads import limit_blas_threads
         limit_blas_threads(0)
+
+
+def test_data_files_are_shipped():
+    """Every non-Python file that the installed code may read is matched by package-data
+    (a new data file in models/ without a pattern would be missing from a wheel)."""
+    import fnmatch
+    mapping = PYPROJECT["tool"]["setuptools"]["package-dir"]
+    data = PYPROJECT["tool"]["setuptools"]["package-data"]
+    unshipped = []
+    for package, directory in mapping.items():
+        for path in (ROOT / directory).rglob("*"):
+            rel = path.relative_to(ROOT / directory).as_posix()
+            if (path.is_dir() or path.suffix in (".py", ".pyc", ".md")
+                    or "__pycache__" in rel):
+                continue
+            if not any(fnmatch.fnmatch(rel, pat) for pat in data.get(package, [])):
+                unshipped.append(f"{directory}/{rel}")
+    assert not unshipped, f"not in [tool.setuptools.package-data]: {unshipped}"

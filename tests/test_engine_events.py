@@ -132,3 +132,104 @@ def test_events_on_lc_c(sl):
     assert b.status == {"forward": "completed"} and b.params["mu"][-1] == pytest.approx(0.45)
     # the period is pi everywhere: crossing("period", 4.0) never happens (no false label)
     assert all(s.data["event"] != "crossing('period', 4.0)" for s in b.special)
+
+
+# --------------------------------------------------------------------------- E-I PD isola
+# Independent reference: single shooting (scipy DOP853, rtol 1e-12, atol 1e-13) of the
+# period-doubling condition det(M + I) = 0 with periodicity and a Poincare phase condition,
+# the extreme found by Brent's method over the other parameter (_pd_shooting_extreme below;
+# recomputed by the slow test test_pd_isola_extremes_against_shooting).  Measured agreement
+# with the PD-C extremum events at the LC-C mesh (ntst = 50, ncol = 4): 4e-10 and 1.3e-10.
+SHOOTING_MAX_IE = (0.04143806293915627, 3.5506246698521933)     # (I_e, D_ee)
+SHOOTING_MAX_DEE = (3.5594115429989515, 0.038927714361097356)   # (D_ee, I_e)
+
+
+@pytest.fixture(scope="module")
+def pd_isola(ei_hopf):
+    """PD-C of the E-I model (K = 1000, D_ii = 0.3) from the first PD of the D_ee = 2 cycles."""
+    m, h = ei_hopf(2.0, 0.0011, 0.003)
+    lc = continuation(m, "LC-C", h, ["I_e"], bounds={"I_e": (1e-5, 1.0)}, log_params=["I_e"])
+    pd1 = max(lc.special_points("PD"), key=lambda s: s.params["I_e"])
+    c = continuation(m, "PD-C", pd1, ["I_e", "D_ee"], log_params=["I_e"], max_points=600,
+                     events=[bifkit.extremum("I_e"), bifkit.extremum("D_ee")])
+    return m, c
+
+
+def _extreme(c, name, kind):
+    (s,) = [s for s in c.special_points("UZ")
+            if s.data["event"] == f"extremum({name!r})" and s.data["extremum"] == kind
+            and s.data["period"] < 200]
+    return s
+
+
+def test_pd_isola_extremes(pd_isola):
+    m, c = pd_isola
+    assert c.status == {"forward": "closed_loop"}
+    # each turn of the loop in I_e and in D_ee: a max and a min of each
+    kinds = sorted((s.data["event"], s.data["extremum"]) for s in c.special_points("UZ"))
+    assert kinds == [("extremum('D_ee')", "max"), ("extremum('D_ee')", "min"),
+                     ("extremum('I_e')", "max"), ("extremum('I_e')", "min")]
+    top = _extreme(c, "I_e", "max")
+    assert top.params["I_e"] == pytest.approx(SHOOTING_MAX_IE[0], rel=1e-6)
+    assert top.params["D_ee"] == pytest.approx(SHOOTING_MAX_IE[1], rel=1e-6)
+    right = _extreme(c, "D_ee", "max")
+    assert right.params["D_ee"] == pytest.approx(SHOOTING_MAX_DEE[0], rel=1e-6)
+    assert right.params["I_e"] == pytest.approx(SHOOTING_MAX_DEE[1], rel=1e-6)
+    # the sampled points alone miss the extreme by ~1 % (0.04098 at the default steps)
+    assert c.params["I_e"].max() < top.params["I_e"] * (1 - 1e-3)
+    # every located point is a period-doubling point: a multiplier -1
+    for s in (top, right):
+        assert np.min(np.abs(s.data["multipliers"] + 1)) < 1e-6
+
+
+def _pd_shooting_extreme(model, guess, fixed, solved, sign, width):
+    """Extreme of parameter ``solved`` over PD points (sign +1: max, -1: min), by shooting.
+
+    For each value of ``fixed`` the PD point is solved by single shooting: unknowns x0, T and
+    ``solved``; equations phi_T(x0) = x0, x0[j] = c (a transversal section) and
+    det(M + I) = 0 (M the monodromy matrix).  Brent's method maximises sign * solved over
+    ``fixed`` in a bracket of relative ``width`` around the guess.
+    """
+    from scipy.integrate import solve_ivp
+    from scipy.optimize import minimize_scalar, root
+    f, jac, n = model.compiled.f, model.compiled.jac, model.n
+    k_fix, k_sol = model.param_index(fixed), model.param_index(solved)
+    x0 = np.array(guess["x0"], float)
+    j = int(np.argmax(np.abs(f(0.0, x0, model.p))))
+    c = x0[j]
+    z0 = {"z": np.concatenate([x0, [guess["T"], guess[solved]]])}
+
+    def residual(z, pfix):
+        p = model.p.copy()
+        p[k_fix], p[k_sol] = pfix, z[n + 1]
+
+        def rhs(t, y):
+            phi = y[n:].reshape(n, n)
+            return np.concatenate([f(0.0, y[:n], p), (jac(0.0, y[:n], p) @ phi).ravel()])
+        y = solve_ivp(rhs, (0.0, z[n]), np.concatenate([z[:n], np.eye(n).ravel()]),
+                      method="DOP853", rtol=1e-12, atol=1e-13).y[:, -1]
+        M = y[n:].reshape(n, n)
+        return np.concatenate([y[:n] - z[:n], [z[j] - c, np.linalg.det(M + np.eye(n))]])
+
+    def value(pfix):
+        r = root(residual, z0["z"], args=(pfix,), method="hybr", options={"xtol": 1e-13})
+        assert np.max(np.abs(r.fun)) < 1e-9, f"shooting failed at {fixed} = {pfix}"
+        z0["z"] = r.x
+        return r.x[n + 1]
+    p0 = guess[fixed]
+    res = minimize_scalar(lambda v: -sign * value(v), method="brent", tol=1e-10,
+                          bracket=(p0 * (1 - width), p0, p0 * (1 + width)))
+    return sign * -res.fun, res.x
+
+
+@pytest.mark.slow
+def test_pd_isola_extremes_against_shooting(pd_isola):
+    """Recomputes the shooting references above (about 30 s)."""
+    m, c = pd_isola
+    for name, other, ref, width in (("I_e", "D_ee", SHOOTING_MAX_IE, 1e-3),
+                                    ("D_ee", "I_e", SHOOTING_MAX_DEE, 2e-2)):
+        s = _extreme(c, name, "max")
+        guess = {"x0": s.data["orbit"].U[0], "T": s.data["period"], **s.params}
+        ext, at = _pd_shooting_extreme(m.with_params(**s.params), guess, other, name, 1, width)
+        assert ext == pytest.approx(ref[0], rel=1e-9) and at == pytest.approx(ref[1], rel=1e-6)
+        assert s.params[name] == pytest.approx(ext, rel=1e-6)

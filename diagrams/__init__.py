@@ -29,7 +29,7 @@ from .common import missing
 _MODULES = [
     "bi2021_fig1a", "bi2021_fig1b", "bi2021_fig1c", "bi2021_fig2", "bi2021_fig4", "bi2021_fig7",
     "ag2025_fig1a", "ag2025_fig2", "ag2025_fig3", "shotnoise_reentrant",
-    "ullner2018_fig2", "ullner2018_fig4", "symmetry_slow",
+    "ullner2018_fig2", "ullner2018_fig4", "symmetry_slow", "mpr_bistability",
 ]
 
 

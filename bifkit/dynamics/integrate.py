@@ -31,9 +31,9 @@ def output_times(t_span, sample=None, t_eval=None, default_sample=None) -> np.nd
     if t_eval is not None:
         te = np.asarray(t_eval, dtype=float)
         if te.ndim != 1 or te.size == 0 or np.any(np.diff(te) <= 0):
-            raise ValueError("t_eval must be a non-empty increasing 1-d array")
+            raise InputError("t_eval must be a non-empty increasing 1-d array")
         if te[0] < t0 or te[-1] > t1:
-            raise ValueError(f"t_eval must lie within t_span = ({t0}, {t1})")
+            raise InputError(f"t_eval must lie within t_span = ({t0}, {t1})")
         return te if te[0] == t0 else np.concatenate([[t0], te])
     step = sample if sample is not None else default_sample
     step = as_float(step, "sample", positive=True)
@@ -73,7 +73,10 @@ def check_recording(model, t_span, sample, t_eval, max_memory=None) -> None:
 def _initial_state(model, x0):
     if x0 is None:
         x0 = model.default_guess()
-    x = model.pack(x0)
+    try:
+        x = model.pack(x0)
+    except (ValueError, TypeError) as e:
+        raise InputError(f"x0: {e}") from None
     if x.size != model.n:
         raise InputError(f"x0 has {x.size} entries; model {model.name!r} has {model.n} "
                          f"real unknowns ({', '.join(model.state_names)})")

@@ -41,6 +41,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..._validate import as_float, as_int
+from ...errors import InputError
+
 LOG_NOTE = ("AUTO-07p continues parameters linearly; log_params only set the bounds "
             "and the default step sizes")
 
@@ -74,6 +77,15 @@ class AutoOptions:
     keep: bool = False
 
     def __post_init__(self):
+        for k in ("max_points", "max_iter", "ntst", "ncol", "adapt_every"):
+            object.__setattr__(self, k, as_int(getattr(self, k), k))
+        object.__setattr__(self, "tol", as_float(self.tol, "tol"))
+        object.__setattr__(self, "T_max", as_float(self.T_max, "T_max", positive=True,
+                                                   finite=False))
+        object.__setattr__(self, "timeout", as_float(self.timeout, "timeout", positive=True))
+        for k in ("ds", "ds_min", "ds_max"):
+            if getattr(self, k) is not None:
+                object.__setattr__(self, k, as_float(getattr(self, k), k, positive=True))
         if self.direction not in ("forward", "backward", "both"):
             raise ValueError(f"direction must be 'forward', 'backward' or 'both'; "
                              f"got {self.direction!r}")
@@ -108,7 +120,7 @@ class AutoOptions:
                              f"valid: {sorted(names)}")
         if "direction" not in kw:
             kw["direction"] = "forward" if curve == "LC-C" else "both"
-        kw["bounds"] = {k: (float(v[0]), float(v[1])) for k, v in (kw.get("bounds") or {}).items()}
+        kw["bounds"] = {k: _bound(k, v) for k, v in (kw.get("bounds") or {}).items()}
         kw["log_params"] = tuple(kw.get("log_params") or ())
         if kw.get("detect") is not None:
             kw["detect"] = tuple(kw["detect"])
@@ -116,6 +128,16 @@ class AutoOptions:
         kw["user_points"] = {k: [float(v) for v in np.atleast_1d(vals)]
                              for k, vals in (kw.get("user_points") or {}).items()}
         return cls(**kw)
+
+
+def _bound(name, pair) -> tuple:
+    """A (low, high) bound pair of real numbers (+-inf allowed) with a message naming it."""
+    try:
+        lo, hi = pair
+    except (TypeError, ValueError):
+        raise InputError(f"bounds of {name} must be a pair (low, high); got {pair!r}") from None
+    return (as_float(lo, f"bounds of {name} (low)", finite=False),
+            as_float(hi, f"bounds of {name} (high)", finite=False))
 
 
 def step_sizes(opts: AutoOptions, free0: str, value0: float, scale: float):

@@ -139,9 +139,12 @@ def test_events_on_lc_c(sl):
 # period-doubling condition det(M + I) = 0 with periodicity and a Poincare phase condition,
 # the extreme found by Brent's method over the other parameter (_pd_shooting_extreme below;
 # recomputed by the slow test test_pd_isola_extremes_against_shooting).  Measured agreement
-# with the PD-C extremum events at the LC-C mesh (ntst = 50, ncol = 4): 4e-10 and 1.3e-10.
+# with the PD-C extremum events at the LC-C mesh (ntst = 50, ncol = 4): 4e-10, 1.3e-10,
+# 2.3e-7 (the long-period end, T = 1470) and 1.3e-9.
 SHOOTING_MAX_IE = (0.04143806293915627, 3.5506246698521933)     # (I_e, D_ee)
 SHOOTING_MAX_DEE = (3.5594115429989515, 0.038927714361097356)   # (D_ee, I_e)
+SHOOTING_MIN_IE = (4.142050036813884e-05, 1.76368125900391)     # (I_e, D_ee), T ~ 1470
+SHOOTING_MIN_DEE = (1.6877481373376049, 6.46424369480252e-05)   # (D_ee, I_e), T ~ 1292
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +160,7 @@ def pd_isola(ei_hopf):
 
 def _extreme(c, name, kind):
     (s,) = [s for s in c.special_points("UZ")
-            if s.data["event"] == f"extremum({name!r})" and s.data["extremum"] == kind
-            and s.data["period"] < 200]
+            if s.data["event"] == f"extremum({name!r})" and s.data["extremum"] == kind]
     return s
 
 
@@ -175,6 +177,12 @@ def test_pd_isola_extremes(pd_isola):
     right = _extreme(c, "D_ee", "max")
     assert right.params["D_ee"] == pytest.approx(SHOOTING_MAX_DEE[0], rel=1e-6)
     assert right.params["I_e"] == pytest.approx(SHOOTING_MAX_DEE[1], rel=1e-6)
+    low = _extreme(c, "I_e", "min")
+    assert low.params["I_e"] == pytest.approx(SHOOTING_MIN_IE[0], rel=1e-6)
+    assert low.params["D_ee"] == pytest.approx(SHOOTING_MIN_IE[1], rel=1e-6)
+    left = _extreme(c, "D_ee", "min")
+    assert left.params["D_ee"] == pytest.approx(SHOOTING_MIN_DEE[0], rel=1e-6)
+    assert left.params["I_e"] == pytest.approx(SHOOTING_MIN_DEE[1], rel=1e-6)
     # the sampled points alone miss the extreme by ~1 % (0.04098 at the default steps)
     assert c.params["I_e"].max() < top.params["I_e"] * (1 - 1e-3)
     # every located point is a period-doubling point: a multiplier -1
@@ -224,12 +232,17 @@ def _pd_shooting_extreme(model, guess, fixed, solved, sign, width):
 
 @pytest.mark.slow
 def test_pd_isola_extremes_against_shooting(pd_isola):
-    """Recomputes the shooting references above (about 30 s)."""
+    """Recomputes the shooting references above (about 90 s)."""
     m, c = pd_isola
-    for name, other, ref, width in (("I_e", "D_ee", SHOOTING_MAX_IE, 1e-3),
-                                    ("D_ee", "I_e", SHOOTING_MAX_DEE, 2e-2)):
-        s = _extreme(c, name, "max")
+    for name, other, kind, ref, width in (
+            ("I_e", "D_ee", "max", SHOOTING_MAX_IE, 1e-3),
+            ("D_ee", "I_e", "max", SHOOTING_MAX_DEE, 2e-2),
+            ("I_e", "D_ee", "min", SHOOTING_MIN_IE, 1e-3),
+            ("D_ee", "I_e", "min", SHOOTING_MIN_DEE, 2e-2)):
+        s = _extreme(c, name, kind)
         guess = {"x0": s.data["orbit"].U[0], "T": s.data["period"], **s.params}
-        ext, at = _pd_shooting_extreme(m.with_params(**s.params), guess, other, name, 1, width)
+        sign = 1 if kind == "max" else -1
+        ext, at = _pd_shooting_extreme(m.with_params(**s.params), guess, other, name, sign,
+                                       width)
         assert ext == pytest.approx(ref[0], rel=1e-9) and at == pytest.approx(ref[1], rel=1e-6)
         assert s.params[name] == pytest.approx(ext, rel=1e-6)

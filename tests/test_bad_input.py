@@ -69,6 +69,19 @@ def _feq(**kw):
     return lambda: bifkit.find_equilibrium(mpr(), **kw)
 
 
+def _response(**kw):
+    from bifkit.dynamics import rate_response
+    kw.setdefault("omega", [1.0])
+    kw.setdefault("eta0", 0.01)
+    return rate_response(bifkit.load_model("shotnoise_2cc"), kw.pop("omega"), kw.pop("eta0"),
+                         **kw)
+
+
+def _classify(**kw):
+    kw = {"T": 1.0, "transient": 1.0, "dt": 0.01, **kw}
+    return bifkit.classify(mpr(), **kw)
+
+
 def _with_env(name, value, call):
     def run():
         old = os.environ.get(name)
@@ -155,6 +168,21 @@ API_CASES = [
     api("lyapunov stuart-landau x0 complex mismatch",
         lambda: bifkit.lyapunov_spectrum(stuart_landau(), 1.0, dt=0.01, x0=[1, 2, 3]),
         r"x0: .* 3 entries"),
+    # response and regimes
+    api("rate_response periods float (was truncated)",
+        lambda: _response(periods=2.5), r"periods = 2.5 must be an integer"),
+    api("rate_response samples_per_period small",
+        lambda: _response(samples_per_period=4), r"samples_per_period = 4"),
+    api("rate_response eta0 inf", lambda: _response(eta0=math.inf), r"eta0 = inf", ValueError),
+    api("rate_response omega negative", lambda: _response(omega=[-1.0]), r"omega", ValueError),
+    api("classify T inf", lambda: _classify(T=math.inf), r"T = inf must be finite"),
+    api("classify transient zero", lambda: _classify(transient=0.0), r"transient = 0"),
+    api("orbit_diagram transient inf",
+        lambda: bifkit.orbit_diagram(mpr(), "eta", [-5.0], "R", T=1.0, transient=math.inf,
+                                     dt=0.01), r"t_span\[1\] = inf"),
+    api("orbit_diagram unknown parameter",
+        lambda: bifkit.orbit_diagram(mpr(), "etaa", [-5.0], "R", T=1.0, transient=1.0,
+                                     dt=0.01), r"unknown parameter 'etaa'", ValueError),
     # find_equilibrium
     api("find_equilibrium tol negative (was a misleading message)", _feq(tol=-1.0),
         r"tol = -1"),

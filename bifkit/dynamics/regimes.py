@@ -46,7 +46,11 @@ def classify(model, *, T: float, transient: float, dt: float, x0=None, tol: floa
         Relative distance to an equilibrium below which the simulation is
         taken to have converged to it.
     """
-    tol = 10.0 / T if tol is None else tol
+    from .._validate import as_float
+    T = as_float(T, "T", positive=True)
+    transient = as_float(transient, "transient", positive=True)
+    dt = as_float(dt, "dt", positive=True)
+    tol = 10.0 / T if tol is None else as_float(tol, "tol", positive=True)
     tr = integrate(model, (0.0, transient), x0, method="rk4", dt=dt, sample=transient)
     if not tr.success:
         return Regime("unstable")

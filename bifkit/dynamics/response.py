@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._validate import as_int
+
 FORCING = ("eta0", "omega")
 
 
@@ -241,8 +243,8 @@ def rate_response(model, omega, eta0: float, *, x0=None, observable: str = "nu",
     om = _omegas(omega)
     if not (eta0 > 0 and math.isfinite(eta0)):
         raise ValueError(f"eta0 = {eta0!r} must be a positive finite amplitude")
-    if int(periods) < 1 or int(samples_per_period) < 8:
-        raise ValueError("need periods >= 1 and samples_per_period >= 8")
+    periods = as_int(periods, "periods", minimum=1)          # never truncated
+    samples_per_period = as_int(samples_per_period, "samples_per_period", minimum=8)
     if transient is not None and not (transient >= 0 and math.isfinite(transient)):
         raise ValueError(f"transient = {transient!r} must be a non-negative finite time")
     if isinstance(refine, bool) or int(refine) != refine or refine < 0:

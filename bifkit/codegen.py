@@ -8,19 +8,33 @@ Every kernel takes ``(t, x, p, ...)``: time, the real state vector and the
 parameter array, so a parameter change never recompiles.  Rows whose expression
 is complex-valued (complex states split into real and imaginary parts) are
 evaluated in complex arithmetic and the real or imaginary part is stored.
+
+The cache heals itself (issue 20): a generated module that fails to import or
+lacks a kernel (a truncated or damaged file) is regenerated once, with a
+``RuntimeWarning``; a numba cache entry of a bifkit function that fails to
+load (garbage in its index or data file) is discarded, with a warning, and the
+function recompiled.  If regeneration fails too, :class:`CacheError` says
+which file and what to do.
 """
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 CODEGEN_VERSION = "6"
+log = logging.getLogger("bifkit.codegen")
+
+
+class CacheError(RuntimeError):
+    """A generated kernel module could not be imported even after regenerating it."""
 
 
 def cache_dir() -> Path:
@@ -124,7 +138,7 @@ def _source(kernels, x_syms, p_syms, t_sym) -> str:
     return "\n".join(lines) + "\n"
 
 
-def compile_kernels(tag: str, key: str, make_kernels, x_syms, p_syms, t_sym):
+def compile_kernels(tag: str, key: str, make_kernels, x_syms, p_syms, t_sym, expect=()):
     """Import the kernel module for ``key``, generating its source only if needed.
 
     Parameters
@@ -141,6 +155,9 @@ def compile_kernels(tag: str, key: str, make_kernels, x_syms, p_syms, t_sym):
         Real state symbols and parameter symbols, mapped to ``x[i]``, ``p[i]``.
     t_sym : sympy.Symbol
         The time symbol.
+    expect : sequence of str
+        Kernel names the module must define (a cached file that lacks one is
+        damaged and regenerated).
 
     Returns
     -------
@@ -153,29 +170,113 @@ def compile_kernels(tag: str, key: str, make_kernels, x_syms, p_syms, t_sym):
         return sys.modules[name]
     path = cache_dir() / f"{name}.py"
     if path.exists():
-        return _import_file(name, path)
-    src = _source(make_kernels(), x_syms, p_syms, t_sym)
-    return import_source(name, src)
+        try:
+            return _check_kernels(_import_file(name, path), expect, path)
+        except Exception as exc:  # noqa: BLE001 (any damage: syntax, truncation, I/O)
+            sys.modules.pop(name, None)
+            _warn(f"the cached kernel module {path} failed to load ({type(exc).__name__}: "
+                  f"{exc}); regenerating it")
+    kernels = make_kernels()
+    src = _source(kernels, x_syms, p_syms, t_sym)
+    try:
+        return _check_kernels(import_source(name, src, rewrite=True), expect, path)
+    except Exception as exc:  # noqa: BLE001
+        sys.modules.pop(name, None)
+        raise CacheError(
+            f"the generated kernel module {path} failed to load even after regenerating "
+            f"it ({type(exc).__name__}: {exc}); delete the cache directory {cache_dir()} "
+            f"or point $BIFKIT_CACHE at a writable directory") from exc
 
 
-def import_source(module_name: str, src: str):
-    """Write ``src`` to the cache as ``module_name.py`` (once) and import it."""
+def _check_kernels(module, expect, path):
+    """``module`` if it defines every kernel in ``expect``, else AttributeError."""
+    missing = [k for k in expect if not callable(getattr(module, k, None))]
+    if missing:
+        raise AttributeError(f"{path.name} defines no kernel {', '.join(missing)}")
+    return module
+
+
+def _warn(message: str) -> None:
+    log.warning(message)
+    warnings.warn(f"bifkit: {message}", RuntimeWarning, stacklevel=3)
+
+
+def import_source(module_name: str, src: str, rewrite: bool = False):
+    """Write ``src`` to the cache as ``module_name.py`` (once) and import it.
+
+    A file whose text differs from ``src`` (damaged, or from another version)
+    is rewritten; ``rewrite=True`` rewrites it in any case.
+    """
     if module_name in sys.modules:
         return sys.modules[module_name]
     path = cache_dir() / f"{module_name}.py"
-    if not path.exists() or path.read_text() != src:
+    if rewrite or not path.exists() or _read(path) != src:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(src)
         os.replace(tmp, path)  # atomic: concurrent processes never see half a file
     return _import_file(module_name, path)
 
 
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _import_file(module_name: str, path: Path):
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
     return module
+
+
+# --------------------------------------------------------------------------- #
+# Damaged numba cache entries                                                  #
+# --------------------------------------------------------------------------- #
+def _install_numba_cache_healing() -> None:
+    """Make numba recompile a bifkit function whose on-disk cache entry fails to load.
+
+    numba loads a cached function through ``Cache.load_overload``; an entry
+    damaged on disk (garbage or truncation in its ``.nbi`` index or ``.nbc``
+    data file) makes that raise on every later run.  For functions of bifkit's
+    own and generated modules (module names starting with "bifkit"), the
+    wrapper below warns, empties the entry's index and returns "not cached",
+    so numba compiles the function again and stores a fresh entry.  Other
+    packages' functions are left to numba's own behaviour.
+    """
+    from numba.core import caching
+    original = caching.Cache.load_overload
+    if getattr(original, "_bifkit_healing", False):
+        return
+
+    def load_overload(self, sig, target_context):
+        try:
+            return original(self, sig, target_context)
+        except Exception as exc:  # noqa: BLE001 (unpickling, EOF, rebuild errors)
+            module = getattr(getattr(self, "_py_func", None), "__module__", "") or ""
+            if not module.startswith("bifkit"):
+                raise
+            _warn(f"numba's cache entry of {self._name} in {self._cache_path} failed to load "
+                  f"({type(exc).__name__}: {exc}); discarding it and recompiling")
+            try:
+                self._cache_file.flush()
+            except OSError as err:
+                raise CacheError(f"cannot rewrite numba's cache entry of {self._name} in "
+                                 f"{self._cache_path} ({err}); delete that directory or set "
+                                 f"NUMBA_CACHE_DIR to a writable one") from exc
+            return None
+
+    load_overload._bifkit_healing = True
+    caching.Cache.load_overload = load_overload
+
+
+_install_numba_cache_healing()
 
 
 def _safe(tag: str) -> str:

@@ -328,9 +328,11 @@ class ModelDefinition:
                 raise ValueError(f"{name}: undeclared symbols {sorted(map(str, stray))}")
         key = sp.srepr((rows, list(obs.items()), x_syms, p_syms))
         core = codegen.compile_kernels(
-            name, "core" + key, lambda: _symbolic_kernels(sym, "core"), x_syms, p_syms, TIME)
+            name, "core" + key, lambda: _symbolic_kernels(sym, "core"), x_syms, p_syms, TIME,
+            expect=("f", "jac", "dfdp", "obs"))
         higher = lambda: codegen.compile_kernels(  # noqa: E731
-            name, "higher" + key, lambda: _symbolic_kernels(sym, "higher"), x_syms, p_syms, TIME)
+            name, "higher" + key, lambda: _symbolic_kernels(sym, "higher"), x_syms, p_syms, TIME,
+            expect=("B", "C", "dJdp"))
         return cls(name=name, states=[s for s, _ in states],
                    complex_states=frozenset(complex_names), state_names=state_names,
                    param_names=[str(s) for s in p_syms],

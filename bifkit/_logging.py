@@ -47,7 +47,7 @@ def log_to_console(level: int | str = logging.INFO, stream=None) -> logging.Hand
             logger.removeHandler(h)
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(logging.Formatter(_CONSOLE_FORMAT))
-    handler._bifkit_console = True
+    setattr(handler, "_bifkit_console", True)  # marks the handler this function added
     logger.addHandler(handler)
     logger.setLevel(level)
     return handler

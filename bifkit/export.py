@@ -31,9 +31,18 @@ The branch's identity (model name, curve type, free parameters, stop reason,
 """
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ._optional import require
+
+if TYPE_CHECKING:  # for the annotations only: pandas and xarray stay optional
+    import pandas as pd
+    import xarray as xr
+
+    from .continuation.results import Branch
 
 #: columns / variables that are not parameters, states or per-point data
 EXTRA_COLUMNS = ("stable", "special")
@@ -52,7 +61,7 @@ def _per_point_data(branch) -> dict:
 
 def _special_labels(branch) -> np.ndarray:
     """Per point: the labels of the special points just after it ("," joined), else ""."""
-    labels = [[] for _ in range(len(branch))]
+    labels: list[list[str]] = [[] for _ in range(len(branch))]
     for s in branch.special:
         if not 0 <= s.index < len(branch):
             raise ValueError(f"special point {s.label} has index {s.index} outside the branch's "
@@ -74,7 +83,8 @@ def _check_names(branch) -> None:
     """Columns come from parameter, state and data names: they must not collide."""
     names = list(branch.param_names) + list(branch.state_names)
     names += list(EXTRA_COLUMNS) + list(_per_point_data(branch))
-    seen, dup = set(), set()
+    seen: set[str] = set()
+    dup: set[str] = set()
     for name in names:
         (dup if name in seen else seen).add(name)
     if dup:
@@ -82,7 +92,7 @@ def _check_names(branch) -> None:
                          "state, per-point data or the reserved names 'stable', 'special')")
 
 
-def branch_to_dataframe(branch):
+def branch_to_dataframe(branch: Branch) -> pd.DataFrame:
     """One row per point of ``branch``: parameters, states, stability, data, special labels.
 
     Parameters
@@ -127,7 +137,7 @@ def branch_to_dataframe(branch):
     return df
 
 
-def special_points_to_dataframe(branch):
+def special_points_to_dataframe(branch: Branch) -> pd.DataFrame:
     """One row per special point: label, index, converged, parameters, states, scalar data.
 
     States are those of ``SpecialPoint.state`` (complex values for complex states);
@@ -154,7 +164,7 @@ def special_points_to_dataframe(branch):
     return df
 
 
-def branch_to_xarray(branch):
+def branch_to_xarray(branch: Branch) -> xr.Dataset:
     """``branch`` as an xarray Dataset with dimension ``point``.
 
     Parameters
@@ -179,7 +189,7 @@ def branch_to_xarray(branch):
     """
     xr = require("xarray", extra="data")
     _check_names(branch)
-    variables = {}
+    variables: dict[str, tuple[Any, np.ndarray]] = {}
     for i, name in enumerate(branch.param_names):
         variables[name] = ("point", branch.p[:, i])
     for i, name in enumerate(branch.state_names):
@@ -200,7 +210,7 @@ def branch_to_xarray(branch):
 
 
 # --------------------------------------------------------------------------- sweeps
-def sweep_to_xarray(out):
+def sweep_to_xarray(out: str | Path | dict) -> xr.Dataset:
     """A network sweep folder as one xarray Dataset on its grid.
 
     Parameters
@@ -226,11 +236,10 @@ def sweep_to_xarray(out):
         A finished point whose grid values are not on the grid of ``sweep.json``.
     """
     import json
-    from pathlib import Path
 
     from .network.sweep import load_sweep
     xr = require("xarray", extra="data")
-    folder = Path(getattr(out, "folder", None) or out)
+    folder = Path(getattr(out, "folder", None) or out)  # type: ignore[arg-type]
     table = load_sweep(folder)
     spec_path = folder / "sweep.json"
     if not spec_path.exists():
@@ -240,9 +249,9 @@ def sweep_to_xarray(out):
     dims = list(grid)
     shape = tuple(len(grid[d]) for d in dims)
     n_rows = len(next(iter(table.values()))) if table else 0
-    where = []
+    where: list[tuple[int, ...]] = []
     for r in range(n_rows):
-        index = []
+        index: list[int] = []
         for d in dims:
             value = table[d][r]
             hits = [k for k, g in enumerate(grid[d]) if g == value]
@@ -251,14 +260,14 @@ def sweep_to_xarray(out):
                                  f"{grid[d]} of {str(spec_path)!r}")
             index.append(hits[0])
         where.append(tuple(index))
-    variables = {}
+    variables: dict[str, tuple[list[str], np.ndarray]] = {}
     for column, values in table.items():
         if column in grid or column in spec.get("fixed", {}):
             continue
         numeric = values.dtype.kind in "fiub"
         full = np.full(shape, np.nan if numeric else None, dtype=float if numeric else object)
-        for r, index in enumerate(where):
-            full[index] = values[r]
+        for r, at in enumerate(where):
+            full[at] = values[r]
         variables[column] = (dims, full)
     coords = {d: np.asarray(grid[d]) for d in dims}
     return xr.Dataset(variables, coords=coords,
@@ -271,7 +280,7 @@ def sweep_to_xarray(out):
 COMPLEX_KEY = "__complex__"
 
 
-def to_jsonable(value):
+def to_jsonable(value: Any) -> Any:
     """``value`` as plain JSON types, losslessly: the one JSON encoding of bifkit.
 
     Complex numbers become ``{"__complex__": [re, im]}`` (the form saved branches use),
@@ -308,7 +317,7 @@ def to_jsonable(value):
     raise TypeError(f"cannot write a {type(value).__name__} as JSON: {value!r}")
 
 
-def from_jsonable(value):
+def from_jsonable(value: Any) -> Any:
     """Inverse of :func:`to_jsonable`: ``{"__complex__": [re, im]}`` -> complex, recursively.
 
     Lists stay lists (the JSON form does not record whether it was an array).

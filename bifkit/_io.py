@@ -2,7 +2,8 @@
 
 Two rules, used by every command that writes a file:
 
-1. **Check the output path before computing** (:func:`check_output_path`): a
+1. **Check the output path before computing** (:func:`check_output_path`,
+   :func:`check_output_dir` for commands that write a folder): a
    missing folder is created, a path under a regular file, an existing folder in
    place of the file or an unwritable folder is an error at once, not after an
    hour of computing.
@@ -55,6 +56,35 @@ def check_output_path(path, what: str = "--out", *, create: bool = True) -> Path
         raise InputError(f"{what} {str(path)!r}: folder {str(folder)!r} is not writable")
     if p.exists() and not os.access(p, os.W_OK):
         raise InputError(f"{what} {str(path)!r} exists and is not writable")
+    return p
+
+
+def check_output_dir(path, what: str = "--out") -> Path:
+    """Check (and create if missing) an output folder before computing.
+
+    Raises
+    ------
+    InputError
+        The path is empty, an existing file, below a regular file, or cannot be
+        created or written.
+    """
+    if path is None or str(path).strip() == "":
+        raise InputError(f"{what}: an output folder is needed")
+    p = Path(path).expanduser()
+    if p.exists() and not p.is_dir():
+        raise InputError(f"{what} {str(path)!r} is a file, not a folder")
+    for parent in p.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{what} {str(path)!r}: {str(parent)!r} is a file, not a folder")
+            break
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"{what} {str(path)!r}: cannot create the folder "
+                         f"({e.strerror or e})") from None
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise InputError(f"{what} {str(path)!r}: folder is not writable")
     return p
 
 

@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, attrs in _OUTPUT_OPTIONS.items():  # checked before computing (run_command)
         if name in sub.choices:
             sub.choices[name].set_defaults(check_paths=attrs)
+    for name, attrs in _OUTPUT_DIRS.items():
+        if name in sub.choices:
+            sub.choices[name].set_defaults(check_dirs=attrs)
     return parser
 
 
@@ -163,22 +166,29 @@ _SUBCOMMAND_MODULES = ("bifkit.continuation.cli", "bifkit.network.cli", "bifkit.
 # output-file options of each subcommand, checked (folder created) before anything is computed
 _OUTPUT_OPTIONS = {"report": ("out",), "continue": ("out",), "simulate": ("out",),
                    "integrate": ("out",), "lyapunov": ("out",), "response": ("out",)}
+# output-folder options (created before anything is computed)
+_OUTPUT_DIRS = {"sweep": ("out",), "diagram": ("out",)}
 
 
 def run_command(func, args) -> int:
     """Run a subcommand handler under the exit-code convention (module docstring).
 
     Output paths named in ``args.check_paths`` (attribute names, e.g. ``("out",)``)
-    are checked, and their folders created, before anything is computed.  Errors
+    are checked, and their folders created, before anything is computed; so are the
+    output folders named in ``args.check_dirs``.  Errors
     become one line on stderr and an exit code; no traceback unless
     ``BIFKIT_TRACEBACK=1``.
     """
-    from ._io import check_output_path
+    from ._io import check_output_dir, check_output_path
     try:
         for attr in getattr(args, "check_paths", ()):
             value = getattr(args, attr, None)
             if value is not None:
                 check_output_path(value, "--" + attr.replace("_", "-"))
+        for attr in getattr(args, "check_dirs", ()):
+            value = getattr(args, attr, None)
+            if value is not None:
+                check_output_dir(value, "--" + attr.replace("_", "-"))
         code = func(args)
         return EXIT_OK if code is None else int(code)
     except SystemExit as e:  # handlers that exit with a message: bad input

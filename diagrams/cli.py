@@ -4,7 +4,9 @@
     bifkit diagram --list                         the recipes, and what each still needs
 
 ``add_subcommands(subparsers)`` adds the ``diagram`` subcommand to an ``argparse``
-sub-parser collection; it sets ``func`` to :func:`cmd_diagram`, which returns an exit status.
+sub-parser collection; it sets ``func`` to :func:`cmd_diagram`, run under bifkit's exit-code
+convention (``bifkit/cli.py``): an unknown recipe, or one whose machinery is missing
+(NotImplementedError naming it), is exit code 2 with one line on stderr.
 """
 from __future__ import annotations
 
@@ -24,14 +26,7 @@ def cmd_diagram(args) -> int:
             return 2
         return 0
     t0 = time.perf_counter()
-    try:
-        files = run_recipe(args.name, quick=args.quick, out=args.out)
-    except ValueError as e:
-        print(f"bifkit: {e}", file=sys.stderr)
-        return 2
-    except NotImplementedError as e:
-        print(f"bifkit: {e}", file=sys.stderr)
-        return 3
+    files = run_recipe(args.name, quick=args.quick, out=args.out)
     for key, path in files.items():
         print(f"{key:12s} {path}")
     print(f"diagram {args.name} done in {time.perf_counter() - t0:.1f} s")
@@ -57,7 +52,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="bifkit")
     add_subcommands(ap.add_subparsers(dest="command", required=True))
     args = ap.parse_args(argv)
-    return args.func(args)
+    from bifkit.cli import run_command
+
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

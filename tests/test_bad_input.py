@@ -362,7 +362,11 @@ CLI_CASES = [
         r"--seed"),
     cli("simulate --out under a file", ["simulate", "inhibitory_qif", "--set", "N=100",
                                         "--out", "{tmp}/plain/s.json"], r"is a file"),
-    cli("diagram unknown recipe", ["diagram", "nofigure"], r"nofigure"),
+    cli("diagram unknown recipe", ["diagram", "nofigure"], r"unknown diagram 'nofigure'"),
+    cli("diagram --out is a file", ["diagram", "bi2021-fig1a", "--quick", "--out",
+                                    "{tmp}/plain"], r"is a file, not a folder"),
+    cli("sweep --out under a file", ["sweep", "ei_qif", "--grid", "D_ii=1", "--out",
+                                     "{tmp}/plain/sweep"], r"is a file, not a folder"),
     cli("no subcommand (argparse)", [], r"command|usage"),
 ]
 

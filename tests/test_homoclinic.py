@@ -172,3 +172,34 @@ def test_auto_ab_demo_homoclinic_point(auto_ab):
     assert hc.params["D"][0] == pytest.approx(0.105507, abs=1e-5)
     assert hc.params["D"][0] == pytest.approx(lc.params["D"][-1], abs=1e-7)
     assert np.all(np.isfinite(hc.saddle_quantity)) and len(hc) == 6
+
+
+def test_hsn_along_the_snic_fold(make_model, sl):
+    """HSN-C: r' = r (c - r^2), theta' = b - r cos(theta).  On the invariant circle
+    r = sqrt(c) a saddle-node at theta = 0 exists for b = sqrt(c) (closed form), and the
+    circle is the (central) homoclinic orbit.  The truncated orbit ends on the tangent line
+    of the circle at x0 (the centre eigenspace), a distance d from x0, so its radius deviates
+    from sqrt(c) by at most d^2 / (2 sqrt(c)) (geometry of the circle)."""
+    from bifkit.continuation.homoclinic._deps import orbit_from_simulation
+    m = make_model("snic_bc", ["x", "y"], {"b": 1.002, "c": 1.0},
+                   lambda x, y, b, c: [x * (c - x * x - y * y) - y * (b - x),
+                                       y * (c - x * x - y * y) + x * (b - x)])
+    o = orbit_from_simulation(m, np.array([0.0, 1.0]), 10.0, t_max=1000.0, ntst=80)
+    h = continue_homoclinic(m, "HSN-C", o, ["b", "c"], direction="both", max_points=12,
+                            ds=0.05, bounds={"c": (0.5, 2.0)})
+    b, c = h.params["b"], h.params["c"]
+    assert c.min() < 0.75 and c.max() > 1.5
+    assert np.max(np.abs(b - np.sqrt(c))) < 1e-10
+    for orb, x0, bb, cc in zip(h.orbits, h.x, b, c):
+        U = orb["U"]
+        d2 = max(np.sum((U[0] - x0) ** 2), np.sum((U[-1] - x0) ** 2))
+        dev = np.max(np.abs(np.hypot(U[:, 0], U[:, 1]) - np.sqrt(cc)))
+        assert dev <= 1.1 * d2 / (2 * np.sqrt(cc)) + 1e-7
+        # x0 is a saddle-node: one eigenvalue zero
+        assert np.min(np.abs(np.linalg.eigvals(m.jacobian(x0, b=bb, c=cc)))) < 1e-8
+    assert np.all(np.isnan(h.saddle_quantity)) and not h.special_points()
+    # a cycle far from any saddle-node: Stuart-Landau
+    lc = continuation(sl, "LC-C", {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": 0.0}}, ["mu"],
+                      ntst=20, bounds={"mu": (-1.0, 0.5)}, ds=0.02, ds_max=0.1)
+    with pytest.raises(InputError, match="not near a saddle-node homoclinic orbit"):
+        continue_homoclinic(sl, "HSN-C", lc.point(len(lc) - 1), ["mu", "w"])

@@ -11,6 +11,12 @@ Unknowns y = (U (nodes x n, row-major), x0 (n), alpha (2 free parameters)):
 (N m + 2) n + 2 unknowns and (N m + 2) n + 1 equations, a curve (Champneys,
 Kuznetsov & Sandstede 1996, Int. J. Bif. Chaos 6, 867, eqs. 2.1-2.6; Kuznetsov
 2004, sec. 10.3.3).  Continuation adds the pseudo-arclength row.
+
+Homoclinic to a saddle-node ("HSN-C"): the equilibrium has one zero eigenvalue
+(fold row g(x0, alpha) = 0), u(0) - x0 lies in the centre-unstable and u(1) - x0
+in the centre-stable eigenspace (n_s + n_u = n - 1 projection rows), the same
+count of equations (Champneys, Kuznetsov & Sandstede 1996, sec. 3.2: the
+central saddle-node homoclinic orbit, along the fold curve between the NCH points).
 """
 from __future__ import annotations
 
@@ -34,6 +40,9 @@ class HomoclinicBVP:
     mesh : (N + 1,) mesh on [0, 1];  scheme : collocation Scheme
     T : half-return time (model time units)
     n_unstable : dimension of the unstable eigenspace of the saddle
+    n_stable : dimension of the stable eigenspace; None for a saddle (n - n_unstable),
+        n - n_unstable - 1 for a saddle-node (HSN-C: the zero eigenvalue is in neither)
+    border : (b, c) bordering vectors of the fold condition (HSN-C only)
     """
 
     model: object
@@ -43,6 +52,8 @@ class HomoclinicBVP:
     scheme: object
     T: float
     n_unstable: int
+    n_stable: int | None = None
+    border: tuple | None = None
 
     # ------------------------------------------------------------ packing
     @property
@@ -90,11 +101,28 @@ class HomoclinicBVP:
         return row.ravel()
 
     def boundary(self, U, x0, alpha, bases):
-        """Projection rows L_s^T (u(0) - x0), L_u^T (u(1) - x0) with the saddle's
-        bases at (x0, alpha) aligned to ``bases``."""
+        """Projection rows L_s^T (u(0) - x0), L_u^T (u(1) - x0) with the equilibrium's
+        bases at (x0, alpha) aligned to ``bases``; for a saddle-node (HSN-C) also the
+        fold condition (one row, :meth:`fold`)."""
         J = self.model.compiled.jac(0.0, x0, self.params(alpha))
-        Ls, Lu = saddle.left_bases(J, self.n_unstable, bases)
-        return np.concatenate([Ls.T @ (U[0] - x0), Lu.T @ (U[-1] - x0)]), (Ls, Lu)
+        Ls, Lu = saddle.left_bases(J, self.n_unstable, bases, n_stable=self.n_stable)
+        rows = [Ls.T @ (U[0] - x0), Lu.T @ (U[-1] - x0)]
+        if self.border is not None:
+            rows.append([self.fold(J)])
+        return np.concatenate(rows), (Ls, Lu)
+
+    def fold(self, J) -> float:
+        """g with [[J, b], [c^T, 0]] (v, g) = (0, 1): zero iff J is singular (Govaerts 2000,
+        *Numerical Methods for Bifurcations of Dynamical Equilibria*, sec. 3.4)."""
+        b, c = self.border
+        n = len(b)
+        M = np.zeros((n + 1, n + 1))
+        M[:n, :n] = J
+        M[:n, n] = b
+        M[n, :n] = c
+        rhs = np.zeros(n + 1)
+        rhs[n] = 1.0
+        return float(np.linalg.solve(M, rhs)[n])
 
     def residual(self, y, ref) -> np.ndarray:
         """All rows except the arclength one; ``ref`` = (U_ref, bases_ref)."""
@@ -122,12 +150,13 @@ class HomoclinicBVP:
         Jx = self.model.compiled.jac(0.0, x0, p)
         Jeq_a = dfdp(0.0, x0, p)[:, self.free]
         # boundary rows: linear in u(0), u(1); bases depend on (x0, alpha)
-        _, (Ls, Lu) = self.boundary(U, x0, alpha, bases)
-        Bu = np.zeros((n, nU))
-        Bu[: Ls.shape[1], :n] = Ls.T
-        Bu[Ls.shape[1]:, nU - n:] = Lu.T
+        g0, (Ls, Lu) = self.boundary(U, x0, alpha, bases)
+        ks, ku = Ls.shape[1], Lu.shape[1]
+        Bu = np.zeros((len(g0), nU))
+        Bu[:ks, :n] = Ls.T
+        Bu[ks:ks + ku, nU - n:] = Lu.T
         z = np.concatenate([x0, alpha])
-        Bz = np.zeros((n, n + 2))
+        Bz = np.zeros((len(g0), n + 2))
         for i in range(n + 2):
             step = 1e-6 * max(1.0, abs(z[i]))
             zp, zm = z.copy(), z.copy()

@@ -1,4 +1,4 @@
-"""HC-C: continuation of homoclinic orbits to a saddle in two parameters.
+"""HC-C / HSN-C: continuation of homoclinic orbits to a saddle / saddle-node in two parameters.
 
 Entry point :func:`continue_homoclinic` (registered as "HC-C" in
 ``bifkit.continuation``).  Pseudo-arclength continuation of the BVP of
@@ -66,7 +66,9 @@ def continue_homoclinic(model, curve, start, free, **options):
     ----------
     model : Model
     curve : str
-        "HC-C" (homoclinic to a saddle).  "HSN-C" is not implemented.
+        "HC-C" (homoclinic to a saddle) or "HSN-C" (to a saddle-node: the central
+        homoclinic orbit of a SNIC, started from a long-period cycle only; no
+        test functions along HSN-C yet, ``saddle_quantity`` is NaN there).
     start : cycle point or BT point
         * a long-period periodic orbit: ``CycleBranch.point(i)``, a cycle
           special point, or an ``Orbit`` (T = period / 2);
@@ -97,10 +99,8 @@ def continue_homoclinic(model, curve, start, free, **options):
     unknown = set(options) - _OPTIONS
     if unknown:
         raise InputError(f"unknown option(s) for {curve}: {sorted(unknown)}")
-    if curve == "HSN-C":
-        raise NotImplementedError("HSN-C (homoclinic to a saddle-node) is not implemented yet")
-    if curve != "HC-C":
-        raise InputError(f"continue_homoclinic handles 'HC-C', got {curve!r}")
+    if curve not in ("HC-C", "HSN-C"):
+        raise InputError(f"continue_homoclinic handles 'HC-C' and 'HSN-C', got {curve!r}")
     free = [free] if isinstance(free, str) else list(free)
     if len(free) != 2 or len(set(free)) != 2:
         raise InputError(f"HC-C takes two different free parameters; got {free}")
@@ -117,7 +117,7 @@ def continue_homoclinic(model, curve, start, free, **options):
     if opt["direction"] not in ("forward", "backward", "both"):
         raise InputError(f"direction must be 'forward', 'backward' or 'both', "
                          f"got {opt['direction']!r}")
-    bvp, y0, fix = _start(model, start, free_idx, options)
+    bvp, y0, fix = _start(model, curve, start, free_idx, options)
     ref = (bvp.unpack(y0)[0].copy(), None)
     ref = (ref[0], _bases(bvp, y0, None))
     y, ok, it = _newton(bvp, y0, ref, fix, fix @ y0, opt)
@@ -151,9 +151,13 @@ def _reindex(s, index):
     return s
 
 
-def _start(model, start, free_idx, options):
+def _start(model, curve, start, free_idx, options):
     kw = {k: options[k] for k in ("ntst", "ncol") if k in options}
     label = getattr(start, "label", None)
+    if curve == "HSN-C":
+        from ...prc import orbit_of
+        return starts.from_cycle_saddle_node(model, orbit_of(start), free_idx,
+                                             max_gap=options.get("max_gap", starts.MAX_GAP), **kw)
     is_bt = label == "BT" or (isinstance(start, dict) and start.get("bt"))
     if is_bt:
         state = start.state if hasattr(start, "state") else start["state"]
@@ -174,7 +178,7 @@ def _start(model, start, free_idx, options):
 def _bases(bvp, y, ref):
     U, x0, alpha = bvp.unpack(y)
     J = bvp.model.compiled.jac(0.0, x0, bvp.params(alpha))
-    return saddle.left_bases(J, bvp.n_unstable, ref)
+    return saddle.left_bases(J, bvp.n_unstable, ref, n_stable=bvp.n_stable)
 
 
 def _newton(bvp, y, ref, row, value, opt):
@@ -213,10 +217,13 @@ def _point(bvp, y):
     p = bvp.params(alpha)
     J = bvp.model.compiled.jac(0.0, x0, p)
     ev = saddle.eigenvalues(J)[::-1]                   # decreasing real part, as EP-C
-    return {"y": y.copy(), "U": U.copy(), "x0": x0.copy(), "p": p, "T": bvp.T,
-            "mesh": bvp.mesh.copy(), "eigenvalues": ev,
-            "sigma": saddle.saddle_quantity(J, bvp.n_unstable),
-            "det": float(np.linalg.det(J)), "kinds": saddle.leading_kinds(J, bvp.n_unstable)}
+    q = {"y": y.copy(), "U": U.copy(), "x0": x0.copy(), "p": p, "T": bvp.T,
+         "mesh": bvp.mesh.copy(), "eigenvalues": ev, "sigma": np.nan, "det": np.nan,
+         "kinds": None}
+    if bvp.border is None:                             # a saddle (HC-C): test functions
+        q.update(sigma=saddle.saddle_quantity(J, bvp.n_unstable), det=float(np.linalg.det(J)),
+                 kinds=saddle.leading_kinds(J, bvp.n_unstable))
+    return q
 
 
 def _run(bvp, y, tan, ref, opt, bounds, free, model):
@@ -261,6 +268,8 @@ def _run(bvp, y, tan, ref, opt, bounds, free, model):
 
 
 def _crossing(a, b):
+    if a["kinds"] is None:                             # HSN-C: no test functions yet
+        return None
     if np.sign(a["det"]) != np.sign(b["det"]):
         return "NCH"
     if np.sign(a["sigma"]) != np.sign(b["sigma"]):

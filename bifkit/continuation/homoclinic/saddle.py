@@ -50,25 +50,42 @@ def leading_kinds(J, n_unstable: int) -> tuple:
     return kind(stable[-1]), kind(unstable[0])
 
 
-def left_bases(J, n_unstable: int, ref=None):
+def left_bases(J, n_unstable: int, ref=None, n_stable: int | None = None):
     """Orthonormal-ish bases (L_s, L_u) of the stable / unstable invariant subspaces of J^T.
 
-    ``ref = (L_s_ref, L_u_ref)`` aligns them with a previous pair (see module docstring).
+    L_s spans the ``n_stable`` eigenvalues of smallest real part (default
+    n - n_unstable), L_u the ``n_unstable`` of largest real part; for a
+    saddle-node (HSN-C) the zero eigenvalue belongs to neither, n_stable +
+    n_unstable = n - 1.  ``ref = (L_s_ref, L_u_ref)`` aligns them with a
+    previous pair (see module docstring).
     """
     n = J.shape[0]
-    n_s = n - n_unstable
-    ev = eigenvalues(J)
-    if n_s == 0 or n_unstable == 0:
+    n_s = n - n_unstable if n_stable is None else int(n_stable)
+    if n_stable is None and (n_s == 0 or n_unstable == 0):
         raise ValueError("the equilibrium has no stable or no unstable eigenvalue")
-    gap = 0.5 * (ev[n_s - 1].real + ev[n_s].real)
     JT = np.asarray(J, float).T
-    _, Zs, k = sla.schur(JT, output="real", sort=lambda re, im: re < gap)
-    _, Zu, ku = sla.schur(JT, output="real", sort=lambda re, im: re > gap)
-    if k != n_s or ku != n_unstable:
-        raise ValueError(f"cannot split the spectrum {ev} into {n_s} stable and "
-                         f"{n_unstable} unstable eigenvalues (eigenvalues on the split)")
-    Ls, Lu = Zs[:, :n_s], Zu[:, :n_unstable]
+    Ls = _invariant(JT, n_s, lowest=True)
+    Lu = _invariant(JT, n_unstable, lowest=False)
     if ref is not None:
         Ls = Ls @ (Ls.T @ ref[0])
         Lu = Lu @ (Lu.T @ ref[1])
     return Ls, Lu
+
+
+def _invariant(JT, k, lowest):
+    """Orthonormal basis (n x k) of the invariant subspace of the k eigenvalues of
+    smallest (``lowest``) or largest real part, from an ordered real Schur form."""
+    n = JT.shape[0]
+    if k == 0:
+        return np.zeros((n, 0))
+    ev = eigenvalues(JT)
+    if lowest:
+        gap = 0.5 * (ev[k - 1].real + ev[k].real) if k < n else np.inf
+        _, Z, got = sla.schur(JT, output="real", sort=lambda re, im: re < gap)
+    else:
+        gap = 0.5 * (ev[n - k - 1].real + ev[n - k].real) if k < n else -np.inf
+        _, Z, got = sla.schur(JT, output="real", sort=lambda re, im: re > gap)
+    if got != k:
+        raise ValueError(f"cannot split the spectrum {ev} after {k} eigenvalues "
+                         f"(a complex pair or equal real parts on the split)")
+    return Z[:, :k]

@@ -252,3 +252,84 @@ def from_bt(model, x, p, free_idx, *, amplitude=0.1, T=None, ntst=60, ncol=4, ta
     fix[-2:] = d["v"]
     log.info("HC-C from BT: a = %.6g, b = %.6g, delta^2 = %.3g, T = %.4g", a, b, delta2, T)
     return bvp, y0, fix
+
+
+# --------------------------------------------------------------------------- #
+# HSN-C: from a cycle near a saddle-node homoclinic orbit (SNIC)                #
+# --------------------------------------------------------------------------- #
+def from_cycle_saddle_node(model, orbit, free_idx, *, ntst=None, ncol=None, max_gap=MAX_GAP):
+    """Start HSN-C from a long-period cycle passing close to a saddle-node (a SNIC).
+
+    Beyond the fold there is no equilibrium: the saddle-node (x0, alpha_1) is
+    solved by Newton from the slowest point of the orbit, with the fold
+    condition g = 0 (:meth:`HomoclinicBVP.fold`, bordering vectors from the SVD
+    of the Jacobian there) and alpha_2 held.  The orbit is cut at its closest
+    approach; T = period / 2.
+
+    Raises
+    ------
+    InputError
+        No saddle-node near the orbit (Newton fails, or the orbit stays farther
+        than ``max_gap`` of its amplitude from it).
+    """
+    p = orbit.p.copy()
+    free_idx = np.asarray(free_idx)
+    f, jac = model.compiled.f, model.compiled.jac
+    s = np.linspace(0.0, 1.0, 4001)[:-1]
+    X = interpolate(orbit.U, orbit.mesh, orbit.scheme, s)
+    speed = np.linalg.norm(np.array([f(0.0, x, p) for x in X]), axis=1)
+    xs = X[int(np.argmin(speed))]
+    Us, _, Vt = np.linalg.svd(jac(0.0, xs, p))
+    border = (Us[:, -1].copy(), Vt[-1].copy())
+    probe = HomoclinicBVP(model, free_idx, p, np.zeros(2), None, 0.0, 0, 0, border)
+    n = model.n
+
+    def G(z):
+        pp = p.copy()
+        pp[free_idx[0]] = z[n]
+        return np.concatenate([f(0.0, z[:n], pp), [probe.fold(jac(0.0, z[:n], pp))]])
+    z = np.concatenate([xs, [p[free_idx[0]]]])
+    ok = False
+    for _ in range(30):
+        g = G(z)
+        Jz = np.empty((n + 1, n + 1))
+        for i in range(n + 1):
+            h = 1e-7 * max(1.0, abs(z[i]))
+            e = np.zeros(n + 1)
+            e[i] = h
+            Jz[:, i] = (G(z + e) - G(z - e)) / (2 * h)
+        try:
+            dz = np.linalg.solve(Jz, -g)
+        except np.linalg.LinAlgError:
+            break
+        z += dz
+        if np.linalg.norm(dz) < 1e-12 * (1 + np.linalg.norm(z)):
+            ok = True
+            break
+    amplitude = float(np.max(X.max(axis=0) - X.min(axis=0)))
+    x0 = z[:n]
+    gap = float(np.min(np.linalg.norm(X - x0, axis=1))) / amplitude if ok else np.inf
+    if not ok or gap > max_gap:
+        raise InputError(f"the cycle (period {orbit.T:.6g}) is not near a saddle-node homoclinic "
+                         f"orbit: no fold of equilibria found within {max_gap:g} of its "
+                         f"amplitude (gap {gap:.3g})")
+    p[free_idx[0]] = z[n]
+    ev = np.linalg.eigvals(jac(0.0, x0, p))
+    scale = max(1.0, np.max(np.abs(ev)))
+    zero = np.abs(ev) < 1e-6 * scale
+    n_u, n_s = int(np.sum((ev.real > 0) & ~zero)), int(np.sum((ev.real < 0) & ~zero))
+    if zero.sum() != 1:
+        raise InputError(f"the equilibrium near the cycle is not a saddle-node (eigenvalues {ev})")
+    ncol = orbit.scheme.ncol if ncol is None else int(ncol)
+    ntst = orbit.ntst if ntst is None else int(ntst)
+    sch = Scheme(ncol, orbit.scheme.kind)
+    fine = uniform_mesh(4 * ntst)
+    s_cut = s[int(np.argmin(np.linalg.norm(X - x0, axis=1)))]
+    U = interpolate(orbit.U, orbit.mesh, orbit.scheme, np.mod(s_cut + node_times(fine, sch), 1.0))
+    U, mesh = adapt_mesh(U, fine, sch, ntst)
+    bvp = HomoclinicBVP(model, free_idx, p, mesh, sch, 0.5 * orbit.T, n_u, n_s, border)
+    y0 = bvp.pack(U, x0, p[free_idx])
+    fix = np.zeros(bvp.size)
+    fix[-1] = 1.0
+    log.info("HSN-C from a cycle: T = %.6g, gap %.3g, saddle-node %s", bvp.T, gap, x0)
+    return bvp, y0, fix

@@ -108,8 +108,7 @@ def atomic_path(path, *, result=None):
                                    dir=final.parent if str(final.parent) else ".")
         os.close(fd)
     except OSError as e:
-        raise OutputError(f"cannot write {str(final)!r}: {e.strerror or e}", final,
-                          result) from e
+        raise OutputError(_failed(final, e, result), final, result) from e
     try:
         yield Path(tmp)
         os.replace(tmp, final)
@@ -117,9 +116,17 @@ def atomic_path(path, *, result=None):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(e, OSError) and not isinstance(e, OutputError):
-            raise OutputError(f"cannot write {str(final)!r}: {e.strerror or e}", final,
-                              result) from e
+            raise OutputError(_failed(final, e, result), final, result) from e
         raise
+
+
+def _failed(final: Path, e: OSError, result) -> str:
+    """'cannot write X: reason' and, when the caller passed the result, where it is now."""
+    msg = f"cannot write {str(final)!r}: {e.strerror or e}"
+    if result is not None:
+        msg += (f"; the result is kept in memory (OutputError.result): save it elsewhere, "
+                f"e.g. under {tempfile.gettempdir()!r}")
+    return msg
 
 
 def write_text(path, text: str, *, result=None) -> Path:

@@ -44,6 +44,7 @@ def test_a_failed_write_prints_the_result_keeps_the_old_file_and_exits_1(tmp_pat
     assert main(INTEGRATE + ["--out", str(out)]) == 1
     cap = capsys.readouterr()
     assert "No space left on device" in cap.err and str(out) in cap.err
+    assert "printed on stdout" in cap.err
     assert len(cap.err.strip().splitlines()) == 1 and "Traceback" not in cap.err
     # the result is on stdout: the summary first, then the full result (all samples)
     lines = cap.out.strip().splitlines()
@@ -103,6 +104,7 @@ def test_atomic_path_removes_the_temporary_file_and_keeps_the_result(tmp_path):
             tmp.write_text("half")
             raise OSError(errno.EIO, "I/O error")
     assert info.value.result == {"answer": 42} and info.value.path == str(target)
+    assert "kept in memory" in str(info.value) and "I/O error" in str(info.value)
     assert list(tmp_path.iterdir()) == []
     with _io.atomic_path(target) as tmp:
         np.savez(tmp, a=np.arange(3))

@@ -97,10 +97,10 @@ def _save(out: Path, text=None, arrays=None) -> None:
         else:
             with atomic_path(out) as tmp:
                 np.savez_compressed(tmp, **arrays)
-    except OutputError:
+    except OutputError as e:
         print(text if text is not None else json.dumps(_jsonable(
             {k: (json.loads(str(v)) if k == "summary" else v) for k, v in arrays.items()})))
-        raise
+        raise OutputError(f"{e}; the full result is printed on stdout", e.path) from None
 
 
 # ------------------------------------------------------------------ integrate
@@ -143,7 +143,8 @@ def _lyapunov(args) -> int:
     summary = {"model": model.name, "params": model.params, "time_unit": res.time_unit,
                "exponents": res.exponents, "stderr": res.stderr, "T": res.T, "dt": res.dt,
                "transient": res.transient, "status": res.status, "message": res.message,
-               "kaplan_yorke_dimension": res.kaplan_yorke_dimension}
+               "kaplan_yorke_dimension": res.kaplan_yorke_dimension,
+               "on_equilibrium": res.on_equilibrium}
     print(json.dumps(_jsonable(summary)), flush=True)
     if args.out:
         out = Path(args.out)

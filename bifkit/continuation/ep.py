@@ -101,19 +101,23 @@ def continue_equilibria(model, start, free, opts, start_point=None) -> Branch:
     if log and lo <= 0:
         lo = 1e-300
     x0 = model.pack(start)
-    from ..equilibrium import newton
-    p0 = model.p
-    try:
-        x0, _ = newton(lambda x: prob.f(0.0, x, p0), lambda x: prob.jac(0.0, x, p0), x0,
-                       tol=opts.tol, name=f"EP-C start of {model.name}")
-    except ConvergenceError as e:
-        raise ConvergenceError(f"the start point is not an equilibrium of {model.name!r} and "
-                               f"Newton could not reach one: {e}") from None
-    u0 = np.append(x0, prob.s_of(value0))
-    # initial tangent: the null vector of DF with positive parameter component
-    DF0 = prob.DF(u0)
-    _, _, Vt = np.linalg.svd(DF0)
-    t0 = Vt[-1] * np.sign(Vt[-1][-1] or 1.0)
+    is_bp = getattr(start_point, "label", None) == "BP"
+    switch = opts.branch if opts.branch is not None else ("other" if is_bp else None)
+    if switch is not None:
+        u0, t0 = _switch_start(prob, start_point, x0, value0, switch, opts)
+    else:
+        from ..equilibrium import newton
+        p0 = model.p
+        try:
+            x0, _ = newton(lambda x: prob.f(0.0, x, p0), lambda x: prob.jac(0.0, x, p0), x0,
+                           tol=opts.tol, name=f"EP-C start of {model.name}")
+        except ConvergenceError as e:
+            raise ConvergenceError(f"the start point is not an equilibrium of {model.name!r} "
+                                   f"and Newton could not reach one: {e}") from None
+        u0 = np.append(x0, prob.s_of(value0))
+        # initial tangent: the null vector of DF with positive parameter component
+        _, _, Vt = np.linalg.svd(prob.DF(u0))
+        t0 = Vt[-1] * np.sign(Vt[-1][-1] or 1.0)
     detect = opts.detect if opts.detect is not None else _LABELS
     pieces = []
     for d in opts.directions():
@@ -144,6 +148,44 @@ def continue_equilibria(model, start, free, opts, start_point=None) -> Branch:
     message = "; ".join(f"{_direction(d)}: {pc['reason']}" for d, pc in pieces)
     return Branch(model, "EP-C", [free], U[:, :-1], P, np.array(evs_all), special_all,
                   opts.record(), stop_reason=message, status=status)
+
+
+def _switch_start(prob, bp, x0, value0, which, opts):
+    """(first point, tangent) on the ``which`` ("other"/"same") branch through the BP ``bp``.
+
+    The first point is the corrected point one step ``ds`` from the BP along
+    the chosen branch tangent (:mod:`.ep_switch`); runs start there, so the
+    backward direction passes through the BP itself.
+    """
+    from . import ep_switch
+    model = prob.model
+    name = model.param_names[prob.k]
+    if getattr(bp, "label", None) != "BP" or "tangent" not in getattr(bp, "data", {}):
+        raise ValueError(f"branch={which!r} needs a start at a branch point: a BP special point "
+                         f"of an EP-C branch (branch.special_points('BP')[k]); got "
+                         f"{type(bp).__name__}")
+    if name not in bp.data.get("free", {}):
+        raise ValueError(f"the BP was found on a branch in {list(bp.data.get('free', {}))}, "
+                         f"not in {name!r}: continue in the same parameter to switch")
+    u0 = np.append(x0, prob.s_of(value0))
+    res = np.max(np.abs(prob.F(u0)))
+    if not res <= 1e-6 * (1.0 + np.max(np.abs(x0))):
+        raise ValueError(f"the BP start is not an equilibrium (residual {res:.3g})")
+    t_old = np.array(bp.data["tangent"], dtype=float)   # (x, parameter) coordinates
+    if prob.log:
+        t_old[-1] /= value0 * LN10
+    tangents, ratio = ep_switch.branch_tangents(prob.DF, u0)
+    t = ep_switch.choose(tangents, t_old, which)
+    lead = t[-1] if abs(t[-1]) > 1e-8 else t[int(np.argmax(np.abs(t[:-1])))]
+    t = t * (np.sign(np.dot(t, t_old)) if which == "same" else np.sign(lead))
+    args = (prob.p0, prob.k, prob.log)
+    u1 = ep_switch.first_point(lambda u, tt: prob.core.correct(*args, u, tt, opts.tol,
+                                                                 opts.max_iter),
+                               u0, t, opts.step, opts.ds_min)
+    if u1 is None:
+        raise ConvergenceError(f"branch switching at the BP {name} = {value0:.10g}: the "
+                               f"corrector found no point on the {which} branch (try another ds)")
+    return u1, t
 
 
 def _direction(sign) -> str:
@@ -193,6 +235,10 @@ def _run(prob, u0, t0, opts, bounds, detect):
             if found and lo <= u_loc[-1] <= hi:
                 sp_ = _special(prob, label, u_loc, int(i), converged)
                 if sp_ is not None:
+                    if label == "BP":   # the branch's direction, for branch switching
+                        t = T[i].copy()
+                        t[-1] *= prob.value(u_loc[-1]) * LN10 if prob.log else 1.0
+                        sp_.data["tangent"] = [float(v) for v in t]
                     special.append(sp_)
     special.sort(key=lambda s: s.index)
     return {"U": list(U[:m]), "EV": list(EV[:m]), "special": special, "status": status,

@@ -129,6 +129,42 @@ def _failed(final: Path, e: OSError, result) -> str:
     return msg
 
 
+def atomic_save(save, path, *, suffixes=(".npz",), default=".npz", result=None) -> Path:
+    """``save(tmp)`` for a writer that takes a file name, made atomic; returns the final path.
+
+    For writers that append ``default`` to a name without one of ``suffixes``
+    (``np.savez``, ``Branch.save``, ``SimulationResult.save``), the final name is
+    what the writer would have produced.
+    """
+    final = Path(path)
+    if final.suffix not in suffixes:
+        final = final.with_name(final.name + default)
+    with atomic_path(final, result=result) as tmp:
+        save(tmp)
+    return final
+
+
+def save_or_rescue(save, path, **kw) -> Path:
+    """:func:`atomic_save`, and if that fails, the same to a rescue file in the temporary
+    folder; the OutputError then names where the result went (``.path`` the rescue file).
+
+    Raises
+    ------
+    OutputError
+        Always when ``path`` could not be written (with the rescue file, if any, named).
+    """
+    try:
+        return atomic_save(save, path, **kw)
+    except OutputError as first:
+        rescue = Path(tempfile.gettempdir()) / f"bifkit-rescued-{os.getpid()}-{Path(path).name}"
+        try:
+            saved = atomic_save(save, rescue, **kw)
+        except OutputError:
+            raise first from None
+        raise OutputError(f"{first}; the result was saved to {str(saved)!r} instead", saved,
+                          kw.get("result")) from None
+
+
 def write_text(path, text: str, *, result=None) -> Path:
     """Write ``text`` to ``path`` atomically (see :func:`atomic_path`)."""
     with atomic_path(path, result=result) as tmp:

@@ -118,3 +118,23 @@ def test_the_installed_command_follows_the_convention():
                         "--set", "J=abc"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert r.stderr.strip() == "bifkit: J = 'abc' is not a number"
+
+
+def test_save_or_rescue_saves_to_the_temporary_folder_when_the_target_fails(tmp_path,
+                                                                           monkeypatch):
+    real, calls = _io.os.replace, []
+
+    def full_once(src, dst):   # the first rename (the real target) fails: disk full
+        calls.append(dst)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst)
+    monkeypatch.setattr(_io.os, "replace", full_once)
+    with pytest.raises(OutputError, match="saved to .*bifkit-rescued-.*branch.npz") as info:
+        _io.save_or_rescue(lambda p: np.savez(p, x=np.arange(4.0)), tmp_path / "branch")
+    try:
+        with np.load(info.value.path) as d:
+            assert list(d["x"]) == [0, 1, 2, 3]
+    finally:
+        _io.os.unlink(info.value.path)
+    assert list(tmp_path.iterdir()) == []

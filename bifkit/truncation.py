@@ -15,10 +15,12 @@ Hopf points.  This module
 * **warns** (:class:`TruncationWarning`) when a run with a fixed M is too coarse, naming the M
   at which the worst point's tail drops below the tolerance (found by Newton at 2M, 4M, ...).
 
-The default tolerance, 1e-9, is calibrated on the chain's Hopf points against a fixed M = 512
-computation (``tests/test_truncation.py``): at i0/g0^2 = 7e-4 the lower Hopf point with tail
-8e-6 (M = 128) is 1.4e-3 off, with tail 6e-8 (M = 256) ~1e-5; 1e-9 keeps the Hopf points
-right to 1e-4 relative with a margin.
+The default tolerance, 1e-8, is calibrated on the chain's Hopf points against a fixed M = 512
+computation (Brent on the leading eigenvalue, ``tests/test_truncation.py``): at i0/g0^2 = 7e-4
+the lower Hopf point K = 17.2816 is off by 1.5e-3 with tail 8e-6 (M = 128) and by 8.4e-5 with
+tail 5.8e-8 (M = 256); at 1e-3 (K = 6.9658) by 8.4e-4 with tail 2.8e-6 (M = 256).  The error is
+~300-1500 times the tail, so 1e-8 keeps Hopf points right to ~1.5e-5 relative, 1e-4 with a
+margin of 7.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ import numpy as np
 
 log = logging.getLogger("bifkit.truncation")
 
-DEFAULT_TOL = 1e-9
+DEFAULT_TOL = 1e-8
 TAIL_MODES = 4
 
 
@@ -261,7 +263,7 @@ def continuation(model, curve: str, start, free, *, M: int | None = None,
         Fix the mode count: one run at M, and a :class:`TruncationWarning` naming the M
         needed if any point's tail exceeds ``truncation_tol``.  Unset: automatic M.
     truncation_tol : float
-        Largest tail accepted (default 1e-9: Hopf points right to 1e-4 relative).
+        Largest tail accepted (default 1e-8: Hopf points right to 1e-4 relative).
     M_max : int
         Largest M tried (doubling); beyond it the run is kept and a warning says so.
 

@@ -155,7 +155,7 @@ def test_with_params_does_not_touch_original():
 
 def test_find_equilibrium_errors_are_clear():
     m = bifkit.load_model("mpr", Delta=1.0, J=15.0, eta=-5.0)
-    with pytest.raises(bifkit.errors.ConvergenceError):
+    with pytest.raises(ValueError, match="guess .* is not finite"):   # bad input, named
         bifkit.find_equilibrium(m, {"R": float("nan"), "V": 0.0})
 
 

@@ -36,6 +36,7 @@ import math
 import numpy as np
 
 from ...continuation.results import Branch, SpecialPoint
+from ...errors import ComputationError
 from . import files, labels
 
 TWO_PI = 2 * math.pi
@@ -197,7 +198,7 @@ def assemble(model, curve, free, runs, pmap, opts, signs) -> Branch:
         pts += seq
     if not pts:
         msgs = "; ".join(reasons)
-        raise RuntimeError(f"AUTO-07p computed no point of the {curve} curve: {msgs}")
+        raise ComputationError(f"AUTO-07p computed no point of the {curve} curve: {msgs}")
 
     X = np.full((len(pts), n), np.nan)
     P = np.tile(np.asarray(model.p, float), (len(pts), 1))

@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from ...errors import InputError
+from ...errors import ComputationError, InputError
 from . import files, labels
 from .options import LOG_NOTE, AutoOptions, step_sizes
 from .problem import compile_model
@@ -216,7 +216,7 @@ def _generate_eigenfunction(model, curve, free, st, opts, am, ws, consts) -> _St
     sols = files.read_fort8(out.fort8)
     if out.returncode != 0 or not sols:
         tail = (out.stderr.strip().splitlines() or ["no solution written"])[-1]
-        raise RuntimeError(f"AUTO-07p could not start the {curve} curve from label {st.irs} "
+        raise ComputationError(f"AUTO-07p could not start the {curve} curve from label {st.irs} "
                            f"(status {out.returncode}: {tail})")
     last = max(sols, key=lambda s: s.lab)
     new = _Start(st.model, last.text, last.lab, st.scale, last.ty)

@@ -20,8 +20,11 @@ in :mod:`.options`, the status vocabulary in :mod:`.status`, user events in
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import replace
 
 from .events import crossing, extremum
+from .model_ranges import valid_interval
 from .options import ContinuationOptions, MeshOptions, make_options
 from .results import Branch, SpecialPoint
 
@@ -60,6 +63,18 @@ def _codim2(model, curve, start, free, opts):
 def _cycle_curve(model, curve, start, free, opts, gh):
     from .cycle_curves import continue_cycle_curve
     return continue_cycle_curve(model, curve, start, free, opts, **gh)
+
+
+def _with_model_ranges(model, free, opts):
+    """``opts`` with each free parameter's bounds cut to the model's valid range (issue 20)."""
+    bounds = dict(opts.bounds)
+    for name in free:
+        mlo, mhi = valid_interval(model, name)
+        lo, hi = bounds.get(name, (-math.inf, math.inf))
+        if mlo > lo or mhi < hi:
+            bounds[name] = (max(lo, mlo), min(hi, mhi))
+            log.debug("%s: bounds %s from the model's valid range", name, bounds[name])
+    return replace(opts, bounds=bounds) if bounds != opts.bounds else opts
 
 
 #: curve name -> (number of free parameters, runner(model, curve, start, free, opts))
@@ -118,6 +133,7 @@ def continuation(model, curve: str, start, free, options: ContinuationOptions | 
     for name in list(opts.bounds) + list(opts.log_params):
         if name not in free:
             raise ValueError(f"bounds/log_params name {name!r} is not a free parameter {free}")
+    opts = _with_model_ranges(model, free, opts)
     log.debug("%s of %s in %s from %r", curve, model.name, free, type(start).__name__)
     if curve in ("PD-C", "LPC-C", "NS-C"):
         return runner(model, curve, start, free, opts, gh)

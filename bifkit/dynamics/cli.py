@@ -39,9 +39,11 @@ def _model(name, items):
 
 
 def _start(model, start):
-    """Initial real-split state: model's guess, its equilibrium, or x_final of an .npz."""
+    """Initial real-split state: None for the model's guess (the API's default start:
+    lyapunov then moves off it, see lyapunov_spectrum), its equilibrium, or x_final of an
+    .npz."""
     if start in (None, "guess"):
-        return model.pack(model.default_guess())
+        return None
     if start == "equilibrium":
         from ..equilibrium import find_equilibrium
         free = model if model.is_autonomous() else model.with_params(
@@ -188,7 +190,8 @@ def add_subcommands(subparsers) -> None:
     """Register ``integrate``, ``lyapunov`` and ``response`` on an argparse sub-parser set."""
     common = dict(metavar="NAME=VALUE", nargs="*", default=[],
                   help="parameter values (and M=... for the chains)")
-    start_help = "initial state: guess (default), equilibrium, or an .npz with x_final"
+    start_help = ("initial state: guess (default; lyapunov starts slightly off it), "
+                  "equilibrium, or an .npz with x_final")
     p = subparsers.add_parser("integrate", help="integrate a model in time")
     p.add_argument("model")
     p.add_argument("--set", **common)

@@ -45,7 +45,8 @@ def parse_number(text, name: str, *, integer: bool = False, finite: bool = True)
 
 
 def parse_value(text, name: str):
-    """``int`` or ``float`` if ``text`` spells a number, else the stripped string.
+    """``int`` (integral values, however spelt) or ``float`` if ``text`` spells a number,
+    else the stripped string.
 
     For parameters that may be words (``indegree=binomial``); whether a word is
     allowed is for the receiving API to check.  ``inf`` and ``nan`` are rejected
@@ -60,10 +61,9 @@ def parse_value(text, name: str):
         return s
     if not math.isfinite(value):
         raise InputError(f"{name} = {s!r} must be finite")
-    try:
-        return int(s)
-    except ValueError:
-        return value
+    if value.is_integer() and abs(value) < 2 ** 53:
+        return int(value)   # keyed by value, not spelling: "2000", "2000.0", "2e3" -> 2000
+    return value
 
 
 def parse_assignments(items, what: str = "--set", *, numeric: bool = True,

@@ -200,3 +200,17 @@ def read_npz(path, what: str = "--from"):
         data.close()
         raise InputError(f"{what} {str(path)!r} is damaged (member unreadable: {e})") from None
     return data
+
+
+def load_branch_file(path, what: str = "--from"):
+    """``Branch.load(path)`` with a clear InputError for a missing, damaged or foreign file."""
+    import json
+
+    from .continuation.results import Branch
+
+    read_npz(path, what).close()
+    try:
+        return Branch.load(path)
+    except (KeyError, ValueError, TypeError, json.JSONDecodeError) as e:
+        raise InputError(f"{what} {str(path)!r} is not a branch saved by bifkit "
+                         f"({type(e).__name__}: {e})") from None

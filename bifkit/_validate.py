@@ -111,6 +111,14 @@ def parse_point_spec(spec, what: str = "--point"):
     return (label.strip() if label is not None else None), k
 
 
+def point_index(k: int, n: int, what: str) -> int:
+    """``k`` if ``0 <= k < n`` (an index into ``n`` points), else an InputError naming ``what``."""
+    if not 0 <= k < n:
+        raise InputError(f"{what}: index {k} is out of range; there are {n} "
+                         f"({'0..' + str(n - 1) if n else 'none'})")
+    return k
+
+
 # ------------------------------------------------------------- checking values
 def as_float(value, name: str, *, positive: bool = False, nonnegative: bool = False,
              finite: bool = True) -> float:

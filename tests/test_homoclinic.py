@@ -203,3 +203,23 @@ def test_hsn_along_the_snic_fold(make_model, sl):
                       ntst=20, bounds={"mu": (-1.0, 0.5)}, ds=0.02, ds_max=0.1)
     with pytest.raises(InputError, match="not near a saddle-node homoclinic orbit"):
         continue_homoclinic(sl, "HSN-C", lc.point(len(lc) - 1), ["mu", "w"])
+
+
+def test_free_half_return_time_ab(auto_ab):
+    """HC-C in (D, T) at beta = 2: D stays at the 'ab' homoclinic value while T grows
+    (the truncation error decays like exp(-2 lambda T)); T rises along the curve."""
+    m = auto_ab
+    ep = continuation(m, "EP-C", {"state": {"u1": 0.0, "u2": 0.0}, "params": m.params}, ["D"],
+                      bounds={"D": (0, 0.3)}, ds=0.01, ds_max=0.02, max_points=500)
+    lc = continuation(m, "LC-C", ep.special_points("H")[0], ["D"], bounds={"D": (0, 0.3)},
+                      max_points=300, ntst=80)
+    hc = continue_homoclinic(m, "HC-C", lc.point(len(lc) - 1), ["D", "T"], max_points=8,
+                             ds=0.5, ds_max=2.0)
+    T, D = hc.data["T"], hc.params["D"]
+    assert T[0] == pytest.approx(lc.period[-1] / 2) and np.all(np.diff(T) > 0) and T[-1] > T[0] + 2
+    assert np.all(hc.params["beta"] == 2.0)
+    assert np.max(np.abs(D - 0.10550707003)) < 1e-9     # HomCont: 0.10550707003 at 2T = 45.5
+    with pytest.raises(InputError, match="free T only from a cycle start"):
+        continue_homoclinic(_bt_model("bt_kuznetsov", "kuznetsov"), "HC-C",
+                            {"state": {"x": 0.0, "y": 0.0}, "params": {}, "bt": True},
+                            ["beta1", "T"])

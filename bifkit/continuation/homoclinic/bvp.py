@@ -27,6 +27,9 @@ import scipy.sparse as sps
 
 from . import _colloc, saddle
 
+#: entry of ``HomoclinicBVP.free`` standing for the half-return time T (free T)
+TIME = -1
+
 
 @dataclass
 class HomoclinicBVP:
@@ -35,7 +38,8 @@ class HomoclinicBVP:
     Attributes
     ----------
     model : Model
-    free : (2,) indices of the free parameters in the model's parameter array
+    free : (2,) indices of the free parameters in the model's parameter array;
+        :data:`TIME` for the half-return time T (then ``T`` is its start value)
     p : full parameter array (the free entries are overwritten by the unknowns)
     mesh : (N + 1,) mesh on [0, 1];  scheme : collocation Scheme
     T : half-return time (model time units)
@@ -76,9 +80,23 @@ class HomoclinicBVP:
         return y[:k].reshape(self.n_nodes, n), y[k:k + n], y[k + n:k + n + 2]
 
     def params(self, alpha) -> np.ndarray:
+        """The full parameter array with the free model parameters from ``alpha``."""
         p = self.p.copy()
-        p[self.free] = alpha
+        for k, idx in enumerate(self.free):
+            if idx != TIME:
+                p[idx] = alpha[k]
         return p
+
+    def half_time(self, alpha) -> float:
+        """T: from ``alpha`` when it is free, else the fixed value."""
+        for k, idx in enumerate(self.free):
+            if idx == TIME:
+                return float(alpha[k])
+        return float(self.T)
+
+    def alpha_of(self, p) -> np.ndarray:
+        """The two free unknowns at parameters ``p`` (and the current T)."""
+        return np.array([self.T if idx == TIME else p[idx] for idx in self.free], float)
 
     def weights(self) -> np.ndarray:
         """Weights of the arclength inner product: node values averaged over the
@@ -129,7 +147,7 @@ class HomoclinicBVP:
         U, x0, alpha = self.unpack(y)
         p = self.params(alpha)
         Uref, bases = ref
-        col = _colloc.residual(self.model, U, self.mesh, self.scheme, 2 * self.T, p)
+        col = _colloc.residual(self.model, U, self.mesh, self.scheme, 2 * self.half_time(alpha), p)
         eq = self.model.compiled.f(0.0, x0, p)
         bc, _ = self.boundary(U, x0, alpha, bases)
         ph = self.phase_row(Uref) @ (U - Uref).ravel()
@@ -142,13 +160,20 @@ class HomoclinicBVP:
         p = self.params(alpha)
         Uref, bases = ref
         n, nU = self.n, self.n_nodes * self.n
-        Jc, F, X = _colloc.jacobian(self.model, U, self.mesh, self.scheme, 2 * self.T, p)
+        T = self.half_time(alpha)
+        Jc, F, X = _colloc.jacobian(self.model, U, self.mesh, self.scheme, 2 * T, p)
         h = np.repeat(np.diff(self.mesh), self.scheme.ncol)
         dfdp = self.model.compiled.dfdp
-        Ja = np.concatenate([-2 * self.T * h[g] * dfdp(0.0, X[g], p)[:, self.free]
-                             for g in range(len(X))])                       # (Nm n, 2)
+        Ja = np.zeros((len(X) * n, 2))                      # d(collocation)/d(free unknowns)
+        Jeq_a = np.zeros((n, 2))
+        for k, idx in enumerate(self.free):
+            if idx == TIME:                                 # r = dU - 2 T h f
+                Ja[:, k] = (-2 * h[:, None] * F).ravel()
+            else:
+                Ja[:, k] = np.concatenate([-2 * T * h[g] * dfdp(0.0, X[g], p)[:, idx]
+                                           for g in range(len(X))])
+                Jeq_a[:, k] = dfdp(0.0, x0, p)[:, idx]
         Jx = self.model.compiled.jac(0.0, x0, p)
-        Jeq_a = dfdp(0.0, x0, p)[:, self.free]
         # boundary rows: linear in u(0), u(1); bases depend on (x0, alpha)
         g0, (Ls, Lu) = self.boundary(U, x0, alpha, bases)
         ks, ku = Ls.shape[1], Lu.shape[1]

@@ -76,7 +76,10 @@ def continue_homoclinic(model, curve, start, free, **options):
           ``{"state": {...}, "params": {...}, "bt": True}``; the start is the
           first-order asymptotic orbit (:func:`starts.from_bt`).
     free : [str, str]
-        The two free parameters.
+        The two free parameters; "T" (unless the model has a parameter of that
+        name) frees the half-return time instead of a second parameter (cycle
+        starts; e.g. ``["D", "T"]`` follows the orbit as T grows at fixed
+        other parameters).
     **options
         ``ntst`` (60), ``ncol`` (4), ``ds`` (0.01), ``ds_min`` (1e-6), ``ds_max``
         (0.1), ``max_points`` (100), ``tol`` (1e-9, Newton on the scaled step),
@@ -106,7 +109,9 @@ def continue_homoclinic(model, curve, start, free, **options):
         raise InputError(f"HC-C takes two different free parameters; got {free}")
     if options.get("log_params"):
         raise InputError("log_params is not supported by HC-C")
-    free_idx = np.array([model.param_index(k) for k in free])
+    from .bvp import TIME
+    free_idx = np.array([TIME if k == "T" and "T" not in model.param_names
+                         else model.param_index(k) for k in free])
     bounds = dict(options.get("bounds") or {})
     for k in bounds:
         if k not in free:
@@ -217,7 +222,7 @@ def _point(bvp, y):
     p = bvp.params(alpha)
     J = bvp.model.compiled.jac(0.0, x0, p)
     ev = saddle.eigenvalues(J)[::-1]                   # decreasing real part, as EP-C
-    q = {"y": y.copy(), "U": U.copy(), "x0": x0.copy(), "p": p, "T": bvp.T,
+    q = {"y": y.copy(), "U": U.copy(), "x0": x0.copy(), "p": p, "T": bvp.half_time(alpha),
          "mesh": bvp.mesh.copy(), "eigenvalues": ev, "sigma": np.nan, "det": np.nan,
          "kinds": None}
     if bvp.border is None:                             # a saddle (HC-C): test functions
@@ -321,7 +326,7 @@ def _locate(bvp, a, b, ref, opt, label, index, free, model):
     state = dict(zip(model.state_names, x0))
     params = dict(zip(model.param_names, best["p"]))
     data = {"free": dict(zip(free, alpha)), "saddle_quantity": best["sigma"],
-            "eigenvalues": best["eigenvalues"], "T": bvp.T,
-            "orbit": {"U": U.copy(), "mesh": bvp.mesh.copy(), "T": bvp.T}}
+            "eigenvalues": best["eigenvalues"], "T": best["T"],
+            "orbit": {"U": U.copy(), "mesh": bvp.mesh.copy(), "T": best["T"]}}
     log.info("HC-C: %s at %s (converged %s)", label, data["free"], converged)
     return SpecialPoint(label, index, state, params, data, converged)

@@ -13,7 +13,7 @@ import scipy.linalg as sla
 
 from . import saddle
 from ._deps import InputError, Scheme, adapt_mesh, interpolate, node_times, uniform_mesh
-from .bvp import HomoclinicBVP
+from .bvp import TIME, HomoclinicBVP
 
 log = logging.getLogger("bifkit.continuation.homoclinic")
 
@@ -64,7 +64,7 @@ def from_cycle(model, orbit, free_idx, *, ntst=None, ncol=None, max_gap=MAX_GAP)
                     np.mod(s_cut + node_times(fine, sch), 1.0))
     U, mesh = adapt_mesh(U, fine, sch, ntst)
     bvp = HomoclinicBVP(model, np.asarray(free_idx), p, mesh, sch, 0.5 * orbit.T, n_unstable)
-    y0 = bvp.pack(U, x0, p[free_idx])
+    y0 = bvp.pack(U, x0, bvp.alpha_of(p))
     fix = np.zeros(bvp.size)
     fix[-1] = 1.0
     log.info("HC-C from a cycle: T = %.6g, gap %.3g, saddle %s", bvp.T, gap, x0)
@@ -218,6 +218,9 @@ def from_bt(model, x, p, free_idx, *, amplitude=0.1, T=None, ntst=60, ncol=4, ta
         Half-return time; default so that the loop's tails reach ``tail`` of its size.
     """
     free_idx = np.asarray(free_idx)
+    if TIME in free_idx:
+        raise InputError("a BT start needs two free model parameters (the unfolding); "
+                         "free T only from a cycle start")
     d = bt_data(model, np.asarray(x, float), np.asarray(p, float), free_idx)
     a, b = d["a"], d["b"]
     delta2 = amplitude * abs(a)
@@ -274,6 +277,9 @@ def from_cycle_saddle_node(model, orbit, free_idx, *, ntst=None, ncol=None, max_
     """
     p = orbit.p.copy()
     free_idx = np.asarray(free_idx)
+    if free_idx[0] == TIME:
+        raise InputError("HSN-C from a cycle solves the fold in the first free parameter: "
+                         "give a model parameter first (T second)")
     f, jac = model.compiled.f, model.compiled.jac
     s = np.linspace(0.0, 1.0, 4001)[:-1]
     X = interpolate(orbit.U, orbit.mesh, orbit.scheme, s)
@@ -328,7 +334,7 @@ def from_cycle_saddle_node(model, orbit, free_idx, *, ntst=None, ncol=None, max_
     U = interpolate(orbit.U, orbit.mesh, orbit.scheme, np.mod(s_cut + node_times(fine, sch), 1.0))
     U, mesh = adapt_mesh(U, fine, sch, ntst)
     bvp = HomoclinicBVP(model, free_idx, p, mesh, sch, 0.5 * orbit.T, n_u, n_s, border)
-    y0 = bvp.pack(U, x0, p[free_idx])
+    y0 = bvp.pack(U, x0, bvp.alpha_of(p))
     fix = np.zeros(bvp.size)
     fix[-1] = 1.0
     log.info("HSN-C from a cycle: T = %.6g, gap %.3g, saddle-node %s", bvp.T, gap, x0)

@@ -111,6 +111,20 @@ def parse_point_spec(spec, what: str = "--point"):
     return (label.strip() if label is not None else None), k
 
 
+def argparse_number(*, positive: bool = False, nonnegative: bool = False):
+    """An argparse ``type=`` for a finite float (usage error, exit 2, naming the option)."""
+    import argparse
+
+    def convert(text):
+        try:
+            value = parse_number(text, "value")
+            return as_float(value, "value", positive=positive, nonnegative=nonnegative)
+        except InputError as e:
+            raise argparse.ArgumentTypeError(str(e).replace("value = ", "")) from None
+    convert.__name__ = "finite number"
+    return convert
+
+
 def point_index(k: int, n: int, what: str) -> int:
     """``k`` if ``0 <= k < n`` (an index into ``n`` points), else an InputError naming ``what``."""
     if not 0 <= k < n:

@@ -7,20 +7,10 @@ import numpy as np
 import pytest
 
 from bifkit.network.sweep import load_sweep, point_key, sweep
+from test_network_sweep import client  # noqa: F401  (the module-scoped in-process Dask client)
 
 FIXED = dict(N=300, K=20, g0=1.0, T=5.0, transient=1.0, seed=1)
 GRID = {"i0": [0.2, 0.4]}
-
-
-@pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                       dashboard_address=None)
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
 
 
 def test_point_key_depends_on_values_not_spelling():

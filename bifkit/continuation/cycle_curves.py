@@ -226,10 +226,13 @@ def _run(system, pt0, opts, lims, uz):
                 pts.append(end)
                 return pts, "closed_loop", f"closed loop after {len(pts) - 1} steps"
         g_prev_loop = g
+        if pt is not pt0:
+            _strip(pt)   # a stored point keeps its orbit, not the step's work arrays
         pt = new
         nsteps += 1
         if opts.mesh.adapt_every and nsteps % opts.mesh.adapt_every == 0:
             pt = _adapt(system, pt)
+            _strip(new)
         # chord Newton: ~4 iterations from a good predictor to tol = 1e-9
         if new.iterations <= opts.max_iter // 2:
             ds = min(1.5 * ds, opts.ds_max)
@@ -285,6 +288,13 @@ def _event_special(system, x, prev, event, g_before, converged, index):
     return index, CycleSpecialPoint(ev_mod.LABEL, index, model.unpack(orbit.U[0]),
                                     dict(zip(model.param_names, map(float, p))), data,
                                     bool(converged))
+
+
+def _strip(pt):
+    """Drop what only the next step needs: the factorised Jacobian (the bulk: ~3 MB per point at
+    ntst = 100, issue 20) and the tangent."""
+    pt.jac = None
+    pt.tU = None
 
 
 def _amplitude(pt, n):

@@ -1,7 +1,10 @@
 """Ageeva & Goldobin (2025), Fig. 1a: Hopf curves in the (K, i0/g0^2) plane.
 
 The boundary between asynchronous (AS) and global-oscillation (GO) regimes for the full z_n
-chain ("exact", M = 64; black solid), the diffusion approximation of the chain (red dashed),
+chain ("exact", black solid; the mode count M chosen per point so that the tail of |z_n| stays
+below ``bifkit.truncation.DEFAULT_TOL``, see :func:`shotnoise_common.converged_hopf_crossings`;
+H-C pieces of the M = 64 chain are drawn only where their tail is below it), the diffusion
+approximation of the chain (red dashed; its second Hopf pair at K ~ 1e5 as its own curve),
 and the 2CC reduction (grey dash-dotted), with the line K_D(i0/g0^2) above which (by 1-2
 decades) the diffusion approximation holds (cyan, Sec. 7.1), and the cuts of Figs. 2-3
 (magenta).  The 2CC curve is an H-C continuation; the chains (128 real unknowns) are located
@@ -15,16 +18,16 @@ from pathlib import Path
 import numpy as np
 
 from .common import model_has, new_figure, save_figure, write_csv
-from .shotnoise_common import K_D, hopf_crossings
+from .shotnoise_common import K_D, converged_hopf_crossings, large_K_pair
 
 NAME = "ag2025-fig1a"
 TITLE = "Hopf curve in (K, i0/g0^2): full z_n chain, 2CC, diffusion approximation, K_D line"
 REQUIRES = {"bifkit.continuation.codim2": "H-C two-parameter Hopf curves"}
 
-K_RANGE = (1.0, 1e5)
+K_RANGE = (1.0, 3e5)
 R_RANGE = (1e-4, 10.0)
 CURVES = {  # model -> (label, colour, line style)
-    "shotnoise_chain": ("full chain (M=64)", "k", "-"),
+    "shotnoise_chain": ("full chain (converged M)", "k", "-"),
     "diffusion_chain": ("diffusion approximation (chain)", "tab:red", "--"),
     "shotnoise_2cc": ("2CC reduction", "0.45", "-."),
 }
@@ -34,10 +37,10 @@ FIG3_RATIOS = (0.2, 0.4, 0.8)
 
 def settings(quick: bool) -> dict:
     if quick:
-        return dict(ratios=np.geomspace(2e-4, 5.0, 9), K_grid=np.geomspace(3.0, 1e5, 22),
-                    continue_chains=False)
-    return dict(ratios=np.geomspace(1.2e-4, 8.0, 40), K_grid=np.geomspace(2.0, 1e5, 60),
-                continue_chains=True)
+        return dict(ratios=np.geomspace(2e-4, 5.0, 9), K_grid=np.geomspace(3.0, 3e5, 22),
+                    continue_chains=False, M_max=256)
+    return dict(ratios=np.geomspace(1.2e-4, 8.0, 40), K_grid=np.geomspace(2.0, 3e5, 60),
+                continue_chains=True, M_max=1024)
 
 
 def hopf_curve(name, start=None):
@@ -58,8 +61,16 @@ def hopf_curve(name, start=None):
                                max_points=3000)
 
 
+def _state_at(name, ratio, K):
+    """The stationary state vector of the M = 64 model at (K, i0 = ratio)."""
+    import bifkit
+    m = bifkit.load_model(name, K=K, i0=ratio, g0=1.0)
+    return m.pack(bifkit.find_equilibrium(m, m.default_guess()))
+
+
 def run(quick: bool, out: Path) -> dict:
     import bifkit
+    from bifkit import truncation
     out = Path(out)
     st = settings(quick)
     rows = []      # sampled crossings: model, ratio, K_H, direction
@@ -70,16 +81,29 @@ def run(quick: bool, out: Path) -> dict:
             notes.append(f"{name}: model not available")
             continue
         for r in st["ratios"]:
-            for K_H, x, d in hopf_crossings(name, float(r), st["K_grid"]):
-                rows.append((name, float(r), K_H, d))
+            cross, _s = converged_hopf_crossings(name, float(r), st["K_grid"],
+                                                 M_max=st["M_max"])
+            for c in cross:
+                if not c["converged"]:
+                    notes.append(f"{name} at i0/g0^2={r:.4g}: crossing K={c['K']:.4g} not "
+                                 f"converged at M={c['M']} (tail {c['tail']:.2g}); left out")
+                    continue
+                K_H, d = c["K"], c["direction"]
+                rows.append((name, float(r), K_H, d, c["M"]))
+                if c["M"] != 64:
+                    continue  # H-C runs at M = 64 only where that M is enough
                 if st["continue_chains"] and not any(
-                        np.min(np.hypot(np.log10(c[0] / K_H), np.log10(c[1] / r))) < 0.02
-                        for c in lines.get(name, [])):
+                        np.nanmin(np.hypot(np.log10(p[0] / K_H), np.log10(p[1] / r))) < 0.02
+                        for p in lines.get(name, [])):
+                    x = _state_at(name, float(r), K_H)
                     m = bifkit.load_model(name, K=K_H, i0=float(r), g0=1.0)
                     try:
                         hc = hopf_curve(name, {"state": m.unpack(x), "params": m.params})
+                        ok = np.array([truncation.tail(m, hc.x[i]) <= truncation.DEFAULT_TOL
+                                       for i in range(len(hc))])
                         lines.setdefault(name, []).append(
-                            (hc.params["K"], hc.params["i0"], hc.data["l1"]))
+                            (np.where(ok, hc.params["K"], np.nan), hc.params["i0"],
+                             hc.data["l1"]))
                     except Exception as e:
                         notes.append(f"{name} H-C from K={K_H:.4g}, i0={r:.4g}: {e}")
     try:
@@ -91,9 +115,11 @@ def run(quick: bool, out: Path) -> dict:
         gh = []
     files = {"sampled": write_csv(out / f"{NAME}_hopf_sampled.csv",
                                   {k: [row[i] for row in rows] for i, k in enumerate(
-                                      ("model", "i0_over_g0sq", "K_hopf", "with_increasing_K"))},
+                                      ("model", "i0_over_g0sq", "K_hopf", "with_increasing_K",
+                                       "M"))},
                                   "Ageeva & Goldobin 2025 Fig. 1a; g0=1; Hopf points located by "
-                                  "sampling K at fixed i0 (Brent on the leading eigenvalue)"
+                                  "sampling K at fixed i0 (Brent on the leading eigenvalue), M "
+                                  "per point with tail <= bifkit.truncation.DEFAULT_TOL"
                                   + "".join(f"\nnote: {n}" for n in notes))}
     cc = {"model": [], "piece": [], "K": [], "i0_over_g0sq": [], "l1": []}
     for name, pieces in lines.items():
@@ -106,15 +132,19 @@ def run(quick: bool, out: Path) -> dict:
     if cc["K"]:
         files["curves"] = write_csv(out / f"{NAME}_hopf_curves.csv", cc, "H-C continuations")
 
-    fig, ax = new_figure(figsize=(8, 6))
+    fig, ax = new_figure(figsize=(10.5, 6))
     for name, (label, c, ls) in CURVES.items():
         for k, (K, r, _l1) in enumerate(lines.get(name, [])):
             ax.plot(K, r, ls, color=c, lw=1.8, label=label if k == 0 else None)
-        pts = [(row[2], row[1]) for row in rows if row[0] == name]
+        pts = [(row[2], row[1]) for row in rows if row[0] == name and row[2] < 3e4]
         if pts:
             Kp, rp = zip(*pts)
             ax.plot(Kp, rp, "o", color=c, mfc="none" if lines.get(name) else c, ms=4,
                     label=None if lines.get(name) else f"{label} (sampled Hopf points)")
+    Kp, rp = large_K_pair([dict(model=row[0], ratio=row[1], K=row[2]) for row in rows])
+    if Kp.size:
+        ax.plot(Kp, rp, "-", color="tab:red", marker="s", ms=4, mfc="none", lw=1.6,
+                label="diffusion chain: its large-K Hopf pair")
     for K, r in gh:
         ax.plot(K, r, "o", color="0.45", mec="k", ms=6)
         ax.annotate("GH (2CC)", (K, r), textcoords="offset points", xytext=(5, -10), fontsize=7)
@@ -131,7 +161,7 @@ def run(quick: bool, out: Path) -> dict:
     ax.set_ylim(*R_RANGE)
     ax.set_xlabel("K")
     ax.set_ylabel("i$_0$/g$_0^2$")
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     ax.set_title("Ageeva & Goldobin 2025, Fig. 1a: Hopf curves (GO: global oscillations, "
                  "AS: asynchronous)" + ("  (quick)" if quick else ""), fontsize=9)
     files.update(save_figure(fig, out, NAME))

@@ -81,8 +81,9 @@ def run(quick: bool, out: Path) -> dict:
                              f"inhibitory_qif, N={st['N']}, g0=1; nu per tau"),
     }
     files = {k: v for k, v in files.items() if v is not None}
-    fig, axes = new_figure(2, 2, figsize=(10, 7.5))
+    fig, axes = new_figure(2, 2, figsize=(10, 8.2))
     for ax, ratio, tag in zip(axes.flat, RATIOS, "abcd"):
+        lo, hi = _mean_field_range(branches, ratio, models)
         for name in models:
             label, color, _mk = MEAN_FIELDS[name]
             K, nu, stable = branches[(ratio, name)]
@@ -97,21 +98,47 @@ def run(quick: bool, out: Path) -> dict:
                 ax.plot(r[2], np.interp(r[2], K, nu), "*", color=MEAN_FIELDS[r[1]][1], ms=10,
                         mec="k", mew=0.5)
         net = [r for r in net_rows if r[0] == ratio]
-        if net:
-            ax.plot([r[1] for r in net], [r[2] for r in net], "o", color="k", mfc="none",
-                    label=f"network N={st['N']}")
-        ax.plot([], [], "*", color="0.5", mec="k", label="Hopf point")
-        ax.plot([], [], "--", color="0.5", label="unstable")
+        lo = min([lo] + [r[2] / 1.1 for r in net if 0 < r[2] < lo])  # none hidden below
+        inside = [r for r in net if r[2] <= hi]
+        above = [r for r in net if r[2] > hi]
+        if inside:
+            ax.plot([r[1] for r in inside], [r[2] for r in inside], "o", color="k", mfc="none")
+        for r in above:  # oscillating network far above the mean field: a marker on the edge
+            ax.plot(r[1], hi, "^", color="k", mfc="none", ms=7, clip_on=False)
+            ax.annotate(f"{r[2]:.3g}", (r[1], hi), textcoords="offset points", xytext=(0, -11),
+                        ha="center", fontsize=6)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.set_ylim(lo, hi)
         ax.set_xlabel("K")
         ax.set_ylabel("$\\nu$ (1/$\\tau_m$)")
         ax.set_title(f"({tag}) i$_0$/g$_0^2$ = {ratio:g}")
-        ax.legend(fontsize=7)
+    handles = [(dict(ls="-", color=MEAN_FIELDS[n][1], marker=MEAN_FIELDS[n][2]
+                     if n == "shotnoise_chain" else None, ms=4), MEAN_FIELDS[n][0] + ": stable")
+               for n in models]
+    handles += [(dict(ls="--", color="0.4", marker="s", mfc="none", ms=4),
+                 "unstable: dashed line, open markers (chain)"),
+                (dict(ls="none", marker="*", color="0.5", mec="k", ms=10), "Hopf point"),
+                (dict(ls="none", marker="o", color="k", mfc="none"), f"network N={st['N']}"),
+                (dict(ls="none", marker="^", color="k", mfc="none"),
+                 "network above the axis (oscillating; its rate printed)")]
+    from matplotlib.lines import Line2D
+    fig.legend([Line2D([], [], **kw) for kw, _l in handles], [lab for _kw, lab in handles],
+               loc="lower center", ncol=4, fontsize=7, frameon=False)
     missing = [MEAN_FIELDS[n][0] for n in MEAN_FIELDS if n not in models]
     fig.suptitle("Ageeva & Goldobin 2025, Fig. 2 (g$_0$=1)" + ("  (quick)" if quick else "")
                  + (f"\nnot drawn (model missing): {', '.join(missing)}" if missing else ""),
                  fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     files.update(save_figure(fig, out, NAME))
     return files
+
+
+def _mean_field_range(branches, ratio, models):
+    """y-range of a panel from the mean-field curves (10 % margin in log), so that the
+    chain / 2CC / OA comparison fills the panel; network points above it go on the edge."""
+    nu = np.concatenate([np.asarray(branches[(ratio, n)][1], float) for n in models])
+    nu = nu[np.isfinite(nu) & (nu > 0)]
+    span = np.log10(nu.max() / nu.min())
+    pad = 10 ** (0.1 * max(span, 0.05))
+    return nu.min() / pad, nu.max() * pad

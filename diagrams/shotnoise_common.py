@@ -124,3 +124,96 @@ def K_D(ratio):
     the diffusion approximation is accurate for K 1-2 orders of magnitude above it."""
     r = np.asarray(ratio, float)
     return 4 * (0.5 * np.log(1 / r)) ** (1 / 3) / r ** (2 / 3)
+
+
+def converged_hopf_crossings(name, ratio, K_grid, tol=None, M0=64, M_max=512, g0=1.0,
+                             xtol=1e-8):
+    """Hopf points of a mode chain along K with the mode count chosen per grid point.
+
+    Walking down from the largest K (where the spectrum |z_n| decays fastest), each grid
+    point's stationary state is solved (Newton) at the current M, doubled while its tail
+    (:func:`bifkit.truncation.tail`) exceeds ``tol`` (default
+    :data:`bifkit.truncation.DEFAULT_TOL`) and M < M_max.  A change of sign of the leading
+    eigenvalue's real part between neighbours is located by Brent's method in log10 K at the
+    larger of the two M.
+
+    Returns
+    -------
+    crossings : list of dict
+        ``K``, ``M``, ``tail`` (at the crossing), ``converged`` (tail <= tol) and
+        ``direction`` ("AS->GO" or "GO->AS" with increasing K).
+    samples : dict
+        ``K``, ``M``, ``tail`` and ``lead`` (max real part of the eigenvalues) per grid point.
+    """
+    import math
+
+    import bifkit
+    from bifkit import truncation
+    from bifkit.errors import ConvergenceError
+    from scipy.optimize import brentq
+    tol = truncation.DEFAULT_TOL if tol is None else tol
+    K_grid = np.sort(np.asarray(K_grid, float))[::-1]
+    models = {}
+
+    def model(M):
+        if M not in models:
+            models[M] = bifkit.load_model(name, M=M, K=float(K_grid[0]), i0=ratio * g0 ** 2,
+                                          g0=g0)
+        return models[M]
+
+    def solve(M, K, guess):
+        mk = model(M).with_params(K=float(K))
+        if guess is not None and len(guess) != 2 * M:  # pad with zero modes (the truncation)
+            guess = np.concatenate([guess, np.zeros(2 * M - len(guess))])
+        st = bifkit.find_equilibrium(mk, mk.default_guess() if guess is None else
+                                     mk.unpack(guess))
+        return mk, mk.pack(st)
+
+    M, x = M0, None
+    rows = []  # K, M, tail, lead, state
+    for K in K_grid:
+        try:
+            mk, x = solve(M, K, x)
+            t = truncation.tail(mk, x)
+            while t > tol and 2 * M <= M_max:
+                M *= 2
+                mk, x = solve(M, K, x)
+                t = truncation.tail(mk, x)
+        except ConvergenceError:
+            break
+        rows.append((K, M, t, float(mk.eigenvalues(x)[0].real), x))
+    out = []
+    for (Ka, Ma, _ta, la, xa), (Kb, Mb, _tb, lb, xb) in zip(rows[:-1], rows[1:]):
+        if la * lb >= 0:
+            continue
+        Mc = max(Ma, Mb)
+        guess = {"x": xa}
+
+        def lead(lk):
+            mk, guess["x"] = solve(Mc, 10 ** lk, guess["x"])
+            return float(mk.eigenvalues(guess["x"])[0].real)
+        try:
+            lk = brentq(lead, math.log10(Kb), math.log10(Ka), xtol=xtol)
+            lead(lk)
+        except (ConvergenceError, ValueError):
+            continue
+        t = truncation.tail(model(Mc), guess["x"])
+        out.append({"K": 10 ** lk, "M": Mc, "tail": t, "converged": t <= tol,
+                    "direction": "AS->GO" if lb < 0 else "GO->AS"})
+    samples = {"K": np.array([r[0] for r in rows]), "M": np.array([r[1] for r in rows]),
+               "tail": np.array([r[2] for r in rows]), "lead": np.array([r[3] for r in rows])}
+    return sorted(out, key=lambda c: c["K"]), samples
+
+
+def large_K_pair(rows, model="diffusion_chain"):
+    """The diffusion chain's Hopf points above K = 3e4 joined as a closed pair: lower members
+    by increasing ratio, upper by decreasing."""
+    sel = sorted((r for r in rows if r["model"] == model and r["K"] >= 3e4),
+                 key=lambda r: (r["ratio"], r["K"]))
+    by_ratio = {}
+    for r in sel:
+        by_ratio.setdefault(r["ratio"], []).append(r["K"])
+    lo = [(min(v), q) for q, v in sorted(by_ratio.items())]
+    hi = [(max(v), q) for q, v in sorted(by_ratio.items(), reverse=True) if len(v) > 1]
+    pts = lo + hi
+    return np.array([p[0] for p in pts]), np.array([p[1] for p in pts])

@@ -1,12 +1,20 @@
 """The re-entrant Hopf line of the shot-noise mean field at weak drive (seed 000, second abstract).
 
 For small i0/g0^2 the full z_n chain has global oscillations (GO) at low and at high K with an
-asynchronous (AS) window between.  (a) Hopf points of the chain in the (K, i0/g0^2) plane,
-located by sampling K at fixed i0 (Brent on the leading eigenvalue) for several mode counts M,
-with the inhibitory network's coherence rho at some points (colour); (b) the stationary |z_n|
-at a weak-drive, low-K point for each M: at small K and weak drive alpha = g0 / (K^(3/4)
-sqrt(i0)) is large and the spectrum decays slowly, so M must grow (like alpha^2); (c) each Hopf
-point versus M: converged crossings stay put, truncation artefacts move or vanish.
+asynchronous (AS) window between.
+
+(a) The Hopf line of the full chain in the (K, i0/g0^2) plane with a converged mode count: at
+    each ratio the stationary state is followed down in K with M doubled wherever the tail of
+    |z_n| exceeds ``bifkit.truncation.DEFAULT_TOL`` (M per point,
+    :func:`shotnoise_common.converged_hopf_crossings`), and each change of stability located
+    by Brent; the lower (GO->AS) and upper (AS->GO) crossings are joined over the ratios into
+    one line, the AS window shaded between them.  Beside it: the 2CC reduction's Hopf curve
+    (H-C) and the diffusion-approximation chain (same converged sampling; its large-K Hopf
+    pair near K ~ 1e5 as its own curve), and the inhibitory network's phase coherence rho.
+(b) The stationary |z_n| at a weak-drive, low-K point for each M: the spectrum decays slowly
+    there (alpha = g0 / (K^(3/4) sqrt(i0)) is large), so M must grow.
+(c) Each crossing versus M (fixed-M chains, Brent): the same crossing is joined across M;
+    crossings of a fixed M that match no converged one are truncation artefacts (grey x).
 """
 from __future__ import annotations
 
@@ -16,25 +24,29 @@ from pathlib import Path
 import numpy as np
 
 from .common import new_figure, save_figure, write_csv
-from .shotnoise_common import hopf_crossings
+from .shotnoise_common import converged_hopf_crossings, hopf_crossings, large_K_pair
 
 NAME = "shotnoise-reentrant"
-TITLE = ("Re-entrant Hopf line of the full shot-noise chain at weak drive, with network rho "
-         "and mode convergence")
+TITLE = ("Re-entrant Hopf line of the full shot-noise chain at weak drive (converged M), "
+         "2CC and diffusion curves, network rho, mode convergence")
 REQUIRES = {"bifkit.network": "spiking-network simulation (inhibitory_qif)"}
 
-K_RANGE = (2.0, 2000.0)
-R_RANGE = (1e-4, 5e-3)
+K_RANGE = (2.0, 3e5)
+R_RANGE = (1e-4, 1e-2)
 SPECTRUM_POINT = dict(K=10.0, i0=7e-4)
 M_STYLE = {64: ("x", "0.5"), 128: ("o", "k"), 256: ("s", "tab:red"), 512: ("D", "tab:blue")}
 
 
 def settings(quick: bool) -> dict:
     if quick:
-        return dict(M=[64, 128], ratios=[3e-4, 7e-4, 2e-3], K_grid=np.geomspace(*K_RANGE, 16),
+        return dict(M_fixed=[64, 128, 256], ratios=[7e-4, 2e-3], M_max=512,
+                    K_grid=np.geomspace(3.0, 2000.0, 12),
+                    da_ratios=[3e-4, 1.6e-3], da_grid=np.geomspace(20.0, 3e5, 14),
                     net=dict(N=2000, K=[10, 60, 400], ratios=[7e-4], spikes=40.0))
-    return dict(M=[64, 128, 256], ratios=list(np.geomspace(1.2e-4, 4e-3, 12)),
-                K_grid=np.geomspace(*K_RANGE, 40),
+    return dict(M_fixed=[64, 128, 256, 512], ratios=list(np.geomspace(1.5e-4, 5e-3, 10)),
+                M_max=1024, K_grid=np.geomspace(2.0, 2000.0, 30),
+                da_ratios=list(np.geomspace(1.2e-4, 8e-3, 10)),
+                da_grid=np.geomspace(20.0, 3e5, 30),
                 net=dict(N=10000, K=[4, 8, 16, 32, 64, 128, 256, 512],
                          ratios=[3e-4, 7e-4, 1.5e-3, 3e-3], spikes=200.0))
 
@@ -69,55 +81,123 @@ def network(net: dict):
     return rows
 
 
+def twocc_curve():
+    """The 2CC reduction's Hopf curve (H-C in (K, i0), g0 = 1), or None if it fails."""
+    from .ag2025_fig1a import hopf_curve
+    try:
+        hc = hopf_curve("shotnoise_2cc")
+    except Exception:  # the figure keeps the chains; the CSV note says why
+        return None
+    return np.asarray(hc.params["K"]), np.asarray(hc.params["i0"])
+
+
+def hopf_line(rows, model):
+    """(K, ratio) of one model's crossings joined into a line: the lower (GO->AS) crossings by
+    increasing ratio, then the upper (AS->GO) ones by decreasing ratio (the re-entrant shape).
+    Crossings above K = 3e4 (the diffusion chain's large-K pair) are left to
+    :func:`large_K_pair`."""
+    sel = [r for r in rows if r["model"] == model and r["converged"] and r["K"] < 3e4]
+    lower = sorted((r for r in sel if r["direction"] == "GO->AS"), key=lambda r: r["ratio"])
+    upper = sorted((r for r in sel if r["direction"] == "AS->GO"), key=lambda r: -r["ratio"])
+    pts = lower + upper
+    return np.array([r["K"] for r in pts]), np.array([r["ratio"] for r in pts])
+
+
 def run(quick: bool, out: Path) -> dict:
     out = Path(out)
     st = settings(quick)
-    hopf = []  # (M, ratio, K_H, direction)
-    for M in st["M"]:
+    rows = []  # converged crossings of the chain and the diffusion chain
+    for model, ratios, grid, M_max in (("shotnoise_chain", st["ratios"], st["K_grid"],
+                                        st["M_max"]),
+                                       ("diffusion_chain", st["da_ratios"], st["da_grid"], 256)):
+        for r in ratios:
+            cross, _samples = converged_hopf_crossings(model, r, grid, M_max=M_max)
+            rows += [dict(c, model=model, ratio=r) for c in cross]
+    fixed = []  # (M, ratio, K_H, direction) of the fixed-M chains
+    for M in st["M_fixed"]:
         for r in st["ratios"]:
             for K_H, _x, d in hopf_crossings("shotnoise_chain", r, st["K_grid"], M=M):
-                hopf.append((M, r, K_H, d))
-    spectra = {M: spectrum(M) for M in st["M"]}
+                fixed.append((M, r, K_H, d))
+    spectra = {M: spectrum(M) for M in st["M_fixed"]}
     net = network(st["net"])
+    twocc = twocc_curve()
     files = {
         "hopf": write_csv(out / f"{NAME}_hopf_points.csv",
-                          {k: [h[i] for h in hopf] for i, k in enumerate(
-                              ("M", "i0_over_g0sq", "K_hopf", "with_increasing_K"))},
-                          "shotnoise_chain Hopf points by sampling K (Brent), g0=1; "
-                          "converged crossings agree across M"),
+                          {k: [r[k] for r in rows] for k in ("model", "ratio", "K", "M", "tail",
+                                                             "converged", "direction")},
+                          "Hopf points with M per point (tail <= bifkit.truncation.DEFAULT_TOL "
+                          "where converged); ratio = i0/g0^2, g0 = 1; direction with increasing K"),
+        "fixed_M": write_csv(out / f"{NAME}_hopf_fixed_M.csv",
+                             {k: [h[i] for h in fixed] for i, k in enumerate(
+                                 ("M", "i0_over_g0sq", "K_hopf", "with_increasing_K"))},
+                             "shotnoise_chain at fixed M, Hopf points by sampling K (Brent); "
+                             "crossings that move or vanish with M are truncation artefacts"),
         "network": write_csv(out / f"{NAME}_network.csv",
                              {k: [n[i] for n in net] for i, k in enumerate(
                                  ("K", "i0_over_g0sq", "rho", "rate", "cv"))},
-                             f"inhibitory_qif N={st['net']['N']}, g0=1; rate per tau"),
+                             f"inhibitory_qif N={st['net']['N']}, g0=1; rate per tau; rho: "
+                             f"phase-based coherence"),
     }
-    Mmax = max(st["M"])
+    Mmax = max(st["M_fixed"])
     spec_cols = {"n": np.arange(1, Mmax + 1)}
     for M, (z, alpha) in spectra.items():
         spec_cols[f"abs_z_M{M}"] = np.concatenate([z, np.full(Mmax - M, np.nan)])
     files["spectrum"] = write_csv(out / f"{NAME}_zn_spectrum.csv", spec_cols,
                                   f"|z_n| at K={SPECTRUM_POINT['K']}, i0={SPECTRUM_POINT['i0']}, "
-                                  f"g0=1 (alpha = {spectra[st['M'][0]][1]:.4g})")
-    fig, (ax, axz, axm) = new_figure(1, 3, figsize=(15, 4.8))
-    for M in st["M"]:
-        mk, c = M_STYLE.get(M, ("^", None))
-        pts = [(h[2], h[1]) for h in hopf if h[0] == M]
-        if pts:
-            ax.plot(*zip(*pts), mk, color=c, mfc="none" if mk != "x" else c, ms=7,
-                    label=f"Hopf points, chain M={M}")
+                                  f"g0=1 (alpha = {spectra[st['M_fixed'][0]][1]:.4g})")
+    fig, (ax, axz, axm) = new_figure(1, 3, figsize=(17, 5.6),
+                                     gridspec_kw=dict(width_ratios=[1.5, 1, 1]))
+    draw_plane(ax, rows, net, twocc, st)
+    draw_spectra(axz, spectra)
+    draw_convergence(axm, rows, fixed, st)
+    fig.suptitle("Re-entrant Hopf line of the shot-noise mean field at weak drive"
+                 + ("  (quick)" if quick else ""))
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    files.update(save_figure(fig, out, NAME))
+    return files
+
+
+def draw_plane(ax, rows, net, twocc, st):
+    """Panel (a): Hopf lines, AS window, network rho; legend below the axes."""
+    import matplotlib.pyplot as plt
+    K, r = hopf_line(rows, "shotnoise_chain")
+    if K.size:
+        ax.fill(K, r, color="0.9", zorder=0)
+        ax.plot(K, r, "-", color="k", lw=2, marker="o", ms=4,
+                label="full chain, converged M (Brent per ratio)")
+    bad = [c for c in rows if c["model"] == "shotnoise_chain" and not c["converged"]]
+    if bad:
+        ax.plot([c["K"] for c in bad], [c["ratio"] for c in bad], "x", color="tab:orange",
+                ms=8, label=f"chain crossing not converged at M = {st['M_max']}")
+    Kd, rd = hopf_line(rows, "diffusion_chain")
+    if Kd.size:
+        ax.plot(Kd, rd, "--", color="tab:red", lw=1.6, marker="o", ms=3, mfc="none",
+                label="diffusion-approximation chain")
+    Kp, rp = large_K_pair(rows)
+    if Kp.size:
+        ax.plot(Kp, rp, "-", color="tab:red", lw=1.6, marker="s", ms=4, mfc="none",
+                label="diffusion chain: its large-K Hopf pair")
+    if twocc is not None:
+        ax.plot(*twocc, "-.", color="0.45", lw=1.6, label="2CC reduction (H-C)")
     if net:
         sc = ax.scatter([n[0] for n in net], [n[1] for n in net], c=[n[2] for n in net],
-                        cmap="viridis", vmin=0, vmax=1, s=120, edgecolors="k", zorder=0,
-                        label=f"network $\\rho$ (N={st['net']['N']})")
-        import matplotlib.pyplot as plt
-        plt.colorbar(sc, ax=ax, pad=0.01).set_label("network coherence $\\rho$")
+                        cmap="viridis", vmin=0, vmax=1, s=110, edgecolors="k", zorder=5,
+                        label=f"network (N={st['net']['N']}), colour: $\\rho$")
+        plt.colorbar(sc, ax=ax, pad=0.01).set_label(
+            "network phase coherence $\\rho$ (on the genuine phase $\\psi$)")
+    ax.text(0.03, 0.06, "GO", transform=ax.transAxes, fontsize=12, fontweight="bold")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(*K_RANGE)
     ax.set_ylim(*R_RANGE)
     ax.set_xlabel("K")
     ax.set_ylabel("i$_0$/g$_0^2$")
-    ax.set_title("(a) Hopf points of the full chain")
-    ax.legend(fontsize=7, loc="upper right")
+    ax.set_title("(a) Hopf lines; grey: asynchronous window (AS) of the full chain", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=2,
+              frameon=False)
+
+
+def draw_spectra(axz, spectra):
     for M, (z, alpha) in spectra.items():
         mk, c = M_STYLE.get(M, ("^", None))
         axz.semilogy(np.arange(1, M + 1), z, "--" if M == min(spectra) else "-", color=c,
@@ -125,26 +205,50 @@ def run(quick: bool, out: Path) -> dict:
     axz.set_xlabel("mode n")
     axz.set_ylabel("|z$_n$|")
     axz.set_title(f"(b) stationary |z$_n$|, K={SPECTRUM_POINT['K']:g}, "
-                  f"i$_0$/g$_0^2$={SPECTRUM_POINT['i0']:g} ($\\alpha$={alpha:.3g})")
+                  f"i$_0$/g$_0^2$={SPECTRUM_POINT['i0']:g} ($\\alpha$={alpha:.3g})", fontsize=9)
     axz.legend(fontsize=8)
-    cmap = __import__("matplotlib").colormaps["plasma"]
+
+
+def draw_convergence(axm, rows, fixed, st):
+    """Panel (c): each converged crossing followed across the fixed-M chains (matched by
+    direction and the nearest K within a factor 1.6); unmatched crossings are artefacts."""
+    import matplotlib
+    cmap = matplotlib.colormaps["plasma"]
+    conv = [c for c in rows if c["model"] == "shotnoise_chain" and c["converged"]]
+    used = set()
     for j, r in enumerate(st["ratios"]):
-        pts = [(h[0], h[2]) for h in hopf if h[1] == r]
-        if pts:
-            Ms, Ks = zip(*pts)
-            axm.plot(Ms, Ks, "o", color=cmap(j / max(1, len(st["ratios"]) - 1)), ms=5,
-                     label=f"i$_0$/g$_0^2$={r:.2g}" if len(st["ratios"]) <= 6 or j % 3 == 0
-                     else None)
+        color = cmap(0.85 * j / max(1, len(st["ratios"]) - 1))
+        for c in (c for c in conv if c["ratio"] == r):
+            Ms, Ks = [], []
+            for M in st["M_fixed"]:
+                cand = [(abs(math.log(f[2] / c["K"])), i) for i, f in enumerate(fixed)
+                        if f[0] == M and f[1] == r and f[3] == c["direction"]
+                        and abs(math.log(f[2] / c["K"])) < math.log(1.6)]
+                if cand:
+                    i = min(cand)[1]
+                    used.add(i)
+                    Ms.append(M)
+                    Ks.append(fixed[i][2])
+            Ms.append(c["M"])
+            Ks.append(c["K"])
+            ls = "-" if c["direction"] == "GO->AS" else ":"
+            axm.plot(Ms, Ks, ls, color=color, marker="o", ms=4)
+            axm.plot(c["M"], c["K"], "*", color=color, ms=11, mec="k", mew=0.5)
+        axm.plot([], [], "-", color=color, marker="o", ms=4, label=f"i$_0$/g$_0^2$={r:.2g}")
+    art = [f for i, f in enumerate(fixed) if i not in used]
+    if art:
+        axm.plot([f[0] for f in art], [f[2] for f in art], "x", color="0.5", ms=6,
+                 label="fixed-M crossing matching none converged (artefact)")
+    axm.plot([], [], "-", color="0.3", label="lower crossing (GO->AS)")
+    axm.plot([], [], ":", color="0.3", label="upper crossing (AS->GO)")
+    axm.plot([], [], "*", color="0.6", mec="k", ms=10, label="converged (M per point)")
+    Ms = sorted(set(st["M_fixed"]) | {c["M"] for c in conv})
     axm.set_xscale("log", base=2)
     axm.set_yscale("log")
-    axm.set_xticks(st["M"])
-    axm.set_xticklabels([str(M) for M in st["M"]])
+    axm.set_xticks(Ms)
+    axm.set_xticklabels([str(M) for M in Ms])
     axm.set_xlabel("modes M")
     axm.set_ylabel("K at the Hopf point")
-    axm.set_title("(c) convergence in the mode count")
-    axm.legend(fontsize=7)
-    fig.suptitle("Re-entrant Hopf line of the shot-noise mean field at weak drive"
-                 + ("  (quick)" if quick else ""))
-    fig.tight_layout()
-    files.update(save_figure(fig, out, NAME))
-    return files
+    axm.set_title("(c) each crossing across M", fontsize=9)
+    axm.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=2,
+               frameon=False)

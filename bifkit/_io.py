@@ -186,11 +186,15 @@ def read_npz(path, what: str = "--from"):
         raise InputError(f"{what} {str(path)!r}: no such file")
     if p.is_dir():
         raise InputError(f"{what} {str(path)!r} is a folder, not a file")
+    with open(p, "rb") as fh:
+        head = fh.read(4)
+    if head != b"PK\x03\x04":
+        raise InputError(f"{what} {str(path)!r} is not an .npz file (no zip header; "
+                         f"{'empty' if not head else 'another format'})")
     try:
         data = np.load(p, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise InputError(f"{what} {str(path)!r} is not a readable .npz file (truncated or "
-                         f"damaged?): {e}") from None
+        raise InputError(f"{what} {str(path)!r} is truncated or damaged ({e})") from None
     if not hasattr(data, "files"):
         raise InputError(f"{what} {str(path)!r} holds a single array, not an .npz archive")
     try:  # a truncated archive can open and fail on the first member only

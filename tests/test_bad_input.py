@@ -245,6 +245,7 @@ API_CASES = [
         r"is a folder"),
     api("read_npz missing", lambda: _io.read_npz("/nonexistent/x.npz"), r"--from .* no such file"),
     api("read_npz folder", lambda: _io.read_npz(os.getcwd()), r"is a folder"),
+    api("read_npz text file", lambda: _io.read_npz(__file__), r"is not an .npz file"),
     # the AUTO-07p backend: everything checked before AUTO is compiled or run
     api("auto unknown curve", _auto(curve="XX-C"), r"unknown curve type 'XX-C'", ValueError),
     api("auto NF-C", _auto(curve="NF-C"), r"NF-C .* no AUTO-07p counterpart", ValueError),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Wall time of bifkit's continuation against AUTO-07p on the same curves (issues 3 and 4).
 
-    python benchmarks/continuation_vs_auto.py [--repeats 3] [--curves EP-C,H-C,LC-C,PD-C]
+    python benchmarks/continuation_vs_auto.py [--repeats 3] [--curves EP-C,H-C,LC-C,PD-C,LPC-C]
 
 One line per curve,
 
@@ -29,9 +29,21 @@ PD-C   the period-doubling curve from the first PD point, ntst 100, ncol 4: one
        loop (bifkit stops when the loop closes; AUTO at its second crossing of
        D_ee = 2, i.e. back at the start: UZR on D_ee with STOP = UZ2)
 
+LPC-C  the fold-of-cycles curve from the Bautin (GH) point of the H-C curve, D_ee in
+       [3.7, 4.5] (bifkit finds the start cycle next to GH itself; AUTO-07p gets the
+       same start only if its backend accepts a GH start, else the line says so)
+
 Each engine uses its own default step control, so the point counts differ
 (LC-C also prints each engine's ``*_ms_per_point`` and their ``ratio_per_point``);
 a curve missing on either side prints a line saying so.
+
+Memory per point (issue 20), from one extra untimed bifkit run per curve:
+``peak_kb_per_point`` is the tracemalloc peak of the run (Python and numpy
+allocations: the stored points and the step's work arrays; arrays allocated
+inside numba's compiled loops are not traced, they are the preallocated
+``max_points`` rows of EP-C and the codim-2 curves) divided by the number of
+points; ``stored_kb_per_point`` the bytes of the returned branch's arrays
+(states, parameters, eigenvalues, per-point data, orbits) per point.
 """
 from __future__ import annotations
 
@@ -41,6 +53,9 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
+
+import numpy as np
 
 import bifkit
 from bifkit.backends import auto07p
@@ -97,6 +112,26 @@ def npoints(result) -> int:
     return len(result)
 
 
+def stored_bytes(branch) -> int:
+    """Bytes of a branch's arrays, orbits included."""
+    total = branch.x.nbytes + branch.p.nbytes + branch.eigenvalues.nbytes
+    total += sum(np.asarray(v).nbytes for v in branch.data.values())
+    for o in getattr(branch, "orbits", ()):
+        total += o.U.nbytes + o.mesh.nbytes + sum(np.asarray(v).nbytes for v in o.info.values()
+                                                  if isinstance(v, np.ndarray))
+    return total
+
+
+def memory_per_point(fn) -> str:
+    """The memory fields of a line (see the module docstring)."""
+    tracemalloc.start()
+    br = fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    n = max(len(br), 1)
+    return f" peak_kb_per_point={peak / n / 1e3:.1f} stored_kb_per_point={stored_bytes(br) / n / 1e3:.1f}"
+
+
 class Bench:
     """The curves, built on each other (Hopf -> cycles -> PD) for both engines."""
 
@@ -129,10 +164,18 @@ class Bench:
             mb, ma = 1e3 * tb / max(npoints(rb), 1), 1e3 * ta / max(npoints(ra), 1)
             extra = (f" bifkit_ms_per_point={mb:.2f} auto_ms_per_point={ma:.2f} "
                      f"ratio_per_point={mb / ma:.2f}")
+        extra += memory_per_point(bif)
         print(f"{curve} points={npoints(rb)} bifkit_s={tb:.3f} auto_s={ta:.3f} "
               f"ratio={tb / ta:.2f} auto_points={npoints(ra)} auto_total_s={ttot:.3f} "
               f"bifkit_jit_s={max(first - tb, 0.0):.2f}{extra}", flush=True)
         return rb, ra
+
+    def bifkit_only(self, curve, bif, why):
+        """The line of a curve AUTO-07p cannot run here: bifkit's time and memory, and why."""
+        first, tb, br = timed(bif, self.repeats)
+        print(f"{curve} points={len(br)} bifkit_s={tb:.3f} "
+              f"bifkit_jit_s={max(first - tb, 0.0):.2f}{memory_per_point(bif)}; "
+              f"missing on the AUTO-07p side: {why}", flush=True)
 
     def ep(self):
         kw = dict(bounds=BOUNDS, direction="both")
@@ -155,7 +198,7 @@ class Bench:
 
     def hc(self):
         hb, ha = self._hopf()
-        self.line(
+        self.cache["HC"] = self.line(
             "H-C",
             lambda: bifkit.continuation(self.m, "H-C", hb, ["I_e", "D_ee"], bounds=BOUNDS2,
                                         log_params=["I_e"]),
@@ -197,10 +240,39 @@ class Bench:
                                          constants={"STOP": ["UZ2"]}, **self.akw))
 
 
+    def lpc(self):
+        rb, ra = self.cache.get("HC", (None, None))
+        if rb is None:
+            hb, ha = self._hopf()
+            rb = bifkit.continuation(self.m, "H-C", hb, ["I_e", "D_ee"], bounds=BOUNDS2,
+                                     log_params=["I_e"])
+            ra = auto07p.continuation(self.m, "H-C", ha, ["I_e", "D_ee"], bounds=BOUNDS2,
+                                      max_points=5000, **self.akw)
+        gb, ga = rb.special_points("GH"), ra.special_points("GH")
+        if not gb:
+            self.line("LPC-C", "no GH point on bifkit's H-C curve", "")
+            return
+        kw = dict(bounds={"D_ee": (3.7, 4.5)}, log_params=["I_e"])
+        bif = lambda: bifkit.continuation(self.m, "LPC-C", gb[0], ["I_e", "D_ee"],  # noqa: E731
+                                          max_points=300, **kw)
+        if not ga:
+            self.bifkit_only("LPC-C", bif, "no GH point on AUTO's H-C curve")
+            return
+        try:
+            auto07p.continuation(self.m, "LPC-C", ga[0], ["I_e", "D_ee"], max_points=5,
+                                 **self.akw, **kw)
+        except Exception as e:   # the backend's own limits, reported as such
+            self.bifkit_only("LPC-C", bif, f"{type(e).__name__}: {e}")
+            return
+        self.line("LPC-C", bif,
+                  lambda: auto07p.continuation(self.m, "LPC-C", ga[0], ["I_e", "D_ee"],
+                                               max_points=5000, **self.akw, **kw))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--curves", default="EP-C,H-C,LC-C,PD-C")
+    ap.add_argument("--curves", default="EP-C,H-C,LC-C,PD-C,LPC-C")
     args = ap.parse_args(argv)
     if not auto07p.available():
         print(f"AUTO-07p unavailable: {auto07p.missing_message()}")
@@ -208,7 +280,7 @@ def main(argv=None):
     b = Bench(args.repeats)
     print(f"# AUTO-07p user file build (gfortran, excluded): "
           f"{auto_compile_seconds(b.m):.2f} s", flush=True)
-    todo = {"EP-C": b.ep, "H-C": b.hc, "LC-C": b.lc, "PD-C": b.pd}
+    todo = {"EP-C": b.ep, "H-C": b.hc, "LC-C": b.lc, "PD-C": b.pd, "LPC-C": b.lpc}
     for curve in args.curves.split(","):
         if curve not in todo:
             print(f"{curve} unknown curve; choose from {', '.join(todo)}")

@@ -249,3 +249,15 @@ def test_missing_file_and_unknown_suffix(tmp_path):
     (tmp_path / "m.txt").write_text("x")
     with pytest.raises(ValueError, match="unknown suffix '.txt'"):
         bifkit.load_model(tmp_path / "m.txt")
+
+
+def test_file_read_once_per_version(tmp_path):
+    path = tmp_path / "m.ode"
+    path.write_text(GOOD_ODE)
+    a, b = bifkit.load_model(path), bifkit.load_model(str(path), a=2.0)
+    assert a.definition is b.definition and b.params["a"] == 2.0
+    path.write_text(GOOD_ODE.replace("-a*x", "-a*x*x"))    # changed file: read again
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10 ** 9))
+    c = bifkit.load_model(path)
+    assert c.definition is not a.definition
+    assert c.rhs(np.array([2.0, 0.0]))[0] == pytest.approx(-4.0)

@@ -223,3 +223,19 @@ def test_free_half_return_time_ab(auto_ab):
         continue_homoclinic(_bt_model("bt_kuznetsov", "kuznetsov"), "HC-C",
                             {"state": {"x": 0.0, "y": 0.0}, "params": {}, "bt": True},
                             ["beta1", "T"])
+
+
+def test_towards_the_bt_point_stops_when_T_is_too_short():
+    """With T fixed, the loop's time scale 1/delta outgrows T as beta2 -> 0: the truncated
+    orbit stops closing near the saddle and the run must stop ("truncation") before it
+    leaves the homoclinic curve; the points kept follow beta1 = -(6/25) beta2^2 (+ O(beta2))."""
+    m = _bt_model("bt_kuznetsov", "kuznetsov")
+    hc = continue_homoclinic(m, "HC-C", {"state": {"x": 0.0, "y": 0.0}, "params": m.params,
+                                         "bt": True},
+                             ["beta1", "beta2"], bt_amplitude=0.05, direction="backward",
+                             max_points=200, ds=0.01, ds_max=0.2)
+    assert hc.status == {"backward": "truncation"}
+    b1, b2 = hc.params["beta1"], hc.params["beta2"]
+    assert len(hc) >= 3 and np.all(np.diff(b2) > 0) and b2[-1] < 0
+    assert np.all(np.abs(b1 / b2 ** 2 + 6 / 25) < 0.04 * np.abs(b2) + 1e-4)
+    assert np.all(hc.data["end_gap"] <= 0.05)

@@ -31,7 +31,7 @@ from ._deps import Branch, ConvergenceError, InputError, SpecialPoint
 log = logging.getLogger("bifkit.continuation.homoclinic")
 
 _OPTIONS = {"ntst", "ncol", "ds", "ds_min", "ds_max", "max_points", "tol", "max_iter",
-            "direction", "bounds", "log_params", "bt_amplitude", "T", "max_gap"}
+            "direction", "bounds", "log_params", "bt_amplitude", "T", "max_gap", "max_end_gap"}
 
 
 class HomoclinicBranch(Branch):
@@ -48,7 +48,8 @@ class HomoclinicBranch(Branch):
         p = np.array([q["p"] for q in points])
         ev = np.array([q["eigenvalues"] for q in points], dtype=complex)
         data = {"saddle_quantity": np.array([q["sigma"] for q in points]),
-                "T": np.array([q["T"] for q in points])}
+                "T": np.array([q["T"] for q in points]),
+                "end_gap": np.array([q["end_gap"] for q in points])}
         super().__init__(model, curve, free, x, p, ev, special, options, stop_reason, data=data,
                          stable=np.zeros(len(points), bool))
         self.orbits = [{"U": q["U"], "mesh": q["mesh"], "T": q["T"]} for q in points]
@@ -87,12 +88,16 @@ def continue_homoclinic(model, curve, start, free, **options):
         ``bounds`` {name: (lo, hi)} (stop outside), ``bt_amplitude`` (size of
         the first loop from a BT point, state units, default 0.05), ``T``
         (half-return time for the BT start), ``max_gap`` (cycle start, see
-        :data:`starts.MAX_GAP`).
+        :data:`starts.MAX_GAP`), ``max_end_gap`` (0.05: stop when an end of the
+        truncated orbit is farther than this fraction of the orbit's size from the
+        saddle: T has become too short for the orbit, e.g. approaching a BT point
+        with T fixed; free T or raise it).
 
     Returns
     -------
     HomoclinicBranch
-        ``status`` {direction: "bound" | "max_points" | "NCH" | "step_underflow"}.
+        ``status`` {direction: "bound" | "max_points" | "NCH" | "step_underflow" |
+        "truncation"}; ``data["end_gap"]`` per point (see ``max_end_gap``).
 
     Raises
     ------
@@ -117,7 +122,7 @@ def continue_homoclinic(model, curve, start, free, **options):
         if k not in free:
             raise InputError(f"bounds name {k!r} is not a free parameter {free}")
     opt = dict(ds=0.01, ds_min=1e-6, ds_max=0.1, max_points=100, tol=1e-9, max_iter=10,
-               direction="forward")
+               direction="forward", max_end_gap=0.05)
     opt.update({k: v for k, v in options.items() if k in opt})
     if opt["direction"] not in ("forward", "backward", "both"):
         raise InputError(f"direction must be 'forward', 'backward' or 'both', "
@@ -222,7 +227,10 @@ def _point(bvp, y):
     p = bvp.params(alpha)
     J = bvp.model.compiled.jac(0.0, x0, p)
     ev = saddle.eigenvalues(J)[::-1]                   # decreasing real part, as EP-C
+    amplitude = float(np.max(U.max(axis=0) - U.min(axis=0)))
+    gap = max(np.linalg.norm(U[0] - x0), np.linalg.norm(U[-1] - x0)) / max(amplitude, 1e-300)
     q = {"y": y.copy(), "U": U.copy(), "x0": x0.copy(), "p": p, "T": bvp.half_time(alpha),
+         "end_gap": float(gap),
          "mesh": bvp.mesh.copy(), "eigenvalues": ev, "sigma": np.nan, "det": np.nan,
          "kinds": None}
     if bvp.border is None:                             # a saddle (HC-C): test functions
@@ -251,6 +259,10 @@ def _run(bvp, y, tan, ref, opt, bounds, free, model):
         new_ref = (bvp.unpack(y_new)[0].copy(), _bases(bvp, y_new, ref[1]))
         tan_new = _tangent(bvp, y_new, new_ref, tan)
         q = _point(bvp, y_new)
+        if q["end_gap"] > opt["max_end_gap"]:
+            status = "truncation"
+            log.info("HC-C: orbit ends %.3g of its size from the saddle: T too short", q["end_gap"])
+            break
         label = _crossing(pts[-1], q)
         if label:
             sp = _locate(bvp, pts[-1], q, ref, opt, label, len(pts) - 1, free, model)

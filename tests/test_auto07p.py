@@ -272,6 +272,9 @@ def test_ab_demo_cycles_stop_before_the_homoclinic_runaway_without_nan(make_mode
     mu = lc.data["multipliers"]
     known = np.all(np.isfinite(mu), axis=1)
     assert np.all(np.min(np.abs(mu[known] - 1), axis=1) <= 1e-2)   # no wrong multipliers
+    # AUTO labels an "LPC" at period 41 from a 1e-9 wiggle of p1 (multipliers 1.0014, 2e-7:
+    # no fold of cycles); bifkit's LC-C finds no LPC on this branch up to period 76: dropped
+    assert not lc.special_points("LPC") and "LPC labels" in lc.options["dropped_labels"]
     # independent engine on the same equations: bifkit's LC-C gives the same p1 at the same
     # period (both collocation, ncol = 4; p1(T) of the native points by a cubic spline)
     nat = bifkit.continuation(m, "LC-C", h, ["p1"], bounds={"p1": (0.0, 0.2)}, max_points=60)

@@ -27,7 +27,9 @@ cut (and the stop reason says where and why) before the first point that
 A point that lost the trivial multiplier only briefly (AUTO's first steps from
 a written start, e.g. a native orbit, can have wrong multipliers for two or
 three points while the orbit itself is right) is kept, with its multipliers
-set to NaN (unknown) rather than wrong ones.
+set to NaN (unknown) rather than wrong ones.  An LPC label on LC-C needs a
+second multiplier near 1 (``LPC_TOL``); AUTO's label from the fold of the
+parameter alone is dropped otherwise (``options["dropped_labels"]`` says so).
 """
 from __future__ import annotations
 
@@ -45,6 +47,10 @@ TWO_PI = 2 * math.pi
 # up to period 40); once the mesh no longer resolves the orbit it jumps by O(1)
 TRIVIAL_TOL = 1e-2
 LOST_RUN = 5   # consecutive points without the trivial multiplier that end a run
+# at a fold of cycles a second multiplier reaches 1; AUTO labels LPC from the fold of the
+# parameter alone, which near a homoclinic orbit is noise (the 'ab' demo: an "LPC" at period
+# 41 with multipliers 1.0014 and 2e-7): such labels are dropped
+LPC_TOL = 0.05
 
 
 class _Run:
@@ -119,6 +125,14 @@ def _lost_trivial_multiplier(run: _Run, row) -> float | None:
         return None
     d = float(np.min(np.abs(np.asarray(mu, complex) - 1.0)))
     return d if d > TRIVIAL_TOL else None
+
+
+def _double_one(mu) -> bool:
+    """True if two Floquet multipliers lie within LPC_TOL of 1 (a fold of cycles)."""
+    mu = np.asarray(mu, complex)
+    if mu.size < 2 or not np.all(np.isfinite(mu)):
+        return False
+    return bool(np.sort(np.abs(mu - 1.0))[1] <= LPC_TOL)
 
 
 def healthy_prefix(run: _Run, seq, cycles: bool, period_col):
@@ -208,7 +222,7 @@ def assemble(model, curve, free, runs, pmap, opts, signs) -> Branch:
     l1 = np.full(len(pts), np.nan)
     l2 = np.full(len(pts), np.nan)
     orbits_t, orbits_u = [], []
-    special = []
+    special, dropped = [], []
     for i, (run, row) in enumerate(pts):
         key = (abs(row.br), abs(row.pt))
         sol = run.solutions.get(key) if row.lab != 0 else None
@@ -243,6 +257,9 @@ def assemble(model, curve, free, runs, pmap, opts, signs) -> Branch:
             lab = "UZ"
         if lab is None or (opts.detect is not None and lab not in opts.detect and lab != "UZ"):
             continue
+        if curve == "LC-C" and lab == "LPC" and not _double_one(EV[i]):
+            dropped.append(i)   # a fold of the parameter without a fold of the cycle
+            continue
         special.append(_special(model, curve, lab, i, row, sol, X[i], P[i], period[i],
                                 EV[i], l1[i], free, cycles))
     data = {"l2norm": l2}
@@ -265,6 +282,10 @@ def assemble(model, curve, free, runs, pmap, opts, signs) -> Branch:
                "log_params": list(opts.log_params), "direction": opts.direction,
                "max_points": int(opts.max_points), "tol": opts.tol, "ntst": int(opts.ntst),
                "ncol": int(opts.ncol)}
+    if dropped:
+        options["dropped_labels"] = (f"LPC labels at points {dropped} dropped: no second "
+                                     f"Floquet multiplier within {LPC_TOL:g} of 1 (a fold of "
+                                     f"the parameter at an unresolved orbit, not of the cycle)")
     # special points in branch order, without the duplicated start
     seen, uniq = set(), []
     for s in sorted(special, key=lambda s: s.index):

@@ -26,6 +26,7 @@ from ..errors import ConvergenceError
 from . import codim2_core as core
 from . import events as ev_mod
 from .codim2_fnptr import addresses
+from .progress import Progress
 from .results import Branch, SpecialPoint
 
 FD_DIMENSION = 16  # above it (or for kernel-defined models) dJ/dx by differences of jac
@@ -129,11 +130,14 @@ def continue_codim2_curve(model, curve, start, free, opts) -> Branch:
     y0, Bb, Cb, sel = _initial_point(prob, model.pack(state), start_data, opts)
     t0 = _initial_tangent(prob, y0, Bb, Cb, sel)
     pieces = []
+    bar = Progress(opts.progress, opts.max_points * len(opts.directions()), f"{curve} {free}")
     for d in opts.directions():
         piece = _run_direction(prob, y0, d * t0, Bb, Cb, sel, lo, hi, opts)
         pieces.append((d, piece))
+        bar.update(len(piece["Y"]))
         if piece["closed"]:
             break  # the other direction would retrace the same closed curve
+    bar.close()
     return _assemble(prob, pieces, opts)
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from . import collocation as co
 from . import events as ev_mod
+from .progress import Progress
 from . import mesh as mesh_mod
 from .cycle_systems import KINDS, ExtendedSystem, Point
 
@@ -96,16 +97,18 @@ def continue_cycle_curve(model, curve, start, free, opts, **gh_opts):
     if opts.ds < 0 and len(dirs) == 1:
         dirs = [-dirs[0]]
     pieces, reasons, status = [], [], {}
+    bar = Progress(opts.progress, opts.max_points * len(dirs), f"{curve} {free}")
     for d in dirs:
         pt0.tU, pt0.tz = d * t0U, d * t0z
         uz = []
-        pts, code, reason = _run(system, pt0, opts, lims, uz)
+        pts, code, reason = _run(system, pt0, opts, lims, uz, bar)
         pieces.append((d, pts, uz))
         direction = "forward" if d > 0 else "backward"
         reasons.append(f"{direction}: {reason}")
         status[direction] = code
         if code == "closed_loop":
             break
+    bar.close()
     pts, special = [], []
     for d, piece, uz in pieces:   # the start point appears once
         if d > 0:
@@ -146,7 +149,7 @@ def _position(system, pt):
     return np.array([pt.z[-2], pt.z[-1], math.log(pt.T)])
 
 
-def _run(system, pt0, opts, lims, uz):
+def _run(system, pt0, opts, lims, uz, bar):
     """One direction from pt0 (with its tangent); returns (points, status, reason).
 
     Located user events are appended to ``uz`` as (index, CycleSpecialPoint).
@@ -208,6 +211,7 @@ def _run(system, pt0, opts, lims, uz):
                 return pts, "completed", f"stop_at event reached after point {len(pts) - 2}"
             g_prev = g_new
         pts.append(new)
+        bar.update()
         if new.T > opts.T_max:
             return pts, "period_limit", f"period {new.T:g} above T_max"
         # loop closing: crossing the hyperplane through the start, orthogonal to its direction

@@ -29,6 +29,7 @@ from ..binding import bind
 from . import ep_core as core
 from . import events as ev_mod
 from .normal_forms import first_lyapunov_coefficient
+from .progress import Progress
 from .results import Branch, SpecialPoint
 
 LN10 = math.log(10.0)
@@ -120,9 +121,12 @@ def continue_equilibria(model, start, free, opts, start_point=None) -> Branch:
         t0 = Vt[-1] * np.sign(Vt[-1][-1] or 1.0)
     detect = opts.detect if opts.detect is not None else _LABELS
     pieces = []
+    bar = Progress(opts.progress, opts.max_points * len(opts.directions()), f"EP-C {free}")
     for d in opts.directions():
         piece = _run(prob, u0, d * t0, opts, (lo, hi), detect)
         pieces.append((d, piece))
+        bar.update(len(piece["U"]))
+    bar.close()
     # assemble: backward part reversed, then forward (the start appears once)
     xs, evs_all, special_all = [], [], []
     for d, pc in pieces:

@@ -40,6 +40,7 @@ from . import mesh as mesh_mod
 from .cycle_bifs import crossed_equilibrium, orbit_deviation
 from .cycle_linalg import Factor
 from .cycles import Orbit
+from .progress import Progress
 
 LN10 = math.log(10.0)
 #: regula-falsi tolerance (relative, on theta) before the polish of a located point
@@ -65,6 +66,7 @@ class LCResult:
     special: list = field(default_factory=list)
     stop_reason: str = ""
     status: str = "max_points"
+    bar: object = None
     newton_iterations: int = 0
 
 
@@ -275,6 +277,7 @@ def adapt_state(st, scheme):
 
 
 def _record(res, sys_, st, p):
+    res.bar.update()
     pp = sys_.p_of(st.theta, p)
     res.theta.append(st.theta)
     res.param.append(pp[sys_.ipar])
@@ -304,8 +307,15 @@ def run(system, st0, p, opts, bounds, detect, *, phase_ref=None, T_scale=None):
     -------
     LCResult
     """
-    from . import cycle_bifs as cb
-    res = LCResult()
+    res = LCResult(bar=Progress(opts.progress, opts.max_points, "LC-C"))
+    try:
+        return _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale)
+    finally:
+        res.bar.close()
+
+
+def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale):
+    """The loop of :func:`run` (``res`` collects the points)."""
     corr = Corrector(system, opts, T_scale or st0.T)
     sch = system.scheme
     lo, hi = bounds

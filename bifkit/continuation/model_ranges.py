@@ -50,7 +50,7 @@ def _edge(ok, v0, sign):
         if not ok(v):
             bad = v
             break
-        step *= 2.0
+        step *= 1e4
     if bad is None:
         return sign * math.inf
     good = v0

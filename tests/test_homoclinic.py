@@ -150,12 +150,8 @@ def test_non_central_saddle_node_homoclinic(make_model):
 
 @pytest.fixture(scope="module")
 def auto_ab():
-    u1, u2, D, B, beta = real_symbols("u1 u2 D B beta")
-    e = sp.exp(u2)
-    d = ModelDefinition.from_sympy("auto_ab", [("u1", u1), ("u2", u2)],
-                                   [(D, 0.0), (B, 14.0), (beta, 2.0)],
-                                   [-u1 + D * (1 - u1) * e, -u2 + D * B * (1 - u1) * e - beta * u2])
-    return Model(d)
+    from bifkit.continuation.homoclinic.auto_homcont import ab_model
+    return ab_model()
 
 
 def test_auto_ab_demo_homoclinic_point(auto_ab):

@@ -74,3 +74,44 @@ def homcont_from_point(model, branch, index: int = 0, *, steps: int = 10, ds: fl
     k = am.pmap[free] - 1
     return [{"two_T": float(s.par[10]), "param": float(s.par[k]),
              "x0": np.array(s.par[11:11 + n], float)} for s in sols]
+
+
+def ab_model():
+    """AUTO-07p's demo 'ab' (A -> B reaction; demos/ab/ab.f90) with B = 14, beta = 2:
+    u1' = -u1 + D (1 - u1) e^u2, u2' = -u2 + D B (1 - u1) e^u2 - beta u2."""
+    import sympy as sp
+
+    from ...model import Model, ModelDefinition, real_symbols
+    u1, u2, D, B, beta = real_symbols("u1 u2 D B beta")
+    e = sp.exp(u2)
+    return Model(ModelDefinition.from_sympy(
+        "auto_ab", [("u1", u1), ("u2", u2)], [(D, 0.0), (B, 14.0), (beta, 2.0)],
+        [-u1 + D * (1 - u1) * e, -u2 + D * B * (1 - u1) * e - beta * u2]))
+
+
+def ab_demo_comparison(steps: int = 4) -> dict:
+    """The 'ab' demo's homoclinic point: bifkit (EP-C -> LC-C to the long-period end ->
+    HC-C with beta held) against HomCont restarted from bifkit's orbit.
+
+    Returns
+    -------
+    dict with ``bifkit_D``, ``auto_D`` (HomCont's point with 2T nearest bifkit's),
+    ``bifkit_x0``, ``auto_x0`` (the saddle), ``two_T`` (bifkit), ``auto_two_T``,
+    ``branch`` (the HC-C branch), ``auto`` (all HomCont points), ``note``.
+    """
+    from .. import continuation
+    from .curve import continue_homoclinic
+    m = ab_model()
+    ep = continuation(m, "EP-C", {"state": {"u1": 0.0, "u2": 0.0}, "params": m.params}, ["D"],
+                      bounds={"D": (0, 0.3)}, ds=0.01, ds_max=0.02, max_points=500)
+    lc = continuation(m, "LC-C", ep.special_points("H")[0], ["D"], bounds={"D": (0, 0.3)},
+                      max_points=300, ntst=80)
+    hc = continue_homoclinic(m, "HC-C", lc.point(len(lc) - 1), ["D", "beta"], max_points=2,
+                             ds=0.01)
+    res = homcont_from_point(m, hc, 0, steps=steps)
+    two_T = 2 * float(hc.data["T"][0])
+    near = min(res, key=lambda r: abs(r["two_T"] - two_T))
+    return {"bifkit_D": float(hc.params["D"][0]), "auto_D": near["param"],
+            "bifkit_x0": hc.x[0].copy(), "auto_x0": near["x0"], "two_T": two_T,
+            "auto_two_T": near["two_T"], "branch": hc, "auto": res, "model": m,
+            "note": f"HomCont IPS=9, 2T = {near['two_T']:.2f} vs bifkit {two_T:.2f}"}

@@ -179,3 +179,36 @@ def test_spec_rebuilds_in_a_fresh_process(tmp_path):
     name, I, f0 = out.stdout.split()
     assert (name, float(I)) == ("fhn_process", 0.4)
     assert float(f0) == m.rhs(np.array([0.5, 0.25]))[0]
+
+
+def test_user_model_branch_saved_in_one_process_loads_in_another(tmp_path):
+    # FitzHugh-Nagumo, the equations of models/examples/fitzhugh_nagumo.ode (shares its
+    # compiled kernels).  Reference: the Hopf points in closed form, trace J = 0:
+    # v_H = -+sqrt(1 - eps*b), I_H = (v_H + a)/b - v_H + v_H^3/3.
+    v_h = np.sqrt(1 - 0.08 * 0.8)
+    i_h = sorted((v + 0.7) / 0.8 - v + v ** 3 / 3 for v in (-v_h, v_h))
+    path = tmp_path / "fhn.npz"
+    save = textwrap.dedent(f"""
+        import bifkit
+        d = bifkit.define_model("fitzhugh_nagumo", {{"v": -1.2, "w": -0.6}},
+                                {{"I": 0.0, "a": 0.7, "b": 0.8, "eps": 0.08}},
+                                ["v - v^3/3 - w + I", "eps*(v + a - b*w)"])
+        bifkit.register_model(d)
+        m = bifkit.load_model("fitzhugh_nagumo")
+        br = bifkit.continuation(m, "EP-C", bifkit.find_equilibrium(m, m.default_guess()),
+                                 ["I"], bounds={{"I": (0, 2)}})
+        br.save({str(path)!r})
+    """)
+    load = textwrap.dedent(f"""
+        import bifkit
+        assert "fitzhugh_nagumo" not in bifkit.list_models()
+        br = bifkit.Branch.load({str(path)!r})
+        print(br.model_name, *[repr(s.params["I"]) for s in br.special if s.label == "H"])
+    """)
+    for code in (save, load):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=900, cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+    name, *hopfs = out.stdout.split()
+    assert name == "fitzhugh_nagumo"
+    assert np.allclose([float(h) for h in hopfs], i_h, rtol=1e-8)

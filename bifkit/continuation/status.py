@@ -20,6 +20,9 @@ STATUSES = {
                           "a Hopf curve reached a Bogdanov-Takens point, or a cycle curve's "
                           "amplitude tends to zero"),
     "period_limit": "the period exceeded T_max (a homoclinic approach?)",
+    # homoclinic orbits (HC-C, bifkit/continuation/homoclinic)
+    "truncation": "the orbit's ends left the saddle: the truncation time T is too short",
+    "NCH": "a non-central saddle-node homoclinic point ends the curve",
 }
 
 

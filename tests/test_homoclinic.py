@@ -27,7 +27,6 @@ References (closed forms derived here; numbers from independent sources)
 """
 import numpy as np
 import pytest
-import sympy as sp
 
 from bifkit.continuation import continuation
 from bifkit.continuation.homoclinic.curve import continue_homoclinic

@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-import scipy.linalg as sla
 
-from . import saddle
 from ._deps import InputError, Scheme, adapt_mesh, interpolate, node_times, uniform_mesh
 from .bvp import TIME, HomoclinicBVP
 

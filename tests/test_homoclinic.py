@@ -234,3 +234,20 @@ def test_towards_the_bt_point_stops_when_T_is_too_short():
     assert len(hc) >= 3 and np.all(np.diff(b2) > 0) and b2[-1] < 0
     assert np.all(np.abs(b1 / b2 ** 2 + 6 / 25) < 0.04 * np.abs(b2) + 1e-4)
     assert np.all(hc.data["end_gap"] <= 0.05)
+
+
+def test_ei_bt_point_is_degenerate(ei_model):
+    """The E-I model's BT point (Bi et al. 2021 Fig. 1a; R_e = V_e = 0, D_ee = 0, I_e where
+    ``bt_condition`` vanishes, 0.0053953971) lies on the invariant line R_e = 0 of eq. 6a at
+    D_ee = 0, which forces the normal-form coefficient a = 0: no generic homoclinic curve
+    leaves it, and HC-C must say so rather than start."""
+    from scipy.optimize import brentq
+    m0 = ei_model(0.0)
+    ie = brentq(lambda v: m0.with_params(I_e=v).bt_condition(), 1e-3, 1e-2, xtol=1e-15,
+                rtol=1e-14)
+    assert ie == pytest.approx(0.0053953971, rel=1e-8)     # the model docstring's value
+    m = m0.with_params(I_e=ie)
+    st = [e["state"] for e in m.equilibria() if e["kind"] == "R_e=0"][0]
+    with pytest.raises(InputError, match="degenerate Bogdanov-Takens point"):
+        continue_homoclinic(m, "HC-C", {"state": st, "params": m.params, "bt": True},
+                            ["I_e", "D_ee"])

@@ -100,8 +100,10 @@ br = auto07p.continuation(m, "EP-C", eq, [case["free"]],
                           bounds={case["free"]: tuple(case["bounds"])})
 total = time.perf_counter() - t
 info = br.options.get("auto", {}) if isinstance(br.options, dict) else {}
+run = info.get("run_seconds")
+run = sum(run) if isinstance(run, (list, tuple)) else run   # one entry per AUTO process
 print(json.dumps(dict(total=total, build=info.get("compile_seconds"),
-                      run=info.get("run_seconds"), points=len(br),
+                      run=run, points=len(br),
                       labels=[s.label for s in br.special])))
 '''
 

@@ -161,6 +161,10 @@ def test_damaged_spec_is_refused():
         Model.from_spec(spec)
     with pytest.raises(ValueError, match="format"):
         Model.from_spec({"name": "x"})
+    spec = bifkit.load_model("mpr").to_spec()
+    spec["structural"] = {"M": 8}                       # mpr takes no build options
+    with pytest.raises(ModelMismatchError, match=r"build options \{'M': 8\}"):
+        Model.from_spec(spec)
 
 
 def test_spec_rebuilds_in_a_fresh_process(tmp_path):

@@ -208,7 +208,12 @@ def model_from_spec(spec: dict):
     from ..model import Model
     from ..registry import registered_definition
     _check_format(spec)
-    definition = registered_definition(spec["name"], **spec["structural"])
+    try:
+        definition = registered_definition(spec["name"], **spec["structural"])
+    except TypeError as e:   # build options the registered factory does not take
+        raise ModelMismatchError(
+            f"the saved model {spec['name']!r} has build options {spec['structural']} that "
+            f"the registered model {spec['name']!r} does not accept ({e})") from None
     if definition is not None:
         check_spec_matches(spec, definition)
     else:

@@ -265,7 +265,9 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
         from tqdm.auto import tqdm
         bar = tqdm(total=n_total, initial=n_total - len(todo), desc=f"sweep {network}")
     try:
-        pending = {client.submit(run_point, network, p, path, pure=False) for p, path in todo}
+        params_of = {client.submit(run_point, network, p, path, pure=False): p
+                     for p, path in todo}
+        pending = set(params_of)
         no_worker_since = None
         poll = min(2.0, worker_timeout / 4)
         while pending:
@@ -274,7 +276,15 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
             except (TimeoutError, asyncio.TimeoutError):
                 done = set()
             for fut in done:
-                fut.result()  # re-raise a worker error here
+                try:
+                    fut.result()  # re-raise a worker error here
+                except Exception as e:
+                    if type(e).__name__ != "KilledWorker":
+                        raise
+                    raise RuntimeError(
+                        f"sweep {network}: the point {params_of[fut]} killed its Dask worker "
+                        f"repeatedly (out of memory?); the finished points are saved in "
+                        f"{str(out)!r}") from e
                 if bar is not None:
                     bar.update(1)
             if done or not pending:

@@ -62,3 +62,16 @@ def test_unknown_and_removed_networks_are_clear_errors():
         unregister("ei_qif")
     with pytest.raises(TypeError, match="NetworkFamily"):
         register({"name": "x"})
+
+
+@pytest.mark.parametrize("bad,word", [
+    (dict(transient=math.inf), "transient=inf"), (dict(T=math.inf), "T=inf"),
+    (dict(T=math.nan), "T=nan"), (dict(dt_sample=1e-9, keep_series=False), "dt_sample"),
+    (dict(T=1e6, dt_sample=1e-2), "max_series_bytes"), (dict(keep_series="yes"), "keep_series"),
+    (dict(seed=1.5), "seed"), (dict(N=100.5), "N"), (dict(n_raster=-1), "n_raster"),
+])
+def test_runaway_and_bad_run_options_are_refused_before_the_run(bad, word):
+    # issue 20: transient=inf ran forever, dt_sample=1e-9 grew memory without bound, a float
+    # seed was truncated; each must be a ValueError naming the option, raised before any work
+    with pytest.raises(ValueError, match=word):
+        simulate("inhibitory_qif", **{"N": 100, "K": 10, **bad})

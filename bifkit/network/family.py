@@ -23,11 +23,15 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
+
 INF = math.inf
 
 RUN_DEFAULTS = {"T": None, "transient": None, "seed": 0, "dt_sample": None, "v_clip": 100.0,
                 "n_fft": 1024, "n_raster": 100, "raster_max": 100000, "bucket_width": None,
-                "keep_series": True}
+                "keep_series": True, "max_series_bytes": 2e9}
+
+MAX_SAMPLES = 1e8  # samples of one run (each costs a pass over all neurons)
 
 EXCITABLE_MSG = ("the exact event-driven QIF kernel needs a positive constant input (oscillatory "
                  "neurons); excitable neurons (I <= 0) are not supported")
@@ -116,8 +120,8 @@ def run_options(time_defaults, run_p):
     o["T"] = T if o["T"] is None else o["T"]
     o["transient"] = tr if o["transient"] is None else o["transient"]
     o["dt_sample"] = dts if o["dt_sample"] is None else o["dt_sample"]
-    check_range("T", o["T"], 0.0, INF, lo_open=True)
-    check_range("transient", o["transient"], 0.0, INF)
+    check_range("T", o["T"], 0.0, 1e300, lo_open=True, why="a finite time")
+    check_range("transient", o["transient"], 0.0, 1e300, why="a finite time")
     check_range("dt_sample", o["dt_sample"], 0.0, o["T"], lo_open=True)
     o["T"], o["transient"], o["dt_sample"] = float(o["T"]), float(o["transient"]), \
         float(o["dt_sample"])
@@ -131,6 +135,21 @@ def run_options(time_defaults, run_p):
         check_range("bucket_width", o["bucket_width"], 0.0, INF, lo_open=True)
         o["bucket_width"] = float(o["bucket_width"])
     o["seed"] = check_integer("seed", o["seed"])
+    if not isinstance(o["keep_series"], (bool, np.bool_)):
+        raise ValueError(f"keep_series={o['keep_series']!r} must be True or False")
+    check_range("max_series_bytes", o["max_series_bytes"], 0.0, INF)
+    n_samples = o["T"] / o["dt_sample"]
+    if n_samples > MAX_SAMPLES:
+        raise ValueError(f"dt_sample={o['dt_sample']!r} over T={o['T']!r} gives {n_samples:.3g} "
+                         f"samples (each a pass over all neurons), above {MAX_SAMPLES:.0e}: use "
+                         f"a larger dt_sample")
+    if o["keep_series"] and 3 * 8 * n_samples > o["max_series_bytes"]:
+        # three series (v, psi, spike counts) of float64 per population; a lower bound
+        raise ValueError(
+            f"dt_sample={o['dt_sample']!r} over T={o['T']!r} gives {n_samples:.3g} samples: "
+            f"the kept series would need more than {3 * 8 * n_samples / 1e9:.3g} GB per "
+            f"population (max_series_bytes={o['max_series_bytes']:.3g}); use a larger "
+            f"dt_sample, keep_series=False, or raise max_series_bytes")
     for name in ("n_raster", "raster_max"):
         o[name] = check_integer(name, o[name])
         check_range(name, o[name], 0, INF)

@@ -41,6 +41,8 @@ def check_range(name, value, lo, hi, lo_open=False, why=""):
     """ValueError naming ``name`` unless lo <= value <= hi (lo < value if ``lo_open``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name}={value!r} must be a number")
+    if not math.isfinite(value):
+        raise ValueError(f"{name}={value!r} must be a finite number")
     bad = (value <= lo) if lo_open else (value < lo)
     if bad or value > hi or math.isnan(value):
         lo_s = f"{name} > {lo}" if lo_open else f"{name} >= {lo}"

@@ -163,11 +163,16 @@ def main(argv=None) -> None:
 
     from bifkit.backends import auto07p
     if auto07p.available():
-        with tempfile.TemporaryDirectory() as scratch:
-            r = _child(AUTO_CHILD, first_case, {**env, "BIFKIT_CACHE": scratch})
-        results["auto07p_2state"] = r["total"]
-        _line("auto07p_2state", r["total"], dict(build=r["build"], run=r["run"],
-                                                 points=r["points"], labels=",".join(r["labels"])))
+        try:
+            with tempfile.TemporaryDirectory() as scratch:
+                r = _child(AUTO_CHILD, first_case, {**env, "BIFKIT_CACHE": scratch})
+        except RuntimeError as e:
+            print(f"auto07p_2state  (failed: {str(e).strip().splitlines()[-1]})")
+        else:
+            results["auto07p_2state"] = r["total"]
+            _line("auto07p_2state", r["total"], dict(build=r["build"], run=r["run"],
+                                                     points=r["points"],
+                                                     labels=",".join(r["labels"])))
     else:
         print(f"auto07p_2state  (skipped: {auto07p.missing_message()})")
 

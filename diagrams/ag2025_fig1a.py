@@ -37,8 +37,8 @@ FIG3_RATIOS = (0.2, 0.4, 0.8)
 
 def settings(quick: bool) -> dict:
     if quick:
-        return dict(ratios=np.geomspace(2e-4, 5.0, 9), K_grid=np.geomspace(3.0, 3e5, 22),
-                    continue_chains=False, M_max=256)
+        return dict(ratios=np.geomspace(2e-4, 5.0, 9), K_grid=np.geomspace(10.0, 3e5, 22),
+                    continue_chains=False, M_max=512)
     return dict(ratios=np.geomspace(1.2e-4, 8.0, 40), K_grid=np.geomspace(2.0, 3e5, 60),
                 continue_chains=True, M_max=1024)
 

@@ -39,7 +39,7 @@ M_STYLE = {64: ("x", "0.5"), 128: ("o", "k"), 256: ("s", "tab:red"), 512: ("D", 
 
 def settings(quick: bool) -> dict:
     if quick:
-        return dict(M_fixed=[64, 128, 256], ratios=[7e-4, 2e-3], M_max=512,
+        return dict(M_fixed=[64, 128], ratios=[7e-4, 2e-3], M_max=512,
                     K_grid=np.geomspace(3.0, 2000.0, 12),
                     da_ratios=[3e-4, 1.6e-3], da_grid=np.geomspace(20.0, 3e5, 14),
                     net=dict(N=2000, K=[10, 60, 400], ratios=[7e-4], spikes=40.0))
@@ -118,7 +118,7 @@ def run(quick: bool, out: Path) -> dict:
         for r in st["ratios"]:
             for K_H, _x, d in hopf_crossings("shotnoise_chain", r, st["K_grid"], M=M):
                 fixed.append((M, r, K_H, d))
-    spectra = {M: spectrum(M) for M in st["M_fixed"]}
+    spectra = {M: spectrum(M) for M in sorted(set(st["M_fixed"]) | {st["M_max"]})}
     net = network(st["net"])
     twocc = twocc_curve()
     files = {
@@ -138,7 +138,7 @@ def run(quick: bool, out: Path) -> dict:
                              f"inhibitory_qif N={st['net']['N']}, g0=1; rate per tau; rho: "
                              f"phase-based coherence"),
     }
-    Mmax = max(st["M_fixed"])
+    Mmax = max(spectra)
     spec_cols = {"n": np.arange(1, Mmax + 1)}
     for M, (z, alpha) in spectra.items():
         spec_cols[f"abs_z_M{M}"] = np.concatenate([z, np.full(Mmax - M, np.nan)])

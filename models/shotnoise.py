@@ -19,7 +19,9 @@ diffusion_2cc     its 2CC reduction, derived below (eq. 30 as printed is
                   inconsistent with eq. 29).
 
 Observables (all models): ``nu``, the firing rate per neuron per unit time
-(eq. 15/16), and ``v``, the mean membrane potential (eq. 17).
+(eq. 15/16), and ``v``, the mean membrane potential (eq. 17); the chains also
+``tail``, max|z_{M-3..M}| / max|z_n|, the truncation measure of every state
+(:mod:`bifkit.truncation` continues with automatic M from it).
 
 The chains (structural argument ``M``, the number of modes, default 64)
 -----------------------------------------------------------------------
@@ -423,13 +425,26 @@ def diffusion_chain_dfdp(t, x, p):
 
 @njit(cache=True)
 def chain_observables(t, x, p):
-    """[nu, v] of a chain state (eqs. 15, 17)."""
+    """[nu, v, tail] of a chain state (eqs. 15, 17).
+
+    ``tail`` = max(|z_{M-3}|, ..., |z_M|) / max_n |z_n|: how far the spectrum has decayed at
+    the truncation (the measure of :func:`bifkit.truncation.tail`; Hopf points are off by
+    ~300-1500 times it).
+    """
     M = x.size // 2
     s = _scales(p)[0]
-    W = _series_W(_modes(x), M)
-    out = np.empty(2)
+    z = _modes(x)
+    W = _series_W(z, M)
+    out = np.empty(3)
     out[0] = s / math.pi * W.real
     out[1] = -s * W.imag
+    top, last = 0.0, 0.0
+    for n in range(1, M + 1):
+        a = abs(z[n])
+        top = max(top, a)
+        if n > M - 4:
+            last = max(last, a)
+    out[2] = last / top if top > 0 else 0.0
     return out
 
 
@@ -539,7 +554,7 @@ def _chain_definition(name, M, f, jac, dfdp, reduced, description, extras):
         raise RuntimeError("the chain kernels assume p = [K, i0, g0, eta0, omega]")
     return ModelDefinition.from_kernels(
         name, [f"z{n}" for n in range(1, M + 1)], [f"z{n}" for n in range(1, M + 1)],
-        [(str(s), v) for s, v in params], f, jac, dfdp=dfdp, observables=("nu", "v"),
+        [(str(s), v) for s, v in params], f, jac, dfdp=dfdp, observables=("nu", "v", "tail"),
         obs=chain_observables, constraints=CONSTRAINTS, time_unit="tau_m", units=UNITS,
         forcing_amplitude="eta0", default_guess=_chain_guess(reduced),
         description=description, structural={"M": M}, extras=extras)

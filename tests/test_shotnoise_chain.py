@@ -302,4 +302,4 @@ def test_chain_extras_and_observables():
     assert m.alpha() == pytest.approx(2.0 / (100 ** 0.75 * math.sqrt(0.4)))
     np.testing.assert_array_equal(m.coefficients(), coefficients(m.alpha(), 16))
     obs = m.observables(m.default_guess())
-    assert set(obs) == {"nu", "v"} and obs["nu"] > 0
+    assert set(obs) == {"nu", "v", "tail"} and obs["nu"] > 0 and 0 <= obs["tail"] < 1

@@ -43,6 +43,8 @@ def test_tail_of_a_geometric_spectrum_and_bad_input():
     assert truncation.tail(m, dict(zip(m.states, z))) == pytest.approx(0.5 ** 28, rel=1e-12)
     x = np.column_stack([z.real, z.imag]).ravel()  # the real-split vector gives the same
     assert truncation.tail(m, x) == pytest.approx(0.5 ** 28, rel=1e-12)
+    # the chain models report the same measure as an observable of every state
+    assert m.observables(dict(zip(m.states, z)))["tail"] == pytest.approx(0.5 ** 28, rel=1e-12)
     with pytest.raises(ValueError, match="no truncation order"):
         truncation.truncation_order(bifkit.load_model("ei_neural_mass"))
     s = bifkit.find_equilibrium(m, m.default_guess())

@@ -251,3 +251,22 @@ def test_ei_bt_point_is_degenerate(ei_model):
     with pytest.raises(InputError, match="degenerate Bogdanov-Takens point"):
         continue_homoclinic(m, "HC-C", {"state": st, "params": m.params, "bt": True},
                             ["I_e", "D_ee"])
+
+
+def test_bt_start_from_an_lp_c_special_point():
+    """The BT point as bifkit's LP-C labels it (not a hand-made dict) starts HC-C, with the
+    same first point as the closed-form start (beta1/beta2^2 = -0.23796 at beta2 = -1/14);
+    an LP point is refused."""
+    m = _bt_model("bt_kuznetsov", "kuznetsov").with_params(beta1=-0.5, beta2=-0.3)
+    ep = continuation(m, "EP-C", {"x": 0.15 + np.sqrt(0.0225 + 0.5), "y": 0.0}, ["beta1"],
+                      bounds={"beta1": (-1, 1)})
+    lp = ep.special_points("LP")[0]
+    lpc = continuation(m, "LP-C", lp, ["beta1", "beta2"],
+                       bounds={"beta1": (-1, 1), "beta2": (-1, 1)})
+    bt = lpc.special_points("BT")[0]
+    hc = continue_homoclinic(m, "HC-C", bt, ["beta1", "beta2"], max_points=2)
+    b1, b2 = hc.params["beta1"][0], hc.params["beta2"][0]
+    assert b2 == pytest.approx(-1 / 14, rel=1e-6)            # 5 b delta^2 / (7 a), delta^2 = 0.05
+    assert b1 / b2 ** 2 == pytest.approx(-0.23796, abs=2e-4)
+    with pytest.raises(InputError, match="not from a 'LP' point"):
+        continue_homoclinic(m, "HC-C", lp, ["beta1", "beta2"])

@@ -176,7 +176,7 @@ def _start(model, curve, start, free_idx, options):
         p = model.param_array(**params)
         return starts.from_bt(model, x, p, free_idx, amplitude=options.get("bt_amplitude", 0.05),
                               T=options.get("T"), **kw)
-    if label is not None and label not in ("BT",) and getattr(start, "data", {}).get("orbit") is None:
+    if label is not None and getattr(start, "data", {}).get("orbit") is None:
         raise InputError(f"HC-C starts from a long-period cycle or a BT point, not from a "
                          f"{label!r} point")
     from ...prc import orbit_of

@@ -266,7 +266,7 @@ def test_bt_start_from_an_lp_c_special_point():
     bt = lpc.special_points("BT")[0]
     hc = continue_homoclinic(m, "HC-C", bt, ["beta1", "beta2"], max_points=2)
     b1, b2 = hc.params["beta1"][0], hc.params["beta2"][0]
-    assert b2 == pytest.approx(-1 / 14, rel=1e-6)            # 5 b delta^2 / (7 a), delta^2 = 0.05
+    assert b2 == pytest.approx(-1 / 14, rel=1e-6)            # the predictor at bt_amplitude 0.05
     assert b1 / b2 ** 2 == pytest.approx(-0.23796, abs=2e-4)
     with pytest.raises(InputError, match="not from a 'LP' point"):
         continue_homoclinic(m, "HC-C", lp, ["beta1", "beta2"])

@@ -46,7 +46,10 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from .collocation import _householder, load_interval
+try:                                   # sub-package layout of the engine restructure
+    from .cycles.collocation import _householder, load_interval
+except ImportError:                    # the flat layout before it
+    from .collocation import _householder, load_interval
 
 log = logging.getLogger("bifkit.continuation.periodic_schur")
 
@@ -130,7 +133,7 @@ def interval_pairs(Jblk: np.ndarray):
     ----------
     Jblk : (N, m*n, (m+1)*n) array
         Collocation Jacobian blocks of the orbit
-        (:func:`bifkit.continuation.collocation.collocation_jacobian`).
+        (:func:`bifkit.continuation.cycles.collocation.collocation_jacobian`).
 
     Returns
     -------
@@ -345,7 +348,7 @@ def product_multipliers(A, **kwargs) -> LogMultipliers:
 def floquet_from_blocks(Jblk, **kwargs) -> LogMultipliers:
     """Floquet multipliers of a collocated cycle from its Jacobian blocks, in log form.
 
-    The drop-in for :func:`bifkit.continuation.floquet.multipliers_from_blocks`
+    The drop-in for :func:`bifkit.continuation.cycles.floquet.multipliers_from_blocks`
     at long periods: ``r = floquet_from_blocks(Jblk)``; ``r.multipliers`` (sorted by
     decreasing modulus, as before), ``r.trivial_error``, ``r.is_reliable()``.
 

@@ -50,7 +50,8 @@ def from_cycle(model, orbit, free_idx, *, ntst=None, ncol=None, max_gap=MAX_GAP)
         raise InputError(f"the cycle (period {orbit.T:.6g}) is not near a homoclinic orbit: its "
                          f"closest approach to an equilibrium is {gap:.3g} of its amplitude "
                          f"(allowed {max_gap:g}); continue the LC-C branch further towards "
-                         f"the end where the period grows")
+                         f"the end where the period grows (or, if it slows down near a fold "
+                         f"of equilibria, a SNIC, use HSN-C)")
     J = jac(0.0, x0, p)
     n_unstable = _saddle_unstable_count(J)
     s_cut = s[int(np.argmin(dist))]

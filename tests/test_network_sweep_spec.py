@@ -115,3 +115,12 @@ def test_sweep_without_a_live_worker_fails_with_a_message(tmp_path, caplog):
         cluster.close()
     with pytest.raises(ValueError, match="worker_timeout"):
         sweep("inhibitory_qif", GRID, tmp_path, fixed=FIXED, worker_timeout=0, progress=False)
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path):
+    pytest.importorskip("distributed")
+    t0 = time.monotonic()
+    with pytest.raises(RuntimeError, match="cannot reach the Dask scheduler"):
+        sweep("inhibitory_qif", GRID, tmp_path, fixed=FIXED, scheduler="tcp://127.0.0.1:9",
+              progress=False, worker_timeout=2.0)
+    assert time.monotonic() - t0 < 30.0

@@ -255,7 +255,11 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
     cluster = None
     if own:
         if scheduler:
-            client = Client(scheduler)
+            try:
+                client = Client(scheduler, timeout=min(30.0, worker_timeout))
+            except (OSError, TimeoutError) as e:
+                raise RuntimeError(f"cannot reach the Dask scheduler at {scheduler!r} ({e}); "
+                                   f"nothing was computed") from e
         else:
             cluster = LocalCluster(n_workers=n_workers or os.cpu_count(), threads_per_worker=1,
                                    processes=True, dashboard_address=None)

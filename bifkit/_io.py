@@ -210,7 +210,7 @@ def load_branch_file(path, what: str = "--from"):
     """``Branch.load(path)`` with a clear InputError for a missing, damaged or foreign file."""
     import json
 
-    from .continuation.results import Branch
+    from .continuation.branch import Branch
 
     read_npz(path, what).close()
     try:

@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # for the annotations only: pandas and xarray stay optional
     import pandas as pd
     import xarray as xr
 
-    from .continuation.results import Branch
+    from .continuation.branch import Branch
 
 #: columns / variables that are not parameters, states or per-point data
 EXTRA_COLUMNS = ("stable", "special")

@@ -16,7 +16,7 @@ from .ei_plane import Plane, compute, draw_plane, write_outputs
 NAME = "bi2021-fig1a"
 TITLE = "Plane (I_e, D_ee), K=1000, D_ii=0.3: Hopf (super/sub), LPC, PD, node/focus, regions I-V"
 REQUIRES = {"bifkit.continuation.codim2": "H-C / NF-C two-parameter curves",
-            "bifkit.continuation.cycle_curves": "PD-C / LPC-C two-parameter cycle curves"}
+            "bifkit.continuation.cycles.curves": "PD-C / LPC-C two-parameter cycle curves"}
 
 FIXED = dict(K=1000.0, D_ii=0.3)
 CUTS = {2.0: ("k", "Figs. 4-5 cut"), 1.58: ("tab:purple", "Fig. 7 cut")}

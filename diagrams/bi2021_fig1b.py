@@ -14,7 +14,7 @@ from .ei_plane import Plane, compute, draw_plane, write_outputs
 NAME = "bi2021-fig1b"
 TITLE = "Plane (K, D_ee), I_e=0.001, D_ii=0.3: Hopf, LPC, PD, node/focus, regions I-V"
 REQUIRES = {"bifkit.continuation.codim2": "H-C / NF-C two-parameter curves",
-            "bifkit.continuation.cycle_curves": "PD-C / LPC-C two-parameter cycle curves"}
+            "bifkit.continuation.cycles.curves": "PD-C / LPC-C two-parameter cycle curves"}
 
 FIXED = dict(I_e=0.001, D_ii=0.3)
 

@@ -17,7 +17,7 @@ from .ei_plane import Plane, compute, draw_plane, write_outputs
 NAME = "bi2021-fig1c"
 TITLE = "Plane (D_ii, D_ee), K=1000, I_e=0.1: bifurcation curves with the network's rho^(e)"
 REQUIRES = {"bifkit.continuation.codim2": "H-C / NF-C two-parameter curves",
-            "bifkit.continuation.cycle_curves": "PD-C / LPC-C two-parameter cycle curves",
+            "bifkit.continuation.cycles.curves": "PD-C / LPC-C two-parameter cycle curves",
             "bifkit.network": "spiking-network simulation"}
 
 FIXED = dict(K=1000.0, I_e=0.1)

@@ -583,11 +583,11 @@ def compute(plane, *, scan_lines: int, x_start: float, pd_cuts, grid: tuple,
     t["PD-C"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     try:
-        import bifkit.continuation.cycle_gh  # noqa: F401  (LPC-C from a Bautin point)
+        import bifkit.continuation.cycles.gh  # noqa: F401  (LPC-C from a Bautin point)
         lpc_curves(plane, hb, **(cycle_options or {}))
     except ImportError:
         plane.curves.setdefault("failed", []).append(
-            "LPC curve not drawn: LPC-C from a Bautin point needs bifkit.continuation.cycle_gh")
+            "LPC curve not drawn: LPC-C from a Bautin point needs bifkit.continuation.cycles.gh")
     t["LPC-C"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     xs, ys, labels = region_grid(plane, *grid)

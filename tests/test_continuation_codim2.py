@@ -7,7 +7,7 @@ import pytest
 
 import bifkit
 from bifkit.continuation import Branch, continuation
-from bifkit.continuation.normal_forms import first_lyapunov_coefficient
+from bifkit.continuation.ep.normal_forms import first_lyapunov_coefficient
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ radius sqrt(mu), period 2 pi / w, Floquet multipliers 1 and exp(-2 mu T).
 import numpy as np
 import pytest
 
-from bifkit.continuation import collocation as co
-from bifkit.continuation import floquet as fq
+from bifkit.continuation.cycles import collocation as co
+from bifkit.continuation.cycles import floquet as fq
 from bifkit.model import Model, ModelDefinition, real_symbols
 
 MU, W = 0.5, 2.0

@@ -23,8 +23,8 @@ import pytest
 from scipy.optimize import brentq
 
 from bifkit.continuation import continuation
-from bifkit.continuation.normal_forms import first_lyapunov_coefficient
-from bifkit.continuation.results import Branch, SpecialPoint
+from bifkit.continuation.ep.normal_forms import first_lyapunov_coefficient
+from bifkit.continuation.branch import Branch, SpecialPoint
 from bifkit.model import Model, ModelDefinition, real_symbols
 from test_engine_save_load import assert_round_trip
 

@@ -140,7 +140,7 @@ def test_both_directions_special_points_keep_their_place(ei):
 def test_compiled_multipliers_and_test_functions_match_the_reference():
     """floquet's compiled post-processing and PD/NS tests against scipy and cycle_bifs."""
     import scipy.linalg
-    from bifkit.continuation import cycle_bifs, floquet
+    from bifkit.continuation.cycles import bifs as cycle_bifs, floquet
     rng = np.random.default_rng(7)
     for _ in range(200):
         P, Q = rng.standard_normal((2, 4, 4))

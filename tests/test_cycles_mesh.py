@@ -8,8 +8,9 @@ agrees with the classical value 11.6127 for a = 5, Dorodnicyn's asymptotics give
 import numpy as np
 import pytest
 
-from bifkit.continuation import collocation as co
-from bifkit.continuation import cycles, mesh as mesh_mod
+from bifkit.continuation.cycles import collocation as co
+from bifkit.continuation import cycles
+from bifkit.continuation.cycles import mesh as mesh_mod
 from bifkit.model import Model, ModelDefinition, real_symbols
 
 

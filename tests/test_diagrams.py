@@ -180,7 +180,7 @@ def test_bi2021_fig1a_quick_curves_and_criticality(quick_run):
     # Bautin points where the criticality changes
     sp = read_csv(files["codim2"])
     assert "GH" in list(sp["label"])
-    if importlib.util.find_spec("bifkit.continuation.cycle_gh") is not None:
+    if importlib.util.find_spec("bifkit.continuation.cycles.gh") is not None:
         assert np.any(kind == "LPC"), "LPC-C from the Bautin points gave no curve"
     else:
         assert "cycle_gh" in files["notes"].read_text()

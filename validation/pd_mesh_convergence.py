@@ -43,9 +43,9 @@ import numpy as np
 import bifkit
 from bifkit.backends import auto07p
 from bifkit.backends.auto07p import files
-from bifkit.continuation import collocation as co
-from bifkit.continuation import mesh as mesh_mod
-from bifkit.continuation.cycle_starts import polish
+from bifkit.continuation.cycles import collocation as co
+from bifkit.continuation.cycles import mesh as mesh_mod
+from bifkit.continuation.cycles.starts import polish
 from bifkit.continuation.cycles import Orbit
 
 EI = dict(K=1000.0, D_ii=0.3, D_ee=2.0)

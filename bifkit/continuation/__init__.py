@@ -3,19 +3,19 @@
 ``continuation(model, curve, start, free, **options)`` with curve one of
 
 ========  ==========================================================  =================
-EP-C      equilibria in one parameter (LP, H with l1, BP, NF)          ``ep.py``
-LC-C      periodic orbits by collocation (LPC, PD, NS; Floquet)        ``cycles.py``
-LP-C,     two-parameter curves of folds, Hopf points and the          ``codim2.py``
+EP-C      equilibria in one parameter (LP, H with l1, BP, NF; BP switch)  ``ep/``
+LC-C      periodic orbits by collocation (LPC, PD, NS; Floquet)        ``cycles/lc.py``
+LP-C,     two-parameter curves of folds, Hopf points and the          ``codim2/``
 H-C,      node/focus boundary (BT, CP, GH, ZH, HH)
 NF-C
-PD-C,     two-parameter curves of cycle bifurcations                   ``cycle_curves.py``
+PD-C,     two-parameter curves of cycle bifurcations                   ``cycles/curves.py``
 LPC-C,
 NS-C
 ========  ==========================================================  =================
 
 Options (one validated :class:`ContinuationOptions` for every curve type) are
 in :mod:`.options`, the status vocabulary in :mod:`.status`, user events in
-:mod:`.events`, the Branch record in :mod:`.results`.
+:mod:`.events`, the Branch record in :mod:`.branch`.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from dataclasses import replace
 from .events import crossing, extremum
 from .model_ranges import valid_interval
 from .options import ContinuationOptions, MeshOptions, make_options
-from .results import Branch, SpecialPoint
+from .branch import Branch, SpecialPoint
 
 log = logging.getLogger("bifkit.continuation")
 
@@ -45,23 +45,23 @@ def _start_model(model, start):
 
 
 def _equilibria(model, curve, start, free, opts):
-    from .ep import continue_equilibria
+    from .ep.curve import continue_equilibria
     m, state = _start_model(model, start)
     return continue_equilibria(m, state, free[0], opts, start_point=start)
 
 
 def _cycles(model, curve, start, free, opts):
-    from .cycles import continue_cycles
+    from .cycles.lc import continue_cycles
     return continue_cycles(model, start, free, opts)
 
 
 def _codim2(model, curve, start, free, opts):
-    from .codim2 import continue_codim2_curve
+    from .codim2.curve import continue_codim2_curve
     return continue_codim2_curve(model, curve, start, free, opts)
 
 
 def _cycle_curve(model, curve, start, free, opts, gh):
-    from .cycle_curves import continue_cycle_curve
+    from .cycles.curves import continue_cycle_curve
     return continue_cycle_curve(model, curve, start, free, opts, **gh)
 
 

@@ -32,7 +32,7 @@ def _bounds(items) -> dict:
 def _start(args, model):
     """The start point: a special point / point of a saved branch, or an equilibrium."""
     from ..equilibrium import find_equilibrium
-    from .results import Branch
+    from .branch import Branch
     if args.from_file:
         branch = Branch.load(args.from_file)
         spec = args.point or "0"

@@ -37,7 +37,7 @@ import math
 
 import numpy as np
 
-from ...continuation.results import Branch, SpecialPoint
+from ...continuation.branch import Branch, SpecialPoint
 from ...errors import ComputationError
 from . import files, labels
 

@@ -1,6 +1,6 @@
 """Collocation rows of u' = scale * f(u, p) on [0, 1], assembled in numpy (sparse).
 
-The same discretisation as the periodic orbits (:mod:`bifkit.continuation.collocation`:
+The same discretisation as the periodic orbits (:mod:`bifkit.continuation.cycles.collocation`:
 Lagrange polynomials of degree m = ``ncol`` on each mesh interval, the ODE imposed
 at the m Gauss-Legendre points, rows multiplied by the interval length h_j)::
 

@@ -5,10 +5,10 @@ lines below change.
 """
 from __future__ import annotations
 
-from ..collocation import Scheme, interpolate, lagrange_matrices, node_times, uniform_mesh
+from ..cycles.collocation import Scheme, interpolate, lagrange_matrices, node_times, uniform_mesh
 from ..cycles import CycleSpecialPoint, Orbit, orbit_from_simulation, refine
-from ..mesh import adapt as adapt_mesh
-from ..results import Branch, SpecialPoint
+from ..cycles.mesh import adapt as adapt_mesh
+from ..branch import Branch, SpecialPoint
 from ...errors import ConvergenceError, InputError
 
 __all__ = ["Scheme", "interpolate", "lagrange_matrices", "node_times", "uniform_mesh",

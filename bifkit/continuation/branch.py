@@ -161,7 +161,7 @@ class Branch:
                 meta["stop_reason"])
         kw = dict(data=extra, stable=stable, status=meta.get("status"))
         if meta.get("branch_class") == "CycleBranch" and cls is Branch:
-            from .cycles import CycleBranch
+            from .cycles.lc import CycleBranch
             return CycleBranch.from_arrays(*args, orbit_arrays=orbit_arrays, **kw)
         if cls is not Branch and hasattr(cls, "from_arrays"):
             return cls.from_arrays(*args, orbit_arrays=orbit_arrays, **kw)

@@ -22,10 +22,10 @@ import math
 import numpy as np
 
 from . import collocation as co
-from . import cycle_ext as ce
+from . import ext as ce
 from . import mesh as mesh_mod
-from ..errors import ConvergenceError
-from .cycle_systems import Point, node_weights
+from ...errors import ConvergenceError
+from .systems import Point, node_weights
 
 
 def _generic_borders(rng, N, mn, M, n, w, nb_extra=0):
@@ -124,7 +124,7 @@ def start_from_orbit(system, orbit, label, ntst, fixed_index, tol=1e-10):
 
     Returns (Point without tangent, info dict).
     """
-    from ..errors import ConvergenceError
+    from ...errors import ConvergenceError
     sch, n, model = system.scheme, system.n, system.model
     U, mesh = orbit_on_mesh(orbit, ntst, sch)
     p = np.asarray(orbit.p, float)
@@ -178,7 +178,7 @@ def polish(model, label, orbit, ipar, log):
     trivial_error) or None when the model lacks second derivatives or Newton fails.
     """
     from . import collocation as co_
-    from .cycle_systems import ExtendedSystem
+    from .systems import ExtendedSystem
     curve = {"PD": "PD-C", "LPC": "LPC-C", "NS": "NS-C"}[label]
     others = [k for k in range(len(model.param_names)) if k != ipar]
     if not others:

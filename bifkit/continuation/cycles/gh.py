@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from ..errors import ConvergenceError
+from ...errors import ConvergenceError
 
 
 def hopf_near(model, x0, p, ipar, log, omega0, tol=1e-13, maxit=30):
@@ -26,7 +26,7 @@ def hopf_near(model, x0, p, ipar, log, omega0, tol=1e-13, maxit=30):
     The test is Re(lambda) of the eigenvalue nearest to i omega0 at the
     equilibrium (Newton from x0 at every trial value).  Returns (x, p, omega).
     """
-    from ..equilibrium import newton
+    from ...equilibrium import newton
     f, jac = model.compiled.f, model.compiled.jac
     state = {"x": np.asarray(x0, float)}
 
@@ -101,8 +101,8 @@ def lpc_from_bautin(model, gh, free, log_params=(), gh_offset=None, gh_ds=1e-3, 
 def _lpc_next_to(m, x0, p, free, i1, i2, log1, log2, th2, gh_offset, omega, ntst, ncol, gh_ds,
                  max_points, tried):
     """The first LPC on the cycle branches of the Hopf points at free[1] = GH -+ offset."""
-    from .cycles import continue_cycles
-    from .options import make_options
+    from .lc import continue_cycles
+    from ..options import make_options
     d = gh_offset * max(1.0, abs(th2))
     for side in (-1.0, 1.0):
         q = p.copy()

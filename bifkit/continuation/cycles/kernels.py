@@ -5,13 +5,13 @@ module globals, replaced by imports of the model's compiled kernels when
 :func:`bifkit.binding.bind` copies this module to the cache directory, so
 numba compiles each kernel once per model and caches it on disk (a function
 receiving jitted functions as arguments would be recompiled in every process).
-Use the bound copies through :func:`bifkit.continuation.cycle_ext.kernels`;
+Use the bound copies through :func:`bifkit.continuation.cycles.ext.kernels`;
 do not call the functions of this template module itself.
 
 * ``coll_residual``, ``coll_jacobian``: the periodic-orbit collocation rows
-  (see :mod:`bifkit.continuation.collocation` for the equations and layout);
+  (see :mod:`bifkit.continuation.cycles.collocation` for the equations and layout);
 * ``ext_residual``, ``ext_jacobian``: the extended systems of the cycle
-  bifurcation curves (see :mod:`bifkit.continuation.cycle_ext`).
+  bifurcation curves (see :mod:`bifkit.continuation.cycles.ext`).
 """
 from __future__ import annotations
 

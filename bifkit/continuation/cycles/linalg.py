@@ -34,8 +34,7 @@ import numpy as np
 
 # numba's disk cache does not notice edits to kernels of another file: after changing these,
 # touch this file (or clear its __pycache__) so that its cached kernels are rebuilt
-from .collocation import (back_substitute_interior, back_substitute_mesh, dense_matrix,
-                          load_interval, right_upper_solve)
+from .collocation import back_substitute_interior, back_substitute_mesh, dense_matrix, load_interval, right_upper_solve
 
 
 @nb.njit(cache=True)

@@ -24,13 +24,13 @@ import math
 
 import numpy as np
 
-from ..errors import ConvergenceError
-from ..binding import bind
-from . import ep_core as core
-from . import events as ev_mod
+from ...errors import ConvergenceError
+from ...binding import bind
+from . import core
+from .. import events as ev_mod
 from .normal_forms import first_lyapunov_coefficient
-from .progress import Progress
-from .results import Branch, SpecialPoint
+from ..progress import Progress
+from ..branch import Branch, SpecialPoint
 
 LN10 = math.log(10.0)
 
@@ -107,7 +107,7 @@ def continue_equilibria(model, start, free, opts, start_point=None) -> Branch:
     if switch is not None:
         u0, t0 = _switch_start(prob, start_point, x0, value0, switch, opts)
     else:
-        from ..equilibrium import newton
+        from ...equilibrium import newton
         p0 = model.p
         try:
             x0, _ = newton(lambda x: prob.f(0.0, x, p0), lambda x: prob.jac(0.0, x, p0), x0,
@@ -161,7 +161,7 @@ def _switch_start(prob, bp, x0, value0, which, opts):
     the chosen branch tangent (:mod:`.ep_switch`); runs start there, so the
     backward direction passes through the BP itself.
     """
-    from . import ep_switch
+    from . import switch as ep_switch
     model = prob.model
     name = model.param_names[prob.k]
     if getattr(bp, "label", None) != "BP" or "tangent" not in getattr(bp, "data", {}):
@@ -196,7 +196,7 @@ def _direction(sign) -> str:
     return "forward" if sign > 0 else "backward"
 
 
-_LABELS = ("LP", "BP", "H", "NF")          # columns of ep_core's test array
+_LABELS = ("LP", "BP", "H", "NF")          # columns of core.ep_run's test array
 _STOP = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),
          core.BOUND: ("bound", "bound {bound:.6g} reached"),
          core.MIN_STEP: ("step_underflow", "corrector failed at the minimum step "

@@ -36,9 +36,9 @@ import math
 import numpy as np
 
 from . import collocation as co
-from . import cycle_ext as ce
+from . import ext as ce
 from . import floquet as fq
-from .cycle_linalg import Factor
+from .linalg import Factor
 
 LN10 = math.log(10.0)
 

@@ -34,8 +34,8 @@ import numpy as np
 from numba import types
 from numba.core.errors import NumbaExperimentalFeatureWarning
 
-from .codim2_fnptr import unpack
-from .codim2_linalg import det, dot, mm, mv, solve, solve_vec, sort_eigenvalues, vm
+from .fnptr import unpack
+from .linalg import det, dot, mm, mv, solve, solve_vec, sort_eigenvalues, vm
 
 # first-class functions are an 'experimental' numba feature (stable since 0.53)
 warnings.filterwarnings("ignore", message=".*First-class function type feature is experimental",

@@ -1,7 +1,7 @@
 """Pseudo-arclength continuation of periodic orbits (one free parameter).
 
 A self-contained predictor-corrector for the collocation BVP
-(:mod:`bifkit.continuation.collocation`), following AUTO (Doedel et al. 1991,
+(:mod:`bifkit.continuation.cycles.collocation`), following AUTO (Doedel et al. 1991,
 sec. 5; Doedel, AUTO-07p manual, ch. 10): unknowns X = (U, T, theta), theta the
 free parameter (or its log10), with the integral phase condition against the
 previous orbit and the pseudo-arclength condition in the weighted norm
@@ -10,10 +10,10 @@ previous orbit and the pseudo-arclength condition in the weighted norm
 
 Every chord-Newton iteration is two compiled calls; each converged point
 carries its Floquet multipliers from the condensed pair of the Jacobian at the
-solution (:mod:`bifkit.continuation.floquet`).  Special points (LPC, PD, NS)
+solution (:mod:`bifkit.continuation.cycles.floquet`).  Special points (LPC, PD, NS)
 are found by sign changes of test functions (PD/NS compiled,
 :func:`floquet.cycle_tests`) and located by the Illinois variant of regula
-falsi on the arclength step (:mod:`bifkit.continuation.cycle_bifs`), to a
+falsi on the arclength step (:mod:`bifkit.continuation.cycles.bifs`), to a
 coarse tolerance when the point is then polished exactly.
 
 The branch stops with special point "H" where the cycles shrink onto an
@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import collocation as co
-from . import events as ev_mod
+from .. import events as ev_mod
 from . import floquet as fq
 from . import mesh as mesh_mod
-from .cycle_bifs import crossed_equilibrium, orbit_deviation
-from .cycle_linalg import Factor
-from .cycles import Orbit
-from .progress import Progress
+from .bifs import crossed_equilibrium, orbit_deviation
+from .linalg import Factor
+from .orbit import Orbit
+from ..progress import Progress
 
 LN10 = math.log(10.0)
 #: regula-falsi tolerance (relative, on theta) before the polish of a located point
@@ -76,7 +76,7 @@ class LCSystem:
     def __init__(self, model, ipar, log, scheme):
         self.model = model
         self.k = model.compiled
-        from .cycle_ext import kernels
+        from .ext import kernels
         self.kc = kernels(f=self.k.f, jac=self.k.jac, dfdp=self.k.dfdp)
         self.ipar = int(ipar)
         self.log = bool(log)
@@ -205,7 +205,7 @@ class Corrector:
         theta = fix_theta.  Returns a State (with multipliers and the
         factorisation at the solution) or None.
         """
-        from .cycle_linalg import chord_step
+        from .linalg import chord_step
         sys_, mesh = self.sys, prev.mesh
         fix = fix_theta is not None
         C, D = self.borders(prev.U, mesh, tU, tT, tth, fix)
@@ -247,7 +247,7 @@ class Corrector:
 
     def tangent(self, st, tU, tT, tth):
         """Tangent at st: J_ext t = (0, ..., 0, 1), arclength row = previous tangent."""
-        from .cycle_linalg import tangent_solve
+        from .linalg import tangent_solve
         Fc, C, D = st._jac
         n = st.U.shape[1]
         wU = _weights(st.mesh, self.sys.scheme, n)
@@ -491,7 +491,7 @@ def _locate(corr, system, st, new, ds, psi_a, psi_b, label, p, opts):
     polish solves the defining system exactly from there); if the polish
     fails, the location is repeated to :data:`LOCATE_TOL`.
     """
-    from . import cycle_bifs as cb
+    from . import bifs as cb
 
     def evaluate(s):
         x = corr.correct(st, st.U + s * st.tU, st.T + s * st.tT, st.theta + s * st.ttheta,
@@ -522,7 +522,7 @@ def _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts, poli
     defining system cannot polish also gives None (the caller locates it
     more accurately instead).
     """
-    from . import cycle_bifs as cb
+    from . import bifs as cb
     if x is None:
         return None
     if label == "NS" and not cb.is_genuine_ns(x.mu):
@@ -536,7 +536,7 @@ def _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts, poli
     pp = system.p_of(x.theta, p)
     orbit = Orbit(x.U.copy(), x.mesh.copy(), x.T, pp, system.scheme, x.mu, x.trivial_error)
     if label in ("PD", "LPC", "NS") and POLISH and polish:
-        from .cycle_starts import polish as polish_point
+        from .starts import polish as polish_point
         exact = polish_point(system.model, label, orbit, system.ipar, system.log)
         if exact is None:
             return None
@@ -590,7 +590,7 @@ def _hopf_arrival(system, p, st, new, history, signed=True):
     exp(lambda_i T) of the equilibrium.  If that location fails, the
     extrapolated parameter is reported with ``converged`` False.
     """
-    from . import cycle_bifs as cb
+    from . import bifs as cb
     sch, ipar = system.scheme, system.ipar
     p_new = system.p_of(new.theta, p)[ipar]
     _, a_new = _deviation(new, sch)
@@ -670,7 +670,7 @@ def pd_switch_state(system, x, p):
     (Kuznetsov 2004, sec. 10.3.3; Doedel et al. 1991, sec. 6).  Returns
     (state, phase_ref).
     """
-    from . import cycle_bifs as cb
+    from . import bifs as cb
     sch = system.scheme
     n = x.U.shape[1]
     Jblk = system.jacobian(x.U, x.T, system.p_of(x.theta, p), x.mesh)[0]

@@ -2,7 +2,7 @@
 
 After condensation of parameters the discretised variational equation
 v' = T f_x(u(t)) v reduces to one relation between the end values,
-P v(0) + Q v(1) = 0 (:func:`bifkit.continuation.collocation.condensed_pair`),
+P v(0) + Q v(1) = 0 (:func:`bifkit.continuation.cycles.collocation.condensed_pair`),
 so the monodromy matrix is M = -Q^{-1} P.  Instead of forming M (a product of
 block inverses, which loses the small multipliers), the multipliers are the
 generalised eigenvalues of the pencil (-P, Q), computed by QZ.  The pair itself

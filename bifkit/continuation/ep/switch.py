@@ -21,7 +21,7 @@ import logging
 
 import numpy as np
 
-log = logging.getLogger("bifkit.continuation.ep_switch")
+log = logging.getLogger("bifkit.continuation.ep.switch")
 
 #: relative finite-difference step for F_uu
 FD_STEP = 1e-5

@@ -2,7 +2,7 @@
 
 Minimally augmented (bordered) defining systems continued by pseudo-arclength;
 the whole predictor-corrector loop, the test functions and l1 run compiled
-(:mod:`bifkit.continuation.codim2_core`).  Codimension-two points detected and
+(:mod:`bifkit.continuation.codim2.core`).  Codimension-two points detected and
 located on the way:
 
 =====  =========================================================================
@@ -22,16 +22,16 @@ from __future__ import annotations
 import math
 import numpy as np
 
-from ..errors import ConvergenceError
-from . import codim2_core as core
-from . import events as ev_mod
-from .codim2_fnptr import addresses
-from .progress import Progress
-from .results import Branch, SpecialPoint
+from ...errors import ConvergenceError
+from . import core
+from .. import events as ev_mod
+from .fnptr import addresses
+from ..progress import Progress
+from ..branch import Branch, SpecialPoint
 
 FD_DIMENSION = 16  # above it (or for kernel-defined models) dJ/dx by differences of jac
 KINDS = {"LP-C": core.LP, "H-C": core.HOPF, "NF-C": core.NF}
-# test-function columns of each curve (see codim2_core.point_tests)
+# test-function columns of each curve (see core.point_tests)
 LABELS = {core.LP: ("BT", "CP", "ZH"), core.HOPF: ("BT", "ZH", "GH", "HH"), core.NF: ("BT",)}
 DATA_NAMES = {core.LP: ("a",), core.HOPF: ("l1", "omega", "kappa"), core.NF: ("mu",)}
 _STATUS = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),

@@ -34,8 +34,8 @@ def kernels(**model_kernels):
     plus ``B=c.B, dJdp=c.dJdp`` for the extended systems (c = model.compiled).
     Bound modules are memoised by :func:`bifkit.binding.bind`.
     """
-    from ..binding import bind
-    from . import cycle_kernels
+    from ...binding import bind
+    from . import kernels as cycle_kernels
     return bind(cycle_kernels, **model_kernels)
 
 

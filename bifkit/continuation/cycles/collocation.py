@@ -27,10 +27,10 @@ parameters* (Doedel et al. 1991, sec. 3): interior node unknowns are eliminated
 per interval, then the mesh-point unknowns x_1..x_{N-1} one after another, with
 Householder reflections throughout, leaving a dense system of size 2n + nb.
 The eliminated pair (P, Q) with P x_0 + Q x_N = 0 is exactly what the Floquet
-multipliers need (:mod:`bifkit.continuation.floquet`).  Its building blocks
+multipliers need (:mod:`bifkit.continuation.cycles.floquet`).  Its building blocks
 (:func:`load_interval`, :func:`right_upper_solve`, :func:`dense_matrix`,
 :func:`back_substitute_mesh`, :func:`back_substitute_interior`) also serve the
-factor-and-solve variant in :mod:`bifkit.continuation.cycle_linalg`.
+factor-and-solve variant in :mod:`bifkit.continuation.cycles.linalg`.
 
 All loops run in numba; the model kernels ``f``, ``jac``, ``dfdp`` are passed
 as first-class function arguments (one compilation per model, cached on disk).
@@ -123,7 +123,7 @@ def collocation_residual(f, U, T, p, mesh, W, Wd, out):
     ``f`` is a model's compiled right-hand side; the loop runs in the kernel
     module bound to it (:mod:`cycle_kernels`, compiled once per model).
     """
-    from .cycle_ext import kernels
+    from .ext import kernels
     kernels(f=f).coll_residual(U, T, p, mesh, W, Wd, out)
 
 
@@ -134,7 +134,7 @@ def collocation_jacobian(jac, f, dfdp, U, T, p, ifree, mesh, W, Wd, Jblk, Jb):
     interval j; ``Jb[j]`` (m*n, 1 + len(ifree)): with respect to T and the
     parameters ``p[ifree]``.
     """
-    from .cycle_ext import kernels
+    from .ext import kernels
     kernels(f=f, jac=jac, dfdp=dfdp).coll_jacobian(U, T, p, ifree, mesh, W, Wd, Jblk, Jb)
 
 

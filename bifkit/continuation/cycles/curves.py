@@ -22,10 +22,10 @@ import math
 import numpy as np
 
 from . import collocation as co
-from . import events as ev_mod
-from .progress import Progress
+from .. import events as ev_mod
+from ..progress import Progress
 from . import mesh as mesh_mod
-from .cycle_systems import KINDS, ExtendedSystem, Point
+from .systems import KINDS, ExtendedSystem, Point
 
 
 def continue_cycle_curve(model, curve, start, free, opts, **gh_opts):
@@ -60,7 +60,7 @@ def continue_cycle_curve(model, curve, start, free, opts, **gh_opts):
     start_label = getattr(start, "label", None)
     log_params, bounds = opts.log_params, opts.bounds
     if curve == "LPC-C" and start_label == "GH":
-        from .cycle_gh import lpc_from_bautin
+        from .gh import lpc_from_bautin
         start = lpc_from_bautin(model, start, free, log_params=log_params, **gh_opts)
         start_label = "LPC"
     elif gh_opts:
@@ -69,7 +69,7 @@ def continue_cycle_curve(model, curve, start, free, opts, **gh_opts):
         raise ValueError(f"{curve} starts from a {label} point of an LC-C branch"
                          f"{' or a GH point' if curve == 'LPC-C' else ''} "
                          f"(branch.special_points({label!r})[k]); got {start!r}")
-    from .cycles import Orbit
+    from .orbit import Orbit
     orbit = Orbit.from_dict(start.data["orbit"])   # an Orbit, or its arrays read back from a file
     ifree = [model.param_index(k) for k in free]
     logs = [k in log_params for k in free]
@@ -90,7 +90,7 @@ def continue_cycle_curve(model, curve, start, free, opts, **gh_opts):
     # the parameter held fixed while the start is corrected: the one the LC-C branch did not vary
     lc_free = list(start.data.get("free", {}))
     fixed = 1 if (not lc_free or lc_free[0] == free[0]) else 0
-    from .cycle_starts import start_from_orbit
+    from .starts import start_from_orbit
     pt0, info = start_from_orbit(system, orbit, label, ntst, system.nz - 2 + fixed)
     t0U, t0z = _first_tangent(system, pt0)
     dirs = {"forward": [1.0], "backward": [-1.0], "both": [1.0, -1.0]}[opts.direction]
@@ -280,7 +280,8 @@ def _locate_event(system, pt, ds, event, ga, gb):
 
 def _event_special(system, x, prev, event, g_before, converged, index):
     """(index, the UZ special point) of a located event (index: the point just before it)."""
-    from .cycles import CycleSpecialPoint, Orbit
+    from .lc import CycleSpecialPoint
+    from .orbit import Orbit
     model, n = system.model, system.n
     p = system.p_of(x.z)
     orbit = Orbit(np.ascontiguousarray(x.U[:, :n]), x.mesh, x.T, p, system.scheme, x.mu,
@@ -323,7 +324,8 @@ def _adapt(system, pt):
 
 
 def _branch(model, curve, free, system, pts, opts, reason, status, extra_opts, special=()):
-    from .cycles import CycleBranch, Orbit
+    from .lc import CycleBranch
+    from .orbit import Orbit
     n = system.n
     orbits = []
     for q in pts:

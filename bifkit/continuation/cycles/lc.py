@@ -74,22 +74,20 @@ class CycleBranch(Branch):
         """Point ``i`` as {"state", "params", "orbit"}: a valid LC-C ``start=`` (the orbit)."""
         return {**super().point(i), "orbit": self.orbits[i]}
 
-    # reading interface of the stand-alone version (kept for existing callers)
     @property
     def period(self) -> np.ndarray:
+        """Period of every orbit (model time unit)."""
         return self.data["period"]
 
     @property
     def multipliers(self) -> np.ndarray:
+        """Floquet multipliers of every orbit, (npoints, n) complex."""
         return self.data["multipliers"]
 
     @property
     def trivial_error(self) -> np.ndarray:
+        """|mu_trivial - 1| of every orbit (a check of the discretisation)."""
         return self.data["trivial_multiplier_error"]
-
-    @property
-    def specials(self) -> list:
-        return self.special
 
     @property
     def stability(self) -> np.ndarray:

@@ -23,8 +23,8 @@ means (one compiled sum per step), and the point is located as the Hopf point
 of that equilibrium (Re lambda = 0 by secant, started from the extrapolation
 of amplitude^2 linear in the parameter), where the problem is regular.
 
-This module is the fast inner loop used by the "LC-C" curve type; it knows
-nothing of the generic driver in ``core.py``.
+This module is the inner loop of the "LC-C" curve type (:mod:`.lc`); user
+events (:mod:`bifkit.continuation.events`) are located on its steps too.
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ POLISH = True
 
 @dataclass
 class LCResult:
-    """Points of a cycle branch (internal form; converted to a Branch by cycles.py)."""
+    """Points of a cycle branch (internal form; converted to a CycleBranch by :mod:`.lc`)."""
 
     theta: list = field(default_factory=list)
     param: list = field(default_factory=list)

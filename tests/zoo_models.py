@@ -26,7 +26,7 @@ import bifkit
 from bifkit.model import ModelDefinition, real_symbols
 
 
-def _model(name, states, params, rhs):
+def model_from_rhs(name, states, params, rhs):
     """Model from state names, {param: default} and ``rhs(**symbols)`` (list of sympy exprs)."""
     xs = real_symbols(" ".join(states))
     xs = xs if isinstance(xs, (list, tuple)) else [xs]
@@ -41,20 +41,20 @@ def _model(name, states, params, rhs):
 # ---------------------------------------------------------------- codim 1 normal forms
 def saddle_node(**params):
     """x' = mu - x^2, y' = -y.  Fold (LP) at mu = 0, x = 0 (Kuznetsov eq. 3.1)."""
-    return _model("zoo_saddle_node", ["x", "y"], {"mu": 1.0} | params,
+    return model_from_rhs("zoo_saddle_node", ["x", "y"], {"mu": 1.0} | params,
                   lambda x, y, mu: [mu - x ** 2, -y])
 
 
 def transcritical(**params):
     """x' = mu x - x^2, y' = -y.  Branch point (BP) at mu = 0, x = 0: the branches x = 0
     and x = mu cross (Kuznetsov sec. 3.3 exercise)."""
-    return _model("zoo_transcritical", ["x", "y"], {"mu": -1.0} | params,
+    return model_from_rhs("zoo_transcritical", ["x", "y"], {"mu": -1.0} | params,
                   lambda x, y, mu: [mu * x - x ** 2, -y])
 
 
 def pitchfork(**params):
     """x' = mu x - x^3, y' = -y.  Branch point (BP) at mu = 0 on x = 0; x = +-sqrt(mu)."""
-    return _model("zoo_pitchfork", ["x", "y"], {"mu": -1.0} | params,
+    return model_from_rhs("zoo_pitchfork", ["x", "y"], {"mu": -1.0} | params,
                   lambda x, y, mu: [mu * x - x ** 3, -y])
 
 
@@ -70,7 +70,7 @@ def hopf(**params):
     def rhs(x, y, mu, w, a, b):
         r2 = x ** 2 + y ** 2
         return [mu * x - w * y + r2 * (a * x - b * y), w * x + mu * y + r2 * (b * x + a * y)]
-    return _model("zoo_hopf", ["x", "y"], {"mu": -0.5, "w": 1.5, "a": -1.0, "b": 0.5} | params,
+    return model_from_rhs("zoo_hopf", ["x", "y"], {"mu": -0.5, "w": 1.5, "a": -1.0, "b": 0.5} | params,
                   rhs)
 
 
@@ -88,7 +88,7 @@ def bautin(**params):
         r2 = x ** 2 + y ** 2
         g = nu * r2 + s * r2 ** 2
         return [mu * x - w * y + g * x - b * r2 * y, w * x + mu * y + g * y + b * r2 * x]
-    return _model("zoo_bautin", ["x", "y"],
+    return model_from_rhs("zoo_bautin", ["x", "y"],
                   {"mu": -0.2, "nu": -1.0, "w": 2.0, "b": 0.3, "s": -1.0} | params, rhs)
 
 
@@ -105,7 +105,7 @@ def bogdanov_takens(**params):
     (Kuznetsov sec. 8.4: b1 ~ -(6/25) b2^2 to leading order); planar, so its
     cycle branch has no PD, NS and (near the Hopf point) no LPC.
     """
-    return _model("zoo_bt", ["x", "y"], {"b1": 0.0, "b2": -1.0} | params,
+    return model_from_rhs("zoo_bt", ["x", "y"], {"b1": 0.0, "b2": -1.0} | params,
                   lambda x, y, b1, b2: [y, b1 + b2 * x + x ** 2 - x * y])
 
 
@@ -122,7 +122,7 @@ def fold_hopf(**params):
     def rhs(x, y, z, b1, b2, s, th, w):
         return [b1 + x ** 2 + s * (y ** 2 + z ** 2), (b2 + th * x) * y - w * z,
                 w * y + (b2 + th * x) * z]
-    return _model("zoo_fold_hopf", ["x", "y", "z"],
+    return model_from_rhs("zoo_fold_hopf", ["x", "y", "z"],
                   {"b1": -1.0, "b2": 0.0, "s": 1.0, "th": -2.0, "w": 1.0} | params, rhs)
 
 
@@ -139,7 +139,7 @@ def double_hopf(**params):
         r1, r2 = x1 ** 2 + y1 ** 2, x2 ** 2 + y2 ** 2
         return [m1 * x1 - w1 * y1 - r1 * x1 + c * r2 * x1, w1 * x1 + m1 * y1 - r1 * y1 + c * r2 * y1,
                 m2 * x2 - w2 * y2 - r2 * x2 + c * r1 * x2, w2 * x2 + m2 * y2 - r2 * y2 + c * r1 * y2]
-    return _model("zoo_double_hopf", ["x1", "y1", "x2", "y2"],
+    return model_from_rhs("zoo_double_hopf", ["x1", "y1", "x2", "y2"],
                   {"m1": -1.0, "m2": -0.5, "w1": 1.0, "w2": math.sqrt(2.0), "c": 0.5} | params,
                   rhs)
 
@@ -153,7 +153,7 @@ def lorenz(**params):
     (closed form), subcritical (l1 > 0).  The cycle born there grows to the
     homoclinic orbit at r ~ 13.926 (Kaplan & Yorke 1979; Sparrow 1982).
     """
-    return _model("zoo_lorenz", ["x", "y", "z"],
+    return model_from_rhs("zoo_lorenz", ["x", "y", "z"],
                   {"sigma": 10.0, "r": 20.0, "b": 8.0 / 3.0} | params,
                   lambda x, y, z, sigma, r, b: [sigma * (y - x), r * x - y - x * z, x * y - b * z])
 
@@ -169,7 +169,7 @@ def rossler(**params):
     Its cycle undergoes the period-doubling cascade as c grows (a = b = 0.1);
     PD values from AUTO-07p (validation/zoo_auto.py).
     """
-    return _model("zoo_rossler", ["x", "y", "z"], {"a": 0.1, "b": 0.1, "c": 4.0} | params,
+    return model_from_rhs("zoo_rossler", ["x", "y", "z"], {"a": 0.1, "b": 0.1, "c": 4.0} | params,
                   lambda x, y, z, a, b, c: [-y - z, x + a * y, b + z * (x - c)])
 
 
@@ -179,7 +179,7 @@ def brusselator(**params):
     Equilibrium (A, B / A); Hopf at B = 1 + A^2 with omega = A (closed form:
     trace B - 1 - A^2, determinant A^2); supercritical.
     """
-    return _model("zoo_brusselator", ["x", "y"], {"A": 1.0, "B": 1.5} | params,
+    return model_from_rhs("zoo_brusselator", ["x", "y"], {"A": 1.0, "B": 1.5} | params,
                   lambda x, y, A, B: [A - (B + 1) * x + x ** 2 * y, B * x - x ** 2 * y])
 
 
@@ -196,7 +196,7 @@ def ab(**params):
     def rhs(u1, u2, D, B, beta):
         e = sp.exp(u2)
         return [-u1 + D * (1 - u1) * e, -u2 + B * D * (1 - u1) * e - beta * u2]
-    return _model("zoo_ab", ["u1", "u2"], {"D": 0.0, "B": 14.0, "beta": 2.0} | params, rhs)
+    return model_from_rhs("zoo_ab", ["u1", "u2"], {"D": 0.0, "B": 14.0, "beta": 2.0} | params, rhs)
 
 
 def ab_equilibrium(u2, B=14.0, beta=2.0):
@@ -224,7 +224,7 @@ def fitzhugh_nagumo(**params):
     1 - v^2 - eps b vanishes: v = +-sqrt(1 - eps b) (closed form).  Planar: no
     PD or NS on its cycles.
     """
-    return _model("zoo_fhn", ["v", "w"], {"I": 0.0, "a": 0.7, "b": 0.8, "eps": 0.08} | params,
+    return model_from_rhs("zoo_fhn", ["v", "w"], {"I": 0.0, "a": 0.7, "b": 0.8, "eps": 0.08} | params,
                   lambda v, w, I, a, b, eps: [v - v ** 3 / 3 - w + I, eps * (v + a - b * w)])
 
 

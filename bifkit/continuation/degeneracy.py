@@ -1,0 +1,458 @@
+"""Degenerate points told apart: ZH, HH, genuine BT, genuine CP, l2 at GH (issue 15).
+
+Functions the continuation engine calls at a candidate codimension-2 point,
+given the model (its exact sympy derivatives) and the point (x, p):
+
+* :func:`classify_spectrum` -- which critical eigenvalues the Jacobian has:
+  "LP" (one zero), "H" (one pair +-i w), "ZH" (zero and +-i w), "HH" (two
+  pairs), "BT" (a double zero with one eigenvector: a Jordan block),
+  "ZZ" (a double zero with two eigenvectors: not BT), or "regular".  A Hopf
+  label (and l1) must not be produced unless this says "H": at a ZH point the
+  Jacobian is singular and l1 is meaningless.
+* :func:`bt_coefficients` -- Bogdanov-Takens normal-form coefficients a, b
+  (Kuznetsov 2004, eq. 8.54 / sec. 8.7.3); a genuine BT needs a != 0, b != 0.
+* :func:`cusp_coefficient` -- the cusp coefficient c and the checks a genuine
+  CP needs (c != 0, one zero eigenvalue, the parameters move the fold).
+* :func:`hopf_normal_form` -- c1 and c2 of w' = i w0 w + c1 w|w|^2 + c2 w|w|^4
+  on the centre manifold, hence l1 = Re c1 / w0 and, at a Bautin (GH) point,
+  l2 = Re c2 / w0 (Kuznetsov 2004, sec. 8.3; Kuznetsov 1999, "Numerical
+  normalization techniques for all codim 2 bifurcations of equilibria in
+  ODE's", SIAM J. Numer. Anal. 36, 1104).
+
+Method.  All coefficients come from one routine that solves the homological
+equation order by order (the "numerical normalization" of Kuznetsov 1999):
+the centre manifold x = H(w, conj w) = q w + conj(q w) + sum h_jk w^j conj(w)^k
+and the normal form w' = sum g_jk w^j conj(w)^k satisfy
+
+    H_w w' + H_wbar wbar' = A H + N(H),   N = B/2! + C/3! + D/4! + E/5!,
+
+and the coefficient of w^j conj(w)^k gives (i (j - k) w0 - A) h_jk = rhs, with
+the resonant terms (j - k = 1) put into g_jk by the solvability condition
+<p, rhs> = 0.  The multilinear forms B..E are the exact derivatives of the
+model's sympy right-hand sides (:class:`SymbolicDerivatives`), not finite
+differences.  Normalisation as :mod:`normal_forms` (Kuznetsov): A q = i w0 q,
+A^T p = -i w0 p, <q, q> = 1, <p, q> = conj(p) . q = 1; so l1 agrees with
+``normal_forms.first_lyapunov_coefficient``.  Written for this project from
+the published method; no code taken from MatCont, AUTO-07p or BifurcationKit.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+log = logging.getLogger("bifkit.continuation.degeneracy")
+
+
+# ---------------------------------------------------------------- derivatives
+class SymbolicDerivatives:
+    """Exact derivative tensors of a model's right-hand side, evaluated numerically.
+
+    ``SymbolicDerivatives(model).at(x, p)`` returns :class:`Forms` at the point.
+    Tensors are built by sympy once per order and lambdified (orders up to 5).
+
+    Parameters
+    ----------
+    model : bifkit.Model
+        A model defined symbolically (``model.symbolic`` is not None).
+    """
+
+    def __init__(self, model):
+        sym = getattr(model, "symbolic", None)
+        if sym is None:
+            raise ValueError(f"model {getattr(model, 'name', model)!r} has no symbolic form: "
+                             "degeneracy tests need its sympy right-hand sides")
+        self.n = len(sym.x)
+        self._args = list(sym.x) + list(sym.p)
+        self._t = sym.t
+        self._f = sp.Array(sym.f)
+        self._p = list(sym.p)
+        self._fn = {}
+
+    def _tensor_fn(self, k):
+        if k not in self._fn:
+            arr = self._f
+            for _ in range(k):
+                arr = sp.derive_by_array(arr, self._x_syms())
+            arr = arr.subs(self._t, 0) if self._t is not None else arr
+            self._fn[k] = sp.lambdify(self._args, arr.tolist(), "numpy")
+        return self._fn[k]
+
+    def _x_syms(self):
+        return self._args[:self.n]
+
+    def _param_fn(self):
+        if "p" not in self._fn:
+            fp = sp.derive_by_array(self._f, self._p)                    # (np, n)
+            fxp = sp.derive_by_array(sp.derive_by_array(self._f, self._x_syms()), self._p)
+            if self._t is not None:
+                fp, fxp = fp.subs(self._t, 0), fxp.subs(self._t, 0)
+            self._fn["p"] = (sp.lambdify(self._args, fp.tolist(), "numpy"),
+                             sp.lambdify(self._args, fxp.tolist(), "numpy"))
+        return self._fn["p"]
+
+    def tensor(self, k, x, p) -> np.ndarray:
+        """d^k f / dx^k at (x, p) as an array indexed [j1, ..., jk, i] (output index last)."""
+        vals = np.concatenate([np.asarray(x, float).ravel(), np.asarray(p, float).ravel()])
+        shape = (self.n,) * (k + 1)
+        return np.broadcast_to(np.array(self._tensor_fn(k)(*vals), dtype=float), shape).copy()
+
+    def at(self, x, p, order: int = 5) -> "Forms":
+        """The multilinear forms up to ``order`` (2..5) and parameter derivatives at (x, p)."""
+        x = np.asarray(x, float)
+        p = np.asarray(p, float)
+        if x.shape != (self.n,):
+            raise ValueError(f"x must have {self.n} entries; got shape {x.shape}")
+        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(p))):
+            raise ValueError("x and p must be finite")
+        T = {k: self.tensor(k, x, p) for k in range(1, order + 1)}
+        fp, fxp = self._param_fn()
+        vals = np.concatenate([x, p])
+        Fp = np.broadcast_to(np.array(fp(*vals), float), (len(p), self.n)).T.copy()  # (n, np)
+        return Forms(A=T[1].T.copy(), tensors=T, fp=Fp,
+                     Ap=np.broadcast_to(np.array(fxp(*vals), float),
+                                        (len(p), self.n, self.n)).copy())
+
+
+@dataclass
+class Forms:
+    """Jacobian A (n x n), derivative tensors and parameter derivatives at one point.
+
+    ``form(v1, ..., vk)`` is the k-linear form d^k f[v1, ..., vk] (B for k = 2,
+    C for 3, D for 4, E for 5 in Kuznetsov's notation), complex vectors allowed.
+    ``fp`` (n, np) = df/dp; ``Ap`` (np, n_j, n_i) = d^2 f_i / dx_j dp.
+    """
+
+    A: np.ndarray
+    tensors: dict
+    fp: np.ndarray
+    Ap: np.ndarray = field(default=None)
+
+    def form(self, *vs) -> np.ndarray:
+        res = self.tensors[len(vs)]
+        for v in vs:
+            res = np.tensordot(np.asarray(v), res, axes=(0, 0))
+        return res
+
+
+# ---------------------------------------------------------------- spectrum
+@dataclass(frozen=True)
+class SpectrumClass:
+    """Result of :func:`classify_spectrum`.
+
+    label : "regular", "LP", "H", "ZH", "HH", "BT", "ZZ" or "degenerate" (more critical
+        eigenvalues than a codimension-2 point has)
+    n_zero : number of eigenvalues within the tolerance of 0
+    omegas : imaginary parts (> 0) of the critical pairs
+    eigenvalues : the spectrum
+    """
+
+    label: str
+    n_zero: int
+    omegas: tuple
+    eigenvalues: np.ndarray
+
+
+def classify_spectrum(A, rtol: float = 1e-6, atol: float = 1e-12) -> SpectrumClass:
+    """Which critical eigenvalues A has (zero, +-i w), relative to its spectral scale.
+
+    An eigenvalue lam counts as zero when |lam| <= tol and as a critical pair
+    when |Re lam| <= tol < Im lam, with tol = rtol * max(1, max|eig|) + atol.  A double
+    zero is "BT" when A has rank n - 1 (one eigenvector, a Jordan block), "ZZ"
+    when the rank is n - 2 (two eigenvectors: no BT).
+    """
+    A = np.asarray(A, float)
+    if A.ndim != 2 or A.shape[0] != A.shape[1] or not np.all(np.isfinite(A)):
+        raise ValueError(f"A must be a finite square matrix; got shape {A.shape}")
+    ev = np.linalg.eigvals(A)
+    scale = max(1.0, float(np.max(np.abs(ev)))) if ev.size else 1.0
+    tol = rtol * scale + atol
+    zero = np.abs(ev) <= tol
+    # a Jordan block splits a double zero into +-sqrt(eps * scale): widen for that case
+    zero_jb = np.abs(ev) <= math.sqrt(tol * scale)
+    pairs = tuple(sorted(float(l.imag) for l in ev
+                         if abs(l.real) <= tol and l.imag > tol and abs(l) > math.sqrt(tol * scale)))
+    nz = int(zero.sum())
+    if nz < 2 and int(zero_jb.sum()) == 2:
+        nz = 2
+    if nz == 2:
+        s = np.linalg.svd(A, compute_uv=False)
+        rank_def = int(np.sum(s <= math.sqrt(tol * scale) * s[0] / scale + atol))
+        label = "BT" if rank_def <= 1 else "ZZ"
+        if pairs:
+            label = "degenerate"
+    elif nz == 1:
+        label = {0: "LP", 1: "ZH"}.get(len(pairs), "degenerate")
+    elif nz == 0:
+        label = {0: "regular", 1: "H", 2: "HH"}.get(len(pairs), "degenerate")
+    else:
+        label = "degenerate"
+    return SpectrumClass(label, nz, pairs, ev)
+
+
+# ---------------------------------------------------------------- helpers
+def _null_vectors(A, omega=0.0):
+    """q, p with (A - i w) q = 0, (A^T + i w) p = 0, |q| = 1, <p, q> = conj(p).q = 1."""
+    n = A.shape[0]
+    M = A - 1j * omega * np.eye(n)
+    _, _, Vh = np.linalg.svd(M)
+    q = np.conj(Vh[-1])
+    _, _, Vh2 = np.linalg.svd(M.conj().T)   # conj(p)^T M = 0  <=>  M^H p = 0
+    pv = np.conj(Vh2[-1])
+    if omega == 0.0:
+        q, pv = q.real.copy(), pv.real.copy()
+        q /= np.linalg.norm(q)
+    pv = pv / np.conj(np.vdot(pv, q))
+    return q, pv
+
+
+def _bordered_solve(M, q, pv, rhs):
+    """h with M h = rhs - (<p, rhs>) q ... solved in the bordered form
+    [[M, q], [p^H, 0]] [h; s] = [rhs; 0]  (M singular with null vector q, left p)."""
+    n = M.shape[0]
+    K = np.zeros((n + 1, n + 1), dtype=complex)
+    K[:n, :n] = M
+    K[:n, n] = q
+    K[n, :n] = np.conj(pv)
+    sol = np.linalg.solve(K, np.concatenate([rhs, [0.0]]))
+    return sol[:n]
+
+
+# ---------------------------------------------------------------- Hopf / Bautin
+@dataclass(frozen=True)
+class HopfNormalForm:
+    """Normal form w' = i omega w + c1 w|w|^2 + c2 w|w|^4 at a Hopf point.
+
+    l1 = Re c1 / omega (first Lyapunov coefficient); l2 = Re c2 / omega is the
+    second Lyapunov coefficient where l1 = 0 (a Bautin / GH point; away from it
+    c2 depends on the normalisation and l2 is not an invariant).
+    """
+
+    omega: float
+    c1: complex
+    c2: complex
+    l1: float
+    l2: float
+
+
+def _monomial_sums(H, order, degree):
+    """Coefficients of w^j wbar^k with j + k = degree in (1/order!) M(H, ..., H).
+
+    H : {(j, k): vector}.  Returns {(j, k): list of index tuples into H's items}.
+    """
+    items = list(H.keys())
+    out = {}
+    for combo in itertools.product(range(len(items)), repeat=order):
+        deg = sum(items[c][0] + items[c][1] for c in combo)
+        if deg != degree:
+            continue
+        key = (sum(items[c][0] for c in combo), sum(items[c][1] for c in combo))
+        out.setdefault(key, []).append(tuple(items[c] for c in combo))
+    return out
+
+
+def _nonlinear_coefficient(forms, H, degree, maxform):
+    """{(j, k): coefficient of w^j wbar^k, j + k = degree, in N(H) = sum_m M_m(H..H)/m!}."""
+    N = {}
+    for m in range(2, min(degree, maxform) + 1):
+        # only items of degree <= degree - (m - 1) can appear
+        Hm = {k: v for k, v in H.items() if sum(k) <= degree - (m - 1)}
+        for key, combos in _monomial_sums(Hm, m, degree).items():
+            acc = N.setdefault(key, np.zeros(forms.A.shape[0], dtype=complex))
+            for c in combos:
+                acc += forms.form(*(Hm[k] for k in c)) / math.factorial(m)
+    return N
+
+
+def hopf_normal_form(forms: Forms, order: int = 5) -> HopfNormalForm:
+    """c1 (and, with order 5, c2) of the Hopf normal form on the centre manifold.
+
+    Parameters
+    ----------
+    forms : Forms
+        At the Hopf point (``SymbolicDerivatives(model).at(x, p)``); A must have
+        exactly one pair +-i omega on the imaginary axis and no zero eigenvalue.
+    order : 3 or 5
+        3 gives c1 (l1); 5 also c2 (l2).
+
+    Raises
+    ------
+    ValueError
+        When A has no simple critical pair, or a zero eigenvalue (a ZH or BT
+        point: l1 is not defined there, the issue's "l1 at a singular Jacobian").
+    """
+    if order not in (3, 5):
+        raise ValueError(f"order must be 3 or 5; got {order!r}")
+    A = forms.A
+    n = A.shape[0]
+    cls = classify_spectrum(A)
+    if cls.label != "H":
+        raise ValueError(f"not a Hopf point: the critical spectrum is {cls.label!r} "
+                         f"(eigenvalues {np.round(cls.eigenvalues, 8)}); l1/l2 need exactly one "
+                         "pair +-i omega and no zero eigenvalue")
+    ev = cls.eigenvalues
+    k = int(np.argmin(np.abs(ev.real) + (ev.imag <= 0) * 1e300))
+    omega = float(ev[k].imag)
+    q, pv = _null_vectors(A, omega)
+    q = q / np.linalg.norm(q)
+    pv = pv / np.conj(np.vdot(pv, q))
+    H = {(1, 0): q, (0, 1): np.conj(q)}
+    g = {(1, 0): 1j * omega}
+    eye = np.eye(n)
+    for degree in range(2, order + 1):
+        N = _nonlinear_coefficient(forms, H, degree, maxform=order)
+        new = {}
+        for j in range(degree, -1, -1):
+            kk = degree - j
+            if j < kk:
+                break
+            rhs = N.get((j, kk), np.zeros(n, dtype=complex)).copy()
+            # normal-form corrections from lower-order h and g (not g_10 on h_jk, not g_jk q)
+            for (a, b), gab in g.items():
+                if (a, b) == (1, 0):
+                    continue
+                jp, kp = j - a + 1, kk - b          # H_w w' term
+                if (jp, kp) in H and jp >= 1:
+                    rhs -= jp * H[(jp, kp)] * gab
+                jp, kp = j - b, kk - a + 1          # H_wbar wbar' term
+                if (jp, kp) in H and kp >= 1:
+                    rhs -= kp * H[(jp, kp)] * np.conj(gab)
+            M = 1j * (j - kk) * omega * eye - A
+            if j - kk == 1:
+                gjk = complex(np.vdot(pv, rhs))
+                g[(j, kk)] = gjk
+                new[(j, kk)] = _bordered_solve(M, q, pv, rhs - gjk * q)
+            else:
+                new[(j, kk)] = np.linalg.solve(M, rhs)
+        for (j, kk), v in new.items():
+            H[(j, kk)] = v
+            H[(kk, j)] = np.conj(v)
+        if degree == 3 and order == 3:
+            break
+    c1 = g.get((2, 1), complex("nan"))
+    c2 = g.get((3, 2), complex("nan"))
+    return HopfNormalForm(omega, c1, c2, c1.real / omega, c2.real / omega)
+
+
+def second_lyapunov_coefficient(model, x, p) -> float:
+    """l2 at a Bautin (GH) point (x, p) of ``model`` (exact derivatives; see module doc).
+
+    Kuznetsov's convention (<q, q> = 1): for z' = (i w) z + s z|z|^4 with z = x + i y,
+    l2 = 4 s / w.  Units: 1/(time unit) times (state unit)^-4.
+    """
+    return hopf_normal_form(SymbolicDerivatives(model).at(x, p), order=5).l2
+
+
+# ---------------------------------------------------------------- BT
+@dataclass(frozen=True)
+class BTCoefficients:
+    """Bogdanov-Takens normal form w0' = w1, w1' = a w0^2 + b w0 w1 (Kuznetsov eq. 8.54).
+
+    (a, b) are defined up to a common sign (w -> -w); here q0's largest component is
+    positive.  The invariant is sign(a b) (Kuznetsov's s).
+
+    genuine : a and b both nonzero (relative to ``tol``) and the double zero has one
+    eigenvector.
+    """
+
+    a: float
+    b: float
+    genuine: bool
+    reason: str
+
+
+def bt_coefficients(forms: Forms, tol: float = 1e-8) -> BTCoefficients:
+    """Normal-form coefficients a, b at a double-zero point (Kuznetsov 2004, sec. 8.7.3).
+
+    A q0 = 0, A q1 = q0, A^T p1 = 0, A^T p0 = p1, <p0, q0> = <p1, q1> = 1,
+    <p0, q1> = <p1, q0> = 0, |q0| = 1, <q0, q1> = 0;
+    a = <p1, B(q0, q0)> / 2,  b = <p0, B(q0, q0)> + <p1, B(q0, q1)>.
+    """
+    A = forms.A
+    cls = classify_spectrum(A)
+    if cls.label not in ("BT", "ZZ"):
+        return BTCoefficients(math.nan, math.nan, False,
+                              f"no double zero eigenvalue (spectrum {cls.label!r})")
+    if cls.label == "ZZ":
+        return BTCoefficients(math.nan, math.nan, False,
+                              "double zero with two eigenvectors (no Jordan block): not BT")
+    U, s, Vh = np.linalg.svd(A)
+    q0 = Vh[-1].copy()
+    q0 *= np.sign(q0[np.argmax(np.abs(q0))])     # orientation: (a, b) ~ (-a, -b) otherwise
+    p1 = U[:, -1].copy()
+    n = A.shape[0]
+    K = np.zeros((n + 1, n + 1))
+    K[:n, :n], K[:n, n], K[n, :n] = A, p1, q0     # A q1 + t p1 = q0, <q0, q1> = 0
+    q1 = np.linalg.solve(K, np.concatenate([q0, [0.0]]))[:n]
+    p1 = p1 / np.dot(p1, q1)                      # <p1, q1> = 1
+    K[:n, :n], K[:n, n], K[n, :n] = A.T, q0, p1   # A^T p0 + t q0 = p1
+    p0 = np.linalg.solve(K, np.concatenate([p1, [0.0]]))[:n]
+    p0 = p0 - np.dot(p0, q1) * p1                 # <p0, q1> = 0
+    p0 = p0 / np.dot(p0, q0)
+    B00 = forms.form(q0, q0)
+    a = 0.5 * float(np.dot(p1, B00))
+    b = float(np.dot(p0, B00) + np.dot(p1, forms.form(q0, q1)))
+    scale = max(1.0, float(np.max(np.abs(forms.tensors[2]))))
+    genuine = abs(a) > tol * scale and abs(b) > tol * scale
+    reason = "genuine BT" if genuine else f"degenerate BT: a = {a:.3g}, b = {b:.3g}"
+    return BTCoefficients(a, b, genuine, reason)
+
+
+# ---------------------------------------------------------------- cusp
+@dataclass(frozen=True)
+class CuspTest:
+    """Result of :func:`cusp_coefficient`.
+
+    a : quadratic fold coefficient <p, B(q, q)> / 2 (zero at a cusp)
+    c : cusp coefficient <p, C(q,q,q) + 3 B(q, h2)> / 6 (Kuznetsov eq. 8.6)
+    p_fp : <p, df/dp> for each parameter (all zero: the parameters do not move the fold)
+    n_zero : zero eigenvalues of A (2 or more: BT or worse, not a cusp)
+    genuine : one zero eigenvalue, c != 0 and some <p, df/dp> != 0
+    reason : why not genuine (or "genuine CP")
+    """
+
+    a: float
+    c: float
+    p_fp: np.ndarray
+    n_zero: int
+    genuine: bool
+    reason: str
+
+
+def cusp_coefficient(forms: Forms, free=None, tol: float = 1e-8) -> CuspTest:
+    """Cusp coefficient and the nondegeneracy checks of a CP (Kuznetsov 2004, sec. 8.2).
+
+    Parameters
+    ----------
+    forms : Forms at the candidate point
+    free : sequence of int, optional
+        Indices of the two free parameters (default: all).
+    tol : float
+        Relative threshold (scaled by the size of the derivative tensors).
+    """
+    A = forms.A
+    cls = classify_spectrum(A)
+    q, pv = _null_vectors(A)
+    a = 0.5 * float(np.dot(pv, forms.form(q, q)))
+    fp = forms.fp if free is None else forms.fp[:, list(free)]
+    if cls.n_zero != 1:      # the bordered system is singular: no cusp coefficient
+        why = "no zero eigenvalue: not on a fold" if cls.n_zero == 0 else \
+            f"a second zero eigenvalue ({cls.label}): not a cusp"
+        return CuspTest(a, math.nan, pv @ fp, cls.n_zero, False, why)
+    h2 = _bordered_solve(A.astype(complex), q, pv, -forms.form(q, q) + 2 * a * q).real
+    # h2 (Kuznetsov's, without 1/2): A h2 = -B(q,q) + <p, B(q,q)> q, <p, h2> = 0
+    c = float(np.dot(pv, forms.form(q, q, q) + 3.0 * forms.form(q, h2))) / 6.0
+    p_fp = pv @ fp
+    s2 = max(1.0, float(np.max(np.abs(forms.tensors[2]))))
+    s3 = max(1.0, float(np.max(np.abs(forms.tensors[3]))), s2 * s2)
+    if abs(c) <= tol * s3:
+        reason = f"cusp coefficient c = {c:.3g} vanishes: degenerate, not a cusp"
+    elif np.max(np.abs(p_fp)) <= tol * max(1.0, float(np.max(np.abs(fp)))):
+        reason = "<p, df/dp> = 0 for the free parameters: they do not unfold the fold"
+    else:
+        reason = "genuine CP"
+    return CuspTest(a, c, p_fp, cls.n_zero, reason == "genuine CP", reason)

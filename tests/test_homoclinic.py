@@ -270,3 +270,31 @@ def test_bt_start_from_an_lp_c_special_point():
     assert b1 / b2 ** 2 == pytest.approx(-0.23796, abs=2e-4)
     with pytest.raises(InputError, match="not from a 'LP' point"):
         continue_homoclinic(m, "HC-C", lp, ["beta1", "beta2"])
+
+
+def test_lorenz_homoclinic_explosion(make_model):
+    """Lorenz (sigma = 10, b = 8/3): the cycle from the subcritical Hopf point
+    r = sigma (sigma + b + 3)/(sigma - b - 1) = 470/19 ends at the homoclinic orbit of the
+    origin at r = 13.92656 (issue 17; Sparrow 1982, 'The Lorenz equations', r ~ 13.926).
+    HC-C from a cycle of period only 2.6, then (r, T) with T growing: r converges (measured
+    13.9265574 from T = 2.5 on).  The origin's eigenvalues are -b and
+    (-(sigma + 1) +- sqrt((sigma + 1)^2 + 4 sigma (r - 1)))/2, so sigma_saddle =
+    (-11 + sqrt(81 + 40 r))/2 - 8/3 (closed form)."""
+    m = make_model("lorenz_hc", ["x", "y", "z"], {"sigma": 10.0, "r": 24.0, "b": 8 / 3},
+                   lambda x, y, z, sigma, r, b: [sigma * (y - x), r * x - y - x * z,
+                                                 x * y - b * z])
+    c = np.sqrt(8 / 3 * 23.0)
+    ep = continuation(m, "EP-C", {"x": c, "y": c, "z": 23.0}, ["r"], bounds={"r": (1.5, 30)})
+    (h,) = ep.special_points("H")
+    assert h.params["r"] == pytest.approx(470 / 19, rel=1e-8)
+    lc = continuation(m, "LC-C", h, ["r"], bounds={"r": (1.5, 30)}, max_points=300, ntst=100)
+    hc = continue_homoclinic(m, "HC-C", lc.point(len(lc) - 1), ["r", "T"], max_points=25,
+                             ds=0.5, ds_max=2.0, bounds={"T": (0, 6)})
+    r, T = hc.params["r"], hc.data["T"]
+    assert hc.status == {"forward": "bound"} and T[-1] > 5
+    assert r[-1] == pytest.approx(13.92656, abs=1e-5)
+    assert np.max(np.abs(r[T > 3] - r[-1])) < 1e-7           # converged in T
+    assert np.allclose(hc.x, 0.0, atol=1e-10)                  # homoclinic to the origin
+    sigma = (-11 + np.sqrt(81 + 40 * r)) / 2 - 8 / 3
+    assert np.allclose(hc.saddle_quantity, sigma, rtol=1e-9)
+    assert not hc.special_points()                              # sigma > 0 all along

@@ -73,7 +73,8 @@ def network_rate(N, K, i0=0.4, g0=1.0, T=200.0, transient=20.0, seeds=(1,), n_ba
                 cv=float(np.mean(cvs)), rates=rates)
 
 
-@njit(cache=True)
+@njit  # not cached: this file is also loaded under other module names (tests), whose cache
+# entries then fail to load ("No module named '<dynamic>'"); the function compiles in < 1 s
 def _driven_qif(times, s, a, T):
     """Spikes of one QIF neuron (dv/dt = v^2 + s^2, v -> v - a at each input time) over [0, T].
 

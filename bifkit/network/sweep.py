@@ -8,6 +8,12 @@ Each grid point is one ``simulate`` call run as a Dask task (``dask.distributed`
 a point finishes, its scalar summary (``SimulationResult.row()``) is written to
 ``<out>/points/<key>.json`` (write to a temporary file, then atomic rename), so an interrupted sweep
 loses only the running points; calling ``sweep`` again with the same ``out`` skips finished points.
+A point's key is a hash of the canonical values of all its parameters (defaults filled in, every
+number a float), so ``N=2000`` and ``N=2000.0`` are one point. ``<out>/sweep.json`` records the
+sweep's specification (network, fixed parameters, grid); a sweep with another specification is
+refused in that folder (or, with ``on_conflict="new"``, written to ``<out>-2``, ...), so points of
+different runs never mix. With no live Dask worker the sweep warns and, after
+``worker_timeout`` seconds, fails (finished points stay saved).
 ``load_sweep(out)`` returns the table (a dict of columns; ``pandas.DataFrame(table)`` if you like);
 ``plot_sweep(table, x, value, y=None, ax=ax)`` draws it on a matplotlib axis, e.g. the axis of a
 continuation diagram (``Branch.plot``) so that network results overlay the bifurcation curves.

@@ -66,7 +66,8 @@ def test_unknown_and_removed_networks_are_clear_errors():
 
 @pytest.mark.parametrize("bad,word", [
     (dict(transient=math.inf), "transient=inf"), (dict(T=math.inf), "T=inf"),
-    (dict(T=math.nan), "T=nan"), (dict(g0=math.inf), "g0=inf"), (dict(dt_sample=1e-9, keep_series=False), "dt_sample"),
+    (dict(T=math.nan), "T=nan"), (dict(g0=math.inf), "g0=inf"),
+    (dict(dt_sample=1e-9, keep_series=False), "dt_sample"),
     (dict(T=1e6, dt_sample=1e-2), "max_series_bytes"), (dict(keep_series="yes"), "keep_series"),
     (dict(seed=1.5), "seed"), (dict(N=100.5), "N"), (dict(n_raster=-1), "n_raster"),
 ])

@@ -27,34 +27,20 @@ import numpy as np
 from .connectivity import build_connectivity
 from .driver import add_all_population, new_accumulator, queue_args, result_fields, run_chunks
 from .family import NetworkFamily
-from .ullner import (COMMON_DEFAULTS, COMMON_INTEGER, COMMON_RANGES, coupling_matrix, delay_fifo,
-                     fixed_laws, populations, weak_setup_g)
+from .ullner import (COMMON_DEFAULTS, COMMON_INTEGER, COMMON_RANGES, UllnerSpec, coupling_matrix,
+                     delay_fifo, populations, weak_setup_g)
 
 __all__ = ["LIFSpec", "LIF_MASSIVE", "LIF_NETWORKS", "LIF_DEFAULTS", "run_lif",
            "add_all_population"]
 
 
-@dataclass(frozen=True)
-class LIFSpec:
-    sizes: tuple
-    names: tuple
-    K_e: int
-    K_i: int
-    mu: float  # R I0, mV
-    J: np.ndarray  # J[x, y] jump of V (mV) of a neuron of x per spike of y
-    tau: float = 20.0
+@dataclass(frozen=True, kw_only=True)
+class LIFSpec(UllnerSpec):
+    """LIF engine spec: mu = R I0 (mV), threshold V_th and reset V_r (mV); J in mV."""
+
+    mu: float
     V_th: float = 20.0
     V_r: float = 10.0
-    tau_r: float = 0.5
-    tau_d: float = 0.55
-    rate_scale: float = 1000.0
-    time_unit: str = "ms"
-    rate_unit: str = "Hz"
-
-    @property
-    def laws(self):
-        """In-degree laws of the (post, pre) blocks (``connectivity.build_connectivity``)."""
-        return fixed_laws(self.K_e, self.K_i)
 
 
 LIF_DEFAULTS = {**COMMON_DEFAULTS, "RI0": None, "ri0": 0.24, "V_th": 20.0, "V_r": 10.0}

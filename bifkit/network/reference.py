@@ -75,15 +75,19 @@ def reference_spikes(spec, conn, theta0, dt, T, max_spikes=100000):
 
 
 @njit(cache=True)
+def _delayed_buffers(n, max_spikes):
+    """(spike times, spike ids, end of refractoriness, pending delivery times and sources) of a
+    network with delay: the deliveries are kept in emission order (a constant delay keeps them
+    sorted)."""
+    return (np.empty(max_spikes), np.empty(max_spikes, np.int64), np.full(n, -1.0),
+            np.empty(max_spikes), np.empty(max_spikes, np.int64))
+
+
+@njit(cache=True)
 def _run_lif(V, mu, V_th, V_r, tau, tau_r, tau_d, pop, J, seg, targets, dt, T, max_spikes):
     n = V.size
-    st = np.empty(max_spikes)
-    si = np.empty(max_spikes, np.int64)
+    st, si, ref_end, qt, qi = _delayed_buffers(n, max_spikes)
     ns = 0
-    ref_end = np.full(n, -1.0)
-    # pending deliveries: (time, source) in emission order (constant delay keeps them sorted)
-    qt = np.empty(max_spikes)
-    qi = np.empty(max_spikes, np.int64)
     qh = 0
     decay = math.exp(-dt / tau)
     for step in range(int(round(T / dt))):
@@ -148,12 +152,8 @@ def _theta_kick(theta, c):
 @njit(cache=True)
 def _run_theta(theta, theta0, tau, tau_r, tau_d, pop, J, seg, targets, dt, T, max_spikes):
     n = theta.size
-    st = np.empty(max_spikes)
-    si = np.empty(max_spikes, np.int64)
+    st, si, ref_end, qt, qi = _delayed_buffers(n, max_spikes)
     ns = 0
-    ref_end = np.full(n, -1.0)
-    qt = np.empty(max_spikes)
-    qi = np.empty(max_spikes, np.int64)
     qh = 0
     for step in range(int(round(T / dt))):
         t = step * dt

@@ -30,29 +30,15 @@ import numpy as np
 from .connectivity import build_connectivity
 from .driver import new_accumulator, queue_args, result_fields, run_chunks
 from .family import INF, NetworkFamily
-from .ullner import (COMMON_DEFAULTS, COMMON_INTEGER, COMMON_RANGES, coupling_matrix, delay_fifo,
-                     fixed_laws, populations, weak_setup_g)
+from .ullner import (COMMON_DEFAULTS, COMMON_INTEGER, COMMON_RANGES, UllnerSpec, coupling_matrix,
+                     delay_fifo, populations, weak_setup_g)
 
 
-@dataclass(frozen=True)
-class ThetaSpec:
-    sizes: tuple
-    names: tuple
-    K_e: int
-    K_i: int
+@dataclass(frozen=True, kw_only=True)
+class ThetaSpec(UllnerSpec):
+    """Theta engine spec: theta0 of eq. 5; J[x, y] jump of u per spike of y (alpha J G)."""
+
     theta0: float
-    J: np.ndarray  # J[x, y] jump of u per spike of y (alpha J G)
-    tau: float = 20.0
-    tau_r: float = 0.5
-    tau_d: float = 0.55
-    rate_scale: float = 1000.0
-    time_unit: str = "ms"
-    rate_unit: str = "Hz"
-
-    @property
-    def laws(self):
-        """In-degree laws of the (post, pre) blocks (``connectivity.build_connectivity``)."""
-        return fixed_laws(self.K_e, self.K_i)
 
 
 THETA_DEFAULTS = {**COMMON_DEFAULTS, "theta0": 0.2, "alpha": 1.0}

@@ -8,10 +8,36 @@ Jcal = Jbar sqrt(1000) (Jbar: the coupling at K = 1000); refractory time tau_r.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from .family import INF
+
+
+@dataclass(frozen=True, kw_only=True)
+class UllnerSpec:
+    """What the engine specs of both families share (keywords only).
+
+    sizes = (N_e, N_i), names = ("e", "i"); K_e, K_i excitatory and inhibitory in-degrees;
+    J[x, y] jump of a neuron of x per spike of y; tau, tau_r, tau_d in ms."""
+
+    sizes: tuple
+    names: tuple
+    K_e: int
+    K_i: int
+    J: np.ndarray
+    tau: float = 20.0
+    tau_r: float = 0.5
+    tau_d: float = 0.55
+    rate_scale: float = 1000.0
+    time_unit: str = "ms"
+    rate_unit: str = "Hz"
+
+    @property
+    def laws(self):
+        """In-degree laws of the (post, pre) blocks (``connectivity.build_connectivity``)."""
+        return fixed_laws(self.K_e, self.K_i)
 
 # parameter defaults and ranges common to both families (units: ms, mV)
 COMMON_DEFAULTS = {"N": 10000, "c": 0.1, "K": None, "b": 0.8, "Jbar": 0.2, "setup": "W",

@@ -298,3 +298,25 @@ def test_lorenz_homoclinic_explosion(make_model):
     sigma = (-11 + np.sqrt(81 + 40 * r)) / 2 - 8 / 3
     assert np.allclose(hc.saddle_quantity, sigma, rtol=1e-9)
     assert not hc.special_points()                              # sigma > 0 all along
+
+
+def test_auto_ab_homoclinic_curve_ends_at_nch_on_the_fold(auto_ab):
+    """The 'ab' demo's homoclinic curve in (D, beta) from beta = 2 ends at a non-central
+    saddle-node homoclinic point: there the saddle is a fold of equilibria, so an EP-C in D
+    at that beta (independent run) has a fold at the same D."""
+    m = auto_ab
+    ep = continuation(m, "EP-C", {"state": {"u1": 0.0, "u2": 0.0}, "params": m.params}, ["D"],
+                      bounds={"D": (0, 0.3)}, ds=0.01, ds_max=0.02, max_points=500)
+    lc = continuation(m, "LC-C", ep.special_points("H")[0], ["D"], bounds={"D": (0, 0.3)},
+                      max_points=300, ntst=80)
+    hc = continue_homoclinic(m, "HC-C", lc.point(len(lc) - 1), ["D", "beta"], ds=0.05,
+                             ds_max=0.2, bounds={"beta": (1.0, 3.0)})
+    assert hc.status == {"forward": "NCH"}
+    (nch,) = hc.special_points("NCH")
+    D, beta = nch.data["free"]["D"], nch.data["free"]["beta"]
+    assert nch.converged and 2.3 < beta < 2.5            # measured (0.1252759, 2.383582)
+    m2 = m.with_params(beta=beta)
+    ep2 = continuation(m2, "EP-C", {"state": {"u1": 0.0, "u2": 0.0}, "params": m2.params},
+                       ["D"], bounds={"D": (0, 0.3)}, ds=0.01, ds_max=0.02, max_points=500)
+    folds = [s.params["D"] for s in ep2.special_points("LP")]
+    assert min(abs(f - D) for f in folds) < 1e-9          # measured 3e-17

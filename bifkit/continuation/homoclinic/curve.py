@@ -26,12 +26,14 @@ import scipy.sparse as sps
 import scipy.sparse.linalg as spla
 
 from . import saddle, starts
-from ._deps import Branch, ConvergenceError, InputError, SpecialPoint
+from ._deps import (Branch, ConvergenceError, InputError, SpecialPoint, adapt_mesh, interpolate,
+                    node_times)
 
 log = logging.getLogger("bifkit.continuation.homoclinic")
 
 _OPTIONS = {"ntst", "ncol", "ds", "ds_min", "ds_max", "max_points", "tol", "max_iter",
-            "direction", "bounds", "log_params", "bt_amplitude", "T", "max_gap", "max_end_gap"}
+            "direction", "bounds", "log_params", "bt_amplitude", "T", "max_gap", "max_end_gap",
+            "adapt_every"}
 
 
 class HomoclinicBranch(Branch):
@@ -91,7 +93,8 @@ def continue_homoclinic(model, curve, start, free, **options):
         :data:`starts.MAX_GAP`), ``max_end_gap`` (0.05: stop when an end of the
         truncated orbit is farther than this fraction of the orbit's size from the
         saddle: T has become too short for the orbit, e.g. approaching a BT point
-        with T fixed; free T or raise it).
+        with T fixed; free T or raise it), ``adapt_every`` (5: redistribute the mesh
+        every so many points, as the cycles' LC-C; 0: never).
 
     Returns
     -------
@@ -122,7 +125,7 @@ def continue_homoclinic(model, curve, start, free, **options):
         if k not in free:
             raise InputError(f"bounds name {k!r} is not a free parameter {free}")
     opt = dict(ds=0.01, ds_min=1e-6, ds_max=0.1, max_points=100, tol=1e-9, max_iter=10,
-               direction="forward", max_end_gap=0.05)
+               direction="forward", max_end_gap=0.05, adapt_every=5)
     opt.update({k: v for k, v in options.items() if k in opt})
     if opt["direction"] not in ("forward", "backward", "both"):
         raise InputError(f"direction must be 'forward', 'backward' or 'both', "
@@ -139,8 +142,10 @@ def continue_homoclinic(model, curve, start, free, **options):
     tan = _tangent(bvp, y, ref, fix)
     runs = {"forward": [1], "backward": [-1], "both": [-1, 1]}[opt["direction"]]
     pieces, status, specials = {}, {}, {}
+    mesh0 = bvp.mesh.copy()
     for sgn in runs:
         name = "forward" if sgn > 0 else "backward"
+        bvp.mesh = mesh0.copy()                        # each direction from the start's mesh
         pts, sp, st = _run(bvp, y, sgn * tan, ref, opt, bounds, free, model)
         pieces[sgn], specials[sgn], status[name] = pts, sp, st
     if len(runs) == 2:
@@ -281,7 +286,32 @@ def _run(bvp, y, tan, ref, opt, bounds, free, model):
             break
         if it <= 3:
             ds = min(1.3 * ds, opt["ds_max"])
+        if opt["adapt_every"] and (len(pts) - 1) % opt["adapt_every"] == 0:
+            y_old = y
+            y, tan, ref = _adapt(bvp, y, tan, ref, opt)
+            if y is not y_old:     # the point itself, re-solved on the new mesh (the chord
+                pts[-1] = _point(bvp, y)   # of a later location needs both ends on one mesh)
     return pts, special, status
+
+
+def _adapt(bvp, y, tan, ref, opt):
+    """Redistribute the mesh (the cycles' monitor, :func:`mesh.adapt`), interpolate the
+    point and its tangent onto it and correct there; the old mesh is kept if that fails."""
+    U, x0, alpha = bvp.unpack(y)
+    tU, tx, ta = bvp.unpack(tan)
+    old = bvp.mesh
+    U2, mesh2 = adapt_mesh(U, old, bvp.scheme)
+    bvp.mesh = mesh2
+    t2 = bvp.pack(interpolate(tU, old, bvp.scheme, node_times(mesh2, bvp.scheme)), tx, ta)
+    y2 = bvp.pack(U2, x0, alpha)
+    row = bvp.weights() * t2
+    y3, ok, _ = _newton(bvp, y2, (U2, ref[1]), row, row @ y2, opt)
+    if not ok:
+        bvp.mesh = old
+        log.debug("HC-C: mesh adaptation rejected (Newton failed on the new mesh)")
+        return y, tan, ref
+    ref3 = (bvp.unpack(y3)[0].copy(), _bases(bvp, y3, ref[1]))
+    return y3, _tangent(bvp, y3, ref3, t2), ref3
 
 
 def _crossing(a, b):

@@ -216,3 +216,26 @@ def test_user_model_branch_saved_in_one_process_loads_in_another(tmp_path):
     name, *hopfs = out.stdout.split()
     assert name == "fitzhugh_nagumo"
     assert np.allclose([float(h) for h in hopfs], i_h, rtol=1e-8)
+
+
+def test_chain_branch_with_m8_reloads_with_m8_in_a_fresh_process(tmp_path):
+    # issue 20: a shotnoise_chain branch made with M = 8 reloaded with the default M = 64
+    m = bifkit.load_model("shotnoise_chain", M=8, K=500.0)
+    eq = bifkit.find_equilibrium(m, m.default_guess())
+    br = bifkit.continuation(m, "EP-C", eq, ["i0"], bounds={"i0": (0.2, 0.6)}, max_points=10)
+    path = br.save(tmp_path / "chain8.npz")
+    code = textwrap.dedent(f"""
+        import bifkit
+        br = bifkit.Branch.load({str(path)!r})
+        br.to_csv({str(tmp_path / "chain8.csv")!r})
+        print(len(br.state_names), br.x.shape[1], repr(float(br.x[-1, 0])))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr
+    n_names, n_cols, last = out.stdout.split()
+    assert (int(n_names), int(n_cols)) == (16, 16)            # 8 complex modes, not 64
+    assert float(last) == br.x[-1, 0]                         # exact round trip
+    header = (tmp_path / "chain8.csv").read_text().splitlines()[0].split(",")
+    assert len(header) == len(np.loadtxt(tmp_path / "chain8.csv", delimiter=",",
+                                         skiprows=1)[0])

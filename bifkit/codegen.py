@@ -59,6 +59,27 @@ class _Printer(NumPyPrinter):
     def _print_ImaginaryUnit(self, expr):  # noqa: N802 (sympy API)
         return "1j"
 
+    def _print_DiracDelta(self, expr):  # noqa: N802
+        # derivative of a step (Heaviside, sign) in a Jacobian: zero away from the
+        # jump, which is where Newton's method and the continuation can use it
+        return "0.0"
+
+    def _print_Min(self, expr):  # noqa: N802 (nested numpy.minimum of scalars)
+        return self._nested("numpy.minimum", expr.args)
+
+    def _print_Max(self, expr):  # noqa: N802
+        return self._nested("numpy.maximum", expr.args)
+
+    def _nested(self, func, args):
+        out = self._print(args[-1])
+        for a in reversed(args[:-1]):
+            out = f"{func}({self._print(a)}, {out})"
+        return out
+
+    def _print_Heaviside(self, expr):  # noqa: N802
+        x = self._print(expr.args[0])
+        return f"(1.0 if ({x}) > 0 else (0.0 if ({x}) < 0 else 0.5))"
+
     def _print_Pow(self, expr, rational=False):  # noqa: N802
         base, exp = expr.as_base_exp()
         if exp.is_Integer and 1 < int(exp) <= 4:

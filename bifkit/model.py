@@ -327,6 +327,8 @@ class ModelDefinition:
             if stray:
                 raise ValueError(f"{name}: undeclared symbols {sorted(map(str, stray))}")
         key = sp.srepr((rows, list(obs.items()), x_syms, p_syms))
+        if any(e.has(sp.Min, sp.Max, sp.Heaviside, sp.sign) for e, _ in rows + list(obs.values())):
+            key += "|steps-printer-1"   # Min/Max/Heaviside printing fixed after CODEGEN_VERSION 6
         core = codegen.compile_kernels(
             name, "core" + key, lambda: _symbolic_kernels(sym, "core"), x_syms, p_syms, TIME,
             expect=("f", "jac", "dfdp", "obs"))

@@ -5,6 +5,8 @@ numpy in the test (independent of sympy and numba); round trips must be exact
 (bit-identical evaluations, equal digests).
 """
 import json
+import math
+import re
 import subprocess
 import sys
 import textwrap
@@ -239,3 +241,35 @@ def test_chain_branch_with_m8_reloads_with_m8_in_a_fresh_process(tmp_path):
     header = (tmp_path / "chain8.csv").read_text().splitlines()[0].split(",")
     assert len(header) == len(np.loadtxt(tmp_path / "chain8.csv", delimiter=",",
                                          skiprows=1)[0])
+
+
+# every function a string may call, with its reference in Python's math module
+FUNCTION_CASES = {
+    "exp(x)": math.exp, "log(x)": math.log, "ln(x)": math.log, "sqrt(x)": math.sqrt,
+    "sin(x)": math.sin, "cos(x)": math.cos, "tan(x)": math.tan,
+    "asin(x/2)": lambda x: math.asin(x / 2), "acos(x/2)": lambda x: math.acos(x / 2),
+    "arcsin(x/2)": lambda x: math.asin(x / 2), "arccos(x/2)": lambda x: math.acos(x / 2),
+    "atan(x)": math.atan, "arctan(x)": math.atan, "atan2(x, 2)": lambda x: math.atan2(x, 2),
+    "sinh(x)": math.sinh, "cosh(x)": math.cosh, "tanh(x)": math.tanh,
+    "abs(x-1)": lambda x: abs(x - 1), "Abs(x-1)": lambda x: abs(x - 1),
+    "sign(x-1)": lambda x: math.copysign(1.0, x - 1),
+    "heav(x-0.5)": lambda x: float(x > 0.5), "Heaviside(x-0.5)": lambda x: float(x > 0.5),
+    "min(x, 0.5)": lambda x: min(x, .5), "max(x, 0.5)": lambda x: max(x, .5),
+    "max(x, 0.5, 2*x)": lambda x: max(x, .5, 2 * x), "pow(x, 3)": lambda x: x ** 3,
+}
+
+
+def test_every_allowed_function_compiles_and_matches_math():
+    from bifkit.model_files.expressions import FUNCTIONS
+    called = {re.match(r"\w+", k).group(0) for k in FUNCTION_CASES}
+    assert called == set(FUNCTIONS)                       # no allowed function untested
+    states = [f"x{i}" for i in range(len(FUNCTION_CASES))]
+    rhs = [re.sub(r"\bx\b", s, r) for s, r in zip(states, FUNCTION_CASES)]
+    m = Model(bifkit.define_model("all_functions", states, {"k": 1.0}, rhs))
+    for value in (0.7, 1.3):
+        x = np.full(len(states), value)
+        ref = [fn(value) for fn in FUNCTION_CASES.values()]
+        assert np.allclose(m.rhs(x), ref, rtol=1e-14, atol=0)
+        h = 1e-6                                          # away from every kink and jump
+        fd = [(fn(value + h) - fn(value - h)) / (2 * h) for fn in FUNCTION_CASES.values()]
+        assert np.allclose(np.diag(m.jacobian(x)), fd, rtol=1e-7, atol=1e-7)

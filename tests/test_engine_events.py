@@ -246,3 +246,25 @@ def test_pd_isola_extremes_against_shooting(pd_isola):
                                        width)
         assert ext == pytest.approx(ref[0], rel=1e-9) and at == pytest.approx(ref[1], rel=1e-6)
         assert s.params[name] == pytest.approx(ext, rel=1e-6)
+
+
+def test_events_on_a_model_observable():
+    # x' = mu - x^2 with the observable e = (x - 1/2)^2: along the branch mu = x^2 (closed
+    # form) e turns only at x = 1/2 (a minimum, mu = 1/4) and equals 1 at x = -1/2 (mu = 1/4;
+    # x = 3/2 lies beyond the bound mu = 2)
+    from bifkit.model import Model, ModelDefinition, real_symbols
+    x, mu = real_symbols("x mu")
+    d = ModelDefinition.from_sympy("ev_obs", [("x", x)], [(mu, 1.0)], [mu - x ** 2],
+                                   observables={"e": (x - sp_half()) ** 2})
+    br = continuation(Model(d), "EP-C", {"x": 1.0}, "mu", bounds={"mu": (-1, 2)},
+                      events=[bifkit.extremum("e"), bifkit.crossing("e", 1.0)])
+    (ex,) = [s for s in br.special_points("UZ") if s.data["event"] == "extremum('e')"]
+    assert ex.data["extremum"] == "min" and ex.state["x"] == pytest.approx(0.5, abs=1e-9)
+    assert ex.params["mu"] == pytest.approx(0.25, abs=1e-9) and ex.data["value"] < 1e-16
+    (c,) = [s for s in br.special_points("UZ") if s.data["event"] == "crossing('e', 1.0)"]
+    assert c.state["x"] == pytest.approx(-0.5, abs=1e-10)
+
+
+def sp_half():
+    import sympy
+    return sympy.Rational(1, 2)

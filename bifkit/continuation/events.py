@@ -9,8 +9,9 @@ that the located point satisfies the curve's equations to the corrector
 tolerance and the event to ~1e-12 relative in the step.  Located zeros are
 special points labelled "UZ" with ``data["event"]`` naming the event.
 
-* ``crossing("D_ee", 3.0)``: g = D_ee - 3 (a parameter, a state, or a
-  per-point quantity such as "period" on cycle curves);
+* ``crossing("D_ee", 3.0)``: g = D_ee - 3 (a parameter, a state, a model
+  observable such as "rate_e" on equilibrium curves, or a per-point quantity
+  such as "period" on cycle curves);
 * ``extremum("I_e")``: g = d I_e / ds along the curve (the curve turns in
   I_e); ``data["extremum"]`` says "max" or "min";
 * any callable ``g(point)``: ``point.value(name)``, ``point.params``,
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+import numpy as np
 
 LABEL = "UZ"
 
@@ -37,18 +40,24 @@ class EventPoint:
         Per-point scalars of the curve type ("period" on cycle curves).
     """
 
-    __slots__ = ("params", "state", "extra", "_rates")
+    __slots__ = ("params", "state", "extra", "_rates", "_observe")
 
-    def __init__(self, params, state, extra=None, rates=None):
-        """``rates``: {name: d name/ds}, or a callable returning it (computed when first asked)."""
+    def __init__(self, params, state, extra=None, rates=None, observe=None):
+        """``rates``: {name: d name/ds}, or a callable returning it (computed when first asked);
+        ``observe(name, rate)``: a model observable's value (rate False) or d/ds (rate True),
+        None for names that are not observables."""
         self.params, self.state, self.extra = params, state, extra or {}
         self._rates = rates if rates is not None else {}
+        self._observe = observe
 
     def value(self, name: str) -> float:
         """The value of a parameter, state or per-point scalar ``name``."""
         for src in (self.params, self.state, self.extra):
             if name in src:
                 return float(src[name])
+        v = self._observe(name, False) if self._observe is not None else None
+        if v is not None:
+            return float(v)
         raise ValueError(f"unknown name {name!r} in an event: not a parameter, state or "
                          f"per-point value ({', '.join(sorted(self.extra)) or 'none'}) "
                          f"of this curve")
@@ -57,6 +66,10 @@ class EventPoint:
         """d name / ds along the curve, up to a positive factor (the direction of the run)."""
         if callable(self._rates):
             self._rates = self._rates()
+        if name not in self._rates and self._observe is not None:
+            v = self._observe(name, True)
+            if v is not None:
+                return float(v)
         if name not in self._rates:
             self.value(name)   # a clear error for unknown names
             raise ValueError(f"extremum({name!r}): its rate along the curve is not available "
@@ -128,6 +141,28 @@ def event_data(event, point: EventPoint, g_before: float) -> dict:
     elif isinstance(event, crossing):
         data["value"] = event.value
     return data
+
+
+def observer(model, x, p, tx, tp):
+    """``observe(name, rate)`` of :class:`EventPoint` for the model's observables at (x, p).
+
+    The rate along the curve is the central difference of the observable along
+    the tangent (tx, tp) (step 1e-6 relative: error ~1e-12 relative, far below
+    the location tolerance of an extremum).
+    """
+    names = list(getattr(model, "observable_names", ()) or ())
+
+    def observe(name, rate):
+        if name not in names:
+            return None
+        i = names.index(name)
+        obs = model.compiled.obs
+        if not rate:
+            return float(obs(0.0, x, p)[i])
+        h = 1e-6 * (1.0 + float(np.max(np.abs(x))))
+        return float(obs(0.0, x + h * tx, p + h * tp)[i]
+                     - obs(0.0, x - h * tx, p - h * tp)[i]) / (2.0 * h)
+    return observe
 
 
 def all_events(opts) -> list:

@@ -374,12 +374,13 @@ def _event_point(prob, y, t):
     model, n = prob.model, prob.n
     p = prob.params(y)
     rates = dict(zip(model.state_names, t[:n]))
+    tp = np.zeros_like(p)
     for j, name in enumerate(prob.free):
         k = prob.idx[j]
-        rates[name] = t[n + j] * (p[k] * math.log(10.0) if prob.logf[j] else 1.0)
+        rates[name] = tp[k] = t[n + j] * (p[k] * math.log(10.0) if prob.logf[j] else 1.0)
     extra = {"omega": math.sqrt(max(y[n + 2], 0.0))} if prob.kind == core.HOPF else {}
     return ev_mod.EventPoint(dict(zip(model.param_names, p)), dict(zip(model.state_names, y[:n])),
-                             extra, rates)
+                             extra, rates, ev_mod.observer(model, y[:n], p, t[:n], tp))
 
 
 def _events(prob, ctx, m, opts):

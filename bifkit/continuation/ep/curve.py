@@ -255,8 +255,11 @@ def _event_point(prob, u, t):
     p = prob.params(u[-1])
     name = model.param_names[prob.k]
     rate = t[-1] * (p[prob.k] * LN10 if prob.log else 1.0)
+    tp = np.zeros_like(p)
+    tp[prob.k] = rate
     return ev_mod.EventPoint(dict(zip(model.param_names, p)), dict(zip(model.state_names, u[:n])),
-                             rates={name: rate, **dict(zip(model.state_names, t[:n]))})
+                             rates={name: rate, **dict(zip(model.state_names, t[:n]))},
+                             observe=ev_mod.observer(model, u[:n], p, t[:n], tp))
 
 
 def _events(prob, U, T, DS, m, opts):

@@ -156,3 +156,11 @@ def test_compiled_multipliers_and_test_functions_match_the_reference():
         assert ns == pytest.approx(cycle_bifs.psi_ns(mu), rel=1e-12, abs=1e-300)
     mu, err = floquet.multipliers_from_pair(np.full((4, 4), np.nan), np.eye(4))
     assert np.all(np.isnan(mu)) and np.isnan(err)
+
+
+def test_lc_c_from_a_point_that_is_not_a_hopf_point(sl):
+    # Stuart-Landau at mu = -0.5: eigenvalues -0.5 +- 2i, not on the imaginary axis (issue 20:
+    # this raised LinAlgError "Matrix is singular")
+    with pytest.raises(ValueError, match="not a Hopf point: the eigenvalue pair nearest"):
+        continuation(sl, "LC-C", {"state": {"x": 0.0, "y": 0.0}, "params": {"mu": -0.5}},
+                     ["mu"], ntst=20)

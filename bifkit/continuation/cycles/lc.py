@@ -15,6 +15,9 @@ from . import lc_run
 from ..branch import Branch, SpecialPoint
 from .orbit import Orbit, refine
 
+#: a Hopf start needs |Re lambda| <= HOPF_TOL |Im lambda| for its critical pair
+HOPF_TOL = 1e-5
+
 
 class CycleSpecialPoint(SpecialPoint):
     """A special point of a cycle branch (label LPC, PD, NS or BPC).
@@ -209,9 +212,19 @@ def _hopf_data(model, start):
     ev, V = np.linalg.eig(J)
     k = int(np.argmax(ev.imag))
     data = getattr(start, "data", None) or start.get("data", {}) or {}
+    if not np.all(np.isfinite(J)) or not ev[k].imag > 0:
+        raise ValueError("LC-C start is not a Hopf point: the Jacobian there has no complex pair "
+                         "of eigenvalues (start from branch.special_points('H')[k], an Orbit or "
+                         "a cycle branch's point)")
     omega = float(data.get("omega", ev[k].imag))
     k = int(np.argmin(np.abs(ev - 1j * omega)))
-    return x0, p, abs(ev[k].imag), V[:, k]
+    lam = ev[k]
+    if abs(lam.real) > HOPF_TOL * abs(lam.imag):
+        raise ValueError(f"LC-C start is not a Hopf point: the eigenvalue pair nearest the "
+                         f"imaginary axis is {lam.real:.3g} +- {abs(lam.imag):.3g}i (|Re| > "
+                         f"{HOPF_TOL:g} |Im|); start from a located Hopf point "
+                         f"(branch.special_points('H')[k])")
+    return x0, p, abs(lam.imag), V[:, k]
 
 
 def continue_cycles(model, start, free, opts) -> "CycleBranch":

@@ -211,6 +211,21 @@ def _symbolic_kernels(sym: Symbolic, which: str):
             K("dJdp", (npar, n, n), dJdp)]
 
 
+def _check_from_sympy_args(name, states, params) -> None:
+    """Clear errors for the forms :func:`bifkit.define_model` accepts but ``from_sympy`` does not."""
+    hint = "; bifkit.define_model accepts names, dicts and strings"
+    if isinstance(params, Mapping):
+        raise ValueError(f"{name}: from_sympy takes params as a list of (Symbol, default) "
+                         f"pairs, not a dict{hint}")
+    for entry in params:
+        if not (isinstance(entry, (tuple, list)) and len(entry) == 2
+                and isinstance(entry[0], sp.Symbol)):
+            raise ValueError(f"{name}: parameter {entry!r} is not a (Symbol, default) pair{hint}")
+    for entry in states:
+        if not (isinstance(entry, (tuple, list)) and len(entry) == 2):
+            raise ValueError(f"{name}: state {entry!r} is not a (name, Symbol) pair{hint}")
+
+
 # --------------------------------------------------------------------------- #
 # Definition                                                                   #
 # --------------------------------------------------------------------------- #
@@ -305,6 +320,7 @@ class ModelDefinition:
         **kwargs
             Passed to the dataclass (units, description, steady_state, ...).
         """
+        _check_from_sympy_args(name, states, params)
         state_names, complex_names, x_syms, rows = [], [], [], []
         for (sname, s), e in zip(states, rhs):
             if isinstance(s, tuple):  # complex: (expr, (re, im))

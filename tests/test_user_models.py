@@ -273,3 +273,15 @@ def test_every_allowed_function_compiles_and_matches_math():
         h = 1e-6                                          # away from every kink and jump
         fd = [(fn(value + h) - fn(value - h)) / (2 * h) for fn in FUNCTION_CASES.values()]
         assert np.allclose(np.diag(m.jacobian(x)), fd, rtol=1e-7, atol=1e-7)
+
+
+@pytest.mark.parametrize("states, params, culprit", [
+    ([sp.Symbol("x")], [(sp.Symbol("mu"), 1.0)], r"state x is not a \(name, Symbol\) pair"),
+    ([("x", sp.Symbol("x"))], {"mu": 1.0}, "not a dict"),
+    ([("x", sp.Symbol("x"))], [("mu", 1.0)], r"parameter \('mu', 1.0\) is not a \(Symbol"),
+])
+def test_from_sympy_wrong_forms_are_named_and_point_to_define_model(states, params, culprit):
+    # issue 16: these gave "cannot unpack non-iterable Symbol" / "undeclared symbols ['mu']"
+    from bifkit.model import ModelDefinition
+    with pytest.raises(ValueError, match=culprit + ".*define_model"):
+        ModelDefinition.from_sympy("m", states, params, [sp.Symbol("mu") - sp.Symbol("x")])

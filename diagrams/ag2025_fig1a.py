@@ -136,15 +136,18 @@ def run(quick: bool, out: Path) -> dict:
     for name, (label, c, ls) in CURVES.items():
         for k, (K, r, _l1) in enumerate(lines.get(name, [])):
             ax.plot(K, r, ls, color=c, lw=1.8, label=label if k == 0 else None)
-        pts = [(row[2], row[1]) for row in rows if row[0] == name and row[2] < 3e4]
+        pts = [(row[2], row[1]) for row in rows if row[0] == name
+               and not (row[2] > 3e4 and row[1] < 0.05)]  # the large-K pairs: below
         if pts:
             Kp, rp = zip(*pts)
             ax.plot(Kp, rp, "o", color=c, mfc="none" if lines.get(name) else c, ms=4,
                     label=None if lines.get(name) else f"{label} (sampled Hopf points)")
-    Kp, rp = large_K_pair([dict(model=row[0], ratio=row[1], K=row[2]) for row in rows])
-    if Kp.size:
-        ax.plot(Kp, rp, "-", color="tab:red", marker="s", ms=4, mfc="none", lw=1.6,
-                label="diffusion chain: its large-K Hopf pair")
+    as_dicts = [dict(model=row[0], ratio=row[1], K=row[2]) for row in rows]
+    for name, c, ls in (("shotnoise_chain", "k", "-"), ("diffusion_chain", "tab:red", "--")):
+        Kp, rp = large_K_pair(as_dicts, name)
+        if Kp.size:
+            ax.plot(Kp, rp, ls, color=c, marker="s", ms=4, mfc="none", lw=1.4,
+                    label=f"{CURVES[name][0].split(' (')[0]}: second Hopf pair at large K")
     for K, r in gh:
         ax.plot(K, r, "o", color="0.45", mec="k", ms=6)
         ax.annotate("GH (2CC)", (K, r), textcoords="offset points", xytext=(5, -10), fontsize=7)

@@ -75,7 +75,7 @@ def run(quick: bool, out: Path) -> dict:
     draw_plane(ax, plane, xs, ys, labels)
     import matplotlib.pyplot as plt
     cb = plt.colorbar(sc, ax=ax, orientation="horizontal", pad=0.12, shrink=0.5, aspect=30)
-    cb.set_label("network coherence $\\rho^{(e)}$")
+    cb.set_label("network coherence $\\rho^{(e)}$ (phase-based: on the genuine phase)")
     ax.set_xlabel("D$_{ii}$ ($\\Delta_0^{(ii)}$)")
     ax.set_ylabel("D$_{ee}$ ($\\Delta_0^{(ee)}$)")
     ax.set_title("Bi et al. 2021, Fig. 1c: K=1000, I$_e$=0.1" + ("  (quick)" if quick else ""))

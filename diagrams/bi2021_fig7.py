@@ -122,7 +122,7 @@ def run(quick: bool, out: Path) -> dict:
     axes[0].set_title("(a) excitatory")
     axes[1].set_title("(b) inhibitory")
     cb = plt.colorbar(sc, ax=axes, shrink=0.85, pad=0.01)
-    cb.set_label("network coherence $\\rho^{(e)}$")
+    cb.set_label("network coherence $\\rho^{(e)}$ (phase-based: on the genuine phase)")
     fig.suptitle("Bi et al. 2021, Fig. 7: K=1000, D$_{ii}$=0.3, D$_{ee}$=1.58"
                  + ("  (quick)" if quick else ""))
     files.update(save_figure(fig, out, NAME))

@@ -157,8 +157,13 @@ def seed_scan(plane, y_values, x_start):
     import bifkit
     hopf, nf = [], []
     for yv in y_values:
-        m = plane.model(**{plane.y: float(yv), plane.x: float(x_start)})
-        eqs = interior_equilibria(m)
+        xs_try = [x_start] + list(np.geomspace(*plane.x_range, 9) if plane.x_log
+                                  else np.linspace(*plane.x_range, 9))
+        for xv in xs_try:  # below the transcritical curve only the R_e = 0 state exists
+            m = plane.model(**{plane.y: float(yv), plane.x: float(xv)})
+            eqs = interior_equilibria(m)
+            if eqs:
+                break
         if not eqs:
             continue
         try:

@@ -127,11 +127,12 @@ def K_D(ratio):
 
 
 def converged_hopf_crossings(name, ratio, K_grid, tol=None, M0=64, M_max=512, g0=1.0,
-                             xtol=1e-8):
+                             xtol=1e-8, start_K=300.0):
     """Hopf points of a mode chain along K with the mode count chosen per grid point.
 
-    Walking down from the largest K (where the spectrum |z_n| decays fastest), each grid
-    point's stationary state is solved (Newton) at the current M, doubled while its tail
+    Starting at ``start_K`` (Newton from the model's default guess) and walking up and then
+    down the grid, each point's stationary state is solved (Newton from its neighbour's) at the
+    current M, doubled while its tail
     (:func:`bifkit.truncation.tail`) exceeds ``tol`` (default
     :data:`bifkit.truncation.DEFAULT_TOL`) and M < M_max.  A change of sign of the leading
     eigenvalue's real part between neighbours is located by Brent's method in log10 K at the
@@ -169,19 +170,30 @@ def converged_hopf_crossings(name, ratio, K_grid, tol=None, M0=64, M_max=512, g0
                                      mk.unpack(guess))
         return mk, mk.pack(st)
 
-    M, x = M0, None
-    rows = []  # K, M, tail, lead, state
-    for K in K_grid:
-        try:
-            mk, x = solve(M, K, x)
-            t = truncation.tail(mk, x)
-            while t > tol and 2 * M <= M_max:
-                M *= 2
+    def walk(indices, M, x):
+        """Newton along K_grid[indices], M doubled where the tail is too large."""
+        rows = []
+        for i in indices:
+            K = K_grid[i]
+            try:
                 mk, x = solve(M, K, x)
                 t = truncation.tail(mk, x)
-        except ConvergenceError:
-            break
-        rows.append((K, M, t, float(mk.eigenvalues(x)[0].real), x))
+                while t > tol and 2 * M <= M_max:
+                    M *= 2
+                    mk, x = solve(M, K, x)
+                    t = truncation.tail(mk, x)
+            except ConvergenceError:
+                break
+            rows.append((K, M, t, float(mk.eigenvalues(x)[0].real), x))
+        return rows
+
+    # start where Newton converges easily (moderate K, as hopf_crossings), walk up, then down
+    i0 = int(np.argmin(np.abs(np.log(K_grid / start_K))))
+    down = walk(range(i0, K_grid.size), M0, None)  # K_grid is descending: towards small K
+    if not down:
+        return [], {k: np.array([]) for k in ("K", "M", "tail", "lead")}
+    up = walk(range(i0 - 1, -1, -1), down[0][1], down[0][4])
+    rows = up[::-1] + down  # descending K
     out = []
     for (Ka, Ma, _ta, la, xa), (Kb, Mb, _tb, lb, xb) in zip(rows[:-1], rows[1:]):
         if la * lb >= 0:
@@ -206,9 +218,14 @@ def converged_hopf_crossings(name, ratio, K_grid, tol=None, M0=64, M_max=512, g0
 
 
 def large_K_pair(rows, model="diffusion_chain"):
-    """The diffusion chain's Hopf points above K = 3e4 joined as a closed pair: lower members
-    by increasing ratio, upper by decreasing."""
-    sel = sorted((r for r in rows if r["model"] == model and r["K"] >= 3e4),
+    """(K, ratio) of a chain's second Hopf pair at large K, joined into one curve.
+
+    At weak drive (ratio < 0.05) both chains have, beyond their main Hopf line (K < 3e3 there),
+    a second pair of crossings at K > 3e4 (GO->AS, then AS->GO with increasing K; the
+    diffusion chain at i0/g0^2 = 1.6e-3: K = 95945 and 170912).  ``rows``: dicts with
+    ``model``, ``ratio``, ``K``.  Lower members by increasing ratio, then upper ones by
+    decreasing ratio."""
+    sel = sorted((r for r in rows if r["model"] == model and r["K"] > 3e4 and r["ratio"] < 0.05),
                  key=lambda r: (r["ratio"], r["K"]))
     by_ratio = {}
     for r in sel:

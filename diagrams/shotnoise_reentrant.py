@@ -39,7 +39,7 @@ M_STYLE = {64: ("x", "0.5"), 128: ("o", "k"), 256: ("s", "tab:red"), 512: ("D", 
 
 def settings(quick: bool) -> dict:
     if quick:
-        return dict(M_fixed=[64, 128], ratios=[7e-4, 2e-3], M_max=512,
+        return dict(M_fixed=[64, 128], ratios=[4e-4, 7e-4, 1.2e-3, 2e-3], M_max=512,
                     K_grid=np.geomspace(3.0, 2000.0, 12),
                     da_ratios=[3e-4, 1.6e-3], da_grid=np.geomspace(20.0, 3e5, 14),
                     net=dict(N=2000, K=[10, 60, 400], ratios=[7e-4], spikes=40.0))
@@ -91,16 +91,28 @@ def twocc_curve():
     return np.asarray(hc.params["K"]), np.asarray(hc.params["i0"])
 
 
-def hopf_line(rows, model):
-    """(K, ratio) of one model's crossings joined into a line: the lower (GO->AS) crossings by
-    increasing ratio, then the upper (AS->GO) ones by decreasing ratio (the re-entrant shape).
-    Crossings above K = 3e4 (the diffusion chain's large-K pair) are left to
-    :func:`large_K_pair`."""
-    sel = [r for r in rows if r["model"] == model and r["converged"] and r["K"] < 3e4]
-    lower = sorted((r for r in sel if r["direction"] == "GO->AS"), key=lambda r: r["ratio"])
-    upper = sorted((r for r in sel if r["direction"] == "AS->GO"), key=lambda r: -r["ratio"])
-    pts = lower + upper
-    return np.array([r["K"] for r in pts]), np.array([r["ratio"] for r in pts])
+def hopf_lines(rows, model):
+    """(K, ratio) arrays of one model's converged crossings below K = 3e4: the lower ones
+    (GO->AS with increasing K) and the upper ones (AS->GO), each by increasing ratio.  They are
+    not joined: where the two meet (the nose of the re-entrant line) is not sampled."""
+    sel = [r for r in rows if r["model"] == model and r["converged"]
+           and not (r["K"] > 3e4 and r["ratio"] < 0.05)]  # the large-K pair: large_K_pair
+    out = []
+    for direction in ("GO->AS", "AS->GO"):
+        pts = sorted((r for r in sel if r["direction"] == direction), key=lambda r: r["ratio"])
+        out.append((np.array([r["K"] for r in pts]), np.array([r["ratio"] for r in pts])))
+    return out
+
+
+def as_window(lower, upper):
+    """Polygon (K, ratio) of the asynchronous window: between the lower and the upper crossing
+    at the ratios that have both."""
+    both = sorted(set(lower[1]) & set(upper[1]))
+    if not both:
+        return np.array([]), np.array([])
+    lo = [lower[0][list(lower[1]).index(q)] for q in both]
+    hi = [upper[0][list(upper[1]).index(q)] for q in both]
+    return np.array(lo + hi[::-1]), np.array(both + both[::-1])
 
 
 def run(quick: bool, out: Path) -> dict:
@@ -160,20 +172,27 @@ def run(quick: bool, out: Path) -> dict:
 def draw_plane(ax, rows, net, twocc, st):
     """Panel (a): Hopf lines, AS window, network rho; legend below the axes."""
     import matplotlib.pyplot as plt
-    K, r = hopf_line(rows, "shotnoise_chain")
-    if K.size:
-        ax.fill(K, r, color="0.9", zorder=0)
-        ax.plot(K, r, "-", color="k", lw=2, marker="o", ms=4,
-                label="full chain, converged M (Brent per ratio)")
+    lower, upper = hopf_lines(rows, "shotnoise_chain")
+    Kw, rw = as_window(lower, upper)
+    if Kw.size:
+        ax.fill(Kw, rw, color="0.88", zorder=0, label="AS window of the full chain")
+        ax.text(math.sqrt(Kw.min() * Kw.max()), float(np.median(rw)), "AS", ha="center",
+                va="center", fontsize=12, fontweight="bold")
+    for k, ((K, r), mk) in enumerate(zip((lower, upper), ("o", "s"))):
+        if K.size:
+            ax.plot(K, r, "-", color="k", lw=2, marker=mk, ms=5,
+                    label="full chain, converged M: " + ("lower crossing (GO->AS)" if k == 0
+                                                         else "upper crossing (AS->GO)"))
     bad = [c for c in rows if c["model"] == "shotnoise_chain" and not c["converged"]]
     if bad:
         ax.plot([c["K"] for c in bad], [c["ratio"] for c in bad], "x", color="tab:orange",
                 ms=8, label=f"chain crossing not converged at M = {st['M_max']}")
-    Kd, rd = hopf_line(rows, "diffusion_chain")
-    if Kd.size:
-        ax.plot(Kd, rd, "--", color="tab:red", lw=1.6, marker="o", ms=3, mfc="none",
-                label="diffusion-approximation chain")
-    Kp, rp = large_K_pair(rows)
+    for k, ((K, r), mk) in enumerate(zip(hopf_lines(rows, "diffusion_chain"), ("o", "s"))):
+        if K.size:
+            ax.plot(K, r, "--", color="tab:red", lw=1.6, marker=mk, ms=4, mfc="none",
+                    label="diffusion-approximation chain" if k == 0 or not
+                    hopf_lines(rows, "diffusion_chain")[0][0].size else None)
+    Kp, rp = large_K_pair(rows, "diffusion_chain")
     if Kp.size:
         ax.plot(Kp, rp, "-", color="tab:red", lw=1.6, marker="s", ms=4, mfc="none",
                 label="diffusion chain: its large-K Hopf pair")
@@ -184,15 +203,15 @@ def draw_plane(ax, rows, net, twocc, st):
                         cmap="viridis", vmin=0, vmax=1, s=110, edgecolors="k", zorder=5,
                         label=f"network (N={st['net']['N']}), colour: $\\rho$")
         plt.colorbar(sc, ax=ax, pad=0.01).set_label(
-            "network phase coherence $\\rho$ (on the genuine phase $\\psi$)")
-    ax.text(0.03, 0.06, "GO", transform=ax.transAxes, fontsize=12, fontweight="bold")
+            "network coherence $\\rho$ (phase-based: on the genuine phase)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(*K_RANGE)
     ax.set_ylim(*R_RANGE)
     ax.set_xlabel("K")
     ax.set_ylabel("i$_0$/g$_0^2$")
-    ax.set_title("(a) Hopf lines; grey: asynchronous window (AS) of the full chain", fontsize=9)
+    ax.set_title("(a) Hopf lines; grey: asynchronous window (AS) of the full chain "
+                 f"(sampled for K <= {st['K_grid'].max():.0f})", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=2,
               frameon=False)
 

@@ -163,3 +163,41 @@ def test_no_bt_or_cusp_at_a_double_zero_without_jordan_block():
                      bounds={"mu": (-1, 1), "nu": (-1, 1)})
     assert b.params["nu"].min() < 0 < b.params["nu"].max()
     assert labels(b) == []
+
+
+@pytest.fixture(scope="module")
+def ab_fold_curve():
+    m = zoo.ab(D=0.0)
+    ep = continuation(m, "EP-C", {"u1": 0.0, "u2": 0.0}, ["D"], bounds={"D": (0.0, 0.2)},
+                      max_points=2000, ds_max=0.01)
+    lp = sorted(ep.special_points("LP"), key=lambda s: s.params["D"])[0]
+    b = continuation(m, "LP-C", lp, ["D", "beta"], bounds={"D": (0.0, 0.5), "beta": (0.0, 5.0)})
+    return m, ep, b
+
+
+def test_ab_cusp_closed_form(ab_fold_curve):
+    """Cusp of the 'ab' demo at B = 14: with k = (1 + beta) / B, u1 = k u2 and
+    ln D = ln u1 - u2 - ln(1 - u1), the fold (d lnD/du2 = 0) and cusp (second derivative
+    0) give u2 = 2, k = 1/4: beta = 5/2, D = e^-2 (closed form; AUTO-07p agrees to 2.5e-11,
+    validation/ZOO.md)."""
+    _, _, b = ab_fold_curve
+    (cp,) = b.special_points("CP")
+    assert cp.params["D"] == pytest.approx(math.exp(-2), rel=1e-6)
+    assert cp.params["beta"] == pytest.approx(2.5, rel=1e-6)
+    assert cp.state["u2"] == pytest.approx(2.0, rel=1e-6)
+
+
+def test_ab_bt_points_are_genuine(ab_fold_curve):
+    """Both BT points of the 'ab' fold curve are genuine (double zero with a Jordan block,
+    a, b != 0, checked by degeneracy.bt_coefficients); the one at D = 0.10954 agrees with
+    AUTO-07p to 1e-6 (validation/ZOO.md; AUTO's run does not list the one at D = 8.8e-5)."""
+    from bifkit.continuation.degeneracy import SymbolicDerivatives, bt_coefficients
+    m, _, b = ab_fold_curve
+    bts = sorted(b.special_points("BT"), key=lambda s: s.params["D"])
+    assert len(bts) == 2
+    for s in bts:
+        mm = m.with_params(**s.params)
+        c = bt_coefficients(SymbolicDerivatives(mm).at(mm.pack(s.state), mm.p))
+        assert c.genuine, c.reason
+    assert bts[1].params["D"] == pytest.approx(0.1095432676, rel=1e-6)      # AUTO-07p
+    assert bts[1].params["beta"] == pytest.approx(2.073184904, rel=1e-6)    # AUTO-07p

@@ -74,3 +74,27 @@ def test_planar_cycle_to_homoclinic_has_no_period_doubling():
     lc = continuation(m, "LC-C", ep.special_points("H")[0], ["b1"], bounds={"b1": (-1, 1)},
                       ntst=40, max_points=300)
     assert "PD" not in labels(lc) and "NS" not in labels(lc)
+
+
+@pytest.fixture(scope="module")
+def rossler_cycles():
+    """Rossler a = b = 0.2: the period-1 cycle at c = 2.5 from a simulation, LC-C in c."""
+    from bifkit.continuation.cycles import orbit_from_simulation
+    m = zoo.rossler(a=0.2, b=0.2, c=2.5)
+    orb = orbit_from_simulation(m, {"x": 1.0, "y": 1.0, "z": 0.0}, 200.0, ntst=60)
+    lc = continuation(m, "LC-C", orb, ["c"], bounds={"c": (2.0, 4.5)}, ntst=60, max_points=200,
+                      direction="forward")
+    return m, lc
+
+
+def test_rossler_period_doubling(rossler_cycles):
+    m, lc = rossler_cycles
+    assert labels(lc) == ["PD"]                     # one PD on the period-1 branch up to 4.5
+    (pd,) = lc.special_points("PD")
+    assert pd.params["c"] == pytest.approx(2.8324450279, rel=1e-6)   # AUTO-07p (ZOO.md)
+    # the period-2 branch from it: the next PD of the cascade
+    b2 = continuation(m, "LC-C", pd, ["c"], bounds={"c": (2.0, 4.5)}, ntst=60, max_points=300)
+    assert labels(b2) == ["PD"]                     # each PD once (no re-traced loop)
+    assert b2.special_points("PD")[0].params["c"] == pytest.approx(3.8373581604, rel=1e-6)  # AUTO
+    assert b2.period[0] == pytest.approx(2 * pd.data.get("period", lc.period[pd.index]),
+                                         rel=2e-2)  # born with twice the period

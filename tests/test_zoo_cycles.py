@@ -98,3 +98,20 @@ def test_rossler_period_doubling(rossler_cycles):
     assert b2.special_points("PD")[0].params["c"] == pytest.approx(3.8373581604, rel=1e-6)  # AUTO
     assert b2.period[0] == pytest.approx(2 * pd.data.get("period", lc.period[pd.index]),
                                          rel=2e-2)  # born with twice the period
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15: LPC-C started at a Bautin point (default "
+                   "options) runs into the GH end, turns and traces the curve a second time")
+def test_lpc_curve_from_a_bautin_point_is_traced_once():
+    """The fold of cycles mu = nu^2 / (4 s) exists for nu > 0 only (s < 0) and ends at the GH
+    point nu = 0 (cycle amplitude R^2 = -nu / (2 s) -> 0): nu must be monotone along it."""
+    m = zoo.bautin(mu=-0.2, nu=-1.0, w=2.0, s=-1.0)
+    ep = continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], bounds={"mu": (-0.2, 0.2)})
+    hc = continuation(m, "H-C", ep.special_points("H")[0], ["mu", "nu"],
+                      bounds={"mu": (-1, 1), "nu": (-1, 1)})
+    c = continuation(m, "LPC-C", hc.special_points("GH")[0], ["mu", "nu"],
+                     bounds={"mu": (-1, 1), "nu": (-1, 1)}, ntst=20, max_points=200)
+    nu = c.params["nu"]
+    assert np.allclose(c.params["mu"], nu ** 2 / (4 * -1.0), atol=1e-9)       # closed form
+    d = np.diff(nu)
+    assert np.all(d > 0) or np.all(d < 0)

@@ -145,8 +145,11 @@ class Branch:
         """Load a branch saved by :meth:`save`, as the class it was saved from.
 
         The model is rebuilt from the saved definition (``Model.from_spec``)
-        when the file has one, else by name from the registry.  A cycle branch
-        (LC-C, PD-C, ...) comes back as a :class:`CycleBranch`.
+        when the file has one, else by name from the registry.  A branch of a
+        subclass with a ``from_arrays`` classmethod comes back as that class
+        (a cycle branch as a :class:`CycleBranch` with its orbits); a subclass
+        adds its own arrays to the file with ``_arrays_to_save(meta)`` (names
+        starting with "orbit_").
         """
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
@@ -160,11 +163,9 @@ class Branch:
         args = (model, meta["curve"], meta["free"], x, p, ev, special, meta["options"],
                 meta["stop_reason"])
         kw = dict(data=extra, stable=stable, status=meta.get("status"))
-        if meta.get("branch_class") == "CycleBranch" and cls is Branch:
-            from .cycles.lc import CycleBranch
-            return CycleBranch.from_arrays(*args, orbit_arrays=orbit_arrays, **kw)
-        if cls is not Branch and hasattr(cls, "from_arrays"):
-            return cls.from_arrays(*args, orbit_arrays=orbit_arrays, **kw)
+        target = _subclass(meta.get("branch_class")) if cls is Branch else cls
+        if target is not None and hasattr(target, "from_arrays"):
+            return target.from_arrays(*args, orbit_arrays=orbit_arrays, **kw)
         return cls(*args, **kw)
 
     def to_csv(self, path) -> Path:
@@ -199,6 +200,18 @@ class Branch:
         ax.set_xlabel(x)
         ax.set_ylabel(y)
         return ax
+
+
+def _subclass(name):
+    """The Branch subclass called ``name`` (a subclass rebuilds itself with ``from_arrays``)."""
+    from . import cycles  # noqa: F401  (defines CycleBranch)
+    todo = [Branch]
+    while todo:
+        c = todo.pop()
+        if c.__name__ == name:
+            return c
+        todo += c.__subclasses__()
+    return None
 
 
 def _model_of(meta):

@@ -215,3 +215,29 @@ def test_lorenz_cycle_branch_has_no_false_labels(lorenz_cycles):
 def test_lorenz_cycle_branch_multipliers_are_finite(lorenz_cycles):
     _, lc = lorenz_cycles
     assert np.all(np.isfinite(lc.multipliers))
+
+
+def test_lorenz_branch_status_near_the_homoclinic_orbit(lorenz_cycles):
+    """The first point whose trivial multiplier is off by more than 1e-4 is where the
+    engine must stop: the period has been growing and the orbit lingers near the origin."""
+    from bifkit.continuation.periodic_schur import cycle_status, speed_ratio
+    m, lc = lorenz_cycles
+    statuses = []
+    for i, o in enumerate(lc.orbits):
+        r = floquet_from_blocks(_blocks(m, o))
+        st = cycle_status(r, lc.period[max(0, i - 5):i + 1], speed_ratio(m.compiled.f, o.U, o.p))
+        statuses.append(st)
+        if st is not None:
+            break
+    assert statuses[:-1] == [None] * (len(statuses) - 1)
+    assert statuses[-1] == "approaching_homoclinic"
+    assert lc.period[len(statuses) - 1] > 2.0          # not at the small cycles near Hopf
+
+
+def test_unreliable_without_homoclinic_signature():
+    from bifkit.continuation.periodic_schur import cycle_status
+    E = np.repeat(np.eye(2)[None], 3, axis=0)
+    F = E.copy()
+    F[1] = 0.0
+    r = periodic_qr(E, F)
+    assert cycle_status(r, [1.0, 1.0], 0.5) == "multipliers_unreliable"

@@ -97,8 +97,13 @@ class LogMultipliers:
                     and not np.any(np.isnan(self.log_modulus))
                     and not np.any(self.log_modulus == np.inf))
 
-    def is_reliable(self, trivial_tol: float = 1e-6) -> bool:
+    def is_reliable(self, trivial_tol: float = 1e-4) -> bool:
         """Finite, converged and the trivial multiplier within ``trivial_tol`` of 1.
+
+        The default 1e-4 keeps branches whose mesh is merely coarse (trivial
+        error 1e-6 .. 1e-5 is common at ntst 20-50) and rejects the points where
+        the discretised orbit no longer has a multiplier near 1 (errors 1e-3 .. 1
+        near a homoclinic orbit, tests/test_zoo_floquet.py).
 
         A special point (PD, NS, LPC) should be accepted only from reliable
         multipliers (issue 15); an unreliable set means the branch should stop
@@ -362,3 +367,50 @@ def floquet_from_blocks(Jblk, **kwargs) -> LogMultipliers:
     """
     E, F = interval_pairs(Jblk)
     return periodic_qr(E, F, **kwargs)
+
+
+# ------------------------------------------------------------------ branch status
+def speed_ratio(f, U, p) -> float:
+    """min_t |u'(t)| / max_t |u'(t)| over the orbit's nodes (dimensionless).
+
+    Small (e.g. < 1e-2) when the orbit lingers near an equilibrium, as it does
+    close to a homoclinic orbit.  ``f(t, x, p)`` is the model's compiled
+    right-hand side (``model.compiled.f``), U the (nodes, n) values.
+    """
+    U = np.asarray(U, dtype=float)
+    sp = np.array([np.linalg.norm(f(0.0, u, p)) for u in U])
+    top = float(sp.max()) if sp.size else 0.0
+    if not (top > 0 and np.all(np.isfinite(sp))):
+        return math.nan
+    return float(sp.min()) / top
+
+
+def cycle_status(r: LogMultipliers, periods, speed: float, *, trivial_tol: float = 1e-4,
+                 growth: float = 1.5, slow: float = 1e-2):
+    """Why a cycle branch must stop at this point, or None when its multipliers are reliable.
+
+    Parameters
+    ----------
+    r : LogMultipliers of the current point
+    periods : sequence of float
+        Periods of the last few accepted points and the current one (model time unit).
+    speed : float
+        :func:`speed_ratio` of the current orbit.
+    trivial_tol : float
+        Largest accepted distance of the trivial multiplier from 1.
+    growth, slow : float
+        "approaching_homoclinic" when the period grew by at least ``growth`` over
+        ``periods`` and the orbit's speed ratio is below ``slow``.
+
+    Returns
+    -------
+    None, "approaching_homoclinic" or "multipliers_unreliable" (the issue-15 statuses;
+    the caller stops the direction and accepts no special point from this point).
+    """
+    if r.is_reliable(trivial_tol):
+        return None
+    T = np.asarray(periods, dtype=float)
+    if (T.size >= 2 and np.all(np.isfinite(T)) and T[-1] >= growth * T[0]
+            and speed == speed and speed < slow):
+        return "approaching_homoclinic"
+    return "multipliers_unreliable"

@@ -16,6 +16,13 @@ special points labelled "UZ" with ``data["event"]`` naming the event.
   I_e); ``data["extremum"]`` says "max" or "min";
 * any callable ``g(point)``: ``point.value(name)``, ``point.params``,
   ``point.state``, ``point.derivative(name)``.
+
+``stop_at`` events end a direction at their first zero (status "completed";
+the located point is the last point).  The cycle curves check events after
+every step; EP-C and the codim-2 curves, whose loops are compiled, evaluate
+events on the finished direction and cut it there (the points beyond were
+computed and dropped).  A zero exactly at a computed point (no sign change
+between two points) is not reported.
 """
 from __future__ import annotations
 

@@ -202,8 +202,7 @@ def draw_plane(ax, rows, net, twocc, st):
         sc = ax.scatter([n[0] for n in net], [n[1] for n in net], c=[n[2] for n in net],
                         cmap="viridis", vmin=0, vmax=1, s=110, edgecolors="k", zorder=5,
                         label=f"network (N={st['net']['N']}), colour: $\\rho$")
-        plt.colorbar(sc, ax=ax, pad=0.01).set_label(
-            "network coherence $\\rho$ (phase-based: on the genuine phase)")
+        plt.colorbar(sc, ax=ax, pad=0.01).set_label("network phase coherence $\\rho$")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(*K_RANGE)

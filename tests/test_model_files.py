@@ -199,6 +199,7 @@ def test_ode_features_comments_continuations_functions_fixed_numbers(tmp_path):
     path = tmp_path / "feat.ode"
     path.write_text(textwrap.dedent("""\
         # all supported constructs
+        " a note line, ignored as XPPAUT does
         dx/dt = -k*x + \\
                 f(y, 2)      # trailing comment
         y'=g - y
@@ -210,6 +211,7 @@ def test_ode_features_comments_continuations_functions_fixed_numbers(tmp_path):
         x(0)=0.25
         i y=1
         aux s=x+y
+        aux drive = sin(2*t)
         @ total=10
         done
         z' = garbage after done is ignored
@@ -219,6 +221,7 @@ def test_ode_features_comments_continuations_functions_fixed_numbers(tmp_path):
     assert np.allclose(m.rhs(np.array([x, y])), [-2.0 * x + y ** 2, 0.5 * x - y], rtol=1e-14)
     assert m.default_guess() == {"x": 0.25, "y": 1.0}
     assert m.observables(np.array([x, y]))["s"] == pytest.approx(1.0)
+    assert m.observables(np.array([x, y]), t=0.25)["drive"] == pytest.approx(np.sin(0.5))
     assert m.param_names == ["a", "b"]
 
 

@@ -6,7 +6,7 @@ Supported: ``x'=...`` and ``dx/dt=...``; ``par``/``param``/``p`` (several
 ``x(0)=...``; ``aux name=...`` (observables); ``!name=...`` derived
 parameters (expressions of parameters, kept symbolic so they follow parameter
 changes); ``number name=value``; fixed quantities ``name=...`` (substituted);
-user functions ``f(x,y)=...``; ``#`` comments; continuation lines ending in
+user functions ``f(x,y)=...``; ``#`` comments and ``"`` notes; continuation lines ending in
 ``\\``; ``done``; ``^`` or ``**`` for powers; ``heav`` for the Heaviside step.
 Names are case-insensitive, as in XPPAUT (the first spelling is kept).
 ``@`` lines set XPPAUT's integrator and display, which do not change the
@@ -60,7 +60,7 @@ def _logical_lines(path: Path):
     out, buf, start = [], "", None
     for number, raw in enumerate(path.read_text().splitlines(), start=1):
         text = raw.split("#", 1)[0] if not raw.lstrip().startswith("#include") else raw
-        text = text.rstrip()
+        text = "" if text.lstrip().startswith('"') else text.rstrip()   # " lines are notes
         if start is None:
             start = number
         if text.endswith("\\"):

@@ -48,7 +48,9 @@ def test_l2_is_invariant_under_a_nonlinear_change_of_coordinates():
                    w * x[0] + mu * x[1] + g * x[1] + b * r2 * x[0]])
     J = phi.jacobian([X, Y])
     inv = sp.eye(2) - J + J ** 2 - J ** 3 + J ** 4          # (I + J)^-1 to the order needed
-    rhs = [sp.expand(e) for e in inv * f]
+    # terms of total degree > 5 do not enter derivatives up to order 5 at 0: drop them
+    rhs = [sum(c * X ** i * Y ** j for (i, j), c in sp.Poly(sp.expand(e), X, Y).terms()
+               if i + j <= 5) for e in inv * f]
     m = zoo.model_from_rhs("zoo_bautin_warped", ["X", "Y"], {"dummy": 0.0},
                            lambda X, Y, dummy: [e.subs({sp.Symbol("X", real=True): X,
                                                          sp.Symbol("Y", real=True): Y})

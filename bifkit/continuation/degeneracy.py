@@ -102,20 +102,40 @@ class SymbolicDerivatives:
         return np.broadcast_to(np.array(self._tensor_fn(k)(*vals), dtype=float), shape).copy()
 
     def at(self, x, p, order: int = 5) -> "Forms":
-        """The multilinear forms up to ``order`` (2..5) and parameter derivatives at (x, p)."""
+        """The multilinear forms up to ``order`` (1..5) and parameter derivatives at (x, p).
+
+        Tensors of order >= 2 are evaluated when first used (a 5th-order tensor has
+        n^6 entries; classifying a spectrum needs only the Jacobian).
+        """
         x = np.asarray(x, float)
         p = np.asarray(p, float)
         if x.shape != (self.n,):
             raise ValueError(f"x must have {self.n} entries; got shape {x.shape}")
         if not (np.all(np.isfinite(x)) and np.all(np.isfinite(p))):
             raise ValueError("x and p must be finite")
-        T = {k: self.tensor(k, x, p) for k in range(1, order + 1)}
+        if order not in (1, 2, 3, 4, 5):
+            raise ValueError(f"order must be 1..5; got {order!r}")
         fp, fxp = self._param_fn()
         vals = np.concatenate([x, p])
         Fp = np.broadcast_to(np.array(fp(*vals), float), (len(p), self.n)).T.copy()  # (n, np)
-        return Forms(A=T[1].T.copy(), tensors=T, fp=Fp,
+        T1 = self.tensor(1, x, p)
+        return Forms(A=T1.T.copy(), tensors=_LazyTensors(self, x, p, order, T1), fp=Fp,
                      Ap=np.broadcast_to(np.array(fxp(*vals), float),
                                         (len(p), self.n, self.n)).copy())
+
+
+class _LazyTensors(dict):
+    """{k: d^k f/dx^k} filled on first access, up to a maximum order."""
+
+    def __init__(self, deriv, x, p, order, T1):
+        super().__init__({1: T1})
+        self._deriv, self._x, self._p, self._order = deriv, x, p, order
+
+    def __missing__(self, k):
+        if not 1 <= k <= self._order:
+            raise KeyError(f"derivative of order {k} not available (order={self._order})")
+        self[k] = self._deriv.tensor(k, self._x, self._p)
+        return self[k]
 
 
 @dataclass

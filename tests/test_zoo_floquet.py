@@ -241,3 +241,24 @@ def test_unreliable_without_homoclinic_signature():
     F[1] = 0.0
     r = periodic_qr(E, F)
     assert cycle_status(r, [1.0, 1.0], 0.5) == "multipliers_unreliable"
+
+
+def test_equal_moduli_at_a_period_doubling_and_scalar_case():
+    """Multipliers 1 and -1 (a PD point: equal moduli never split in orthogonal
+    iteration) are resolved in one 2x2 block; n = 1 works too (closed forms)."""
+    rng = np.random.default_rng(11)
+    N = 25
+    S = [rng.normal(size=(3, 3)) for _ in range(N)]
+    S.append(S[0])
+    d = [np.diag([1.0, 1.0, math.exp(-5.0)]) for _ in range(N)]
+    d[7] = np.diag([1.0, -1.0, math.exp(-5.0)])         # one flip: eigenvalue -1
+    A = np.array([S[j + 1] @ d[j] @ np.linalg.inv(S[j]) for j in range(N)])
+    r = product_multipliers(A)
+    mu = r.multipliers
+    assert mu[:2].real == pytest.approx(sorted([1.0, -1.0], reverse=True), abs=1e-9) or \
+        mu[:2].real == pytest.approx([-1.0, 1.0], abs=1e-9)
+    assert np.all(np.abs(mu[:2].imag) < 1e-9)
+    assert r.log_modulus[2] == pytest.approx(-5.0 * N, rel=1e-9)
+    assert r.trivial_error < 1e-9
+    r1 = product_multipliers(np.full((10, 1, 1), -2.0))   # (-2)^10 = 1024
+    assert r1.multipliers[0] == pytest.approx(1024.0, rel=1e-12)

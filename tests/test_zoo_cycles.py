@@ -115,3 +115,42 @@ def test_lpc_curve_from_a_bautin_point_is_traced_once():
     assert np.allclose(c.params["mu"], nu ** 2 / (4 * -1.0), atol=1e-9)       # closed form
     d = np.diff(nu)
     assert np.all(d > 0) or np.all(d < 0)
+
+
+@pytest.fixture(scope="module")
+def skew_ns():
+    from bifkit.continuation.cycles import orbit_from_samples
+    m = zoo.skew_torus(mu=-0.2, w2=0.7)
+    t = np.linspace(0, 2 * np.pi, 201)
+    orb = orbit_from_samples(t, np.column_stack([np.cos(t), np.sin(t), 0 * t, 0 * t]), m.p,
+                             ntst=30)
+    lc = continuation(m, "LC-C", orb, ["mu"], bounds={"mu": (-0.2, 0.2)}, ntst=30, max_points=50)
+    return m, lc
+
+
+def test_neimark_sacker_of_the_skew_torus(skew_ns):
+    m, lc = skew_ns
+    assert labels(lc) == ["NS"]                     # no PD, no LPC
+    (ns,) = lc.special_points("NS")
+    assert ns.params["mu"] == pytest.approx(0.0, abs=1e-8)       # closed form mu = 0
+    mu = np.asarray(ns.data["multipliers"]) if "multipliers" in ns.data else \
+        lc.multipliers[ns.index]
+    crit = mu[np.argmin(np.abs(np.abs(mu) - 1) + (np.abs(mu.imag) < 1e-6))]
+    assert abs(np.angle(crit)) == pytest.approx(abs(math.remainder(0.7 * 2 * np.pi, 2 * np.pi)),
+                                                abs=1e-3)         # closed form w2 T
+    c = continuation(m, "NS-C", ns, ["mu", "w2"], bounds={"mu": (-1, 1), "w2": (0.0, 1.5)},
+                     ntst=30, max_points=200)
+    assert np.allclose(c.params["mu"], 0.0, atol=1e-9)            # closed form: NS at mu = 0
+    assert c.params["w2"].max() > 1.2                              # passes the 1:1 resonance
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15: NS-C detects no strong resonances "
+                   "(R1, R3, R4) on its curve")
+def test_ns_curve_lists_its_strong_resonances(skew_ns):
+    m, lc = skew_ns
+    c = continuation(m, "NS-C", lc.special_points("NS")[0], ["mu", "w2"],
+                     bounds={"mu": (-1, 1), "w2": (0.0, 1.5)}, ntst=30, max_points=200)
+    found = {s.label: s.params["w2"] for s in c.special_points()}
+    # closed form: multipliers exp(+-i w2 2 pi); from w2 = 0.7 forward
+    assert found.get("R4") == pytest.approx(0.75, rel=1e-6)
+    assert found.get("R1") == pytest.approx(1.0, rel=1e-6)

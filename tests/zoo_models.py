@@ -235,3 +235,22 @@ def fhn_hopf(a=0.7, b=0.8, eps=0.08):
         w = (v + a) / b
         out.append((w - v + v ** 3 / 3.0, v))
     return sorted(out)
+
+
+def skew_torus(**params):
+    """A limit cycle driving a damped/excited oscillator (skew product, cheap NS example):
+
+        z1' = (1 + i) z1 - z1 |z1|^2,     z2' = (mu + i w2) z2 - z2 |z2|^2.
+
+    The cycle |z1| = 1, z2 = 0 has period T = 2 pi and, besides the trivial multiplier
+    and exp(-2 T), the pair exp((mu +- i w2) T) (closed form): Neimark-Sacker at mu = 0;
+    on the NS curve mu = 0 the strong resonances sit at w2 T = 2 pi k / q, i.e. R1 at
+    w2 = 1, R2 at 1/2 and 3/2, R3 at 2/3 and 4/3, R4 at 3/4 and 5/4 (mod 1).  Being
+    decoupled, the R1 point has a semisimple double multiplier 1 (not the generic Jordan block).
+    """
+    def rhs(x1, y1, x2, y2, mu, w2):
+        r1, r2 = x1 ** 2 + y1 ** 2, x2 ** 2 + y2 ** 2
+        return [x1 - y1 - r1 * x1, x1 + y1 - r1 * y1,
+                mu * x2 - w2 * y2 - r2 * x2, w2 * x2 + mu * y2 - r2 * y2]
+    return model_from_rhs("zoo_skew_torus", ["x1", "y1", "x2", "y2"],
+                          {"mu": -0.2, "w2": 0.7} | params, rhs)

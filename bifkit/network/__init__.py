@@ -6,10 +6,14 @@ on a continuation diagram). Networks: ``"inhibitory_qif"``, ``"ei_qif"``, ``"lif
 ``"theta_massive"`` (the catalogue ``networks.py``; families are defined in ``qif.py``,
 ``lif.py`` and ``theta.py`` by the protocol of ``family.py``).
 """
-from .family import NetworkFamily
-from .networks import get_family, register, unregister
-from .simulate import SimulationResult, simulate
-from .sweep import load_sweep, plot_sweep, sweep
+from ._kernel_cache import ensure_consistent_cache
+
+ensure_consistent_cache()  # before any compiled kernel is loaded from numba's cache
+
+from .family import NetworkFamily  # noqa: E402
+from .networks import get_family, register, unregister  # noqa: E402
+from .simulate import SimulationResult, simulate  # noqa: E402
+from .sweep import load_sweep, plot_sweep, sweep  # noqa: E402
 
 __all__ = ["simulate", "sweep", "load_sweep", "plot_sweep", "SimulationResult", "NetworkFamily",
            "register", "unregister", "get_family"]

@@ -14,21 +14,33 @@ instant are ignored). ``t_ref`` is moved forward between chunks by the driver (`
 so that the exponentials stay bounded.
 
 Scheduling: the calendar queue of ``_queue.py``. The queue bound of a neuron is kept as the
-equivalent value Aq of A (T < bound <=> A < Aq), so the check after an excitatory pulse is one
-comparison; inhibitory pulses only delay. Emitted spikes wait in a FIFO until their delivery time
-(a constant delay keeps it ordered). Pulses delivered at the same instant (spikes emitted at the
-same instant, e.g. two neurons pushed over threshold by one pulse) are summed before the threshold
-test, the convention of a fixed-step integrator in the limit dt -> 0.
+equivalent value Aq of A (T < bound <=> A < Aq) in ``st[:, 1]``, beside A in the same cache line
+(the loop's ``bd`` is unused here), so the check after an excitatory pulse is one comparison;
+inhibitory pulses only delay. The event loop (delays, refractoriness, same-instant summation)
+is ``_delayed_kernel.delayed_advance``; this module provides the LIF's operations for it
+(overloads on ``LIFModel``).
 """
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
-import numpy as np
 from numba import njit
+from numba.extending import overload
 
-from ._events import fifo_pop, fifo_push, record_spike
-from ._queue import HEAP, heap_pop, heap_push, link, unlink
+from . import _delayed_kernel as dk
+from ._queue import enqueue
+
+# model tuple of one chunk (tref moves between chunks); mu_th = mu - V_th, a_reset = mu - V_r
+LIFModel = namedtuple("LIFModel", ["mu", "V_r", "tau", "tau_r", "tau_d", "mu_th", "a_reset",
+                                   "tref"])
+
+
+def lif_model(spec, tref):
+    """The model tuple of ``spec`` (a ``LIFSpec``) with exponentials referred to ``tref``."""
+    return LIFModel(float(spec.mu), float(spec.V_r), float(spec.tau), float(spec.tau_r),
+                    float(spec.tau_d), spec.mu - spec.V_th, (spec.mu - spec.V_r) * 1.0,
+                    float(tref))
 
 
 @njit(cache=True, inline="always")
@@ -42,181 +54,123 @@ def _time_of(A, mu_th, tref, tau):
 
 
 @njit(cache=True)
-def _place(j, T, st, mu_th, tref, tau, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
-    """Queue neuron j under time T (may be +inf when mu <= V_th)."""
-    unlink(j, head, nxt, prv, where)
-    b_cur = ist[1]
-    if T < (b_cur + 1) * w:
-        where[j] = HEAP
-        qkey[j] = T
-        st[j, 1] = st[j, 0]
-        heap_push(T, j, hkey, hid, ist, where, qkey)
-    else:
-        if T < (b_cur + nb) * w:
-            B = int(math.floor(T / w))
-        else:
-            B = b_cur + nb - 1
-        link(j, B % nb, head, nxt, prv, where)
-        # bound value of A; with mu <= V_th every excitatory pulse must be checked (+inf)
-        st[j, 1] = mu_th * math.exp((B * w - tref) / tau) if mu_th > 0 else math.inf
-
-
-@njit(cache=True)
 def lif_rebase(st, tref_old, tref_new, tau):
+    """Refer A and its queue bound to a new t_ref (keeps the exponentials bounded)."""
     f = math.exp(-(tref_new - tref_old) / tau)
     for j in range(st.shape[0]):
         st[j, 0] *= f
         st[j, 1] *= f
 
 
-@njit(cache=True)
-def lif_init_queue(t, st, mu_th, tref, tau, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
-    ist[0] = 0
-    ist[1] = math.floor(t / w)
-    for j in range(st.shape[0]):
-        T = _time_of(st[j, 0], mu_th, tref, tau)
-        _place(j, max(T, t), st, mu_th, tref, tau, w, nb, head, nxt, prv, where, qkey, hkey,
-               hid, ist)
+def _is_lif(mp):
+    return dk.is_model(mp, LIFModel)
 
 
-@njit(cache=True)
-def _sample(k, ts, starts, st, ref_end, mu, V_r, tref, tau, vbar, sv, sv2):
-    e = math.exp(-(ts - tref) / tau)
-    for y in range(starts.size - 1):
-        acc = 0.0
-        for i in range(starts[y], starts[y + 1]):
-            v = V_r if ts < ref_end[i] else mu - st[i, 0] * e
-            acc += v
-            sv[i] += v
-            sv2[i] += v * v
-        vbar[y, k] = acc / (starts[y + 1] - starts[y])
+@overload(dk.changed_since_queued, inline="always")
+def _changed(mp, i, st, bd):
+    if _is_lif(mp):
+        return lambda mp, i, st, bd: st[i, 0] != st[i, 1]
 
 
-@njit(cache=True)
-def lif_advance(t_stop, tnow, pop, starts, mu, V_th, V_r, tau, tau_r, tau_d, J, seg, targets,
-                st, ref_end, fifo_t, fifo_i, fist, cand, cflag, tref,
-                w, nb, head, nxt, prv, where, qkey, hkey, hid, ist,
-                nsamp, t0, dt_s, vbar, cnt, sv, sv2, nspk, last, isi1, isi2, nisi, rmask,
-                rast_t, rast_i, counters):
-    """Process all events (spikes and deliveries) with time < t_stop in exact order.
+@overload(dk.next_time)
+def _next_time(mp, i, t, st):
+    if not _is_lif(mp):
+        return None
 
-    ``st[:, 0]`` = A, ``st[:, 1]`` = queue-bound value Aq; ``fist = [head, count]`` of the FIFO;
-    ``cand``/``cflag`` (int64[N], uint8[N]) scratch for the neurons advanced by simultaneous pulses.
-    Other arguments as in ``_qif_kernel.qif_advance`` (``vbar`` holds the mean V).
-    """
-    P = starts.size - 1
-    mu_th = mu - V_th
-    a_reset = (mu - V_r) * 1.0
-    cap = fifo_t.size
-    k = 0
-    nr = counters[4]
-    while True:
-        # earliest candidate spike from the queue (validated), else the window end
-        t_fire = math.inf
-        i = -1
-        if ist[0] == 0:
-            wend = (ist[1] + 1) * w
+    def impl(mp, i, t, st):
+        return _time_of(st[i, 0], mp.mu_th, mp.tref, mp.tau)
+    return impl
+
+
+@overload(dk.place)
+def _place(mp, j, T, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
+    if not _is_lif(mp):
+        return None
+
+    def impl(mp, j, T, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
+        """Queue neuron j under time T (may be +inf when mu <= V_th); its bound in st[j, 1]."""
+        B = enqueue(j, T, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
+        if B < 0:
+            st[j, 1] = st[j, 0]  # in the heap: its own A (and the "unchanged" mark)
         else:
-            key = hkey[0]
-            i = hid[0]
-            if where[i] != HEAP or qkey[i] != key:
-                heap_pop(hkey, hid, ist)
+            # bound value of A; with mu <= V_th every excitatory pulse must be checked (+inf)
+            st[j, 1] = (mp.mu_th * math.exp((B * w - mp.tref) / mp.tau) if mp.mu_th > 0
+                        else math.inf)
+    return impl
+
+
+@overload(dk.sample)
+def _sample(mp, k, ts, starts, st, ref_end, vbar, psibar, sv, sv2, spsi, spsi2):
+    if not _is_lif(mp):
+        return None
+
+    def impl(mp, k, ts, starts, st, ref_end, vbar, psibar, sv, sv2, spsi, spsi2):
+        """Mean V per population and per-neuron sums of V (psibar, spsi: filled by the driver:
+        V is bounded, so its coherence stands for the phase coherence)."""
+        e = math.exp(-(ts - mp.tref) / mp.tau)
+        for y in range(starts.size - 1):
+            acc = 0.0
+            for i in range(starts[y], starts[y + 1]):
+                v = mp.V_r if ts < ref_end[i] else mp.mu - st[i, 0] * e
+                acc += v
+                sv[i] += v
+                sv2[i] += v * v
+            vbar[y, k] = acc / (starts[y + 1] - starts[y])
+    return impl
+
+
+@overload(dk.pulse_frame, inline="always")
+def _pulse_frame(mp, t):
+    if _is_lif(mp):
+        def impl(mp, t):
+            E = math.exp((t - mp.tref) / mp.tau)
+            return E, mp.mu_th * E  # (pulse factor, A at which V = V_th now)
+        return impl
+
+
+@overload(dk.deliver, inline="always")
+def _deliver(mp, frame, cmat, y, x, a, b, t, targets, st, bd, ref_end, cand, cflag, nc):
+    if not _is_lif(mp):
+        return None
+
+    def impl(mp, frame, cmat, y, x, a, b, t, targets, st, bd, ref_end, cand, cflag, nc):
+        """A <- A - J exp((t - t_ref)/tau) for the non-refractory targets (cmat = J, mV)."""
+        Jyx = cmat[y, x]
+        dA = Jyx * frame[0]
+        for m in range(a, b):
+            j = targets[m]
+            if t < ref_end[j]:
                 continue
-            if st[i, 0] != st[i, 1]:  # changed since queued (inhibition only: later)
-                T = _time_of(st[i, 0], mu_th, tref, tau)
-                if T > key:
-                    heap_pop(hkey, hid, ist)
-                    _place(i, T, st, mu_th, tref, tau, w, nb, head, nxt, prv, where, qkey,
-                           hkey, hid, ist)
-                    counters[2] += 1
-                    continue
-            t_fire = key
-            wend = math.inf  # a queued spike precedes the window end
-        t_del = fifo_t[fist[0]] if fist[1] > 0 else math.inf
-        t_next = min(t_fire, t_del, wend)
-        while k < nsamp and t0 + (k + 1) * dt_s < min(t_next, t_stop):
-            _sample(k, t0 + (k + 1) * dt_s, starts, st, ref_end, mu, V_r, tref, tau, vbar,
-                    sv, sv2)
-            k += 1
-        if t_next >= t_stop:
-            break
-        if t_del <= t_fire and t_del <= wend:
-            # ---- deliveries of all spikes due at t_del (emitted at t_del - tau_d). Pulses
-            # arriving at the same instant are summed before the threshold test.
-            t = t_del
-            tnow[0] = t
-            E = math.exp((t - tref) / tau)
-            A_now = mu_th * E  # A at which V = V_th now
-            nc = 0
-            while fist[1] > 0 and fifo_t[fist[0]] == t:
-                src = fifo_pop(fifo_i, fist, cap)
-                x = pop[src]
-                for y in range(P):
-                    Jyx = J[y, x]
-                    a = seg[src, y]
-                    b = seg[src, y + 1]
-                    counters[0] += b - a
-                    dA = Jyx * E
-                    for m in range(a, b):
-                        j = targets[m]
-                        if t < ref_end[j]:
-                            continue
-                        Aj = st[j, 0] - dA
-                        st[j, 0] = Aj
-                        if Jyx > 0.0 and Aj < st[j, 1] and not cflag[j]:
-                            cflag[j] = 1  # advanced past its queue bound: settle below
-                            cand[nc] = j
-                            nc += 1
-            for r in range(nc):
-                j = cand[r]
-                cflag[j] = 0
-                Aj = st[j, 0]
-                if Aj <= A_now:  # threshold reached by the jumps: fire now
-                    nr = _fire(j, t, pop, mu_th, a_reset, tau, tau_r, tau_d, st, ref_end,
-                               fifo_t, fifo_i, fist, tref, w, nb, head, nxt, prv, where, qkey,
-                               hkey, hid, ist, nsamp, k, cnt, nspk, last, isi1, isi2, nisi,
-                               rmask, rast_t, rast_i, nr, counters)
-                elif Aj < st[j, 1] and mu_th > 0.0:
-                    counters[3] += 1
-                    _place(j, _time_of(Aj, mu_th, tref, tau), st, mu_th, tref, tau, w, nb, head,
-                           nxt, prv, where, qkey, hkey, hid, ist)
-        elif i >= 0 and t_fire <= wend:
-            heap_pop(hkey, hid, ist)
-            tnow[0] = t_fire
-            nr = _fire(i, t_fire, pop, mu_th, a_reset, tau, tau_r, tau_d, st, ref_end, fifo_t,
-                       fifo_i, fist, tref, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist,
-                       nsamp, k, cnt, nspk, last, isi1, isi2, nisi, rmask, rast_t, rast_i, nr,
-                       counters)
-        else:
-            # open the next bucket window
-            ist[1] += 1
-            slot = ist[1] % nb
-            j = head[slot]
-            while j >= 0:
-                nj = nxt[j]
-                T = _time_of(st[j, 0], mu_th, tref, tau)
-                _place(j, max(T, tnow[0]), st, mu_th, tref, tau, w, nb, head, nxt, prv, where,
-                       qkey, hkey, hid, ist)
-                counters[2] += 1
-                j = nj
-    while k < nsamp:
-        _sample(k, t0 + (k + 1) * dt_s, starts, st, ref_end, mu, V_r, tref, tau, vbar, sv, sv2)
-        k += 1
-    tnow[0] = t_stop
-    counters[4] = nr
+            Aj = st[j, 0] - dA
+            st[j, 0] = Aj
+            if Jyx > 0.0 and Aj < st[j, 1] and not cflag[j]:
+                cflag[j] = 1  # advanced past its queue bound: settle after all pulses
+                cand[nc] = j
+                nc += 1
+        return nc
+    return impl
 
 
-@njit(cache=True)
-def _fire(i, t, pop, mu_th, a_reset, tau, tau_r, tau_d, st, ref_end, fifo_t, fifo_i, fist,
-          tref, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist, nsamp, k, cnt, nspk, last,
-          isi1, isi2, nisi, rmask, rast_t, rast_i, nr, counters):
-    counters[1] += 1
-    if nsamp > 0:
-        nr = record_spike(i, pop[i], t, k, nsamp, cnt, nspk, last, isi1, isi2, nisi, rmask,
-                          rast_t, rast_i, nr)
-    fifo_push(fifo_t, fifo_i, fist, t + tau_d, i)
-    ref_end[i] = t + tau_r
-    st[i, 0] = a_reset * math.exp((t + tau_r - tref) / tau)
-    T = _time_of(st[i, 0], mu_th, tref, tau)
-    _place(i, T, st, mu_th, tref, tau, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
-    return nr
+@overload(dk.fires_now, inline="always")
+def _fires_now(mp, frame, j, st):
+    if _is_lif(mp):
+        return lambda mp, frame, j, st: st[j, 0] <= frame[1]
+
+
+@overload(dk.advanced_past_bound, inline="always")
+def _advanced(mp, j, st, bd):
+    if _is_lif(mp):
+        return lambda mp, j, st, bd: st[j, 0] < st[j, 1] and mp.mu_th > 0.0
+
+
+@overload(dk.reset)
+def _reset(mp, i, t, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
+    if not _is_lif(mp):
+        return None
+
+    def impl(mp, i, t, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
+        """V = V_r held until t + tau_r: stored as the A of a restart from V_r then."""
+        st[i, 0] = mp.a_reset * math.exp((t + mp.tau_r - mp.tref) / mp.tau)
+        dk.place(mp, i, _time_of(st[i, 0], mp.mu_th, mp.tref, mp.tau), st, bd, w, nb, head,
+                 nxt, prv, where, qkey, hkey, hid, ist)
+    return impl

@@ -25,6 +25,8 @@ State layout (plain arrays so the kernels stay small and cacheable):
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -132,3 +134,24 @@ def heap_pop(hkey, hid, ist):
         hid[0] = hid[n]
         _sift_down(hkey, hid, 0, n)
     return key, i
+
+
+@njit(cache=True, inline="always")
+def enqueue(j, T, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
+    """Queue neuron j under its next-spike time T (T may be +inf).
+
+    In the heap if T falls in the current bucket window (returns -1); otherwise linked into
+    bucket B = floor(T / w), clamped to the far end of the ring (a lower bound still), and B is
+    returned, so that the caller can store the bound B w in its model's form."""
+    unlink(j, head, nxt, prv, where)
+    b_cur = ist[1]
+    if T < (b_cur + 1) * w:
+        where[j] = HEAP
+        qkey[j] = T
+        heap_push(T, j, hkey, hid, ist, where, qkey)
+        return -1
+    B = b_cur + nb - 1
+    if T < (b_cur + nb) * w:
+        B = min(int(math.floor(T / w)), B)
+    link(j, B % nb, head, nxt, prv, where)
+    return B

@@ -66,6 +66,7 @@ def _build_lif(p):
 
 def run_lif(spec: LIFSpec, opt) -> dict:
     """Exact event-driven run of a LIF network (kernel: ``_lif_kernel.lif_advance``)."""
+    from . import _delayed_kernel as dk
     from . import _lif_kernel as kl
 
     dt = opt["dt_sample"]
@@ -81,17 +82,19 @@ def run_lif(spec: LIFSpec, opt) -> dict:
                          else spec.tau)
     w = float(opt["bucket_width"] or isi0 / 64.0)
     nb = 256
-    # initial state: V uniform in [V_r, V_th) (seeded), t_ref = 0
+    # initial state: V uniform in [V_r, V_th) (seeded), t_ref = 0; st[:, 0] = A, st[:, 1] = the
+    # queue bound of A (so bd, the loop's separate bound array, is an empty placeholder here)
     rng = np.random.default_rng([opt["seed"], 1])
     V0 = rng.uniform(spec.V_r, spec.V_th, n)
     st = np.zeros((n, 2))
     st[:, 0] = spec.mu - V0
+    bd = np.zeros((0, 2))
     ref_end = np.full(n, -1.0)
     fifo_t, fifo_i, fist = delay_fifo(n, spec.tau_d, spec.tau_r)
     cand, cflag = np.zeros(n, np.int64), np.zeros(n, np.uint8)
     qargs = queue_args(n, nb, w)
     tref = 0.0
-    kl.lif_init_queue(0.0, st, mu_th, tref, spec.tau, *qargs)
+    dk.init_queue(kl.lif_model(spec, tref), 0.0, st, bd, *qargs)
     acc = new_accumulator(spec, opt)
     counters = np.zeros(5, np.int64)
     tnow = np.zeros(1)
@@ -101,11 +104,11 @@ def run_lif(spec: LIFSpec, opt) -> dict:
         # keep exp((t - t_ref)/tau) bounded: move t_ref to the start of the chunk
         kl.lif_rebase(st, tref, tnow[0], spec.tau)
         tref = tnow[0]
-        kl.lif_advance(t_stop, tnow, pop, conn.starts, spec.mu, spec.V_th, spec.V_r, spec.tau,
-                       spec.tau_r, spec.tau_d, spec.J, conn.seg, conn.targets, st, ref_end,
-                       fifo_t, fifo_i, fist, cand, cflag, tref, *qargs, nsamp, t0, dt, acc.vbar,
-                       acc.cnt, acc.sv, acc.sv2, acc.nspk, acc.last, acc.isi1, acc.isi2,
-                       acc.nisi, acc.rmask, acc.rast_t, acc.rast_i, counters)
+        dk.delayed_advance(kl.lif_model(spec, tref), spec.J, t_stop, tnow, pop, conn.starts,
+                           conn.seg, conn.targets, st, bd, ref_end, fifo_t, fifo_i, fist, cand,
+                           cflag, *qargs, nsamp, t0, dt, acc.vbar, acc.psibar, acc.cnt, acc.sv,
+                           acc.sv2, acc.spsi, acc.spsi2, acc.nspk, acc.last, acc.isi1,
+                           acc.isi2, acc.nisi, acc.rmask, acc.rast_t, acc.rast_i, counters)
 
     def v_is_the_phase(m):  # V is bounded: "phase" coherence = V coherence
         acc.psibar[:, :m] = acc.vbar[:, :m]

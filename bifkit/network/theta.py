@@ -67,6 +67,7 @@ def initial_phases(spec, seed, n):
 
 def run_theta(spec: ThetaSpec, opt) -> dict:
     """Exact event-driven run of a theta network (kernel: ``_theta_kernel.theta_advance``)."""
+    from . import _delayed_kernel as dk
     from . import _theta_kernel as kt
 
     conn = build_connectivity(spec.sizes, theta_laws(spec), opt["seed"])
@@ -84,20 +85,20 @@ def run_theta(spec: ThetaSpec, opt) -> dict:
     fifo_t, fifo_i, fist = delay_fifo(n, spec.tau_d, spec.tau_r)
     cand, cflag = np.zeros(n, np.int64), np.zeros(n, np.uint8)
     qargs = queue_args(n, nb, w)
-    kt.theta_init_queue(0.0, st, bd, om, *qargs)
+    model = kt.ThetaModel(om, s, float(spec.tau_r), float(spec.tau_d), float(opt["v_clip"]))
     cmat = np.ascontiguousarray(spec.J / s)
+    dk.init_queue(model, 0.0, st, bd, *qargs)
     acc = new_accumulator(spec, opt)
     counters = np.zeros(5, np.int64)
     tnow = np.zeros(1)
-    dt, v_clip = opt["dt_sample"], float(opt["v_clip"])
+    dt = opt["dt_sample"]
 
     def advance(t_stop, nsamp, t0):
-        kt.theta_advance(t_stop, tnow, pop, conn.starts, om, s, spec.tau_r, spec.tau_d, cmat,
-                         conn.seg, conn.targets, st, bd, ref_end, fifo_t, fifo_i, fist, cand,
-                         cflag, *qargs, nsamp, t0, dt, v_clip, acc.vbar, acc.psibar,
-                         acc.cnt, acc.sv, acc.sv2, acc.spsi, acc.spsi2, acc.nspk, acc.last,
-                         acc.isi1, acc.isi2, acc.nisi, acc.rmask, acc.rast_t, acc.rast_i,
-                         counters)
+        dk.delayed_advance(model, cmat, t_stop, tnow, pop, conn.starts, conn.seg, conn.targets,
+                           st, bd, ref_end, fifo_t, fifo_i, fist, cand, cflag, *qargs, nsamp, t0,
+                           dt, acc.vbar, acc.psibar, acc.cnt, acc.sv, acc.sv2, acc.spsi, acc.spsi2,
+                           acc.nspk, acc.last, acc.isi1, acc.isi2, acc.nisi, acc.rmask,
+                           acc.rast_t, acc.rast_i, counters)
 
     wall, t_rec = run_chunks(acc, opt, advance)
     return result_fields(spec, acc, opt, counters, wall, t_rec,

@@ -262,3 +262,26 @@ def test_equal_moduli_at_a_period_doubling_and_scalar_case():
     assert r.trivial_error < 1e-9
     r1 = product_multipliers(np.full((10, 1, 1), -2.0))   # (-2)^10 = 1024
     assert r1.multipliers[0] == pytest.approx(1024.0, rel=1e-12)
+
+
+def test_log_form_test_functions_match_the_engine_and_stay_finite(lorenz_cycles):
+    """Same values as the engine's compiled cycle_tests where its multipliers are finite
+    (independent implementation), finite with the right sign where they are not."""
+    from bifkit.continuation.periodic_schur import cycle_test_functions
+    try:
+        from bifkit.continuation.cycles.floquet import cycle_tests
+    except ImportError:
+        from bifkit.continuation.floquet import cycle_tests
+    m, lc = lorenz_cycles
+    for i in range(0, 46, 5):                          # reliable points: trivial error < 1e-4
+        r = floquet_from_blocks(_blocks(m, lc.orbits[i]))
+        pd, ns = cycle_test_functions(r)
+        pd_ref, ns_ref = cycle_tests(lc.multipliers[i])
+        assert pd == pytest.approx(pd_ref, rel=1e-6, abs=1e-12)
+        assert ns == pytest.approx(ns_ref, rel=1e-6, abs=1e-12)
+    # multipliers e^808, 1, -e^-808 (closed form, N = 101 factors): direct products overflow
+    A = np.repeat(np.diag([math.exp(8.0), 1.0, -math.exp(-8.0)])[None], 101, axis=0)
+    r = product_multipliers(A)
+    pd, ns = cycle_test_functions(r)
+    assert pd == pytest.approx(math.exp(700.0))       # (e^808 + 1)(1 - e^-808) > 0, capped
+    assert ns == pytest.approx(-2.0, rel=1e-12)       # e^808 (-e^-808) - 1 = -2

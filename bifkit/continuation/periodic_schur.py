@@ -414,3 +414,56 @@ def cycle_status(r: LogMultipliers, periods, speed: float, *, trivial_tol: float
             and speed == speed and speed < slow):
         return "approaching_homoclinic"
     return "multipliers_unreliable"
+
+
+# ------------------------------------------------------------------ test functions
+_LOG_CAP = 700.0   # exp(700) ~ 1e304: test-function magnitudes are capped, signs kept
+
+
+def _log_prod(zs_logmod, zs_arg):
+    """Real part of prod_k z_k from ln|z_k| and arg z_k, the modulus capped at e^700."""
+    lm = float(np.sum(zs_logmod))
+    return math.exp(min(lm, _LOG_CAP)) * math.cos(float(np.sum(zs_arg))) if lm > -np.inf else 0.0
+
+
+def cycle_test_functions(r: LogMultipliers):
+    """(psi_PD, psi_NS) from the log-form multipliers, finite at any period.
+
+    The same test functions as :func:`bifkit.continuation.cycles.floquet.cycle_tests`
+    (psi_PD = Re prod_i (mu_i + 1), psi_NS = Re prod_{i<j} (mu_i mu_j - 1) over the
+    multipliers without the one closest to 1), each factor formed from the log form
+    (mu + 1 and mu_i mu_j - 1 by complex expm1 where the product is near 1), so they
+    neither overflow nor lose their sign.  Magnitudes beyond e^700 are capped.
+    """
+    lm, ang = np.asarray(r.log_modulus, float), np.asarray(r.angle, float)
+    n = lm.size
+    if n == 0:
+        return 1.0, 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = np.abs(np.expm1(lm + 1j * ang))
+    drop = int(np.nanargmin(d)) if np.any(np.isfinite(d)) else 0
+    keep = [k for k in range(n) if k != drop]
+    pl, pa = [], []
+    for k in keep:                              # mu + 1
+        if lm[k] > 40.0:                        # |mu| > 2e17: mu + 1 = mu to double precision
+            pl.append(lm[k])
+            pa.append(ang[k])
+        else:
+            z = complex(math.exp(lm[k]) * math.cos(ang[k]) + 1.0, math.exp(lm[k]) * math.sin(ang[k]))
+            pl.append(math.log(abs(z)) if z != 0 else -math.inf)
+            pa.append(math.atan2(z.imag, z.real))
+    psi_pd = _log_prod(pl, pa)
+    nl, na = [], []
+    for a in range(len(keep)):                  # mu_i mu_j - 1 = expm1(log mu_i + log mu_j)
+        for b in range(a + 1, len(keep)):
+            i, j = keep[a], keep[b]
+            w = complex(lm[i] + lm[j], ang[i] + ang[j])
+            if w.real > 40.0:
+                nl.append(w.real)
+                na.append(w.imag)
+            else:
+                z = complex(np.expm1(w))
+                nl.append(math.log(abs(z)) if z != 0 else -math.inf)
+                na.append(math.atan2(z.imag, z.real))
+    psi_ns = _log_prod(nl, na) if nl else 1.0
+    return psi_pd, psi_ns

@@ -275,7 +275,6 @@ def periodic_qr(E, F, *, tol: float = 1e-13, max_sweeps: int = 60,
     prev = None
     stable = 0
     converged = False
-    sweeps = 0
     for sweeps in range(1, max_sweeps + 1):
         try:
             ZN = _sweep(E, F, Z0, R)
@@ -283,24 +282,15 @@ def periodic_qr(E, F, *, tol: float = 1e-13, max_sweeps: int = 60,
             log.warning("periodic QR: singular interval block (%s)", exc)
             nan = np.full(n, np.nan)
             return LogMultipliers(nan, nan, math.inf, False, sweeps, (n,))
-        W = Z0.T @ ZN
+        W = Z0.T @ ZN                          # W and the R_j belong to this same sweep
         s = _splits(W, tol)
-        if prev is not None and np.array_equal(s, prev):
-            stable += 1
-        else:
-            stable = 0
+        stable = stable + 1 if prev is not None and np.array_equal(s, prev) else 0
         prev = s
         if sweeps >= min_sweeps and (s.all() or stable >= 3):
             converged = True
-            Z0 = ZN
             break
         Z0 = ZN
-    # after the last sweep, W and R belong together: Z0^T M Z0_prev ... recompute once
-    # with the final Z0 so that W = Z0^T Z_N closes the cycle of this very sweep
-    ZN = _sweep(E, F, Z0, R)
-    W = Z0.T @ ZN
-    s = _splits(W, tol)
-    return _from_blocks(W, R, s, converged, sweeps + 1)
+    return _from_blocks(W, R, s, converged, sweeps)
 
 
 def _from_blocks(W, R, split, converged, sweeps) -> LogMultipliers:

@@ -285,3 +285,31 @@ def test_log_form_test_functions_match_the_engine_and_stay_finite(lorenz_cycles)
     pd, ns = cycle_test_functions(r)
     assert pd == pytest.approx(math.exp(700.0))       # (e^808 + 1)(1 - e^-808) > 0, capped
     assert ns == pytest.approx(-2.0, rel=1e-12)       # e^808 (-e^-808) - 1 = -2
+
+
+def test_ei_cycle_branch_unchanged_by_the_log_form():
+    """Issue 15 check 'E-I labels unchanged': on the E-I LC-C at D_ee = 2 (Bi et al. 2021,
+    K = 1000, D_ii = 0.3) the log-form multipliers give the engine's psi_PD to 1e-6 with
+    the same sign at every point, the same trivial error, and no stop status (the trivial
+    error there reaches 2.7e-5, below cycle_status's 1e-4)."""
+    import bifkit
+    from bifkit.continuation.periodic_schur import (cycle_status, cycle_test_functions,
+                                                    speed_ratio)
+    try:
+        from bifkit.continuation.cycles.floquet import cycle_tests
+    except ImportError:
+        from bifkit.continuation.floquet import cycle_tests
+    m = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0)
+    ep = continuation(m, "EP-C", m.steady_state()[0], ["I_e"], bounds={"I_e": (1e-5, 200)},
+                      log_params=["I_e"])
+    lc = continuation(m, "LC-C", ep.special_points("H")[0], ["I_e"], bounds={"I_e": (1e-5, 1.0)},
+                      log_params=["I_e"])
+    assert [s.label for s in lc.special_points()] == ["PD", "PD"]
+    for i, o in enumerate(lc.orbits):
+        r = floquet_from_blocks(_blocks(m, o))
+        pd, _ = cycle_test_functions(r)
+        pd_ref, _ = cycle_tests(lc.multipliers[i])
+        assert np.sign(pd) == np.sign(pd_ref) and pd == pytest.approx(pd_ref, rel=1e-6)
+        assert r.trivial_error == pytest.approx(lc.trivial_error[i], rel=1e-2, abs=1e-12)
+        assert cycle_status(r, lc.period[max(0, i - 5):i + 1],
+                            speed_ratio(m.compiled.f, o.U, o.p)) is None

@@ -51,7 +51,7 @@ def test_l2_is_invariant_under_a_nonlinear_change_of_coordinates():
     # terms of total degree > 5 do not enter derivatives up to order 5 at 0: drop them
     rhs = [sum(c * X ** i * Y ** j for (i, j), c in sp.Poly(sp.expand(e), X, Y).terms()
                if i + j <= 5) for e in inv * f]
-    m = zoo.model_from_rhs("zoo_bautin_warped", ["X", "Y"], {"dummy": 0.0},
+    m = zoo.model_from_rhs("zoo_dg_bautin_warped", ["X", "Y"], {"dummy": 0.0},
                            lambda X, Y, dummy: [e.subs({sp.Symbol("X", real=True): X,
                                                          sp.Symbol("Y", real=True): Y})
                                                 for e in rhs])
@@ -107,7 +107,7 @@ def test_bt_coefficients_of_the_normal_form():
 
 
 def test_double_zero_without_jordan_block_is_not_bt():
-    m = zoo.model_from_rhs("zoo_zz", ["x", "y"], {"mu": 0.0},
+    m = zoo.model_from_rhs("zoo_dg_zz", ["x", "y"], {"mu": 0.0},
                            lambda x, y, mu: [mu + x ** 2, x * y])
     f = forms(m, [0, 0])
     assert classify_spectrum(f.A).label == "ZZ"
@@ -116,7 +116,7 @@ def test_double_zero_without_jordan_block_is_not_bt():
 
 
 def test_degenerate_bt_with_b_zero_is_not_genuine():
-    m = zoo.model_from_rhs("zoo_bt_b0", ["x", "y"], {"mu": 0.0},
+    m = zoo.model_from_rhs("zoo_dg_bt_b0", ["x", "y"], {"mu": 0.0},
                            lambda x, y, mu: [y, mu + x ** 2 + x ** 3])   # b = 0 (no x y term)
     bt = bt_coefficients(forms(m, [0, 0]))
     assert bt.a == pytest.approx(1.0) and bt.b == pytest.approx(0.0, abs=1e-14)
@@ -130,7 +130,7 @@ def test_degenerate_bt_with_b_zero_is_not_genuine():
     (lambda x, y, mu, nu: [mu + nu * x + x * y, -y + x ** 2], 1.0),
 ])
 def test_genuine_cusp(rhs, c_ref):
-    m = zoo.model_from_rhs("zoo_cusp_%d" % (c_ref > 0), ["x", "y"], {"mu": 0.0, "nu": 0.0}, rhs)
+    m = zoo.model_from_rhs("zoo_dg_cusp_%d" % (c_ref > 0), ["x", "y"], {"mu": 0.0, "nu": 0.0}, rhs)
     cp = cusp_coefficient(forms(m, [0, 0]))
     assert cp.a == pytest.approx(0.0, abs=1e-14)
     assert cp.c == pytest.approx(c_ref, rel=1e-12)
@@ -139,17 +139,17 @@ def test_genuine_cusp(rhs, c_ref):
 
 def test_false_cusps_are_rejected():
     # a = 0 because the quadratic term's parameter vanishes, no cubic term: c = 0
-    m = zoo.model_from_rhs("zoo_fcp1", ["x", "y"], {"mu": 0.0, "nu": 0.0},
+    m = zoo.model_from_rhs("zoo_dg_fcp1", ["x", "y"], {"mu": 0.0, "nu": 0.0},
                            lambda x, y, mu, nu: [mu + nu * x ** 2, -y])
     cp = cusp_coefficient(forms(m, [0, 0]))
     assert not cp.genuine and "vanishes" in cp.reason
     # a second zero eigenvalue along the fold
-    m = zoo.model_from_rhs("zoo_fcp2", ["x", "y"], {"mu": 0.0, "nu": 0.0},
+    m = zoo.model_from_rhs("zoo_dg_fcp2", ["x", "y"], {"mu": 0.0, "nu": 0.0},
                            lambda x, y, mu, nu: [mu - x ** 3, nu * y])
     cp = cusp_coefficient(forms(m, [0, 0]))
     assert not cp.genuine and "second zero" in cp.reason
     # the parameters do not move the fold: <p, df/dp> = 0
-    m = zoo.model_from_rhs("zoo_fcp3", ["x", "y"], {"mu": 0.0, "nu": 0.0},
+    m = zoo.model_from_rhs("zoo_dg_fcp3", ["x", "y"], {"mu": 0.0, "nu": 0.0},
                            lambda x, y, mu, nu: [mu ** 2 + nu ** 2 - x ** 3, -y])
     cp = cusp_coefficient(forms(m, [0, 0]))
     assert not cp.genuine and "unfold" in cp.reason

@@ -239,3 +239,25 @@ def test_cycle_curves_start_from_a_saved_branch(ei_lc, tmp_path):
     assert c.params["I_e"][-1] == pytest.approx(c_live.params["I_e"][-1], rel=1e-6)
     with pytest.raises(ValueError, match="period-doubled"):
         continuation(m, "LC-C", pd_saved, ["I_e"], log_params=["I_e"], max_points=3)
+
+
+def test_lpc_c_from_a_bautin_point_ends_there(make_model):
+    """Bautin normal form r' = r (mu + nu r^2 + s r^4), theta' = w (s = -1): the fold of cycles
+    mu = nu^2 / (4 s) (closed form) exists for nu > 0 and ends at the GH point nu = 0 (cycle
+    amplitude -> 0).  Run both ways from GH, the branch must end there, not pass through it and
+    trace the same cycles again (half a period shifted)."""
+    def rhs(x, y, mu, nu, w, s):
+        r2 = x * x + y * y
+        g = mu + nu * r2 + s * r2 * r2
+        return [g * x - w * y, w * x + g * y]
+    m = make_model("cc_bautin", ["x", "y"], {"mu": -0.2, "nu": -1.0, "w": 2.0, "s": -1.0}, rhs)
+    ep = continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], bounds={"mu": (-0.2, 0.2)})
+    hc = continuation(m, "H-C", ep.special_points("H")[0], ["mu", "nu"],
+                      bounds={"mu": (-1, 1), "nu": (-1, 1)})
+    c = continuation(m, "LPC-C", hc.special_points("GH")[0], ["mu", "nu"],
+                     bounds={"mu": (-1, 1), "nu": (-1, 1)}, ntst=20, max_points=200)
+    nu = c.params["nu"]
+    assert np.allclose(c.params["mu"], -nu ** 2 / 4, atol=1e-9)
+    assert np.all(np.diff(nu) > 0)                       # traced once, towards nu = 1
+    assert nu[0] == pytest.approx(0.0, abs=5e-3) and nu[-1] == pytest.approx(1.0, abs=1e-12)
+    assert sorted(c.status.values()) == ["bound", "reached_end_point"]

@@ -156,6 +156,7 @@ def _run(system, pt0, opts, lims, uz, bar):
     """
     pts = [pt0]
     pt = pt0
+    amps = [_amplitude(pt0, system.n)]
     ds = opts.step
     y0 = _position(system, pt0)
     ty0 = np.array([pt0.tz[-2], pt0.tz[-1], pt0.tz[0] / pt0.T])
@@ -181,6 +182,15 @@ def _run(system, pt0, opts, lims, uz, bar):
                     f"point {len(pts) - 1}; try a smaller ds_min or larger ntst")
             continue
         new.tU, new.tz = system.secant(pt, new)
+        amps.append(_amplitude(new, system.n))
+        if len(amps) >= 3 and amps[-3] > amps[-2] < amps[-1] and \
+                amps[-2] < END_AMPLITUDE * max(amps):
+            # the amplitude went through ~0 at pt: the curve ends there (a Bautin point, or a
+            # Hopf curve); beyond it the system traces the same cycles again, half a period
+            # shifted (found on LPC-C from a GH point)
+            return pts, "reached_end_point", (
+                f"the cycle amplitude has a minimum ~0 ({amps[-2]:.3g}) at point "
+                f"{len(pts) - 1}: the curve ends there (a Bautin point or a Hopf curve)")
         # parameter bounds: land exactly on the bound
         p_new = system.p_of(new.z)
         for i, (lo, hi) in enumerate(lims):
@@ -293,6 +303,11 @@ def _event_special(system, x, prev, event, g_before, converged, index):
     return index, CycleSpecialPoint(ev_mod.LABEL, index, model.unpack(orbit.U[0]),
                                     dict(zip(model.param_names, map(float, p))), data,
                                     bool(converged))
+
+
+#: a local minimum of the cycle amplitude below this fraction of its largest value on the run
+#: is the curve's end (amplitude -> 0 at a Bautin point or a Hopf curve)
+END_AMPLITUDE = 0.02
 
 
 def _strip(pt):

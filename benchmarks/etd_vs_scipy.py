@@ -77,7 +77,7 @@ def nonlinear_part(f, L, re, im):
     return N
 
 
-def best_time(fn, repeat=3):
+def best_time(fn, repeat=5):
     out, best = None, np.inf
     for _ in range(repeat):
         t = time.perf_counter()
@@ -124,7 +124,7 @@ def scipy_search(method, f, jac, x0, T, t_eval, Yref, target):
         if e <= target:
             break
     tm, r = best_time(lambda: solve_ivp(f, (0, T), x0, method=method, jac=jac, rtol=rtol,
-                                        atol=rtol * 1e-3, t_eval=t_eval), repeat=2)
+                                        atol=rtol * 1e-3, t_eval=t_eval))
     return tm, rtol, e, r
 
 

@@ -76,3 +76,26 @@ def test_runaway_and_bad_run_options_are_refused_before_the_run(bad, word):
     # seed was truncated; each must be a ValueError naming the option, raised before any work
     with pytest.raises(ValueError, match=word):
         simulate("inhibitory_qif", **{"N": 100, "K": 10, **bad})
+
+
+def test_cached_kernels_are_dropped_when_a_kernel_source_changes(tmp_path, monkeypatch):
+    # numba keys a cache entry on the function's own file; the delayed-network loop calls the
+    # model operations of other files, so a stale entry would run old code (it crashed once)
+    from bifkit.network import _kernel_cache as kc
+
+    monkeypatch.setattr(kc, "cache_dir", lambda: tmp_path)
+    monkeypatch.setattr(kc, "_checked", False)
+    entries = [tmp_path / "_delayed_kernel.delayed_advance-110.py311.nbi",
+               tmp_path / "_lif_kernel._place-85.py311.1.nbc"]
+    other = tmp_path / "unrelated_module.f-1.py311.nbi"  # not a network kernel: kept
+    for p in entries + [other]:
+        p.write_text("x")
+    (tmp_path / kc.STAMP).write_text("hash of older sources\n")
+    kc.ensure_consistent_cache()
+    assert not any(p.exists() for p in entries) and other.exists()
+    assert (tmp_path / kc.STAMP).read_text().strip() == kc.sources_hash()
+    # sources unchanged since: the next process keeps its cache
+    entries[0].write_text("x")
+    monkeypatch.setattr(kc, "_checked", False)
+    kc.ensure_consistent_cache()
+    assert entries[0].exists()

@@ -320,3 +320,22 @@ def test_auto_ab_homoclinic_curve_ends_at_nch_on_the_fold(auto_ab):
                        ["D"], bounds={"D": (0, 0.3)}, ds=0.01, ds_max=0.02, max_points=500)
     folds = [s.params["D"] for s in ep2.special_points("LP")]
     assert min(abs(f - D) for f in folds) < 1e-9          # measured 3e-17
+
+
+def test_hc_c_through_the_public_entry_point():
+    """``bifkit.continuation(model, "HC-C", ...)`` dispatches to the homoclinic curve and
+    gives the same first point as the direct call (same BT start, same options)."""
+    import bifkit
+    m = _bt_model("bt_kuznetsov", "kuznetsov")
+    start = {"state": {"x": 0.0, "y": 0.0}, "params": m.params, "bt": True}
+    via_entry = bifkit.continuation(m, "HC-C", start, ["beta1", "beta2"], bt_amplitude=0.05,
+                                    max_points=2, ds=1e-3)
+    direct = continue_homoclinic(m, "HC-C", start, ["beta1", "beta2"], bt_amplitude=0.05,
+                                 max_points=2, ds=1e-3)
+    assert type(via_entry) is type(direct)
+    assert via_entry.params["beta1"][0] == direct.params["beta1"][0]
+    from bifkit.continuation import CURVES
+    assert {"HC-C", "HSN-C"} <= set(CURVES)
+    with pytest.raises(ValueError, match="ContinuationOptions"):
+        bifkit.continuation(m, "HC-C", start, ["beta1", "beta2"],
+                            options=bifkit.ContinuationOptions())

@@ -11,6 +11,8 @@ NF-C
 PD-C,     two-parameter curves of cycle bifurcations                   ``cycles/curves.py``
 LPC-C,
 NS-C
+HC-C,     homoclinic orbits to a saddle (saddle-node) in two            ``homoclinic/``
+HSN-C     parameters; own options (see ``continue_homoclinic``)
 ========  ==========================================================  =================
 
 Options (one validated :class:`ContinuationOptions` for every curve type) are
@@ -60,6 +62,11 @@ def _codim2(model, curve, start, free, opts):
     return continue_codim2_curve(model, curve, start, free, opts)
 
 
+def _homoclinic(model, curve, start, free, keywords):
+    from .homoclinic.curve import continue_homoclinic
+    return continue_homoclinic(model, curve, start, free, **keywords)
+
+
 def _cycle_curve(model, curve, start, free, opts, gh):
     from .cycles.curves import continue_cycle_curve
     return continue_cycle_curve(model, curve, start, free, opts, **gh)
@@ -81,7 +88,9 @@ def _with_model_ranges(model, free, opts):
 CURVE_TYPES = {"EP-C": (1, _equilibria), "LC-C": (1, _cycles),
                "LP-C": (2, _codim2), "H-C": (2, _codim2), "NF-C": (2, _codim2),
                "PD-C": (2, _cycle_curve), "LPC-C": (2, _cycle_curve), "NS-C": (2, _cycle_curve)}
-CURVES = tuple(CURVE_TYPES)
+#: curves with options of their own (truncated boundary-value problems; issue 17)
+HOMOCLINIC_CURVES = ("HC-C", "HSN-C")
+CURVES = tuple(CURVE_TYPES) + HOMOCLINIC_CURVES
 
 
 def continuation(model, curve: str, start, free, options: ContinuationOptions | None = None,
@@ -113,6 +122,10 @@ def continuation(model, curve: str, start, free, options: ContinuationOptions | 
     Branch (CycleBranch for the cycle curves); ``branch.status`` says per
     direction why it ended (:data:`bifkit.continuation.status.STATUSES`).
     """
+    if curve in HOMOCLINIC_CURVES:
+        if options is not None:
+            raise ValueError(f"{curve} takes keywords, not a ContinuationOptions object")
+        return _homoclinic(model, curve, start, free, keywords)
     if curve not in CURVE_TYPES:
         raise ValueError(f"unknown curve type {curve!r}; one of {', '.join(CURVES)}")
     nfree, runner = CURVE_TYPES[curve]

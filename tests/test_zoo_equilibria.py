@@ -122,8 +122,6 @@ def test_lorenz_pitchfork_and_hopf():
     assert h.data["l1"] > 0                         # subcritical (Sparrow 1982, sec. 3.2)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a fold-Hopf (ZH) point on EP-C is labelled H "
-                   "with l1 ~ -4.5e13 computed at a singular Jacobian")
 def test_fold_hopf_point_on_an_equilibrium_branch_is_not_a_plain_hopf():
     """b2 = 0: the EP-C in b1 passes through the ZH point b1 = 0 (eigenvalues 0, +-i w).
     A fold is found there; an "H" label with l1 from a singular Jacobian must NOT be."""
@@ -133,10 +131,12 @@ def test_fold_hopf_point_on_an_equilibrium_branch_is_not_a_plain_hopf():
         assert abs(h.params["b1"]) > 1e-3, f"H at the ZH point, l1 = {h.data.get('l1')}"
     lp = b.special_points("LP")
     assert len(lp) == 1 and lp[0].params["b1"] == pytest.approx(0.0, abs=1e-10)  # closed form
+    (zh,) = b.special_points("ZH")                  # told apart: ZH, without l1
+    assert zh.params["b1"] == pytest.approx(0.0, abs=1e-8)    # closed form b1 = b2 = 0
+    assert zh.data["omega"] == pytest.approx(1.0, rel=1e-8)  # closed form: w (default 1)
+    assert "l1" not in zh.data
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the Rossler ZH point (a = b: fold and Hopf "
-                   "at c = 2 sqrt(a b)) is labelled H as well as LP")
 def test_rossler_zero_hopf_point_is_not_a_plain_hopf():
     """Rossler with a = b: at c = 2a the equilibria (x, y, z) = (a, -1, 1) meet in a fold
     whose Jacobian has trace 0 and second invariant 2 - a^2: eigenvalues 0, +-i sqrt(2 - a^2)

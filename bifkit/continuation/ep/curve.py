@@ -29,6 +29,7 @@ from ...binding import bind
 from . import core
 from .. import events as ev_mod
 from .normal_forms import first_lyapunov_coefficient
+from ..degeneracy import classify_spectrum
 from ..progress import Progress
 from ..branch import Branch, SpecialPoint
 
@@ -300,13 +301,39 @@ def _special(prob, label, u, index, converged):
     data = {"free": {model.param_names[prob.k]: float(p[prob.k])},
             "eigenvalues": [complex(e) for e in ev]}
     if label == "H":
+        degenerate = _degenerate_hopf(prob.jac(0.0, x, p))
         near = ev[np.argmin(np.abs(ev.real))]
-        if abs(near.imag) < 1e-8 * (1 + abs(near.real)) or \
+        if degenerate is not None:       # ZH, HH or BT: no l1 at a singular/double spectrum
+            label, extra = degenerate
+            data.update(extra)
+        elif abs(near.imag) < 1e-8 * (1 + abs(near.real)) or \
                 abs(near.real) > 1e-6 * max(abs(near.imag), 1e-300):
             return None  # neutral saddle (+-lambda real) or spurious
-        l1, omega = first_lyapunov_coefficient(model, x, p)
-        data.update(omega=omega, frequency=omega / (2 * math.pi), l1=l1,
-                    criticality="supercritical" if l1 < 0 else "subcritical")
+        else:
+            l1, omega = first_lyapunov_coefficient(model, x, p)
+            data.update(omega=omega, frequency=omega / (2 * math.pi), l1=l1,
+                        criticality="supercritical" if l1 < 0 else "subcritical")
     return SpecialPoint(label=label, index=index, state=model.unpack(x),
                         params=dict(zip(model.param_names, map(float, p))), data=data,
                         converged=converged)
+
+
+def _degenerate_hopf(A):
+    """(label, data) when a located Hopf zero is a codimension-2 spectrum, else None.
+
+    The H test function prod (lambda_i + lambda_j) also vanishes at a fold-Hopf point
+    (0, +-i w: "ZH"), a double Hopf point (+-i w1, +-i w2: "HH") and a Bogdanov-Takens
+    point (double zero, Jordan block: "BT") (Kuznetsov 2004, sec. 8.1).  There the first
+    Lyapunov coefficient is not defined (ZH, BT: singular Jacobian) or not unique (HH),
+    so none is computed (issue 15).
+    """
+    cls = classify_spectrum(A)
+    if cls.label == "ZH":
+        w = cls.omegas[0]
+        return "ZH", {"omega": w, "frequency": w / (2 * math.pi)}
+    if cls.label == "HH":
+        w1, w2 = cls.omegas
+        return "HH", {"omega1": w1, "omega2": w2}
+    if cls.label == "BT":
+        return "BT", {}
+    return None

@@ -44,7 +44,14 @@ def test_ep_c_round_trip_of_an_unregistered_model(make_model, tmp_path):
     back = assert_round_trip(br, tmp_path)
     assert [s.label for s in back.special] == ["UZ", "LP", "UZ"]
     # the model came back from its saved definition (not in the registry): it computes
-    assert back._model.compiled.f(0.0, np.array([2.0]), np.array([1.0]))[0] == -3.0
+    assert back.model.compiled.f(0.0, np.array([2.0]), np.array([1.0]))[0] == -3.0
+    # and restarts from a point of the reloaded branch through the public model
+    k = len(back) // 2
+    again = continuation(back.model, "EP-C", back.point(k), "mu", bounds={"mu": (-1, 2)},
+                         max_points=5)
+    at_start = np.isclose(again.p[:, 0], back.p[k, 0]) & np.isclose(again.x[:, 0], back.x[k, 0])
+    assert at_start.any()                        # the restart begins on the reloaded point
+    assert np.allclose(again.p[:, 0], again.x[:, 0] ** 2)   # and stays on mu = x^2
 
 
 @pytest.fixture(scope="module")

@@ -75,6 +75,13 @@ class Branch:
         self._model = model
 
     @property
+    def model(self):
+        """The model the branch was computed with (rebuilt from the saved definition
+        after :meth:`load`), at the parameters of the start; restart from a point with
+        ``bifkit.continuation(branch.model, curve, branch.point(i), free)``."""
+        return self._model
+
+    @property
     def message(self) -> str:
         """Why the run ended, in words (per direction); ``status`` holds the codes."""
         return self.stop_reason

@@ -38,8 +38,6 @@ def test_bautin_gh_point(bautin_hc):
     assert gh.data["omega"] == pytest.approx(2.0, rel=1e-10)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: GH points carry no second Lyapunov "
-                   "coefficient l2 (degeneracy.second_lyapunov_coefficient computes it)")
 def test_bautin_gh_point_carries_l2(bautin_hc):
     (gh,) = bautin_hc.special_points("GH")
     assert gh.data["l2"] == pytest.approx(4 * -1.0 / 2.0, rel=1e-8)   # closed form 4 s / w
@@ -68,8 +66,6 @@ def test_bt_on_the_fold_curve(bt_model):
     assert np.allclose(b.params["b1"], b.params["b2"] ** 2 / 4, atol=1e-10)   # closed form
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: BT on LP-C carries the fold coefficient "
-                   "a ~ 1e17 normalised by <p, q> = 0, not the BT normal form a = 1, b = -1")
 def test_bt_on_the_fold_curve_carries_its_normal_form(bt_model):
     m, _, lp = bt_model
     b = continuation(m, "LP-C", lp, ["b1", "b2"], bounds={"b1": (-1, 1), "b2": (-1, 1)})
@@ -78,8 +74,6 @@ def test_bt_on_the_fold_curve_carries_its_normal_form(bt_model):
     assert bt.data["b"] == pytest.approx(-1.0, rel=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: H-C ends 'reached_end_point' ~0.09 before "
-                   "the BT point and lists no BT special point (BT not located as a zero)")
 def test_bt_ends_the_hopf_curve_exactly(bt_model):
     m, h, _ = bt_model
     b = continuation(m, "H-C", h, ["b1", "b2"], bounds={"b1": (-1, 1), "b2": (-1, 1)})
@@ -110,8 +104,6 @@ def test_zh_on_the_hopf_curve(zh_model):
     assert zh.data["omega"] == pytest.approx(1.0, rel=1e-8)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the ZH point on H-C carries l1 ~ -1e18 "
-                   "evaluated at the singular Jacobian")
 def test_zh_on_the_hopf_curve_has_no_l1_from_a_singular_jacobian(zh_model):
     m, h, _ = zh_model
     b = continuation(m, "H-C", h, ["b1", "b2"], bounds={"b1": (-1, 1), "b2": (-1, 1)})

@@ -100,8 +100,6 @@ def test_rossler_period_doubling(rossler_cycles):
                                          rel=2e-2)  # born with twice the period
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: LPC-C started at a Bautin point (default "
-                   "options) runs into the GH end, turns and traces the curve a second time")
 def test_lpc_curve_from_a_bautin_point_is_traced_once():
     """The fold of cycles mu = nu^2 / (4 s) exists for nu > 0 only (s < 0) and ends at the GH
     point nu = 0 (cycle amplitude R^2 = -nu / (2 s) -> 0): nu must be monotone along it."""

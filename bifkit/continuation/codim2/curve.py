@@ -25,6 +25,7 @@ import numpy as np
 from ...errors import ConvergenceError
 from . import core
 from .. import events as ev_mod
+from .. import degeneracy as dg
 from .fnptr import addresses
 from ..progress import Progress
 from ..branch import Branch, SpecialPoint
@@ -61,6 +62,14 @@ class _Curve:
         self.kernels = (addresses(model.compiled),)
         self.problem = (self.kind, self.p0, self.idx, self.logf)
         self.N = self.n + 2 + (0 if self.kind == core.LP else 1)
+        self._derivs = None
+
+    @property
+    def derivs(self):
+        """Exact derivative tensors (degeneracy.SymbolicDerivatives), or None without sympy."""
+        if self._derivs is None and self.model.symbolic is not None:
+            self._derivs = dg.SymbolicDerivatives(self.model)
+        return self._derivs
 
     def s_of(self, j, value):
         return math.log10(value) if self.logf[j] else float(value)
@@ -316,6 +325,8 @@ def _locate(prob, label, col, i, ctx, opts):
     y, found, converged, _ = core.locate(*prob.kernels, *prob.problem, Y[i], T[i], BB[i], CB[i],
                                          SEL[i], float(DS[i + 1]), col, float(ga), float(gb),
                                          float(opts.tol), int(opts.max_iter))
+    if label == "BT":   # placed as the zero of a system that is regular at BT
+        y, found, converged = _polish_bt(prob, y if found else None, i, col, ctx, found, converged)
     if not found:
         return None
     return _special(prob, label, y, i, ctx, converged,
@@ -330,7 +341,7 @@ def _special(prob, label, y, i, ctx, converged, gh_check=None, col=0):
     if gh_check is not None and not abs(tests[col]) <= 1e-4 * gh_check:
         return None  # a pole of l1 (a zero eigenvalue: ZH), not a root
     info = _label_data(prob, label, y, ev, tests, data)
-    if info is None:
+    if info is None or not _normal_form_data(prob, label, y, info):
         return None
     model = prob.model
     p = prob.params(y)
@@ -450,6 +461,62 @@ def _label_data(prob, label, y, ev, tests, data):
             out["omega"] = float(abs(lam.imag))
         return out
     return {"mu": float(data[0])}
+
+
+def _normal_form_data(prob, label, y, info):
+    """Add the codimension-2 normal-form data of a located point (issue 15); False to reject.
+
+    From the model's exact derivatives (:mod:`bifkit.continuation.degeneracy`,
+    Kuznetsov 2004 ch. 8): GH gets ``l2`` (second Lyapunov coefficient); BT gets the
+    normal-form coefficients ``a``, ``b`` (eq. 8.54) and no l1; ZH gets no l1 (the
+    Jacobian is singular there); CP is kept only when the cusp is genuine (one zero
+    eigenvalue, cusp coefficient ``c`` != 0, the free parameters unfold the fold).
+    Models without a symbolic form keep the compiled data only.
+    """
+    if label == "ZH":
+        info.pop("l1", None)
+    if label not in ("GH", "BT", "CP") or prob.derivs is None:
+        return True
+    x, p = y[:prob.n], prob.params(y)
+    if label == "GH":
+        info["l2"] = float(dg.hopf_normal_form(prob.derivs.at(x, p, order=5), order=5).l2)
+    elif label == "BT":
+        bt = dg.bt_coefficients(prob.derivs.at(x, p, order=2))
+        info.pop("l1", None)
+        info.update(a=float(bt.a), b=float(bt.b), genuine=bool(bt.genuine))
+    else:
+        cusp = dg.cusp_coefficient(prob.derivs.at(x, p, order=3), free=list(prob.idx))
+        if not cusp.genuine:
+            return False
+        info["c"] = float(cusp.c)
+    return True
+
+
+def _polish_bt(prob, y_loc, i, col, ctx, found, converged):
+    """The BT point between points i and i + 1 by :func:`degeneracy.bt_point` (regular there).
+
+    The Hopf system (J^2 + kappa I) is singular at BT, so its secant location stops short
+    or fails; the fold-plus-BT system is not.  The start is the secant's point or the
+    linear interpolation of the BT test.  Kept only when Newton converges within the
+    step; otherwise the secant result (found, converged) is returned unchanged.
+    """
+    Y, T, TESTS = ctx[0], ctx[1], ctx[2]
+    n = prob.n
+    ga, gb = TESTS[i, col], TESTS[i + 1, col]
+    w = ga / (ga - gb) if ga != gb else 0.5
+    y0 = y_loc if y_loc is not None else (1 - w) * Y[i] + w * Y[i + 1]
+    z, ok = dg.bt_point(prob.model.compiled.f, prob.model.compiled.jac,
+                        lambda z: prob.params(np.concatenate([z, [0.0]])), y0[:n + 2], n)
+    step = np.linalg.norm(Y[i + 1][:n + 2] - Y[i][:n + 2])
+    if not ok or np.linalg.norm(z - y0[:n + 2]) > 2.0 * step + 1e-12:
+        return y_loc, found, converged
+    y = np.zeros(prob.N)
+    y[:n + 2] = z      # kappa = omega^2 = 0 on H-C (the extra unknown), LP-C has none
+    try:               # the curve's own data must exist there (LP-C's <p, q> = 0 exactly at BT)
+        core.point_info(*prob.kernels, *prob.problem, y, T[i], ctx[4][i], ctx[5][i], ctx[6][i])
+    except ZeroDivisionError:
+        return y_loc, found, converged
+    return y, True, True
 
 
 def _imaginary_pair(ev):

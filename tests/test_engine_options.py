@@ -8,7 +8,7 @@ import pytest
 import bifkit
 from bifkit.continuation.options import (CURVE_DEFAULTS, ContinuationOptions, MeshOptions,
                                          make_options)
-from bifkit.continuation import CURVES
+from bifkit.continuation import CURVE_TYPES
 from bifkit.continuation.status import STATUSES, check
 
 
@@ -98,7 +98,7 @@ def test_curve_defaults_and_overrides():
     assert (lc.mesh.ntst, lc.mesh.ncol, lc.mesh.adapt_every) == (50, 4, 3)
     assert (pd.ds_min, pd.max_points, pd.tol, pd.max_iter, pd.mesh.ntst) == \
         (1e-6, 1000, 1e-9, 12, None)
-    assert set(CURVE_DEFAULTS) == set(CURVES)
+    assert set(CURVE_DEFAULTS) == set(CURVE_TYPES)   # HC-C/HSN-C have options of their own
     base = ContinuationOptions(ds_max=0.05, ds=0.01)
     o = make_options("LC-C", base, ntst=30, max_points=7)
     assert (o.ds_max, o.max_points, o.mesh.ntst) == (0.05, 7, 30)

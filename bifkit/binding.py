@@ -1,60 +1,209 @@
-"""Bind a compiled algorithm template to a model's kernels, with on-disk caching.
+"""The one way a model's kernels reach compiled algorithms: function addresses.
 
-Numba cannot cache a function that receives other jitted functions as
-arguments (their types change from one process to the next), so an algorithm
-that calls a model's ``f``/``jac``/``dfdp`` in its inner loop would be
-recompiled in every process.  Instead, such an algorithm is written as a
-*template module* whose kernels are module globals, declared in a marked block::
+Every compiled algorithm (the EP-C loop, the codim-2 cores, the cycle
+collocation kernels) is compiled ONCE for all models and cached on disk by
+numba: it receives the model's kernels as an int64 *address array* ``K`` and
+rebuilds them inside compiled code as first-class functions of fixed type
+(``numba.types.FunctionType``).  The compiled code is then the same for every
+model, so numba's disk cache serves a model it has never seen (a
+dispatcher-typed argument, or kernels spliced in as globals, would make numba
+compile the algorithm again for each model).
 
-    # --- kernels: bound to a model's compiled f, jac, dfdp by bifkit.binding.bind ---
-    f = jac = dfdp = None
-    # --- end kernels ---
+Layout of ``K``: two addresses per kernel, in the slot order of
+:data:`KERNEL_TYPES` -- numba's C wrapper (``c``) then numba's own calling
+convention entry (``jit``, used for the calls).  A kernel that was not asked
+for has both addresses 0; compiled code must not call it.
 
-:func:`bind` copies the template's source into the cache directory with that
-block replaced by imports of the model's kernels, and imports the copy: numba
-compiles it once per (template, model) and caches it on disk like the kernels.
+Inside compiled code::
+
+    f = kernel_f(K); jac = kernel_jac(K); B = kernel_B(K)     # and so on
+    fx = f(0.0, x, p)
+
+From Python, :func:`addresses` builds ``K`` from ``model.compiled``, and
+:func:`bind` gives a template module's address-taking functions with ``K``
+already supplied (``bind(core, f=c.f, jac=c.jac, dfdp=c.dfdp).ep_run(...)``).
+The dispatchers must stay alive as long as their addresses are used: the
+objects returned by :func:`bind` keep them, and ``model.compiled`` does.
 """
 from __future__ import annotations
 
-import hashlib
-import inspect
-import re
-import sys
-import types
+import functools
+import types as pytypes
+import warnings
 
-from .codegen import CODEGEN_VERSION, import_source
+import numba as nb
+import numpy as np
+from numba import types
+from numba.core import cgutils
+from numba.core.errors import NumbaExperimentalFeatureWarning
+from numba.extending import intrinsic
 
-_BLOCK = re.compile(r"^# --- kernels:.*?^# --- end kernels ---$", re.S | re.M)
+# first-class functions are an 'experimental' numba feature (stable since 0.53)
+warnings.filterwarnings("ignore", message=".*First-class function type feature is experimental",
+                        category=NumbaExperimentalFeatureWarning)
+
+F1 = types.float64[::1]
+F2 = types.float64[:, ::1]
+F3 = types.float64[:, :, ::1]
+F_TYPE = types.FunctionType(F1(types.float64, F1, F1))                  # f(t, x, p)
+JAC_TYPE = types.FunctionType(F2(types.float64, F1, F1))                # jac, dfdp (t, x, p)
+DJDP_TYPE = types.FunctionType(F3(types.float64, F1, F1))               # dJdp(t, x, p)
+B_TYPE = types.FunctionType(F1(types.float64, F1, F1, F1, F1))          # B(t, x, p, u, v)
+C_TYPE = types.FunctionType(F1(types.float64, F1, F1, F1, F1, F1))      # C(t, x, p, u, v, w)
+# slot order of the kernels in an address array
+KERNEL_TYPES = (("f", F_TYPE), ("jac", JAC_TYPE), ("dfdp", JAC_TYPE), ("dJdp", DJDP_TYPE),
+                ("B", B_TYPE), ("C", C_TYPE))
+SLOT = {name: i for i, (name, _) in enumerate(KERNEL_TYPES)}
+
+
+def _maker(ftype):
+    @intrinsic
+    def as_function(typingctx, c_addr, jit_addr):
+        """A first-class function of type ``ftype`` from its two addresses."""
+        def codegen(context, builder, sig, args):
+            fn = cgutils.create_struct_proxy(ftype)(context, builder)
+            vp = context.get_value_type(types.voidptr)
+            fn.c_addr = builder.inttoptr(args[0], vp)
+            fn.py_addr = cgutils.get_null_value(vp)
+            fn.jit_addr = builder.inttoptr(args[1], vp)
+            return fn._getvalue()
+        return ftype(types.int64, types.int64), codegen
+    return as_function
+
+
+_as_f, _as_jac, _as_djdp, _as_b, _as_c = (_maker(t) for t in
+                                         (F_TYPE, JAC_TYPE, DJDP_TYPE, B_TYPE, C_TYPE))
+
+
+@nb.njit(cache=True)
+def kernel_f(K):
+    """The model's f(t, x, p) from the address array ``K``."""
+    return _as_f(K[0], K[1])
+
+
+@nb.njit(cache=True)
+def kernel_jac(K):
+    """The model's Jacobian jac(t, x, p) (n x n) from ``K``."""
+    return _as_jac(K[2], K[3])
+
+
+@nb.njit(cache=True)
+def kernel_dfdp(K):
+    """The model's df/dp(t, x, p) (n x n_params) from ``K``."""
+    return _as_jac(K[4], K[5])
+
+
+@nb.njit(cache=True)
+def kernel_dJdp(K):
+    """The model's dJ/dp(t, x, p) (n x n x n_params) from ``K``."""
+    return _as_djdp(K[6], K[7])
+
+
+@nb.njit(cache=True)
+def kernel_B(K):
+    """The model's second-derivative form B(t, x, p, u, v) from ``K``."""
+    return _as_b(K[8], K[9])
+
+
+@nb.njit(cache=True)
+def kernel_C(K):
+    """The model's third-derivative form C(t, x, p, u, v, w) from ``K``."""
+    return _as_c(K[10], K[11])
+
+
+@nb.njit(cache=True)
+def unpack(K):
+    """(f, jac, dfdp, dJdp, B, C) from an address array holding all six kernels."""
+    return (kernel_f(K), kernel_jac(K), kernel_dfdp(K), kernel_dJdp(K), kernel_B(K),
+            kernel_C(K))
+
+
+def _kernel_addresses(name, disp):
+    """(c, jit) addresses of the dispatcher ``disp`` compiled for kernel ``name``'s type."""
+    ftype = dict(KERNEL_TYPES)[name]
+    cres = disp.get_compile_result(ftype.signature)   # compiles (or loads) if needed
+    lib = cres.library
+    out = (lib.get_pointer_to_function(cres.fndesc.llvm_cfunc_wrapper_name),
+           lib.get_pointer_to_function(cres.fndesc.llvm_func_name))
+    if not all(out):
+        raise RuntimeError(f"could not obtain the address of the model's compiled {name!r}")
+    return out
+
+
+_cache: dict = {}
+
+
+def addresses(compiled=None, names=None, **kernels) -> np.ndarray:
+    """The int64 address array of a model's kernels.
+
+    Parameters
+    ----------
+    compiled : object, optional
+        ``model.compiled`` (kernels as attributes ``f, jac, dfdp, dJdp, B, C``).
+    names : iterable of str, optional
+        Which of ``compiled``'s kernels to include (default: all six).  Only
+        these are compiled; the other slots are 0.
+    **kernels
+        Kernels given directly, name -> numba dispatcher (instead of ``compiled``).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (12,)
+    """
+    if compiled is not None:
+        names = tuple(names) if names is not None else tuple(SLOT)
+        kernels = {name: getattr(compiled, name) for name in names}
+    unknown = sorted(set(kernels) - set(SLOT))
+    if unknown:
+        raise ValueError(f"unknown kernel name(s) {unknown}; known: {list(SLOT)}")
+    out = np.zeros(2 * len(SLOT), dtype=np.int64)
+    for name, disp in kernels.items():
+        key = (name, id(disp))
+        hit = _cache.get(key)
+        if hit is None or hit[0] is not disp:
+            hit = _cache[key] = (disp, _kernel_addresses(name, disp))   # keeps disp alive
+        out[2 * SLOT[name]:2 * SLOT[name] + 2] = hit[1]
+    return out
+
+
+class Bound:
+    """A template module's compiled functions with a model's kernel addresses supplied.
+
+    Attribute ``g`` is ``functools.partial(template.g, K)`` for the names in
+    the template's ``KERNEL_FUNCTIONS`` table (function name -> kernels it calls); any
+    other attribute is the template's own.  Keeps the kernels alive.
+    """
+
+    def __init__(self, template: pytypes.ModuleType, kernels: dict):
+        self.template, self.kernels = template, dict(kernels)
+        self.K = addresses(**kernels)
+        for fname, needs in template.KERNEL_FUNCTIONS.items():
+            if set(needs) <= set(kernels):
+                setattr(self, fname, functools.partial(getattr(template, fname), self.K))
+
+    def __getattr__(self, name):
+        needs = getattr(self.template, "KERNEL_FUNCTIONS", {}).get(name)
+        if needs is not None:
+            raise ValueError(f"{self.template.__name__}.{name} calls the kernels {list(needs)}; "
+                             f"bound with {sorted(self.kernels)} only")
+        return getattr(self.template, name)
+
+
 _bound: dict = {}
 
 
-def _importable(fn) -> bool:
-    py = getattr(fn, "py_func", None)
-    mod = sys.modules.get(getattr(py, "__module__", None) or "")
-    return (py is not None and mod is not None and getattr(mod, py.__name__, None) is fn
-            and "<locals>" not in py.__qualname__)
+def bind(template: pytypes.ModuleType, **kernels) -> Bound:
+    """``template``'s address-taking functions with ``kernels`` (name -> njit function) supplied.
 
-
-def bind(template: types.ModuleType, **kernels) -> types.ModuleType:
-    """A copy of ``template`` whose kernel globals are ``kernels`` (name -> njit function)."""
+    ``template.KERNEL_FUNCTIONS`` maps each function taking the address array as its
+    first argument to the kernels it calls.  Nothing is compiled per model
+    here except the kernels themselves.
+    """
+    if not isinstance(getattr(template, "KERNEL_FUNCTIONS", None), dict):
+        raise ValueError(f"{template.__name__} has no KERNEL_FUNCTIONS table of the "
+                         f"functions taking kernel addresses")
     key = (template.__name__,) + tuple((k, id(v)) for k, v in sorted(kernels.items()))
-    if key in _bound:
-        return _bound[key]
-    src = inspect.getsource(template)
-    if not _BLOCK.search(src):
-        raise ValueError(f"{template.__name__} has no '# --- kernels:' block to bind")
-    if all(_importable(fn) for fn in kernels.values()):
-        header = "".join(f"from {fn.py_func.__module__} import {fn.py_func.__name__} as {name}\n"
-                         for name, fn in sorted(kernels.items()))
-        bound_src = _BLOCK.sub(lambda _: header.rstrip("\n"), src)
-        digest = hashlib.sha256((CODEGEN_VERSION + bound_src).encode()).hexdigest()[:16]
-        short = template.__name__.rsplit(".", 1)[-1]
-        module = import_source(f"bifkit_bound_{short}_{digest}", bound_src)
-    else:
-        # kernels built at run time (closures): bind in memory, compiled per process
-        module = types.ModuleType(f"{template.__name__}_bound")
-        module.__dict__.update(kernels)
-        code = _BLOCK.sub("", src).replace("cache=True", "cache=False")
-        exec(compile(code, f"<bound {template.__name__}>", "exec"), module.__dict__)
-    _bound[key] = module
-    return module
+    hit = _bound.get(key)
+    if hit is None or any(hit.kernels[k] is not v for k, v in kernels.items()):
+        hit = _bound[key] = Bound(template, kernels)
+    return hit

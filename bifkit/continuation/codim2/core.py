@@ -19,7 +19,7 @@ V of the current point, and on H-C / NF-C the two entries of G that make the
 system best conditioned are chosen.
 
 Every function that Python calls has an explicit signature and receives the
-model kernels as an array of addresses (:mod:`.codim2_fnptr`), used inside as
+model kernels as an array of addresses (:mod:`bifkit.binding`), used inside as
 first-class functions of fixed type: the compiled code is the same for every
 model, numba's disk cache serves every process (a dispatcher-typed argument
 would be recompiled in each new process), and a call costs ~1 us.
@@ -27,19 +27,13 @@ would be recompiled in each new process), and a call costs ~1 us.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numba as nb
 import numpy as np
 from numba import types
-from numba.core.errors import NumbaExperimentalFeatureWarning
 
-from .fnptr import unpack
+from ...binding import unpack
 from .linalg import det, dot, mm, mv, solve, solve_vec, sort_eigenvalues, vm
-
-# first-class functions are an 'experimental' numba feature (stable since 0.53)
-warnings.filterwarnings("ignore", message=".*First-class function type feature is experimental",
-                        category=NumbaExperimentalFeatureWarning)
 
 LN10 = math.log(10.0)
 
@@ -54,7 +48,7 @@ _F1 = types.float64[::1]
 _F2 = types.float64[:, ::1]
 _F3 = types.float64[:, :, ::1]
 _I1 = types.int64[::1]
-_KERNELS = (_I1,)  # the kernel addresses (codim2_fnptr.addresses)
+_KERNELS = (_I1,)  # the kernel addresses (bifkit.binding.addresses)
 # kind, p0, idx, logf; logf[j] = 1: free parameter j in log10; logf[2] = 1: derivatives of
 # J by central differences of jac (large n, finite-difference kernels), else exact B
 _PROBLEM = (types.int64, _F1, _I1, _I1)

@@ -26,7 +26,7 @@ from ...errors import ConvergenceError
 from . import core
 from .. import events as ev_mod
 from .. import degeneracy as dg
-from .fnptr import addresses
+from ...binding import addresses
 from ..progress import Progress
 from ..branch import Branch, SpecialPoint
 

@@ -1,9 +1,10 @@
 """Compiled core of EP-C: the whole predictor-corrector loop runs in numba.
 
-The model's kernels ``f, jac, dfdp(t, x, p)`` are module globals: this module
-is a template that :func:`bifkit.binding.bind` copies per model with the
-kernels imported in place of the placeholders below, so numba compiles it once
-per model and caches it on disk.  One Python call computes a whole branch
+The model's kernels ``f, jac, dfdp(t, x, p)`` arrive as the address array
+``K`` of :mod:`bifkit.binding` (first argument of the functions in
+:data:`BOUND`), so this module is compiled once for all models and cached on
+disk; ``bifkit.binding.bind(core, f=.., jac=.., dfdp=..)`` supplies ``K``.
+One Python call computes a whole branch
 direction: no per-point Python overhead (a step costs a few linear solves of
 size n + 1 and one eigenvalue problem of size n).
 
@@ -25,11 +26,13 @@ import math
 import numba as nb
 import numpy as np
 
+from ...binding import kernel_dfdp, kernel_f, kernel_jac
+
 LN10 = math.log(10.0)
 
-# --- kernels: bound to a model's compiled f, jac, dfdp by bifkit.binding.bind ---
-f = jac = dfdp = None
-# --- end kernels ---
+# functions taking the kernel address array K first -> the kernels they call
+KERNEL_FUNCTIONS = {name: ("f", "jac", "dfdp") for name in
+                    ("correct", "tangent", "point_data", "fix_param", "ep_run", "ep_locate")}
 
 # why a direction ended (``status`` of ep_run)
 MAX_POINTS, BOUND, MIN_STEP, NOT_FINITE = 0, 1, 2, 3
@@ -43,7 +46,7 @@ def _params(p0, k, log, s):
 
 
 @nb.njit(cache=True)
-def _DF(p0, k, log, u):
+def _DF(jac, dfdp, p0, k, log, u):
     """[J, df/ds] at u (n x (n+1))."""
     n = u.size - 1
     p = _params(p0, k, log, u[n])
@@ -58,7 +61,7 @@ def _DF(p0, k, log, u):
 
 
 @nb.njit(cache=True)
-def correct(p0, k, log, u_pred, t, tol, max_iter):
+def correct_with(f, jac, dfdp, p0, k, log, u_pred, t, tol, max_iter):
     """Newton on [f(u); t.(u - u_pred)] = 0.  Returns (u, ok)."""
     n = u_pred.size - 1
     u = u_pred.copy()
@@ -68,7 +71,7 @@ def correct(p0, k, log, u_pred, t, tol, max_iter):
         Fu = f(0.0, u[:n], _params(p0, k, log, u[n]))
         if not np.all(np.isfinite(Fu)):
             return u, False
-        M[:n, :] = _DF(p0, k, log, u)
+        M[:n, :] = _DF(jac, dfdp, p0, k, log, u)
         M[n, :] = t
         r[:n] = -Fu
         r[n] = -np.dot(t, u - u_pred)
@@ -85,11 +88,11 @@ def correct(p0, k, log, u_pred, t, tol, max_iter):
 
 
 @nb.njit(cache=True)
-def tangent(p0, k, log, u, t_prev):
+def tangent_with(f, jac, dfdp, p0, k, log, u, t_prev):
     """Unit null vector of F_u oriented like t_prev, and det [F_u; t_prev]."""
     n = u.size - 1
     M = np.empty((n + 1, n + 1))
-    M[:n, :] = _DF(p0, k, log, u)
+    M[:n, :] = _DF(jac, dfdp, p0, k, log, u)
     M[n, :] = t_prev
     rhs = np.zeros(n + 1)
     rhs[n] = 1.0
@@ -128,20 +131,20 @@ def test_values(ev, t, det_bp, out):
 
 
 @nb.njit(cache=True)
-def _point_data(p0, k, log, u, t_prev, tests_row):
+def point_data_with(f, jac, dfdp, p0, k, log, u, t_prev, tests_row):
     """Tangent, eigenvalues and test values at u; ok = False if J is not finite."""
     n = u.size - 1
     J = jac(0.0, u[:n], _params(p0, k, log, u[n]))
-    if not (np.all(np.isfinite(J)) and np.all(np.isfinite(_DF(p0, k, log, u)))):
+    if not (np.all(np.isfinite(J)) and np.all(np.isfinite(_DF(jac, dfdp, p0, k, log, u)))):
         return t_prev, np.zeros(n, dtype=np.complex128), False
-    t, det_bp = tangent(p0, k, log, u, t_prev)
+    t, det_bp = tangent_with(f, jac, dfdp, p0, k, log, u, t_prev)
     ev = sorted_eigenvalues(J)
     test_values(ev, t, det_bp, tests_row)
     return t, ev, True
 
 
 @nb.njit(cache=True)
-def fix_param(p0, k, log, u, s_fixed, tol, max_iter):
+def fix_param_with(f, jac, dfdp, p0, k, log, u, s_fixed, tol, max_iter):
     """Newton in x with the parameter held at s_fixed (landing on a bound)."""
     n = u.size - 1
     x = u[:n].copy()
@@ -161,7 +164,34 @@ def fix_param(p0, k, log, u, s_fixed, tol, max_iter):
 
 
 @nb.njit(cache=True)
-def ep_run(p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
+def correct(K, p0, k, log, u_pred, t, tol, max_iter):
+    """:func:`correct_with` the kernels of the address array K."""
+    return correct_with(kernel_f(K), kernel_jac(K), kernel_dfdp(K), p0, k, log, u_pred, t,
+                        tol, max_iter)
+
+
+@nb.njit(cache=True)
+def tangent(K, p0, k, log, u, t_prev):
+    """:func:`tangent_with` the kernels of the address array K."""
+    return tangent_with(kernel_f(K), kernel_jac(K), kernel_dfdp(K), p0, k, log, u, t_prev)
+
+
+@nb.njit(cache=True)
+def point_data(K, p0, k, log, u, t_prev, tests_row):
+    """:func:`point_data_with` the kernels of the address array K."""
+    return point_data_with(kernel_f(K), kernel_jac(K), kernel_dfdp(K), p0, k, log, u, t_prev,
+                           tests_row)
+
+
+@nb.njit(cache=True)
+def fix_param(K, p0, k, log, u, s_fixed, tol, max_iter):
+    """:func:`fix_param_with` the kernels of the address array K."""
+    return fix_param_with(kernel_f(K), kernel_jac(K), kernel_dfdp(K), p0, k, log, u, s_fixed,
+                          tol, max_iter)
+
+
+@nb.njit(cache=True)
+def ep_run(K, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
            lo, hi):
     """One direction of an EP-C branch from u0 along t0.
 
@@ -169,6 +199,7 @@ def ep_run(p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
     sorted eigenvalues, test values and the step that led to each point
     (DS[i] is the step from point i-1), with the first ``npts`` rows valid.
     """
+    f, jac, dfdp = kernel_f(K), kernel_jac(K), kernel_dfdp(K)
     n = u0.size - 1
     U = np.empty((max_points, n + 1))
     T = np.empty((max_points, n + 1))
@@ -176,7 +207,7 @@ def ep_run(p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
     TESTS = np.empty((max_points, 4))
     DS = np.zeros(max_points)
     U[0] = u0
-    t, ev, ok0 = _point_data(p0, k, log, u0, t0, TESTS[0])
+    t, ev, ok0 = point_data_with(f, jac, dfdp, p0, k, log, u0, t0, TESTS[0])
     T[0] = t
     EV[0] = ev
     m = 1
@@ -186,7 +217,7 @@ def ep_run(p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
     while m < max_points:
         u = U[m - 1]
         t = T[m - 1]
-        u_new, ok = correct(p0, k, log, u + ds * t, t, tol, max_iter)
+        u_new, ok = correct_with(f, jac, dfdp, p0, k, log, u + ds * t, t, tol, max_iter)
         if not ok:
             ds *= 0.5
             if ds < ds_min:
@@ -196,10 +227,10 @@ def ep_run(p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
         s = u_new[n]
         if s < lo or s > hi:
             bound = hi if s > hi else lo
-            ub, okb = fix_param(p0, k, log, u_new, bound, tol, max_iter)
+            ub, okb = fix_param_with(f, jac, dfdp, p0, k, log, u_new, bound, tol, max_iter)
             if okb:
                 U[m] = ub
-                tb, evb, okd = _point_data(p0, k, log, ub, t, TESTS[m])
+                tb, evb, okd = point_data_with(f, jac, dfdp, p0, k, log, ub, t, TESTS[m])
                 if okd:
                     T[m] = tb
                     EV[m] = evb
@@ -207,7 +238,7 @@ def ep_run(p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
                     m += 1
             status = BOUND
             break
-        t_new, ev_new, okd = _point_data(p0, k, log, u_new, t, TESTS[m])
+        t_new, ev_new, okd = point_data_with(f, jac, dfdp, p0, k, log, u_new, t, TESTS[m])
         if not okd:  # NaN/inf Jacobian ahead: step too long (or the branch ends)
             ds *= 0.5
             if ds < ds_min:
@@ -224,10 +255,11 @@ def ep_run(p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
 
 
 @nb.njit(cache=True)
-def ep_locate(p0, k, log, u, t, ds, which, ga, gb, tol, max_iter):
+def ep_locate(K, p0, k, log, u, t, ds, which, ga, gb, tol, max_iter):
     """Zero of test ``which`` on the step u + h t, h in (0, ds): Illinois secant.
 
     Returns (u_located, ok, converged)."""
+    f, jac, dfdp = kernel_f(K), kernel_jac(K), kernel_dfdp(K)
     n = u.size - 1
     a, b = 0.0, ds
     best = u.copy()
@@ -238,13 +270,13 @@ def ep_locate(p0, k, log, u, t, ds, which, ga, gb, tol, max_iter):
         h = b - (b - a) * gb / (gb - ga) if gb != ga else 0.5 * (a + b)
         if not (min(a, b) < h < max(a, b)):
             h = 0.5 * (a + b)
-        uh, ok = correct(p0, k, log, u + h * t, t, tol, max_iter)
+        uh, ok = correct_with(f, jac, dfdp, p0, k, log, u + h * t, t, tol, max_iter)
         if not ok:
             h = 0.5 * (a + b)
-            uh, ok = correct(p0, k, log, u + h * t, t, tol, max_iter)
+            uh, ok = correct_with(f, jac, dfdp, p0, k, log, u + h * t, t, tol, max_iter)
             if not ok:
                 return best, found, False
-        _, _, okd = _point_data(p0, k, log, uh, t, tests)
+        _, _, okd = point_data_with(f, jac, dfdp, p0, k, log, uh, t, tests)
         if not okd:
             return best, found, False
         gh = tests[which]

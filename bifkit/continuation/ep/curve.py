@@ -228,7 +228,7 @@ def _run(prob, u0, t0, opts, bounds, detect):
             i, u, t, h = stop
             m = i + 2
             U[m - 1], T[m - 1], DS[m - 1] = u, t, h
-            _, EV[m - 1], _ = prob.core._point_data(*args, u, T[i], TESTS[m - 1])
+            _, EV[m - 1], _ = prob.core.point_data(*args, u, T[i], TESTS[m - 1])
             status, reason = "completed", f"stop_at event reached after point {i}"
     for label in detect:
         col = TESTS[:m, _LABELS.index(label)]

@@ -113,10 +113,7 @@ def test_singular_interval_block_is_unreliable_not_a_crash():
 
 
 # ----------------------------------------------------------------------------- Lorenz
-@pytest.fixture(scope="module")
-def lorenz_cycles():
-    """LC-C of Lorenz (sigma 10, b 8/3) from the subcritical Hopf point r = 470/19 down in r,
-    ntst 200: the period grows from 0.65 to ~50 as r -> 13.9266 (homoclinic)."""
+def _lorenz_branch():
     r0, beta = 20.0, 8 / 3
     x0 = math.sqrt(beta * (r0 - 1))
     m = zoo.lorenz(r=r0)
@@ -125,6 +122,25 @@ def lorenz_cycles():
     lc = continuation(m, "LC-C", h, ["r"], bounds={"r": (13.0, 30.0)}, ntst=200,
                       max_points=64, ds_max=1.0)
     return m, lc
+
+
+@pytest.fixture(scope="module")
+def lorenz_cycles():
+    """LC-C of Lorenz (sigma 10, b 8/3) from the subcritical Hopf point r = 470/19 down in r,
+    ntst 200, with the engine's multipliers from QZ alone (as before issue 15: no periodic
+    QR, no stop): the period grows from 0.65 to ~50 as r -> 13.9266 (homoclinic), so the
+    branch runs into the region where QZ loses the trivial multiplier and overflows."""
+    from bifkit.continuation.cycles import floquet as fq
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fq, "point_multipliers",
+                   lambda P, Q, Jblk: fq.PointMultipliers(*fq.multipliers_from_pair(P, Q)))
+        return _lorenz_branch()
+
+
+@pytest.fixture(scope="module")
+def lorenz_engine():
+    """The same LC-C run by the engine as it is (periodic QR where QZ is unsure, stop status)."""
+    return _lorenz_branch()
 
 
 def _blocks(model, orbit):
@@ -201,20 +217,44 @@ def test_lorenz_unresolved_orbit_is_reported_unreliable(lorenz_cycles):
     assert r.finite and r.trivial_error > 0.1 and not r.is_reliable()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the Lorenz cycle from the subcritical Hopf "
-                   "point gets dozens of PD (and LPC) labels near the homoclinic orbit")
-def test_lorenz_cycle_branch_has_no_false_labels(lorenz_cycles):
+def test_qz_alone_gives_false_labels_and_non_finite_multipliers(lorenz_cycles):
+    """What issue 15 reported, reproduced with QZ alone (the reason for the periodic QR)."""
     _, lc = lorenz_cycles
+    assert "PD" in [s.label for s in lc.special_points()]
+    assert not np.all(np.isfinite(lc.multipliers))
+
+
+def test_lorenz_cycle_branch_has_no_false_labels(lorenz_engine):
+    _, lc = lorenz_engine
     # the unstable cycle of Lorenz 1963 shrinks onto the homoclinic orbit without PD or LPC
     # (Sparrow 1982, ch. 3); a branch may stop there, it may not label it
     assert [s.label for s in lc.special_points()] == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: points are accepted with non-finite "
-                   "multipliers (QZ gives inf+nanj near the homoclinic orbit)")
-def test_lorenz_cycle_branch_multipliers_are_finite(lorenz_cycles):
-    _, lc = lorenz_cycles
-    assert np.all(np.isfinite(lc.multipliers))
+def test_lorenz_cycle_branch_multipliers_are_finite_where_reliable(lorenz_engine):
+    _, lc = lorenz_engine
+    ok = lc.trivial_error < 1e-4                   # the reliable points (cycle_status)
+    assert ok[:10].all() and not ok[-1]            # the branch runs on towards the homoclinic
+    assert np.all(np.isfinite(lc.multipliers[ok]))
+
+
+def test_lorenz_branch_status_approaching_the_homoclinic_orbit(lorenz_engine, lorenz_cycles):
+    """The engine's status says "approaching_homoclinic" from the point where the periodic
+    QR first says the multipliers are unreliable (computed here from the QZ-only branch's
+    orbits, an independent run), and takes no special point beyond it; the orbits go on
+    (they are converged, and a homoclinic continuation starts from the longest)."""
+    from bifkit.continuation.periodic_schur import cycle_status, speed_ratio
+    m, lc = lorenz_engine
+    _, raw = lorenz_cycles
+    first_bad = next(i for i, o in enumerate(raw.orbits)
+                     if cycle_status(floquet_from_blocks(_blocks(m, o)),
+                                     raw.period[max(0, i - 5):i + 1],
+                                     speed_ratio(m.compiled.f, o.U, o.p)) is not None)
+    assert raw.period[first_bad] > 2.0              # long cycles kept, not cut at the Hopf end
+    assert list(lc.status.values()) == ["approaching_homoclinic"]
+    assert f"from point {first_bad} on" in lc.stop_reason
+    assert len(lc.period) == len(raw.period)        # same orbits as the QZ-only run
+    assert np.allclose(lc.period, raw.period, rtol=1e-9)
 
 
 def test_lorenz_branch_status_near_the_homoclinic_orbit(lorenz_cycles):

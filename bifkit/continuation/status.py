@@ -20,6 +20,14 @@ STATUSES = {
                           "a Hopf curve reached a Bogdanov-Takens point, or a cycle curve's "
                           "amplitude tends to zero"),
     "period_limit": "the period exceeded T_max (a homoclinic approach?)",
+    # cycles whose Floquet multipliers can no longer be trusted (issue 15); LC-C keeps its
+    # converged orbits beyond that point (homoclinic starts) but takes no special point there
+    "approaching_homoclinic": ("the period grows while the orbit lingers near an equilibrium "
+                               "and the trivial Floquet multiplier is lost: a homoclinic orbit "
+                               "is near (no special point is taken from there on)"),
+    "multipliers_unreliable": ("the Floquet multipliers are not finite or the trivial one is "
+                               "far from 1 (no special point is taken; refine the mesh: larger "
+                               "ntst)"),
     # homoclinic orbits (HC-C, bifkit/continuation/homoclinic)
     "truncation": "the orbit's ends left the saddle: the truncation time T is too short",
     "NCH": "a non-central saddle-node homoclinic point ends the curve",

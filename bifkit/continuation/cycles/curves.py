@@ -182,6 +182,10 @@ def _run(system, pt0, opts, lims, uz, bar):
                     f"point {len(pts) - 1}; try a smaller ds_min or larger ntst")
             continue
         new.tU, new.tz = system.secant(pt, new)
+        why = _multiplier_status(system, pts, new)
+        if why is not None:   # no point (and no special point) from untrustworthy multipliers
+            return pts, why, (f"{why.replace('_', ' ')} after point {len(pts) - 1} (period "
+                              f"{new.T:.6g}, trivial multiplier error {new.trivial_error:.2g})")
         amps.append(_amplitude(new, system.n))
         if len(amps) >= 3 and amps[-3] > amps[-2] < amps[-1] and \
                 amps[-2] < END_AMPLITUDE * max(amps):
@@ -253,6 +257,18 @@ def _run(system, pt0, opts, lims, uz, bar):
         elif new.iterations >= opts.max_iter - 1:
             ds = max(0.6 * ds, opts.ds_min)
     return pts, "max_points", f"max_points = {opts.max_points} reached"
+
+
+def _multiplier_status(system, pts, new):
+    """None, "approaching_homoclinic" or "multipliers_unreliable" at ``new`` (issue 15;
+    :func:`bifkit.continuation.periodic_schur.cycle_status`)."""
+    pm = getattr(new, "pm", None)
+    if pm is None:
+        return None
+    from ..periodic_schur import speed_ratio
+    u = np.ascontiguousarray(new.U[:, :system.n])
+    return pm.status([q.T for q in pts[-5:]] + [new.T],
+                     lambda: speed_ratio(system.model.compiled.f, u, system.p_of(new.z)))
 
 
 def _event_point(system, pt, prev):
@@ -334,7 +350,7 @@ def _adapt(system, pt):
     new = Point(co.interpolate(pt.U, pt.mesh, sch, tn), pt.z.copy(), mesh)
     new.tU = co.interpolate(pt.tU, pt.mesh, sch, tn)
     new.tz = pt.tz
-    new.mu, new.trivial_error = pt.mu, pt.trivial_error
+    new.mu, new.trivial_error, new.pm = pt.mu, pt.trivial_error, pt.pm
     return new
 
 

@@ -66,6 +66,8 @@ class LCResult:
     special: list = field(default_factory=list)
     stop_reason: str = ""
     status: str = "max_points"
+    #: (status, first index, period, trivial error) where the multipliers became unreliable
+    unreliable: tuple = None
     bar: object = None
     newton_iterations: int = 0
 
@@ -115,6 +117,7 @@ class State:
         self.tU = self.tT = self.ttheta = None
         self.mu = None
         self.trivial_error = np.nan
+        self.pm = None     # floquet.PointMultipliers (how far mu can be trusted)
         self.iterations = 0
         self._jac = None
         self.dev = None    # (mean, rms amplitude) of the orbit, computed when first needed
@@ -237,7 +240,8 @@ class Corrector:
                 st = State(U, float(z[0]), float(z[1]), mesh)
                 st.iterations = it
                 Fc = self.factor(U, st.T, st.theta, p, mesh)
-                st.mu, st.trivial_error = fq.multipliers_from_pair(Fc.f[6], Fc.f[7])
+                st.pm = fq.point_multipliers(Fc.f[6], Fc.f[7], Fc.Jblk)
+                st.mu, st.trivial_error = st.pm.mu, st.pm.trivial_error
                 st._jac = (Fc, C, D)
                 return st
             if step > 0.5 * last:
@@ -273,6 +277,7 @@ def adapt_state(st, scheme):
     new.tU = co.interpolate(st.tU, st.mesh, scheme, tn)
     new.tT, new.ttheta = st.tT, st.ttheta
     new.mu, new.trivial_error, new._jac = st.mu, st.trivial_error, None
+    new.pm = st.pm
     return new
 
 
@@ -309,9 +314,33 @@ def run(system, st0, p, opts, bounds, detect, *, phase_ref=None, T_scale=None):
     """
     res = LCResult(bar=Progress(opts.progress, opts.max_points, "LC-C"))
     try:
-        return _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale)
+        return _unreliable_status(_run(res, system, st0, p, opts, bounds, detect, phase_ref,
+                                       T_scale))
     finally:
         res.bar.close()
+
+
+#: statuses that say more than an unreliable-multiplier status and are kept over it
+_DEFINITE_END = ("bound", "completed", "reached_end_point")
+
+
+def _unreliable_status(res):
+    """Name the unreliable multipliers in the direction's status and message (issue 15).
+
+    From the first point where :func:`periodic_schur.cycle_status` objects, no special
+    point is taken (the branch goes on: its orbits are converged).  The direction's status
+    becomes "approaching_homoclinic" / "multipliers_unreliable" unless it ended at a bound,
+    a stop_at event or an end point; the message says where in any case.
+    """
+    if res.unreliable is None:
+        return res
+    why, index, T, err = res.unreliable
+    note = (f"{why.replace('_', ' ')} from point {index} on (period {T:.6g}, trivial "
+            f"multiplier error {err:.2g}): no special points taken there")
+    if res.status not in _DEFINITE_END:
+        res.status = why
+    res.stop_reason = f"{res.stop_reason}; {note}" if res.stop_reason else note
+    return res
 
 
 def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale):
@@ -329,6 +358,7 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale):
     ds = opts.step
     psi = _test_values(st, detect) if st.mu is not None else None
     first = True
+    prev_unreliable = False
     nsteps = 0
     events = ev_mod.all_events(opts)
     g_prev = None   # event values at st (none at a Hopf or PD-switch start: no orbit yet)
@@ -364,8 +394,13 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale):
         if not lo <= pval <= hi:
             _stop_on_bound(res, corr, system, st, p, ds, lo if pval < lo else hi)
             return res
+        why = _multiplier_status(system, new, p, history)
+        if why is not None and res.unreliable is None:
+            res.unreliable = (why, len(res.theta), new.T, new.trivial_error)
         new_psi = _test_values(new, detect)
-        if psi is not None and not first:
+        # no special point from a step whose multipliers cannot be trusted (issue 15); the
+        # orbits themselves are converged and are kept (e.g. to start a homoclinic curve)
+        if psi is not None and not first and why is None and not prev_unreliable:
             for label in detect:
                 if np.sign(new_psi[label]) != np.sign(psi[label]) and psi[label] != 0:
                     sp = _locate(corr, system, st, new, ds, psi[label], new_psi[label], label,
@@ -409,6 +444,7 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale):
             res.status = "period_limit"
             return res
         psi, st, first = new_psi, new, False
+        prev_unreliable = why is not None
         nsteps += 1
         if opts.mesh.adapt_every and nsteps % opts.mesh.adapt_every == 0:
             st = adapt_state(st, sch)
@@ -525,6 +561,8 @@ def _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts, poli
     from . import bifs as cb
     if x is None:
         return None
+    if x.pm is not None and x.pm.log_form is not None and not x.pm.log_form.is_reliable():
+        return None   # never a special point from unreliable multipliers (issue 15)
     if label == "NS" and not cb.is_genuine_ns(x.mu):
         return None
     if label == "LPC" and _amplitude(x.U) < 0.5 * min(_amplitude(st.U), _amplitude(new.U)):
@@ -547,13 +585,25 @@ def _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts, poli
             "orbit": orbit, "converged": ok, "iterations": its, "state": x}
 
 
+def _multiplier_status(system, st, p, history):
+    """None, or why st's multipliers cannot be trusted: "approaching_homoclinic" (the period grew
+    while the orbit lingers near an equilibrium) or "multipliers_unreliable"
+    (:func:`bifkit.continuation.periodic_schur.cycle_status`; issue 15)."""
+    if st.pm is None:
+        return None
+    from ..periodic_schur import speed_ratio
+    periods = [h[2] for h in history[-5:]] + [st.T]
+    return st.pm.status(periods, lambda: speed_ratio(system.k.f, st.U, system.p_of(st.theta, p)))
+
+
 def _test_values(state, labels):
-    """Test-function values at a state (as :func:`cycle_bifs.test_values`, compiled PD/NS)."""
+    """Test-function values at a state (as :func:`cycle_bifs.test_values`, compiled PD/NS;
+    from the log-form multipliers where QZ was unsure, :class:`floquet.PointMultipliers`)."""
     out = {}
     if "LPC" in labels:
         out["LPC"] = float(state.ttheta)
     if "PD" in labels or "NS" in labels:
-        pd, ns = fq.cycle_tests(state.mu)
+        pd, ns = state.pm.tests() if state.pm is not None else fq.cycle_tests(state.mu)
         if "PD" in labels:
             out["PD"] = pd
         if "NS" in labels:

@@ -59,7 +59,7 @@ def node_weights(mesh, scheme):
 class Point:
     """A point X = (U, z) of an extended system on its mesh, with tangent and multipliers."""
 
-    __slots__ = ("U", "z", "mesh", "tU", "tz", "mu", "trivial_error", "iterations", "jac")
+    __slots__ = ("U", "z", "mesh", "tU", "tz", "mu", "trivial_error", "iterations", "jac", "pm")
 
     def __init__(self, U, z, mesh):
         self.U, self.z, self.mesh = U, np.asarray(z, float), mesh
@@ -68,6 +68,7 @@ class Point:
         self.trivial_error = np.nan
         self.iterations = 0
         self.jac = None
+        self.pm = None     # floquet.PointMultipliers, set by attach_multipliers
 
     @property
     def T(self) -> float:
@@ -317,7 +318,8 @@ class ExtendedSystem:
         return dU / nrm, dz / nrm
 
     def attach_multipliers(self, pt: Point):
-        """Floquet multipliers of the orbit u at pt (its own collocation blocks, QZ)."""
+        """Floquet multipliers of the orbit u at pt (its own collocation blocks; QZ, or the
+        periodic QR in log form where QZ's trivial multiplier is off, floquet.point_multipliers)."""
         sch, n = self.scheme, self.n
         N, m = len(pt.mesh) - 1, sch.ncol
         Ju = np.empty((N, m * n, (m + 1) * n))
@@ -326,7 +328,8 @@ class ExtendedSystem:
         self.kc.coll_jacobian(u, pt.z[0], self.p_of(pt.z), _NO_FREE, pt.mesh, sch.W, sch.Wd,
                               Ju, Jt)
         P, Q = co.condensed_pair(Ju)
-        pt.mu, pt.trivial_error = fq.multipliers_from_pair(P, Q)
+        pt.pm = fq.point_multipliers(P, Q, Ju)      # periodic QR where QZ is unsure
+        pt.mu, pt.trivial_error = pt.pm.mu, pt.pm.trivial_error
 
 
 _NO_FREE = np.zeros(0, dtype=np.int64)

@@ -1,8 +1,10 @@
 #!/usr/bin/env python
 """Cross-check bifkit against AUTO-07p on the same equations.
 
-    python validation/cross_check_auto.py --quick     # < 1 minute with warm caches (CI)
+    python validation/cross_check_auto.py --quick     # < 2 minutes with warm caches (CI)
     python validation/cross_check_auto.py             # everything
+
+Both modes include the issue-15 zoo rows (validation/zoo_auto.py; ZOO.md).
 
 Prints one row per compared number,
 
@@ -491,11 +493,27 @@ def twocc(table, ratio, cache, full):
 
 
 # --------------------------------------------------------------------------- #
+def _zoo_steps(table, full):
+    """The issue-15 zoo rows (validation/zoo_auto.py, AUTO-07p on tests/zoo_models.py):
+    Brusselator, Lorenz, 'ab', FitzHugh-Nagumo; full: also Rossler PD and 'ab' codim 2."""
+    import zoo_auto     # validation/ is on sys.path when this file is run as a script
+    state = {}
+    steps = [("zoo Brusselator", lambda: zoo_auto.brusselator(table)),
+             ("zoo Lorenz", lambda: zoo_auto.lorenz(table)),
+             ("zoo 'ab'", lambda: state.__setitem__("ab", zoo_auto.ab(table))),
+             ("zoo FitzHugh-Nagumo", lambda: zoo_auto.fhn(table))]
+    if full:
+        steps += [("zoo Rossler", lambda: zoo_auto.rossler(table)),
+                  ("zoo 'ab' codim 2", lambda: zoo_auto.ab_codim2(table, state["ab"]))]
+    return steps
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true",
                     help="E-I Hopf points (D_ee 2.0, 1.58), the PD points of the cycle branch, "
-                         "one 2CC Hopf point (< 1 minute with warm caches)")
+                         "one 2CC Hopf point, the zoo's equilibrium rows (< 2 minutes with "
+                         "warm caches)")
     args = ap.parse_args(argv)
     if not auto07p.available():
         print(f"SKIPPED: {auto07p.missing_message()}")
@@ -513,6 +531,7 @@ def main(argv=None):
                   ("E-I I_e=0.0005 LC-C in D_ee", lambda: lpc_cut(table, 5e-4)),
                   ("E-I H-C", lambda: hopf_curves(table, cache)),
                   ("E-I PD-C", lambda: pd_curve(table, cache))]
+    steps += _zoo_steps(table, full)
     for name, step in steps:
         t1 = time.perf_counter()
         try:

@@ -1,12 +1,11 @@
-"""Template of the model-dependent collocation kernels (bound per model by bifkit.binding).
+"""Model-dependent collocation kernels, compiled once for all models.
 
-The model's ``f, jac, dfdp`` (and for the extended systems ``B, dJdp``) are
-module globals, replaced by imports of the model's compiled kernels when
-:func:`bifkit.binding.bind` copies this module to the cache directory, so
-numba compiles each kernel once per model and caches it on disk (a function
-receiving jitted functions as arguments would be recompiled in every process).
-Use the bound copies through :func:`bifkit.continuation.cycles.ext.kernels`;
-do not call the functions of this template module itself.
+The model's ``f, jac, dfdp`` (and for the extended systems ``B, dJdp``)
+arrive as the kernel address array ``K`` of :mod:`bifkit.binding` (first
+argument of the functions in :data:`KERNEL_FUNCTIONS`), so numba compiles
+this module once and its disk cache serves every model and process.  Use them
+through :func:`bifkit.continuation.cycles.ext.kernels`, which supplies ``K``
+(``kernels(f=c.f).coll_residual(U, T, p, ...)``).
 
 * ``coll_residual``, ``coll_jacobian``: the periodic-orbit collocation rows
   (see :mod:`bifkit.continuation.cycles.collocation` for the equations and layout);
@@ -18,17 +17,21 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-# --- kernels: bound to a model's compiled f, jac, dfdp by bifkit.binding.bind ---
-f = jac = dfdp = B = dJdp = None
-# --- end kernels ---
+from ...binding import kernel_B, kernel_dfdp, kernel_dJdp, kernel_f, kernel_jac
+
+# functions taking the kernel address array K first -> the kernels they call
+KERNEL_FUNCTIONS = {"coll_residual": ("f",), "coll_jacobian": ("f", "jac", "dfdp"),
+                    "ext_residual": ("f", "jac"),
+                    "ext_jacobian": ("f", "jac", "dfdp", "dJdp", "B")}
 
 
 @nb.njit(cache=True)
-def coll_residual(U, T, p, mesh, W, Wd, out):
+def coll_residual(K, U, T, p, mesh, W, Wd, out):
     """Collocation residuals into ``out`` of shape (N, m*n).
 
     ``out[j, k*n:(k+1)*n] = sum_i Wd[k,i] U[jm+i] - h_j T f(u(z_jk), p)``.
     """
+    f = kernel_f(K)
     N = mesh.shape[0] - 1
     m, n = W.shape[0], U.shape[1]
     for j in nb.prange(N):
@@ -49,13 +52,14 @@ def coll_residual(U, T, p, mesh, W, Wd, out):
 
 
 @nb.njit(cache=True)
-def coll_jacobian(U, T, p, ifree, mesh, W, Wd, Jblk, Jb):
+def coll_jacobian(K, U, T, p, ifree, mesh, W, Wd, Jblk, Jb):
     """Block Jacobian of the collocation rows.
 
     ``Jblk[j]`` (m*n, (m+1)*n): derivatives with respect to the nodes of
     interval j; ``Jb[j]`` (m*n, 1 + len(ifree)): with respect to T and the
     parameters ``p[ifree]``.
     """
+    f, jac, dfdp = kernel_f(K), kernel_jac(K), kernel_dfdp(K)
     N = mesh.shape[0] - 1
     m, n = W.shape[0], U.shape[1]
     for j in nb.prange(N):
@@ -96,8 +100,9 @@ def _interp_point(U, j, k, m, W, x):
 
 
 @nb.njit(cache=True)
-def ext_residual(nv, U, T, p, sigma, mesh, W, Wd, out):
+def ext_residual(K, nv, U, T, p, sigma, mesh, W, Wd, out):
     """Collocation residuals of the extended system into ``out`` (N, m*ne)."""
+    f, jac = kernel_f(K), kernel_jac(K)
     N = mesh.shape[0] - 1
     m = W.shape[0]
     ne = U.shape[1]
@@ -131,7 +136,7 @@ def ext_residual(nv, U, T, p, sigma, mesh, W, Wd, out):
 
 
 @nb.njit(cache=True)
-def ext_jacobian(nv, U, T, p, sigma, has_sigma, nextra, ifree, mesh,
+def ext_jacobian(K, nv, U, T, p, sigma, has_sigma, nextra, ifree, mesh,
                  W, Wd, Jblk, Jb):
     """Block Jacobian of the extended collocation rows.
 
@@ -140,6 +145,8 @@ def ext_jacobian(nv, U, T, p, sigma, has_sigma, nextra, ifree, mesh,
     extra scalars (column 1 is sigma when ``has_sigma``, else zero) and the
     parameters ``p[ifree]``.
     """
+    f, jac, dfdp = kernel_f(K), kernel_jac(K), kernel_dfdp(K)
+    dJdp, B = kernel_dJdp(K), kernel_B(K)
     N = mesh.shape[0] - 1
     m = W.shape[0]
     ne = U.shape[1]

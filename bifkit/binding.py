@@ -27,6 +27,7 @@ objects returned by :func:`bind` keep them, and ``model.compiled`` does.
 """
 from __future__ import annotations
 
+import functools
 import types as pytypes
 import warnings
 
@@ -165,31 +166,15 @@ def addresses(compiled=None, names=None, **kernels) -> np.ndarray:
     return out
 
 
-class _WithAddresses:
-    """``fn(K, *args)``; read-only arrays among ``args`` are passed as writable copies.
-
-    The kernels' argument types are writable C-contiguous arrays, and numba
-    does not convert a read-only array (``model.p``, cached matrices) to one.
-    Read-only arrays are inputs only, so copying them changes no output.
-    """
-
-    __slots__ = ("fn", "K")
-
-    def __init__(self, fn, K):
-        self.fn, self.K = fn, K
-
-    def __call__(self, *args):
-        args = [a.copy() if isinstance(a, np.ndarray) and not a.flags.writeable else a
-                for a in args]
-        return self.fn(self.K, *args)
-
-
 class Bound:
     """A template module's compiled functions with a model's kernel addresses supplied.
 
-    Attribute ``g`` is ``template.g`` with ``K`` as first argument for the names in
+    Attribute ``g`` is ``functools.partial(template.g, K)`` for the names in
     the template's ``KERNEL_FUNCTIONS`` table (function name -> kernels it calls); any
-    other attribute is the template's own.  Keeps the kernels alive.
+    other attribute is the template's own.  Keeps the kernels alive.  The
+    arrays that compiled code hands to the kernels must be writable and
+    C-contiguous (the kernels' argument type): templates copy a read-only
+    input such as ``model.p`` before passing it on.
     """
 
     def __init__(self, template: pytypes.ModuleType, kernels: dict):
@@ -197,7 +182,7 @@ class Bound:
         self.K = addresses(**kernels)
         for fname, needs in template.KERNEL_FUNCTIONS.items():
             if set(needs) <= set(kernels):
-                setattr(self, fname, _WithAddresses(getattr(template, fname), self.K))
+                setattr(self, fname, functools.partial(getattr(template, fname), self.K))
 
     def __getattr__(self, name):
         needs = getattr(self.template, "KERNEL_FUNCTIONS", {}).get(name)

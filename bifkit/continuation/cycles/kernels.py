@@ -26,12 +26,13 @@ KERNEL_FUNCTIONS = {"coll_residual": ("f",), "coll_jacobian": ("f", "jac", "dfdp
 
 
 @nb.njit(cache=True)
-def coll_residual(K, U, T, p, mesh, W, Wd, out):
+def coll_residual(K, U, T, p_in, mesh, W, Wd, out):
     """Collocation residuals into ``out`` of shape (N, m*n).
 
     ``out[j, k*n:(k+1)*n] = sum_i Wd[k,i] U[jm+i] - h_j T f(u(z_jk), p)``.
     """
     f = kernel_f(K)
+    p = p_in.copy()  # writable C-contiguous: the kernels' argument type (p_in may be read-only)
     N = mesh.shape[0] - 1
     m, n = W.shape[0], U.shape[1]
     for j in nb.prange(N):
@@ -52,7 +53,7 @@ def coll_residual(K, U, T, p, mesh, W, Wd, out):
 
 
 @nb.njit(cache=True)
-def coll_jacobian(K, U, T, p, ifree, mesh, W, Wd, Jblk, Jb):
+def coll_jacobian(K, U, T, p_in, ifree, mesh, W, Wd, Jblk, Jb):
     """Block Jacobian of the collocation rows.
 
     ``Jblk[j]`` (m*n, (m+1)*n): derivatives with respect to the nodes of
@@ -60,6 +61,7 @@ def coll_jacobian(K, U, T, p, ifree, mesh, W, Wd, Jblk, Jb):
     parameters ``p[ifree]``.
     """
     f, jac, dfdp = kernel_f(K), kernel_jac(K), kernel_dfdp(K)
+    p = p_in.copy()  # writable C-contiguous: the kernels' argument type (p_in may be read-only)
     N = mesh.shape[0] - 1
     m, n = W.shape[0], U.shape[1]
     for j in nb.prange(N):
@@ -100,9 +102,10 @@ def _interp_point(U, j, k, m, W, x):
 
 
 @nb.njit(cache=True)
-def ext_residual(K, nv, U, T, p, sigma, mesh, W, Wd, out):
+def ext_residual(K, nv, U, T, p_in, sigma, mesh, W, Wd, out):
     """Collocation residuals of the extended system into ``out`` (N, m*ne)."""
     f, jac = kernel_f(K), kernel_jac(K)
+    p = p_in.copy()  # writable C-contiguous: the kernels' argument type (p_in may be read-only)
     N = mesh.shape[0] - 1
     m = W.shape[0]
     ne = U.shape[1]
@@ -136,7 +139,7 @@ def ext_residual(K, nv, U, T, p, sigma, mesh, W, Wd, out):
 
 
 @nb.njit(cache=True)
-def ext_jacobian(K, nv, U, T, p, sigma, has_sigma, nextra, ifree, mesh,
+def ext_jacobian(K, nv, U, T, p_in, sigma, has_sigma, nextra, ifree, mesh,
                  W, Wd, Jblk, Jb):
     """Block Jacobian of the extended collocation rows.
 
@@ -147,6 +150,7 @@ def ext_jacobian(K, nv, U, T, p, sigma, has_sigma, nextra, ifree, mesh,
     """
     f, jac, dfdp = kernel_f(K), kernel_jac(K), kernel_dfdp(K)
     dJdp, B = kernel_dJdp(K), kernel_B(K)
+    p = p_in.copy()  # writable C-contiguous: the kernels' argument type (p_in may be read-only)
     N = mesh.shape[0] - 1
     m = W.shape[0]
     ne = U.shape[1]

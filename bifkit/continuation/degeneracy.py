@@ -397,10 +397,13 @@ def bt_coefficients(forms: Forms, tol: float = 1e-8) -> BTCoefficients:
     if cls.label not in ("BT", "ZZ"):
         return BTCoefficients(math.nan, math.nan, False,
                               f"no double zero eigenvalue (spectrum {cls.label!r})")
-    if cls.label == "ZZ":
+    U, s, Vh = np.linalg.svd(A)
+    if cls.label == "ZZ" and not abs(np.dot(U[:, -1], Vh[-1])) <= 1e-6:
+        # classify_spectrum's rank test is relative to the largest singular value, so a
+        # badly scaled Jordan block can look like two eigenvectors; the scale-free sign of
+        # a Jordan block is a left null vector orthogonal to the right one (<p1, q0> = 0)
         return BTCoefficients(math.nan, math.nan, False,
                               "double zero with two eigenvectors (no Jordan block): not BT")
-    U, s, Vh = np.linalg.svd(A)
     q0 = Vh[-1].copy()
     q0 *= np.sign(q0[np.argmax(np.abs(q0))])     # orientation: (a, b) ~ (-a, -b) otherwise
     p1 = U[:, -1].copy()

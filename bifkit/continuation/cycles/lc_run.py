@@ -327,8 +327,8 @@ _DEFINITE_END = ("bound", "completed", "reached_end_point")
 def _unreliable_status(res):
     """Name the unreliable multipliers in the direction's status and message (issue 15).
 
-    From the first point where :func:`periodic_schur.cycle_status` objects, no special
-    point is taken (the branch goes on: its orbits are converged).  The direction's status
+    No special point is taken on a step with an end where :func:`periodic_schur.cycle_status`
+    objects (the branch goes on: its orbits are converged).  The direction's status
     becomes "approaching_homoclinic" / "multipliers_unreliable" unless it ended at a bound,
     a stop_at event or an end point; the message says where in any case.
     """
@@ -336,7 +336,7 @@ def _unreliable_status(res):
         return res
     why, index, T, err = res.unreliable
     note = (f"{why.replace('_', ' ')} from point {index} on (period {T:.6g}, trivial "
-            f"multiplier error {err:.2g}): no special points taken there")
+            f"multiplier error {err:.2g}): no special point taken where they are unreliable")
     if res.status not in _DEFINITE_END:
         res.status = why
     res.stop_reason = f"{res.stop_reason}; {note}" if res.stop_reason else note
@@ -398,9 +398,11 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale):
         if why is not None and res.unreliable is None:
             res.unreliable = (why, len(res.theta), new.T, new.trivial_error)
         new_psi = _test_values(new, detect)
-        # no special point from a step whose multipliers cannot be trusted (issue 15); the
-        # orbits themselves are converged and are kept (e.g. to start a homoclinic curve)
-        if psi is not None and not first and why is None and not prev_unreliable:
+        # no special point from a step whose multipliers cannot be trusted (issue 15: there
+        # the orbit is not resolved either, e.g. Lorenz near its homoclinic orbit gives a
+        # false LPC); the orbits themselves are converged and kept (homoclinic starts)
+        trusted = why is None and not prev_unreliable
+        if psi is not None and not first and trusted:
             for label in detect:
                 if np.sign(new_psi[label]) != np.sign(psi[label]) and psi[label] != 0:
                     sp = _locate(corr, system, st, new, ds, psi[label], new_psi[label], label,
@@ -561,8 +563,9 @@ def _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts, poli
     from . import bifs as cb
     if x is None:
         return None
-    if x.pm is not None and x.pm.log_form is not None and not x.pm.log_form.is_reliable():
-        return None   # never a special point from unreliable multipliers (issue 15)
+    if label in ("PD", "NS") and x.pm is not None and x.pm.log_form is not None and \
+            not x.pm.log_form.is_reliable():
+        return None   # never a PD / NS from unreliable multipliers (issue 15)
     if label == "NS" and not cb.is_genuine_ns(x.mu):
         return None
     if label == "LPC" and _amplitude(x.U) < 0.5 * min(_amplitude(st.U), _amplitude(new.U)):

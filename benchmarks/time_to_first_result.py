@@ -13,8 +13,9 @@ new_2state        first EP-C of a new 2-state model (FitzHugh-Nagumo, EP-C in I)
                   literal factor 1 + n*1e-15 in the rhs, n from the clock, gives
                   new kernels).  Breakdown: define (sympy + code generation),
                   kernels (numba compile of f, jac, dfdp on first call),
-                  equilibrium, epc_first (first EP-C call: binding and
-                  compiling the EP-C driver for this model, then the run),
+                  equilibrium, epc_first (first EP-C call: loading the EP-C
+                  driver, compiled once for all models and cached by numba
+                  (bifkit.binding), plus the kernels' addresses, then the run),
                   epc_run (the same EP-C again: the run alone), so
                   driver_compile = epc_first - epc_run.
 new_ei            the same for a new 4-state, 10-parameter model (the E-I

@@ -144,13 +144,17 @@ def test_neimark_sacker_of_the_skew_torus(skew_ns):
     assert c.params["w2"].max() > 1.2                              # passes the 1:1 resonance
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: NS-C detects no strong resonances "
-                   "(R1, R3, R4) on its curve")
 def test_ns_curve_lists_its_strong_resonances(skew_ns):
     m, lc = skew_ns
     c = continuation(m, "NS-C", lc.special_points("NS")[0], ["mu", "w2"],
                      bounds={"mu": (-1, 1), "w2": (0.0, 1.5)}, ntst=30, max_points=200)
-    found = {s.label: s.params["w2"] for s in c.special_points()}
-    # closed form: multipliers exp(+-i w2 2 pi); from w2 = 0.7 forward
-    assert found.get("R4") == pytest.approx(0.75, rel=1e-6)
-    assert found.get("R1") == pytest.approx(1.0, rel=1e-6)
+    found = [(s.label, s.params["w2"]) for s in c.special_points()]
+    # closed form: multipliers exp(+-i w2 2 pi) (T = 2 pi): R4 at w2 = 3/4 and 5/4, R1 at 1,
+    # R3 at 4/3, R2 at 1/2 and 3/2; the curve runs from w2 = 0.7 up to the bound 1.5
+    w2_max = c.params["w2"].max()
+    expected = [(lab, w) for lab, w in (("R4", 0.75), ("R1", 1.0), ("R4", 1.25), ("R3", 4 / 3))
+                if w < w2_max]
+    assert [lab for lab, _ in found] == [lab for lab, _ in expected]     # nothing else (no R2)
+    for (_, w), (_, w_ref) in zip(found, expected):
+        assert w == pytest.approx(w_ref, rel=1e-6)
+    assert expected[:2] == [("R4", 0.75), ("R1", 1.0)]

@@ -224,6 +224,9 @@ def _run(system, pt0, opts, lims, uz, bar):
                 pts.append(stop[1][0])
                 return pts, "completed", f"stop_at event reached after point {len(pts) - 2}"
             g_prev = g_new
+        if system.curve == "NS-C":
+            for label, (x, _), converged in _resonances(system, pt, new, ds):
+                uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
         pts.append(new)
         bar.update()
         if new.T > opts.T_max:
@@ -317,6 +320,90 @@ def _event_special(system, x, prev, event, g_before, converged, index):
             "trivial_error": x.trivial_error, "iterations": x.iterations,
             **ev_mod.event_data(event, _event_point(system, x, prev), g_before)}
     return index, CycleSpecialPoint(ev_mod.LABEL, index, model.unpack(orbit.U[0]),
+                                    dict(zip(model.param_names, map(float, p))), data,
+                                    bool(converged))
+
+
+#: strong resonances on NS-C: label -> angles kappa (mod 2 pi) of the multipliers e^{+-i kappa}
+#: (Kuznetsov 2004, sec. 9.5.4: 1:1, 1:2, 1:3, 1:4)
+RESONANCES = {"R1": (0.0,), "R2": (math.pi,), "R3": (2 * math.pi / 3, -2 * math.pi / 3),
+              "R4": (math.pi / 2, -math.pi / 2)}
+
+
+def _resonances(system, pt, new, ds):
+    """Strong resonances crossed on the NS-C step pt -> new: [(label, (Point, h), converged)].
+
+    kappa (the unknown z[1]) is continued without wrapping, so a resonance is a crossing of
+    kappa = angle + 2 pi k; located by regula falsi on the step (as user events), each
+    one a zero of kappa - target, not the nearest point.
+    """
+    ka, kb = float(pt.z[1]), float(new.z[1])
+    lo, hi = min(ka, kb), max(ka, kb)
+    out = []
+    for label, angles in RESONANCES.items():
+        for ang in angles:
+            k0 = math.ceil((lo - ang) / (2 * math.pi))
+            for k in range(k0, int(math.floor((hi - ang) / (2 * math.pi))) + 1):
+                target = ang + 2 * math.pi * k
+                if ka == target or (ka - target) * (kb - target) >= 0:
+                    continue
+
+                found, converged = _locate_kappa(system, pt, ds, ka, kb, target)
+                if found is None or not converged:
+                    # at 1:1 (and where Newton fails at the resonance itself) the NS system is
+                    # singular: the point is the midpoint of the located kappa = target +- eps,
+                    # where it is regular (error O(eps^2) = O(1e-6) along the curve)
+                    found, converged = _straddle(system, pt, ds, ka, kb, target)
+                if found is not None:
+                    out.append((label, found, converged))
+    return sorted(out, key=lambda r: r[1][1])
+
+
+#: half-width (radians of kappa) of the pair of points that straddle a singular resonance
+STRADDLE = 1e-3
+
+
+def _locate_kappa(system, pt, ds, ka, kb, target):
+    """((Point, h), converged) where kappa = target on the step, by regula falsi."""
+    def g_of(h):
+        x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz)
+        if x is None:
+            return None
+        x.tU, x.tz = pt.tU, pt.tz
+        return float(x.z[1]) - target, (x, h)
+    if (ka - target) * (kb - target) >= 0:
+        return None, False
+    return ev_mod.locate_zero(g_of, ds, ka - target, kb - target)
+
+
+def _straddle(system, pt, ds, ka, kb, target):
+    """The resonance as the midpoint of kappa = target - eps and target + eps (see caller)."""
+    sides = [_locate_kappa(system, pt, ds, ka, kb, target + e) for e in (-STRADDLE, STRADDLE)]
+    if any(f is None for f, _ in sides):
+        return None, False
+    (xa, ha), (xb, hb) = sides[0][0], sides[1][0]
+    if xa.mesh is not xb.mesh and not np.array_equal(xa.mesh, xb.mesh):
+        return None, False
+    x = Point(0.5 * (xa.U + xb.U), 0.5 * (xa.z + xb.z), xa.mesh)
+    x.mu, x.trivial_error, x.iterations = xa.mu, xa.trivial_error, xa.iterations
+    x.tU, x.tz = pt.tU, pt.tz
+    return (x, 0.5 * (ha + hb)), bool(sides[0][1] and sides[1][1])
+
+
+def _resonance_special(system, x, label, converged, index):
+    """(index, CycleSpecialPoint) of a strong resonance located on NS-C."""
+    from .lc import CycleSpecialPoint
+    from .orbit import Orbit
+    model, n = system.model, system.n
+    p = system.p_of(x.z)
+    orbit = Orbit(np.ascontiguousarray(x.U[:, :n]), x.mesh, x.T, p, system.scheme, x.mu,
+                  x.trivial_error)
+    free = {model.param_names[k]: float(p[k]) for k in system.ifree}
+    data = {"free": free, "period": x.T, "multipliers": np.asarray(x.mu), "orbit": orbit,
+            "trivial_error": x.trivial_error, "iterations": x.iterations,
+            "kappa": float(x.z[1]), "resonance": {"R1": "1:1", "R2": "1:2", "R3": "1:3",
+                                                  "R4": "1:4"}[label]}
+    return index, CycleSpecialPoint(label, index, model.unpack(orbit.U[0]),
                                     dict(zip(model.param_names, map(float, p))), data,
                                     bool(converged))
 

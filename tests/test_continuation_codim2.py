@@ -248,3 +248,27 @@ def test_non_finite_model_ends_the_run_with_a_message(make_model):
 def sp_half():
     import sympy
     return sympy.Rational(1, 2)
+
+
+def test_ei_lower_hopf_curve_ends_in_its_bt_point_exactly():
+    """Issue 15 check: the BT label of the E-I lower Hopf curve (Bi et al. 2021 Fig. 1a,
+    K = 1000, D_ii = 0.3) sits at the degenerate point, not at the last H-C step
+    (before: I_e = 0.0054179, D_ee > 0).  Independent reference: brentq on the model's
+    closed-form BT condition at D_ee = 0 (as tests/test_ei_neural_mass.py, 0.0053954)."""
+    from scipy.optimize import brentq
+    m = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, I_e=0.01, D_ee=0.1)
+    I_bt = brentq(lambda I: m.with_params(I_e=I, D_ee=0.0).bt_condition(), 1e-3, 1e-2,
+                  xtol=1e-15)
+    ep = continuation(m, "EP-C", m.steady_state()[0], ["I_e"], bounds={"I_e": (1e-5, 200.0)},
+                      log_params=["I_e"])
+    h = [s for s in ep.special_points("H") if s.params["I_e"] > 1e-2][0]
+    hc = continuation(m, "H-C", h, ["I_e", "D_ee"], bounds={"I_e": (1e-5, 200.0),
+                      "D_ee": (0.0, 4.0)}, log_params=["I_e"], max_points=3000)
+    (bt,) = hc.special_points("BT")
+    assert bt.params["I_e"] == pytest.approx(I_bt, rel=1e-8)
+    assert abs(bt.params["D_ee"]) < 1e-10
+    assert "reached_end_point" in hc.status.values()
+    # R_e = 0 is invariant (eq. 6a has R_e as a factor): the BT is degenerate, a = 0
+    assert bt.data["genuine"] is False and abs(bt.data["a"]) < 1e-10 and bt.data["b"] > 0
+    assert "l1" not in bt.data
+    assert [s.label for s in hc.special_points()] == ["BT", "GH", "GH"]

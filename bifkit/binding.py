@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import types as pytypes
 import warnings
+import weakref
 
 import numba as nb
 import numpy as np
@@ -130,7 +131,8 @@ def _kernel_addresses(name, disp):
     return out
 
 
-_cache: dict = {}
+# dispatcher -> {kernel name: (c, jit) addresses}; entries go with their model's kernels
+_cache = weakref.WeakKeyDictionary()
 
 
 def addresses(compiled=None, names=None, **kernels) -> np.ndarray:
@@ -158,11 +160,10 @@ def addresses(compiled=None, names=None, **kernels) -> np.ndarray:
         raise ValueError(f"unknown kernel name(s) {unknown}; known: {list(SLOT)}")
     out = np.zeros(2 * len(SLOT), dtype=np.int64)
     for name, disp in kernels.items():
-        key = (name, id(disp))
-        hit = _cache.get(key)
-        if hit is None or hit[0] is not disp:
-            hit = _cache[key] = (disp, _kernel_addresses(name, disp))   # keeps disp alive
-        out[2 * SLOT[name]:2 * SLOT[name] + 2] = hit[1]
+        known = _cache.setdefault(disp, {})
+        if name not in known:
+            known[name] = _kernel_addresses(name, disp)
+        out[2 * SLOT[name]:2 * SLOT[name] + 2] = known[name]
     return out
 
 

@@ -122,7 +122,13 @@ def unpack(K):
 def _kernel_addresses(name, disp):
     """(c, jit) addresses of the dispatcher ``disp`` compiled for kernel ``name``'s type."""
     ftype = dict(KERNEL_TYPES)[name]
-    cres = disp.get_compile_result(ftype.signature)   # compiles (or loads) if needed
+    if not hasattr(disp, "get_compile_result"):
+        raise ValueError(f"kernel {name!r} must be a numba njit function; got {type(disp).__name__}")
+    try:
+        cres = disp.get_compile_result(ftype.signature)   # compiles (or loads) if needed
+    except Exception as e:
+        raise ValueError(f"kernel {name!r} does not compile for the signature "
+                         f"{ftype.signature}: {type(e).__name__}: {str(e)[:300]}") from None
     lib = cres.library
     out = (lib.get_pointer_to_function(cres.fndesc.llvm_cfunc_wrapper_name),
            lib.get_pointer_to_function(cres.fndesc.llvm_func_name))

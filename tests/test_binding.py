@@ -85,6 +85,10 @@ def test_address_array_layout_and_unknown_kernel():
     assert np.all(K[:4] != 0) and np.all(K[4:] == 0)   # only f and jac were asked for
     with pytest.raises(ValueError, match="unknown kernel name.*'hess'"):
         binding.addresses(hess=m.compiled.f)
+    with pytest.raises(ValueError, match="kernel 'f' must be a numba njit function"):
+        binding.addresses(f=lambda t, x, p: x)
+    with pytest.raises(ValueError, match="kernel 'B' does not compile for the signature"):
+        binding.addresses(B=m.compiled.f)                 # f takes 3 arguments, B 5
 
 
 def test_bound_function_missing_its_kernels_is_a_clear_error():

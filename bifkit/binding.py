@@ -123,7 +123,8 @@ def _kernel_addresses(name, disp):
     """(c, jit) addresses of the dispatcher ``disp`` compiled for kernel ``name``'s type."""
     ftype = dict(KERNEL_TYPES)[name]
     if not hasattr(disp, "get_compile_result"):
-        raise ValueError(f"kernel {name!r} must be a numba njit function; got {type(disp).__name__}")
+        raise ValueError(f"kernel {name!r} must be a numba njit function; "
+                         f"got {type(disp).__name__}")
     try:
         cres = disp.get_compile_result(ftype.signature)   # compiles (or loads) if needed
     except Exception as e:

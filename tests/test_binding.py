@@ -1,4 +1,4 @@
-"""bifkit.binding: a model's kernels reach compiled drivers as addresses, compiled once for all models.
+"""bifkit.binding: model kernels reach compiled drivers as addresses, compiled once for all models.
 
 Reference values: the Hopf points of FitzHugh-Nagumo in closed form (trace of
 the Jacobian zero: 1 - v^2 - eps*b = 0, I from the nullclines).

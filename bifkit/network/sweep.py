@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._optional import require
 from .networks import get_family
 
 logger = logging.getLogger("bifkit.network.sweep")
@@ -216,6 +217,7 @@ def sweep(network: str, grid: dict, out, fixed: dict | None = None, scheduler: s
         No live Dask worker for ``worker_timeout`` seconds.
     """
 
+    require("distributed", extra="dask")  # before any folder is made: names the missing extra
     n_workers = check_workers(n_workers)
     if not (isinstance(worker_timeout, (int, float)) and worker_timeout > 0
             and math.isfinite(worker_timeout)):
@@ -363,7 +365,7 @@ def plot_sweep(table: dict, x: str, value: str, y: str | None = None, ax=None, *
     (x, y) plane coloured by ``value`` (e.g. rho on the (D_ii, D_ee) plane behind the Hopf
     curves), with a colour bar. Extra keywords go to ``ax.plot`` / ``ax.scatter``.
     """
-    import matplotlib.pyplot as plt
+    plt = require("matplotlib.pyplot", extra="plot")
 
     ax = ax or plt.gca()
     for col in (x, value) + ((y,) if y else ()):

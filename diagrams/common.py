@@ -82,7 +82,8 @@ def save_figure(fig, out, name: str) -> dict:
 
 def new_figure(*args, **kwargs):
     """``plt.subplots`` on the non-interactive Agg backend (recipes never open windows)."""
-    import matplotlib
+    from bifkit._optional import require
+    matplotlib = require("matplotlib", extra="plot")
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     return plt.subplots(*args, **kwargs)

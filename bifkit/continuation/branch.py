@@ -190,7 +190,8 @@ class Branch:
 
     def plot(self, x: str, y: str, ax=None, **kw):
         """Plot ``y`` against ``x`` (parameter or state names); stable solid, unstable dashed."""
-        import matplotlib.pyplot as plt
+        from .._optional import require
+        plt = require("matplotlib.pyplot", extra="plot")
         ax = ax or plt.gca()
         cols = {**self.params, **self.states}
         X, Y, st = cols[x], cols[y], self.stable

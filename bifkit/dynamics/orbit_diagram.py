@@ -99,7 +99,8 @@ def orbit_diagram(model, param: str, values, variable: str, *, T: float, transie
     model.param_index(param)  # validates the name
     it = values
     if progress:
-        from tqdm.auto import tqdm
+        from .._optional import require
+        tqdm = require("tqdm.auto", extra="progress").tqdm
         it = tqdm(values, desc=f"orbit diagram {param}")
     x = x0
     maxima, minima, finals, status = [], [], [], []

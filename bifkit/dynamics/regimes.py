@@ -94,7 +94,8 @@ def regime_map(model, p1: str, values1, p2: str, values2, *, progress: bool = Fa
     labels = np.empty((v2.size, v1.size), dtype=object)
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from .._optional import require
+        tqdm = require("tqdm.auto", extra="progress").tqdm
         bar = tqdm(total=labels.size, desc=f"regime map {p1} x {p2}")
     for i, b in enumerate(v2):
         x = None

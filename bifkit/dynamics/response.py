@@ -265,7 +265,8 @@ def rate_response(model, omega, eta0: float, *, x0=None, observable: str = "nu",
     series = []
     it = range(n)
     if progress:
-        from tqdm.auto import tqdm
+        from .._optional import require
+        tqdm = require("tqdm.auto", extra="progress").tqdm
         it = tqdm(it, desc=f"response {model.name}")
     ns = int(periods) * int(samples_per_period)
     tol = dict(rtol=rtol, atol=atol) if method == "dopri" else {}

@@ -274,7 +274,7 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
             client = Client(cluster)
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        tqdm = require("tqdm.auto", extra="progress").tqdm
         bar = tqdm(total=n_total, initial=n_total - len(todo), desc=f"sweep {network}")
     try:
         params_of = {client.submit(run_point, network, p, path, pure=False): p

@@ -109,7 +109,8 @@ class CycleBranch(Branch):
         scalars = {k: v for k, v in self.data.items() if v.ndim == 1 and not np.iscomplexobj(v)}
         if x not in scalars and y not in scalars:
             return super().plot(x, y, ax=ax, **kw)
-        import matplotlib.pyplot as plt
+        from ..._optional import require
+        plt = require("matplotlib.pyplot", extra="plot")
         ax = ax or plt.gca()
         cols = {**self.params, **self.states, **scalars}
         for name in (x, y):

@@ -288,7 +288,18 @@ def _files(tmp):
     np.savez(tmp / "nox.npz", y=np.zeros(3))
     (tmp / "plain").write_text("a file, not a folder")
     (tmp / "adir").mkdir()
+    _branch_file(tmp / "ep.npz")
     return tmp
+
+
+def _branch_file(path):
+    """A saved 3-point branch with one LP special point (for --from/--point cases)."""
+    from bifkit import Branch, SpecialPoint
+    m = mpr()
+    x = np.array([[0.1, -1.0], [0.2, -0.9], [0.3, -0.8]])
+    p = np.tile(m.p, (3, 1))
+    sp = SpecialPoint("LP", 1, {"R": 0.2, "V": -0.9}, m.params, {}, True)
+    Branch(m, "EP-C", ["eta"], x, p, np.zeros((3, 2), complex), [sp], {}, "test").save(path)
 
 
 I = ["integrate", "mpr", "--T", "1"]             # noqa: E741
@@ -352,6 +363,24 @@ CLI_CASES = [
     cli("continue --from missing", C + ["{tmp}/c.npz", "--from", "{tmp}/missing.npz"],
         r"missing.npz"),
     cli("continue --out under a file", C + ["{tmp}/plain/c.npz"], r"is a file"),
+    cli("continue --from truncated", C + ["{tmp}/c.npz", "--from", "{tmp}/truncated.npz"],
+        r"--from .*truncated.npz' is truncated or damaged"),
+    cli("continue --from not an npz", C + ["{tmp}/c.npz", "--from", "{tmp}/plain"],
+        r"--from .*plain' is not an .npz file"),
+    cli("continue --from not a branch", C + ["{tmp}/c.npz", "--from", "{tmp}/nox.npz"],
+        r"--from .*nox.npz' is not a branch saved by bifkit"),
+    cli("continue --point word", C + ["{tmp}/c.npz", "--from", "{tmp}/ep.npz", "--point",
+                                      "abc"], r"--point 'abc': expected LABEL:K"),
+    cli("continue --point out of range", C + ["{tmp}/c.npz", "--from", "{tmp}/ep.npz",
+                                              "--point", "9999"],
+        r"--point 9999 \(branch points\): index 9999 is out of range; there are 3"),
+    cli("continue --point label index out of range",
+        C + ["{tmp}/c.npz", "--from", "{tmp}/ep.npz", "--point", "LP:7"],
+        r"--point LP:7 \(LP points\): index 7 is out of range; there are 1"),
+    cli("continue --point label word", C + ["{tmp}/c.npz", "--from", "{tmp}/ep.npz",
+                                            "--point", "LP:x"], r"'x' is not an integer"),
+    cli("continue --point unknown label", C + ["{tmp}/c.npz", "--from", "{tmp}/ep.npz",
+                                               "--point", "H:0"], r"has no 'H' point"),
     cli("continue --out is a folder", C + ["{tmp}/adir"], r"is a folder"),
     cli("simulate --set N word", ["simulate", "inhibitory_qif", "--set", "N=abc"], r"N"),
     cli("simulate --set i0 word", ["simulate", "inhibitory_qif", "--set", "i0=abc"], r"i0"),
@@ -361,6 +390,16 @@ CLI_CASES = [
         r"seed.*integer"),
     cli("simulate --seed float (argparse)", ["simulate", "inhibitory_qif", "--seed", "1.5"],
         r"--seed"),
+    cli("simulate --set g0 inf (was rc 0 with NaN)", ["simulate", "inhibitory_qif", "--set",
+                                                       "g0=inf"], r"g0 = 'inf' must be finite"),
+    cli("simulate --set value empty", ["simulate", "inhibitory_qif", "--set", "i0="],
+        r"i0 has an empty value"),
+    cli("simulate --T inf (argparse)", ["simulate", "inhibitory_qif", "--T", "inf"],
+        r"--T: 'inf' must be finite"),
+    cli("simulate --transient inf (was a hang)", ["simulate", "inhibitory_qif", "--transient",
+                                                  "inf"], r"--transient: 'inf' must be finite"),
+    cli("simulate --transient negative", ["simulate", "inhibitory_qif", "--transient", "-1"],
+        r"--transient: -1.0 must be >= 0"),
     cli("simulate --out under a file", ["simulate", "inhibitory_qif", "--set", "N=100",
                                         "--out", "{tmp}/plain/s.json"], r"is a file"),
     cli("diagram unknown recipe", ["diagram", "nofigure"], r"unknown diagram 'nofigure'"),

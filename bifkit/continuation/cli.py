@@ -32,21 +32,19 @@ def _bounds(items) -> dict:
 def _start(args, model):
     """The start point: a special point / point of a saved branch, or an equilibrium."""
     from ..equilibrium import find_equilibrium
-    from .branch import Branch
     if args.from_file:
-        branch = Branch.load(args.from_file)
+        from .._io import load_branch_file
+        from .._validate import parse_point_spec, point_index
+        branch = load_branch_file(args.from_file, "--from")
         spec = args.point or "0"
-        if ":" in spec:
-            label, idx = spec.split(":", 1)
+        label, k = parse_point_spec(spec)   # "H:0" or a point index, else InputError
+        if label is not None:
             pts = branch.special_points(label)
             if not pts:
                 raise SystemExit(f"bifkit: {args.from_file} has no {label!r} point; it has "
                                  f"{sorted({s.label for s in branch.special}) or 'none'}")
-            try:
-                return pts[int(idx)]
-            except (IndexError, ValueError):
-                raise SystemExit(f"bifkit: --point {spec}: {len(pts)} {label} point(s)") from None
-        return branch.point(int(spec))
+            return pts[point_index(k, len(pts), f"--point {spec} ({label} points)")]
+        return branch.point(point_index(k, len(branch), f"--point {spec} (branch points)"))
     try:
         states = model.steady_state()
     except NotImplementedError:
@@ -86,10 +84,9 @@ def cmd_continue(args):
         if "period" in s.data:
             extra += f"  period={s.data['period']:.8g}"
         print(f"  {s.label:4s} {free}{extra}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    saved = branch.save(out)
-    csv = branch.to_csv(saved.with_suffix(".csv"))
+    from .._io import atomic_save, save_or_rescue   # atomic; the path was checked before
+    saved = save_or_rescue(branch.save, Path(args.out), result=branch)
+    csv = atomic_save(branch.to_csv, saved.with_suffix(".csv"), suffixes=(".csv",))
     print(f"wrote {saved} and {csv}")
     if args.plot:
         import matplotlib

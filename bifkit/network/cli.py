@@ -15,13 +15,10 @@ import json
 import sys
 
 
-def _value(text):
-    for conv in (int, float):
-        try:
-            return conv(text)
-        except ValueError:
-            pass
-    return text
+def _value(text, name="value"):
+    """A number (int if integral, however spelt) or a word; inf/nan/empty rejected by name."""
+    from .._validate import parse_value
+    return parse_value(text, name)
 
 
 def _assignments(items, what="--set"):
@@ -30,7 +27,7 @@ def _assignments(items, what="--set"):
         if "=" not in item:
             raise SystemExit(f"bifkit: {what} expects NAME=VALUE, got {item!r}")
         k, v = item.split("=", 1)
-        out[k.strip()] = _value(v.strip())
+        out[k.strip()] = _value(v.strip(), k.strip())
     return out
 
 
@@ -46,9 +43,10 @@ def cmd_simulate(args) -> int:
     except (ValueError, NotImplementedError) as e:
         print(f"bifkit: {e}", file=sys.stderr)
         return 2
+    print(json.dumps(res.row(), default=float), flush=True)   # the result first
     if args.out:
-        res.save(args.out)
-    print(json.dumps(res.row(), default=float))
+        from .._io import save_or_rescue   # atomic; the path was checked before the run
+        save_or_rescue(res.save, args.out, suffixes=(".json", ".npz"), result=res)
     return 0
 
 
@@ -106,11 +104,13 @@ def _positive_float(text):
 
 def add_subcommands(subparsers) -> None:
     """Register ``simulate`` and ``sweep`` on an argparse ``add_subparsers()`` object."""
+    from .._validate import argparse_number
     p = subparsers.add_parser("simulate", help="simulate a spiking network exactly (event driven)")
     p.add_argument("network", help="inhibitory_qif, ei_qif, lif_massive or theta_massive")
     p.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE")
-    p.add_argument("--T", type=float, default=None, help="recorded time (ms or tau)")
-    p.add_argument("--transient", type=float, default=None)
+    p.add_argument("--T", type=argparse_number(positive=True), default=None,
+                   help="recorded time (ms or tau)")
+    p.add_argument("--transient", type=argparse_number(nonnegative=True), default=None)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--out", default=None, help="result file (.json summary or .npz)")
     p.set_defaults(func=cmd_simulate)

@@ -68,7 +68,7 @@ d = bifkit.define_model(case["name"], states=case["states"], params=case["params
 m = bifkit.Model(d)
 t_define = time.perf_counter() - t
 t = time.perf_counter()
-x, p = m.pack(m.default_guess()), m.p
+x, p = m.pack(m.default_guess()), np.array(m.p)   # writable, as the solvers pass it
 c = m.compiled
 c.f(0.0, x, p); c.jac(0.0, x, p); c.dfdp(0.0, x, p)
 t_kernels = time.perf_counter() - t

@@ -109,7 +109,7 @@ def continue_equilibria(model, start, free, opts, start_point=None) -> Branch:
         u0, t0 = _switch_start(prob, start_point, x0, value0, switch, opts)
     else:
         from ...equilibrium import newton
-        p0 = model.p
+        p0 = prob.p0   # writable, like the compiled core's p: one kernel specialisation
         try:
             x0, _ = newton(lambda x: prob.f(0.0, x, p0), lambda x: prob.jac(0.0, x, p0), x0,
                            tol=opts.tol, name=f"EP-C start of {model.name}")

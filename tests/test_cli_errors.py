@@ -138,3 +138,27 @@ def test_save_or_rescue_saves_to_the_temporary_folder_when_the_target_fails(tmp_
     finally:
         _io.os.unlink(info.value.path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_continue_whose_save_fails_keeps_the_branch_in_a_rescue_file(tmp_path, capsys,
+                                                                    monkeypatch):
+    real, calls = _io.os.replace, []
+
+    def full_once(src, dst):
+        calls.append(dst)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst)
+    monkeypatch.setattr(_io.os, "replace", full_once)
+    out = tmp_path / "ep.npz"
+    code = main(["continue", "mpr", "--curve", "EP-C", "--free", "eta", "--bounds",
+                 "eta=-10:0", "--max-points", "10", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1 and "No space left on device" in err and "saved to" in err
+    rescued = err.split("saved to '")[1].split("'")[0]
+    try:
+        import bifkit
+        assert len(bifkit.Branch.load(rescued)) > 5   # the whole branch, reloadable
+    finally:
+        _io.os.unlink(rescued)
+    assert not out.exists()

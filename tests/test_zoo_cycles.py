@@ -158,3 +158,23 @@ def test_ns_curve_lists_its_strong_resonances(skew_ns):
     for (_, w), (_, w_ref) in zip(found, expected):
         assert w == pytest.approx(w_ref, rel=1e-6)
     assert expected[:2] == [("R4", 0.75), ("R1", 1.0)]
+
+
+def test_lpns_on_the_fold_of_cycles_of_a_product_system():
+    """Bautin cycle times a decoupled oscillator (zoo_models.bautin_oscillator): the LPC-C in
+    (mu, beta) keeps mu = nu^2 / (4 s) and meets LPNS at beta = 0 (closed form: the pair
+    exp((beta +- i om) T) crosses the unit circle), nothing else (no LPPD: no multiplier -1)."""
+    m = zoo.bautin_oscillator()
+    zero = {"x": 0.0, "y": 0.0, "u": 0.0, "v": 0.0}
+    ep = continuation(m, "EP-C", zero, ["mu"], bounds={"mu": (-0.2, 0.2)})
+    h = [s for s in ep.special_points("H") if abs(s.params["mu"]) < 1e-8][0]
+    lc = continuation(m, "LC-C", h, ["mu"], bounds={"mu": (-0.5, 0.5)}, ntst=20, max_points=100)
+    (lpc,) = lc.special_points("LPC")
+    c = continuation(m, "LPC-C", lpc, ["mu", "beta"], bounds={"mu": (-1, 1), "beta": (-0.3, 0.3)},
+                     ntst=20, max_points=200)
+    assert np.allclose(c.params["mu"], 0.5 ** 2 / (4 * -1.0), atol=1e-9)      # closed form
+    assert c.params["beta"].min() < 0 < c.params["beta"].max()
+    assert labels(c) == ["LPNS"]
+    (pt,) = c.special_points("LPNS")
+    assert pt.params["beta"] == pytest.approx(0.0, abs=1e-8)                 # closed form
+    assert pt.params["mu"] == pytest.approx(-0.0625, abs=1e-9)

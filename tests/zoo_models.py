@@ -254,3 +254,23 @@ def skew_torus(**params):
                 mu * x2 - w2 * y2 - r2 * x2, w2 * x2 + mu * y2 - r2 * y2]
     return model_from_rhs("zoo_skew_torus", ["x1", "y1", "x2", "y2"],
                           {"mu": -0.2, "w2": 0.7} | params, rhs)
+
+
+def bautin_oscillator(**params):
+    """Bautin normal form (:func:`bautin`) times a decoupled linear oscillator
+
+        u' = beta u - om v,   v' = om u + beta v.
+
+    The product cycle (Bautin cycle, u = v = 0) has the Bautin multipliers and
+    exp((beta +- i om) T): on the fold of cycles mu = nu^2 / (4 s) (any beta) the pair
+    crosses the unit circle at beta = 0: an LPNS point (fold - Neimark-Sacker), closed
+    form beta = 0, mu = nu^2 / (4 s), unless om T is a multiple of pi.
+    """
+    def rhs(x, y, u, v, mu, nu, w, b, s, beta, om):
+        r2 = x ** 2 + y ** 2
+        g = nu * r2 + s * r2 ** 2
+        return [mu * x - w * y + g * x - b * r2 * y, w * x + mu * y + g * y + b * r2 * x,
+                beta * u - om * v, om * u + beta * v]
+    return model_from_rhs("zoo_bautin_osc", ["x", "y", "u", "v"],
+                          {"mu": -0.2, "nu": 0.5, "w": 2.0, "b": 0.3, "s": -1.0, "beta": -0.3,
+                           "om": 0.7} | params, rhs)

@@ -152,9 +152,28 @@ def _position(system, pt):
 def _run(system, pt0, opts, lims, uz, bar):
     """One direction from pt0 (with its tangent); returns (points, status, reason).
 
-    Located user events are appended to ``uz`` as (index, CycleSpecialPoint).
+    Located user events are appended to ``uz`` as (index, CycleSpecialPoint).  Where the
+    Floquet multipliers become unreliable (:func:`periodic_schur.cycle_status`) the curve
+    goes on (its orbits are converged) but takes no codimension-2 point from such steps;
+    the direction's status then names it unless the run ended at a bound, a stop_at event,
+    an end point or a closed loop (issue 15).
     """
+    flags = {"unreliable": None}
+    pts, status, reason = _run_points(system, pt0, opts, lims, uz, bar, flags)
+    if flags["unreliable"] is not None:
+        why, index, T, err = flags["unreliable"]
+        if status not in ("bound", "completed", "reached_end_point", "closed_loop"):
+            status = why
+        reason = (f"{reason}; {why.replace('_', ' ')} from point {index} on (period {T:.6g}, "
+                  f"trivial multiplier error {err:.2g}): no codimension-2 point taken where "
+                  f"they are unreliable")
+    return pts, status, reason
+
+
+def _run_points(system, pt0, opts, lims, uz, bar, flags):
+    """The loop of :func:`_run`."""
     pts = [pt0]
+    prev_bad = False
     pt = pt0
     amps = [_amplitude(pt0, system.n)]
     ds = opts.step
@@ -183,9 +202,10 @@ def _run(system, pt0, opts, lims, uz, bar):
             continue
         new.tU, new.tz = system.secant(pt, new)
         why = _multiplier_status(system, pts, new)
-        if why is not None:   # no point (and no special point) from untrustworthy multipliers
-            return pts, why, (f"{why.replace('_', ' ')} after point {len(pts) - 1} (period "
-                              f"{new.T:.6g}, trivial multiplier error {new.trivial_error:.2g})")
+        if why is not None and flags["unreliable"] is None:
+            flags["unreliable"] = (why, len(pts), new.T, new.trivial_error)
+        trusted = why is None and not prev_bad
+        prev_bad = why is not None
         amps.append(_amplitude(new, system.n))
         if len(amps) >= 3 and amps[-3] > amps[-2] < amps[-1] and \
                 amps[-2] < END_AMPLITUDE * max(amps):
@@ -224,9 +244,12 @@ def _run(system, pt0, opts, lims, uz, bar):
                 pts.append(stop[1][0])
                 return pts, "completed", f"stop_at event reached after point {len(pts) - 2}"
             g_prev = g_new
-        if system.curve == "NS-C":
+        if system.curve == "NS-C":      # kappa itself, not the multipliers: always
             for label, (x, _), converged in _resonances(system, pt, new, ds):
                 uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
+        for label, (x, _), converged in (_codim2_crossings(system, pt, new, ds) if trusted
+                                         else ()):
+            uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
         pts.append(new)
         bar.update()
         if new.T > opts.T_max:
@@ -359,6 +382,91 @@ def _resonances(system, pt, new, ds):
     return sorted(out, key=lambda r: r[1][1])
 
 
+#: codimension-2 points of cycles seen in the multipliers other than the curve's own
+#: critical ones (MatCont's LPNS, LPPD on LPC-C; LPPD, PDNS on PD-C; LPNS, PDNS on NS-C;
+#: Kuznetsov 2004, sec. 10.3.3 / Kuznetsov et al. 2008 for the list)
+CYCLE_CODIM2 = {"LPC-C": ("LPNS", "LPPD"), "PD-C": ("LPPD", "PDNS"), "NS-C": ("LPNS", "PDNS")}
+
+
+def _other_multipliers(curve, mu):
+    """The multipliers without the trivial one and the curve's critical ones (1 at LPC, -1 at
+    PD, the pair e^{+-i kappa} at NS), or None when they are not all finite."""
+    mu = np.asarray(mu, complex)
+    if mu.size == 0 or not np.all(np.isfinite(mu)):
+        return None
+    rest = list(mu)
+
+    def drop_nearest(z):
+        rest.pop(int(np.argmin([abs(r - z) for r in rest])))
+    drop_nearest(1.0)
+    if curve == "LPC-C":
+        drop_nearest(1.0)
+    elif curve == "PD-C":
+        drop_nearest(-1.0)
+    elif curve == "NS-C" and len(rest) >= 2:
+        cand = [i for i, r in enumerate(rest) if abs(r.imag) > 1e-12] or list(range(len(rest)))
+        i = min(cand, key=lambda k: abs(abs(rest[k]) - 1.0))
+        z = rest.pop(i)
+        drop_nearest(np.conj(z))
+    return np.array(rest, complex)
+
+
+def _codim2_tests(curve, mu):
+    """{label: test value} of :data:`CYCLE_CODIM2` at one point (None: multipliers unusable).
+
+    With r the other multipliers: "LP.." (a multiplier 1) Re prod (r - 1) on PD-C / NS-C;
+    ".PD" (a multiplier -1) Re prod (r + 1); "..NS" (a pair on the unit circle)
+    Re prod_{i<j} (r_i r_j - 1) on LPC-C / PD-C, as the LC-C test functions.
+    """
+    r = _other_multipliers(curve, mu)
+    if r is None:
+        return None
+    lp = float(np.real(np.prod(r - 1.0)))
+    pd = float(np.real(np.prod(r + 1.0)))
+    ns = float(np.real(np.prod([r[i] * r[j] - 1.0 for i in range(r.size)
+                                for j in range(i + 1, r.size)]))) if r.size > 1 else 1.0
+    values = {"LPC-C": {"LPNS": ns, "LPPD": pd}, "PD-C": {"LPPD": lp, "PDNS": ns},
+              "NS-C": {"LPNS": lp, "PDNS": pd}}[curve]
+    return {k: v for k, v in values.items() if k in CYCLE_CODIM2[curve]}
+
+
+def _genuine_codim2(curve, label, mu):
+    """A located LPNS / PDNS on LPC-C / PD-C needs a complex pair on the unit circle (a real
+    pair with product 1 is a neutral saddle of the map, not NS)."""
+    if not (label.endswith("NS") and curve in ("LPC-C", "PD-C")):
+        return True
+    r = _other_multipliers(curve, mu)
+    return r is not None and any(abs(z.imag) > 1e-8 and abs(abs(z) - 1.0) < 1e-6 for z in r)
+
+
+def _codim2_crossings(system, pt, new, ds):
+    """Codimension-2 points of :data:`CYCLE_CODIM2` on the step pt -> new, located as zeros
+    of their test functions by regula falsi: [(label, (Point, h), converged)]."""
+    ga_all = _codim2_tests(system.curve, pt.mu)
+    gb_all = _codim2_tests(system.curve, new.mu)
+    if ga_all is None or gb_all is None:
+        return []
+    out = []
+    for label, ga in ga_all.items():
+        gb = gb_all[label]
+        if ga == 0.0 or ga * gb >= 0:
+            continue
+
+        def g_of(h, label=label):
+            x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz)
+            if x is None:
+                return None
+            tests = _codim2_tests(system.curve, x.mu)
+            if tests is None:
+                return None
+            x.tU, x.tz = pt.tU, pt.tz
+            return tests[label], (x, h)
+        found, converged = ev_mod.locate_zero(g_of, ds, ga, gb)
+        if found is not None and _genuine_codim2(system.curve, label, found[0].mu):
+            out.append((label, found, converged))
+    return sorted(out, key=lambda r: r[1][1])
+
+
 #: half-width (radians of kappa) of the pair of points that straddle a singular resonance
 STRADDLE = 1e-3
 
@@ -391,7 +499,9 @@ def _straddle(system, pt, ds, ka, kb, target):
 
 
 def _resonance_special(system, x, label, converged, index):
-    """(index, CycleSpecialPoint) of a strong resonance located on NS-C."""
+    """(index, CycleSpecialPoint) of a codimension-2 point located on a cycle curve (a strong
+    resonance on NS-C, or one of :data:`CYCLE_CODIM2`); data["kappa"] is the curve's second
+    unknown (the NS angle on NS-C, sigma on LPC-C)."""
     from .lc import CycleSpecialPoint
     from .orbit import Orbit
     model, n = system.model, system.n
@@ -401,8 +511,9 @@ def _resonance_special(system, x, label, converged, index):
     free = {model.param_names[k]: float(p[k]) for k in system.ifree}
     data = {"free": free, "period": x.T, "multipliers": np.asarray(x.mu), "orbit": orbit,
             "trivial_error": x.trivial_error, "iterations": x.iterations,
-            "kappa": float(x.z[1]), "resonance": {"R1": "1:1", "R2": "1:2", "R3": "1:3",
-                                                  "R4": "1:4"}[label]}
+            "kappa": float(x.z[1])}
+    if label in RESONANCES:
+        data["resonance"] = {"R1": "1:1", "R2": "1:2", "R3": "1:3", "R4": "1:4"}[label]
     return index, CycleSpecialPoint(label, index, model.unpack(orbit.U[0]),
                                     dict(zip(model.param_names, map(float, p))), data,
                                     bool(converged))

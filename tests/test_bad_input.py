@@ -168,6 +168,12 @@ API_CASES = [
     api("lyapunov stuart-landau x0 complex mismatch",
         lambda: bifkit.lyapunov_spectrum(stuart_landau(), 1.0, dt=0.01, x0=[1, 2, 3]),
         r"x0: .* 3 entries"),
+    # the network validator (its own checks; here: that they hold)
+    api("simulate g0 inf (was rc 0 with NaN)",
+        lambda: bifkit.simulate("inhibitory_qif", N=100, K=10, g0=math.inf), r"g0", ValueError),
+    api("simulate transient inf (was a hang)",
+        lambda: bifkit.simulate("inhibitory_qif", N=100, K=10, transient=math.inf),
+        r"transient", ValueError),
     # response and regimes
     api("rate_response periods float (was truncated)",
         lambda: _response(periods=2.5), r"periods = 2.5 must be an integer"),
@@ -392,6 +398,9 @@ CLI_CASES = [
         r"--seed"),
     cli("simulate --set g0 inf (was rc 0 with NaN)", ["simulate", "inhibitory_qif", "--set",
                                                        "g0=inf"], r"g0 = 'inf' must be finite"),
+    cli("simulate --set dt_sample tiny (was a runaway)",
+        ["simulate", "inhibitory_qif", "--set", "N=100", "K=10", "dt_sample=1e-9"],
+        r"dt_sample"),
     cli("simulate --set value empty", ["simulate", "inhibitory_qif", "--set", "i0="],
         r"i0 has an empty value"),
     cli("simulate --T inf (argparse)", ["simulate", "inhibitory_qif", "--T", "inf"],

@@ -99,3 +99,24 @@ def test_cached_kernels_are_dropped_when_a_kernel_source_changes(tmp_path, monke
     monkeypatch.setattr(kc, "_checked", False)
     kc.ensure_consistent_cache()
     assert entries[0].exists()
+
+
+def test_wall_time_excludes_the_first_call_compile():
+    """``run_chunks`` makes one event-free call before the clock starts (numba compiles the
+    kernels on the first call; issue 20: the first ``simulate`` counted it in wall_time)."""
+    import time
+    from types import SimpleNamespace
+
+    from bifkit.network.driver import run_chunks
+
+    calls = []
+
+    def advance(t_stop, nsamp, t0):
+        if not calls:
+            time.sleep(0.5)            # stands for the compile of a first call
+        calls.append((t_stop, nsamp, t0))
+
+    acc = SimpleNamespace(n_fft=4, add_chunk=lambda m: None)
+    wall, t_rec = run_chunks(acc, {"transient": 1.0, "T": 2.0, "dt_sample": 0.5}, advance)
+    assert calls[0] == (0.0, 0, 0.0)                 # the warm-up processes no events
+    assert wall < 0.25 and t_rec == 2.0

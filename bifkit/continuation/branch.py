@@ -139,9 +139,11 @@ class Branch:
         if self._stable is not None:
             extra["stable"] = self._stable
         extra.update(self._arrays_to_save(meta))
-        np.savez(path, x=self.x, p=self.p, eigenvalues=self.eigenvalues,
-                 meta=np.array(json.dumps(meta)), **extra)
-        return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
+        from .._io import atomic_save   # temporary file, then rename: no half-written file
+        return atomic_save(lambda tmp: np.savez(tmp, x=self.x, p=self.p,
+                                                eigenvalues=self.eigenvalues,
+                                                meta=np.array(json.dumps(meta)), **extra),
+                           path, result=self)
 
     def _arrays_to_save(self, meta) -> dict:
         """Arrays a subclass adds to the saved file (names starting with "orbit_")."""

@@ -71,11 +71,12 @@ class SimulationResult:
         import json
         from pathlib import Path
 
+        from .._io import atomic_save, write_text   # temporary file, then rename
         path = Path(path)
         summary = {"network": self.network, "params": self.params, "time_unit": self.time_unit,
                    "rate_unit": self.rate_unit, **self.row()}
         if path.suffix == ".json":
-            path.write_text(json.dumps(summary, indent=1, default=float))
+            write_text(path, json.dumps(summary, indent=1, default=float), result=self)
             return
         arrays = {"t": self.t, "freqs": self.freqs, "spike_spectrum": self.spike_spectrum,
                   "raster_t": self.raster[0], "raster_i": self.raster[1]}
@@ -83,7 +84,8 @@ class SimulationResult:
                     "psi_series"):
             for pname, arr in getattr(self, key).items():
                 arrays[f"{key}_{pname}"] = np.asarray(arr)
-        np.savez_compressed(path, summary=json.dumps(summary, default=float), **arrays)
+        atomic_save(lambda tmp: np.savez_compressed(tmp, summary=json.dumps(summary, default=float),
+                                                    **arrays), path, result=self)
 
     def row(self) -> dict:
         """Flat scalar summary (used by sweeps): rate_x, rho_x, rho_v_x, cv_x, silent_x, ..."""

@@ -2,8 +2,9 @@
 
 =============  ===============================================================
 ``curve.py``   the curve types: start, directions, special points, Branch
-``core.py``    the compiled minimally augmented systems and loop (numba)
-``fnptr.py``   the model's kernels as function pointers for ``core``
+``core.py``    the compiled minimally augmented systems and loop (numba), compiled
+               once for all models; the model's kernels reach it through
+               :mod:`bifkit.binding`
 ``linalg.py``  small dense linear algebra of the bordered systems
 =============  ===============================================================
 """

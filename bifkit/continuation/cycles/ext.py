@@ -28,11 +28,12 @@ import numpy as np
 
 
 def kernels(**model_kernels):
-    """The kernel module :mod:`cycle_kernels` bound to a model's compiled kernels.
+    """The kernel functions of :mod:`.kernels` with a model's compiled kernels supplied.
 
     ``kernels(f=c.f, jac=c.jac, dfdp=c.dfdp)`` for the orbit collocation rows,
     plus ``B=c.B, dJdp=c.dJdp`` for the extended systems (c = model.compiled).
-    Bound modules are memoised by :func:`bifkit.binding.bind`.
+    The kernel functions are compiled once for all models; :func:`bifkit.binding.bind`
+    supplies the model's kernel addresses (and memoises the result).
     """
     from ...binding import bind
     from . import kernels as cycle_kernels

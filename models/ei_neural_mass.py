@@ -322,5 +322,7 @@ def definition() -> ModelDefinition:
         extras={"stationary_states": stationary_states, "equilibria": equilibria,
                 "transcritical_D_ee": transcritical_D_ee, "bt_condition": bt_condition,
                 "rate_series": rate_series,
+                # firing rates are non-negative: find_equilibrium rejects a root with R < 0
+                "state_ranges": {"R_e": (0.0, math.inf), "R_i": (0.0, math.inf)},
                 "series_rates": series_rates, "asymptotic_currents": asymptotic_currents},
     )

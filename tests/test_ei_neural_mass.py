@@ -218,3 +218,23 @@ def test_bogdanov_takens_point_solves_the_bt_conditions():
     assert ier == 1, msg
     assert u[4] * 1e-3 == pytest.approx(I_bt, abs=1e-9)
     assert abs(u[5]) < 1e-8 and abs(u[0]) < 1e-8  # D_ee = 0, R_e = 0
+
+
+def test_find_equilibrium_rejects_negative_rates_of_the_ei_model():
+    """Issue 20: from a far guess Newton converges to a root of eq. 6 with R_i < 0 (checked
+    below by the residual), which is not a state of the network: a named error, not a result."""
+    import numpy as np
+    import pytest
+
+    import bifkit
+    from bifkit.errors import ConvergenceError
+    m = bifkit.load_model("ei_neural_mass", K=1000, D_ii=0.3, D_ee=2.0, I_e=0.0009)
+    guess = {"R_e": 0.27392, "R_i": -0.46043, "V_e": -2.75416, "V_i": -2.90083}
+    with pytest.raises(ConvergenceError, match=r"R_i = -0\.2.* admissible range"):
+        bifkit.find_equilibrium(m, guess)
+    root = bifkit.find_equilibrium(m, guess, admissible_only=False)   # the root exists
+    assert root["R_i"] < 0
+    assert max(abs(v) for v in m.rhs(root).values()) < 1e-9   # a root of eq. 6 indeed
+    # the physical equilibrium is still found from a near guess
+    good = bifkit.find_equilibrium(m, m.steady_state()[0])
+    assert good["R_e"] > 0 and good["R_i"] > 0

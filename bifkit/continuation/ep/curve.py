@@ -233,7 +233,7 @@ def _run(prob, u0, t0, opts, bounds, detect):
     for label in detect:
         col = TESTS[:m, _LABELS.index(label)]
         for i in np.flatnonzero(np.isfinite(col[:-1]) & np.isfinite(col[1:])
-                                & (col[:-1] * col[1:] < 0)):
+                                & (np.sign(col[:-1]) * np.sign(col[1:]) < 0)):  # no overflow
             u_loc, found, converged = prob.core.ep_locate(
                 *args, U[i], T[i], DS[i + 1], _LABELS.index(label), col[i], col[i + 1],
                 opts.tol, opts.max_iter)

@@ -53,6 +53,12 @@ def test_fold_branch_to_dataframe(fold_branch):
     assert sp.loc[0, "mu"] == pytest.approx(0.0, abs=1e-10)  # closed form: fold at mu = 0
 
 
+def test_branch_methods_give_the_same_tables(fold_branch):
+    pd.testing.assert_frame_equal(fold_branch.to_dataframe(),
+                                  export.branch_to_dataframe(fold_branch), check_exact=True)
+    xr.testing.assert_identical(fold_branch.to_xarray(), export.branch_to_xarray(fold_branch))
+
+
 def test_fold_branch_to_xarray(fold_branch):
     br = fold_branch
     ds = export.branch_to_xarray(br)

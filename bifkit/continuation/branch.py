@@ -190,6 +190,16 @@ class Branch:
         np.savetxt(path, rows, delimiter=",", header=",".join(header), comments="")
         return path
 
+    def to_dataframe(self):
+        """One row per point as a pandas DataFrame (:func:`bifkit.export.branch_to_dataframe`)."""
+        from ..export import branch_to_dataframe
+        return branch_to_dataframe(self)
+
+    def to_xarray(self):
+        """An xarray Dataset with dimension ``point`` (:func:`bifkit.export.branch_to_xarray`)."""
+        from ..export import branch_to_xarray
+        return branch_to_xarray(self)
+
     def plot(self, x: str, y: str, ax=None, **kw):
         """Plot ``y`` against ``x`` (parameter or state names); stable solid, unstable dashed."""
         from .._optional import require

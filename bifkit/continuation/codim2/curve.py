@@ -45,6 +45,11 @@ _STATUS = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),
            core.NOT_FINITE: ("diverged", "non-finite values (NaN/inf) in the model")}
 
 
+#: SymbolicDerivatives per symbolic model (lambdified tensors: ~0.8 s for the E-I model's
+#: 5th order), shared by the curves of one model and its with_params copies
+_DERIVS: dict = {}
+
+
 class _Curve:
     """The problem: model kernels, curve kind, free parameters and their scaling."""
 
@@ -67,9 +72,16 @@ class _Curve:
     @property
     def derivs(self):
         """Exact derivative tensors (degeneracy.SymbolicDerivatives), or None without sympy."""
-        if self._derivs is None and self.model.symbolic is not None:
-            self._derivs = dg.SymbolicDerivatives(self.model)
+        sym = self.model.symbolic
+        if self._derivs is None and sym is not None:
+            hit = _DERIVS.get(id(sym))
+            if hit is None or hit[0] is not sym:     # (the entry keeps sym: no id reuse)
+                if len(_DERIVS) >= 8:
+                    _DERIVS.pop(next(iter(_DERIVS)))
+                hit = _DERIVS[id(sym)] = (sym, dg.SymbolicDerivatives(self.model))
+            self._derivs = hit[1]
         return self._derivs
+
 
     def s_of(self, j, value):
         return math.log10(value) if self.logf[j] else float(value)

@@ -47,24 +47,11 @@ SUBSTITUTIONS = [
                  "N_e=2000, N_i=500, K=200, I_e=0.2, D_ee=2.5, D_ii=1.0,\n"
                  "                      T=300, transient=100, seed=1)",
                  "size", "E-I network 5x smaller, 6x shorter (7.7 s -> about 1 s)"),
-    Substitution("Models", "bifkit.find_equilibrium(m, guess)",
-                 "guess = m.steady_state()[0]  # defined by the test\n"
-                 "bifkit.find_equilibrium(m, guess)",
-                 "fix", "README uses `guess` without defining it"),
-    Substitution("Continuation in one call", "auto = bifkit.backends.auto07p.continuation(",
-                 "import bifkit.backends.auto07p  # added by the test\n"
-                 "auto = bifkit.backends.auto07p.continuation(",
-                 "fix", "`import bifkit` does not import bifkit.backends: the README's "
-                 "`bifkit.backends.auto07p.continuation` raises AttributeError without "
-                 "`import bifkit.backends.auto07p`"),
 ]
 
 
 #: README section -> why its python blocks cannot run as written (shown as a skip)
-NOT_RUNNABLE = {
-    "Homoclinic orbits and phase response":
-        "a fragment: m, lc, bt_point and i are not defined in the README",
-}
+NOT_RUNNABLE: dict = {}
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 Closed forms (tests/zoo_models.py): Bautin GH at mu = nu = 0 with l2 = 4 s / w;
 Bogdanov-Takens BT at b1 = b2 = 0 with a = 1, b = -1; fold-Hopf ZH at
 b1 = b2 = 0 (omega = w); double Hopf HH at m1 = m2 = 0 (omega1 = w1,
-omega2 = w2).  Both what must be found and what must NOT be found are asserted;
-the engine's known defects (issue 15) are strict xfails.
+omega2 = w2).  Both what must be found and what must NOT be found are asserted
+(issue 15: the former strict xfails pass now).
 """
 import math
 

@@ -10,7 +10,8 @@
   the trivial one at the discretisation floor (the same as QZ's trivial error:
   an independent method on the same discretisation).  The largest multiplier is
   checked against a power iteration with renormalisation (independent).
-* The engine's current false labels on that branch (strict xfail, issue 15).
+* The engine's labels on that branch: none (QZ alone gave 17 PD + 1 LPC, issue 15), and
+  the status "approaching_homoclinic" from the first unreliable point on.
 """
 import math
 

@@ -79,8 +79,13 @@ def cmd_continue(args):
     for s in branch.special:
         free = ", ".join(f"{k}={s.params[k]:.10g}" for k in branch.free)
         extra = ""
-        if "l1" in s.data:
+        if s.label == "GH" and "l2" in s.data:       # l1 = 0 there: the next coefficient
+            extra = f"  l2={s.data['l2']:.6g}"
+        elif "l1" in s.data:
             extra = f"  l1={s.data['l1']:.6g} ({s.data.get('criticality', '')})"
+        for k in ("a", "b"):                         # BT normal-form coefficients
+            if s.label == "BT" and k in s.data:
+                extra += f"  {k}={s.data[k]:.6g}"
         if "period" in s.data:
             extra += f"  period={s.data['period']:.8g}"
         print(f"  {s.label:4s} {free}{extra}")

@@ -34,6 +34,9 @@ FD_DIMENSION = 16  # above it (or for kernel-defined models) dJ/dx by difference
 KINDS = {"LP-C": core.LP, "H-C": core.HOPF, "NF-C": core.NF}
 # test-function columns of each curve (see core.point_tests)
 LABELS = {core.LP: ("BT", "CP", "ZH"), core.HOPF: ("BT", "ZH", "GH", "HH"), core.NF: ("BT",)}
+#: normal-form data of codim-2 points (l2 at GH, a, b at BT, the cusp test) from sympy
+#: derivative tensors up to order 5 only for models this small (real states)
+MAX_SYMBOLIC_STATES = 8
 DATA_NAMES = {core.LP: ("a",), core.HOPF: ("l1", "omega", "kappa"), core.NF: ("mu",)}
 _STATUS = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),
            core.BOUND: ("bound", "parameter bound reached"),
@@ -71,7 +74,14 @@ class _Curve:
 
     @property
     def derivs(self):
-        """Exact derivative tensors (degeneracy.SymbolicDerivatives), or None without sympy."""
+        """Exact derivative tensors (degeneracy.SymbolicDerivatives), or None without sympy
+        for models with more than :data:`MAX_SYMBOLIC_STATES` real states (the tensors
+        of order k have n^(k+1) entries: the shot-noise chain's 128 states would take hours),
+        and for complex-valued models (splitting their rows into real and imaginary parts
+        symbolically, sympy's expand_complex, takes minutes for the 2CC reductions)."""
+        if self._derivs is None and (len(self.model.state_names) > MAX_SYMBOLIC_STATES
+                                     or self.model.complex_states):
+            return None
         sym = self.model.symbolic
         if self._derivs is None and sym is not None:
             hit = _DERIVS.get(id(sym))
@@ -483,7 +493,9 @@ def _normal_form_data(prob, label, y, info):
     normal-form coefficients ``a``, ``b`` (eq. 8.54) and no l1; ZH gets no l1 (the
     Jacobian is singular there); CP is kept only when the cusp is genuine (one zero
     eigenvalue, cusp coefficient ``c`` != 0, the free parameters unfold the fold).
-    Models without a symbolic form keep the compiled data only.
+    Models without a symbolic form, complex-valued ones or ones larger than
+    MAX_SYMBOLIC_STATES keep the compiled data only (a CP is then kept without the
+    genuineness check).
     """
     if label == "ZH":
         info.pop("l1", None)

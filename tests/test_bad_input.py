@@ -101,6 +101,15 @@ def _auto(curve="EP-C", free=("eta",), **kw):
     return lambda: auto07p.continuation(m, curve, bifkit.find_equilibrium(m), list(free), **kw)
 
 
+def _labelled(label):
+    """A start point of the MPR model at its default equilibrium (eta = -5, far from the
+    folds), carrying ``label`` like a SpecialPoint."""
+    from types import SimpleNamespace
+    m = mpr()
+    x = bifkit.find_equilibrium(m)
+    return SimpleNamespace(label=label, state=x, params=m.params, data={})
+
+
 API_CASES = [
     # integrate: time span, method, steps, tolerances, recording
     api("integrate t_span inf", _integrate(t_span=(0, math.inf)), r"t_span\[1\] = inf"),
@@ -275,6 +284,13 @@ API_CASES = [
     api("auto timeout negative", _auto(timeout=-1.0), r"timeout = -1"),
     api("auto bounds of a non-free parameter", _auto(bounds={"J": (0.0, 1.0)}),
         r"'J' is not a free parameter", ValueError),
+    # issue 20: LP-C started from a Hopf point jumped to a far fold and returned one point
+    api("LP-C from a point labelled H",
+        lambda: bifkit.continuation(mpr(), "LP-C", _labelled("H"), ["eta", "J"]),
+        r"LP-C cannot start from a 'H' point", ValueError),
+    api("H-C from a point labelled LP",
+        lambda: bifkit.continuation(mpr(), "H-C", _labelled("LP"), ["eta", "J"]),
+        r"H-C cannot start from a 'LP' point", ValueError),
 ]
 
 

@@ -272,3 +272,19 @@ def test_ei_lower_hopf_curve_ends_in_its_bt_point_exactly():
     assert bt.data["genuine"] is False and abs(bt.data["a"]) < 1e-10 and bt.data["b"] > 0
     assert "l1" not in bt.data
     assert [s.label for s in hc.special_points()] == ["BT", "GH", "GH"]
+
+
+def test_a_start_far_from_the_curve_warns(make_model):
+    """A rough start is corrected by Gauss-Newton (allowed), but a free parameter carried
+    far from the given value is said (issue 20: LP-C from a Hopf point jumped silently).
+    MPR-like fold x' = mu + nu - x^2 has its fold at mu = -nu for x = 0."""
+    m = make_model("c2_far", ["x"], {"mu": 0.5, "nu": 1.0}, lambda x, mu, nu: [mu + nu - x * x])
+    with pytest.warns(UserWarning, match="Newton moved"):
+        br = continuation(m, "LP-C", {"x": 0.0}, ["mu", "nu"], bounds={"mu": (-3, 3)},
+                          max_points=5)
+    assert np.allclose(br.params["mu"], -br.params["nu"])
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # a start on the curve: no warning
+        continuation(m, "LP-C", {"state": {"x": 0.0}, "params": {"mu": -1.0, "nu": 1.0}},
+                     ["mu", "nu"], bounds={"mu": (-3, 3)}, max_points=5)

@@ -20,6 +20,7 @@ Per-point data (``branch.data``): H-C ``l1``, ``omega``, ``kappa`` and
 from __future__ import annotations
 
 import math
+import warnings
 import numpy as np
 
 from ...errors import ConvergenceError
@@ -137,6 +138,11 @@ def continue_codim2_curve(model, curve, start, free, opts) -> Branch:
         raise ValueError(f"curve must be one of {sorted(KINDS)}; got {curve!r}")
     if len(free) != 2 or free[0] == free[1]:
         raise ValueError(f"{curve} needs two different free parameters; got {free}")
+    label = getattr(start, "label", None)
+    if label in _EQUILIBRIUM_LABELS and label not in START_LABELS[curve]:
+        raise ValueError(f"{curve} cannot start from a {label!r} point: start it from one of "
+                         f"{', '.join(START_LABELS[curve])} (e.g. branch.special_points"
+                         f"({START_LABELS[curve][0]!r}))")
     model, state, start_data = _resolve_start(model, start)
     if not model.is_autonomous():
         raise ValueError(f"model {model.name!r} is periodically forced; {curve} needs an "
@@ -159,6 +165,7 @@ def continue_codim2_curve(model, curve, start, free, opts) -> Branch:
         else:
             lo[j], hi[j] = b_lo, b_hi
     y0, Bb, Cb, sel = _initial_point(prob, model.pack(state), start_data, opts)
+    _check_start_moved(prob, y0, curve)
     t0 = _initial_tangent(prob, y0, Bb, Cb, sel)
     pieces = []
     bar = Progress(opts.progress, opts.max_points * len(opts.directions()), f"{curve} {free}")
@@ -175,6 +182,27 @@ def continue_codim2_curve(model, curve, start, free, opts) -> Branch:
 # --------------------------------------------------------------------------- #
 # Start                                                                        #
 # --------------------------------------------------------------------------- #
+#: labels of equilibrium special points, and those each curve can start from
+_EQUILIBRIUM_LABELS = ("LP", "H", "BP", "NF", "BT", "CP", "GH", "ZH", "HH")
+START_LABELS = {"LP-C": ("LP", "BT", "CP", "ZH"), "H-C": ("H", "BT", "GH", "ZH", "HH"),
+                "NF-C": ("NF", "BT")}
+#: a move of a free parameter (relative to max(|value|, 0.01)) from the given start to the
+#: located start beyond which the user is warned: Newton may have jumped to a far part of
+#: the curve (a rough start is allowed: Gauss-Newton from a far start is documented)
+START_MOVE_WARN = 0.1
+
+
+def _check_start_moved(prob, y0, curve):
+    """Warn if Newton carried a free parameter far from the given start."""
+    for j, name in enumerate(prob.free):
+        v0, v = prob.model.params[name], prob.value(j, y0[prob.n + j])
+        if abs(v - v0) > START_MOVE_WARN * max(abs(v0), 1e-2):
+            warnings.warn(f"{curve} start: Newton moved {name} from {v0:.6g} to {v:.6g}; the "
+                          f"curve starts far from the given point (start from a located "
+                          f"special point of an EP-C branch to start where you are)",
+                          stacklevel=4)
+
+
 def _resolve_start(model, start):
     """(model with the start's parameters, state, start data) from any accepted start."""
     if hasattr(start, "params") and hasattr(start, "state"):

@@ -493,6 +493,16 @@ def twocc(table, ratio, cache, full):
 
 
 # --------------------------------------------------------------------------- #
+def homoclinic_ab(table):
+    """HC-C (issue 17): the 'ab' demo's homoclinic orbit (B = 14, beta = 2) from the end of
+    its LC-C branch, against AUTO-07p's HomCont (IPS = 9) restarted from bifkit's orbit."""
+    from bifkit.continuation.homoclinic.auto_homcont import ab_demo_comparison
+    c = ab_demo_comparison()
+    table.rel("AUTO demo ab HC-C", "homoclinic D at beta=2", c["bifkit_D"], c["auto_D"], 1e-9,
+              c["note"])
+    table.rel("AUTO demo ab HC-C", "saddle u2", c["bifkit_x0"][1], c["auto_x0"][1], 1e-8)
+
+
 def _zoo_steps(table, full):
     """The issue-15 zoo rows (validation/zoo_auto.py, AUTO-07p on tests/zoo_models.py):
     Brusselator, Lorenz, 'ab', FitzHugh-Nagumo; full: also Rossler PD and 'ab' codim 2."""
@@ -532,6 +542,7 @@ def main(argv=None):
                   ("E-I H-C", lambda: hopf_curves(table, cache)),
                   ("E-I PD-C", lambda: pd_curve(table, cache))]
     steps += _zoo_steps(table, full)
+    steps += [("AUTO demo ab HC-C", lambda: homoclinic_ab(table))]
     for name, step in steps:
         t1 = time.perf_counter()
         try:

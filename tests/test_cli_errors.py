@@ -18,6 +18,19 @@ from bifkit import _io
 from bifkit.cli import main
 from bifkit.errors import ComputationError, OutputError
 
+
+def _patch_replace(monkeypatch, replace):
+    """``os.replace`` as bifkit._io sees it, and only there (patching the os module itself
+    would also fail numba's and the kernel cache's own writes on a cold cache)."""
+    import os
+
+    class OsOfIo:
+        def __getattr__(self, name):
+            return getattr(os, name)
+    proxy = OsOfIo()
+    proxy.replace = replace
+    monkeypatch.setattr(_io, "os", proxy)
+
 INTEGRATE = ["integrate", "mpr", "--T", "2", "--sample", "0.5"]
 
 
@@ -40,7 +53,7 @@ def test_a_failed_write_prints_the_result_keeps_the_old_file_and_exits_1(tmp_pat
 
     def disk_full(src, dst):
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(_io.os, "replace", disk_full)
+    _patch_replace(monkeypatch, disk_full)
     assert main(INTEGRATE + ["--out", str(out)]) == 1
     cap = capsys.readouterr()
     assert "No space left on device" in cap.err and str(out) in cap.err
@@ -122,14 +135,14 @@ def test_the_installed_command_follows_the_convention():
 
 def test_save_or_rescue_saves_to_the_temporary_folder_when_the_target_fails(tmp_path,
                                                                            monkeypatch):
-    real, calls = _io.os.replace, []
+    real, calls = _io.os.replace, []   # the real os.replace (before patching)
 
     def full_once(src, dst):   # the first rename (the real target) fails: disk full
         calls.append(dst)
         if len(calls) == 1:
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(src, dst)
-    monkeypatch.setattr(_io.os, "replace", full_once)
+    _patch_replace(monkeypatch, full_once)
     with pytest.raises(OutputError, match="saved to .*bifkit-rescued-.*branch.npz") as info:
         _io.save_or_rescue(lambda p: np.savez(p, x=np.arange(4.0)), tmp_path / "branch")
     try:
@@ -142,14 +155,14 @@ def test_save_or_rescue_saves_to_the_temporary_folder_when_the_target_fails(tmp_
 
 def test_continue_whose_save_fails_keeps_the_branch_in_a_rescue_file(tmp_path, capsys,
                                                                     monkeypatch):
-    real, calls = _io.os.replace, []
+    real, calls = _io.os.replace, []   # the real os.replace (before patching)
 
     def full_once(src, dst):
         calls.append(dst)
         if len(calls) == 1:
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(src, dst)
-    monkeypatch.setattr(_io.os, "replace", full_once)
+    _patch_replace(monkeypatch, full_once)
     out = tmp_path / "ep.npz"
     code = main(["continue", "mpr", "--curve", "EP-C", "--free", "eta", "--bounds",
                  "eta=-10:0", "--max-points", "10", "--out", str(out)])

@@ -88,8 +88,9 @@ def test_find_equilibrium_rejects_negative_rates_when_the_model_declares_them_no
     ok = bifkit.find_equilibrium(ranged)   # the default guess: the physical focus
     assert ok["R_e"] > 0 and ok["R_i"] > 0
     # the hook form: a reason string
-    hooked = _with_extras(m, admissible=lambda model, s: None if s["R_e"] >= 0
-                          else "negative excitatory rate")
+    # (the E-I model declares state ranges itself: cleared here to test the hook alone)
+    hooked = _with_extras(m, state_ranges={}, admissible=lambda model, s: None
+                          if s["R_e"] >= 0 else "negative excitatory rate")
     with pytest.raises(ConvergenceError, match="negative excitatory rate"):
         bifkit.find_equilibrium(hooked, far)
     assert admissibility_problem(hooked, ok) is None

@@ -504,18 +504,27 @@ def homoclinic_ab(table):
 
 
 def _zoo_steps(table, full):
-    """The issue-15 zoo rows (validation/zoo_auto.py, AUTO-07p on tests/zoo_models.py):
-    Brusselator, Lorenz, 'ab', FitzHugh-Nagumo; full: also Rossler PD and 'ab' codim 2."""
+    """The issue-15 zoo rows (validation/zoo_auto.py, AUTO-07p on tests/zoo_models.py)."""
     import zoo_auto     # validation/ is on sys.path when this file is run as a script
-    state = {}
-    steps = [("zoo Brusselator", lambda: zoo_auto.brusselator(table)),
-             ("zoo Lorenz", lambda: zoo_auto.lorenz(table)),
-             ("zoo 'ab'", lambda: state.__setitem__("ab", zoo_auto.ab(table))),
-             ("zoo FitzHugh-Nagumo", lambda: zoo_auto.fhn(table))]
-    if full:
-        steps += [("zoo Rossler", lambda: zoo_auto.rossler(table)),
-                  ("zoo 'ab' codim 2", lambda: zoo_auto.ab_codim2(table, state["ab"]))]
-    return steps
+    return [(f"zoo {name}", step) for name, step in zoo_auto.steps(table, full)]
+
+
+def run_steps(table, steps, t0) -> int:
+    """Run each (name, step), a crash being a failed row; print the table and the summary
+    line; 1 if any row failed, else 0."""
+    for name, step in steps:
+        t1 = time.perf_counter()
+        try:
+            step()
+        except Exception as e:  # a crash is a failed row, never a silent pass
+            table.fail(name, "run", f"{type(e).__name__}: {e}")
+        print(f"# {name}: {time.perf_counter() - t1:.1f} s", file=sys.stderr)
+    table.print()
+    n_fail = len(table.failed)
+    print(f"\n{len(table.rows)} rows, {n_fail} FAIL, "
+          f"{sum(r[6] == 'n/a' for r in table.rows)} n/a; "
+          f"{time.perf_counter() - t0:.1f} s")
+    return 1 if n_fail else 0
 
 
 def main(argv=None):
@@ -543,19 +552,7 @@ def main(argv=None):
                   ("E-I PD-C", lambda: pd_curve(table, cache))]
     steps += _zoo_steps(table, full)
     steps += [("AUTO demo ab HC-C", lambda: homoclinic_ab(table))]
-    for name, step in steps:
-        t1 = time.perf_counter()
-        try:
-            step()
-        except Exception as e:  # a crash is a failed row, never a silent pass
-            table.fail(name, "run", f"{type(e).__name__}: {e}")
-        print(f"# {name}: {time.perf_counter() - t1:.1f} s", file=sys.stderr)
-    table.print()
-    n_fail = len(table.failed)
-    print(f"\n{len(table.rows)} rows, {n_fail} FAIL, "
-          f"{sum(r[6] == 'n/a' for r in table.rows)} n/a; "
-          f"{time.perf_counter() - t0:.1f} s")
-    return 1 if n_fail else 0
+    return run_steps(table, steps, t0)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import zoo_models as zoo  # noqa: E402
-from cross_check_auto import Table  # noqa: E402
+from cross_check_auto import Table, run_steps  # noqa: E402
 
 from bifkit.backends import auto07p  # noqa: E402
 from bifkit.continuation import continuation  # noqa: E402
@@ -181,6 +181,19 @@ def ab_codim2(table, ep):
                       "bifkit H-C vs bifkit LP-C")
 
 
+def steps(table, full):
+    """(name, step) of the zoo rows: Brusselator, Lorenz, 'ab', FitzHugh-Nagumo; full: also
+    Rossler PD and 'ab' codim 2 (which reuses the 'ab' step's branches)."""
+    state = {}
+    out = [("Brusselator", lambda: brusselator(table)), ("Lorenz", lambda: lorenz(table)),
+           ("'ab'", lambda: state.__setitem__("ab", ab(table))),
+           ("FitzHugh-Nagumo", lambda: fhn(table))]
+    if full:
+        out += [("Rossler", lambda: rossler(table)),
+                ("'ab' codim 2", lambda: ab_codim2(table, state["ab"]))]
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="equilibrium labels only")
@@ -189,25 +202,8 @@ def main(argv=None):
         print(f"SKIPPED: {auto07p.missing_message()}")
         return 0
     t0 = time.perf_counter()
-    table, state = Table(), {}
-    steps = [("Brusselator", lambda: brusselator(table)), ("Lorenz", lambda: lorenz(table)),
-             ("'ab'", lambda: state.__setitem__("ab", ab(table))),
-             ("FitzHugh-Nagumo", lambda: fhn(table))]
-    if not args.quick:
-        steps += [("Rossler", lambda: rossler(table)),
-                  ("'ab' codim 2", lambda: ab_codim2(table, state["ab"]))]
-    for name, step in steps:
-        t1 = time.perf_counter()
-        try:
-            step()
-        except Exception as e:  # a crash is a failed row, never a silent pass
-            table.fail(name, "run", f"{type(e).__name__}: {e}")
-        print(f"# {name}: {time.perf_counter() - t1:.1f} s", file=sys.stderr)
-    table.print()
-    n_fail = len(table.failed)
-    print(f"\n{len(table.rows)} rows, {n_fail} FAIL, "
-          f"{sum(r[6] == 'n/a' for r in table.rows)} n/a; {time.perf_counter() - t0:.1f} s")
-    return 1 if n_fail else 0
+    table = Table()
+    return run_steps(table, steps(table, not args.quick), t0)
 
 
 if __name__ == "__main__":

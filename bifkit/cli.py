@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from ._json import dumps as json_dumps  # the one JSON encoding (complex numbers)
 from ._validate import parse_assignments as _parse_assignments
 from .errors import ComputationError, InputError, OutputError
 
@@ -43,20 +43,6 @@ def parse_assignments(items) -> dict:
     not a number``, ``M = 8.5 must be an integer``).
     """
     return _parse_assignments(items, "--set", integers=STRUCTURAL_INTEGERS)
-
-
-def _jsonable(v):
-    if isinstance(v, complex):
-        return {"re": v.real, "im": v.imag}
-    if isinstance(v, (np.floating, np.integer)):
-        return v.item()
-    if isinstance(v, np.ndarray):
-        return [_jsonable(x) for x in v.tolist()]
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    return v
 
 
 def _load(name, params):
@@ -119,7 +105,7 @@ def cmd_report(args):
             report[name] = {"params": model.params, "error": str(e)}
     from ._io import check_output_path, write_text
     out = check_output_path(args.out)
-    text = json.dumps(_jsonable(report), indent=1)
+    text = json_dumps(report, indent=1)
     try:
         write_text(out, text)
     except OutputError:

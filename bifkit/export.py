@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._json import COMPLEX_KEY, from_jsonable, to_jsonable  # noqa: F401  (re-exported)
 from ._optional import require
 
 if TYPE_CHECKING:  # for the annotations only: pandas and xarray stay optional
@@ -273,60 +274,3 @@ def sweep_to_xarray(out: str | Path | dict) -> xr.Dataset:
     return xr.Dataset(variables, coords=coords,
                       attrs={"network": spec.get("network", ""),
                              "fixed": json.dumps(to_jsonable(spec.get("fixed", {})))})
-
-
-# --------------------------------------------------------------------------- JSON
-#: the one JSON form of a complex number in bifkit (as saved branches already store it)
-COMPLEX_KEY = "__complex__"
-
-
-def to_jsonable(value: Any) -> Any:
-    """``value`` as plain JSON types, losslessly: the one JSON encoding of bifkit.
-
-    Complex numbers become ``{"__complex__": [re, im]}`` (the form saved branches use),
-    numpy scalars and arrays become Python numbers and (nested) lists, tuples become
-    lists, dict keys must be strings. Floats are kept as they are, so ``json.dumps``
-    writes non-finite values as ``NaN`` / ``Infinity`` (read back by ``json.loads``;
-    use ``allow_nan=False`` where strict JSON is required).
-
-    Raises
-    ------
-    TypeError
-        For a value of any other type (named in the message), or a non-string dict key.
-    """
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (complex, np.complexfloating)):
-        return {COMPLEX_KEY: [float(value.real), float(value.imag)]}
-    if isinstance(value, (np.integer, np.floating)):
-        return value.item()
-    if value is None or isinstance(value, (str, int, float)):
-        return value
-    if isinstance(value, np.ndarray):
-        return [to_jsonable(v) for v in value.tolist()]
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        bad = [k for k in value if not isinstance(k, str)]
-        if bad:
-            raise TypeError(f"JSON object keys must be strings; got {bad[0]!r}")
-        if set(value) == {COMPLEX_KEY}:
-            raise TypeError(f"a dict with the single key {COMPLEX_KEY!r} would read back as "
-                            "a complex number")
-        return {k: to_jsonable(v) for k, v in value.items()}
-    raise TypeError(f"cannot write a {type(value).__name__} as JSON: {value!r}")
-
-
-def from_jsonable(value: Any) -> Any:
-    """Inverse of :func:`to_jsonable`: ``{"__complex__": [re, im]}`` -> complex, recursively.
-
-    Lists stay lists (the JSON form does not record whether it was an array).
-    """
-    if isinstance(value, dict):
-        if set(value) == {COMPLEX_KEY}:
-            re, im = value[COMPLEX_KEY]
-            return complex(re, im)
-        return {k: from_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [from_jsonable(v) for v in value]
-    return value

@@ -185,49 +185,6 @@ def test_missing_extra_names_it(monkeypatch, fold_branch):
         require("numpy", extra="nope")
 
 
-# ------------------------------------------------------------------ one JSON encoding
-json_leaves = (st.none() | st.booleans() | st.integers() | st.text(max_size=5)
-               | st.floats(allow_nan=False) | st.complex_numbers(allow_nan=False))
-json_values = st.recursive(json_leaves, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.text(max_size=4).filter(
-                               lambda k: k != export.COMPLEX_KEY), inner, max_size=4),
-                           max_leaves=20)
-
-
-@settings(max_examples=100, deadline=None)
-@given(json_values)
-def test_json_round_trip_keeps_complex_numbers(value):
-    import json
-    back = export.from_jsonable(json.loads(json.dumps(export.to_jsonable(value))))
-    assert back == value and _same_types(back, value)
-
-
-def _same_types(a, b):
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same_types(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return all(_same_types(x, y) for x, y in zip(a, b))
-    return type(a) is type(b)
-
-
-def test_json_encoding_of_numpy_values_and_errors():
-    import json
-    v = {"z": np.complex128(1 - 2j), "a": np.array([1.5, np.nan]), "i": np.int64(3),
-         "b": np.bool_(True)}
-    text = json.dumps(export.to_jsonable(v))
-    raw = json.loads(text)
-    assert raw["z"] == {"__complex__": [1.0, -2.0]} and raw["i"] == 3 and raw["b"] is True
-    assert raw["a"][0] == 1.5 and "NaN" in text  # Python's json writes NaN (see docstring)
-    back = export.from_jsonable(json.loads(text))
-    assert back["z"] == 1 - 2j and back["i"] == 3 and np.isnan(back["a"][1])
-    with pytest.raises(TypeError, match="keys must be strings"):
-        export.to_jsonable({1: 2})
-    with pytest.raises(TypeError, match="cannot write a set"):
-        export.to_jsonable({1, 2})
-    with pytest.raises(TypeError, match="would read back as a complex"):
-        export.to_jsonable({"__complex__": [1, 2]})
-
-
 # ------------------------------------------------------------------ sweeps as one dataset
 @pytest.fixture(scope="module")
 def dask_client():

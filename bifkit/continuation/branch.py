@@ -6,12 +6,13 @@ parameters and eigenvalues, and the labelled special points.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .._json import dumps as json_dumps  # the one JSON encoding (complex numbers)
+from .._json import loads as json_loads
 from .status import check as check_status
 
 
@@ -127,9 +128,9 @@ class Branch:
         path = Path(path)
         meta = {"model_name": self.model_name, "model_params": self.model_params,
                 "state_names": self.state_names, "param_names": self.param_names,
-                "curve": self.curve, "free": self.free, "options": _jsonable(self.options),
+                "curve": self.curve, "free": self.free, "options": self.options,
                 "stop_reason": self.stop_reason, "status": self.status,
-                "special": [_jsonable(vars(s)) for s in self.special]}
+                "special": [vars(s) for s in self.special]}
         meta["data_keys"] = list(self.data)
         if hasattr(self._model, "to_spec"):   # self-contained: the model's full definition
             meta["model_spec"] = self._model.to_spec()
@@ -142,7 +143,7 @@ class Branch:
         from .._io import atomic_save   # temporary file, then rename: no half-written file
         return atomic_save(lambda tmp: np.savez(tmp, x=self.x, p=self.p,
                                                 eigenvalues=self.eigenvalues,
-                                                meta=np.array(json.dumps(meta)), **extra),
+                                                meta=np.array(json_dumps(meta)), **extra),
                            path, result=self)
 
     def _arrays_to_save(self, meta) -> dict:
@@ -161,14 +162,14 @@ class Branch:
         starting with "orbit_").
         """
         with np.load(path) as data:
-            meta = json.loads(str(data["meta"]))
+            meta = json_loads(str(data["meta"]))  # complex values back
             x, p, ev = data["x"], data["p"], data["eigenvalues"]
             extra = {k: data[f"data_{k}"] for k in meta.get("data_keys", [])}
             stable = data["stable"] if meta.get("has_stable") else None
             orbit_arrays = {k: data[k] for k in data.files if k.startswith("orbit_")}
         orbit_arrays["scheme"] = meta.get("orbit_scheme")
         model = _model_of(meta)
-        special = [SpecialPoint(**_unjson(s)) for s in meta["special"]]
+        special = [SpecialPoint(**s) for s in meta["special"]]
         args = (model, meta["curve"], meta["free"], x, p, ev, special, meta["options"],
                 meta["stop_reason"])
         kw = dict(data=extra, stable=stable, status=meta.get("status"))
@@ -243,27 +244,3 @@ def _model_of(meta):
             return Model.from_spec(spec)
     from ..registry import load_model
     return load_model(meta["model_name"], **meta["model_params"])
-
-
-def _jsonable(v):
-    if isinstance(v, complex):
-        return {"__complex__": [v.real, v.imag]}
-    if isinstance(v, (np.floating, np.integer, np.bool_)):
-        return v.item()
-    if isinstance(v, np.ndarray):
-        return [_jsonable(a) for a in v.tolist()]
-    if isinstance(v, dict):
-        return {k: _jsonable(a) for k, a in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(a) for a in v]
-    return v
-
-
-def _unjson(v):
-    if isinstance(v, dict):
-        if set(v) == {"__complex__"}:
-            return complex(*v["__complex__"])
-        return {k: _unjson(a) for k, a in v.items()}
-    if isinstance(v, list):
-        return [_unjson(a) for a in v]
-    return v

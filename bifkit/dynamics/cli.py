@@ -22,13 +22,13 @@ one array per observable, ``x_final``; lyapunov: ``exponents``, ``stderr``, ``hi
 from __future__ import annotations
 
 import io
-import json
-import math
 from pathlib import Path
 
 import numpy as np
 
 from .._io import atomic_path, read_npz, write_text
+from .._json import dumps as json_dumps  # the one JSON encoding
+from .._json import loads as json_loads
 from ..errors import InputError, OutputError
 
 
@@ -65,20 +65,6 @@ def _start(model, start):
     return x
 
 
-def _jsonable(v):
-    if isinstance(v, np.ndarray):
-        return [_jsonable(x) for x in v.tolist()]
-    if isinstance(v, (np.floating, np.integer)):
-        return v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return str(v)
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    return v
-
-
 def _csv_text(columns: dict) -> str:
     names = list(columns)
     data = np.column_stack([np.asarray(columns[n], float) for n in names])
@@ -100,8 +86,8 @@ def _save(out: Path, text=None, arrays=None) -> None:
             with atomic_path(out) as tmp:
                 np.savez_compressed(tmp, **arrays)
     except OutputError as e:
-        print(text if text is not None else json.dumps(_jsonable(
-            {k: (json.loads(str(v)) if k == "summary" else v) for k, v in arrays.items()})))
+        print(text if text is not None else json_dumps(
+            {k: (json_loads(str(v)) if k == "summary" else v) for k, v in arrays.items()}))
         raise OutputError(f"{e}; the full result is printed on stdout", e.path) from None
 
 
@@ -119,17 +105,17 @@ def _integrate(args) -> int:
                "samples": int(tr.t.size), "nsteps": tr.nsteps, "nfev": tr.nfev,
                "observables_final": obs_final,
                "observables_mean": {k: float(np.mean(v)) for k, v in tr.observables.items()}}
-    print(json.dumps(_jsonable(summary)), flush=True)
+    print(json_dumps(summary), flush=True)
     if args.out:
         out = Path(args.out)
         if out.suffix == ".json":
-            _save(out, json.dumps(_jsonable({**summary, "x_final": tr.x_final}), indent=1))
+            _save(out, json_dumps({**summary, "x_final": tr.x_final}, indent=1))
         elif out.suffix == ".csv":
             cols = {"t": tr.t, **dict(zip(model.state_names, tr.y)), **tr.observables}
             _save(out, _csv_text(cols))
         else:
             _save(out, arrays=dict(t=tr.t, y=tr.y, state_names=np.array(model.state_names),
-                                   x_final=tr.x_final, summary=json.dumps(_jsonable(summary)),
+                                   x_final=tr.x_final, summary=json_dumps(summary),
                                    **{f"obs_{k}": v for k, v in tr.observables.items()}))
     return 0 if tr.success else 1
 
@@ -147,15 +133,15 @@ def _lyapunov(args) -> int:
                "transient": res.transient, "status": res.status, "message": res.message,
                "kaplan_yorke_dimension": res.kaplan_yorke_dimension,
                "on_equilibrium": res.on_equilibrium}
-    print(json.dumps(_jsonable(summary)), flush=True)
+    print(json_dumps(summary), flush=True)
     if args.out:
         out = Path(args.out)
         if out.suffix == ".json":
-            _save(out, json.dumps(_jsonable(summary), indent=1))
+            _save(out, json_dumps(summary, indent=1))
         else:
             _save(out, arrays=dict(exponents=res.exponents, stderr=res.stderr,
                                    history_t=res.history_t, history=res.history,
-                                   x_final=res.x_final, summary=json.dumps(_jsonable(summary))))
+                                   x_final=res.x_final, summary=json_dumps(summary)))
     return 0 if res.status == 0 else 1
 
 
@@ -180,9 +166,9 @@ def _response(args) -> int:
         if out.suffix == ".csv":
             _save(out, _csv_text(table))
         else:
-            _save(out, json.dumps(_jsonable({"model": model.name, "params": model.params,
-                                             "method": res.method, "eta0": res.eta0,
-                                             "stationary": res.stationary, **table}), indent=1))
+            _save(out, json_dumps({"model": model.name, "params": model.params,
+                                        "method": res.method, "eta0": res.eta0,
+                                        "stationary": res.stationary, **table}, indent=1))
     return 0
 
 

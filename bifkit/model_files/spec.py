@@ -23,6 +23,7 @@ import json
 
 import sympy as sp
 
+from .._json import to_jsonable  # the one JSON encoding
 from .expressions import from_tree, to_tree
 
 SPEC_FORMAT = "bifkit-model/1"
@@ -66,7 +67,7 @@ def digest_of(definition) -> str:
             "state_names": list(definition.state_names),
             "param_names": list(definition.param_names),
             "observable_names": list(definition.observable_names),
-            "structural": _jsonable(definition.structural),
+            "structural": to_jsonable(definition.structural),
             "rows": eq and eq["rows"], "observables": eq and eq["observables"]}
     digest = hashlib.sha256(json.dumps(core, sort_keys=True).encode()).hexdigest()[:16]
     object.__setattr__(definition, "_digest", digest)
@@ -91,7 +92,7 @@ def model_to_spec(model) -> dict:
         "defaults": {k: float(v) for k, v in d.defaults.items()},
         "ranges": {k: list(v) for k, v in getattr(d, "ranges", {}).items()},
         "constraints": [c.text for c in d.constraints],
-        "structural": _jsonable(d.structural),
+        "structural": to_jsonable(d.structural),
         "observable_names": list(d.observable_names),
         "initial": dict(getattr(d, "initial", {}) or {}),
         "time_unit": d.time_unit,
@@ -102,16 +103,6 @@ def model_to_spec(model) -> dict:
     }
     json.dumps(spec)  # fail here, not when a branch is saved, if anything is not JSON
     return spec
-
-
-def _jsonable(v):
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if hasattr(v, "item"):
-        return v.item()
-    return v
 
 
 # --------------------------------------------------------------------------- #
@@ -142,7 +133,7 @@ def check_spec_matches(spec: dict, definition) -> None:
     diffs = []
     for key, theirs in (("state_names", definition.state_names),
                         ("param_names", definition.param_names),
-                        ("structural", _jsonable(definition.structural))):
+                        ("structural", to_jsonable(definition.structural))):
         if spec.get(key) != theirs:
             diffs.append(f"{key}: saved {spec.get(key)} vs registered {theirs}")
     saved_eq, reg_eq = spec.get("equations"), _equations(definition)

@@ -37,7 +37,6 @@ the published method; no code taken from MatCont, AUTO-07p or BifurcationKit.
 """
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 from dataclasses import dataclass, field
@@ -259,32 +258,55 @@ class HopfNormalForm:
     l2: float
 
 
-def _monomial_sums(H, order, degree):
-    """Coefficients of w^j wbar^k with j + k = degree in (1/order!) M(H, ..., H).
+#: {(items, m, degree): (keys, S)}: which m-tuples of centre-manifold items give each
+#: monomial w^j wbar^k of the given degree (a 0/1 matrix), per item layout
+_SELECTION: dict = {}
 
-    H : {(j, k): vector}.  Returns {(j, k): list of index tuples into H's items}.
-    """
-    items = list(H.keys())
-    out = {}
-    for combo in itertools.product(range(len(items)), repeat=order):
-        deg = sum(items[c][0] + items[c][1] for c in combo)
-        if deg != degree:
-            continue
-        key = (sum(items[c][0] for c in combo), sum(items[c][1] for c in combo))
-        out.setdefault(key, []).append(tuple(items[c] for c in combo))
-    return out
+
+def _monomial_selection(items, m, degree):
+    """(keys, S, present): S[t, c] = 1 when the m-tuple t of ``items`` (flat, first item
+    slowest) has total degree ``degree`` and monomial keys[c] = (sum of j, sum of k);
+    ``present`` lists the columns some tuple reaches."""
+    cache_key = (items, m, degree)
+    hit = _SELECTION.get(cache_key)
+    if hit is None:
+        js = np.array([it[0] for it in items])
+        ks = np.array([it[1] for it in items])
+        grids = np.meshgrid(*([np.arange(len(items))] * m), indexing="ij")
+        jsum = sum(js[g] for g in grids).ravel()
+        ksum = sum(ks[g] for g in grids).ravel()
+        keys = [(j, degree - j) for j in range(degree, -1, -1)]
+        S = np.zeros((jsum.size, len(keys)))
+        for c, (j, k) in enumerate(keys):
+            S[(jsum == j) & (ksum == k), c] = 1.0
+        present = [c for c in range(len(keys)) if S[:, c].any()]
+        hit = _SELECTION[cache_key] = (keys, S, present)
+    return hit
 
 
 def _nonlinear_coefficient(forms, H, degree, maxform):
-    """{(j, k): coefficient of w^j wbar^k, j + k = degree, in N(H) = sum_m M_m(H..H)/m!}."""
+    """{(j, k): coefficient of w^j wbar^k, j + k = degree, in N(H) = sum_m M_m(H..H)/m!}.
+
+    Each m-linear form is applied to every m-tuple of the items of H at once (the
+    tensor contracted m times with the matrix of item vectors), and the tuples of
+    each monomial are summed by a 0/1 selection matrix: a few array operations per
+    order instead of one contraction per tuple (l2 at a GH point: 7 ms -> well
+    under 1 ms for the E-I model).
+    """
+    n = forms.A.shape[0]
     N = {}
     for m in range(2, min(degree, maxform) + 1):
         # only items of degree <= degree - (m - 1) can appear
-        Hm = {k: v for k, v in H.items() if sum(k) <= degree - (m - 1)}
-        for key, combos in _monomial_sums(Hm, m, degree).items():
-            acc = N.setdefault(key, np.zeros(forms.A.shape[0], dtype=complex))
-            for c in combos:
-                acc += forms.form(*(Hm[k] for k in c)) / math.factorial(m)
+        items = tuple(k for k in H if sum(k) <= degree - (m - 1))
+        V = np.array([H[k] for k in items])                       # (K, n)
+        C = forms.tensors[m].reshape(1, n, -1)                     # [tuples, j, rest]
+        for _ in range(m):      # contract j1, j2, ... in turn: [tuples, t, rest]
+            C = np.matmul(V, C).reshape(-1, n, C.shape[2] // n)
+        # C: [(t1, ..., tm), i, 1] with the first item slowest
+        keys, S, present = _monomial_selection(items, m, degree)
+        coeff = C.reshape(-1, n).T @ S / math.factorial(m)         # (n, len(keys))
+        for c in present:
+            N[keys[c]] = N.get(keys[c], 0) + coeff[:, c]
     return N
 
 
@@ -330,6 +352,8 @@ def hopf_normal_form(forms: Forms, order: int = 5) -> HopfNormalForm:
             kk = degree - j
             if j < kk:
                 break
+            if degree == order and j - kk != 1:
+                continue      # the last order gives only g (c1 or c2); h_jk would be unused
             rhs = N.get((j, kk), np.zeros(n, dtype=complex)).copy()
             # normal-form corrections from lower-order h and g (not g_10 on h_jk, not g_jk q)
             for (a, b), gab in g.items():

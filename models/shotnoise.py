@@ -36,7 +36,8 @@ shotnoise_chain, eqs. (6) and (23):
               + K nu [sum_{m=0}^{M} I_nm z_m - z_n],
 
 with I_nm(alpha) from :mod:`bifkit.models.shotnoise_coefficients` (a stable
-recurrence, recomputed inside the compiled kernels from the parameters).
+recurrence, recomputed inside the compiled kernels from the parameters, or read from
+the extended parameter vector of :func:`kernel_parameters` that integrators pass).
 
 diffusion_chain, eq. (29), with A = eta - g0 nu / i0 and c = g0^2 / (i0 sqrt(K)):
 
@@ -294,16 +295,64 @@ def _coupling(T, z, M):
     return acc
 
 
+# The coefficient matrix I_nm depends on alpha only (eq. 10) and costs more than the rest of
+# the right-hand side (M = 64: 6.4 us to fill, 2.6 us to apply, 11 us per call of f).  A caller
+# that evaluates f many times at fixed parameters (an integrator) passes the parameter vector
+# extended by alpha and the matrix, ``kernel_parameters(model)``:
+#     p = [K, i0, g0, eta0, omega, alpha, Re I_00, Im I_00, Re I_01, ...]  (T[m, n] = I_nm)
+# The kernels use the stored matrix only when the stored alpha equals the alpha of p[0:3] and the
+# size fits M, so a changed parameter cannot meet a stale matrix; otherwise they recompute it.
+N_PARAMS = 5                 # K, i0, g0, eta0, omega
+_ALPHA_SLOT = N_PARAMS       # p[5]: the alpha the stored matrix was computed for
+_MATRIX_START = N_PARAMS + 1  # p[6:]: the matrix, complex128 pairs, C order T[m, n]
+
+
+@njit(cache=True)
+def _coefficient_matrix(p, alpha, M):
+    """T[m, n] = I_nm (m, n = 0..M): the copy stored in ``p`` if it is for this alpha, else new."""
+    size = (M + 1) * (M + 1)
+    if p.size == _MATRIX_START + 2 * size and p[_ALPHA_SLOT] == alpha:
+        return p[_MATRIX_START:].view(np.complex128).reshape((M + 1, M + 1))
+    return fill_columns(alpha, np.empty((M + 1, M + 1), dtype=np.complex128))
+
+
+@njit(cache=True)
+def _with_coefficients(p, M):
+    """p[:5] extended by alpha and T[m, n] = I_nm (the layout read by :func:`_coefficient_matrix`)."""
+    alpha = _scales(p)[1]
+    size = (M + 1) * (M + 1)
+    out = np.empty(_MATRIX_START + 2 * size)
+    out[:N_PARAMS] = p[:N_PARAMS]
+    out[_ALPHA_SLOT] = alpha
+    fill_columns(alpha, out[_MATRIX_START:].view(np.complex128).reshape((M + 1, M + 1)))
+    return out
+
+
+def kernel_parameters(model) -> np.ndarray:
+    """The chain's parameter vector extended by its coefficient matrix (see above).
+
+    ``f(t, x, kernel_parameters(model))`` equals ``f(t, x, model.p)`` bit for bit, about
+    2.4 times faster at M = 64; integrators call it once per run
+    (``extras["kernel_parameters"]``).
+    """
+    p = np.array(model.p, dtype=float)
+    return _with_coefficients(p[:N_PARAMS].copy(), int(model.definition.structural["M"]))
+
+
 @njit(cache=True)
 def shotnoise_chain_f(t, x, p):
-    """Right-hand side of the shot-noise chain, eqs. (6) and (23), real-split."""
+    """Right-hand side of the shot-noise chain, eqs. (6) and (23), real-split.
+
+    ``p`` is [K, i0, g0, eta0, omega], optionally extended by alpha and I_nm
+    (:func:`kernel_parameters`; same result, no recomputation of I_nm).
+    """
     M = x.size // 2
     s, alpha, _ = _scales(p)
     K = p[0]
     eta = p[3] * math.cos(p[4] * t)
     z = _modes(x)
     nu = s / math.pi * _series_W(z, M).real
-    T = fill_columns(alpha, np.empty((M + 1, M + 1), dtype=np.complex128))
+    T = _coefficient_matrix(p, alpha, M)
     acc = _coupling(T, z, M)
     out = np.empty(2 * M)
     for n in range(1, M + 1):
@@ -315,14 +364,14 @@ def shotnoise_chain_f(t, x, p):
 
 @njit(cache=True)
 def shotnoise_chain_jac(t, x, p):
-    """Jacobian of :func:`shotnoise_chain_f` (exact; nu enters through Re z_m)."""
+    """Jacobian of :func:`shotnoise_chain_f` (exact; nu enters through Re z_m; ``p`` as there)."""
     M = x.size // 2
     s, alpha, _ = _scales(p)
     K = p[0]
     eta = p[3] * math.cos(p[4] * t)
     z = _modes(x)
     nu = s / math.pi * _series_W(z, M).real
-    T = fill_columns(alpha, np.empty((M + 1, M + 1), dtype=np.complex128))
+    T = _coefficient_matrix(p, alpha, M)
     acc = _coupling(T, z, M)
     J = np.zeros((2 * M, 2 * M))
     dFdnu = np.zeros(M + 1, dtype=np.complex128)
@@ -567,7 +616,8 @@ def _shotnoise_chain(M: int) -> ModelDefinition:
         "shotnoise_2cc",
         f"shot-noise mean field: chain of {M} Kuramoto-Daido parameters z_n "
         f"(Ageeva & Goldobin 2025, eqs. 6, 23)",
-        {"alpha": alpha_of, "coefficients": lambda m: coefficients(alpha_of(m), M)})
+        {"alpha": alpha_of, "coefficients": lambda m: coefficients(alpha_of(m), M),
+         "kernel_parameters": kernel_parameters})
 
 
 @functools.lru_cache(maxsize=None)

@@ -72,6 +72,20 @@ def etd_coefficients(L, h: float, n_contour: int = N_CONTOUR) -> np.ndarray:
     return out
 
 
+def kernel_parameters(model) -> np.ndarray:
+    """The parameter vector handed to the model's kernels during one run.
+
+    ``model.p`` (a writable copy), unless the model precomputes parameter-only data for its
+    kernels (``extras["kernel_parameters"](model)``, e.g. the coefficient matrix I_nm of the
+    shot-noise chain, Ageeva & Goldobin 2025, eq. 10): then that extended vector, computed
+    once per run instead of inside every right-hand-side call.
+    """
+    maker = model.definition.extras.get("kernel_parameters")
+    if maker is None:
+        return np.array(model.p, dtype=float)
+    return np.ascontiguousarray(maker(model), dtype=float)
+
+
 def state_maps(model):
     """Index arrays (re, im) of the complex view of ``model``'s real-split state.
 

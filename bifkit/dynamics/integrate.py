@@ -162,7 +162,9 @@ def integrate(model, t_span, x0=None, *, method: str = "dopri", dt: float | None
         (:func:`.etd.jacobian_diagonal`).
     nonlinear : numba function, optional
         ``etd`` only: ``N(t, x, p)`` in real-split form with ``f = L x + N``;
-        default ``f - L x`` computed from the model's right-hand side.
+        default ``f - L x`` computed from the model's right-hand side.  ``p`` is
+        :func:`.etd.kernel_parameters` of the model: ``model.p``, possibly extended
+        by parameter-only data its kernels precompute (its first entries are ``model.p``).
 
     Returns
     -------
@@ -258,5 +260,5 @@ def _run_etd(model, x, t_out, dt, L, nonlinear, blowup):
     C_main, C_last = np.ascontiguousarray(C_main), np.ascontiguousarray(C_last)
     re, im = _etd.state_maps(model)
     fun = model.compiled.f if nonlinear is None else nonlinear
-    return _etd.etd_loop(fun, np.array(model.p), x, t_out, L, C_main, h_main, C_last, h_last,
-                         nonlinear is None, re, im, blowup)
+    return _etd.etd_loop(fun, _etd.kernel_parameters(model), x, t_out, L, C_main, h_main,
+                         C_last, h_last, nonlinear is None, re, im, blowup)

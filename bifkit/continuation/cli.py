@@ -12,9 +12,12 @@ as CSV next to it, and optionally plotted (``--plot X:Y`` -> PNG).
 """
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
+
+from .._optional import require
+from ..cli.options import add_model_argument, add_out_option, add_set_option, model_from_args
+from ..errors import InputError
 
 
 def _bounds(items) -> dict:
@@ -58,9 +61,11 @@ def _start(args, model):
 
 
 def cmd_continue(args):
-    from ..cli import _load, parse_assignments
     from . import continuation
-    model = _load(args.model, parse_assignments(args.set))
+    if args.plot:   # before computing: a missing extra must not cost the run
+        _plot_axes(args.plot)
+        require("matplotlib", extra="plot")
+    model = model_from_args(args)
     start = _start(args, model)
     options = {"bounds": _bounds(args.bounds), "log_params": args.log or [],
                "direction": args.direction}
@@ -94,10 +99,10 @@ def cmd_continue(args):
     csv = atomic_save(branch.to_csv, saved.with_suffix(".csv"), suffixes=(".csv",))
     print(f"wrote {saved} and {csv}")
     if args.plot:
-        import matplotlib
+        matplotlib = require("matplotlib", extra="plot")
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        x, y = args.plot.split(":", 1)
+        x, y = _plot_axes(args.plot)
         fig, ax = plt.subplots(figsize=(6, 4))
         branch.plot(x, y, ax=ax)
         if x in args.log:
@@ -107,13 +112,22 @@ def cmd_continue(args):
         print(f"wrote {png}")
 
 
-def add_subcommands(sub):
+def _plot_axes(spec: str) -> tuple[str, str]:
+    """``--plot X:Y`` -> ``("X", "Y")`` (InputError otherwise)."""
+    x, sep, y = spec.partition(":")
+    if not (sep and x.strip() and y.strip()):
+        raise InputError(f"--plot expects X:Y (two names), got {spec!r}")
+    return x.strip(), y.strip()
+
+
+def add_subcommands(sub) -> None:
+    """Register ``continue`` on an argparse sub-parser set."""
     p = sub.add_parser("continue", help="continue a curve (EP-C, LC-C, LP-C, H-C, NF-C, "
                                         "LPC-C, PD-C, NS-C)")
-    p.add_argument("model")
+    add_model_argument(p)
     p.add_argument("--curve", default="EP-C")
     p.add_argument("--free", nargs="+", required=True, help="free parameter(s)")
-    p.add_argument("--set", nargs="*", metavar="NAME=VALUE", help="parameter values")
+    add_set_option(p)
     p.add_argument("--from", dest="from_file", help="start from a saved branch (.npz)")
     p.add_argument("--point", help="LABEL:K (K-th special point with LABEL) or a point index")
     p.add_argument("--equilibrium", type=int, default=0,
@@ -129,11 +143,6 @@ def add_subcommands(sub):
     p.add_argument("--tol", type=float)
     p.add_argument("--ntst", type=int)
     p.add_argument("--ncol", type=int)
-    p.add_argument("--out", required=True, help="output file (.npz; CSV written beside it)")
+    add_out_option(p, "output file (.npz; CSV written beside it)", required=True)
     p.add_argument("--plot", metavar="X:Y", help="also write a PNG of Y against X")
     p.set_defaults(func=cmd_continue)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from ..cli import main
-    sys.exit(main(["continue", *sys.argv[1:]]))

@@ -1,4 +1,4 @@
-"""Command-line handlers of the dynamics tools, for ``bifkit/cli.py`` to register.
+"""Command-line handlers of the dynamics tools, for ``bifkit.cli`` to register.
 
     bifkit integrate MODEL [--set NAME=VALUE ...] --T T [--t0 T0] [--method rk4|dopri|etd]
                      [--dt DT] [--sample DS] [--rtol R] [--atol A] [--start guess|equilibrium|FILE]
@@ -9,7 +9,7 @@
 
 ``add_subcommands(subparsers)`` adds the three subcommands to an ``argparse`` sub-parser
 collection; each sets ``func`` to its handler, run under bifkit's exit-code convention
-(``bifkit/cli.py``: 2 bad input, 1 failed run or unwritable result, message on stderr).
+(``bifkit.cli``: 2 bad input, 1 failed run or unwritable result, message on stderr).
 ``--out`` is checked (its folder created) before the run and written atomically; the summary
 is printed before saving, and if the file cannot be written the whole result is printed. ``--set`` values are numbers; the structural mode count of the chains is
 given the same way (``--set M=64``). Times are in the model's time unit (``bifkit models``).
@@ -29,13 +29,8 @@ import numpy as np
 from .._io import atomic_path, read_npz, write_text
 from .._json import dumps as json_dumps  # the one JSON encoding
 from .._json import loads as json_loads
+from ..cli.options import add_model_argument, add_out_option, add_set_option, model_from_args
 from ..errors import InputError, OutputError
-
-
-def _model(name, items):
-    from ..cli import _load, parse_assignments
-
-    return _load(name, parse_assignments(items))
 
 
 def _start(model, start):
@@ -95,7 +90,7 @@ def _save(out: Path, text=None, arrays=None) -> None:
 def _integrate(args) -> int:
     from .integrate import integrate
 
-    model = _model(args.model, args.set)
+    model = model_from_args(args)
     x0 = _start(model, args.start)
     tr = integrate(model, (args.t0, args.t0 + args.T), x0, method=args.method, dt=args.dt,
                    sample=args.sample, rtol=args.rtol, atol=args.atol)
@@ -124,7 +119,7 @@ def _integrate(args) -> int:
 def _lyapunov(args) -> int:
     from .lyapunov import lyapunov_spectrum
 
-    model = _model(args.model, args.set)
+    model = model_from_args(args)
     x0 = _start(model, args.start)
     res = lyapunov_spectrum(model, args.T, transient=args.transient, dt=args.dt, x0=x0, k=args.k,
                             renorm_steps=args.renorm_steps, seed=args.seed)
@@ -149,7 +144,7 @@ def _lyapunov(args) -> int:
 def _response(args) -> int:
     from .response import linear_response, rate_response
 
-    model = _model(args.model, args.set)
+    model = model_from_args(args)
     if args.linear:
         res = linear_response(model, args.omega, observable=args.observable, eta0=args.eta0)
     else:
@@ -174,13 +169,11 @@ def _response(args) -> int:
 
 def add_subcommands(subparsers) -> None:
     """Register ``integrate``, ``lyapunov`` and ``response`` on an argparse sub-parser set."""
-    common = dict(metavar="NAME=VALUE", nargs="*", default=[],
-                  help="parameter values (and M=... for the chains)")
     start_help = ("initial state: guess (default; lyapunov starts slightly off it), "
                   "equilibrium, or an .npz with x_final")
     p = subparsers.add_parser("integrate", help="integrate a model in time")
-    p.add_argument("model")
-    p.add_argument("--set", **common)
+    add_model_argument(p)
+    add_set_option(p)
     p.add_argument("--T", type=float, required=True, help="duration (model time unit)")
     p.add_argument("--t0", type=float, default=0.0, help="start time (forcing phase)")
     p.add_argument("--method", choices=["rk4", "dopri", "etd"], default="dopri")
@@ -189,11 +182,11 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("--rtol", type=float, default=1e-6)
     p.add_argument("--atol", type=float, default=1e-9)
     p.add_argument("--start", default="guess", help=start_help)
-    p.add_argument("--out", default=None, help=".json summary, .csv samples, or .npz")
+    add_out_option(p, ".json summary, .csv samples, or .npz")
     p.set_defaults(func=_integrate)
     p = subparsers.add_parser("lyapunov", help="Lyapunov spectrum (Benettin, QR)")
-    p.add_argument("model")
-    p.add_argument("--set", **common)
+    add_model_argument(p)
+    add_set_option(p)
     p.add_argument("--T", type=float, required=True, help="averaging time")
     p.add_argument("--transient", type=float, default=0.0)
     p.add_argument("--dt", type=float, required=True, help="RK4 step")
@@ -201,11 +194,11 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("--renorm-steps", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--start", default="guess", help=start_help)
-    p.add_argument("--out", default=None, help=".json summary or .npz with the history")
+    add_out_option(p, ".json summary or .npz with the history")
     p.set_defaults(func=_lyapunov)
     p = subparsers.add_parser("response", help="rate response to eta0 cos(omega t)")
-    p.add_argument("model")
-    p.add_argument("--set", **common)
+    add_model_argument(p)
+    add_set_option(p)
     p.add_argument("--omega", type=float, nargs="+", required=True)
     p.add_argument("--eta0", type=float, default=1e-3)
     p.add_argument("--linear", action="store_true", help="transfer function of the linearisation")
@@ -213,22 +206,12 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("--periods", type=int, default=4)
     p.add_argument("--method", choices=["rk4", "dopri", "etd"], default="etd")
     p.add_argument("--dt", type=float, default=None)
-    p.add_argument("--out", default=None, help=".csv table or .json")
+    add_out_option(p, ".csv table or .json")
     p.set_defaults(func=_response)
 
 
 def main(argv=None) -> int:
-    """Stand-alone entry: ``python -m bifkit.dynamics.cli lyapunov ...``."""
-    import argparse
+    """Kept for old callers: the one ``bifkit`` command (:func:`bifkit.cli.main`)."""
+    from ..cli import main as bifkit_main
 
-    ap = argparse.ArgumentParser(prog="bifkit")
-    add_subcommands(ap.add_subparsers(dest="command", required=True))
-    args = ap.parse_args(argv)
-    args.check_paths = ("out",)
-    from ..cli import run_command
-
-    return run_command(args.func, args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return bifkit_main(argv)

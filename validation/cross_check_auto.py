@@ -47,7 +47,10 @@ Problems
   points and periods (the D_ee = 2 cut in I_e has no LPC).        [full]
 * Hopf curves in (I_e, D_ee) from both Hopf points (D_ee = 2.0): I_e and
   omega at matching D_ee (AUTO locates its points at bifkit's D_ee values
-  with UZR); l1 on the lower curve.                                 [full]
+  with UZR; where its UZ point misses the value, by up to ~1.6e-7 after its
+  relocation retry, bifkit's point at AUTO's actual D_ee is located with a
+  crossing event, so both columns are the same point); l1 on the lower
+  curve.                                                            [full]
 * The PD curve in (I_e, D_ee) from the first PD point (ntst 100): I_e and the
   period at matching D_ee.                                          [full]
 * 2CC shot-noise model (Ageeva & Goldobin 2025): Hopf points in K for
@@ -384,15 +387,41 @@ def _sample_indices(n, k):
     return sorted(set(np.linspace(1, n - 2, k).round().astype(int))) if n > 2 else []
 
 
-def _match(pa, D, I):
-    """Index of the AUTO UZ point at D_ee = D closest to I_e = I (log distance)."""
+#: how far (relative) an AUTO UZ point's D_ee may lie from the value requested by UZR and
+#: still count as that point: AUTO's relocation retry loosens EPSS x 100 (twice at most,
+#: bifkit/backends/auto07p/driver.py), its UZ points on the E-I H-C curves land up to
+#: ~1.6e-7 off; bifkit is then compared at AUTO's actual D_ee (same point, see hopf_curves)
+UZ_WINDOW = 1e-5
+
+
+def _match(pa, D, I, window=1e-8):
+    """Index of the AUTO UZ point at D_ee = D (to ``window`` relative) closest to I_e = I
+    (log distance)."""
     best, dist = None, np.inf
     for i, s in enumerate(pa):
-        if abs(s.params["D_ee"] - D) <= 1e-8 * max(1, abs(D)):
+        if abs(s.params["D_ee"] - D) <= window * max(1, abs(D)):
             d = abs(math.log(s.params["I_e"] / I))
             if d < dist:
                 best, dist = i, d
     return best
+
+
+def _bifkit_at_auto_d(model, start, bounds, auto_points):
+    """bifkit's H-C from ``start`` with a crossing event at each AUTO point's D_ee: its UZ
+    points (the bifkit point at exactly AUTO's D_ee, located to the corrector tolerance)."""
+    values = sorted({float(s.params["D_ee"]) for s in auto_points})
+    if not values:
+        return []
+    b = bifkit.continuation(model, "H-C", start, ["I_e", "D_ee"], bounds=bounds,
+                            log_params=["I_e"],
+                            events=[bifkit.crossing("D_ee", v) for v in values])
+    return b.special_points("UZ")
+
+
+def _closest(points, D, I):
+    """The point at D_ee = D (1e-12 relative) closest to I_e = I (log distance), or None."""
+    hits = [s for s in points if abs(s.params["D_ee"] - D) <= 1e-12 * max(1.0, abs(D))]
+    return min(hits, key=lambda s: abs(math.log(s.params["I_e"] / I)), default=None)
 
 
 def hopf_curves(table, cache, npts=6):
@@ -415,20 +444,36 @@ def hopf_curves(table, cache, npts=6):
         a = auto07p.continuation(m, "H-C", a_ep.special_points("H")[k], ["I_e", "D_ee"],
                                  bounds=bd, max_points=3000, user_points={"D_ee": list(D)})
         uz = a.special_points("UZ")
-        for i in idx:
+        pairs = [(i, _match(uz, b.params["D_ee"][i], b.params["I_e"][i], UZ_WINDOW))
+                 for i in idx]
+        at_auto = _bifkit_at_auto_d(m, b_ep.special_points("H")[k], bd,
+                                    [uz[j] for _, j in pairs if j is not None])
+        for i, j in pairs:
             Dv, Iv = b.params["D_ee"][i], b.params["I_e"][i]
-            j = _match(uz, Dv, Iv)
             q = f"at D_ee={Dv:.6g}"
             if j is None:
                 table.fail(problem, f"I_e {q}", "AUTO's curve does not reach this D_ee", Iv)
                 continue
             y = uz[j]
-            table.rel(problem, f"I_e {q}", Iv, y.params["I_e"], TOL_HOPF)
+            Da = y.params["D_ee"]
+            Ib, omega_b, l1_b, note = Iv, b.data["omega"][i], b.data["l1"][i], ""
+            if abs(Da - Dv) > 1e-12 * max(1.0, abs(Dv)):   # compare at AUTO's D_ee: same point
+                x = _closest(at_auto, Da, y.params["I_e"])
+                if x is None:
+                    table.fail(problem, f"I_e {q}", f"bifkit's curve has no crossing of "
+                               f"AUTO's D_ee = {Da:.12g}", Iv)
+                    continue
+                Ib, omega_b, l1_b = x.params["I_e"], x.data["omega"], x.data["l1"]
+                off = abs(Da - Dv) / abs(Dv)
+                if off > 1e-9:
+                    note = (f"AUTO's UZ D_ee = {Da:.12g} is {off:.1e} off the requested value: "
+                            f"both at AUTO's D_ee, bifkit's point by a crossing event")
+            table.rel(problem, f"I_e {q}", Ib, y.params["I_e"], TOL_HOPF, note)
             omega_a = y.data.get("omega", np.nan)
-            table.rel(problem, f"omega {q}", b.data["omega"][i], omega_a, TOL_HOPF)
+            table.rel(problem, f"omega {q}", omega_b, omega_a, TOL_HOPF, note)
             la = y.data.get("l1", np.nan)
             if np.isfinite(la) and abs(la) > L1_NOISE_EI:
-                table.sign(problem, f"l1 sign {q}", b.data["l1"][i], la,
+                table.sign(problem, f"l1 sign {q}", l1_b, la,
                            "AUTO's GH function (finite differences)")
         gh_b, gh_a = b.special_points("GH"), a.special_points("GH")
         table.info(problem, "GH labels in D_ee in [0.5, 4]", len(gh_b), len(gh_a),

@@ -19,6 +19,7 @@ STATUSES = {
     "reached_end_point": ("the curve ends: cycles shrank onto an equilibrium (a Hopf point), "
                           "a Hopf curve reached a Bogdanov-Takens point, or a cycle curve's "
                           "amplitude tends to zero"),
+    "reconnected": "a period-doubled branch rejoined its parent cycle (traversed twice) at a PD point",
     "period_limit": "the period exceeded T_max (a homoclinic approach?)",
     # cycles whose Floquet multipliers can no longer be trusted (issue 15); LC-C keeps its
     # converged orbits beyond that point (homoclinic starts) but takes no special point there
@@ -28,6 +29,11 @@ STATUSES = {
     "multipliers_unreliable": ("the Floquet multipliers are not finite or the trivial one is "
                                "far from 1 (no special point is taken; refine the mesh: larger "
                                "ntst)"),
+    # NS-C ends at a generic strong resonance (issue 15): the Neimark-Sacker pair collides
+    "resonance_1_1": ("a Neimark-Sacker curve ended at a 1:1 resonance (R1): the multipliers "
+                      "e^{+-i kappa} collided at +1, where the NS curve meets an LPC curve"),
+    "resonance_1_2": ("a Neimark-Sacker curve ended at a 1:2 resonance (R2): the multipliers "
+                      "e^{+-i kappa} collided at -1, where the NS curve meets a PD curve"),
     # homoclinic orbits (HC-C, bifkit/continuation/homoclinic)
     "truncation": "the orbit's ends left the saddle: the truncation time T is too short",
     "NCH": "a non-central saddle-node homoclinic point ends the curve",

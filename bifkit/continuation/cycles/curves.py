@@ -162,7 +162,8 @@ def _run(system, pt0, opts, lims, uz, bar):
     pts, status, reason = _run_points(system, pt0, opts, lims, uz, bar, flags)
     if flags["unreliable"] is not None:
         why, index, T, err = flags["unreliable"]
-        if status not in ("bound", "completed", "reached_end_point", "closed_loop"):
+        if status not in ("bound", "completed", "reached_end_point", "closed_loop",
+                          "resonance_1_1", "resonance_1_2"):
             status = why
         reason = (f"{reason}; {why.replace('_', ' ')} from point {index} on (period {T:.6g}, "
                   f"trivial multiplier error {err:.2g}): no codimension-2 point taken where "
@@ -191,6 +192,9 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
         if new is None:
             ds *= 0.5
             if ds < opts.ds_min:
+                end = _resonance_end_by_failure(system, pts)
+                if end is not None:
+                    return _end_at_resonance(system, pts, uz, *end)
                 amp = [_amplitude(q, system.n) for q in pts]
                 if amp[-1] < 0.05 * max(amp):
                     return pts, "reached_end_point", (
@@ -246,6 +250,14 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
             g_prev = g_new
         if system.curve == "NS-C":      # kappa itself, not the multipliers: always
             for label, (x, _), converged in _resonances(system, pt, new, ds):
+                if label in ENDING and _turns_back(system, pt, x, new):
+                    # the generic 1:1 / 1:2 resonance: the NS curve ends there (on an LPC /
+                    # PD curve); beyond it the same NS points come back with -kappa
+                    target = _nearest_target(float(x.z[1]), label)
+                    x_end, ok = _extrapolate_resonance(system, pts[-2:] + [x] if
+                                                       _same_side(pts[-2:], x, target)
+                                                       else pts[-3:], target)
+                    return _end_at_resonance(system, pts, uz, label, x_end, ok)
                 uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
         for label, (x, _), converged in (_codim2_crossings(system, pt, new, ds) if trusted
                                          else ()):
@@ -347,6 +359,126 @@ def _event_special(system, x, prev, event, g_before, converged, index):
                                     bool(converged))
 
 
+#: strong resonances where a generic NS curve ends (Kuznetsov 2004, sec. 9.5.4 / 10.3.3): at
+#: 1:1 the pair e^{+-i kappa} collides at +1 (the NS curve ends on an LPC curve), at 1:2 at -1
+#: (it ends on a PD curve); label -> (status, angle)
+ENDING = {"R1": ("resonance_1_1", 0.0), "R2": ("resonance_1_2", math.pi)}
+
+#: how close (radians of kappa) to 0 or pi the last point must be for a corrector failure to
+#: be read as the singular end at a 1:1 / 1:2 resonance rather than a solver failure
+RESONANCE_NEAR = 0.1
+
+
+def _nearest_target(kappa, label):
+    """The angle ENDING[label][1] + 2 pi k nearest to kappa."""
+    ang = ENDING[label][1]
+    return ang + 2 * math.pi * round((kappa - ang) / (2 * math.pi))
+
+
+def _params_step(system, a, b):
+    return np.asarray(b.z[-2:] - a.z[-2:], float)
+
+
+def _turns_back(system, pt, x, new):
+    """True when the curve's parameters run back after the resonance x (pt -> x -> new):
+    at a generic 1:1 / 1:2 resonance the parameters are even in kappa - target, so the NS
+    curve retraces its parameter path beyond it; at a semisimple one (decoupled systems)
+    it goes on."""
+    before, after = _params_step(system, pt, x), _params_step(system, x, new)
+    nb_, na_ = np.linalg.norm(before), np.linalg.norm(after)
+    if nb_ == 0.0 or na_ == 0.0:
+        return nb_ == 0.0 and na_ == 0.0
+    return float(np.dot(before, after)) < 0.0
+
+
+def _same_side(points, x, target):
+    """True when x and the points have kappa - target of one sign (x may sit on either side
+    of the located resonance)."""
+    d = [float(q.z[1]) - target for q in points] + [float(x.z[1]) - target]
+    return all(v > 0 for v in d) or all(v < 0 for v in d)
+
+
+def _resonance_end_by_failure(system, pts):
+    """(label, Point, converged) when an NS-C corrector failure at ds_min is the singular end
+    at a 1:1 or 1:2 resonance (kappa within RESONANCE_NEAR of 0 or pi and still approaching
+    it over the last three points), else None.  The NS system is singular at kappa = 0, pi
+    (v_r and v_i then solve the same boundary problem), so Newton fails just before."""
+    if system.curve != "NS-C" or len(pts) < 3:
+        return None
+    k = float(pts[-1].z[1])
+    for label in ENDING:
+        target = _nearest_target(k, label)
+        d = [abs(float(q.z[1]) - target) for q in pts[-3:]]
+        if d[-1] < RESONANCE_NEAR and d[0] > d[1] > d[2]:
+            x, ok = _extrapolate_resonance(system, pts[-3:], target)
+            return label, x, ok
+    return None
+
+
+#: relative agreement of the 2- and 3-point extrapolations for a resonance to count as located
+EXTRAPOLATION_TOL = 1e-6
+
+
+def _extrapolate_resonance(system, points, target):
+    """The resonance point from three NS-C points on one side of it: (Point, converged).
+
+    Near a generic 1:1 / 1:2 resonance the orbit, the period and the parameters are smooth
+    even functions of delta = kappa - target (kappa -> 2 target - kappa with v -> conj v maps
+    NS points to NS points), so each is a polynomial in delta^2: the value at delta = 0 by
+    Lagrange interpolation in delta^2 through the three points (error O(delta^6)).  Converged
+    when the extrapolation through the last two points agrees with it to EXTRAPOLATION_TOL
+    (relative, parameters and period); the eigenfunction copies are the last point's (the
+    NS eigenfunction is not defined at the resonance).
+    """
+    q = list(points)
+    mesh = q[-1].mesh
+    tn = co.node_times(mesh, system.scheme)
+    Us = [p.U if (p.mesh is mesh or np.array_equal(p.mesh, mesh))
+          else co.interpolate(p.U, p.mesh, system.scheme, tn) for p in q]
+    d2 = np.array([(float(p.z[1]) - target) ** 2 for p in q])
+    if len(set(d2)) < len(d2):
+        q, d2, Us = q[-1:], d2[-1:], Us[-1:]
+
+    def lagrange(vals, x2):
+        out = 0.0
+        for i in range(len(x2)):
+            w = 1.0
+            for j in range(len(x2)):
+                if j != i:
+                    w *= (0.0 - x2[j]) / (x2[i] - x2[j])
+            out = out + w * vals[i]
+        return out
+    U = lagrange(Us, d2)
+    U[:, system.n:] = Us[-1][:, system.n:]
+    z = lagrange([p.z for p in q], d2)
+    z[1] = target
+    converged = False
+    if len(q) >= 3:
+        z2 = lagrange([p.z for p in q[-2:]], d2[-2:])
+        idx = [0, system.nz - 2, system.nz - 1]
+        converged = bool(np.all(np.abs(z2[idx] - z[idx]) <= EXTRAPOLATION_TOL
+                                * (1.0 + np.abs(z[idx]))))
+    x = Point(U, z, mesh)
+    x.iterations = 0
+    system.attach_multipliers(x)
+    x.tU, x.tz = q[-1].tU, q[-1].tz
+    return x, converged
+
+
+def _end_at_resonance(system, pts, uz, label, x, converged):
+    """End the run at a located 1:1 / 1:2 resonance: x appended as the last point, special R1/R2
+    there, status resonance_1_1 / resonance_1_2."""
+    status = ENDING[label][0]
+    uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
+    uz[-1][1].data["located"] = "extrapolated in (kappa - target)^2 to kappa = target"
+    pts.append(x)
+    p = system.p_of(x.z)
+    where = ", ".join(f"{system.model.param_names[k]} = {p[k]:.10g}" for k in system.ifree)
+    kind = "+1 (it ends on an LPC curve)" if label == "R1" else "-1 (it ends on a PD curve)"
+    return pts, status, (f"the NS curve ends at a {'1:1' if label == 'R1' else '1:2'} "
+                         f"resonance ({label}) at {where}: the NS multipliers collide at {kind}")
+
+
 #: strong resonances on NS-C: label -> angles kappa (mod 2 pi) of the multipliers e^{+-i kappa}
 #: (Kuznetsov 2004, sec. 9.5.4: 1:1, 1:2, 1:3, 1:4)
 RESONANCES = {"R1": (0.0,), "R2": (math.pi,), "R3": (2 * math.pi / 3, -2 * math.pi / 3),
@@ -383,9 +515,12 @@ def _resonances(system, pt, new, ds):
 
 
 #: codimension-2 points of cycles seen in the multipliers other than the curve's own
-#: critical ones (MatCont's LPNS, LPPD on LPC-C; LPPD, PDNS on PD-C; LPNS, PDNS on NS-C;
-#: Kuznetsov 2004, sec. 10.3.3 / Kuznetsov et al. 2008 for the list)
-CYCLE_CODIM2 = {"LPC-C": ("LPNS", "LPPD"), "PD-C": ("LPPD", "PDNS"), "NS-C": ("LPNS", "PDNS")}
+#: critical ones (MatCont's LPNS, LPPD, R1 on LPC-C; LPPD, PDNS, R2 on PD-C; LPNS, PDNS on
+#: NS-C; Kuznetsov 2004, sec. 10.3.3 / Kuznetsov et al. 2008 for the list).  R1 on LPC-C: a
+#: second multiplier reaches +1 (the fold's Jordan block grows; an NS curve ends there); R2
+#: on PD-C: a second multiplier reaches -1 (an NS curve ends there).
+CYCLE_CODIM2 = {"LPC-C": ("LPNS", "LPPD", "R1"), "PD-C": ("LPPD", "PDNS", "R2"),
+                "NS-C": ("LPNS", "PDNS")}
 
 
 def _other_multipliers(curve, mu):
@@ -414,9 +549,12 @@ def _other_multipliers(curve, mu):
 def _codim2_tests(curve, mu):
     """{label: test value} of :data:`CYCLE_CODIM2` at one point (None: multipliers unusable).
 
-    With r the other multipliers: "LP.." (a multiplier 1) Re prod (r - 1) on PD-C / NS-C;
-    ".PD" (a multiplier -1) Re prod (r + 1); "..NS" (a pair on the unit circle)
-    Re prod_{i<j} (r_i r_j - 1) on LPC-C / PD-C, as the LC-C test functions.
+    With r the other multipliers: "LP.." (a multiplier 1) Re prod (r - 1) on PD-C / NS-C,
+    and "R1" the same on LPC-C (a second multiplier 1); ".PD" (a multiplier -1)
+    Re prod (r + 1) on LPC-C / NS-C, and "R2" the same on PD-C (a second multiplier -1);
+    "..NS" (a pair on the unit circle) Re prod_{i<j} (r_i r_j - 1) on LPC-C / PD-C, as the
+    LC-C test functions.  Complex pairs contribute |r -+ 1|^2 > 0: only a real multiplier
+    through +-1 changes the sign of the first two.
     """
     r = _other_multipliers(curve, mu)
     if r is None:
@@ -425,7 +563,8 @@ def _codim2_tests(curve, mu):
     pd = float(np.real(np.prod(r + 1.0)))
     ns = float(np.real(np.prod([r[i] * r[j] - 1.0 for i in range(r.size)
                                 for j in range(i + 1, r.size)]))) if r.size > 1 else 1.0
-    values = {"LPC-C": {"LPNS": ns, "LPPD": pd}, "PD-C": {"LPPD": lp, "PDNS": ns},
+    values = {"LPC-C": {"LPNS": ns, "LPPD": pd, "R1": lp},
+              "PD-C": {"LPPD": lp, "PDNS": ns, "R2": pd},
               "NS-C": {"LPNS": lp, "PDNS": pd}}[curve]
     return {k: v for k, v in values.items() if k in CYCLE_CODIM2[curve]}
 

@@ -1,0 +1,219 @@
+"""Codimension-2 points of cycles on the two-parameter cycle curves (issue 15): strong
+resonances R1 / R2 where a Neimark-Sacker curve ends (on an LPC / PD curve), R1 on LPC-C,
+R2 on PD-C.
+
+Both test systems are a stable limit cycle (Hopf normal form, |z| = 1, period T = 2 pi
+exactly) driving a planar system whose equilibrium sets the other two Floquet multipliers in
+closed form, so every codimension-2 point has an exact location:
+
+* :func:`bt_oscillator` -- the planar part is the Bogdanov-Takens normal form (Kuznetsov
+  2004, eq. 8.51) u' = v, v' = b1 + b2 u + u^2 + s u v.  At an equilibrium with Jacobian
+  eigenvalues lambda the cycle has multipliers exp(2 pi lambda): NS of the cycle on the Hopf
+  curve b1 = 0, b2 < 0 (kappa = 2 pi sqrt(-b2)); LPC on the fold curve b1 = b2^2 / 4; the
+  generic 1:1 resonance R1 (Jordan block at +1) at the BT point (0, 0), where the NS curve
+  ends on the LPC curve.  Semisimple resonances (the pair e^{+-i kappa}, the map linear part
+  diagonalisable) where 2 pi sqrt(-b2) = 2 pi k / q: R4 at b2 = -1/16, R3 at -1/9 and -4/9,
+  R2 at -1/4; the NS curve passes them.
+* :func:`mobius_oscillator` -- the planar part y is a Z2-symmetric BT system
+  z1' = z2, z2' = a1 z1 + a2 z2 + e z1^3 + q z1^2 z2 (Kuznetsov 2004, sec. 8.5) seen in a
+  frame turning by half a revolution per period, y = R(theta / 2) z (theta the driving
+  oscillator's angle; products of cos(theta/2), sin(theta/2) of even degree written in
+  cos theta, sin theta, exact on |z| = 1).  The return map of y is -Phi_z(2 pi): the cycle y = 0
+  has multipliers -exp(2 pi lambda(a1, a2)), lambda the eigenvalues of [[0, 1], [a1, a2]]:
+  PD on a1 = 0 (the other multiplier -exp(2 pi a2)); NS on a2 = 0, a1 < 0 with
+  kappa = pi + 2 pi sqrt(-a1); the generic 1:2 resonance R2 (Jordan block at -1) at (0, 0),
+  where the NS curve ends on the PD curve; on the NS curve R3 at a1 = -1/36, R4 at -1/16 and
+  the semisimple R1 at -1/4 (passed).
+"""
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import zoo_models as zoo
+from bifkit import continuation
+from bifkit.continuation.cycles import orbit_from_samples
+
+T_GRID = np.linspace(0.0, 2.0 * np.pi, 201)
+
+
+def bt_oscillator(**params):
+    """Limit cycle x Bogdanov-Takens normal form (module docstring)."""
+    def rhs(x, y, u, v, b1, b2, s):
+        r = x ** 2 + y ** 2
+        return [x - y - r * x, x + y - r * y, v, b1 + b2 * u + u ** 2 + s * u * v]
+    return zoo.model_from_rhs("zoo_bt_osc", ["x", "y", "u", "v"],
+                              {"b1": -0.002, "b2": -0.04, "s": -1.0} | params, rhs)
+
+
+def _half_angle(expr, x, y):
+    """expr, a polynomial of even total degree in c = cos(theta/2), s = sin(theta/2), written in
+    x = cos theta, y = sin theta (c^2 = (1 + x)/2, s^2 = (1 - x)/2, c s = y/2)."""
+    c, s = sp.symbols("c s")
+    out = 0
+    for (i, j), coef in sp.Poly(sp.expand(expr), c, s).terms():
+        assert (i + j) % 2 == 0
+        if i % 2:
+            out += coef * y / 2 * ((1 + x) / 2) ** ((i - 1) // 2) * ((1 - x) / 2) ** ((j - 1) // 2)
+        else:
+            out += coef * ((1 + x) / 2) ** (i // 2) * ((1 - x) / 2) ** (j // 2)
+    return sp.expand(out)
+
+
+def mobius_oscillator(**params):
+    """Limit cycle x Z2-symmetric BT system in a half-turning frame (module docstring)."""
+    def rhs(x, y, y1, y2, a1, a2, e, q):
+        c, s = sp.symbols("c s")
+        w1, w2 = c * y1 + s * y2, -s * y1 + c * y2            # z = R(-theta/2) y
+        g1, g2 = w2, a1 * w1 + a2 * w2 + e * w1 ** 3 + q * w1 ** 2 * w2
+        r = x ** 2 + y ** 2
+        return [x - y - r * x, x + y - r * y,
+                _half_angle(c * g1 - s * g2 - y2 / 2, x, y),   # y' = R g(z) + (theta'/2) J y
+                _half_angle(s * g1 + c * g2 + y1 / 2, x, y)]
+    return zoo.model_from_rhs("zoo_mobius_osc", ["x", "y", "y1", "y2"],
+                              {"a1": -0.1, "a2": -1.0, "e": -1.0, "q": -1.0} | params, rhs)
+
+
+def _cycle(m, planar):
+    """The driving cycle with the planar part at its equilibrium ``planar`` (2 values)."""
+    U = np.column_stack([np.cos(T_GRID), np.sin(T_GRID), planar[0] + 0 * T_GRID,
+                         planar[1] + 0 * T_GRID])
+    return orbit_from_samples(T_GRID, U, m.p, ntst=20)
+
+
+def found(branch):
+    return [(s.label, s.params) for s in branch.special_points()]
+
+
+@pytest.fixture(scope="module")
+def bt_lc():
+    b1, b2 = -0.002, -0.04
+    m = bt_oscillator(b1=b1, b2=b2)
+    ue = (-b2 - math.sqrt(b2 ** 2 - 4 * b1)) / 2     # the equilibrium that has the Hopf point
+    lc = continuation(m, "LC-C", _cycle(m, (ue, 0.0)), ["b1"], bounds={"b1": (-0.002, 0.002)},
+                      ntst=20, max_points=50)
+    return m, lc
+
+
+def test_bt_oscillator_cycle_bifurcations(bt_lc):
+    m, lc = bt_lc
+    assert [s.label for s in lc.special_points()] == ["NS", "LPC"]
+    ns, lpc = lc.special_points()
+    assert ns.params["b1"] == pytest.approx(0.0, abs=1e-10)              # closed form b1 = 0
+    assert lpc.params["b1"] == pytest.approx(0.04 ** 2 / 4, abs=1e-10)   # closed form b2^2/4
+
+
+def test_ns_curve_ends_at_a_generic_1_1_resonance(bt_lc):
+    m, lc = bt_lc
+    c = continuation(m, "NS-C", lc.special_points("NS")[0], ["b1", "b2"],
+                     bounds={"b1": (-1, 1), "b2": (-0.5, 0.5)}, ntst=20, max_points=300,
+                     direction="forward")
+    # was: step_underflow "corrector failed ... try a smaller ds_min or larger ntst"
+    assert c.status == {"forward": "resonance_1_1"}
+    assert "1:1 resonance" in c.message
+    assert [lab for lab, _ in found(c)] == ["R1"]           # nothing else on b2 in (-0.04, 0)
+    (r1,) = c.special_points("R1")
+    assert r1.converged and r1.index == len(c) - 2            # the curve's last point
+    assert r1.params["b1"] == pytest.approx(0.0, abs=1e-9)   # closed form: the BT point (0, 0)
+    assert r1.params["b2"] == pytest.approx(0.0, abs=1e-9)
+    assert c.params["b2"][-1] == r1.params["b2"]
+    # the curve never runs back: b2 increases monotonically to the end
+    assert np.all(np.diff(c.params["b2"]) > 0)
+    mu = np.asarray(r1.data["multipliers"])
+    assert np.sum(np.abs(mu - 1.0) < 1e-3) == 3              # trivial + the collided pair
+
+
+def test_ns_curve_passes_semisimple_resonances(bt_lc):
+    m, lc = bt_lc
+    c = continuation(m, "NS-C", lc.special_points("NS")[0], ["b1", "b2"],
+                     bounds={"b1": (-1, 1), "b2": (-0.5, 0.5)}, ntst=20, max_points=300,
+                     direction="backward")
+    assert c.status == {"backward": "bound"}
+    # closed form: 2 pi sqrt(-b2) = 2 pi k / q (kappa continued without wrapping)
+    expected = [("R3", -4 / 9), ("R2", -1 / 4), ("R3", -1 / 9), ("R4", -1 / 16)]
+    assert [lab for lab, _ in found(c)] == [lab for lab, _ in expected]
+    for (_, p), (_, b2) in zip(found(c), expected):
+        assert p["b2"] == pytest.approx(b2, rel=1e-8)
+        assert p["b1"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_lpc_curve_r1_at_the_bt_point(bt_lc):
+    m, lc = bt_lc
+    lpc = lc.special_points("LPC")[0]
+    runs = {d: continuation(m, "LPC-C", lpc, ["b1", "b2"], bounds={"b1": (-1, 1),
+                            "b2": (-0.1, 0.1)}, ntst=20, max_points=300, direction=d)
+            for d in ("forward", "backward")}
+    for c in runs.values():
+        assert np.allclose(c.params["b1"], c.params["b2"] ** 2 / 4, atol=1e-12)  # closed form
+    assert found(runs["backward"]) == []                      # b2 < 0: nothing
+    assert [lab for lab, _ in found(runs["forward"])] == ["R1"]
+    (r1,) = runs["forward"].special_points("R1")
+    assert r1.converged
+    assert r1.params["b2"] == pytest.approx(0.0, abs=1e-9)   # closed form: the BT point
+    assert r1.params["b1"] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.fixture(scope="module")
+def mobius():
+    m = mobius_oscillator(a1=-0.1, a2=-1.0)
+    pd_lc = continuation(m, "LC-C", _cycle(m, (0.0, 0.0)), ["a1"], bounds={"a1": (-0.1, 0.1)},
+                         ntst=20, max_points=50)
+    m2 = mobius_oscillator(a1=-0.04, a2=-0.1)
+    ns_lc = continuation(m2, "LC-C", _cycle(m2, (0.0, 0.0)), ["a2"],
+                         bounds={"a2": (-0.1, 0.1)}, ntst=20, max_points=50)
+    return m, pd_lc, m2, ns_lc
+
+
+def test_mobius_cycle_bifurcations(mobius):
+    m, pd_lc, m2, ns_lc = mobius
+    assert [s.label for s in pd_lc.special_points()] == ["PD"]
+    assert pd_lc.special_points("PD")[0].params["a1"] == pytest.approx(0.0, abs=1e-10)
+    assert [s.label for s in ns_lc.special_points()] == ["NS"]
+    assert ns_lc.special_points("NS")[0].params["a2"] == pytest.approx(0.0, abs=1e-10)
+
+
+def test_ns_curve_ends_at_a_generic_1_2_resonance(mobius):
+    _, _, m2, ns_lc = mobius
+    c = continuation(m2, "NS-C", ns_lc.special_points("NS")[0], ["a2", "a1"],
+                     bounds={"a1": (-0.5, 0.5), "a2": (-0.5, 0.5)}, ntst=20, max_points=300,
+                     direction="forward")
+    assert c.status == {"forward": "resonance_1_2"}
+    assert "1:2 resonance" in c.message
+    # closed form: kappa = pi + 2 pi sqrt(-a1): R3 at a1 = -1/36, then R2 at (0, 0)
+    assert [lab for lab, _ in found(c)] == ["R3", "R2"]
+    r3, r2 = c.special_points()
+    assert r3.params["a1"] == pytest.approx(-1 / 36, rel=1e-8)
+    assert r2.converged
+    assert r2.params["a1"] == pytest.approx(0.0, abs=1e-9)
+    assert r2.params["a2"] == pytest.approx(0.0, abs=1e-9)
+    assert np.all(np.diff(c.params["a1"]) > 0)                # never runs back
+    mu = np.asarray(r2.data["multipliers"])
+    assert np.sum(np.abs(mu + 1.0) < 1e-3) == 2
+
+
+def test_ns_curve_passes_the_semisimple_1_1_resonance(mobius):
+    _, _, m2, ns_lc = mobius
+    c = continuation(m2, "NS-C", ns_lc.special_points("NS")[0], ["a2", "a1"],
+                     bounds={"a1": (-0.5, 0.5), "a2": (-0.5, 0.5)}, ntst=20, max_points=300,
+                     direction="backward")
+    assert c.status == {"backward": "bound"}
+    assert [lab for lab, _ in found(c)] == ["R1", "R4"]      # closed form, a1 = -1/4, -1/16
+    r1, r4 = c.special_points()
+    assert r1.params["a1"] == pytest.approx(-0.25, rel=1e-8)
+    assert r4.params["a1"] == pytest.approx(-1 / 16, rel=1e-8)
+
+
+def test_pd_curve_r2(mobius):
+    m, pd_lc, _, _ = mobius
+    pd = pd_lc.special_points("PD")[0]
+    runs = {d: continuation(m, "PD-C", pd, ["a1", "a2"], bounds={"a1": (-0.5, 0.5),
+                            "a2": (-1.5, 0.5)}, ntst=20, max_points=300, direction=d)
+            for d in ("forward", "backward")}
+    for c in runs.values():
+        assert np.allclose(c.params["a1"], 0.0, atol=1e-9)   # closed form: PD on a1 = 0
+    assert found(runs["backward"]) == []                     # a2 < -1: the other multiplier
+    assert [lab for lab, _ in found(runs["forward"])] == ["R2"]   # -exp(2 pi a2) != -1
+    (r2,) = runs["forward"].special_points("R2")
+    assert r2.converged
+    assert r2.params["a2"] == pytest.approx(0.0, abs=1e-9)   # closed form: -exp(2 pi a2) = -1

@@ -263,16 +263,23 @@ def continue_cycles(model, start, free, opts) -> "CycleBranch":
     ipar = model.param_index(name)
     log = name in opts.log_params
     bounds = opts.bounds.get(name, (-np.inf, np.inf))
-    detect = opts.detect if opts.detect is not None else ("LPC", "PD", "NS")
+    detect = tuple(opts.detect) if opts.detect is not None else ("LPC", "PD", "NS")
+    if "LPC" in detect:
+        detect += ("BPC",)   # the other zero of the multiplier-+1 test (lc_run._bpc_test)
     ntst, ncol = opts.mesh.ntst or 50, opts.mesh.ncol or 4
     sch = co.Scheme(ncol)
     system = lc_run.LCSystem(model, ipar, log, sch)
     orbit_start = _orbit_of(start)
-    if isinstance(start, CycleSpecialPoint) and start.label == "PD":
+    is_bpc = getattr(start, "label", None) == "BPC"
+    which = opts.branch if opts.branch is not None else ("other" if is_bpc else None)
+    if which is not None:
+        pieces = _bpc_switch_runs(system, start, which, opts, bounds, detect)
+    elif isinstance(start, CycleSpecialPoint) and start.label == "PD":
         x = start._internal
         p = start.data["orbit"].p.copy()
         st, phase_ref = lc_run.pd_switch_state(system, x, p)
-        pieces = [(1, lc_run.run(system, st, p, opts, bounds, detect, phase_ref=phase_ref))]
+        pieces = [(1, lc_run.run(system, st, p, opts, bounds, detect, phase_ref=phase_ref,
+                                 doubled=True))]
     elif orbit_start is not None:
         orb = refine(model, orbit_start)
         if orb.ntst != ntst or orb.scheme.ncol != ncol:
@@ -301,6 +308,43 @@ def continue_cycles(model, start, free, opts) -> "CycleBranch":
     status = {("forward" if sgn > 0 else "backward"): res.status for sgn, res in pieces}
     return CycleBranch(model, "LC-C", [name], orbits, specials, options, reasons,
                        status=status)
+
+
+def _bpc_switch_runs(system, bpc, which, opts, bounds, detect):
+    """Runs [(sign, LCResult)] from a BPC onto the ``which`` ("other"/"same") branch.
+
+    The branch tangents at the BPC come from the algebraic branching equation
+    of the cycle problem (:mod:`.switch`); each direction of ``opts`` follows
+    the chosen tangent with that sign, from the BPC orbit itself.
+    """
+    from . import switch
+    x = getattr(bpc, "_internal", None)
+    if getattr(bpc, "label", None) != "BPC" or not isinstance(bpc, CycleSpecialPoint) or \
+            x is None or x.tU is None:
+        if getattr(bpc, "data", {}).get("reconnected"):
+            raise ValueError("this BPC ends a period-doubled branch where it rejoins its parent "
+                             "cycle; to follow the parent, start LC-C from the parent's PD "
+                             "point or one of its orbits")
+        raise ValueError(f"branch={which!r} needs a start at a branch point of cycles: a BPC "
+                         f"special point of an LC-C run in this session "
+                         f"(branch.special_points('BPC')[k]); got {type(bpc).__name__}"
+                         + (f" {bpc.label}" if hasattr(bpc, "label") else ""))
+    name = system.model.param_names[system.ipar]
+    if name not in bpc.data.get("free", {}):
+        raise ValueError(f"the BPC was found on a branch in {list(bpc.data.get('free', {}))}, "
+                         f"not in {name!r}: continue in the same parameter to switch")
+    if abs(x.theta - system.theta_of(bpc.data["free"][name])) > 1e-9 * (1.0 + abs(x.theta)):
+        raise ValueError(f"switch at a BPC with log_params as on the run that found it "
+                         f"({name} {'not ' if system.log else ''}in log_params there)")
+    p = bpc.data["orbit"].p.copy()
+    t, ratio = switch.branch_tangent(system, x, p, which, x.T)
+    pieces = []
+    for sgn in opts.directions():
+        x0 = lc_run.State(x.U, x.T, x.theta, x.mesh)
+        x0.mu, x0.trivial_error, x0.pm = x.mu, x.trivial_error, x.pm
+        x0.tU, x0.tT, x0.ttheta = sgn * t[0], sgn * t[1], sgn * t[2]
+        pieces.append((sgn, lc_run.run(system, x0, p, opts, bounds, detect, T_scale=x.T)))
+    return pieces
 
 
 def _orbit_of(start):

@@ -37,6 +37,7 @@ from . import collocation as co
 from .. import events as ev_mod
 from . import floquet as fq
 from . import mesh as mesh_mod
+from . import reconnect
 from .bifs import crossed_equilibrium, orbit_deviation
 from .linalg import Factor
 from .orbit import Orbit
@@ -121,6 +122,7 @@ class State:
         self.iterations = 0
         self._jac = None
         self.dev = None    # (mean, rms amplitude) of the orbit, computed when first needed
+        self.anti = None   # u(t) - u(t + 1/2), on a period-doubled branch (reconnect.py)
 
 
 _WCACHE: dict = {}
@@ -269,9 +271,16 @@ class Corrector:
         return math.sqrt(np.sum(wU * dU * dU) + self.wT * dT ** 2 + dth ** 2)
 
 
-def adapt_state(st, scheme):
-    """Redistribute the mesh of a state; the tangent is interpolated too."""
-    U, mesh = mesh_mod.adapt(st.U, st.mesh, scheme)
+def adapt_state(st, scheme, half_symmetric=False):
+    """Redistribute the mesh of a state; the tangent is interpolated too.
+
+    ``half_symmetric``: keep the mesh two copies of one half (period-doubled
+    branches, :func:`.mesh.adapt_half_symmetric`).
+    """
+    if half_symmetric:
+        U, mesh = mesh_mod.adapt_half_symmetric(st.U, st.mesh, scheme)
+    else:
+        U, mesh = mesh_mod.adapt(st.U, st.mesh, scheme)
     tn = co.node_times(mesh, scheme)
     new = State(U, st.T, st.theta, mesh)
     new.tU = co.interpolate(st.tU, st.mesh, scheme, tn)
@@ -293,7 +302,8 @@ def _record(res, sys_, st, p):
                             st.mu, st.trivial_error))
 
 
-def run(system, st0, p, opts, bounds, detect, *, phase_ref=None, T_scale=None):
+def run(system, st0, p, opts, bounds, detect, *, phase_ref=None, T_scale=None,
+        doubled=False):
     """Continue the cycle branch from state ``st0`` (with its tangent set).
 
     Parameters
@@ -307,6 +317,10 @@ def run(system, st0, p, opts, bounds, detect, *, phase_ref=None, T_scale=None):
     phase_ref : array, optional
         Phase reference for the first step (the Hopf eigenfunction when st0 is
         the constant solution at a Hopf point, where u' = 0).
+    doubled : bool
+        st0 is a PD point's orbit traversed twice (a PD switch): the branch
+        stops with status "reconnected" and a "BPC" special point where it
+        rejoins the parent cycle traversed twice (:mod:`.reconnect`).
 
     Returns
     -------
@@ -315,7 +329,7 @@ def run(system, st0, p, opts, bounds, detect, *, phase_ref=None, T_scale=None):
     res = LCResult(bar=Progress(opts.progress, opts.max_points, "LC-C"))
     try:
         return _unreliable_status(_run(res, system, st0, p, opts, bounds, detect, phase_ref,
-                                       T_scale))
+                                       T_scale, doubled))
     finally:
         res.bar.close()
 
@@ -343,7 +357,7 @@ def _unreliable_status(res):
     return res
 
 
-def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale):
+def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale, doubled=False):
     """The loop of :func:`run` (``res`` collects the points)."""
     corr = Corrector(system, opts, T_scale or st0.T)
     sch = system.scheme
@@ -380,6 +394,19 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale):
         res.newton_iterations += new.iterations
         new.tU, new.tT, new.ttheta = corr.tangent(new, st.tU, st.tT, st.ttheta)
         pval = system.p_of(new.theta, p)[system.ipar]
+        if doubled and not first:
+            rejoin = _rejoin(corr, system, st, new, ds, p)
+            if rejoin is not None:
+                if lo <= rejoin["param"] <= hi:
+                    rejoin["index"] = len(res.theta)
+                    res.special.append(rejoin)
+                    res.stop_reason = (f"the period-doubled branch rejoins its parent cycle "
+                                       f"(traversed twice) at its PD point, parameter "
+                                       f"{rejoin['param']:.10g}, parent period "
+                                       f"{rejoin['data']['parent_period']:.8g}")
+                    res.status = "reconnected"
+                    return res
+                pval = rejoin["param"]   # beyond a bound: stop on the bound
         if not first and _crossed_equilibrium(st, new, sch):
             # the step went through a = 0: the cycles shrank onto an equilibrium (a Hopf
             # point) and the branch would retrace itself
@@ -404,6 +431,9 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale):
         trusted = why is None and not prev_unreliable
         if psi is not None and not first and trusted:
             for label in detect:
+                if label == "BPC" and "LPC" in detect and \
+                        np.sign(new_psi["LPC"]) != np.sign(psi["LPC"]):
+                    continue   # a multiplier +1 where the parameter turns: the fold (LPC)
                 if np.sign(new_psi[label]) != np.sign(psi[label]) and psi[label] != 0:
                     sp = _locate(corr, system, st, new, ds, psi[label], new_psi[label], label,
                                  p, opts)
@@ -449,7 +479,7 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale):
         prev_unreliable = why is not None
         nsteps += 1
         if opts.mesh.adapt_every and nsteps % opts.mesh.adapt_every == 0:
-            st = adapt_state(st, sch)
+            st = adapt_state(st, sch, half_symmetric=doubled)
         if new.iterations < opts.max_iter // 2:   # chord: ~3-4 iterations at a good step
             ds = min(1.5 * ds, opts.ds_max)
         elif new.iterations >= opts.max_iter - 1:
@@ -536,7 +566,8 @@ def _locate(corr, system, st, new, ds, psi_a, psi_b, label, p, opts):
                          st.tU, st.tT, st.ttheta, p)
         if x is None:
             return None, None
-        if label == "LPC":  # its test function is the tangent's parameter component
+        if label in ("LPC", "BPC"):  # LPC: test = the tangent's parameter component;
+            # BPC: the tangent of the branch is kept for switching (switch.py)
             x.tU, x.tT, x.ttheta = corr.tangent(x, st.tU, st.tT, st.ttheta)
         return x, _test_values(x, (label,))[label]
 
@@ -605,6 +636,8 @@ def _test_values(state, labels):
     out = {}
     if "LPC" in labels:
         out["LPC"] = float(state.ttheta)
+    if "BPC" in labels:
+        out["BPC"] = _bpc_test(state)
     if "PD" in labels or "NS" in labels:
         pd, ns = state.pm.tests() if state.pm is not None else fq.cycle_tests(state.mu)
         if "PD" in labels:
@@ -614,11 +647,62 @@ def _test_values(state, labels):
     return out
 
 
+def _bpc_test(state):
+    """Re prod (mu_i - 1) over the nontrivial multipliers: changes sign where a real
+    multiplier crosses +1 (a fold of cycles or a branch point of cycles, told apart by
+    the LPC test on the same step).  1.0 where only the log form is trusted (no BPC
+    is taken there)."""
+    if state.mu is None or (state.pm is not None and state.pm.log_form is not None):
+        return 1.0
+    return float(np.real(np.prod(fq.nontrivial(state.mu) - 1.0)))
+
+
 def _deviation(state, scheme):
     """(mean, rms amplitude) of a state's orbit (compiled; cached on the state)."""
     if state.dev is None:
         state.dev = orbit_deviation(state.U, _weights(state.mesh, scheme, 1)[:, 0])
     return state.dev
+
+
+def _antisymmetric(state, scheme):
+    """u(t) - u(t + 1/2) of a state's orbit (cached on the state)."""
+    if state.anti is None:
+        state.anti = reconnect.antisymmetric_part(state.U, state.mesh, scheme)
+    return state.anti
+
+
+def _rejoin(corr, system, st, new, ds, p):
+    """The "BPC" record where the doubled branch st -> new went through its parent, or None.
+
+    The step passed through an orbit that is its own half-period shift when the
+    antisymmetric parts of st and new are anti-correlated (:mod:`.reconnect`).
+    The parent's PD is polished from the end of the step nearer the parent;
+    if that fails, from the zero of the correlation located on the step.
+    """
+    sch = system.scheme
+    w = _weights(st.mesh, sch, st.U.shape[1])
+    d_a, d_b = _antisymmetric(st, sch), _antisymmetric(new, sch)
+    g_b = reconnect.correlation(d_a, d_b, w)
+    if not g_b < 0.0:
+        return None
+    g_a = reconnect.correlation(d_a, d_a, w)
+    near = st if g_a <= reconnect.correlation(d_b, d_b, w) else new
+    rec = reconnect.rejoin_record(system, near, p, 0, True)
+    if rec["converged"]:
+        return rec
+
+    def evaluate(s):
+        x = corr.correct(st, st.U + s * st.tU, st.T + s * st.tT, st.theta + s * st.ttheta,
+                         st.tU, st.tT, st.ttheta, p)
+        if x is None:
+            return None, None
+        return x, reconnect.correlation(d_a, _antisymmetric(x, sch), w)
+
+    x, ok, its = reconnect.locate(evaluate, g_a, g_b, ds)
+    if x is None:
+        return rec
+    located = reconnect.rejoin_record(system, x, p, its, ok)
+    return located if located["converged"] or not ok else rec
 
 
 def _crossed_equilibrium(st, new, scheme):

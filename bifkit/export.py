@@ -212,65 +212,23 @@ def branch_to_xarray(branch: Branch) -> xr.Dataset:
 
 # --------------------------------------------------------------------------- sweeps
 def sweep_to_xarray(out: str | Path | dict) -> xr.Dataset:
-    """A network sweep folder as one xarray Dataset on its grid.
+    """A network sweep folder as one xarray Dataset on its grid: :func:`bifkit.load_sweep`.
 
     Parameters
     ----------
     out : str or Path or SweepTable
-        The folder written by :func:`bifkit.sweep` (or the table :func:`bifkit.load_sweep`
+        The folder written by :func:`bifkit.sweep` (or the table :func:`bifkit.sweep`
         returned, which knows its folder).
 
     Returns
     -------
     xarray.Dataset
         One dimension per grid parameter, in the order of the sweep's grid, with the grid
-        values as coordinates; one variable per observable (``rate_all``, ``rho_e``, ...).
-        Points not finished yet are NaN (numbers) or None (text), never left out or
-        filled in. ``attrs``: ``network``, ``fixed`` (the fixed parameters as JSON text).
-
-    Raises
-    ------
-    FileNotFoundError
-        ``out`` is not a sweep folder (from :func:`bifkit.load_sweep`), or has no
-        ``sweep.json``.
-    ValueError
-        A finished point whose grid values are not on the grid of ``sweep.json``.
+        values as coordinates; one variable per observable (``rate_all``, ``rho_e``, ...)
+        and ``finished``. Points not finished yet are NaN, never left out or filled in.
+        ``attrs``: ``network``, ``fixed`` (the fixed parameters as JSON text), ``format``.
+        See ``bifkit/network/sweep_store.py`` for how the dataset is written.
     """
-    import json
-
-    from .network.sweep import load_sweep
-    xr = require("xarray", extra="data")
-    folder = Path(getattr(out, "folder", None) or out)  # type: ignore[arg-type]
-    table = load_sweep(folder)
-    spec_path = folder / "sweep.json"
-    if not spec_path.exists():
-        raise FileNotFoundError(f"{str(folder)!r} has no sweep.json (the sweep's grid)")
-    spec = json.loads(spec_path.read_text())
-    grid = {name: list(values) for name, values in spec["grid"].items()}
-    dims = list(grid)
-    shape = tuple(len(grid[d]) for d in dims)
-    n_rows = len(next(iter(table.values()))) if table else 0
-    where: list[tuple[int, ...]] = []
-    for r in range(n_rows):
-        index: list[int] = []
-        for d in dims:
-            value = table[d][r]
-            hits = [k for k, g in enumerate(grid[d]) if g == value]
-            if len(hits) != 1:
-                raise ValueError(f"sweep point with {d} = {value!r} is not on the grid "
-                                 f"{grid[d]} of {str(spec_path)!r}")
-            index.append(hits[0])
-        where.append(tuple(index))
-    variables: dict[str, tuple[list[str], np.ndarray]] = {}
-    for column, values in table.items():
-        if column in grid or column in spec.get("fixed", {}):
-            continue
-        numeric = values.dtype.kind in "fiub"
-        full = np.full(shape, np.nan if numeric else None, dtype=float if numeric else object)
-        for r, at in enumerate(where):
-            full[at] = values[r]
-        variables[column] = (dims, full)
-    coords = {d: np.asarray(grid[d]) for d in dims}
-    return xr.Dataset(variables, coords=coords,
-                      attrs={"network": spec.get("network", ""),
-                             "fixed": json.dumps(to_jsonable(spec.get("fixed", {})))})
+    from .network.sweep_store import load_sweep
+    folder = getattr(out, "folder", None) or out
+    return load_sweep(folder)  # type: ignore[arg-type]

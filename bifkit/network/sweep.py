@@ -14,7 +14,10 @@ sweep's specification (network, fixed parameters, grid); a sweep with another sp
 refused in that folder (or, with ``on_conflict="new"``, written to ``<out>-2``, ...), so points of
 different runs never mix. With no live Dask worker the sweep warns and, after
 ``worker_timeout`` seconds, fails (finished points stay saved).
-``load_sweep(out)`` returns the table (a dict of columns; ``pandas.DataFrame(table)`` if you like);
+The client process puts every finished row into ``<out>/sweep.nc``, the sweep as one xarray
+Dataset with the grid parameters as dimensions and coordinates (``sweep_store.py``);
+``load_sweep(out)`` returns that Dataset, ``sweep(...)`` the table of rows (a dict of columns,
+``pandas.DataFrame(table)`` if you like; ``table.to_xarray()`` is the Dataset);
 ``plot_sweep(table, x, value, y=None, ax=ax)`` draws it on a matplotlib axis, e.g. the axis of a
 continuation diagram (``Branch.plot``) so that network results overlay the bifurcation curves.
 """
@@ -33,6 +36,10 @@ import numpy as np
 
 from .._optional import require
 from .networks import get_family
+from .sweep_store import DatasetWriter, _check_folder, journal_rows, load_sweep, rows_to_columns
+
+__all__ = ["sweep", "load_sweep", "load_table", "plot_sweep", "SweepTable", "grid_points",
+           "point_key", "sweep_spec"]
 
 logger = logging.getLogger("bifkit.network.sweep")
 
@@ -167,6 +174,12 @@ class SweepTable(dict):
 
     folder: Path | None = None
 
+    def to_xarray(self):
+        """The sweep as one Dataset on its grid (:func:`load_sweep` of ``folder``)."""
+        if self.folder is None:
+            raise ValueError("this table has no sweep folder to read the dataset from")
+        return load_sweep(self.folder)
+
 
 def check_workers(n_workers):
     """``n_workers`` must be None (one per CPU) or an integer >= 1."""
@@ -218,6 +231,7 @@ def sweep(network: str, grid: dict, out, fixed: dict | None = None, scheduler: s
     """
 
     require("distributed", extra="dask")  # before any folder is made: names the missing extra
+    require("xarray", extra="data")         # the sweep's dataset (sweep.nc)
     n_workers = check_workers(n_workers)
     if not (isinstance(worker_timeout, (int, float)) and worker_timeout > 0
             and math.isfinite(worker_timeout)):
@@ -243,10 +257,14 @@ def sweep(network: str, grid: dict, out, fixed: dict | None = None, scheduler: s
         path = out / "points" / f"{key}.json"
         if not path.exists():
             todo.append((p, str(path)))
-    if todo:
-        _run_on_dask(network, todo, len(seen), scheduler, n_workers, progress, client,
-                     worker_timeout, out)
-    return load_sweep(out)
+    writer = DatasetWriter(out, spec)   # the dataset: every journal row so far, then new ones
+    try:
+        if todo:
+            _run_on_dask(network, todo, len(seen), scheduler, n_workers, progress, client,
+                         worker_timeout, out, writer.add)
+    finally:
+        writer.flush()   # also after an interruption: sweep.nc holds every finished point
+    return load_table(out)
 
 
 def _live_workers(client) -> int:
@@ -254,7 +272,7 @@ def _live_workers(client) -> int:
 
 
 def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
-                 worker_timeout=120.0, out=None):
+                 worker_timeout=120.0, out=None, on_row=None):
     import time
 
     from distributed import Client, LocalCluster, wait
@@ -289,7 +307,7 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
                 done = set()
             for fut in done:
                 try:
-                    fut.result()  # re-raise a worker error here
+                    row = fut.result()  # re-raise a worker error here
                 except Exception as e:
                     if type(e).__name__ != "KilledWorker":
                         raise
@@ -297,6 +315,8 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
                         f"sweep {network}: the point {params_of[fut]} killed its Dask worker "
                         f"repeatedly (out of memory?); the finished points are saved in "
                         f"{str(out)!r}") from e
+                if on_row is not None:
+                    on_row(row)
                 if bar is not None:
                     bar.update(1)
             if done or not pending:
@@ -324,8 +344,11 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
                 cluster.close()
 
 
-def load_sweep(out) -> SweepTable:
-    """Table of the finished points of a sweep directory: dict column -> numpy array.
+def load_table(out) -> SweepTable:
+    """The finished points of a sweep folder as a table: dict column -> numpy array.
+
+    One row per finished point (grid and fixed parameters, and the observables); for the
+    sweep on its grid use :func:`load_sweep` (an xarray Dataset).
 
     Raises
     ------
@@ -333,32 +356,14 @@ def load_sweep(out) -> SweepTable:
         ``out`` does not exist or is not a sweep folder (no ``points`` sub-folder).
     """
     out = Path(out)
-    if not out.is_dir():
-        raise FileNotFoundError(f"no sweep folder at {str(out)!r}: it does not exist"
-                                if not out.exists() else
-                                f"{str(out)!r} is a file, not a sweep folder")
-    if not (out / "points").is_dir():
-        raise FileNotFoundError(f"{str(out)!r} is not a sweep folder: it has no 'points' "
-                                f"sub-folder (written by bifkit.network.sweep)")
-    rows = []
-    for path in sorted(Path(out, "points").glob("*.json")):
-        with open(path) as f:
-            rows.append(json.load(f))
-    cols = sorted({k for r in rows for k in r})
-    table = {}
-    for c in cols:
-        vals = [r.get(c, math.nan) for r in rows]
-        try:
-            table[c] = np.array(vals, dtype=float)
-        except (TypeError, ValueError):
-            table[c] = np.array(vals, dtype=object)
-    table = SweepTable(table)
+    _check_folder(out)
+    table = SweepTable(rows_to_columns(journal_rows(out)))
     table.folder = out
     return table
 
 
-def plot_sweep(table: dict, x: str, value: str, y: str | None = None, ax=None, **kw):
-    """Draw a sweep table on ``ax`` (default: the current axis), for overlays on diagrams.
+def plot_sweep(table, x: str, value: str, y: str | None = None, ax=None, **kw):
+    """Draw a sweep table (or the Dataset of :func:`load_sweep`) on ``ax`` (default: the current axis), for overlays on diagrams.
 
     One-parameter view (``y`` None): ``value`` against ``x`` as markers (e.g. the network rate
     over a continuation branch of the mean-field rate). Two-parameter view: the points of the
@@ -367,6 +372,9 @@ def plot_sweep(table: dict, x: str, value: str, y: str | None = None, ax=None, *
     """
     plt = require("matplotlib.pyplot", extra="plot")
 
+    if hasattr(table, "to_dataframe"):  # the Dataset of load_sweep: its finished points
+        frame = table.to_dataframe().reset_index()
+        table = {c: frame[c].to_numpy()[frame["finished"].to_numpy(bool)] for c in frame}
     ax = ax or plt.gca()
     for col in (x, value) + ((y,) if y else ()):
         if col not in table:

@@ -1,0 +1,108 @@
+"""A network sweep is one dataset (``<out>/sweep.nc``, coordinates = the grid parameters),
+written point by point, resumable: interrupted and resumed gives the same dataset.
+
+Reference: the dataset of the same sweep run without interruption (seeded networks are
+deterministic: every observable is bit-identical; only ``wall_time``, the measured run
+time of a point, differs between runs and is left out of the comparison).
+"""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import bifkit
+from bifkit.network import sweep_store
+
+xr = pytest.importorskip("xarray")  # the [data] extra
+GRID = {"i0": [0.2, 0.4], "g0": [0.5, 1.0]}
+FIXED = dict(N=300, K=20, T=5.0, transient=1.0, seed=1)
+
+
+@pytest.fixture(scope="module")
+def client():
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                       dashboard_address=None)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, client):
+    out = tmp_path_factory.mktemp("whole")
+    bifkit.sweep("inhibitory_qif", GRID, out, fixed=FIXED, client=client, progress=False)
+    return out, bifkit.load_sweep(out)
+
+
+def test_uninterrupted_sweep_is_one_dataset_on_its_grid(reference):
+    out, ds = reference
+    assert isinstance(ds, xr.Dataset) and list(ds.sizes.items()) == [("i0", 2), ("g0", 2)]
+    np.testing.assert_array_equal(ds["i0"].values, GRID["i0"])
+    np.testing.assert_array_equal(ds["g0"].values, GRID["g0"])
+    assert bool(ds["finished"].all()) and (ds["rate_all"] > 0).all()
+    assert ds.attrs["network"] == "inhibitory_qif" and json.loads(ds.attrs["fixed"])["N"] == 300
+    # each journal row landed at its own grid point
+    for row in sweep_store.journal_rows(out):
+        assert ds["rate_all"].sel(i0=row["i0"], g0=row["g0"]).item() == row["rate_all"]
+    # the file on disk is that dataset (not rebuilt on reading)
+    xr.testing.assert_identical(xr.load_dataset(out / "sweep.nc", engine="scipy"), ds)
+    # stronger inhibition, lower rate (closed-form trend of the mean field, same i0)
+    assert (ds["rate_all"].sel(g0=1.0) < ds["rate_all"].sel(g0=0.5)).all()
+
+
+def test_interrupted_and_resumed_sweep_gives_the_same_dataset(tmp_path, client, reference,
+                                                              monkeypatch):
+    add = sweep_store.DatasetWriter.add
+    seen = []
+
+    def add_then_interrupt(self, row):   # Ctrl-C in the client after the second new point
+        add(self, row)
+        seen.append(row)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_store.DatasetWriter, "add", add_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        bifkit.sweep("inhibitory_qif", GRID, tmp_path, fixed=FIXED, client=client,
+                     progress=False)
+    monkeypatch.setattr(sweep_store.DatasetWriter, "add", add)
+    # the dataset was written at the interruption: the two points, NaN (not dropped) elsewhere
+    partial = xr.load_dataset(tmp_path / "sweep.nc", engine="scipy")
+    assert int(partial["finished"].sum()) == 2 and dict(partial.sizes) == {"i0": 2, "g0": 2}
+    assert np.isnan(partial["rate_all"].values[~partial["finished"].values]).all()
+    done = {f: os.stat(f).st_mtime_ns for f in (tmp_path / "points").glob("*.json")}
+    bifkit.sweep("inhibitory_qif", GRID, tmp_path, fixed=FIXED, client=client, progress=False)
+    assert all(os.stat(f).st_mtime_ns == m for f, m in done.items())  # not recomputed
+    resumed = bifkit.load_sweep(tmp_path)
+    _, whole = reference
+    xr.testing.assert_identical(resumed.drop_vars("wall_time"), whole.drop_vars("wall_time"))
+
+
+def test_journal_rows_missing_from_the_file_are_not_lost(tmp_path, reference):
+    """A client stopped between a finished row and its next write of sweep.nc."""
+    out, whole = reference
+    import shutil
+    shutil.copytree(out, tmp_path / "s")
+    stale = whole.copy(deep=True)
+    stale["finished"][0, 0] = False
+    stale["rate_all"][0, 0] = np.nan
+    sweep_store.write_dataset(stale, tmp_path / "s")
+    xr.testing.assert_identical(bifkit.load_sweep(tmp_path / "s"), whole)
+    (tmp_path / "s" / "sweep.nc").unlink()  # a folder of an older bifkit: journal only
+    xr.testing.assert_identical(bifkit.load_sweep(tmp_path / "s"), whole)
+
+
+def test_bad_folders_and_off_grid_rows_are_clear_errors(tmp_path, reference):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        bifkit.load_sweep(tmp_path / "nowhere")
+    (tmp_path / "points").mkdir()
+    with pytest.raises(FileNotFoundError, match="no sweep.json"):
+        bifkit.load_sweep(tmp_path)
+    out, _ = reference
+    grid = sweep_store.SweepGrid(json.loads((out / "sweep.json").read_text()))
+    with pytest.raises(ValueError, match="i0 = 0.3 is not on the grid"):
+        grid.add({"i0": 0.3, "g0": 0.5, "rate_all": 1.0})
+    assert not grid.finished.any()  # nothing half-added

@@ -1,27 +1,71 @@
-"""bifkit: bifurcation and continuation for neural mass models of balanced spiking networks."""
-from ._logging import logger as _logger  # the "bifkit" logger: silent until log_to_console()
-from ._threads import limit_blas_threads as _limit_blas_threads
-import scipy.linalg as _scipy_linalg  # noqa: F401  (load numpy's and scipy's BLAS, then limit)
+"""bifkit: bifurcation and continuation for neural mass models of balanced spiking networks.
+
+The public names below are loaded on first use (PEP 562 ``__getattr__``), so
+``import bifkit`` costs milliseconds, not the second it takes to load sympy,
+numba and scipy (issue 16, item 4); ``bifkit.continuation(...)`` imports what
+continuation needs and nothing else (no network simulator, no integrators).
+"""
+import sys as _sys
+import types as _types
+
+from ._logging import logger as _logger  # noqa: F401 (the "bifkit" logger: silent until log_to_console())
+from ._threads import limit_blas_threads_on_import as _limit_blas_threads_on_import
 
 # One BLAS thread (small matrices: up to 11x faster, bifkit/_threads.py), set with
-# threadpoolctl whatever the import order; OPENBLAS/MKL/OMP_NUM_THREADS set by the user win.
-_limit_blas_threads(1)
-from .model import Model, ModelDefinition
-from .registry import list_models, load_model, register_model
-from .model_files.define import define_model
-from .equilibrium import find_equilibrium
-from .continuation import (Branch, ContinuationOptions, MeshOptions, SpecialPoint, continuation,
-                           crossing, extremum)
-from .network import SimulationResult, load_sweep, simulate, sweep
-from .dynamics import (REGIMES, LyapunovResult, OrbitDiagram, Trajectory, classify, integrate,
-                       lyapunov_spectrum, orbit_diagram, regime_map)
-from .prc import prc, prc_finite
+# threadpoolctl for numpy's and scipy's BLAS whenever they load, whatever the import
+# order; OPENBLAS/MKL/OMP_NUM_THREADS set by the user win.
+_limit_blas_threads_on_import(1)
 
-__all__ = ["prc", "prc_finite", "Model", "ModelDefinition", "list_models", "load_model", "find_equilibrium",
-           "continuation", "Branch", "SpecialPoint", "ContinuationOptions", "MeshOptions",
-           "crossing", "extremum",
-           "simulate", "sweep", "load_sweep", "SimulationResult",
-           "integrate", "lyapunov_spectrum", "orbit_diagram", "classify", "regime_map",
-           "Trajectory", "LyapunovResult", "OrbitDiagram", "REGIMES",
-           "define_model", "register_model"]
+#: public name -> the module that defines it (imported on first access)
+_PUBLIC = {
+    "Model": ".model", "ModelDefinition": ".model",
+    "list_models": ".registry", "load_model": ".registry", "register_model": ".registry",
+    "define_model": ".model_files.define",
+    "find_equilibrium": ".equilibrium",
+    **dict.fromkeys(["Branch", "ContinuationOptions", "MeshOptions", "SpecialPoint",
+                     "continuation", "crossing", "extremum"], ".continuation"),
+    **dict.fromkeys(["SimulationResult", "load_sweep", "simulate", "sweep"], ".network"),
+    **dict.fromkeys(["REGIMES", "LyapunovResult", "OrbitDiagram", "Trajectory", "classify",
+                     "integrate", "lyapunov_spectrum", "orbit_diagram", "regime_map"],
+                    ".dynamics"),
+    "prc": ".prc", "prc_finite": ".prc",
+}
+__all__ = list(_PUBLIC)
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    """Import the module of public ``name`` and return the name (PEP 562)."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bifkit' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups are plain attribute reads
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_PUBLIC))
+
+
+class _Package(_types.ModuleType):
+    """bifkit's module type: a sub-package never hides the public function of its name.
+
+    ``bifkit.continuation`` (the function) and ``bifkit.prc`` (the function)
+    share their names with the sub-package ``bifkit/continuation/`` and the
+    module ``bifkit/prc.py``.  Importing a submodule makes Python set it as an
+    attribute of its parent package; this class ignores that assignment for
+    those names, so ``bifkit.continuation(...)`` calls the function in every
+    import order (``import bifkit.continuation.options`` first included).
+    The sub-modules stay importable by their dotted names.
+    """
+
+    def __setattr__(self, name, value):
+        if (name in _PUBLIC and isinstance(value, _types.ModuleType)
+                and value.__name__ == f"{__name__}.{name}"):
+            return
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package

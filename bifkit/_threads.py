@@ -9,8 +9,10 @@ the BLAS libraries already loaded, whatever the import order.
 """
 from __future__ import annotations
 
+import importlib.abc
 import logging
 import os
+import sys
 
 logger = logging.getLogger("bifkit.threads")
 
@@ -45,3 +47,84 @@ def limit_blas_threads(n: int = 1) -> bool:
         return False
     threadpool_limits(limits=n, user_api="blas")
     return True
+
+
+#: modules whose import loads a BLAS library (numpy's, and scipy's own copy)
+BLAS_MODULES = ("numpy", "scipy.linalg")
+
+
+def limit_blas_threads_on_import(n: int = 1) -> None:
+    """Limit the BLAS libraries to ``n`` threads now and whenever numpy or scipy.linalg loads.
+
+    ``import bifkit`` loads neither numpy nor scipy (issue 16: import in
+    milliseconds); a BLAS library loaded later still gets the limit: a
+    meta-path finder (:class:`_AfterImport`) calls :func:`limit_blas_threads`
+    once each module of :data:`BLAS_MODULES` not yet imported has finished
+    loading, then removes itself.  A user's ``OPENBLAS_NUM_THREADS`` (etc.)
+    still wins.
+
+    Parameters
+    ----------
+    n : int
+        Number of threads (>= 1).
+    """
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"BLAS thread count must be an integer >= 1; got {n!r}")
+    if any(name in sys.modules for name in BLAS_MODULES):
+        limit_blas_threads(n)
+    pending = [name for name in BLAS_MODULES if name not in sys.modules]
+    if pending and not any(isinstance(f, _AfterImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _AfterImport(pending, lambda: limit_blas_threads(n)))
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Run ``callback`` after each of the modules ``names`` has been imported (once each).
+
+    The finder finds nothing itself: it asks the other finders for the spec and
+    wraps the spec's loader so that ``callback`` runs after the module's code.
+    """
+
+    def __init__(self, names, callback):
+        self.names, self.callback = set(names), callback
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in self.names:
+            return None
+        self.names.discard(fullname)
+        if not self.names and self in sys.meta_path:
+            sys.meta_path.remove(self)
+        for finder in list(sys.meta_path):
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            spec.loader = _ThenLoader(spec.loader, self.callback)
+        return spec
+
+
+class _ThenLoader(importlib.abc.Loader):
+    """``loader`` followed by ``callback``; the module keeps the original loader."""
+
+    def __init__(self, loader, callback):
+        self._loader, self._callback = loader, callback
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        module.__loader__ = self._loader
+        if getattr(module, "__spec__", None) is not None:
+            module.__spec__.loader = self._loader
+        self._loader.exec_module(module)
+        try:
+            self._callback()
+        except Exception:  # noqa: BLE001 (a thread limit must never break an import)
+            logger.debug("BLAS thread limit after importing %s failed", module.__name__,
+                         exc_info=True)
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)

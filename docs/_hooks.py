@@ -74,10 +74,20 @@ def public_api() -> str:
     for name in bifkit.__all__:
         obj = getattr(bifkit, name)
         module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
-        target = f"{module}.{qualname}" if module and qualname else f"bifkit.{name}"
+        target = (f"{module}.{qualname}" if module and qualname
+                  else f"{_defining_module(name, obj)}.{name}")
         blocks.append(f"::: {target}\n    options:\n      heading_level: 2\n"
                       f"      show_root_full_path: false\n")
     return "\n".join(blocks)
+
+
+def _defining_module(name: str, obj) -> str:
+    """The deepest bifkit module holding ``obj`` as ``name`` (for data such as REGIMES,
+    which have no ``__module__``; ``bifkit`` itself loads its names lazily)."""
+    import sys
+    holders = [m for m, mod in list(sys.modules.items())
+               if m.startswith("bifkit") and getattr(mod, name, None) is obj]
+    return max(holders, key=lambda m: m.count(".")) if holders else "bifkit"
 
 
 TABLES = {"curves": curves_table, "statuses": statuses_table, "extras": extras_table,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import keyword
 import math
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import sympy as sp
 
@@ -114,9 +114,15 @@ def range_constraints(ranges: Mapping[str, tuple]) -> list:
         if lo is None and hi is None:
             continue
         lo_, hi_ = (-math.inf if lo is None else lo), (math.inf if hi is None else hi)
-        out.append(Constraint(name, lambda v, lo_=lo_, hi_=hi_: lo_ <= v <= hi_,
-                              _range_text(name, lo, hi)))
+        out.append(Constraint(name, _within(lo_, hi_), _range_text(name, lo, hi)))
     return out
+
+
+def _within(lo: float, hi: float) -> Callable[[float], bool]:
+    """The check ``lo <= v <= hi`` of one parameter range."""
+    def check(v: float) -> bool:
+        return lo <= v <= hi
+    return check
 
 
 def _to_expr(value, symbols, functions, where):
@@ -201,7 +207,7 @@ def define_model(name: str, states, params, rhs, observables=None, *, ranges=Non
     defaults, ranges = _params(params, ranges)
     obs_in = dict(observables or {})
     obs_names = [_name_of(k, "observable") for k in obs_in]
-    seen = {}
+    seen: dict[str, str] = {}
     for what, names in (("state", state_names), ("parameter", list(defaults)),
                         ("observable", obs_names)):
         for n in names:

@@ -33,7 +33,7 @@ import math
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final, Iterable, Mapping
 
 import numpy as np
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # annotations only: xarray stays optional
 
 DATASET_FILE = "sweep.nc"
 DATASET_FORMAT = "bifkit-sweep/1"
-_ENGINE = "scipy"   # netCDF-3 with scipy's reader/writer: no extra package
+_ENGINE: Final = "scipy"   # netCDF-3 with scipy's reader/writer: no extra package
 
 
 def _check_folder(out: Path) -> None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
 LABEL = "UZ"
@@ -213,6 +214,40 @@ def step_events(events, stop_at, g_prev, g_new, locate):
     return found, stop
 
 
+@nb.njit(cache=True)
+def illinois_trial(a, b, ga, gb):
+    """The next trial step of Illinois regula falsi on the bracket [a, b] (g(a) = ga and
+    g(b) = gb of opposite signs): the secant root, or the midpoint when the secant root
+    is not strictly inside.  Shared by :func:`locate_zero` and the compiled locators
+    (codim-2 curves: :func:`bifkit.continuation.codim2.core.locate`)."""
+    h = b - (b - a) * gb / (gb - ga) if gb != ga else 0.5 * (a + b)
+    if not (min(a, b) < h < max(a, b)):
+        h = 0.5 * (a + b)
+    return h
+
+
+@nb.njit(cache=True)
+def illinois_update(a, b, ga, gb, side, h, gh):
+    """The bracket after the trial h with g(h) = gh: (a, b, ga, gb, side).
+
+    h replaces the end whose sign gh shares; the value at the kept end is halved only
+    when the same end is kept twice in a row (``side`` remembers which: -1 a kept, +1 b
+    kept, 0 at the start; halving every time makes the method linear).  Illinois
+    regula falsi: Dowell & Jarratt, BIT 11 (1971) 168.
+    """
+    if gh * ga < 0:
+        b, gb = h, gh
+        if side == -1:
+            ga *= 0.5
+        side = -1
+    else:
+        a, ga = h, gh
+        if side == 1:
+            gb *= 0.5
+        side = 1
+    return a, b, ga, gb, side
+
+
 def locate_zero(g_of, h_end, ga, gb, max_steps=60):
     """Zero of g along one continuation step by Illinois regula falsi.
 
@@ -231,27 +266,17 @@ def locate_zero(g_of, h_end, ga, gb, max_steps=60):
     (point, converged) or (None, False)
     """
     a, b = 0.0, float(h_end)
+    ga, gb = float(ga), float(gb)
     best, side = None, 0
     for _ in range(max_steps):
-        h = b - (b - a) * gb / (gb - ga) if gb != ga else 0.5 * (a + b)
-        if not min(a, b) < h < max(a, b):
-            h = 0.5 * (a + b)
+        h = illinois_trial(a, b, ga, gb)
         out = g_of(h)
         if out is None:
             return best, False
         gh, best = out
         if gh == 0.0:
             return best, True
-        if gh * ga < 0:
-            b, gb = h, gh
-            if side == -1:
-                ga *= 0.5
-            side = -1
-        else:
-            a, ga = h, gh
-            if side == 1:
-                gb *= 0.5
-            side = 1
+        a, b, ga, gb, side = illinois_update(a, b, ga, gb, side, h, float(gh))
         if abs(b - a) <= 1e-13 * (1.0 + abs(h_end)):
             return best, True
     return best, abs(b - a) <= 1e-9 * (1.0 + abs(h_end))

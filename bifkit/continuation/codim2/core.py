@@ -33,6 +33,7 @@ import numpy as np
 from numba import types
 
 from ...binding import unpack
+from ..events import illinois_trial, illinois_update
 from .linalg import det, dot, mm, mv, solve, solve_vec, sort_eigenvalues, vm
 
 LN10 = math.log(10.0)
@@ -649,9 +650,7 @@ def locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
     for _ in range(80):
         count += 1
         h_prev = h
-        h = b - (b - a) * gb / (gb - ga) if gb != ga else 0.5 * (a + b)
-        if not (min(a, b) < h < max(a, b)):
-            h = 0.5 * (a + b)
+        h = illinois_trial(a, b, ga, gb)
         if found and abs(h - h_prev) <= 1e-13 * (1.0 + abs(ds)):
             converged = True  # the secant steps have stalled at the root
             break
@@ -667,18 +666,7 @@ def locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
             return best, found, False, count
         best = yh
         found = True
-        # Illinois: halve the kept end's value only when the same end is kept twice in a
-        # row (halving every time makes the method linear)
-        if gh * ga < 0:
-            b, gb = h, gh
-            if side == -1:
-                ga *= 0.5
-            side = -1
-        else:
-            a, ga = h, gh
-            if side == 1:
-                gb *= 0.5
-            side = 1
+        a, b, ga, gb, side = illinois_update(a, b, ga, gb, side, h, gh)
         if abs(b - a) <= 1e-13 * (1.0 + abs(ds)) or gh == 0.0:
             converged = True
             break

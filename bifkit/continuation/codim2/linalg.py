@@ -15,12 +15,16 @@ _JIT = dict(cache=True, error_model="numpy")
 
 
 @nb.njit(**_JIT)
-def solve(A, Bm):
-    """X with A X = Bm (Bm two-dimensional): Gaussian elimination, partial pivoting."""
-    n = A.shape[0]
-    k = Bm.shape[1]
-    M = A.copy()
-    X = Bm.copy()
+def _eliminate(M, X):
+    """Forward elimination with partial pivoting, in place on M (n x n) and on the
+    right-hand sides X (n x k; k = 0 for a determinant).
+
+    Returns the sign of the row permutation, or 0.0 at an exactly zero pivot (M
+    singular: elimination stops there).
+    """
+    n = M.shape[0]
+    k = X.shape[1]
+    sign = 1.0
     for c in range(n):
         piv = c
         amax = abs(M[c, c])
@@ -33,7 +37,10 @@ def solve(A, Bm):
                 M[c, j], M[piv, j] = M[piv, j], M[c, j]
             for j in range(k):
                 X[c, j], X[piv, j] = X[piv, j], X[c, j]
+            sign = -sign
         d = M[c, c]
+        if d == 0:
+            return 0.0
         for r in range(c + 1, n):
             lr = M[r, c] / d
             if lr != 0:
@@ -41,6 +48,19 @@ def solve(A, Bm):
                     M[r, j] -= lr * M[c, j]
                 for j in range(k):
                     X[r, j] -= lr * X[c, j]
+    return sign
+
+
+@nb.njit(**_JIT)
+def solve(A, Bm):
+    """X with A X = Bm (Bm two-dimensional): Gaussian elimination, partial pivoting.
+
+    A singular A gives non-finite entries (division by the zero pivot)."""
+    n = A.shape[0]
+    k = Bm.shape[1]
+    M = A.copy()
+    X = Bm.copy()
+    _eliminate(M, X)
     for c in range(n - 1, -1, -1):
         for j in range(k):
             s = X[c, j]
@@ -66,25 +86,9 @@ def det(A):
     """Determinant by Gaussian elimination with partial pivoting."""
     n = A.shape[0]
     M = A.copy()
-    d = 1.0
+    d = _eliminate(M, np.empty((n, 0), dtype=A.dtype))
     for c in range(n):
-        piv = c
-        amax = abs(M[c, c])
-        for r in range(c + 1, n):
-            if abs(M[r, c]) > amax:
-                amax = abs(M[r, c])
-                piv = r
-        if piv != c:
-            for j in range(n):
-                M[c, j], M[piv, j] = M[piv, j], M[c, j]
-            d = -d
-        if M[c, c] == 0:
-            return 0.0
         d *= M[c, c]
-        for r in range(c + 1, n):
-            lr = M[r, c] / M[c, c]
-            for j in range(c + 1, n):
-                M[r, j] -= lr * M[c, j]
     return d
 
 
@@ -103,14 +107,8 @@ def mv(A, x):
 
 @nb.njit(**_JIT)
 def vm(x, A):
-    """x^T A."""
-    n, m = A.shape
-    out = np.zeros(m, dtype=A.dtype)
-    for i in range(n):
-        xi = x[i]
-        for j in range(m):
-            out[j] += xi * A[i, j]
-    return out
+    """x^T A (= A^T x, the same sums in the same order)."""
+    return mv(A.T, x)
 
 
 @nb.njit(**_JIT)

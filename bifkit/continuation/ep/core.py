@@ -27,6 +27,7 @@ import numba as nb
 import numpy as np
 
 from ...binding import kernel_dfdp, kernel_f, kernel_jac
+from ..codim2.linalg import sort_eigenvalues
 
 LN10 = math.log(10.0)
 
@@ -103,16 +104,7 @@ def tangent_with(f, jac, dfdp, p0, k, log, u, t_prev):
 @nb.njit(cache=True)
 def sorted_eigenvalues(J):
     """Eigenvalues by decreasing real part, then decreasing imaginary part."""
-    ev = np.linalg.eigvals(J.astype(np.complex128))
-    n = ev.size
-    for i in range(1, n):  # insertion sort, n is small
-        e = ev[i]
-        j = i - 1
-        while j >= 0 and (ev[j].real < e.real or (ev[j].real == e.real and ev[j].imag < e.imag)):
-            ev[j + 1] = ev[j]
-            j -= 1
-        ev[j + 1] = e
-    return ev
+    return sort_eigenvalues(np.linalg.eigvals(J.astype(np.complex128)))
 
 
 @nb.njit(cache=True)

@@ -201,55 +201,41 @@ class Corrector:
         """The factorised collocation Jacobian at (U, T, theta)."""
         return Factor(*self.sys.jacobian(U, T, self.sys.p_of(theta, p), mesh))
 
-    def correct(self, prev, U0, T0, th0, tU, tT, tth, p, fix_theta=None):
+    def correct(self, prev, U0, T0, th0, tU, tT, tth, p, fix_theta=None, with_tangent=False):
         """Newton (chord) from (U0, T0, th0) with the hyperplane through it orthogonal to t.
 
         ``prev``: the phase reference (and its mesh).  Converged when the
         relative step, or the error estimated to remain after it, is below
         ``opts.tol``.  ``fix_theta``: replace the arclength condition by
         theta = fix_theta.  Returns a State (with multipliers and the
-        factorisation at the solution) or None.
+        factorisation at the solution) or None.  ``with_tangent`` (not with
+        ``fix_theta``): the State also gets its tangent, as :meth:`tangent` with
+        the previous tangent t (one compiled call for all: :mod:`.lc_newton`).
         """
-        from .linalg import chord_step
+        from .lc_newton import correct as compiled_correct
         sys_, mesh = self.sys, prev.mesh
         fix = fix_theta is not None
         C, D = self.borders(prev.U, mesh, tU, tT, tth, fix)
-        bcs = self._bcs(U0.shape[1])
-        U = U0.copy()
-        z0 = np.array([T0, th0])
-        z = z0.copy()
-        N = len(mesh) - 1
-        rcol = self._rcol.get(U0.shape)
-        if rcol is None:
-            rcol = self._rcol[U0.shape] = np.empty((N, sys_.scheme.ncol * U0.shape[1]))
-        F = None
-        fval = float(fix_theta) if fix else 0.0
-        last = np.inf
-        kc, sch, ipar, log = sys_.kc, sys_.scheme, sys_.ipar, sys_.log
-        pp = p.copy()
-        for it in range(1, self.opts.max_iter + 1):
-            pp[ipar] = 10.0 ** z[1] if log else z[1]
-            kc.coll_residual(U, z[0], pp, mesh, sch.W, sch.Wd, rcol)
-            if F is None:
-                F = Factor(*sys_.jacobian(U, z[0], pp, mesh)).borders(C, D, *bcs)
-            step = chord_step(*F.f[:6], *F.b, rcol, C, D, U, U0, z, z0, fix, fval)
-            if not step == step or z[0] <= 0:   # NaN: non-finite residual or update
-                return None
-            # converged when the step, or the error left after it, is below tol: the chord
-            # iteration contracts linearly by r = step / last, leaving ~ step r / (1 - r)
-            if step < self.opts.tol or (it > 1 and step < 0.5 * last and
-                                        step * step < self.opts.tol * (last - step)):
-                st = State(U, float(z[0]), float(z[1]), mesh)
-                st.iterations = it
-                Fc = self.factor(U, st.T, st.theta, p, mesh)
-                st.pm = fq.point_multipliers(Fc.f[6], Fc.f[7], Fc.Jblk)
-                st.mu, st.trivial_error = st.pm.mu, st.pm.trivial_error
-                st._jac = (Fc, C, D)
-                return st
-            if step > 0.5 * last:
-                F = None  # slow contraction: refresh the Jacobian
-            last = step
-        return None
+        n = U0.shape[1]
+        sch = sys_.scheme
+        want = bool(with_tangent and not fix)
+        out = compiled_correct(sys_.kc.K, U0, float(T0), float(th0), p, sys_.ipar, sys_.log,
+                               mesh, sch.W, sch.Wd, C, D, *self._bcs(n), fix,
+                               float(fix_theta) if fix else 0.0, self.opts.tol,
+                               self.opts.max_iter, want, _weights(mesh, sch, n), self.wT)
+        ok, it, U, z = out[:4]
+        if not ok:
+            return None
+        st = State(U, float(z[0]), float(z[1]), mesh)
+        st.iterations = it
+        Fc = Factor.from_arrays(out[4:13], out[13], out[14])
+        st.pm = fq.point_multipliers(Fc.f[6], Fc.f[7], Fc.Jblk)
+        st.mu, st.trivial_error = st.pm.mu, st.pm.trivial_error
+        st._jac = (Fc, C, D)
+        if want:
+            tz = out[16]
+            st.tU, st.tT, st.ttheta = out[15], float(tz[0]), float(tz[1])
+        return st
 
     def tangent(self, st, tU, tT, tth):
         """Tangent at st: J_ext t = (0, ..., 0, 1), arclength row = previous tangent."""
@@ -382,7 +368,7 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale, doubled=
         ref = State(phase_ref, st.T, st.theta, st.mesh) if (first and phase_ref is not None) else st
         U0 = st.U + ds * st.tU
         new = corr.correct(ref, U0, st.T + ds * st.tT, st.theta + ds * st.ttheta,
-                           st.tU, st.tT, st.ttheta, p)
+                           st.tU, st.tT, st.ttheta, p, with_tangent=True)
         if new is None:
             ds *= 0.5
             if ds < opts.ds_min:
@@ -392,7 +378,6 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale, doubled=
                 return res
             continue
         res.newton_iterations += new.iterations
-        new.tU, new.tT, new.ttheta = corr.tangent(new, st.tU, st.tT, st.ttheta)
         pval = system.p_of(new.theta, p)[system.ipar]
         if doubled and not first:
             rejoin = _rejoin(corr, system, st, new, ds, p)

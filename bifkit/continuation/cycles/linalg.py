@@ -439,6 +439,13 @@ class Factor:
         self.f = condense_factor(Jblk, Jb)
         self.b = None
 
+    @classmethod
+    def from_arrays(cls, f, Jblk, Jb):
+        """A Factor from the arrays of :func:`condense_factor` (computed elsewhere)."""
+        self = cls.__new__(cls)
+        self.f, self.Jblk, self.Jb, self.b = tuple(f), Jblk, Jb, None
+        return self
+
     def borders(self, C, D, B0, B1, Bz):
         top, V1, b1, mid, V2, b2, P, Q, S = self.f
         self.b = condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)

@@ -1,0 +1,108 @@
+"""The LC-C corrector of one point in one compiled call.
+
+The chord Newton of :meth:`.lc_run.Corrector.correct` (the same operations in
+the same order: collocation residual, factorisation of the Jacobian at the
+predictor with the border rows eliminated, chord steps with a refresh when
+the contraction is slower than 1/2, convergence when the step or the error
+left after it is below ``tol``), then the Jacobian factorised at the solution
+and, on request, the tangent there.  In Python these were 10-15 calls of
+compiled functions per point, each converting ~20 array arguments, plus the
+loop itself: ~30 % of an LC-C run's wall time on the E-I benchmark
+(``python benchmarks/continuation_vs_auto.py --curves LC-C``; measured with
+cProfile, see ``cycles/NOTES.md``).
+
+The model's kernels arrive as the address array ``K`` of
+:mod:`bifkit.binding` (as in :mod:`.kernels`), so this compiles once for all
+models.
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from .kernels import coll_jacobian, coll_residual
+from .linalg import chord_step, condense_borders, condense_factor, tangent_solve
+
+LN10 = math.log(10.0)
+
+
+@nb.njit(cache=True)
+def _jacobian(K, U, T, pp, ifree, log, mesh, W, Wd, Jblk, Jb):
+    """Collocation Jacobian into (Jblk, Jb); the parameter column in theta = log10 p if ``log``."""
+    coll_jacobian(K, U, T, pp, ifree, mesh, W, Wd, Jblk, Jb)
+    if log:
+        s = pp[ifree[0]] * LN10
+        for j in range(Jb.shape[0]):
+            for r in range(Jb.shape[1]):
+                Jb[j, r, 1] *= s
+
+
+@nb.njit(cache=True)
+def correct(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix, fval, tol,
+            max_iter, want_tangent, wU, wT):
+    """Chord Newton from (U0, T0, th0) for the border rows (C, D); see the module doc.
+
+    Returns
+    -------
+    ok : bool
+    iterations : int
+    U, z : the solution (z = (T, theta))
+    top, V1, b1, mid, V2, b2, P, Q, S : the factorisation at the solution
+        (:func:`.linalg.condense_factor`)
+    Jblk, Jb : the Jacobian at the solution
+    tU, tz : the unit tangent at the solution (``want_tangent``: the arclength
+        row of (C, D) as its last row, :func:`.linalg.tangent_solve`), else zeros
+    """
+    N = mesh.shape[0] - 1
+    m = W.shape[0]
+    n = U0.shape[1]
+    U = U0.copy()
+    z0 = np.empty(2)
+    z0[0] = T0
+    z0[1] = th0
+    z = z0.copy()
+    pp = p_in.copy()
+    ifree = np.empty(1, dtype=np.int64)
+    ifree[0] = ipar
+    rcol = np.empty((N, m * n))
+    Jblk = np.empty((N, m * n, (m + 1) * n))
+    Jb = np.empty((N, m * n, 2))
+    pp[ipar] = 10.0 ** z[1] if log else z[1]
+    _jacobian(K, U, z[0], pp, ifree, log, mesh, W, Wd, Jblk, Jb)
+    top, V1, b1, mid, V2, b2, P, Q, S = condense_factor(Jblk, Jb)
+    G1, G2, Md = condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)
+    refresh = False
+    last = np.inf
+    ok = False
+    it = 0
+    for it in range(1, max_iter + 1):
+        pp[ipar] = 10.0 ** z[1] if log else z[1]
+        coll_residual(K, U, z[0], pp, mesh, W, Wd, rcol)
+        if refresh:
+            _jacobian(K, U, z[0], pp, ifree, log, mesh, W, Wd, Jblk, Jb)
+            top, V1, b1, mid, V2, b2, P, Q, S = condense_factor(Jblk, Jb)
+            G1, G2, Md = condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)
+            refresh = False
+        step = chord_step(top, V1, b1, mid, V2, b2, G1, G2, Md, rcol, C, D, U, U0, z, z0,
+                          fix, fval)
+        if not step == step or z[0] <= 0:   # NaN: non-finite residual or update
+            break
+        # converged when the step, or the error left after it, is below tol: the chord
+        # iteration contracts linearly by r = step / last, leaving ~ step r / (1 - r)
+        if step < tol or (it > 1 and step < 0.5 * last and step * step < tol * (last - step)):
+            ok = True
+            break
+        if step > 0.5 * last:
+            refresh = True   # slow contraction: refresh the Jacobian
+        last = step
+    tU = np.zeros_like(U)
+    tz = np.zeros(2)
+    if ok:
+        pp[ipar] = 10.0 ** z[1] if log else z[1]
+        _jacobian(K, U, z[0], pp, ifree, log, mesh, W, Wd, Jblk, Jb)
+        top, V1, b1, mid, V2, b2, P, Q, S = condense_factor(Jblk, Jb)
+        if want_tangent:
+            tU, tz = tangent_solve(top, V1, b1, mid, V2, b2, P, Q, S, C, D, B0, B1, Bz, wU, wT)
+    return ok, it, U, z, top, V1, b1, mid, V2, b2, P, Q, S, Jblk, Jb, tU, tz

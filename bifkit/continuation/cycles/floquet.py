@@ -109,6 +109,30 @@ def cycle_tests(mu):
     return pd.real, ns.real
 
 
+@nb.njit(cache=True)
+def bpc_test(mu):
+    """Re prod_i (mu_i - 1) over the multipliers without the one closest to 1, compiled.
+
+    Changes sign where a real nontrivial multiplier crosses +1: at a fold of
+    cycles or at a branch point of cycles (BPC; LC-C tells them apart by the
+    turn of the parameter on the same step).
+    """
+    n = mu.shape[0]
+    if n == 0:
+        return 1.0
+    drop = 0
+    best = math.hypot(mu[0].real - 1.0, mu[0].imag)
+    for k in range(1, n):
+        d = math.hypot(mu[k].real - 1.0, mu[k].imag)
+        if d < best:
+            best, drop = d, k
+    out = 1.0 + 0j
+    for k in range(n):
+        if k != drop:
+            out *= mu[k] - 1.0
+    return out.real
+
+
 def multipliers_from_blocks(Jblk: np.ndarray):
     """Floquet multipliers from the collocation Jacobian blocks (see module doc)."""
     P, Q = condensed_pair(Jblk)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 
+import numba as nb
 import numpy as np
 
 from .collocation import interpolate, node_times
@@ -60,6 +61,46 @@ def monitor(U, mesh, scheme, floor=1e-3):
     return dens + floor * max(mean, np.finfo(float).tiny)
 
 
+@nb.njit(cache=True)
+def _equidistributed_mesh(U, mesh, ddw, m, floor, ntst):
+    """:func:`monitor` and the equidistribution of :func:`adapt` in one compiled call."""
+    N = mesh.shape[0] - 1
+    n = U.shape[1]
+    h = np.empty(N)
+    for j in range(N):
+        h[j] = mesh[j + 1] - mesh[j]
+    fact = math.gamma(m + 1.0)
+    d = np.empty((N, n))
+    for j in range(N):
+        hm = h[j] ** m
+        for a in range(n):
+            s = 0.0
+            for i in range(m + 1):
+                s += ddw[i] * U[j * m + i, a]
+            d[j, a] = fact * s / hm
+    jump = np.empty(N)
+    for j in range(N):
+        k = j + 1 if j + 1 < N else 0
+        mx = 0.0
+        for a in range(n):
+            mx = max(mx, abs(d[k, a] - d[j, a]))
+        jump[j] = mx / (0.5 * (h[j] + h[k]))
+    dens = np.empty(N)
+    mean = 0.0
+    for j in range(N):
+        dens[j] = (0.5 * (jump[j - 1] + jump[j])) ** (1.0 / (m + 1))   # jump[-1]: periodic
+        mean += dens[j] * h[j]
+    add = floor * max(mean, np.finfo(np.float64).tiny)
+    cum = np.empty(N + 1)
+    cum[0] = 0.0
+    for j in range(N):
+        cum[j + 1] = cum[j] + (dens[j] + add) * h[j]
+    levels = np.linspace(0.0, cum[N], ntst + 1)
+    new = np.interp(levels, cum, mesh)
+    new[0], new[ntst] = 0.0, 1.0
+    return new
+
+
 def adapt(U, mesh, scheme, ntst=None, floor=1e-3):
     """Redistribute the mesh and interpolate the orbit onto it.
 
@@ -74,11 +115,10 @@ def adapt(U, mesh, scheme, ntst=None, floor=1e-3):
     U_new, mesh_new
     """
     ntst = len(mesh) - 1 if ntst is None else int(ntst)
-    dens = monitor(U, mesh, scheme, floor)
-    cum = np.concatenate(([0.0], np.cumsum(dens * np.diff(mesh))))
-    levels = np.linspace(0.0, cum[-1], ntst + 1)
-    new = np.interp(levels, cum, mesh)
-    new[0], new[-1] = 0.0, 1.0
+    ddw = _divided_difference_weights(tuple(float(t) for t in scheme.nodes))
+    new = _equidistributed_mesh(np.ascontiguousarray(U, dtype=float),
+                                np.ascontiguousarray(mesh, dtype=float), ddw, scheme.ncol,
+                                float(floor), ntst)
     return interpolate(U, mesh, scheme, node_times(new, scheme)), new
 
 

@@ -209,6 +209,52 @@ def compile_kernels(tag: str, key: str, make_kernels, x_syms, p_syms, t_sym, exp
             f"or point $BIFKIT_CACHE at a writable directory") from exc
 
 
+class PythonFirst:
+    """A generated kernel that runs as plain Python for its first calls from Python.
+
+    Compiling a kernel with numba costs 0.1-0.5 s, however small it is; the
+    second and third derivative forms ``B`` and ``C`` are called from Python a
+    dozen times per Hopf point (the first Lyapunov coefficient,
+    :mod:`bifkit.continuation.ep.normal_forms`), where the uncompiled
+    generated source takes microseconds.  So the first
+    :attr:`python_calls` calls run the generated source (the dispatcher's
+    ``py_func``) under ``numpy.errstate(all="ignore")``, like the compiled
+    kernel's ``error_model="numpy"``: x/0 gives inf or nan, never an
+    exception.  Later calls, and compiled code (which takes the kernel's
+    address, :mod:`bifkit.binding`), use the numba dispatcher: compiled then,
+    or loaded from numba's cache.  Results agree with the compiled kernel to
+    rounding (the same operations in the same order).
+
+    Attributes other than calling are the dispatcher's (``get_compile_result``,
+    ``signatures``, ...).
+    """
+
+    #: calls from Python served by the uncompiled source before compiling (a 2-state B or C
+    #: evaluates in ~10 us uncompiled; 200 calls cost less than the compile they avoid)
+    python_calls = 200
+
+    def __init__(self, dispatcher):
+        self.dispatcher = dispatcher
+        self.py_func = dispatcher.py_func
+        self.calls = 0
+        self.__name__ = getattr(dispatcher, "__name__", "kernel")
+        self.__doc__ = getattr(dispatcher, "__doc__", None)
+
+    def __call__(self, *args):
+        if self.calls < self.python_calls and not self.dispatcher.signatures:
+            self.calls += 1
+            import numpy
+            with numpy.errstate(all="ignore"):
+                return self.py_func(*args)
+        return self.dispatcher(*args)
+
+    def __getattr__(self, name):
+        return getattr(self.dispatcher, name)
+
+    def __repr__(self):
+        return f"PythonFirst({self.dispatcher!r}, calls={self.calls})"
+
+
 def _check_kernels(module, expect, path):
     """``module`` if it defines every kernel in ``expect``, else AttributeError."""
     missing = [k for k in expect if not callable(getattr(module, k, None))]

@@ -211,6 +211,17 @@ def _symbolic_kernels(sym: Symbolic, which: str):
             K("dJdp", (npar, n, n), dJdp)]
 
 
+def _python_first(module):
+    """The higher-derivative kernels, B and C run uncompiled for their first calls from Python.
+
+    See :class:`bifkit.codegen.PythonFirst`: the first Lyapunov coefficient at
+    a Hopf point needs a dozen calls of B and C, far less than compiling them.
+    """
+    from types import SimpleNamespace
+    return SimpleNamespace(B=codegen.PythonFirst(module.B), C=codegen.PythonFirst(module.C),
+                           dJdp=module.dJdp)
+
+
 def _check_from_sympy_args(name, states, params) -> None:
     """Clear errors for the forms :func:`bifkit.define_model` accepts but ``from_sympy`` does not."""
     hint = "; bifkit.define_model accepts names, dicts and strings"
@@ -348,9 +359,9 @@ class ModelDefinition:
         core = codegen.compile_kernels(
             name, "core" + key, lambda: _symbolic_kernels(sym, "core"), x_syms, p_syms, TIME,
             expect=("f", "jac", "dfdp", "obs"))
-        higher = lambda: codegen.compile_kernels(  # noqa: E731
+        higher = lambda: _python_first(codegen.compile_kernels(  # noqa: E731
             name, "higher" + key, lambda: _symbolic_kernels(sym, "higher"), x_syms, p_syms, TIME,
-            expect=("B", "C", "dJdp"))
+            expect=("B", "C", "dJdp")))
         return cls(name=name, states=[s for s, _ in states],
                    complex_states=frozenset(complex_names), state_names=state_names,
                    param_names=[str(s) for s in p_syms],

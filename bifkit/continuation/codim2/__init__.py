@@ -8,6 +8,9 @@
 ``linalg.py``  small dense linear algebra of the bordered systems
 =============  ===============================================================
 """
-from .curve import continue_codim2_curve
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # import .curve where used: EP-C (which needs .linalg) need not load the core
+    from .curve import continue_codim2_curve
 
 __all__ = ["continue_codim2_curve"]

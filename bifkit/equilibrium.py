@@ -1,13 +1,20 @@
 """Equilibria by Newton's method on the compiled right-hand side."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Callable
+
 import numpy as np
 
 from ._validate import as_float, as_int
 from .errors import ConvergenceError, InputError
 
+if TYPE_CHECKING:  # annotations only
+    from .model import Model
 
-def newton(f, jac, x0, *, tol=1e-10, maxiter=50, max_step=None, name="Newton"):
+
+def newton(f: Callable[[np.ndarray], np.ndarray], jac: Callable[[np.ndarray], np.ndarray],
+           x0: Any, *, tol: float = 1e-10, maxiter: int = 50, max_step: float | None = None,
+           name: str = "Newton") -> tuple[np.ndarray, int]:
     """Damped Newton iteration for f(x) = 0.
 
     Parameters
@@ -70,7 +77,7 @@ def newton(f, jac, x0, *, tol=1e-10, maxiter=50, max_step=None, name="Newton"):
                            f"(residual {np.max(np.abs(fx)):.3g})")
 
 
-def admissibility_problem(model, state: dict) -> str | None:
+def admissibility_problem(model: Model, state: dict) -> str | None:
     """Why ``state`` is not physical for ``model``, or None if it is (or nothing is declared).
 
     A model declares admissibility in one of two ways (``ModelDefinition``
@@ -102,8 +109,8 @@ def admissibility_problem(model, state: dict) -> str | None:
     return None
 
 
-def find_equilibrium(model, guess=None, *, tol=1e-10, maxiter=50, admissible_only=True,
-                     **params) -> dict:
+def find_equilibrium(model: Model, guess: Any = None, *, tol: float = 1e-10, maxiter: int = 50,
+                     admissible_only: bool = True, **params: float) -> dict:
     """Equilibrium of ``model`` by Newton's method from ``guess``.
 
     Parameters

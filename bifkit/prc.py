@@ -29,6 +29,7 @@ Z . f = 1.  w is found by one sparse bordered solve.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sps
@@ -37,6 +38,10 @@ import scipy.sparse.linalg as spla
 from .continuation.homoclinic import _colloc
 from .errors import ConvergenceError, InputError
 
+if TYPE_CHECKING:  # annotations only
+    from .continuation.homoclinic._deps import Orbit
+    from .model import Model
+
 log = logging.getLogger("bifkit.prc")
 
 #: largest allowed spread of Z . f along the orbit (relative): larger means the
@@ -44,7 +49,8 @@ log = logging.getLogger("bifkit.prc")
 ZF_SPREAD_MAX = 1e-3
 
 
-def prc(cycle_point, variable: str, *, model, n_phases: int | None = None):
+def prc(cycle_point: Any, variable: str, *, model: Model,
+        n_phases: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Infinitesimal phase response curve of a periodic orbit.
 
     Parameters
@@ -90,7 +96,7 @@ def prc(cycle_point, variable: str, *, model, n_phases: int | None = None):
     return grid, _interpolate_gauss(values, orbit.mesh, orbit.scheme, grid)
 
 
-def adjoint(model, orbit):
+def adjoint(model: Model, orbit: Orbit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Z(t) at the Gauss points of the orbit's mesh, normalised by Z . f = 1.
 
     Returns
@@ -131,8 +137,9 @@ def adjoint(model, orbit):
     return Z / scale, X, phase
 
 
-def prc_finite(cycle_point, variable: str, amplitude: float, n_phases: int, *, model,
-               rtol: float = 1e-11, atol: float = 1e-13, contraction: float = 1e-10):
+def prc_finite(cycle_point: Any, variable: str, amplitude: float, n_phases: int, *,
+               model: Model, rtol: float = 1e-11, atol: float = 1e-13,
+               contraction: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
     """Finite phase response to a kick ``variable += amplitude`` by direct integration.
 
     The kicked state is integrated (scipy's DOP853) for k whole periods, k
@@ -203,7 +210,7 @@ def prc_finite(cycle_point, variable: str, amplitude: float, n_phases: int, *, m
 
 
 # --------------------------------------------------------------------------- #
-def orbit_of(cycle_point) -> Orbit:
+def orbit_of(cycle_point: Any) -> Orbit:
     """The Orbit inside a cycle point (special point, branch point dict or Orbit)."""
     from .continuation.homoclinic._deps import Orbit   # lazy: the cycle modules may move
     if isinstance(cycle_point, Orbit):

@@ -17,6 +17,13 @@ from . import etd as _etd
 from .integrators import A1, A2, I64, RHS, dopri_loop, rk4_loop
 from .trajectory import FAILED, LOOP_OK, SUCCESS, Trajectory, loop_message, split_states
 
+from typing import TYPE_CHECKING, Any
+
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # annotations only
+    from ..model import Model
+
 METHODS = ("rk4", "dopri", "etd")
 DEFAULT_DOPRI_SAMPLES = 1000
 
@@ -105,11 +112,13 @@ def observables_of(model, t, Y) -> dict:
     return dict(zip(names, vals))
 
 
-def integrate(model, t_span, x0=None, *, method: str = "dopri", dt: float | None = None,
-              sample: float | None = None, t_eval=None, rtol: float = 1e-6,
+def integrate(model: Model, t_span: ArrayLike, x0: Any = None, *, method: str = "dopri",
+              dt: float | None = None, sample: float | None = None,
+              t_eval: ArrayLike | None = None, rtol: float = 1e-6,
               atol: float | np.ndarray = 1e-9, max_step: float = math.inf,
               max_steps: int = 10 ** 8, blowup: float = 1e10, forcing: dict | None = None,
-              L=None, nonlinear=None, max_memory: float | None = None) -> Trajectory:
+              L: Any = None, nonlinear: Any = None,
+              max_memory: float | None = None) -> Trajectory:
     """Integrate ``model`` over ``t_span`` and record states and observables.
 
     Parameters

@@ -30,6 +30,13 @@ from .integrate import _initial_state
 from .integrators import A1, A2, F64, I64, JAC, RHS, check_state, rk4_loop
 from .trajectory import LOOP_OK, loop_message
 
+from typing import TYPE_CHECKING, Any
+
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # annotations only
+    from ..model import Model
+
 
 @njit(cache=True)
 def _gram_schmidt(W, logs):
@@ -194,7 +201,8 @@ NEAR_RTOL = 2e-2  # "began at an equilibrium": within this (the default offset i
 MAX_STEPS = 10 ** 10  # RK4 steps (transient + T) beyond this are refused before the run
 
 
-def lyapunov_spectrum(model, T: float, *, transient: float = 0.0, dt: float, x0=None,
+def lyapunov_spectrum(model: Model, T: float, *, transient: float = 0.0, dt: float,
+                      x0: Any = None,
                       k: int | None = None, t0: float = 0.0, renorm_steps: int = 10,
                       n_history: int = 500, n_blocks: int = 10, seed: int = 0,
                       blowup: float = 1e10, max_steps: int = MAX_STEPS) -> LyapunovResult:

@@ -14,6 +14,13 @@ import numpy as np
 
 from .integrate import integrate
 
+from typing import TYPE_CHECKING, Any
+
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # annotations only
+    from ..model import Model
+
 
 def local_extrema(t, y, *, kind: str = "max", rel_tol: float = 1e-7):
     """Local maxima or minima of a sampled series, refined by a parabola through 3 samples.
@@ -67,9 +74,10 @@ class OrbitDiagram:
         return ps, np.concatenate(data) if data else np.array([])
 
 
-def orbit_diagram(model, param: str, values, variable: str, *, T: float, transient: float,
-                  dt: float, sample: float | None = None, method: str = "rk4", x0=None,
-                  progress: bool = False, **integrate_options) -> OrbitDiagram:
+def orbit_diagram(model: Model, param: str, values: ArrayLike, variable: str, *, T: float,
+                  transient: float, dt: float, sample: float | None = None,
+                  method: str = "rk4", x0: Any = None, progress: bool = False,
+                  **integrate_options: Any) -> OrbitDiagram:
     """Sweep ``param`` over ``values`` and record extrema of ``variable`` on the attractor.
 
     Parameters

@@ -19,6 +19,13 @@ from ..errors import ConvergenceError
 from .integrate import integrate
 from .lyapunov import lyapunov_spectrum
 
+from typing import TYPE_CHECKING, Any
+
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # annotations only
+    from ..model import Model
+
 REGIMES = ("stable node", "stable focus", "periodic", "quasi-periodic", "chaotic", "unstable")
 
 
@@ -32,8 +39,8 @@ class Regime:
     x_final: np.ndarray | None = field(default=None, repr=False)
 
 
-def classify(model, *, T: float, transient: float, dt: float, x0=None, tol: float | None = None,
-             eq_tol: float = 1e-6) -> Regime:
+def classify(model: Model, *, T: float, transient: float, dt: float, x0: Any = None,
+             tol: float | None = None, eq_tol: float = 1e-6) -> Regime:
     """Classify the attractor reached from ``x0`` (default guess if omitted).
 
     Parameters
@@ -81,8 +88,8 @@ def classify(model, *, T: float, transient: float, dt: float, x0=None, tol: floa
     return Regime(label, exponents=lam, x_final=ly.x_final)
 
 
-def regime_map(model, p1: str, values1, p2: str, values2, *, progress: bool = False,
-               **options):
+def regime_map(model: Model, p1: str, values1: ArrayLike, p2: str, values2: ArrayLike, *,
+               progress: bool = False, **options: Any) -> Any:
     """Classify every point of the grid ``values1 x values2``.
 
     Rows follow ``values2``, columns ``values1``; along each row the attractor

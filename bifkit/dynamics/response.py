@@ -30,6 +30,13 @@ import numpy as np
 
 from .._validate import as_int
 
+from typing import TYPE_CHECKING, Any
+
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # annotations only
+    from ..model import Model
+
 FORCING = ("eta0", "omega")
 
 
@@ -85,7 +92,7 @@ class RateResponse:
                 "minimum": self.minimum, "maximum": self.maximum}
 
 
-def omega_from_rescaled(model, omega_tau):
+def omega_from_rescaled(model: Model, omega_tau: ArrayLike) -> Any:
     """Model frequency of the paper's rescaled one: omega = omega_tau K^(1/4) sqrt(i0)."""
     p = model.params
     return np.asarray(omega_tau, float) * p["K"] ** 0.25 * math.sqrt(p["i0"])
@@ -108,7 +115,7 @@ def _omegas(omega):
     return om
 
 
-def stationary_state(model, x0=None):
+def stationary_state(model: Model, x0: Any = None) -> tuple[Model, np.ndarray]:
     """Real-split stationary state x* of ``model`` without forcing (Newton from ``x0``)."""
     from ..equilibrium import find_equilibrium
 
@@ -141,8 +148,8 @@ def _forcing_derivative(model, x, h=1e-4):
     return (model.compiled.f(0.0, x, pp) - model.compiled.f(0.0, x, pm)) / (2 * h)
 
 
-def linear_response(model, omega, *, x0=None, observable: str = "nu",
-                    eta0: float = 1.0) -> RateResponse:
+def linear_response(model: Model, omega: ArrayLike, *, x0: Any = None,
+                    observable: str = "nu", eta0: float = 1.0) -> RateResponse:
     """Transfer function of ``observable`` around the stationary state (eta0 -> 0).
 
     Parameters
@@ -208,7 +215,8 @@ def _forced_run(forced, x, tr, period, periods, samples_per_period, method, h, t
     return rec, None, None
 
 
-def rate_response(model, omega, eta0: float, *, x0=None, observable: str = "nu",
+def rate_response(model: Model, omega: ArrayLike, eta0: float, *, x0: Any = None,
+                  observable: str = "nu",
                   periods: int = 4, samples_per_period: int = 64, transient: float | None = None,
                   method: str = "etd", dt: float | None = None, refine: int = 0,
                   rtol: float = 1e-6, atol: float = 1e-9, keep_series: bool = True,

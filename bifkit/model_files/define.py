@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import keyword
 import math
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import sympy as sp
+
+if TYPE_CHECKING:  # annotations only
+    from ..model import ModelDefinition
 
 from .expressions import FUNCTIONS, parse_expression
 
@@ -142,9 +145,11 @@ def _to_expr(value, symbols, functions, where):
     return value.xreplace({s: symbols[s.name] for s in free})
 
 
-def define_model(name: str, states, params, rhs, observables=None, *, ranges=None,
-                 initial=None, units=None, time_unit: str = "1", description: str = "",
-                 functions=None, register: bool = False):
+def define_model(name: str, states: Any, params: Any, rhs: Any, observables: Any = None, *,
+                 ranges: Mapping[str, tuple] | None = None, initial: Any = None,
+                 units: Mapping[str, str] | None = None, time_unit: str = "1",
+                 description: str = "", functions: Any = None,
+                 register: bool = False) -> ModelDefinition:
     """Define a model from strings or sympy expressions.
 
     Parameters

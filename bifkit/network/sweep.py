@@ -31,6 +31,7 @@ import logging
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,7 @@ def grid_points(grid: dict) -> list[dict]:
     return [dict(zip(names, combo)) for combo in itertools.product(*values)]
 
 
-def canonical_value(value):
+def canonical_value(value: Any) -> Any:
     """One spelling per value: every real number becomes a float (``2000``, ``2000.0`` and
     ``np.int64(2000)`` are the same grid point); booleans, strings and None stay as they are."""
     if isinstance(value, np.generic):
@@ -174,14 +175,14 @@ class SweepTable(dict):
 
     folder: Path | None = None
 
-    def to_xarray(self):
+    def to_xarray(self) -> Any:
         """The sweep as one Dataset on its grid (:func:`load_sweep` of ``folder``)."""
         if self.folder is None:
             raise ValueError("this table has no sweep folder to read the dataset from")
         return load_sweep(self.folder)
 
 
-def check_workers(n_workers):
+def check_workers(n_workers: Any) -> int | None:
     """``n_workers`` must be None (one per CPU) or an integer >= 1."""
     if n_workers is None:
         return None
@@ -194,8 +195,9 @@ def check_workers(n_workers):
     return int(n_workers)
 
 
-def sweep(network: str, grid: dict, out, fixed: dict | None = None, scheduler: str | None = None,
-          n_workers: int | None = None, progress: bool = True, client=None,
+def sweep(network: str, grid: dict, out: str | Path, fixed: dict | None = None,
+          scheduler: str | None = None,
+          n_workers: int | None = None, progress: bool = True, client: Any = None,
           on_conflict: str = "refuse", worker_timeout: float = 120.0) -> SweepTable:
     """Run ``network`` on every point of ``grid`` in parallel; return the table of all points.
 
@@ -344,7 +346,7 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
                 cluster.close()
 
 
-def load_table(out) -> SweepTable:
+def load_table(out: str | Path) -> SweepTable:
     """The finished points of a sweep folder as a table: dict column -> numpy array.
 
     One row per finished point (grid and fixed parameters, and the observables); for the
@@ -362,7 +364,8 @@ def load_table(out) -> SweepTable:
     return table
 
 
-def plot_sweep(table, x: str, value: str, y: str | None = None, ax=None, **kw):
+def plot_sweep(table: Any, x: str, value: str, y: str | None = None, ax: Any = None,
+               **kw: Any) -> Any:
     """Draw a sweep table (or the Dataset of :func:`load_sweep`) on ``ax`` (default: the current axis), for overlays on diagrams.
 
     One-parameter view (``y`` None): ``value`` against ``x`` as markers (e.g. the network rate

@@ -106,3 +106,15 @@ def test_bad_folders_and_off_grid_rows_are_clear_errors(tmp_path, reference):
     with pytest.raises(ValueError, match="i0 = 0.3 is not on the grid"):
         grid.add({"i0": 0.3, "g0": 0.5, "rate_all": 1.0})
     assert not grid.finished.any()  # nothing half-added
+
+
+def test_without_xarray_the_sweep_calls_name_the_data_extra(tmp_path, monkeypatch):
+    """Must NOT happen: a sweep that runs for hours and then cannot write its dataset."""
+    import sys
+    from bifkit._optional import MissingOptionalDependency
+    monkeypatch.setitem(sys.modules, "xarray", None)  # import xarray now fails
+    with pytest.raises(MissingOptionalDependency, match=r"bifkit\[data\]"):
+        bifkit.load_sweep(tmp_path)
+    with pytest.raises(MissingOptionalDependency, match=r"bifkit\[data\]"):
+        bifkit.sweep("inhibitory_qif", GRID, tmp_path / "s", fixed=FIXED, progress=False)
+    assert not (tmp_path / "s").exists()  # refused before any folder or work

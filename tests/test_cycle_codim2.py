@@ -24,6 +24,16 @@ closed form, so every codimension-2 point has an exact location:
   kappa = pi + 2 pi sqrt(-a1); the generic 1:2 resonance R2 (Jordan block at -1) at (0, 0),
   where the NS curve ends on the PD curve; on the NS curve R3 at a1 = -1/36, R4 at -1/16 and
   the semisimple R1 at -1/4 (passed).
+  PD normal form (:mod:`bifkit.continuation.cycles.pd_normal_form`, dxi/dt = c xi^3 with
+  int_0^T |phi|^2 dtau = 1): y = 0 is invariant and the eigenfunction is
+  phi = R(tau/2) (1, 0) / sqrt(T); on the centre manifold of the Z2 system z1' = -(e / a2) z1^3
+  + ... (left null vector (1, -1/a2) of [[0, 1], [0, a2]]), so c = -e / (a2 T) (closed form):
+  generalised period doubling (GPD) at e = 0 on the PD curve a1 = 0.
+* :func:`mobius_mixed` -- the same flow after the near-identity change of coordinates
+  X = x + d y1^2, Y = y + b y1 y2, Y2 = y2 + al y1^2 (identity on the cycle) and the time
+  rescaling by g = 1 + ep (y1^2 + y1 y2) (1 on the cycle): orbits, multipliers, eigenfunction
+  and the Poincare map are unchanged, so c = -e / (a2 T) still, but the computation now runs
+  through the quadratic terms (B(phi, phi) != 0, h2 != 0) and a nonzero period correction a.
 """
 import math
 
@@ -72,6 +82,30 @@ def mobius_oscillator(**params):
                 _half_angle(c * g1 - s * g2 - y2 / 2, x, y),   # y' = R g(z) + (theta'/2) J y
                 _half_angle(s * g1 + c * g2 + y1 / 2, x, y)]
     return zoo.model_from_rhs("zoo_mobius_osc", ["x", "y", "y1", "y2"],
+                              {"a1": -0.1, "a2": -1.0, "e": -1.0, "q": -1.0} | params, rhs)
+
+
+def mobius_mixed(**params):
+    """:func:`mobius_oscillator` in mixed coordinates and rescaled time (module docstring)."""
+    al, be, de, ep = sp.Rational(1, 2), sp.Rational(-3, 10), sp.Rational(7, 10), sp.Rational(2, 5)
+
+    def rhs(X, Y, Y1, Y2, a1, a2, e, q):
+        y1 = Y1                          # the old coordinates from the new (explicit inverse)
+        y2 = Y2 - al * Y1 ** 2
+        x = X - de * Y1 ** 2
+        y = Y - be * y1 * y2
+        c, s = sp.symbols("c s")
+        w1, w2 = c * y1 + s * y2, -s * y1 + c * y2
+        g1, g2 = w2, a1 * w1 + a2 * w2 + e * w1 ** 3 + q * w1 ** 2 * w2
+        r = x ** 2 + y ** 2
+        dx, dy = x - y - r * x, x + y - r * y
+        dy1 = _half_angle(c * g1 - s * g2 - y2 / 2, x, y)
+        dy2 = _half_angle(s * g1 + c * g2 + y1 / 2, x, y)
+        g = 1 + ep * (y1 ** 2 + y1 * y2)
+        return [sp.expand(g * (dx + 2 * de * y1 * dy1)),
+                sp.expand(g * (dy + be * (dy1 * y2 + y1 * dy2))),
+                sp.expand(g * dy1), sp.expand(g * (dy2 + 2 * al * y1 * dy1))]
+    return zoo.model_from_rhs("zoo_mobius_mixed", ["X", "Y", "Y1", "Y2"],
                               {"a1": -0.1, "a2": -1.0, "e": -1.0, "q": -1.0} | params, rhs)
 
 
@@ -217,3 +251,39 @@ def test_pd_curve_r2(mobius):
     (r2,) = runs["forward"].special_points("R2")
     assert r2.converged
     assert r2.params["a2"] == pytest.approx(0.0, abs=1e-9)   # closed form: -exp(2 pi a2) = -1
+
+
+def test_pd_curve_gpd_and_its_coefficient(mobius):
+    m, pd_lc, _, _ = mobius
+    c = continuation(m, "PD-C", pd_lc.special_points("PD")[0], ["a1", "e"],
+                     bounds={"e": (-2.0, 2.0)}, ntst=20, max_points=300, direction="both")
+    assert c.status == {"forward": "bound", "backward": "bound"}
+    assert c.params["e"].min() == -2.0 and c.params["e"].max() == 2.0
+    # closed form c = -e / (a2 T), a2 = -1, T = 2 pi, at every point (measured 1.8e-12)
+    assert np.allclose(c.data["pd_coefficient"], c.params["e"] / (2 * np.pi), atol=1e-9)
+    assert [lab for lab, _ in found(c)] == ["GPD"]           # nothing else (no R2: a2 = -1)
+    (gpd,) = c.special_points("GPD")
+    assert gpd.converged
+    assert gpd.params["e"] == pytest.approx(0.0, abs=1e-9)   # closed form: e = 0
+    assert gpd.params["a1"] == pytest.approx(0.0, abs=1e-9)
+    assert abs(gpd.data["c"]) < 1e-9
+
+
+@pytest.mark.parametrize("a2, e", [(-1.0, -1.0), (-0.5, 0.7)])
+def test_pd_coefficient_is_invariant_under_coordinates_and_time(a2, e):
+    """c of the mixed-coordinate, rescaled-time system equals the closed form of the plain one
+    (the quadratic terms and the period correction a enter the computation; dropping the
+    3 B(phi, h2) or the 6 a A phi term changes c by ~10 %)."""
+    m = mobius_mixed(a1=-0.1, a2=a2, e=e)
+    lc = continuation(m, "LC-C", _cycle(m, (0.0, 0.0)), ["a1"], bounds={"a1": (-0.1, 0.1)},
+                      ntst=20, max_points=50)
+    (pd,) = lc.special_points()
+    assert pd.label == "PD" and pd.params["a1"] == pytest.approx(0.0, abs=1e-10)
+    c = continuation(m, "PD-C", pd, ["a1", "e"], bounds={"e": (-2.0, 2.0)}, ntst=20,
+                     max_points=3)
+    # closed form -e / (a2 T); collocation error at ntst = 20: measured 5e-12 relative
+    assert c.data["pd_coefficient"][0] == pytest.approx(-e / (a2 * 2 * np.pi), rel=1e-8)
+    from bifkit.continuation.cycles.pd_normal_form import pd_coefficient
+    o = c.orbits[0]
+    nf = pd_coefficient(m, o.U, o.info["eigenfunction"], o.T, o.p, o.mesh, o.scheme)
+    assert abs(nf["a"]) > 1e-2                                # the time rescaling shows in a

@@ -259,9 +259,17 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
                                                        else pts[-3:], target)
                     return _end_at_resonance(system, pts, uz, label, x_end, ok)
                 uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
-        for label, (x, _), converged in (_codim2_crossings(system, pt, new, ds) if trusted
-                                         else ()):
+        crossings = _codim2_crossings(system, pt, new, ds) if trusted else ()
+        for label, (x, _), converged in crossings:
             uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
+        # c has a pole at LPPD (a second multiplier 1 makes the h2 problem singular): a sign
+        # change of c on a step with an LPPD is that pole, not a GPD
+        if system.curve == "PD-C" and trusted and not any(r[0] == "LPPD" for r in crossings):
+            gpd = _gpd_crossing(system, pt, new, ds)
+            if gpd is not None:
+                (x, _), converged = gpd
+                uz.append(_resonance_special(system, x, "GPD", converged, len(pts) - 1))
+                uz[-1][1].data["c"] = x.nf
         pts.append(new)
         bar.update()
         if new.T > opts.T_max:
@@ -606,6 +614,50 @@ def _codim2_crossings(system, pt, new, ds):
     return sorted(out, key=lambda r: r[1][1])
 
 
+def _pd_coefficient(system, pt):
+    """The PD normal-form coefficient c at a PD-C point (cached on the point; None when the
+    bordered systems are singular or give a non-finite value)."""
+    if pt.nf is None:
+        from .pd_normal_form import pd_coefficient
+        n = system.n
+        try:
+            c = pd_coefficient(system.model, np.ascontiguousarray(pt.U[:, :n]),
+                               np.ascontiguousarray(pt.U[:, n:]), pt.T, system.p_of(pt.z),
+                               pt.mesh, system.scheme)["c"]
+        except (np.linalg.LinAlgError, ValueError):
+            c = math.nan
+        pt.nf = c
+    return pt.nf if math.isfinite(pt.nf) else None
+
+
+def _gpd_crossing(system, pt, new, ds):
+    """A generalised period doubling (GPD: the PD normal-form coefficient c changes sign) on
+    the PD-C step pt -> new, located as the zero of c by regula falsi: ((Point, h), converged)
+    or None (Kuznetsov et al. 2005 for c; :mod:`pd_normal_form`)."""
+    ca, cb = _pd_coefficient(system, pt), _pd_coefficient(system, new)
+    if ca is None or cb is None or ca == 0.0 or ca * cb >= 0:
+        return None
+
+    def g_of(h):
+        x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz)
+        if x is None:
+            return None
+        c = _pd_coefficient(system, x)
+        if c is None:
+            return None
+        x.tU, x.tz = pt.tU, pt.tz
+        return c, (x, h)
+    found, converged = ev_mod.locate_zero(g_of, ds, ca, cb)
+    if found is None or not abs(found[0].nf) <= GPD_ZERO * min(abs(ca), abs(cb)):
+        return None   # a sign change through a pole of c (at LPPD the h2 problem is singular)
+    return found, converged
+
+
+#: a located sign change of c is a GPD only where |c| fell below this fraction of its values
+#: at the step's ends (a zero); through a pole (LPPD) |c| grows instead
+GPD_ZERO = 1e-3
+
+
 #: half-width (radians of kappa) of the pair of points that straddle a singular resonance
 STRADDLE = 1e-3
 
@@ -687,7 +739,7 @@ def _adapt(system, pt):
     new = Point(co.interpolate(pt.U, pt.mesh, sch, tn), pt.z.copy(), mesh)
     new.tU = co.interpolate(pt.tU, pt.mesh, sch, tn)
     new.tz = pt.tz
-    new.mu, new.trivial_error, new.pm = pt.mu, pt.trivial_error, pt.pm
+    new.mu, new.trivial_error, new.pm, new.nf = pt.mu, pt.trivial_error, pt.pm, pt.nf
     return new
 
 
@@ -706,6 +758,9 @@ def _branch(model, curve, free, system, pts, opts, reason, status, extra_opts, s
         extra["sigma"] = np.array([q.z[1] for q in pts])
     elif curve == "NS-C":
         extra["kappa"] = np.array([q.z[1] for q in pts])
+    elif curve == "PD-C":   # the PD normal-form coefficient c at every point (nan: singular)
+        extra["pd_coefficient"] = np.array([_pd_coefficient(system, q) if q.nf is None
+                                            else q.nf for q in pts], dtype=float)
     options = {**opts.record(), **extra_opts, "ntst": len(pts[0].mesh) - 1,
                "ncol": system.scheme.ncol}
     return CycleBranch(model, curve, free, orbits, list(special), options, reason, extra=extra,

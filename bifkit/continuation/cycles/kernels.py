@@ -17,12 +17,13 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from ...binding import kernel_B, kernel_dfdp, kernel_dJdp, kernel_f, kernel_jac
+from ...binding import kernel_B, kernel_C, kernel_dfdp, kernel_dJdp, kernel_f, kernel_jac
 
 # functions taking the kernel address array K first -> the kernels they call
 KERNEL_FUNCTIONS = {"coll_residual": ("f",), "coll_jacobian": ("f", "jac", "dfdp"),
                     "ext_residual": ("f", "jac"),
-                    "ext_jacobian": ("f", "jac", "dfdp", "dJdp", "B")}
+                    "ext_jacobian": ("f", "jac", "dfdp", "dJdp", "B"),
+                    "pd_nf_quadratic": ("f", "jac", "B"), "pd_nf_cubic": ("B", "C")}
 
 
 @nb.njit(cache=True)
@@ -220,3 +221,49 @@ def ext_jacobian(K, nv, U, T, p_in, sigma, has_sigma, nextra, ifree, mesh,
             if has_sigma:
                 for a in range(n):
                     Jb[j, r0 + n + a, 1] = -h * T * fx[a]
+
+
+@nb.njit(cache=True)
+def pd_nf_quadratic(K, Ug, Vg, p_in, f_out, Av_out, Bvv_out):
+    """f(u), f_x(u) v and B(v, v) at the points ``Ug``, ``Vg`` (G, n) (the Gauss points of the
+    PD normal form, :mod:`bifkit.continuation.cycles.pd_normal_form`)."""
+    f, jac, B = kernel_f(K), kernel_jac(K), kernel_B(K)
+    p = p_in.copy()
+    G, n = Ug.shape
+    u = np.empty(n)
+    v = np.empty(n)
+    for g in range(G):
+        for a in range(n):
+            u[a] = Ug[g, a]
+            v[a] = Vg[g, a]
+        fx = f(0.0, u, p)
+        J = jac(0.0, u, p)
+        bvv = B(0.0, u, p, v, v)
+        for a in range(n):
+            f_out[g, a] = fx[a]
+            s = 0.0
+            for b in range(n):
+                s += J[a, b] * v[b]
+            Av_out[g, a] = s
+            Bvv_out[g, a] = bvv[a]
+
+
+@nb.njit(cache=True)
+def pd_nf_cubic(K, Ug, Vg, Hg, Av, a2, p_in, out):
+    """C(v, v, v) + 3 B(v, h) - 6 a Av at the points ``Ug``, ``Vg``, ``Hg`` (G, n) (the
+    right-hand side of the cubic order of the PD normal form)."""
+    B, C = kernel_B(K), kernel_C(K)
+    p = p_in.copy()
+    G, n = Ug.shape
+    u = np.empty(n)
+    v = np.empty(n)
+    h = np.empty(n)
+    for g in range(G):
+        for a in range(n):
+            u[a] = Ug[g, a]
+            v[a] = Vg[g, a]
+            h[a] = Hg[g, a]
+        cv = C(0.0, u, p, v, v, v)
+        bvh = B(0.0, u, p, v, h)
+        for a in range(n):
+            out[g, a] = cv[a] + 3.0 * bvh[a] - 6.0 * a2 * Av[g, a]

@@ -59,7 +59,8 @@ def node_weights(mesh, scheme):
 class Point:
     """A point X = (U, z) of an extended system on its mesh, with tangent and multipliers."""
 
-    __slots__ = ("U", "z", "mesh", "tU", "tz", "mu", "trivial_error", "iterations", "jac", "pm")
+    __slots__ = ("U", "z", "mesh", "tU", "tz", "mu", "trivial_error", "iterations", "jac", "pm",
+                 "nf")
 
     def __init__(self, U, z, mesh):
         self.U, self.z, self.mesh = U, np.asarray(z, float), mesh
@@ -69,6 +70,7 @@ class Point:
         self.iterations = 0
         self.jac = None
         self.pm = None     # floquet.PointMultipliers, set by attach_multipliers
+        self.nf = None     # PD-C: the PD normal-form coefficient c (curves._pd_coefficient)
 
     @property
     def T(self) -> float:

@@ -1,0 +1,139 @@
+"""The normal-form coefficient of a period doubling of cycles, by periodic normalization.
+
+At a PD point the cycle x0(tau) (period T, tau in [0, T]) has a Floquet eigenfunction phi
+with phi' = A(tau) phi, phi(T) = -phi(0) (A = f_x(x0)).  Near it the orbits are
+x = x0(tau) + xi phi(tau) + xi^2 h2(tau) / 2 + xi^3 h3(tau) / 6 + ... with the periodic normal
+form (Iooss 1988; Kuznetsov, Govaerts, Doedel & Dhooge 2005, SIAM J. Numer. Anal. 43, 1407,
+sec. 4.2, the method read there, the derivation redone here)::
+
+    dtau/dt = 1 + a xi^2 + ...,        dxi/dt = c xi^3 + ...
+
+Collecting powers of xi in x' = f(x):
+
+* xi^2:  h2' - A h2 = B(phi, phi) - 2 a f(x0),  h2 T-periodic (solvable for one a);
+* xi^3:  h3' - A h3 = C(phi, phi, phi) + 3 B(phi, h2) - 6 a A phi - 6 c phi,  h3
+  antiperiodic, solvable only for c = (1/6) int <phi*, C(phi,phi,phi) + 3 B(phi, h2)
+  - 6 a A phi> dtau with phi* the antiperiodic adjoint eigenfunction, int <phi*, phi> = 1.
+
+Both are solved here as bordered boundary-value problems on the collocation mesh of the
+cycle (no adjoint needed): (h2, a) from the periodic problem with the column 2 f(x0) and the
+phase row int <x0', h2> = 0 (h2 is fixed up to multiples of x0', which do not change c:
+int <phi*, B(phi, x0')> = int <phi*, A' phi> = 0 by parts); (h3, c) from the antiperiodic
+problem with the column 6 phi and the row int <phi, h3> = 0.  The bordered unknown is then
+exactly the solvability coefficient of the discretised problem.
+
+Normalisation: int_0^T |phi|^2 dtau = 1.  c scales with that choice; its sign does not:
+c < 0 is a supercritical PD (a stable period-2 cycle appears where the cycle loses
+stability), c > 0 subcritical; a zero of c along a PD curve is a generalised period
+doubling (GPD) point.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import collocation as co
+
+
+def _gauss_values(V, mesh, scheme):
+    """Values of the node function V (N*m+1, k) at the Gauss points, shape (N, m, k)."""
+    N, m = len(mesh) - 1, scheme.ncol
+    idx = (np.arange(N) * m)[:, None] + np.arange(m + 1)[None, :]
+    return np.einsum("qi,jik->jqk", scheme.W, V[idx])
+
+
+def _solve(Jblk, n, sign, col, row, rhs_col):
+    """Solve the collocation rows ``Jblk`` (h' - A h scaled as in :mod:`collocation`) with one
+    extra unknown s, for the collocation right-hand side ``rhs_col`` (N, m*n)::
+
+        Jblk h + col s = rhs_col,   h(0) - sign h(1) = 0,   sum_nodes <row, h> = 0
+
+    by the condensation of :func:`collocation.bordered_solve_bc` (O(N)); returns (node values
+    (M, n), s)."""
+    N, mn, _ = Jblk.shape
+    M = row.shape[0]
+    Jb = np.ascontiguousarray(col.reshape(N, mn, 1))
+    C = np.ascontiguousarray(row.reshape(1, M, n))
+    H, z, _, _ = co.bordered_solve_bc(np.ascontiguousarray(Jblk), Jb, C, np.zeros((1, 1)),
+                                      np.eye(n), -sign * np.eye(n), np.zeros((n, 1)),
+                                      np.ascontiguousarray(rhs_col), np.zeros(n), np.zeros(1))
+    if not (np.all(np.isfinite(H)) and np.isfinite(z[0])):
+        raise np.linalg.LinAlgError("singular bordered system in the PD normal form")
+    return H, float(z[0])
+
+
+def pd_coefficient(model, U, V, T, p, mesh, scheme, Jblk=None):
+    """The cubic coefficient c of the PD normal form dxi/dt = c xi^3 (module docstring).
+
+    Parameters
+    ----------
+    model : Model (its compiled ``f``, ``jac``, ``B``, ``C``)
+    U : (N*m+1, n) the cycle at the PD point on the collocation nodes, t = tau / T in [0, 1]
+    V : (N*m+1, n) its PD eigenfunction (v(1) = -v(0)); rescaled here
+    T : period (time units of the model)
+    p : parameter array
+    mesh, scheme : the collocation mesh (N + 1,) and :class:`collocation.Scheme`
+    Jblk : optional collocation blocks of the orbit (``coll_jacobian``, no free parameter)
+
+    Returns
+    -------
+    dict with "c" (1 / time, for int_0^T |phi|^2 dtau = 1) and "a" (the period correction
+    coefficient of dtau/dt = 1 + a xi^2)
+    """
+    from .ext import kernels
+    k = model.compiled
+    n = U.shape[1]
+    N, m = len(mesh) - 1, scheme.ncol
+    M = N * m + 1
+    p = np.ascontiguousarray(p, float)
+    Jt = np.empty((N, m * n, 1))
+    if Jblk is None:
+        Jblk = np.empty((N, m * n, (m + 1) * n))
+        kernels(f=k.f, jac=k.jac, dfdp=k.dfdp).coll_jacobian(
+            np.ascontiguousarray(U), T, p, np.zeros(0, np.int64), mesh, scheme.W, scheme.Wd,
+            Jblk, Jt)
+    h = np.diff(mesh)
+    hT = (h * T)[:, None, None]
+    ug = np.ascontiguousarray(_gauss_values(U, mesh, scheme))
+    # normalise phi: T int_0^1 |phi|^2 ds = 1 (Gauss quadrature)
+    vg = np.ascontiguousarray(_gauss_values(V, mesh, scheme))
+    nrm2 = T * float(np.sum(h[:, None] * scheme.wg[None, :] * np.sum(vg * vg, axis=2)))
+    if not nrm2 > 0:
+        raise ValueError("the PD eigenfunction is zero")
+    s = 1.0 / math.sqrt(nrm2)
+    V = V * s
+    vg = vg * s
+    G = N * m
+    kx = kernels(f=k.f, jac=k.jac, B=k.B, C=k.C)
+    ugf, vgf = ug.reshape(G, n), vg.reshape(G, n)
+    f_g, Avv, Bvv = (np.empty((G, n)) for _ in range(3))
+    kx.pd_nf_quadratic(ugf, vgf, p, f_g, Avv, Bvv)
+    f_g, Bvv = f_g.reshape(N, m, n), Bvv.reshape(N, m, n)
+    # (h2, a): h2' - A h2 + 2 a f = B(phi, phi), periodic, int <x0', h2> = 0 (collocation rows
+    # scaled like Jblk: Wd H - h_j T A W H = h_j T g)
+    phase = np.zeros((M, n))
+    co.phase_row(np.ascontiguousarray(U), scheme.W, scheme.Wd, scheme.wg, phase)
+    H2, a_col = _solve(Jblk, n, 1.0, (hT * 2.0 * f_g).reshape(N, m * n), phase,
+                       (hT * Bvv).reshape(N, m * n))
+    a = a_col
+    h2g = np.ascontiguousarray(_gauss_values(H2, mesh, scheme).reshape(G, n))
+    R = np.empty((G, n))
+    kx.pd_nf_cubic(ugf, vgf, h2g, Avv, a, p, R)
+    R = R.reshape(N, m, n)
+    # (h3, c): h3' - A h3 + 6 c phi = R, antiperiodic, int <phi, h3> = 0
+    wrow = np.zeros((M, n))
+    wn = _node_weights(mesh, scheme)
+    wrow[:] = wn[:, None] * V
+    _, c = _solve(Jblk, n, -1.0, (hT * 6.0 * vg).reshape(N, m * n), wrow,
+                  (hT * R).reshape(N, m * n))
+    return {"c": c, "a": a}
+
+
+def _node_weights(mesh, scheme):
+    tn = co.node_times(mesh, scheme)
+    d = np.diff(tn)
+    w = np.zeros(len(tn))
+    w[:-1] += 0.5 * d
+    w[1:] += 0.5 * d
+    return w

@@ -214,6 +214,53 @@ def step_events(events, stop_at, g_prev, g_new, locate):
     return found, stop
 
 
+def scan_steps(opts, m, point_at, trial, ds, special_at):
+    """User events along a finished run of m points: each located zero, and the first
+    ``stop_at`` zero.  For curves whose loop runs compiled (EP-C, LP-C, H-C, NF-C).
+
+    Parameters
+    ----------
+    opts : ContinuationOptions (``events``, ``stop_at``)
+    m : int
+        Number of computed points.
+    point_at : callable i -> EventPoint of computed point i
+    trial : callable (i, h) -> (loc, EventPoint) or None
+        The curve point reached from point i by the step h along its tangent and the
+        corrector (None if that fails); ``loc`` is a tuple whose last item is h.
+    ds : sequence; ds[i + 1] is the step from point i to point i + 1
+    special_at : callable (i, loc, converged) -> SpecialPoint or None (rejected)
+
+    Returns
+    -------
+    special : list of SpecialPoint labelled "UZ" with the event's data
+    stop : (i, loc) of the first stop_at zero after point i, or None
+    """
+    events = all_events(opts)
+    g_prev = values_at(events, point_at(0))
+    special = []
+    for i in range(m - 1):
+        g_new = values_at(events, point_at(i + 1))
+
+        def locate(event, ga, gb, i=i):
+            def g_of(h):
+                out = trial(i, h)
+                if out is None:
+                    return None
+                loc, pt = out
+                return evaluate(event, pt), (pt, *loc)   # h stays last
+            return locate_zero(g_of, ds[i + 1], ga, gb)
+        found, stop = step_events(events, opts.stop_at, g_prev, g_new, locate)
+        for event, (pt, *loc), converged, ga in found:
+            sp = special_at(i, tuple(loc), converged)
+            if sp is not None:
+                sp.data.update(event_data(event, pt, ga))
+                special.append(sp)
+        if stop is not None:
+            return special, (i, tuple(stop[1][1:]))
+        g_prev = g_new
+    return special, None
+
+
 @nb.njit(cache=True)
 def illinois_trial(a, b, ga, gb):
     """The next trial step of Illinois regula falsi on the bracket [a, b] (g(a) = ga and

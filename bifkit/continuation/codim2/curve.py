@@ -450,33 +450,20 @@ def _events(prob, ctx, m, opts):
     The stop is (i, y, h): the located point after point i and its step from point i.
     """
     Y, T, TESTS, DS, BB, CB, SEL = ctx
-    events = ev_mod.all_events(opts)
-    g_prev = ev_mod.values_at(events, _event_point(prob, Y[0], T[0]))
-    special = []
-    for i in range(m - 1):
-        g_new = ev_mod.values_at(events, _event_point(prob, Y[i + 1], T[i + 1]))
 
-        def locate(event, ga, gb, i=i):
-            def g_of(h):
-                y, ok = core.correct_point(*prob.kernels, *prob.problem, Y[i] + h * T[i], T[i],
-                                           BB[i], CB[i], SEL[i], -1, 0.0, float(opts.tol),
-                                           int(opts.max_iter))
-                if not ok:
-                    return None
-                tn = core.point_info(*prob.kernels, *prob.problem, y, T[i], BB[i], CB[i],
-                                     SEL[i])[3]
-                return ev_mod.evaluate(event, _event_point(prob, y, tn)), (y, tn, h)
-            return ev_mod.locate_zero(g_of, DS[i + 1], ga, gb)
-        found, stop = ev_mod.step_events(events, opts.stop_at, g_prev, g_new, locate)
-        for event, (y, tn, h), converged, ga in found:
-            sp = _special(prob, ev_mod.LABEL, y, i, ctx, converged)
-            if sp is not None:
-                sp.data.update(ev_mod.event_data(event, _event_point(prob, y, tn), ga))
-                special.append(sp)
-        if stop is not None:
-            return special, (i, stop[1][0], stop[1][2])
-        g_prev = g_new
-    return special, None
+    def trial(i, h):
+        y, ok = core.correct_point(*prob.kernels, *prob.problem, Y[i] + h * T[i], T[i],
+                                   BB[i], CB[i], SEL[i], -1, 0.0, float(opts.tol),
+                                   int(opts.max_iter))
+        if not ok:
+            return None
+        tn = core.point_info(*prob.kernels, *prob.problem, y, T[i], BB[i], CB[i], SEL[i])[3]
+        return (y, h), _event_point(prob, y, tn)
+
+    special, stop = ev_mod.scan_steps(
+        opts, m, lambda i: _event_point(prob, Y[i], T[i]), trial, DS,
+        lambda i, loc, converged: _special(prob, ev_mod.LABEL, loc[0], i, ctx, converged))
+    return special, (None if stop is None else (stop[0], *stop[1]))
 
 
 def _label_data(prob, label, y, ev, tests, data):

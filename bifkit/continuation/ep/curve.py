@@ -269,29 +269,18 @@ def _events(prob, U, T, DS, m, opts):
     The stop is (i, u, t, h): the located point after point i, its tangent and step.
     """
     args = (prob.p0, prob.k, prob.log)
-    events = ev_mod.all_events(opts)
-    g_prev = ev_mod.values_at(events, _event_point(prob, U[0], T[0]))
-    special = []
-    for i in range(m - 1):
-        g_new = ev_mod.values_at(events, _event_point(prob, U[i + 1], T[i + 1]))
 
-        def locate(event, ga, gb, i=i):
-            def g_of(h):
-                u, ok = prob.core.correct(*args, U[i] + h * T[i], T[i], opts.tol, opts.max_iter)
-                if not ok:
-                    return None
-                t, _ = prob.core.tangent(*args, u, T[i])
-                return ev_mod.evaluate(event, _event_point(prob, u, t)), (u, t, h)
-            return ev_mod.locate_zero(g_of, DS[i + 1], ga, gb)
-        found, stop = ev_mod.step_events(events, opts.stop_at, g_prev, g_new, locate)
-        for event, (u, t, h), converged, ga in found:
-            sp_ = _special(prob, ev_mod.LABEL, u, i, converged)
-            sp_.data.update(ev_mod.event_data(event, _event_point(prob, u, t), ga))
-            special.append(sp_)
-        if stop is not None:
-            return special, (i, *stop[1])
-        g_prev = g_new
-    return special, None
+    def trial(i, h):
+        u, ok = prob.core.correct(*args, U[i] + h * T[i], T[i], opts.tol, opts.max_iter)
+        if not ok:
+            return None
+        t, _ = prob.core.tangent(*args, u, T[i])
+        return (u, t, h), _event_point(prob, u, t)
+
+    special, stop = ev_mod.scan_steps(
+        opts, m, lambda i: _event_point(prob, U[i], T[i]), trial, DS,
+        lambda i, loc, converged: _special(prob, ev_mod.LABEL, loc[0], i, converged))
+    return special, (None if stop is None else (stop[0], *stop[1]))
 
 
 def _special(prob, label, u, index, converged):

@@ -82,18 +82,24 @@ def locate(evaluate, g_a, g_b, ds, tol=1e-8, max_iter=40):
 def half_orbit(U, mesh, T, p, scheme):
     """The first half (t in [0, 1/2]) of a doubled orbit as an Orbit of period T / 2.
 
+    The mean of the two halves, (u(t) + u(t + 1/2)) / 2, is taken: near the
+    rejoin the doubled orbit is the parent traversed twice plus the
+    antisymmetric part d plus O(|d|^2), so the mean is the parent to O(|d|^2).
     On a half-symmetric mesh (:func:`.mesh.is_half_symmetric`, kept by LC-C on
-    a doubled branch) the first half's nodes and mesh, time rescaled, are the
-    parent's collocation unknowns exactly; otherwise the orbit is resampled on
-    an adapted mesh of half the intervals.
+    a doubled branch) the halves' nodes and mesh, time rescaled, are the
+    parent's collocation unknowns; otherwise the orbit is resampled on an
+    adapted mesh of half the intervals.
     """
     N, m = len(mesh) - 1, scheme.ncol
     p = np.asarray(p, float).copy()
     if mesh_mod.is_half_symmetric(mesh):
         h = N // 2
-        return Orbit(U[:h * m + 1].copy(), 2.0 * mesh[:h + 1], 0.5 * T, p, scheme)
+        U_h = 0.5 * (U[:h * m + 1] + U[h * m:])
+        return Orbit(U_h, 2.0 * mesh[:h + 1], 0.5 * T, p, scheme)
     mesh_h = co.uniform_mesh(max(N // 2, 2))
-    U_h = co.interpolate(U, mesh, scheme, 0.5 * co.node_times(mesh_h, scheme))
+    t_h = 0.5 * co.node_times(mesh_h, scheme)
+    U_h = 0.5 * (co.interpolate(U, mesh, scheme, t_h) +
+                 co.interpolate(U, mesh, scheme, t_h + 0.5))
     U_h, mesh_h = mesh_mod.adapt(U_h, mesh_h, scheme)
     return Orbit(U_h, mesh_h, 0.5 * T, p, scheme)
 

@@ -429,9 +429,11 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale, doubled=
         trusted = why is None and not prev_unreliable
         if psi is not None and not first and trusted:
             for label in detect:
-                if label == "BPC" and "LPC" in detect and \
-                        np.sign(new_psi["LPC"]) != np.sign(psi["LPC"]):
-                    continue   # a multiplier +1 where the parameter turns: the fold (LPC)
+                if label == "BPC" and (not (math.isfinite(psi["BPC"]) and
+                                            math.isfinite(new_psi["BPC"])) or
+                                       ("LPC" in detect and
+                                        np.sign(new_psi["LPC"]) != np.sign(psi["LPC"]))):
+                    continue   # unresolved, or a multiplier +1 where the parameter turns (LPC)
                 if np.sign(new_psi[label]) != np.sign(psi[label]) and psi[label] != 0:
                     sp = _locate(corr, system, st, new, ds, psi[label], new_psi[label], label,
                                  p, opts)
@@ -486,6 +488,9 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale, doubled=
     res.status = "max_points"
     return res
 
+
+#: largest trivial-multiplier error at which the BPC test is evaluated (_bpc_test)
+BPC_TRIVIAL_TOL = 1e-6
 
 #: the curvature term of the predictor is used while ds |curvature| / 2 stays below this
 CURVATURE_LIMIT = 0.25
@@ -672,10 +677,13 @@ def _test_values(state, labels):
 def _bpc_test(state):
     """Re prod (mu_i - 1) over the nontrivial multipliers: changes sign where a real
     multiplier crosses +1 (a fold of cycles or a branch point of cycles, told apart by
-    the LPC test on the same step).  1.0 where only the log form is trusted (no BPC
-    is taken there)."""
-    if state.mu is None or (state.pm is not None and state.pm.log_form is not None):
-        return 1.0
+    the LPC test on the same step).  NaN (no BPC taken on a step with a NaN end) where
+    the trivial multiplier is not resolved to :data:`BPC_TRIVIAL_TOL`: a nontrivial
+    multiplier near 1 cannot be told from it there (Lorenz near its homoclinic orbit,
+    trivial error 2.5e-5, gave a false BPC)."""
+    if state.mu is None or not state.trivial_error <= BPC_TRIVIAL_TOL or \
+            (state.pm is not None and state.pm.log_form is not None):
+        return math.nan
     return fq.bpc_test(np.asarray(state.mu, dtype=np.complex128))
 
 

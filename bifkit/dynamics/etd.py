@@ -10,9 +10,9 @@ eq. 6).  The coefficients
     Q  = h phi1(hL/2)/2,  f1 = h (-4 - z + e^z (4 - 3z + z^2)) / z^3,
     f2 = h (2 + z + e^z (z - 2)) / z^3,  f3 = h (-4 - 3z - z^2 + e^z (4 - z)) / z^3
 
-(z = hL) suffer cancellation for small |z|; they are evaluated as means over
-a circle of radius 1 around each z in the complex plane (Kassam & Trefethen,
-SIAM J. Sci. Comput. 26, 1214 (2005), sec. 2), full circle since L is complex.
+(z = hL) suffer cancellation for small |z|; there they are evaluated as means over a
+circle of radius 1 + |z| around each z in the complex plane (Kassam & Trefethen, SIAM J. Sci.
+Comput. 26, 1214 (2005), sec. 2; full circle since L is complex), directly for |z| >= 2.
 
 State layout.  The loop keeps the model's real-split vector ``x`` (what the
 kernels take) and works on the complex view ``u``: one entry per user-facing
@@ -37,11 +37,18 @@ C1 = types.complex128[::1]
 C2 = types.complex128[:, ::1]
 I1 = types.int64[::1]
 
-N_CONTOUR = 64  # points on the contour; error ~ radius^N / N!, far below eps
+N_CONTOUR = 64  # points on the circle; aliasing error ~ radius^N / N!, far below eps
+DIRECT_FROM = 2.0  # |hL| from which the coefficients are evaluated directly
 
 
 def etd_coefficients(L, h: float, n_contour: int = N_CONTOUR) -> np.ndarray:
     """ETDRK4 coefficients for step ``h`` (Cox & Matthews 2002, eqs. 26-29).
+
+    Where |hL| < ``DIRECT_FROM`` the formulas cancel and are evaluated as means over a circle
+    around hL (Kassam & Trefethen 2005, sec. 2) of radius 1 + |hL|, which keeps every node at
+    distance >= 1 from the cancellation at 0 (a unit circle passes through it when |hL| ~ 1:
+    relative error 3.5e-11 there); elsewhere directly. Measured against 60-digit evaluations:
+    at most 1.6e-15 (circle, |hL| < 2) and 2.5e-15 (direct, |hL| >= 2) relative.
 
     Parameters
     ----------
@@ -55,21 +62,44 @@ def etd_coefficients(L, h: float, n_contour: int = N_CONTOUR) -> np.ndarray:
     ndarray, shape (6, m), complex
         Rows ``E = e^{hL}``, ``E2 = e^{hL/2}``, ``Q``, ``f1``, ``f2``, ``f3``.
     """
-    L = np.asarray(L, dtype=complex)
-    z = h * L
+    L = np.ascontiguousarray(L, dtype=complex)
     r = np.exp(2j * np.pi * (np.arange(1, n_contour + 1) - 0.5) / n_contour)
-    lr = z[:, None] + r[None, :]
-    e = np.exp(lr)
-    e2 = np.exp(lr / 2)
-    Q = h * np.mean((e2 - 1) / lr, axis=1)
-    f1 = h * np.mean((-4 - lr + e * (4 - 3 * lr + lr ** 2)) / lr ** 3, axis=1)
-    f2 = h * np.mean((2 + lr + e * (lr - 2)) / lr ** 3, axis=1)
-    f3 = h * np.mean((-4 - 3 * lr - lr ** 2 + e * (4 - lr)) / lr ** 3, axis=1)
-    # coefficients of a real mode with real L are real up to contour roundoff
-    out = np.array([np.exp(z), np.exp(z / 2), Q, f1, f2, f3])
+    out = np.empty((6, L.size), dtype=complex)
+    _fill_coefficients(float(h) * L, float(h), r, DIRECT_FROM, out)
+    # coefficients of a real mode with real L are real (up to contour roundoff)
     real = np.isreal(L)
     out[:, real] = out[:, real].real
     return out
+
+
+@njit(cache=True)
+def _phi_terms(z, h):
+    """(Q, f1, f2, f3) of eqs. 26-29 at one z = hL, evaluated as written."""
+    e = np.exp(z)
+    z3 = z * z * z
+    return (h * (np.exp(z / 2) - 1) / z, h * (-4 - z + e * (4 - 3 * z + z * z)) / z3,
+            h * (2 + z + e * (z - 2)) / z3, h * (-4 - 3 * z - z * z + e * (4 - z)) / z3)
+
+
+@njit(cache=True)
+def _fill_coefficients(z, h, r, direct_from, out):
+    """Rows E, E2, Q, f1, f2, f3 of :func:`etd_coefficients` for every z = hL (out: (6, m))."""
+    for k in range(z.size):
+        out[0, k] = np.exp(z[k])
+        out[1, k] = np.exp(z[k] / 2)
+        if abs(z[k]) >= direct_from:
+            out[2, k], out[3, k], out[4, k], out[5, k] = _phi_terms(z[k], h)
+            continue
+        s2 = s3 = s4 = s5 = 0j
+        radius = 1.0 + abs(z[k])
+        for j in range(r.size):  # the mean over a circle of radius 1 + |z| around z
+            a, b, c, d = _phi_terms(z[k] + radius * r[j], h)
+            s2 += a
+            s3 += b
+            s4 += c
+            s5 += d
+        n = r.size
+        out[2, k], out[3, k], out[4, k], out[5, k] = s2 / n, s3 / n, s4 / n, s5 / n
 
 
 def kernel_parameters(model) -> np.ndarray:

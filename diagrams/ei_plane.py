@@ -14,7 +14,11 @@ are found without knowing where they are:
 3. *regions*: each cell of a grid is classified (Bi et al. Fig. 1 legend): a stable equilibrium
    is a node (III, two or more real eigenvalues) or a focus (II); otherwise a simulation from
    next to the equilibrium decides: periodic or quasi-periodic (IV), chaotic (V, lambda_1 > 0),
-   or divergent rates (I: no stable solution).  Every equilibrium with rates >= 0 counts,
+   or divergent rates (I: no stable solution); then every cell with a stable equilibrium next
+   to a cell with an oscillation is integrated from that oscillation's state: where it stays
+   on an oscillation the cell is bistable (II+IV or III+IV, e.g. between a saddle-node of
+   cycles and a subcritical Hopf curve), and the search spreads from it
+   (:func:`bistable_cells`).  Every equilibrium with rates >= 0 counts,
    including the silent-excitatory state R_e = 0 (eq. 6a has R_e as a factor): at low I_e and
    D_ee it is the stable node of region III.  Only a cell with no equilibrium at all is grey;
 4. *transcritical curve*: where the interior equilibrium reaches R_e = 0 (closed form,
@@ -31,9 +35,13 @@ import numpy as np
 from .common import COLORS
 
 REGION_COLORS = {"I": "#f4c7c3", "II": "#cfe2f3", "III": "#d9ead3", "IV": "#fff2cc",
-                 "V": "#d9d2e9", "none": "#e0e0e0"}
+                 "V": "#d9d2e9", "II+IV": "#7fbf7f", "III+IV": "#b5a642",
+                 "none": "#e0e0e0"}
 REGION_TEXT = {"I": "unstable focus", "II": "stable focus", "III": "stable node",
-               "IV": "stable cycle", "V": "chaos", "none": "no equilibrium with rates >= 0"}
+               "IV": "stable cycle", "V": "chaos",
+               "II+IV": "bistable: stable focus and a stable oscillation",
+               "III+IV": "bistable: stable node and a stable oscillation",
+               "none": "no equilibrium with rates >= 0"}
 TC_COLOR = "tab:brown"
 
 
@@ -389,7 +397,12 @@ def transcritical_curve(plane, n: int = 400):
 # Regions                                                                      #
 # --------------------------------------------------------------------------- #
 def classify_point(model, lyap_periods: float = 100.0, max_time: float = 2e5) -> str:
-    """Region label (I-V, or "none") at one parameter point.
+    """Region label (I-V, or "none") at one parameter point (see :func:`classify_cell`)."""
+    return classify_cell(model, lyap_periods, max_time)[0]
+
+
+def classify_cell(model, lyap_periods: float = 100.0, max_time: float = 2e5):
+    """Region label (I-V, or "none") at one parameter point, and the attractor's state.
 
     All equilibria with rates >= 0 are considered (``model.equilibria()``: interior and
     silent-population ones).  A stable one: III (two or more real eigenvalues) or II (the
@@ -399,15 +412,22 @@ def classify_point(model, lyap_periods: float = 100.0, max_time: float = 2e5) ->
     40 / growth rate): blow-up (rates diverging, the MF's "no stable solution") is I; else the
     Lyapunov spectrum over ``lyap_periods`` periods (slope fit, see
     :func:`bi2021_fig4.fitted_exponents`) gives V if lambda_1 > 3/T, IV otherwise.
+
+    Returns
+    -------
+    (label, state)
+        ``state``: the real-split state on the oscillation after the transient (IV, V),
+        else None.  A stable equilibrium does not exclude a coexisting oscillation: see
+        :func:`coexisting_oscillation`.
     """
     import bifkit
     from .bi2021_fig4 import fitted_exponents
     found = model.equilibria()
     if not found:
-        return "none"
+        return "none", None
     stable = [e for e in found if e["stable"]]  # interior ones come first
     if stable:
-        return "III" if n_real(stable[0]["eigenvalues"]) >= 2 else "II"
+        return ("III" if n_real(stable[0]["eigenvalues"]) >= 2 else "II"), None
     eqs = [e["state"] for e in found]
     ev = found[0]["eigenvalues"]
     growth = float(ev.real.max())
@@ -418,14 +438,100 @@ def classify_point(model, lyap_periods: float = 100.0, max_time: float = 2e5) ->
     tr = bifkit.integrate(model, (0.0, t_tr), x0, method="dopri", rtol=1e-8, atol=1e-12,
                           sample=t_tr)
     if not tr.success:
-        return "I"
+        return "I", None
     T = min(lyap_periods * period, max_time)
     dt = min(period / 400.0, 0.5)
     ly = bifkit.lyapunov_spectrum(model, T=T, dt=dt, x0=tr.x_final, k=2)
     if ly.status != 0:
-        return "I"
+        return "I", None
     lam = fitted_exponents(ly)
-    return "V" if lam[0] > 3.0 / T else "IV"
+    return ("V" if lam[0] > 3.0 / T else "IV"), tr.x_final
+
+
+def coexisting_oscillation(model, x0, settle: float = 50.0, window: float = 5.0,
+                           max_time: float = 2e5):
+    """Does a trajectory from ``x0`` stay on an oscillation where an equilibrium is stable?
+
+    ``x0`` is a state on the oscillation of a neighbouring parameter point.  The model is
+    integrated (Dormand-Prince, rtol 1e-8) for ``settle`` periods (2 pi / the imaginary part
+    of the stable equilibrium's leading eigenvalue pair), then over two windows of ``window`` periods;
+    A1, A2 = the largest distance (real-split state) from the equilibrium in each.  On a
+    stable cycle (or a chaotic attractor) A2 ~ A1; a trajectory going to the equilibrium
+    shrinks at least like its slowest linear rate near it, by 1 - exp(lambda W) over a window
+    W (lambda: the leading real part, 1/ms; near a Hopf curve only a few per cent per
+    window).  Oscillation: |A2/A1 - 1| < min(0.01, 0.2 (1 - exp(lambda W))) and A1 above
+    1e-6 of the equilibrium's norm.
+
+    Returns
+    -------
+    ndarray or None
+        The state at the end (on the oscillation) if the trajectory stays on one; None if it
+        goes to an equilibrium, diverges, or needs more than ``max_time`` ms.
+    """
+    import bifkit
+    stable = [e for e in model.equilibria() if e["stable"]]
+    if not stable:
+        raise ValueError("coexisting_oscillation needs a parameter point with a stable "
+                         "equilibrium")
+    eq, ev = stable[0]["state"], stable[0]["eigenvalues"]
+    lam = float(ev.real.max())
+    # the period of the leading (slowest-decaying) pair: the one that turns into a cycle at
+    # the Hopf curve; a node's: its fastest complex pair, or 1/|lambda|
+    om = abs(float(ev[int(np.argmax(ev.real))].imag)) or float(np.max(np.abs(ev.imag)))
+    period = 2 * math.pi / om if om > 1e-12 else 1.0 / abs(lam)
+    w, t_settle = window * period, settle * period
+    if t_settle + 2 * w > max_time:
+        return None
+    x_eq = model.pack(eq)
+    tr = bifkit.integrate(model, (0.0, t_settle + 2 * w), np.asarray(x0, float),
+                          method="dopri", rtol=1e-8, atol=1e-12, sample=period / 50)
+    if not tr.success or not np.all(np.isfinite(tr.y)):
+        return None
+    d = np.linalg.norm(tr.y - x_eq[:, None], axis=0)
+    a1 = d[(tr.t >= t_settle) & (tr.t < t_settle + w)].max()
+    a2 = d[tr.t >= t_settle + w].max()
+    if a1 < 1e-6 * max(float(np.linalg.norm(x_eq)), 1e-12):
+        return None
+    if abs(a2 / a1 - 1) >= min(0.01, 0.2 * (1 - math.exp(lam * w))):
+        return None
+    return tr.x_final
+
+
+def bistable_cells(plane, xs, ys, labels, states, reach: int = 3, tries: int = 6):
+    """Relabel cells with a stable equilibrium that also carry a stable oscillation.
+
+    Every cell labelled II or III next to (4-neighbour) a cell with an oscillation (IV, V, or
+    one found here; ``states[(i, j)]`` its state) is integrated from the oscillation states of
+    the cells within ``reach`` cells (nearest first, at most ``tries``;
+    :func:`coexisting_oscillation`): several, because the oscillation next door may be
+    another attractor (e.g. a small cycle near a Hopf point) than the one that continues into
+    the bistable window.  Where a trajectory stays on an oscillation the cell becomes II+IV or
+    III+IV and the search goes on from it.  A coexisting oscillation that no nearby cell's
+    state reaches is missed.  Returns the number of cells relabelled.
+    """
+    from collections import deque
+    queue = deque(sorted(states))
+    tried, found = set(), 0
+    ny, nx = labels.shape
+    while queue:
+        i, j = queue.popleft()
+        for a, b in ((i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)):
+            if not (0 <= a < ny and 0 <= b < nx) or (a, b) in tried \
+                    or labels[a, b] not in ("II", "III"):
+                continue
+            tried.add((a, b))
+            m = plane.model(**{plane.x: float(xs[b]), plane.y: float(ys[a])})
+            near = sorted((max(abs(p - a), abs(q - b)), abs(p - a) + abs(q - b), (p, q))
+                          for p, q in states if max(abs(p - a), abs(q - b)) <= reach)
+            for _d, _d1, src in near[:tries]:
+                x = coexisting_oscillation(m, states[src])
+                if x is not None:
+                    labels[a, b] = labels[a, b] + "+IV"
+                    states[(a, b)] = x
+                    queue.append((a, b))
+                    found += 1
+                    break
+    return found
 
 
 def _centres(rng, n, log):
@@ -441,9 +547,14 @@ def region_grid(plane, nx, ny):
     xs = _centres(plane.x_range, nx, plane.x_log)
     ys = _centres(plane.y_range, ny, plane.y_log)
     labels = np.empty((ny, nx), dtype=object)
+    states = {}  # (i, j) -> a state on the cell's oscillation (IV, V)
     for i, yv in enumerate(ys):
         for j, xv in enumerate(xs):
-            labels[i, j] = classify_point(plane.model(**{plane.x: float(xv), plane.y: float(yv)}))
+            labels[i, j], x = classify_cell(plane.model(**{plane.x: float(xv),
+                                                           plane.y: float(yv)}))
+            if x is not None:
+                states[(i, j)] = x
+    bistable_cells(plane, xs, ys, labels, states)
     return xs, ys, labels
 
 
@@ -615,8 +726,10 @@ def write_outputs(plane, out, name, xs, ys, labels, comment=""):
                                  {plane.x: X.ravel(), plane.y: Y.ravel(),
                                   "region": labels.ravel()},
                                  comment + "; regions I-V of Bi et al. Fig. 1 from all "
-                                 "equilibria with rates >= 0 (R_e = 0 states included); none = "
-                                 "no equilibrium at all")
+                                 "equilibria with rates >= 0 (R_e = 0 states included); II+IV / "
+                                 "III+IV: a stable oscillation coexists with the stable "
+                                 "equilibrium (integration from a neighbouring cell's "
+                                 "oscillation stays on one); none = no equilibrium at all")
     failed = plane.curves.get("failed", [])
     if failed:
         files["notes"] = write_csv(out / f"{name}_notes.csv", {"note": [f.replace(",", ";")

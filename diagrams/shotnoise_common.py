@@ -2,9 +2,14 @@
 which mean-field models exist, and their stationary branches in K."""
 from __future__ import annotations
 
+import logging
+import math
+
 import numpy as np
 
 from .common import model_has
+
+log = logging.getLogger("bifkit.diagrams.shotnoise")
 
 # name -> (label, colour, marker) as in Ageeva & Goldobin 2025, Figs. 2-3
 MEAN_FIELDS = {
@@ -142,7 +147,8 @@ def converged_hopf_crossings(name, ratio, K_grid, tol=None, M0=64, M_max=512, g0
     -------
     crossings : list of dict
         ``K``, ``M``, ``tail`` (at the crossing), ``converged`` (tail <= tol) and
-        ``direction`` ("AS->GO" or "GO->AS" with increasing K).
+        ``direction`` ("AS->GO" or "GO->AS" with increasing K) and ``x`` (the real-split
+        state vector at the crossing, M modes).
     samples : dict
         ``K``, ``M``, ``tail`` and ``lead`` (max real part of the eigenvalues) per grid point.
     """
@@ -211,7 +217,7 @@ def converged_hopf_crossings(name, ratio, K_grid, tol=None, M0=64, M_max=512, g0
             continue
         t = truncation.tail(model(Mc), guess["x"])
         out.append({"K": 10 ** lk, "M": Mc, "tail": t, "converged": t <= tol,
-                    "direction": "AS->GO" if lb < 0 else "GO->AS"})
+                    "direction": "AS->GO" if lb < 0 else "GO->AS", "x": guess["x"]})
     samples = {"K": np.array([r[0] for r in rows]), "M": np.array([r[1] for r in rows]),
                "tail": np.array([r[2] for r in rows]), "lead": np.array([r[3] for r in rows])}
     return sorted(out, key=lambda c: c["K"]), samples
@@ -234,3 +240,207 @@ def large_K_pair(rows, model="diffusion_chain"):
     hi = [(max(v), q) for q, v in sorted(by_ratio.items(), reverse=True) if len(v) > 1]
     pts = lo + hi
     return np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
+
+
+def converged_hopf_curve(name, start, bounds, tol=None, M_max=512, chunk=None, max_points=400,
+                         ds_max=0.05, newton_tol=None):
+    """H-C of a mode chain in (K, i0) (log-log) with the mode count raised along the curve.
+
+    The Hopf curve is continued in chunks of ``chunk`` points (default max(8, 4096/M);
+    ``bifkit.continuation``, "H-C"), each chunk from the last accepted point, in both
+    directions from ``start``.
+    After every chunk the tail of each point (:func:`bifkit.truncation.tail`) is checked;
+    from the first point whose tail exceeds ``tol`` (default
+    :data:`bifkit.truncation.DEFAULT_TOL`, Hopf points then right to ~1.5e-5 relative) the
+    chunk is dropped and the curve goes on from the last good point with M doubled (the
+    state lifted by Newton, :func:`bifkit.truncation.lift_state`).  Where even ``M_max`` is
+    not enough, that direction ends ("truncation": the converged curve is not known beyond).
+
+    Parameters
+    ----------
+    name : str
+        ``"shotnoise_chain"`` or ``"diffusion_chain"``.
+    start : dict
+        ``{"K", "i0", "M", "x"}``: a Hopf point (e.g. a converged crossing of
+        :func:`converged_hopf_crossings`) and its real-split state at M modes.
+    bounds : dict
+        ``{"K": (lo, hi), "i0": (lo, hi)}``.
+    M_max : int
+        Largest mode count (H-C costs ~n^3 per point: M = 512 is ~12-25 s per point here).
+    newton_tol : float, optional
+        H-C's Newton tolerance (``tol``; default the continuation's 1e-10).  A chunk whose
+        start Newton stops with a large step (H-C's start check) is retried at 1e-6: the
+        points are then still Newton-corrected, and the sampled crossings' distance to the
+        curve (:func:`trace_hopf_curves`) checks them.
+
+    Returns
+    -------
+    dict
+        ``K``, ``i0``, ``M``, ``tail``, ``l1`` arrays along the curve (in order, g0 = 1),
+        ``gh`` (list of (K, i0) Bautin points, l1 = 0), ``ends`` (why each direction ended:
+        "bound", "truncation (M_max)", the branch status otherwise).
+    """
+    import bifkit
+    from bifkit import truncation
+    from bifkit.errors import ConvergenceError
+    tol = truncation.DEFAULT_TOL if tol is None else tol
+    models = {}
+
+    def model(M):
+        if M not in models:
+            models[M] = bifkit.load_model(name, M=M, K=start["K"], i0=start["i0"], g0=1.0)
+        return models[M]
+
+    def run_chunk(M, x, K, i0, direction, n):
+        m = model(M).with_params(K=float(K), i0=float(i0))
+        n = max(8, 4096 // M) if n is None else n  # fewer restarts where points are cheap
+        for ntol in ([newton_tol] if newton_tol is not None else [None]) + [1e-6]:
+            extra = {} if ntol is None else {"tol": ntol}
+            try:
+                hc = bifkit.continuation(m, "H-C", {"state": m.unpack(x), "params": m.params},
+                                         ["K", "i0"], bounds=bounds, log_params=["K", "i0"],
+                                         direction=direction, max_points=n, ds=ds_max / 2,
+                                         ds_max=ds_max, **extra)
+                break
+            except ConvergenceError as e:  # the start check (see trace_hopf_curves)
+                log.info("%s H-C start at K = %.6g, i0 = %.4g, tol %s: %s", name, K, i0,
+                         ntol, e)
+        else:
+            raise e
+        order = np.arange(len(hc))
+        lk, li = np.log10(hc.params["K"]), np.log10(hc.params["i0"])
+        d0 = math.hypot(lk[0] - math.log10(K), li[0] - math.log10(i0))
+        d1 = math.hypot(lk[-1] - math.log10(K), li[-1] - math.log10(i0))
+        if d1 < d0:  # points from the start outwards
+            order = order[::-1]
+        return hc, order
+
+    def follow(sense):
+        """One direction; ``sense`` +1: log K grows at the start (the H-C orientation)."""
+        pts, gh = [], []
+        M, x, K, i0 = start["M"], np.asarray(start["x"], float), start["K"], start["i0"]
+        direction = "forward" if sense > 0 else "backward"
+        prev = None  # (log K, log i0) of the point before the current one
+        while len(pts) < max_points:
+            try:
+                hc, order = run_chunk(M, x, K, i0, direction, chunk)
+            except Exception as e:  # noqa: BLE001  (a restart inside the curve that fails)
+                if not pts:
+                    raise
+                log.warning("%s H-C: restart at K = %.6g, i0 = %.4g (M = %d) failed: %s",
+                            name, K, i0, M, e)
+                return pts, gh, f"restart failed at M = {M}"
+            lk, li = np.log10(hc.params["K"][order]), np.log10(hc.params["i0"][order])
+            if prev is not None and len(order) > 1:
+                step = np.array([lk[1] - lk[0], li[1] - li[0]])
+                back = np.array([prev[0] - lk[0], prev[1] - li[0]])
+                if step @ back > 0:  # the chunk went back along the curve: turn round
+                    direction = "backward" if direction == "forward" else "forward"
+                    hc, order = run_chunk(M, x, K, i0, direction, chunk)
+                    lk, li = np.log10(hc.params["K"][order]), np.log10(hc.params["i0"][order])
+            tails = np.array([truncation.tail(model(M), hc.x[i]) for i in order])
+            bad = np.flatnonzero(tails > tol)
+            good = order[: bad[0]] if bad.size else order
+            for i in good[1:] if pts else good:
+                pts.append((hc.params["K"][i], hc.params["i0"][i], M, truncation.tail(
+                    model(M), hc.x[i]), hc.data["l1"][i]))
+            last = good[-1] if good.size else order[0]
+            gh += [(s.params["K"], s.params["i0"]) for s in hc.special_points("GH")
+                   if truncation.tail(model(M), s.state) <= tol]
+            if bad.size:
+                if 2 * M > M_max:
+                    log.info("%s H-C: tail > %.2g at M_max = %d near K = %.4g, i0 = %.4g",
+                             name, tol, M_max, K, i0)
+                    return pts, gh, "truncation (M_max)"
+                params = dict(zip(hc.param_names, hc.p[last]))
+                st = truncation.lift_state(model(M), hc.x[last], 2 * M, params)
+                M *= 2
+                x = model(M).pack(st)
+            else:
+                x = hc.x[last]
+            if len(good) > 1:
+                prev = (math.log10(hc.params["K"][good[-2]]),
+                        math.log10(hc.params["i0"][good[-2]]))
+            K, i0 = hc.params["K"][last], hc.params["i0"][last]
+            if len(good) > 1:
+                direction = "forward" if hc.params["K"][good[-1]] > hc.params["K"][good[-2]] \
+                    else "backward"
+            status = next(iter(hc.status.values()))
+            if not bad.size and status != "max_points":
+                return pts, gh, status
+        return pts, gh, "max_points"
+
+    back_pts, gh1, end1 = follow(-1)
+    fwd_pts, gh2, end2 = follow(+1)
+    pts = back_pts[::-1] + fwd_pts[1:]
+    cols = {k: np.array([p[j] for p in pts]) for j, k in enumerate(("K", "i0", "M", "tail",
+                                                                   "l1"))}
+    return dict(cols, gh=gh1 + gh2, ends=(end1, end2))
+
+
+def curve_distance(curve, K, i0) -> float:
+    """Distance in decades (log10 K, log10 i0) from (K, i0) to a curve (its polyline)."""
+    if not len(curve["K"]):
+        return math.inf
+    u, v = np.log10(curve["K"] / K), np.log10(curve["i0"] / i0)  # the point at the origin
+    if len(u) == 1:
+        return float(math.hypot(u[0], v[0]))
+    du, dv = np.diff(u), np.diff(v)
+    t = np.clip(-(u[:-1] * du + v[:-1] * dv) / np.maximum(du * du + dv * dv, 1e-300), 0, 1)
+    return float(np.min(np.hypot(u[:-1] + t * du, v[:-1] + t * dv)))
+
+
+def trace_hopf_curves(name, crossings, bounds, M_max=512, on_curve=0.02, **options):
+    """H-C curves with converged M (:func:`converged_hopf_curve`) through sampled crossings.
+
+    ``crossings``: dicts with ``K``, ``ratio``, ``M``, ``x``, ``converged`` (from
+    :func:`converged_hopf_crossings`).  Crossings are taken by increasing M (the cheap ones
+    first); one that lies within ``on_curve`` decades of a curve already traced is not
+    traced again, one with M > M_max cannot be (H-C costs ~M^3 per point).  Each crossing gets
+    ``curve_distance`` (decades to the nearest traced curve): the sampled crossings, located
+    independently by Brent on the leading eigenvalue, check the curves.
+
+    Returns the list of curve dicts (``K``, ``i0``, ``M``, ``tail``, ``l1``, ``gh``,
+    ``ends``), and the crossings with ``curve_distance`` added.
+    """
+    curves = []
+    todo = sorted((c for c in crossings if c["converged"]), key=lambda c: (c["M"], -c["K"]))
+    for c in todo:
+        if c["M"] > M_max or any(curve_distance(cv, c["K"], c["ratio"]) < on_curve
+                                 for cv in curves):
+            continue
+        start = dict(K=c["K"], i0=c["ratio"], M=c["M"], x=c["x"])
+        try:
+            curves.append(converged_hopf_curve(name, start, bounds, M_max=M_max, **options))
+            continue
+        except Exception as e:  # noqa: BLE001  (retried below)
+            # the diffusion chain's large-K pair: H-C's start (Gauss-Newton, stopped on the
+            # step size) refuses Brent points there with residual 2e-11 at tol 1e-10..1e-8;
+            # tol 1e-7 starts (the crossings' distance to the curve checks the result)
+            log.info("%s H-C from K = %.6g, i0 = %.4g: %s; retrying with Newton tol 1e-7",
+                     name, c["K"], c["ratio"], e)
+        try:
+            curves.append(converged_hopf_curve(name, start, bounds, M_max=M_max,
+                                               **dict(options, newton_tol=1e-7)))
+        except Exception as e:  # noqa: BLE001  (the crossing stays a marker; logged)
+            log.warning("%s H-C from K = %.6g, i0 = %.4g failed: %s", name, c["K"],
+                        c["ratio"], e)
+    out = [dict(c, curve_distance=min((curve_distance(cv, c["K"], c["ratio"])
+                                       for cv in curves), default=math.inf))
+           for c in crossings]
+    return curves, out
+
+
+def bautin_points(curve) -> list:
+    """(K, i0) where l1 changes sign along a Hopf curve (linear interpolation in log K,
+    log i0 between neighbouring points): where the Hopf point turns from super- to
+    subcritical (Bautin, GH)."""
+    l1 = curve["l1"]
+    out = []
+    for i in np.flatnonzero(np.sign(l1[:-1]) * np.sign(l1[1:]) < 0):
+        w = l1[i] / (l1[i] - l1[i + 1])
+        lk = (1 - w) * math.log10(curve["K"][i]) + w * math.log10(curve["K"][i + 1])
+        li = (1 - w) * math.log10(curve["i0"][i]) + w * math.log10(curve["i0"][i + 1])
+        out.append((10 ** lk, 10 ** li))
+    return out
+

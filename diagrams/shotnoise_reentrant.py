@@ -3,13 +3,16 @@
 For small i0/g0^2 the full z_n chain has global oscillations (GO) at low and at high K with an
 asynchronous (AS) window between.
 
-(a) The Hopf line of the full chain in the (K, i0/g0^2) plane with a converged mode count: at
-    each ratio the stationary state is followed down in K with M doubled wherever the tail of
-    |z_n| exceeds ``bifkit.truncation.DEFAULT_TOL`` (M per point,
-    :func:`shotnoise_common.converged_hopf_crossings`), and each change of stability located
-    by Brent; the lower (GO->AS) and upper (AS->GO) crossings are joined over the ratios into
-    one line, the AS window shaded between them.  Beside it: the 2CC reduction's Hopf curve
-    (H-C) and the diffusion-approximation chain (same converged sampling; its large-K Hopf
+(a) The Hopf line of the full chain in the (K, i0/g0^2) plane as a curve: H-C continuation
+    with the mode count raised along it wherever the tail of |z_n| exceeds
+    ``bifkit.truncation.DEFAULT_TOL`` (:func:`shotnoise_common.converged_hopf_curve`; solid
+    where the Hopf point is supercritical, dashed where l1 > 0), the AS window shaded between
+    its lower and upper branch.  Independently, at each ratio the stationary state is
+    followed in K with M doubled per point and each change of stability located by Brent
+    (:func:`shotnoise_common.converged_hopf_crossings`): these crossings are drawn as markers
+    and their distance to the curve is in the CSV (they check it, and they show the lower
+    branch where the curve would need more than M_max modes).  Beside it: the 2CC reduction's
+    Hopf curve (H-C) and the diffusion-approximation chain (H-C the same way; its large-K Hopf
     pair near K ~ 1e5 as its own curve), and the inhibitory network's phase coherence rho.
 (b) The stationary |z_n| at a weak-drive, low-K point for each M: the spectrum decays slowly
     there (alpha = g0 / (K^(3/4) sqrt(i0)) is large), so M must grow.
@@ -24,7 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from .common import new_figure, save_figure, write_csv
-from .shotnoise_common import converged_hopf_crossings, hopf_crossings, large_K_pair
+from .shotnoise_common import (bautin_points, converged_hopf_crossings, hopf_crossings,
+                               trace_hopf_curves)
 
 NAME = "shotnoise-reentrant"
 TITLE = ("Re-entrant Hopf line of the full shot-noise chain at weak drive (converged M), "
@@ -40,11 +44,12 @@ M_STYLE = {64: ("x", "0.5"), 128: ("o", "k"), 256: ("s", "tab:red"), 512: ("D", 
 def settings(quick: bool) -> dict:
     if quick:
         return dict(M_fixed=[64, 128], ratios=[4e-4, 7e-4, 1.2e-3, 2e-3], M_max=512,
+                    hc_M_max=128, da_hc_M_max=128,
                     K_grid=np.geomspace(3.0, 2000.0, 12),
                     da_ratios=[3e-4, 1.6e-3], da_grid=np.geomspace(20.0, 3e5, 14),
                     net=dict(N=2000, K=[10, 60, 400], ratios=[7e-4], spikes=40.0))
     return dict(M_fixed=[64, 128, 256, 512], ratios=list(np.geomspace(1.5e-4, 5e-3, 10)),
-                M_max=1024, K_grid=np.geomspace(2.0, 2000.0, 30),
+                M_max=1024, hc_M_max=512, da_hc_M_max=256, K_grid=np.geomspace(2.0, 2000.0, 30),
                 da_ratios=list(np.geomspace(1.2e-4, 8e-3, 10)),
                 da_grid=np.geomspace(20.0, 3e5, 30),
                 net=dict(N=10000, K=[4, 8, 16, 32, 64, 128, 256, 512],
@@ -91,28 +96,41 @@ def twocc_curve():
     return np.asarray(hc.params["K"]), np.asarray(hc.params["i0"])
 
 
-def hopf_lines(rows, model):
-    """(K, ratio) arrays of one model's converged crossings below K = 3e4: the lower ones
-    (GO->AS with increasing K) and the upper ones (AS->GO), each by increasing ratio.  They are
-    not joined: where the two meet (the nose of the re-entrant line) is not sampled."""
-    sel = [r for r in rows if r["model"] == model and r["converged"]
-           and not (r["K"] > 3e4 and r["ratio"] < 0.05)]  # the large-K pair: large_K_pair
-    out = []
-    for direction in ("GO->AS", "AS->GO"):
-        pts = sorted((r for r in sel if r["direction"] == direction), key=lambda r: r["ratio"])
-        out.append((np.array([r["K"] for r in pts]), np.array([r["ratio"] for r in pts])))
-    return out
+def branches(curve):
+    """The lower (GO->AS) and upper (AS->GO) branch of a re-entrant Hopf curve, split at its
+    smallest i0 (the nose): ((K, i0) lower, (K, i0) upper); (None, whole curve) if the
+    curve has no nose inside (i0 monotone along it: an upper branch only)."""
+    K, r = np.asarray(curve["K"]), np.asarray(curve["i0"])
+    k = int(np.argmin(r))
+    if k in (0, len(r) - 1):
+        return None, (K, r)
+    a, b = (K[: k + 1], r[: k + 1]), (K[k:], r[k:])
+    return (a, b) if np.median(a[0]) < np.median(b[0]) else (b, a)
 
 
-def as_window(lower, upper):
-    """Polygon (K, ratio) of the asynchronous window: between the lower and the upper crossing
-    at the ratios that have both."""
-    both = sorted(set(lower[1]) & set(upper[1]))
-    if not both:
+def as_window(curves, rows):
+    """Polygon (K, i0) of the asynchronous window of the full chain: between the lower and
+    the upper Hopf branch, each made of the H-C curve points and the Brent crossings
+    (GO->AS lower, AS->GO upper), interpolated in log i0 where both are known."""
+    lo = [([c["K"]], [c["ratio"]]) for c in rows if c["direction"] == "GO->AS"]
+    hi = [([c["K"]], [c["ratio"]]) for c in rows if c["direction"] == "AS->GO"]
+    for cv in curves:
+        a, b = branches(cv)
+        if a is not None:
+            lo.append(a)
+        hi.append(b)
+    if not lo or not hi:
         return np.array([]), np.array([])
-    lo = [lower[0][list(lower[1]).index(q)] for q in both]
-    hi = [upper[0][list(upper[1]).index(q)] for q in both]
-    return np.array(lo + hi[::-1]), np.array(both + both[::-1])
+    (Kl, rl), (Ku, ru) = [(np.concatenate([p[0] for p in ps]), np.concatenate([p[1] for p in ps]))
+                          for ps in (lo, hi)]
+    bottom, top = max(rl.min(), ru.min()), min(rl.max(), ru.max())
+    if not bottom < top:
+        return np.array([]), np.array([])
+    q = np.geomspace(bottom, top, 80)
+    il, iu = np.argsort(rl), np.argsort(ru)
+    low = 10 ** np.interp(np.log10(q), np.log10(rl[il]), np.log10(Kl[il]))
+    high = 10 ** np.interp(np.log10(q), np.log10(ru[iu]), np.log10(Ku[iu]))
+    return np.concatenate([low, high[::-1]]), np.concatenate([q, q[::-1]])
 
 
 def run(quick: bool, out: Path) -> dict:
@@ -125,6 +143,13 @@ def run(quick: bool, out: Path) -> dict:
         for r in ratios:
             cross, _samples = converged_hopf_crossings(model, r, grid, M_max=M_max)
             rows += [dict(c, model=model, ratio=r) for c in cross]
+    curves, traced = {}, []  # H-C with converged M through the crossings (a checks b)
+    for model, M_max in (("shotnoise_chain", st["hc_M_max"]),
+                         ("diffusion_chain", st["da_hc_M_max"])):
+        curves[model], cr = trace_hopf_curves(model, [c for c in rows if c["model"] == model],
+                                              {"K": K_RANGE, "i0": R_RANGE}, M_max=M_max)
+        traced += cr
+    rows = traced
     fixed = []  # (M, ratio, K_H, direction) of the fixed-M chains
     for M in st["M_fixed"]:
         for r in st["ratios"]:
@@ -136,9 +161,17 @@ def run(quick: bool, out: Path) -> dict:
     files = {
         "hopf": write_csv(out / f"{NAME}_hopf_points.csv",
                           {k: [r[k] for r in rows] for k in ("model", "ratio", "K", "M", "tail",
-                                                             "converged", "direction")},
-                          "Hopf points with M per point (tail <= bifkit.truncation.DEFAULT_TOL "
-                          "where converged); ratio = i0/g0^2, g0 = 1; direction with increasing K"),
+                                                             "converged", "direction",
+                                                             "curve_distance")},
+                          "Hopf points by sampling K and Brent, M per point (tail <= "
+                          "bifkit.truncation.DEFAULT_TOL where converged); ratio = i0/g0^2, "
+                          "g0 = 1; direction with increasing K; curve_distance: decades "
+                          "(log10 K, log10 i0) to the nearest H-C curve (inf: none traced "
+                          "there, e.g. M above the H-C M_max)"),
+        "curves": write_csv(out / f"{NAME}_hopf_curves.csv", curves_table(curves),
+                            "H-C continuation in (K, i0) with M raised along the curve where "
+                            "the tail exceeds bifkit.truncation.DEFAULT_TOL (g0 = 1); l1 > 0: "
+                            "subcritical; end: why each end stopped"),
         "fixed_M": write_csv(out / f"{NAME}_hopf_fixed_M.csv",
                              {k: [h[i] for h in fixed] for i, k in enumerate(
                                  ("M", "i0_over_g0sq", "K_hopf", "with_increasing_K"))},
@@ -159,7 +192,7 @@ def run(quick: bool, out: Path) -> dict:
                                   f"g0=1 (alpha = {spectra[st['M_fixed'][0]][1]:.4g})")
     fig, (ax, axz, axm) = new_figure(1, 3, figsize=(17, 5.6),
                                      gridspec_kw=dict(width_ratios=[1.5, 1, 1]))
-    draw_plane(ax, rows, net, twocc, st)
+    draw_plane(ax, rows, curves, net, twocc, st)
     draw_spectra(axz, spectra)
     draw_convergence(axm, rows, fixed, st)
     fig.suptitle("Re-entrant Hopf line of the shot-noise mean field at weak drive"
@@ -169,33 +202,77 @@ def run(quick: bool, out: Path) -> dict:
     return files
 
 
-def draw_plane(ax, rows, net, twocc, st):
-    """Panel (a): Hopf lines, AS window, network rho; legend below the axes."""
+def curves_table(curves) -> dict:
+    """All traced curves as one long table (model, curve index, K, i0, M, tail, l1, end)."""
+    cols = {k: [] for k in ("model", "curve", "K", "i0_over_g0sq", "M", "tail", "l1", "ends")}
+    for model, cvs in curves.items():
+        for j, cv in enumerate(cvs):
+            n = len(cv["K"])
+            cols["model"] += [model] * n
+            cols["curve"] += [j] * n
+            cols["K"] += list(cv["K"])
+            cols["i0_over_g0sq"] += list(cv["i0"])
+            cols["M"] += list(cv["M"])
+            cols["tail"] += list(cv["tail"])
+            cols["l1"] += list(cv["l1"])
+            cols["ends"] += [" / ".join(cv["ends"])] * n
+    return cols
+
+
+def draw_chain_curves(ax, cvs, color, ls_super, label, large_label=None):
+    """Hopf curves (solid/``ls_super`` where l1 < 0, dotted where l1 > 0), the M used along
+    them, Bautin points, and an x where a curve ends for want of modes."""
+    for j, cv in enumerate(cvs):
+        K, r, l1 = cv["K"], cv["i0"], cv["l1"]
+        large = large_label is not None and np.min(K) > 3e4
+        lab = large_label if large else label
+        ax.plot(K, np.where(l1 <= 0, r, np.nan), ls_super, color=color, lw=2,
+                label=lab if j == 0 or large else None)
+        ax.plot(K, np.where(l1 > 0, r, np.nan), ":", color=color, lw=2)
+        for k in np.flatnonzero(np.diff(cv["M"]) != 0) + 1:  # where M was doubled
+            ax.plot(K[k], r[k], "|", color=color, ms=9, mew=1.5)
+            ax.annotate(f"M={cv['M'][k]}", (K[k], r[k]), textcoords="offset points",
+                        xytext=(-30, 2), fontsize=6, color=color)
+        for gk, gr in bautin_points(cv):
+            ax.plot(gk, gr, "o", color=color, mec="k", ms=6, zorder=6)
+            ax.annotate("GH", (gk, gr), textcoords="offset points", xytext=(4, -9), fontsize=7)
+        for end, k in zip(cv["ends"], (0, -1)):
+            if end.startswith("truncation"):
+                ax.plot(K[k], r[k], "x", color=color, ms=8, mew=2, zorder=6)
+
+
+def draw_plane(ax, rows, curves, net, twocc, st):
+    """Panel (a): Hopf curves, sampled crossings, AS window, network rho; legend below."""
     import matplotlib.pyplot as plt
-    lower, upper = hopf_lines(rows, "shotnoise_chain")
-    Kw, rw = as_window(lower, upper)
+    chain = curves.get("shotnoise_chain", [])
+    Kw, rw = as_window(chain, [c for c in rows if c["model"] == "shotnoise_chain"
+                               and c["converged"] and c["K"] < 3e4])
     if Kw.size:
         ax.fill(Kw, rw, color="0.88", zorder=0, label="AS window of the full chain")
         ax.text(math.sqrt(Kw.min() * Kw.max()), float(np.median(rw)), "AS", ha="center",
                 va="center", fontsize=12, fontweight="bold")
-    for k, ((K, r), mk) in enumerate(zip((lower, upper), ("o", "s"))):
-        if K.size:
-            ax.plot(K, r, "-", color="k", lw=2, marker=mk, ms=5,
-                    label="full chain, converged M: " + ("lower crossing (GO->AS)" if k == 0
-                                                         else "upper crossing (AS->GO)"))
+    draw_chain_curves(ax, chain, "k", "-", f"full chain, H-C, M raised to tail <= 1e-8 "
+                      f"(M <= {st['hc_M_max']}; dotted: l1 > 0)")
+    for k, d in enumerate(("GO->AS", "AS->GO")):
+        pts = [c for c in rows if c["model"] == "shotnoise_chain" and c["converged"]
+               and c["direction"] == d]
+        if pts:
+            ax.plot([c["K"] for c in pts], [c["ratio"] for c in pts], "os"[k], color="k",
+                    mfc="w" if k == 0 else "0.6", ms=6, zorder=5,
+                    label=f"full chain, Brent at fixed ratio, M <= {st['M_max']}: "
+                    + ("lower crossing (GO->AS)" if k == 0 else "upper crossing (AS->GO)"))
+    ax.plot([], [], "x", color="k", ms=8, mew=2, label="H-C ends: more modes needed than M_max")
     bad = [c for c in rows if c["model"] == "shotnoise_chain" and not c["converged"]]
     if bad:
         ax.plot([c["K"] for c in bad], [c["ratio"] for c in bad], "x", color="tab:orange",
                 ms=8, label=f"chain crossing not converged at M = {st['M_max']}")
-    for k, ((K, r), mk) in enumerate(zip(hopf_lines(rows, "diffusion_chain"), ("o", "s"))):
-        if K.size:
-            ax.plot(K, r, "--", color="tab:red", lw=1.6, marker=mk, ms=4, mfc="none",
-                    label="diffusion-approximation chain" if k == 0 or not
-                    hopf_lines(rows, "diffusion_chain")[0][0].size else None)
-    Kp, rp = large_K_pair(rows, "diffusion_chain")
-    if Kp.size:
-        ax.plot(Kp, rp, "-", color="tab:red", lw=1.6, marker="s", ms=4, mfc="none",
-                label="diffusion chain: its large-K Hopf pair")
+    draw_chain_curves(ax, curves.get("diffusion_chain", []), "tab:red", "--",
+                      "diffusion-approximation chain (H-C)",
+                      "diffusion chain: its large-K Hopf pair (H-C)")
+    da = [c for c in rows if c["model"] == "diffusion_chain" and c["converged"]]
+    if da:
+        ax.plot([c["K"] for c in da], [c["ratio"] for c in da], "o", color="tab:red", mfc="none",
+                ms=4, label="diffusion chain, Brent at fixed ratio")
     if twocc is not None:
         ax.plot(*twocc, "-.", color="0.45", lw=1.6, label="2CC reduction (H-C)")
     if net:
@@ -209,8 +286,8 @@ def draw_plane(ax, rows, net, twocc, st):
     ax.set_ylim(*R_RANGE)
     ax.set_xlabel("K")
     ax.set_ylabel("i$_0$/g$_0^2$")
-    ax.set_title("(a) Hopf lines; grey: asynchronous window (AS) of the full chain "
-                 f"(sampled for K <= {st['K_grid'].max():.0f})", fontsize=9)
+    ax.set_title("(a) Hopf curves (H-C, converged M); grey: asynchronous window (AS) of the "
+                 "full chain; markers: crossings by Brent", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=2,
               frameon=False)
 

@@ -102,6 +102,7 @@ def test_ei_period_two_branch_reconnects_at_the_lower_pd(ei_hopf):
     m, h = ei_hopf(2.0, 0.0011, 0.003)
     kw = dict(bounds={"I_e": (1e-5, 1.0)}, log_params=["I_e"])
     b = continuation(m, "LC-C", h, ["I_e"], **kw)
+    assert labels(b) == ["PD", "PD"]                          # no BPC on a generic branch
     pd_lo, pd_hi = sorted(b.special_points("PD"), key=lambda s: s.params["I_e"])
     b2 = continuation(m, "LC-C", pd_hi, ["I_e"], max_points=400, **kw)
     assert b2.status == {"forward": "reconnected"}

@@ -237,10 +237,15 @@ def continue_cycles(model, start, free, opts) -> "CycleBranch":
     start : Orbit | Hopf point | CycleSpecialPoint | {"orbit": Orbit, ...}
         A Hopf point is any object (or dict) with ``state``, ``params`` and
         optionally ``data["omega"]``, such as ``branch.special_points("H")[0]``.
-        A PD point of a cycle branch switches to the period-doubled branch; any
-        other special point of a cycle branch (LPC, NS, BPC, H), an Orbit or
-        ``cycle_branch.point(i)`` (a dict carrying the orbit) starts on the branch
-        through that orbit.
+        A PD point of a cycle branch switches to the period-doubled branch, which
+        stops with status "reconnected" and a BPC point (``data["reconnected"]``)
+        where it rejoins its parent traversed twice (at the parent's other PD,
+        :mod:`.reconnect`).  A BPC point (branch point of cycles: a multiplier +1
+        where the parameter does not turn) switches to the other branch through
+        it (``opts.branch``: "other", the default there, or "same";
+        :mod:`.switch`).  Any other special point of a cycle branch (LPC, NS, H),
+        an Orbit or ``cycle_branch.point(i)`` (a dict carrying the orbit) starts
+        on the branch through that orbit.
     free : [name] -- one parameter
     opts : ContinuationOptions
         ``mesh.ntst``, ``mesh.ncol``: mesh intervals and Gauss points (AUTO's
@@ -251,7 +256,8 @@ def continue_cycles(model, start, free, opts) -> "CycleBranch":
         start orbit).  At Hopf and PD starts exactly one branch leaves the
         point in its own direction (at a PD the two signs of the critical
         eigenfunction give the same orbits shifted by half the new period), so
-        every direction gives that branch.
+        every direction gives that branch.  At a BPC the directions follow the
+        chosen branch tangent with either sign (a pitchfork's two halves).
 
     Returns
     -------

@@ -22,6 +22,7 @@ import math
 import numba as nb
 import numpy as np
 
+from .collocation import phase_row
 from .kernels import coll_jacobian, coll_residual
 from .linalg import chord_step, condense_borders, condense_factor, tangent_solve
 
@@ -106,3 +107,36 @@ def correct(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix,
         if want_tangent:
             tU, tz = tangent_solve(top, V1, b1, mid, V2, b2, P, Q, S, C, D, B0, B1, Bz, wU, wT)
     return ok, it, U, z, top, V1, b1, mid, V2, b2, P, Q, S, Jblk, Jb, tU, tz
+
+
+@nb.njit(cache=True)
+def border_rows(ref_U, W, Wd, wg, w, tU, wT, tT, tth, fix):
+    """The border rows (C, D) of :meth:`.lc_run.Corrector.borders` in one compiled call.
+
+    C[0]: the integral phase condition against ``ref_U``
+    (:func:`.collocation.phase_row`); C[1], D[1]: the pseudo-arclength row
+    w * tU, (wT tT, tth), or theta fixed (``fix``: C[1] = 0, D[1] = (0, 1)).
+    """
+    C = np.empty((2, ref_U.shape[0], ref_U.shape[1]))
+    phase_row(ref_U, W, Wd, wg, C[0])
+    D = np.zeros((2, 2))
+    if fix:
+        C[1] = 0.0
+        D[1, 1] = 1.0
+    else:
+        for i in range(ref_U.shape[0]):
+            for a in range(ref_U.shape[1]):
+                C[1, i, a] = w[i, a] * tU[i, a]
+        D[1, 0] = wT * tT
+        D[1, 1] = tth
+    return C, D
+
+
+@nb.njit(cache=True)
+def weighted_norm(w, dU, wT, dT, dth):
+    """sqrt(sum w dU^2 + wT dT^2 + dth^2): LC-C's norm of a (U, T, theta) vector."""
+    s = 0.0
+    for i in range(dU.shape[0]):
+        for a in range(dU.shape[1]):
+            s += w[i, a] * dU[i, a] * dU[i, a]
+    return math.sqrt(s + wT * dT * dT + dth * dth)

@@ -191,18 +191,11 @@ class Corrector:
 
     def borders(self, ref_U, mesh, tU, tT, tth, fix=False):
         """Border rows: the phase condition against ``ref_U`` and the arclength along t."""
+        from .lc_newton import border_rows
         sch = self.sys.scheme
-        n = ref_U.shape[1]
-        C = np.empty((2,) + ref_U.shape)
-        co.phase_row(ref_U, sch.W, sch.Wd, sch.wg, C[0])
-        D = np.zeros((2, 2))
-        if fix:
-            C[1] = 0.0
-            D[1, 1] = 1.0
-        else:
-            np.multiply(_weights(mesh, sch, n), tU, out=C[1])
-            D[1, 0], D[1, 1] = self.wT * tT, tth
-        return C, D
+        w = _weights(mesh, sch, ref_U.shape[1])
+        return border_rows(ref_U, sch.W, sch.Wd, sch.wg, w, w if fix else tU, self.wT,
+                           float(tT), float(tth), bool(fix))
 
     def factor(self, U, T, theta, p, mesh):
         """The factorised collocation Jacobian at (U, T, theta)."""
@@ -507,8 +500,10 @@ def _predictor(corr, st, ds):
     T0 = st.T + ds * st.tT
     th0 = st.theta + ds * st.ttheta
     if st.kU is not None:
+        from .lc_newton import weighted_norm
         h = 0.5 * ds * ds
-        k = corr.norm(st, st.kU, st.kT, st.ktheta)
+        k = weighted_norm(_weights(st.mesh, corr.sys.scheme, st.U.shape[1]), st.kU,
+                          corr.wT, st.kT, st.ktheta)
         if k == k and 0.5 * ds * k < CURVATURE_LIMIT:
             U0 = U0 + h * st.kU
             T0 += h * st.kT

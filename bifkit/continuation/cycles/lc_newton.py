@@ -7,11 +7,12 @@ the contraction is slower than 1/2, convergence when the step or the error
 left after it is below ``tol``), then the Jacobian factorised at the solution
 and, on request, the tangent there.  In Python these were 10-15 calls of
 compiled functions per point, each converting ~20 array arguments, plus the
-loop itself (~30 % of the run under cProfile).  On the E-I LC-C of
-``benchmarks/continuation_vs_auto.py`` (ntst 50) the run's CPU time went from
-~34 ms to ~27 ms with this module, the second-order predictor of
-:mod:`.lc_run` and the compiled mesh adaptation (process_time, min of 10,
-loaded 2-core machine; AUTO-07p on the same curve: ~38 ms CPU).
+loop itself (~30 % of the run under cProfile).  E-I LC-C of
+``benchmarks/continuation_vs_auto.py`` (ntst 50), CPU time of the run
+(process_time, min of 10-12, loaded 2-core machine): 33.9 ms with this module
+and the tangent predictor, 31.7 ms with the second-order predictor of
+:mod:`.lc_run`, 26.5 ms with the border rows compiled too; AUTO-07p on the
+same curve 38 ms (getrusage of its processes).
 
 Numba's disk cache does not see edits to the functions this one calls
 (:mod:`.kernels`, :mod:`.linalg`, :mod:`.collocation`): after changing them,

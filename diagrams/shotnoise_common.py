@@ -349,8 +349,8 @@ def converged_hopf_curve(name, start, bounds, tol=None, M_max=512, chunk=None, m
                    if truncation.tail(model(M), s.state) <= tol]
             if bad.size:
                 if 2 * M > M_max:
-                    log.info("%s H-C: tail > %.2g at M_max = %d near K = %.4g, i0 = %.4g",
-                             name, tol, M_max, K, i0)
+                    log.info("%s H-C: tail > %.2g at M_max = %d beyond K = %.4g, i0 = %.4g",
+                             name, tol, M_max, hc.params["K"][last], hc.params["i0"][last])
                     return pts, gh, "truncation (M_max)"
                 params = dict(zip(hc.param_names, hc.p[last]))
                 st = truncation.lift_state(model(M), hc.x[last], 2 * M, params)

@@ -170,8 +170,12 @@ def run(quick: bool, out: Path) -> dict:
                           "there, e.g. M above the H-C M_max)"),
         "curves": write_csv(out / f"{NAME}_hopf_curves.csv", curves_table(curves),
                             "H-C continuation in (K, i0) with M raised along the curve where "
-                            "the tail exceeds bifkit.truncation.DEFAULT_TOL (g0 = 1); l1 > 0: "
-                            "subcritical; end: why each end stopped"),
+                            "the tail exceeds bifkit.truncation.DEFAULT_TOL (g0 = 1); l1 from "
+                            "H-C (> 0: subcritical; drawn for the full chain only, the "
+                            "diffusion chain's large-K pair has l1 changing sign many times, "
+                            "not checked); ends: why each end stopped. The hopf_points "
+                            "curve_distance includes the chord error of this polyline "
+                            "(steps up to 0.05 decades: ~3e-4 decades near the nose)"),
         "fixed_M": write_csv(out / f"{NAME}_hopf_fixed_M.csv",
                              {k: [h[i] for h in fixed] for i, k in enumerate(
                                  ("M", "i0_over_g0sq", "K_hopf", "with_increasing_K"))},
@@ -219,21 +223,24 @@ def curves_table(curves) -> dict:
     return cols
 
 
-def draw_chain_curves(ax, cvs, color, ls_super, label, large_label=None):
-    """Hopf curves (solid/``ls_super`` where l1 < 0, dotted where l1 > 0), the M used along
-    them, Bautin points, and an x where a curve ends for want of modes."""
-    for j, cv in enumerate(cvs):
+def draw_chain_curves(ax, cvs, color, ls_super, label, large_label=None, criticality=True):
+    """Hopf curves (``ls_super``; with ``criticality`` dotted where l1 > 0 and the Bautin
+    points), the M used along them, and an x where a curve ends for want of modes."""
+    labelled = set()
+    for cv in cvs:
         K, r, l1 = cv["K"], cv["i0"], cv["l1"]
         large = large_label is not None and np.min(K) > 3e4
         lab = large_label if large else label
-        ax.plot(K, np.where(l1 <= 0, r, np.nan), ls_super, color=color, lw=2,
-                label=lab if j == 0 or large else None)
-        ax.plot(K, np.where(l1 > 0, r, np.nan), ":", color=color, lw=2)
+        sub = (l1 > 0) if criticality else np.zeros(len(K), bool)
+        ax.plot(K, np.where(sub, np.nan, r), ls_super, color=color, lw=2,
+                label=None if lab in labelled else lab)
+        labelled.add(lab)
+        ax.plot(K, np.where(sub, r, np.nan), ":", color=color, lw=2)
         for k in np.flatnonzero(np.diff(cv["M"]) != 0) + 1:  # where M was doubled
             ax.plot(K[k], r[k], "|", color=color, ms=9, mew=1.5)
             ax.annotate(f"M={cv['M'][k]}", (K[k], r[k]), textcoords="offset points",
                         xytext=(-30, 2), fontsize=6, color=color)
-        for gk, gr in bautin_points(cv):
+        for gk, gr in bautin_points(cv) if criticality else []:
             ax.plot(gk, gr, "o", color=color, mec="k", ms=6, zorder=6)
             ax.annotate("GH", (gk, gr), textcoords="offset points", xytext=(4, -9), fontsize=7)
         for end, k in zip(cv["ends"], (0, -1)):
@@ -268,7 +275,7 @@ def draw_plane(ax, rows, curves, net, twocc, st):
                 ms=8, label=f"chain crossing not converged at M = {st['M_max']}")
     draw_chain_curves(ax, curves.get("diffusion_chain", []), "tab:red", "--",
                       "diffusion-approximation chain (H-C)",
-                      "diffusion chain: its large-K Hopf pair (H-C)")
+                      "diffusion chain: its large-K Hopf pair (H-C)", criticality=False)
     da = [c for c in rows if c["model"] == "diffusion_chain" and c["converged"]]
     if da:
         ax.plot([c["K"] for c in da], [c["ratio"] for c in da], "o", color="tab:red", mfc="none",

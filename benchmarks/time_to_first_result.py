@@ -7,7 +7,11 @@ What a user meets when writing a new model on an installation where bifkit
 has run before: each case runs in a fresh Python process and prints one line
 ``<case> <seconds> ...`` with a breakdown:
 
-import            ``import bifkit`` (median of 3 processes)
+import            ``import bifkit`` (median of 3 processes); ``ep_modules``: the
+                  same plus touching ``define_model``, ``Model``,
+                  ``find_equilibrium`` and ``continuation``, which loads what an
+                  EP-C needs (sympy, numba, the continuation package): public
+                  names load on first use, so that time moves into ``define``.
 new_2state        first EP-C of a new 2-state model (FitzHugh-Nagumo, EP-C in I)
                   with bifkit's caches warm; the model is new on every run (a
                   literal factor 1 + n*1e-15 in the rhs, n from the clock, gives
@@ -121,8 +125,9 @@ def _child(code, case, env):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _import_time(env) -> float:
-    code = "import time; t = time.perf_counter(); import bifkit; print(time.perf_counter() - t)"
+def _import_time(env, touch="") -> float:
+    code = ("import time; t = time.perf_counter(); import bifkit; " + touch +
+            "; print(time.perf_counter() - t)")
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                  env=env, check=True).stdout) for _ in range(3)]
     return statistics.median(runs)
@@ -144,7 +149,10 @@ def main(argv=None) -> None:
     results = {}
 
     results["import"] = _import_time(env)
-    _line("import", results["import"], {})
+    ep_modules = _import_time(env, "bifkit.define_model, bifkit.Model, bifkit.find_equilibrium, "
+                                   "bifkit.continuation")
+    _line("import", results["import"], dict(import_ms=1e3 * results["import"],
+                                            ep_modules=ep_modules))
 
     cases = [("new_2state", FHN)] + ([] if args.quick else [("new_ei", EI)])
     for name, spec in cases:

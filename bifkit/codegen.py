@@ -29,7 +29,7 @@ from pathlib import Path
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-CODEGEN_VERSION = "6"
+CODEGEN_VERSION = "7"  # 7: outputs from bifkit._kernel_support (cached allocators)
 log = logging.getLogger("bifkit.codegen")
 
 
@@ -118,6 +118,7 @@ def _source(kernels, x_syms, p_syms, t_sym) -> str:
         "import numpy",
         "from numpy import *  # noqa: F401,F403 (printed names: sqrt, exp, pi, ...)",
         "from numba import njit",
+        "from bifkit._kernel_support import zeros1, zeros2, zeros3  # cached: no numpy.zeros compile",
         "",
     ]
     for k in kernels:
@@ -142,7 +143,9 @@ def _source(kernels, x_syms, p_syms, t_sym) -> str:
         for s, e in replacements:
             body.append(f"{printer.doprint(s)} = {printer.doprint(e)}")
         shape = k.shape if len(k.shape) > 1 else (k.shape[0],)
-        body.append(f"out = numpy.zeros({shape!r})")
+        if not 1 <= len(shape) <= 3:
+            raise ValueError(f"kernel {k.name}: output of {len(shape)} dimensions; 1 to 3 supported")
+        body.append(f"out = zeros{len(shape)}({', '.join(map(str, shape))})")
         for (idx, original, part), e in zip(k.rows, reduced):
             target = f"out[{idx}]" if isinstance(idx, int) else f"out[{', '.join(map(str, idx))}]"
             code = printer.doprint(e)

@@ -34,6 +34,17 @@ closed form, so every codimension-2 point has an exact location:
   rescaling by g = 1 + ep (y1^2 + y1 y2) (1 on the cycle): orbits, multipliers, eigenfunction
   and the Poincare map are unchanged, so c = -e / (a2 T) still, but the computation now runs
   through the quadratic terms (B(phi, phi) != 0, h2 != 0) and a nonzero period correction a.
+* :func:`septic_bautin` -- z' = z (mu + i w + (nu + i br) |z|^2 + s |z|^4 + k |z|^6): cycles
+  |z|^2 = rho with h(rho) = mu + nu rho + s rho^2 + k rho^3 = 0, folds (LPC) where also
+  h'(rho) = 0, cusp of cycles (CPC) where also h''(rho) = 0: rho = -s / (3k); at s = 1,
+  k = -1: rho = 1/3, nu = -1/3, mu = 1/27 (closed form).  Fold normal form dtau/dt = 1 - xi,
+  dxi/dt = b xi^2: the phase tau = theta / Omega0 (Omega0 = w + br rho0) gives
+  xi = -(br / Omega0)(rho - rho0) and rho' = 2 rho h(rho), so b = -rho0 h''(rho0) Omega0 / br
+  = -rho0 (2 s + 6 k rho0) (w + br rho0) / br (closed form).  b is defined by the flow alone
+  (xi measures the period change), so it is the same in any coordinates:
+  :func:`septic_mixed` adds a slaved state z' = -z + g x^2 and the change of coordinates
+  X = x + al y^2 + d z, Y = y + be z^2, Z = z (the B and A phi terms of b then both enter;
+  dropping 2 A phi moves b by 0.5 %).
 """
 import math
 
@@ -287,3 +298,84 @@ def test_pd_coefficient_is_invariant_under_coordinates_and_time(a2, e):
     o = c.orbits[0]
     nf = pd_coefficient(m, o.U, o.info["eigenfunction"], o.T, o.p, o.mesh, o.scheme)
     assert abs(nf["a"]) > 1e-2                                # the time rescaling shows in a
+
+
+def septic_bautin(**params):
+    """Bautin normal form with a septic term (module docstring)."""
+    def rhs(x, y, mu, nu, w, br, s, k):
+        r = x ** 2 + y ** 2
+        h, om = mu + nu * r + s * r ** 2 + k * r ** 3, w + br * r
+        return [x * h - om * y, y * h + om * x]
+    return zoo.model_from_rhs("zoo_septic_bautin", ["x", "y"],
+                              {"mu": -0.1, "nu": -0.2, "w": 1.0, "br": 0.5, "s": 1.0, "k": -1.0}
+                              | params, rhs)
+
+
+def test_lpc_curve_cusp_of_cycles_and_fold_coefficient():
+    m = septic_bautin()
+    ep = continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], bounds={"mu": (-0.5, 0.5)})
+    (h,) = ep.special_points("H")
+    lc = continuation(m, "LC-C", h, ["mu"], bounds={"mu": (-1, 1)}, ntst=20, max_points=200)
+    assert [s.label for s in lc.special_points()] == ["LPC", "LPC"]
+    lpc = lc.special_points("LPC")[0]
+    c = continuation(m, "LPC-C", lpc, ["mu", "nu"], bounds={"nu": (-0.6, 0.2), "mu": (-1, 1)},
+                     ntst=20, max_points=300, direction="both")
+    # forward: to the Bautin point (mu, nu) = (0, 0); backward: through the cusp to nu = 0.2
+    assert c.status == {"forward": "reached_end_point", "backward": "bound"}
+    rho = np.array([np.mean(o.U[:, 0] ** 2 + o.U[:, 1] ** 2) for o in c.orbits])
+    b = -rho * (2 - 6 * rho) * (1 + 0.5 * rho) / 0.5           # closed form (docstring)
+    ok = np.isfinite(c.data["lpc_coefficient"])
+    assert ok.sum() >= len(c) - 1                               # all but the end at the Bautin point
+    assert np.allclose(c.data["lpc_coefficient"][ok], b[ok], atol=1e-6)   # measured 7e-8
+    assert [lab for lab, _ in found(c)] == ["CPC"]              # nothing else
+    (cpc,) = c.special_points("CPC")
+    assert cpc.converged
+    assert cpc.params["nu"] == pytest.approx(-1 / 3, abs=1e-9)  # closed form
+    assert cpc.params["mu"] == pytest.approx(1 / 27, abs=1e-9)
+    assert abs(cpc.data["b"]) < 1e-9
+
+
+def septic_mixed(**params):
+    """:func:`septic_bautin` with a slaved state, in mixed coordinates (module docstring)."""
+    al, be, de, ga = sp.Rational(1, 2), sp.Rational(-3, 10), sp.Rational(7, 10), sp.Rational(6, 5)
+
+    def rhs(X, Y, Z, mu, nu, w, br, s, k):
+        z = Z                                  # old coordinates from the new (explicit inverse)
+        y = Y - be * z ** 2
+        x = X - al * y ** 2 - de * z
+        r = x ** 2 + y ** 2
+        h, om = mu + nu * r + s * r ** 2 + k * r ** 3, w + br * r
+        dx, dy, dz = x * h - om * y, y * h + om * x, -z + ga * x ** 2
+        return [sp.expand(dx + 2 * al * y * dy + de * dz), sp.expand(dy + 2 * be * z * dz),
+                sp.expand(dz)]
+    return zoo.model_from_rhs("zoo_septic_mixed", ["X", "Y", "Z"],
+                              {"mu": -0.1, "nu": -0.2, "w": 1.0, "br": 0.5, "s": 1.0, "k": -1.0}
+                              | params, rhs)
+
+
+def test_fold_coefficient_is_the_same_in_other_coordinates():
+    from bifkit.continuation.cycles.lpc_normal_form import lpc_coefficient
+    rho = 0.3                                   # a cycle |z|^2 = 0.3: h(0.3) = 0 gives mu
+    m = septic_mixed(mu=-(-0.2 * rho + rho ** 2 - rho ** 3))
+    om = 1 + 0.5 * rho
+    t = np.linspace(0, 2 * np.pi / om, 400)
+    x, y = np.sqrt(rho) * np.cos(om * t), np.sqrt(rho) * np.sin(om * t)
+    z = 1.2 * rho / 2 * (1 + (np.cos(2 * om * t) + 2 * om * np.sin(2 * om * t)) / (1 + 4 * om ** 2))
+    Y = y - 0.3 * z ** 2
+    orb = orbit_from_samples(t, np.column_stack([x + 0.5 * y ** 2 + 0.7 * z, Y, z]),
+                             m.p, ntst=30)
+    lc = continuation(m, "LC-C", orb, ["mu"], bounds={"mu": (-1, 1)}, ntst=30, max_points=200)
+    lpc = lc.special_points("LPC")[0]
+    c = continuation(m, "LPC-C", lpc, ["mu", "nu"], bounds={"nu": (-0.6, 0.2)}, ntst=30,
+                     max_points=3)
+    o = c.orbits[0]
+    b = lpc_coefficient(m, o.U, o.info["eigenfunction"], c.data["sigma"][0], o.T, o.p, o.mesh,
+                        o.scheme)
+    assert c.data["lpc_coefficient"][0] == b
+    Z = o.U[:, 2]
+    yy = o.U[:, 1] + 0.3 * Z ** 2
+    xx = o.U[:, 0] - 0.5 * yy ** 2 - 0.7 * Z
+    rho0 = float(np.mean(xx ** 2 + yy ** 2))
+    assert rho0 == pytest.approx((2 - math.sqrt(4 - 2.4)) / 6, rel=1e-7)   # h' = 0: smaller root
+    # closed form of the plain system (docstring); measured 1.4e-10 relative at ntst = 30
+    assert b == pytest.approx(-rho0 * (2 - 6 * rho0) * (1 + 0.5 * rho0) / 0.5, rel=1e-6)

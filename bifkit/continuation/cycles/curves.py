@@ -262,14 +262,15 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
         crossings = _codim2_crossings(system, pt, new, ds) if trusted else ()
         for label, (x, _), converged in crossings:
             uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
-        # c has a pole at LPPD (a second multiplier 1 makes the h2 problem singular): a sign
-        # change of c on a step with an LPPD is that pole, not a GPD
-        if system.curve == "PD-C" and trusted and not any(r[0] == "LPPD" for r in crossings):
-            gpd = _gpd_crossing(system, pt, new, ds)
-            if gpd is not None:
-                (x, _), converged = gpd
-                uz.append(_resonance_special(system, x, "GPD", converged, len(pts) - 1))
-                uz[-1][1].data["c"] = x.nf
+        # the normal-form coefficient has a pole where its h2 problem turns singular (c at
+        # LPPD, b at R1): a sign change on a step with that point is the pole, not a zero
+        nf = NORMAL_FORM_ZEROS.get(system.curve)
+        if nf is not None and trusted and not any(r[0] == nf[2] for r in crossings):
+            zero = _nf_crossing(system, pt, new, ds)
+            if zero is not None:
+                (x, _), converged = zero
+                uz.append(_resonance_special(system, x, nf[0], converged, len(pts) - 1))
+                uz[-1][1].data[nf[1]] = x.nf
         pts.append(new)
         bar.update()
         if new.T > opts.T_max:
@@ -614,27 +615,40 @@ def _codim2_crossings(system, pt, new, ds):
     return sorted(out, key=lambda r: r[1][1])
 
 
-def _pd_coefficient(system, pt):
-    """The PD normal-form coefficient c at a PD-C point (cached on the point; None when the
-    bordered systems are singular or give a non-finite value)."""
+#: curve -> (label of the zero of its normal-form coefficient, the coefficient's name, the
+#: label where it has a pole): GPD where the PD coefficient c vanishes (:mod:`pd_normal_form`),
+#: CPC where the fold coefficient b does (:mod:`lpc_normal_form`; Kuznetsov et al. 2005)
+NORMAL_FORM_ZEROS = {"PD-C": ("GPD", "c", "LPPD"), "LPC-C": ("CPC", "b", "R1")}
+#: branch data key of the coefficient at every point
+NORMAL_FORM_DATA = {"PD-C": "pd_coefficient", "LPC-C": "lpc_coefficient"}
+
+
+def _nf_coefficient(system, pt):
+    """The curve's normal-form coefficient at a point (PD-C: c of the period doubling, LPC-C: b
+    of the fold), cached on the point; None when it is not defined there (singular bordered
+    system, sigma = 0 on LPC-C, non-finite value)."""
     if pt.nf is None:
-        from .pd_normal_form import pd_coefficient
         n = system.n
+        u, v = np.ascontiguousarray(pt.U[:, :n]), np.ascontiguousarray(pt.U[:, n:])
         try:
-            c = pd_coefficient(system.model, np.ascontiguousarray(pt.U[:, :n]),
-                               np.ascontiguousarray(pt.U[:, n:]), pt.T, system.p_of(pt.z),
-                               pt.mesh, system.scheme)["c"]
+            if system.curve == "PD-C":
+                from .pd_normal_form import pd_coefficient
+                val = pd_coefficient(system.model, u, v, pt.T, system.p_of(pt.z), pt.mesh,
+                                     system.scheme)["c"]
+            else:
+                from .lpc_normal_form import lpc_coefficient
+                val = lpc_coefficient(system.model, u, v, float(pt.z[1]), pt.T,
+                                      system.p_of(pt.z), pt.mesh, system.scheme)
         except (np.linalg.LinAlgError, ValueError):
-            c = math.nan
-        pt.nf = c
+            val = math.nan
+        pt.nf = float(val)
     return pt.nf if math.isfinite(pt.nf) else None
 
 
-def _gpd_crossing(system, pt, new, ds):
-    """A generalised period doubling (GPD: the PD normal-form coefficient c changes sign) on
-    the PD-C step pt -> new, located as the zero of c by regula falsi: ((Point, h), converged)
-    or None (Kuznetsov et al. 2005 for c; :mod:`pd_normal_form`)."""
-    ca, cb = _pd_coefficient(system, pt), _pd_coefficient(system, new)
+def _nf_crossing(system, pt, new, ds):
+    """A zero of the normal-form coefficient (GPD on PD-C, CPC on LPC-C) on the step
+    pt -> new, located by regula falsi: ((Point, h), converged) or None."""
+    ca, cb = _nf_coefficient(system, pt), _nf_coefficient(system, new)
     if ca is None or cb is None or ca == 0.0 or ca * cb >= 0:
         return None
 
@@ -642,19 +656,19 @@ def _gpd_crossing(system, pt, new, ds):
         x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz)
         if x is None:
             return None
-        c = _pd_coefficient(system, x)
+        c = _nf_coefficient(system, x)
         if c is None:
             return None
         x.tU, x.tz = pt.tU, pt.tz
         return c, (x, h)
     found, converged = ev_mod.locate_zero(g_of, ds, ca, cb)
     if found is None or not abs(found[0].nf) <= GPD_ZERO * min(abs(ca), abs(cb)):
-        return None   # a sign change through a pole of c (at LPPD the h2 problem is singular)
+        return None   # a sign change through a pole (see NORMAL_FORM_ZEROS)
     return found, converged
 
 
-#: a located sign change of c is a GPD only where |c| fell below this fraction of its values
-#: at the step's ends (a zero); through a pole (LPPD) |c| grows instead
+#: a located sign change of a normal-form coefficient is a zero (GPD, CPC) only where its
+#: modulus fell below this fraction of its values at the step's ends; through a pole it grows
 GPD_ZERO = 1e-3
 
 
@@ -758,9 +772,9 @@ def _branch(model, curve, free, system, pts, opts, reason, status, extra_opts, s
         extra["sigma"] = np.array([q.z[1] for q in pts])
     elif curve == "NS-C":
         extra["kappa"] = np.array([q.z[1] for q in pts])
-    elif curve == "PD-C":   # the PD normal-form coefficient c at every point (nan: singular)
-        extra["pd_coefficient"] = np.array([_pd_coefficient(system, q) if q.nf is None
-                                            else q.nf for q in pts], dtype=float)
+    if curve in NORMAL_FORM_DATA:   # the normal-form coefficient at every point (nan: undefined)
+        extra[NORMAL_FORM_DATA[curve]] = np.array(
+            [np.nan if _nf_coefficient(system, q) is None else q.nf for q in pts], dtype=float)
     options = {**opts.record(), **extra_opts, "ntst": len(pts[0].mesh) - 1,
                "ncol": system.scheme.ncol}
     return CycleBranch(model, curve, free, orbits, list(special), options, reason, extra=extra,

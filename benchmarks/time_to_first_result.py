@@ -126,7 +126,7 @@ def _child(code, case, env):
 
 
 def _import_time(env, touch="") -> float:
-    code = ("import time; t = time.perf_counter(); import bifkit; " + touch +
+    code = ("import time; t = time.perf_counter(); import bifkit; " + (touch or "pass") +
             "; print(time.perf_counter() - t)")
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                  env=env, check=True).stdout) for _ in range(3)]

@@ -1,8 +1,9 @@
 """Property tests with hypothesis where they fit (issue 19): compiled Jacobians against
-central differences at random points, and the expression codegen round trips.
+central differences at random points, and the expression / codegen round trips.
 
 References: central finite differences (independent of the symbolic derivative that
-generated the Jacobian kernels); sympy's own structural equality for the round trips.
+generated the Jacobian kernels); sympy's own structural equality for the tree round trip;
+sympy's arbitrary-precision ``evalf`` (no code printing involved) for the generated source.
 Tolerance of a directional difference with step h = 1e-5 (states of order 1):
 truncation h^2 |f'''| / 6 ~ 1e-10 |f'''| and round-off eps |f| / h ~ 2e-11 |f|, so a
 relative error of 1e-6 of the scale max(|J v|, |f|, 1) leaves a wide margin yet fails
@@ -11,7 +12,7 @@ on any wrong entry (a wrong coefficient is an O(1) relative error).
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import bifkit
@@ -103,6 +104,53 @@ def test_expression_tree_round_trip_through_json_is_exact(text):
     assert back == expr and sp.srepr(back) == sp.srepr(expr)  # same tree, not just equal
     # (the readable string of a spec is not such a round trip: exp(1) prints as "E", and
     # sympy regroups 2*(x + y)/x on re-parsing; that is why specs store the tree)
+
+
+@pytest.fixture(scope="module")
+def kernel_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("kernels")
+
+
+_kernel_count = iter(range(10 ** 6))
+
+
+def _generated_kernel(expr, folder):
+    """The Python function bifkit's code generator writes for ``expr`` (x, y states, a a
+    parameter), imported from a file but not compiled (its ``py_func``: numba would
+    take ~0.3 s per expression; the compiled kernels run this same source)."""
+    import importlib.util
+
+    from bifkit.codegen import Kernel, _source
+    x, y, a = (SYMBOLS[n] for n in NAMES)
+    src = _source([Kernel("f", (1,), [(0, expr, None)])], [x, y], [a], sp.Symbol("t"))
+    path = folder / f"gen_{next(_kernel_count)}.py"
+    path.write_text(src)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.f.py_func
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(text=_expressions(), point=st.tuples(*[st.floats(-2.0, 2.0)] * 3))
+def test_generated_source_evaluates_like_sympy(kernel_dir, text, point):
+    """Codegen round trip: sympy -> printed source (with CSE) -> value, against sympy's own
+    arbitrary-precision evaluation (evalf, no printing involved) at a random point."""
+    expr = parse_expression(text, SYMBOLS)
+    subs = dict(zip((SYMBOLS[n] for n in NAMES), point))
+    try:
+        exact = complex(expr.evalf(30, subs=subs))
+    except (ZeroDivisionError, TypeError, ValueError):  # undefined there (1/0, zoo)
+        exact = complex(np.nan)
+    # outside the real domain (sqrt of a negative, 1/0, overflow): not compared
+    assume(np.isfinite(exact) and abs(exact.imag) == 0 and abs(exact.real) < 1e8)
+    with np.errstate(all="ignore"):
+        value = _generated_kernel(expr, kernel_dir)(0.0, np.array(point[:2]),
+                                                     np.array(point[2:]))[0]
+    # double rounding along at most ~8 operations, amplified by cancellation at most by
+    # the size of the intermediate values (|.| < 1e8 checked above on the result only)
+    assert abs(value - exact.real) <= 1e-9 * max(1.0, abs(exact.real)), (text, point)
 
 
 def test_unknown_names_in_expressions_are_refused():

@@ -215,3 +215,7 @@ def main(argv=None) -> int:
     from ..cli import main as bifkit_main
 
     return bifkit_main(argv)
+
+
+if __name__ == "__main__":   # python -m bifkit.dynamics.cli ...: the one bifkit command
+    raise SystemExit(main())

@@ -160,7 +160,7 @@ def test_bpc_switch_follows_the_other_branch(pitchfork):
 def test_bpc_switch_same_branch(pitchfork):
     m, lc = pitchfork
     bpc = lc.special_points("BPC")[0]
-    same = continuation(m, "LC-C", bpc, ["mu"], options=ContinuationOptions(branch="same"),
+    same = continuation(m, "LC-C", bpc, ["mu"], branch="same",
                         bounds={"mu": (-0.5, 0.5)}, ntst=20, max_points=60, direction="both")
     assert same.params["mu"][[0, -1]] == pytest.approx([-0.5, 0.5], abs=1e-12)
     assert max(np.max(np.abs(o.U[:, 2])) for o in same.orbits) < 1e-10   # z = 0: the same one

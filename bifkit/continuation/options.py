@@ -22,7 +22,7 @@ EQUILIBRIUM_CURVES = ("EP-C",)
 CODIM2_CURVES = ("LP-C", "H-C", "NF-C")
 CYCLE_CURVES = ("LC-C", "PD-C", "LPC-C", "NS-C")
 #: labels each curve type can detect
-DETECTABLE = {"EP-C": ("LP", "H", "BP", "NF"), "LC-C": ("LPC", "PD", "NS"),
+DETECTABLE = {"EP-C": ("LP", "H", "BP", "NF"), "LC-C": ("LPC", "PD", "NS", "BPC"),
               "LP-C": ("BT", "CP", "ZH"), "H-C": ("BT", "ZH", "GH", "HH"), "NF-C": ("BT",),
               "PD-C": (), "LPC-C": (), "NS-C": ()}
 
@@ -95,7 +95,8 @@ class ContinuationOptions:
     stop_at : tuple
         Events that also end the direction where they occur [STOP].
     branch : {"other", "same"} or None
-        At a BP start of EP-C: follow the other branch (default) or the same.
+        At a BP start of EP-C or a BPC start of LC-C: follow the other branch
+        (default) or the same.
     progress : bool
         Show a tqdm progress bar (only when stderr is a terminal).
     T_max : float
@@ -224,7 +225,7 @@ _MESH_KEYS = tuple(f.name for f in fields(MeshOptions))
 _OPTION_KEYS = tuple(f.name for f in fields(ContinuationOptions) if f.name != "mesh")
 #: keywords that only some curve types take
 _ONLY = {"T_max": CYCLE_CURVES, "close_loop": CYCLE_CURVES[1:], "stop_at_bt": ("H-C",),
-         "user_points": CODIM2_CURVES, "branch": ("EP-C",),
+         "user_points": CODIM2_CURVES, "branch": ("EP-C", "LC-C"),
          **{k: CYCLE_CURVES for k in _MESH_KEYS}}
 
 

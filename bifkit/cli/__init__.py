@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     A module whose optional package is missing (e.g. the figure recipes without their
     package) is left out; a real import error inside a module is raised.
     """
-    parser = argparse.ArgumentParser(prog="bifkit", description="\n\n".join(__doc__.split("\n\n")[:3]),
+    usage = "\n\n".join((__doc__ or "").split("\n\n")[:3])   # commands and exit codes
+    parser = argparse.ArgumentParser(prog="bifkit", description=usage,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     for module in SUBCOMMAND_MODULES:

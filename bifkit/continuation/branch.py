@@ -6,6 +6,7 @@ parameters and eigenvalues, and the labelled special points.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +124,7 @@ class Branch:
                 "params": dict(zip(self.param_names, self.p[i]))}
 
     # ----------------------------------------------------------- persistence
-    def save(self, path) -> Path:
+    def save(self, path: str | os.PathLike) -> Path:
         """Save without loss to ``path`` (.npz with a JSON header)."""
         path = Path(path)
         meta = {"model_name": self.model_name, "model_params": self.model_params,
@@ -151,7 +152,7 @@ class Branch:
         return {}
 
     @classmethod
-    def load(cls, path) -> "Branch":
+    def load(cls, path: str | os.PathLike) -> "Branch":
         """Load a branch saved by :meth:`save`, as the class it was saved from.
 
         The model is rebuilt from the saved definition (``Model.from_spec``)

@@ -11,7 +11,8 @@
 collection; each sets ``func`` to its handler, run under bifkit's exit-code convention
 (``bifkit.cli``: 2 bad input, 1 failed run or unwritable result, message on stderr).
 ``--out`` is checked (its folder created) before the run and written atomically; the summary
-is printed before saving, and if the file cannot be written the whole result is printed. ``--set`` values are numbers; the structural mode count of the chains is
+is printed before saving, and if the file cannot be written the whole result is printed.
+``--set`` values are numbers; the structural mode count of the chains is
 given the same way (``--set M=64``). Times are in the model's time unit (``bifkit models``).
 
 Outputs (``--out``): ``.json`` a summary; ``.csv`` (integrate, response) one row per sample /

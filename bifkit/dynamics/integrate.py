@@ -17,7 +17,7 @@ from . import etd as _etd
 from .integrators import A1, A2, I64, RHS, dopri_loop, rk4_loop
 from .trajectory import FAILED, LOOP_OK, SUCCESS, Trajectory, loop_message, split_states
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from numpy.typing import ArrayLike
 
@@ -28,7 +28,9 @@ METHODS = ("rk4", "dopri", "etd")
 DEFAULT_DOPRI_SAMPLES = 1000
 
 
-def output_times(t_span, sample=None, t_eval=None, default_sample=None) -> np.ndarray:
+def output_times(t_span: Sequence[float] | np.ndarray, sample: float | None = None,
+                 t_eval: ArrayLike | None = None,
+                 default_sample: float | None = None) -> np.ndarray:
     """Recording times: ``t_eval``, or ``t0 + k*sample`` up to and including ``t1``.
 
     The grid always starts at ``t0`` and ends at ``t1`` (the last interval may
@@ -53,7 +55,7 @@ def output_times(t_span, sample=None, t_eval=None, default_sample=None) -> np.nd
     return grid
 
 
-def time_span(t_span) -> tuple[float, float]:
+def time_span(t_span: Sequence[float] | np.ndarray) -> tuple[float, float]:
     """``(t0, t1)`` as two finite floats with ``t1 > t0`` (InputError naming t_span otherwise)."""
     try:
         t0, t1 = t_span
@@ -65,7 +67,8 @@ def time_span(t_span) -> tuple[float, float]:
     return t0, t1
 
 
-def check_recording(model, t_span, sample, t_eval, max_memory=None) -> None:
+def check_recording(model: Model, t_span: Sequence[float] | np.ndarray, sample: float,
+                    t_eval: ArrayLike | None, max_memory: float | None = None) -> None:
     """Raise before a run whose samples (states + observables, float64) exceed the memory cap."""
     if t_eval is not None:
         return  # the caller already holds an array of that length
@@ -102,7 +105,7 @@ def _observe(obs, t, Y, p, n_obs):
     return out
 
 
-def observables_of(model, t, Y) -> dict:
+def observables_of(model: Model, t: np.ndarray, Y: np.ndarray) -> dict:
     """Observables of ``model`` along the samples ``Y`` (n, nt) at times ``t``."""
     names = model.observable_names
     if not names or Y.shape[1] == 0:
@@ -112,7 +115,8 @@ def observables_of(model, t, Y) -> dict:
     return dict(zip(names, vals))
 
 
-def integrate(model: Model, t_span: ArrayLike, x0: Any = None, *, method: str = "dopri",
+def integrate(model: Model, t_span: Sequence[float] | np.ndarray, x0: Any = None, *,
+              method: str = "dopri",
               dt: float | None = None, sample: float | None = None,
               t_eval: ArrayLike | None = None, rtol: float = 1e-6,
               atol: float | np.ndarray = 1e-9, max_step: float = math.inf,
@@ -243,7 +247,7 @@ def integrate(model: Model, t_span: ArrayLike, x0: Any = None, *, method: str = 
                       nsteps=nsteps, nrejected=nrej, model=model)
 
 
-def linear_part(model, t0: float, x0: np.ndarray, L=None) -> np.ndarray:
+def linear_part(model: Model, t0: float, x0: np.ndarray, L: Any = None) -> np.ndarray:
     """The diagonal linear part used by ``method='etd'`` (see :func:`integrate`)."""
     if L is None:
         maker = model.definition.extras.get("etd_linear")

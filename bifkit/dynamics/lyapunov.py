@@ -335,7 +335,8 @@ def _nearby_equilibrium(model, x, rtol):
     return xe if np.all(np.abs(x - xe) <= rtol * scale) else None
 
 
-def equilibrium_check(model, x_begin, x_end):
+def equilibrium_check(model: Model, x_begin: np.ndarray,
+                      x_end: np.ndarray) -> tuple[bool, str]:
     """Did the averaging window begin and/or end at an equilibrium?  (flag, note for the message)."""
     xb = _nearby_equilibrium(model, x_begin, NEAR_RTOL)
     xe = _nearby_equilibrium(model, x_end, EQUILIBRIUM_RTOL)

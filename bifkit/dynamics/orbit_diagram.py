@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # annotations only
     from ..model import Model
 
 
-def local_extrema(t, y, *, kind: str = "max", rel_tol: float = 1e-7):
+def local_extrema(t: np.ndarray, y: np.ndarray, *, kind: str = "max",
+                  rel_tol: float = 1e-7) -> np.ndarray:
     """Local maxima or minima of a sampled series, refined by a parabola through 3 samples.
 
     Returns the extremal values (array); a series whose range is below
@@ -66,7 +67,7 @@ class OrbitDiagram:
     x_final: np.ndarray = field(repr=False)
     status: list = field(repr=False)
 
-    def points(self, kind: str = "max"):
+    def points(self, kind: str = "max") -> tuple[np.ndarray, np.ndarray]:
         """Flattened (parameter, extremum) pairs for a scatter plot."""
         data = self.maxima if kind == "max" else self.minima
         ps = np.concatenate([np.full(len(d), v) for v, d in zip(self.values, data)]) \

@@ -9,6 +9,7 @@ same sample times.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +90,7 @@ class Trajectory:
         raise KeyError(f"{name!r} is neither a state nor an observable; known: {', '.join(known)}")
 
 
-def split_states(model, y: np.ndarray) -> dict:
+def split_states(model: Any, y: np.ndarray) -> dict:
     """Real-split rows ``y`` (n, nt) -> dict state name -> series (complex for complex states)."""
     out, i = {}, 0
     for s in model.states:

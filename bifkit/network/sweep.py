@@ -366,7 +366,8 @@ def load_table(out: str | Path) -> SweepTable:
 
 def plot_sweep(table: Any, x: str, value: str, y: str | None = None, ax: Any = None,
                **kw: Any) -> Any:
-    """Draw a sweep table (or the Dataset of :func:`load_sweep`) on ``ax`` (default: the current axis), for overlays on diagrams.
+    """Draw a sweep table (or the Dataset of :func:`load_sweep`) on ``ax`` (default: the
+    current axis), for overlays on diagrams.
 
     One-parameter view (``y`` None): ``value`` against ``x`` as markers (e.g. the network rate
     over a continuation branch of the mean-field rate). Two-parameter view: the points of the

@@ -37,12 +37,15 @@ the published method; no code taken from MatCont, AUTO-07p or BifurcationKit.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
 
 log = logging.getLogger("bifkit.continuation.degeneracy")
 
@@ -71,14 +74,21 @@ class SymbolicDerivatives:
         self._f = sp.Array(sym.f)
         self._p = list(sym.p)
         self._fn = {}
+        self._arr = {0: self._f}           # symbolic d^k f / dx^k, built on each other
+        self._key = None
+
+    def _derivative_array(self, k):
+        if k not in self._arr:
+            self._arr[k] = sp.derive_by_array(self._derivative_array(k - 1), self._x_syms())
+        return self._arr[k]
+
+    def _at_t0(self, arr):
+        return arr.subs(self._t, 0) if self._t is not None else arr
 
     def _tensor_fn(self, k):
         if k not in self._fn:
-            arr = self._f
-            for _ in range(k):
-                arr = sp.derive_by_array(arr, self._x_syms())
-            arr = arr.subs(self._t, 0) if self._t is not None else arr
-            self._fn[k] = sp.lambdify(self._args, arr.tolist(), "numpy")
+            self._fn[k] = self._cached(
+                f"x{k}", lambda: [self._at_t0(self._derivative_array(k))])[0]
         return self._fn[k]
 
     def _x_syms(self):
@@ -86,13 +96,53 @@ class SymbolicDerivatives:
 
     def _param_fn(self):
         if "p" not in self._fn:
-            fp = sp.derive_by_array(self._f, self._p)                    # (np, n)
-            fxp = sp.derive_by_array(sp.derive_by_array(self._f, self._x_syms()), self._p)
-            if self._t is not None:
-                fp, fxp = fp.subs(self._t, 0), fxp.subs(self._t, 0)
-            self._fn["p"] = (sp.lambdify(self._args, fp.tolist(), "numpy"),
-                             sp.lambdify(self._args, fxp.tolist(), "numpy"))
+            def build():
+                fp = sp.derive_by_array(self._f, self._p)                    # (np, n)
+                fxp = sp.derive_by_array(self._derivative_array(1), self._p)
+                return [self._at_t0(fp), self._at_t0(fxp)]
+            self._fn["p"] = tuple(self._cached("p", build))
         return self._fn["p"]
+
+    def _cached(self, tag, build):
+        """Functions of (x, p) for the arrays ``build()`` returns, from the disk cache.
+
+        Building a 5th-order tensor and lambdifying it takes ~1 s for the E-I model (every
+        process that locates a GH point paid it); its printed source is kept in the
+        kernel cache (:func:`bifkit.codegen.cache_dir`), keyed by the sympy form of the
+        model's right-hand side, and loaded in milliseconds.  A damaged or unreadable file
+        is rebuilt; an expression the NumPy printer cannot write is lambdified uncached.
+        """
+        from ..codegen import cache_dir
+        if self._key is None:
+            self._key = sp.srepr((self._f, self._args, self._t))
+        digest = hashlib.sha256(f"{_DERIV_CACHE_VERSION}|{sp.__version__}|{tag}|"
+                                f"{self._key}".encode()).hexdigest()[:20]
+        try:
+            path = cache_dir() / f"bifkit_derivs_{digest}.py"
+        except OSError:
+            path = None
+        if path is not None and path.exists():
+            try:
+                return _load_functions(path.read_text(), str(path))
+            except Exception as exc:  # noqa: BLE001 (any damage: syntax, truncation, I/O)
+                log.warning("cached derivative source %s failed to load (%s: %s); rebuilding",
+                            path, type(exc).__name__, exc)
+        arrays = build()
+        try:
+            text = _function_source(arrays, self._args)
+        except Exception as exc:  # noqa: BLE001 (a function the printer cannot write)
+            log.info("derivatives lambdified without the disk cache (%s: %s)",
+                     type(exc).__name__, exc)
+            return [sp.lambdify(self._args, a.tolist(), "numpy") for a in arrays]
+        fns = _load_functions(text, "<derivatives>")
+        if path is not None:
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            try:
+                tmp.write_text(text)
+                os.replace(tmp, path)      # atomic: concurrent processes never see half a file
+            except OSError as exc:
+                log.info("derivative cache not written (%s)", exc)
+        return fns
 
     def tensor(self, k, x, p) -> np.ndarray:
         """d^k f / dx^k at (x, p) as an array indexed [j1, ..., jk, i] (output index last)."""
@@ -121,6 +171,42 @@ class SymbolicDerivatives:
         return Forms(A=T1.T.copy(), tensors=_LazyTensors(self, x, p, order, T1), fp=Fp,
                      Ap=np.broadcast_to(np.array(fxp(*vals), float),
                                         (len(p), self.n, self.n)).copy())
+
+
+#: bump when the printed source of cached derivative functions changes
+_DERIV_CACHE_VERSION = "1"
+
+
+class _ArgPrinter(NumPyPrinter):
+    """NumPy printer with fully qualified module names and the arguments renamed a0, a1, ...
+    (model symbols may have names that are not identifiers, or clash with numpy's)."""
+
+    def __init__(self, names):
+        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False})
+        self._names = names
+
+    def _print_Symbol(self, expr):  # noqa: N802 (sympy API)
+        if expr not in self._names:
+            raise ValueError(f"free symbol {expr} is not an argument")
+        return self._names[expr]
+
+
+def _function_source(arrays, args):
+    """Self-contained Python source defining f0, f1, ... : (args) -> nested list, one per array."""
+    printer = _ArgPrinter({s: f"a{i}" for i, s in enumerate(args)})
+    params = ", ".join(f"a{i}" for i in range(len(args)))
+    bodies = [f"def f{j}({params}):\n    return {printer.doprint(a.tolist())}\n"
+              for j, a in enumerate(arrays)]
+    head = "".join(f"import {mod}\n" for mod in sorted(printer.module_imports))
+    return (f"# derivative tensors generated by bifkit.continuation.degeneracy\n{head}\n"
+            f"N_FUNCTIONS = {len(arrays)}\n\n" + "\n".join(bodies))
+
+
+def _load_functions(text, filename):
+    """The functions f0, f1, ... of a source written by :func:`_function_source`."""
+    ns = {}
+    exec(compile(text, filename, "exec"), ns)   # noqa: S102 (our own cache, like codegen)
+    return [ns[f"f{j}"] for j in range(ns["N_FUNCTIONS"])]
 
 
 class _LazyTensors(dict):

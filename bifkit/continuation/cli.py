@@ -28,7 +28,7 @@ def _bounds(items) -> dict:
             lo, hi = rng.split(":", 1)
             out[name.strip()] = (float(lo), float(hi))
         except ValueError:
-            raise SystemExit(f"bifkit: --bounds expects NAME=LOW:HIGH, got {item!r}") from None
+            raise InputError(f"--bounds expects NAME=LOW:HIGH, got {item!r}") from None
     return out
 
 
@@ -44,7 +44,7 @@ def _start(args, model):
         if label is not None:
             pts = branch.special_points(label)
             if not pts:
-                raise SystemExit(f"bifkit: {args.from_file} has no {label!r} point; it has "
+                raise InputError(f"{args.from_file} has no {label!r} point; it has "
                                  f"{sorted({s.label for s in branch.special}) or 'none'}")
             return pts[point_index(k, len(pts), f"--point {spec} ({label} points)")]
         return branch.point(point_index(k, len(branch), f"--point {spec} (branch points)"))
@@ -53,9 +53,9 @@ def _start(args, model):
     except NotImplementedError:
         states = [find_equilibrium(model)]
     if not states:
-        raise SystemExit(f"bifkit: {model.name} has no physical equilibrium at these parameters")
+        raise InputError(f"{model.name} has no physical equilibrium at these parameters")
     if not 0 <= args.equilibrium < len(states):
-        raise SystemExit(f"bifkit: --equilibrium {args.equilibrium}: the model has "
+        raise InputError(f"--equilibrium {args.equilibrium}: the model has "
                          f"{len(states)} equilibria here (0..{len(states) - 1})")
     return states[args.equilibrium]
 
@@ -75,10 +75,7 @@ def cmd_continue(args):
             options[key] = value
     print(f"bifkit: {args.curve} of {model.name} in {args.free} ...", flush=True)
     t0 = time.perf_counter()
-    try:
-        branch = continuation(model, args.curve, start, args.free, **options)
-    except (ValueError, NotImplementedError) as e:
-        raise SystemExit(f"bifkit: {e}") from None
+    branch = continuation(model, args.curve, start, args.free, **options)  # bad input: exit 2
     print(f"bifkit: {len(branch)} points in {time.perf_counter() - t0:.2f} s; "
           f"status {branch.status}: {branch.message}")
     for s in branch.special:

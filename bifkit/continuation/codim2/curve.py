@@ -49,8 +49,9 @@ _STATUS = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),
            core.NOT_FINITE: ("diverged", "non-finite values (NaN/inf) in the model")}
 
 
-#: SymbolicDerivatives per symbolic model (lambdified tensors: ~0.8 s for the E-I model's
-#: 5th order), shared by the curves of one model and its with_params copies
+#: SymbolicDerivatives per symbolic model (its tensors are built once, or loaded from the
+#: disk cache: 0.43 s / 0.05 s for the E-I model's orders 1-5), shared by the curves of one
+#: model and its with_params copies
 _DERIVS: dict = {}
 
 

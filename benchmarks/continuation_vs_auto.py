@@ -5,11 +5,13 @@
 
 One line per curve,
 
-    <curve> points=<n> bifkit_s=<t> auto_s=<t> ratio=<r> auto_points=<m> ...
+    <curve> points=<n> bifkit_s=<t> auto_s=<t> ratio=<r> ratio_min=<r> auto_points=<m> ...
 
 with ``points`` the number of points of bifkit's branch, ``auto_points`` that
 of AUTO's, times the median of ``--repeats`` runs and ``ratio`` =
-bifkit_s / auto_s (target <= 1).  Compile times are printed separately and
+bifkit_s / auto_s (target <= 1); ``ratio_min`` is the same ratio of the fastest
+repeat of each engine (on a loaded machine the waits for a core inflate a few-ms
+run's median more than AUTO's; the fastest repeat is the least disturbed).  Compile times are printed separately and
 excluded: bifkit's numba JIT (first call minus the median of the repeats,
 ~0 when numba's disk cache is warm) and AUTO's gfortran build of the user
 file (measured once in a scratch cache).  ``auto_s`` is the wall time of the
@@ -66,16 +68,21 @@ BOUNDS2 = {"I_e": (1e-5, 200.0), "D_ee": (0.5, 4.0)}
 BOUNDS_PD = {"I_e": (1e-5, 200.0), "D_ee": (0.5, 6.0)}
 
 
+#: fastest of the repeats, per engine (set by timed / auto_timed for the line's ratio_min)
+FASTEST = {}
+
+
 def timed(fn, repeats):
     """(first-call seconds, median seconds of ``repeats`` further calls, last result)."""
     t0 = time.perf_counter()
     res = fn()
     first = time.perf_counter() - t0
     times = []
-    for _ in range(repeats):
+    for _ in range(max(repeats, 1)):
         t0 = time.perf_counter()
         res = fn()
         times.append(time.perf_counter() - t0)
+    FASTEST["bifkit"] = min(times)
     return first, statistics.median(times), res
 
 
@@ -88,6 +95,7 @@ def auto_timed(fn, repeats):
         totals.append(time.perf_counter() - t0)
         info = br.options["auto"]
         procs.append(sum(info["run_seconds"]) + info.get("start_seconds", 0.0))
+    FASTEST["auto"] = min(procs)
     return statistics.median(procs), statistics.median(totals), br
 
 
@@ -166,7 +174,8 @@ class Bench:
                      f"ratio_per_point={mb / ma:.2f}")
         extra += memory_per_point(bif)
         print(f"{curve} points={npoints(rb)} bifkit_s={tb:.3f} auto_s={ta:.3f} "
-              f"ratio={tb / ta:.2f} auto_points={npoints(ra)} auto_total_s={ttot:.3f} "
+              f"ratio={tb / ta:.2f} ratio_min={FASTEST['bifkit'] / FASTEST['auto']:.2f} "
+              f"auto_points={npoints(ra)} auto_total_s={ttot:.3f} "
               f"bifkit_jit_s={max(first - tb, 0.0):.2f}{extra}", flush=True)
         return rb, ra
 

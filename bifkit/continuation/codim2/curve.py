@@ -50,7 +50,7 @@ _STATUS = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),
 
 
 #: SymbolicDerivatives per symbolic model (its tensors are built once, or loaded from the
-#: disk cache: 0.43 s / 0.05 s for the E-I model's orders 1-5), shared by the curves of one
+#: disk cache: 0.66 s / 0.01 s for the E-I model's orders 1-5), shared by the curves of one
 #: model and its with_params copies
 _DERIVS: dict = {}
 

@@ -56,7 +56,9 @@ class SymbolicDerivatives:
     """Exact derivative tensors of a model's right-hand side, evaluated numerically.
 
     ``SymbolicDerivatives(model).at(x, p)`` returns :class:`Forms` at the point.
-    Tensors are built by sympy once per order and lambdified (orders up to 5).
+    Tensors are built by sympy once per order (orders up to 5, each from the one
+    below), printed as Python source of their nonzero entries and kept in the kernel
+    cache directory, so another process loads them instead of differentiating again.
 
     Parameters
     ----------

@@ -1,8 +1,9 @@
 """The exact derivative tensors of the codim-2 normal forms (degeneracy.SymbolicDerivatives)
 are kept on disk as printed source: a second process loads them instead of differentiating
 and lambdifying again (E-I model, orders 1-5: 1.45 s lambdified -> 0.01 s).  Reference:
-sympy's own lambdify of the same derivatives (dummified, since the model has a parameter named "exp":
-sympy orders the terms by symbol name, so sums may differ in the last bit, 1e-13 relative);
+sympy's own lambdify of the same derivatives (dummified, since the model has a parameter
+named "exp": sympy orders the terms by symbol name, so sums may differ in the last bit,
+1e-13 relative);
 what the cache returns must equal what was built, bit for bit."""
 import logging
 

@@ -271,8 +271,19 @@ class PythonFirst:
     python_calls = 200
 
     def __init__(self, dispatcher):
+        import types
+
+        import numpy
         self.dispatcher = dispatcher
-        self.py_func = dispatcher.py_func
+        # the generated source with numpy's allocation in place of the cached njit
+        # helpers: calling a numba function from Python would start numba's compiler
+        # (~1 s in a process that has compiled nothing yet)
+        py = dispatcher.py_func
+        names = {**py.__globals__, "zeros1": numpy.zeros,
+                 "zeros2": lambda n, m: numpy.zeros((n, m)),
+                 "zeros3": lambda n, m, k: numpy.zeros((n, m, k))}
+        self.py_func = types.FunctionType(py.__code__, names, py.__name__, py.__defaults__,
+                                          py.__closure__)
         self.calls = 0
         self.__name__ = getattr(dispatcher, "__name__", "kernel")
         self.__doc__ = getattr(dispatcher, "__doc__", None)

@@ -11,7 +11,8 @@ with ``points`` the number of points of bifkit's branch, ``auto_points`` that
 of AUTO's, times the median of ``--repeats`` runs and ``ratio`` =
 bifkit_s / auto_s (target <= 1); ``ratio_min`` is the same ratio of the fastest
 repeat of each engine (on a loaded machine the waits for a core inflate a few-ms
-run's median more than AUTO's; the fastest repeat is the least disturbed).  Compile times are printed separately and
+run's median more than AUTO's; the fastest repeat is the least disturbed).
+Compile times are printed separately and
 excluded: bifkit's numba JIT (first call minus the median of the repeats,
 ~0 when numba's disk cache is warm) and AUTO's gfortran build of the user
 file (measured once in a scratch cache).  ``auto_s`` is the wall time of the

@@ -4,8 +4,9 @@ BT), not placed at the nearest continuation step.
 
 Each curve is run with coarse steps (ds_max = 0.3) so that no computed point lies within
 FAR = 1e-4 of the codimension-2 point (0.02 and more except at the cusp, where the steps
-shrink as the fold curve turns); the label must still sit at the closed-form point to LOC.  The E-I Bautin point (Bi et al. 2021 Fig. 1a, lower Hopf curve) is checked against
-an independent computation: Hopf points by scipy's fsolve on f = 0, Re(lambda) = 0 (numpy
+shrink as the fold curve turns); the label must still sit at the closed-form point to LOC.
+The E-I Bautin point (Bi et al. 2021 Fig. 1a, lower Hopf curve) is checked against an
+independent computation: Hopf points by scipy's fsolve on f = 0, Re(lambda) = 0 (numpy
 eigenvalues, not the bordered system) and l1 from exact sympy derivatives
 (degeneracy.hopf_normal_form, not the compiled l1), its zero in D_ee by brentq.
 The E-I BT point is checked against the closed-form BT condition in

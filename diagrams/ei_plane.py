@@ -35,7 +35,7 @@ import numpy as np
 from .common import COLORS
 
 REGION_COLORS = {"I": "#f4c7c3", "II": "#cfe2f3", "III": "#d9ead3", "IV": "#fff2cc",
-                 "V": "#d9d2e9", "II+IV": "#7fbf7f", "III+IV": "#b5a642",
+                 "V": "#d9d2e9", "II+IV": "#76c7b7", "III+IV": "#b5a642",
                  "none": "#e0e0e0"}
 REGION_TEXT = {"I": "unstable focus", "II": "stable focus", "III": "stable node",
                "IV": "stable cycle", "V": "chaos",

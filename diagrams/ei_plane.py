@@ -453,8 +453,10 @@ def coexisting_oscillation(model, x0, settle: float = 50.0, window: float = 5.0,
     """Does a trajectory from ``x0`` stay on an oscillation where an equilibrium is stable?
 
     ``x0`` is a state on the oscillation of a neighbouring parameter point.  The model is
-    integrated (Dormand-Prince, rtol 1e-8) for ``settle`` periods (2 pi / the imaginary part
-    of the stable equilibrium's leading eigenvalue pair), then over two windows of ``window`` periods;
+    integrated (Dormand-Prince, rtol 1e-8) for max(``settle`` periods, 10/|lambda|) (period:
+    2 pi / the imaginary part of the stable equilibrium's leading eigenvalue pair; lambda: its
+    real part, 1/ms), then over two windows of max(``window`` periods, 1/|lambda|) (the
+    times capped so that the whole run stays below ``max_time`` ms);
     A1, A2 = the largest distance (real-split state) from the equilibrium in each.  On a
     stable cycle (or a chaotic attractor) A2 ~ A1; a trajectory going to the equilibrium
     shrinks at least like its slowest linear rate near it, by 1 - exp(lambda W) over a window
@@ -479,7 +481,12 @@ def coexisting_oscillation(model, x0, settle: float = 50.0, window: float = 5.0,
     # the Hopf curve; a node's: its fastest complex pair, or 1/|lambda|
     om = abs(float(ev[int(np.argmax(ev.real))].imag)) or float(np.max(np.abs(ev.imag)))
     period = 2 * math.pi / om if om > 1e-12 else 1.0 / abs(lam)
-    w, t_settle = window * period, settle * period
+    # settle until a trajectory heading for the equilibrium has shrunk by e^-10 at its
+    # slowest linear rate, windows of 1/|lambda| (a decay by e^-1 there), both at least some
+    # periods and together at most max_time (close to a Hopf curve the threshold below
+    # shrinks with the expected decay)
+    t_settle = max(settle * period, min(10.0 / abs(lam), max_time / 2))
+    w = max(window * period, min(1.0 / abs(lam), max_time / 4))
     if t_settle + 2 * w > max_time:
         return None
     x_eq = model.pack(eq)

@@ -234,6 +234,8 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
                                      fix=(k, th))
                 if fin is not None:
                     fin.tU, fin.tz = pt.tU, pt.tz
+                    # codimension-2 points on the last step, up to the bound
+                    uz.extend(_last_step_specials(system, pt, fin, sb, trusted, len(pts) - 1))
                     pts.append(fin)
                 name = system.model.param_names[system.ifree[i]]
                 return pts, "bound", f"bound {name} = {bound:g} reached"
@@ -304,6 +306,25 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
         elif new.iterations >= opts.max_iter - 1:
             ds = max(0.6 * ds, opts.ds_min)
     return pts, "max_points", f"max_points = {opts.max_points} reached"
+
+
+def _last_step_specials(system, pt, fin, h, trusted, index):
+    """[(index, special)] of the strong resonances (NS-C), the multiplier codimension-2 points
+    and the normal-form zeros on the step pt -> fin that lands on a parameter bound (h: the
+    predictor length of that step)."""
+    out = []
+    found = list(_resonances(system, pt, fin, h)) if system.curve == "NS-C" else []
+    crossings = _codim2_crossings(system, pt, fin, h) if trusted else []
+    for label, (x, _), converged in sorted(found + crossings, key=lambda r: r[1][1]):
+        out.append(_resonance_special(system, x, label, converged, index))
+    nf = NORMAL_FORM_ZEROS.get(system.curve)
+    if nf is not None and trusted and not any(r[0] == nf[2] for r in crossings):
+        zero = _nf_crossing(system, pt, fin, h)
+        if zero is not None:
+            (x, _), converged = zero
+            out.append(_resonance_special(system, x, nf[0], converged, index))
+            out[-1][1].data[nf[1]] = x.nf
+    return out
 
 
 def _multiplier_status(system, pts, new):

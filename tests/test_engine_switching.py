@@ -77,5 +77,11 @@ def test_switching_errors(make_model):
     m = make_model("sw_tc", ["x"], {"mu": -1.0}, lambda x, mu: [mu * x - x ** 2])
     with pytest.raises(ValueError, match="branch='other' needs a start at a branch point"):
         continuation(m, "EP-C", {"x": 0.0}, "mu", branch="other")
-    with pytest.raises(ValueError, match="option 'branch' applies to EP-C only"):
+    # LC-C switches at BPC points too (branch='other' from a BPC); other curves have no branch
+    with pytest.raises(ValueError, match="branch='other' needs a start at a branch point of "
+                                         "cycles"):
         continuation(m, "LC-C", {"x": 0.0}, "mu", branch="other")
+    m2 = make_model("sw_tc2", ["x"], {"mu": -1.0, "nu": 0.0},
+                    lambda x, mu, nu: [mu * x - x ** 2 + nu])
+    with pytest.raises(ValueError, match="option 'branch' applies to EP-C, LC-C only"):
+        continuation(m2, "LP-C", {"x": 0.0}, ["mu", "nu"], branch="other")

@@ -39,7 +39,8 @@ def test_sweep_writes_every_point_and_resumes(tmp_path, client):
     assert all(os.stat(f).st_mtime_ns == m for f, m in mtimes.items())
     assert files[0].exists()
     np.testing.assert_array_equal(np.sort(table2["rate_all"]), np.sort(table["rate_all"]))
-    assert len(load_sweep(tmp_path)["i0"]) == 4
+    ds = load_sweep(tmp_path)  # the sweep's dataset: dims i0, g0 (2 x 2), all four finished
+    assert dict(ds.sizes) == {"i0": 2, "g0": 2} and int(ds["finished"].sum()) == 4
 
 
 def test_empty_grid_and_bad_points_are_errors_before_any_work(tmp_path):

@@ -137,7 +137,6 @@ _NODES = {cls.__name__: cls for cls in (
     sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.asin, sp.acos, sp.atan,
     sp.atan2, sp.sinh, sp.cosh, sp.tanh, sp.Abs, sp.sign, sp.Heaviside, sp.Min, sp.Max,
     sp.conjugate, sp.re, sp.im, sp.arg)}
-_UNEVALUATED = (sp.Add, sp.Mul, sp.Pow)
 
 
 def to_tree(expr) -> list:
@@ -190,4 +189,6 @@ def from_tree(tree, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
         raise ValueError(f"unknown expression node {head!r} in expression tree")
     cls = _NODES[head]
     children = [from_tree(a, symbols) for a in args]
-    return cls(*children, evaluate=False) if cls in _UNEVALUATED else cls(*children)
+    # unevaluated, functions too: Abs(1/x) must not become 1/Abs(x), or the rebuilt
+    # expression (and the digest of a reloaded model) would differ from the saved one
+    return cls(*children, evaluate=False)

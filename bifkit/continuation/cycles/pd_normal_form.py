@@ -34,6 +34,7 @@ import math
 import numpy as np
 
 from . import collocation as co
+from .linalg import Factor
 
 
 def _gauss_values(V, mesh, scheme):
@@ -112,22 +113,35 @@ def pd_coefficient(model, U, V, T, p, mesh, scheme, Jblk=None):
     f_g, Bvv = f_g.reshape(N, m, n), Bvv.reshape(N, m, n)
     # (h2, a): h2' - A h2 + 2 a f = B(phi, phi), periodic, int <x0', h2> = 0 (collocation rows
     # scaled like Jblk: Wd H - h_j T A W H = h_j T g)
-    phase = np.zeros((M, n))
-    co.phase_row(np.ascontiguousarray(U), scheme.W, scheme.Wd, scheme.wg, phase)
-    H2, a_col = _solve(Jblk, n, 1.0, (hT * 2.0 * f_g).reshape(N, m * n), phase,
-                       (hT * Bvv).reshape(N, m * n))
-    a = a_col
+    # one factorisation of the collocation rows with both border columns (2 f for a, 6 phi for
+    # c), then the two problems by their own border rows and boundary conditions
+    Jb = np.empty((N, m * n, 2))
+    Jb[:, :, 0] = (hT * 2.0 * f_g).reshape(N, m * n)
+    Jb[:, :, 1] = (hT * 6.0 * vg).reshape(N, m * n)
+    F = Factor(np.ascontiguousarray(Jblk), Jb)
+    # (h2, a): h2' - A h2 + 2 a f = B(phi, phi), periodic, int <x0', h2> = 0 (collocation rows
+    # scaled like Jblk: Wd H - h_j T A W H = h_j T g); the c slot held at 0
+    C = np.zeros((2, M, n))
+    co.phase_row(np.ascontiguousarray(U), scheme.W, scheme.Wd, scheme.wg, C[0])
+    D = np.array([[0.0, 0.0], [0.0, 1.0]])
+    eye, zero_bz = np.eye(n), np.zeros((n, 2))
+    H2, z2 = F.solve(C, D, eye, -eye, zero_bz, (hT * Bvv).reshape(N, m * n), np.zeros(n),
+                     np.zeros(2))
+    a = float(z2[0])
     h2g = np.ascontiguousarray(_gauss_values(H2, mesh, scheme).reshape(G, n))
     R = np.empty((G, n))
     kx.pd_nf_cubic(ugf, vgf, h2g, Avv, a, p, R)
     R = R.reshape(N, m, n)
-    # (h3, c): h3' - A h3 + 6 c phi = R, antiperiodic, int <phi, h3> = 0
-    wrow = np.zeros((M, n))
-    wn = _node_weights(mesh, scheme)
-    wrow[:] = wn[:, None] * V
-    _, c = _solve(Jblk, n, -1.0, (hT * 6.0 * vg).reshape(N, m * n), wrow,
-                  (hT * R).reshape(N, m * n))
-    return {"c": c, "a": a}
+    # (h3, c): h3' - A h3 + 6 c phi = R, antiperiodic, int <phi, h3> = 0; the a slot at 0
+    C = np.zeros((2, M, n))
+    C[1] = _node_weights(mesh, scheme)[:, None] * V
+    D = np.array([[1.0, 0.0], [0.0, 0.0]])
+    H3, z3 = F.solve(C, D, eye, eye, zero_bz, (hT * R).reshape(N, m * n), np.zeros(n),
+                     np.zeros(2))
+    if not (np.all(np.isfinite(H2)) and np.all(np.isfinite(H3)) and np.all(np.isfinite(z3))
+            and math.isfinite(a)):
+        raise np.linalg.LinAlgError("singular bordered system in the PD normal form")
+    return {"c": float(z3[1]), "a": a}
 
 
 def _node_weights(mesh, scheme):

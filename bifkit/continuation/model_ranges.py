@@ -10,6 +10,21 @@ A check is a predicate, so its edge is found by bisection from the current
 from __future__ import annotations
 
 import math
+import weakref
+
+#: id(definition) -> (weak reference to it, {name: [(low, high), ...]}): intervals already found by
+#: bisection (a check is a predicate of the parameter's value alone, so an interval found once holds
+#: for every start inside it); definitions are unhashable, hence the id and the weak reference
+_FOUND: dict = {}
+
+
+def _found(definition, name: str) -> list:
+    entry = _FOUND.get(id(definition))
+    if entry is None or entry[0]() is not definition:
+        key = id(definition)
+        entry = (weakref.ref(definition, lambda _r, key=key: _FOUND.pop(key, None)), {})
+        _FOUND[key] = entry
+    return entry[1].setdefault(name, [])
 
 
 def valid_interval(model, name: str) -> tuple:
@@ -29,7 +44,13 @@ def valid_interval(model, name: str) -> tuple:
         return all(_safe(c, v) for c in checks)
     if not ok(v0):
         return lo, hi   # (the model refuses its own value: leave it to the model's errors)
-    return max(lo, _edge(ok, v0, -1.0)), min(hi, _edge(ok, v0, 1.0))
+    found = _found(d, name)
+    for a, b in found:
+        if a <= v0 <= b:
+            return max(lo, a), min(hi, b)
+    a, b = _edge(ok, v0, -1.0), _edge(ok, v0, 1.0)
+    found.append((a, b))
+    return max(lo, a), min(hi, b)
 
 
 def _safe(check, v) -> bool:

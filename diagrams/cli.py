@@ -5,13 +5,16 @@
 
 ``add_subcommands(subparsers)`` adds the ``diagram`` subcommand to an ``argparse``
 sub-parser collection; it sets ``func`` to :func:`cmd_diagram`, run under bifkit's exit-code
-convention (``bifkit/cli.py``): an unknown recipe, or one whose machinery is missing
+convention (``bifkit/cli/_run.py``; ``--out`` is checked, and created, before the run): an unknown recipe, or one whose machinery is missing
 (NotImplementedError naming it), is exit code 2 with one line on stderr.
 """
 from __future__ import annotations
 
 import sys
 import time
+from typing import Sequence
+
+from bifkit.cli.options import add_out_option
 
 
 def cmd_diagram(args) -> int:
@@ -41,20 +44,16 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("--list", action="store_true", help="list the recipes and exit")
     p.add_argument("--quick", action="store_true",
                    help="coarse grids and small networks (about a minute)")
-    p.add_argument("--out", default="results/diagrams", help="output directory")
+    add_out_option(p, default="results/diagrams", kind="dir", help="output directory")
     p.set_defaults(func=cmd_diagram)
 
 
-def main(argv=None) -> int:
-    """Stand-alone entry: ``python -m bifkit.diagrams.cli diagram NAME ...``."""
-    import argparse
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m bifkit.diagrams.cli diagram NAME ...``: the ``bifkit`` command itself
+    (:func:`bifkit.cli.main`), so exit codes and messages are the same."""
+    from bifkit.cli import main as bifkit_main
 
-    ap = argparse.ArgumentParser(prog="bifkit")
-    add_subcommands(ap.add_subparsers(dest="command", required=True))
-    args = ap.parse_args(argv)
-    from bifkit.cli import run_command
-
-    return run_command(args.func, args)
+    return bifkit_main(argv)
 
 
 if __name__ == "__main__":

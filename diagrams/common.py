@@ -6,6 +6,7 @@ output directory it is given, and returns ``{key: Path}`` of what it wrote.
 """
 from __future__ import annotations
 
+import csv
 import importlib.util
 from pathlib import Path
 
@@ -33,23 +34,34 @@ def write_csv(path, columns: dict, comment: str = "") -> Path:
         raise ValueError(f"{path.name}: columns differ in length: {lengths}")
     path.parent.mkdir(parents=True, exist_ok=True)
     n = next(iter(lengths.values()))
-    with path.open("w") as fh:
+    with path.open("w", newline="") as fh:   # the csv module writes the line ends
         if comment:
             for line in comment.splitlines():
                 fh.write(f"# {line}\n")
-        fh.write(",".join(arrays) + "\n")
-        for i in range(n):
-            fh.write(",".join(_fmt(a[i]) for a in arrays.values()) + "\n")
+        writer = csv.writer(fh, lineterminator="\n")   # quotes a field holding a comma
+        writer.writerow(arrays)
+        writer.writerows([_fmt(a[i]) for a in arrays.values()] for i in range(n))
     return path
 
 
 def read_csv(path) -> dict:
-    """Read a table written by :func:`write_csv` back into {name: array}."""
-    lines = [ln for ln in Path(path).read_text().splitlines() if not ln.startswith("#")]
-    names = lines[0].split(",")
-    cols = {k: [] for k in names}
-    for ln in lines[1:]:
-        for k, v in zip(names, ln.split(",")):
+    """Read a table written by :func:`write_csv` back into {name: array}.
+
+    Numeric columns come back as float arrays, others as object arrays of str. Raises
+    ValueError naming the file and the data row whose field count differs from the header.
+    """
+    path = Path(path)
+    with path.open(newline="") as fh:
+        rows = [r for r in csv.reader(ln for ln in fh if not ln.startswith("#")) if r]
+    if not rows:
+        raise ValueError(f"{path.name}: no header row (an empty CSV table)")
+    names = rows[0]
+    cols: dict[str, list[str]] = {k: [] for k in names}
+    for i, row in enumerate(rows[1:], start=1):
+        if len(row) != len(names):
+            raise ValueError(f"{path.name}: data row {i} has {len(row)} fields, the header "
+                             f"{len(names)}")
+        for k, v in zip(names, row):
             cols[k].append(v)
     out = {}
     for k, v in cols.items():

@@ -36,6 +36,26 @@ def test_every_subcommand_module_plugs_into_the_one_parser():
     assert dynamics_cli.main(["integrate", "nomodel", "--T", "1"]) == 2
 
 
+def test_the_other_stand_alone_entries_are_the_one_command(tmp_path, capsys):
+    """network/cli.py and diagrams/cli.py build no parser of their own: their ``main`` is
+    ``bifkit.cli.main``, so they share its exit codes and its --out checks."""
+    from pathlib import Path
+
+    from bifkit.diagrams import cli as diagrams_cli
+    from bifkit.network import cli as network_cli
+    for mod in (network_cli, diagrams_cli):
+        assert "ArgumentParser(" not in Path(mod.__file__).read_text(), mod.__name__
+    assert network_cli.main(["simulate", "no_such_network", "--T", "1"]) == 2
+    assert capsys.readouterr().err.startswith("bifkit: ")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert network_cli.main(["simulate", "inhibitory_qif", "--out",
+                             str(blocker / "r.json")]) == 2   # checked before simulating
+    assert "--out" in capsys.readouterr().err
+    assert diagrams_cli.main(["diagram", "no_such_recipe", "--out", str(tmp_path / "d")]) == 2
+    assert capsys.readouterr().err.startswith("bifkit: ")
+
+
 def test_shared_options_are_declared_the_same_way():
     choices = _subparsers()
     for name in MODEL_COMMANDS:

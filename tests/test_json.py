@@ -81,9 +81,9 @@ def test_saved_branch_keeps_complex_special_point_data(tmp_path):
 
 
 ROOT = Path(__file__).resolve().parents[1] / "bifkit"
-# writers that still bypass bifkit/_json.py, in files owned elsewhere (issue 19 report):
-# network results are written with default=float (drops imaginary parts silently)
-KNOWN_OUTSIDE = {"network/cli.py", "network/simulate.py"}
+# writers that still bypass bifkit/_json.py: none (network results used default=float
+# until issue 19, which dropped imaginary parts silently)
+KNOWN_OUTSIDE: set[str] = set()
 
 
 def test_no_other_json_encoder_of_complex_numbers():

@@ -44,11 +44,6 @@ __all__ = ["main", "build_parser", "run_command", "steady_report", "parse_assign
 SUBCOMMAND_MODULES = ("bifkit.cli.models", "bifkit.continuation.cli", "bifkit.network.cli",
                       "bifkit.dynamics.cli", "bifkit.diagrams.cli")
 
-# output options of subcommands whose modules do not declare them with
-# options.add_out_option yet (files owned elsewhere): checked before the run all the same
-_OUTPUT_FILES = {"simulate": ("out",)}
-_OUTPUT_DIRS = {"sweep": ("out",), "diagram": ("out",)}
-
 _load = load_model_arg   # the name subcommand modules imported before bifkit.cli.options
 
 
@@ -70,12 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         mod.add_subcommands(sub)
-    for name, attrs in _OUTPUT_FILES.items():
-        if name in sub.choices and not sub.choices[name].get_default("check_paths"):
-            sub.choices[name].set_defaults(check_paths=attrs)
-    for name, attrs in _OUTPUT_DIRS.items():
-        if name in sub.choices and not sub.choices[name].get_default("check_dirs"):
-            sub.choices[name].set_defaults(check_dirs=attrs)
     return parser
 
 

@@ -5,14 +5,18 @@
                  [--scheduler ADDRESS] [--workers N] [--new-folder] [--worker-timeout S]
 
 ``add_subcommands(subparsers)`` adds both subcommands to an ``argparse`` sub-parser collection;
-each sets ``func`` to its handler, which returns an exit status. Values given with ``--set`` are
-numbers where they parse as numbers (integers stay integers), strings otherwise
-(e.g. ``--set indegree=binomial``).
+each sets ``func`` to its handler, run by :func:`bifkit.cli.main` under bifkit's exit-code
+convention (``bifkit/cli/_run.py``: bad input 2, a failed run 1). ``--out`` is declared with
+:func:`bifkit.cli.options.add_out_option`, so the path is checked before anything runs. Values
+given with ``--set`` are numbers where they parse as numbers (integers stay integers), strings
+otherwise (e.g. ``--set indegree=binomial``). The summary printed by ``simulate`` is bifkit's one
+JSON encoding (:mod:`bifkit._json`).
 """
 from __future__ import annotations
 
-import json
-import sys
+from typing import Sequence
+
+from ..cli.options import add_out_option
 
 
 def _value(text, name="value"):
@@ -38,12 +42,10 @@ def cmd_simulate(args) -> int:
     for key in ("T", "transient", "seed"):
         if getattr(args, key) is not None:
             params[key] = getattr(args, key)
-    try:
-        res = simulate(args.network, **params)
-    except (ValueError, NotImplementedError) as e:
-        print(f"bifkit: {e}", file=sys.stderr)
-        return 2
-    print(json.dumps(res.row(), default=float), flush=True)   # the result first
+    from .._json import dumps
+
+    res = simulate(args.network, **params)   # bad input: ValueError -> exit code 2
+    print(dumps(res.row()), flush=True)   # the result first
     if args.out:
         from .._io import save_or_rescue   # atomic; the path was checked before the run
         save_or_rescue(res.save, args.out, suffixes=(".json", ".npz"), result=res)
@@ -59,19 +61,15 @@ def cmd_sweep(args) -> int:
             raise SystemExit(f"bifkit: --grid expects NAME=v1,v2,..., got {item!r}")
         k, v = item.split("=", 1)
         grid[k.strip()] = [_value(x) for x in v.split(",") if x.strip()]
-    try:
-        table = sweep(args.network, grid, args.out, fixed=_assignments(args.set),
-                      scheduler=args.scheduler, n_workers=args.workers, progress=True,
-                      on_conflict="new" if args.new_folder else "refuse",
-                      worker_timeout=args.worker_timeout)
-    except (ValueError, FileNotFoundError) as e:
-        print(f"bifkit: {e}", file=sys.stderr)
-        return 2
-    except RuntimeError as e:  # no live worker: finished points are saved
-        print(f"bifkit: {e}", file=sys.stderr)
-        return 1
+    # bad input: ValueError -> exit code 2; no live worker or no scheduler: ComputationError
+    # -> exit code 1 (finished points are saved)
+    table = sweep(args.network, grid, args.out, fixed=_assignments(args.set),
+                  scheduler=args.scheduler, n_workers=args.workers, progress=True,
+                  on_conflict="new" if args.new_folder else "refuse",
+                  worker_timeout=args.worker_timeout)
     n = len(next(iter(table.values()))) if table else 0
-    print(f"{n} points in {table.folder}/points (load with bifkit.network.load_sweep)")
+    print(f"{n} points in {table.folder}/sweep.nc (load with bifkit.load_sweep"
+          f"({str(table.folder)!r}))")
     return 0
 
 
@@ -112,13 +110,14 @@ def add_subcommands(subparsers) -> None:
                    help="recorded time (ms or tau)")
     p.add_argument("--transient", type=argparse_number(nonnegative=True), default=None)
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--out", default=None, help="result file (.json summary or .npz)")
+    add_out_option(p, help="result file (.json summary or .npz)")
     p.set_defaults(func=cmd_simulate)
     s = subparsers.add_parser("sweep", help="run a network over a parameter grid (Dask)")
     s.add_argument("network")
     s.add_argument("--grid", nargs="+", required=True, metavar="NAME=v1,v2,...")
     s.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE")
-    s.add_argument("--out", required=True, help="directory of the per-point files (resumable)")
+    add_out_option(s, required=True, kind="dir",
+                   help="sweep folder: sweep.nc and the per-point files (resumable)")
     s.add_argument("--scheduler", default=None, help="address of a Dask scheduler")
     s.add_argument("--workers", type=_positive_int, default=None,
                    help="LocalCluster worker processes (integer >= 1; default: one per CPU)")
@@ -130,14 +129,12 @@ def add_subcommands(subparsers) -> None:
     s.set_defaults(func=cmd_sweep)
 
 
-def main(argv=None) -> int:
-    """Stand-alone entry: ``python -m bifkit.network.cli simulate ...``."""
-    import argparse
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m bifkit.network.cli simulate ...``: the ``bifkit`` command itself
+    (:func:`bifkit.cli.main`), so exit codes and messages are the same."""
+    from ..cli import main as bifkit_main
 
-    ap = argparse.ArgumentParser(prog="bifkit")
-    add_subcommands(ap.add_subparsers(dest="command", required=True))
-    args = ap.parse_args(argv)
-    return args.func(args)
+    return bifkit_main(argv)
 
 
 if __name__ == "__main__":

@@ -68,15 +68,15 @@ class SimulationResult:
         """Write the result: ``.json`` -> scalar summary and parameters; anything else -> ``.npz``
         with the summary (JSON string under ``summary``) plus every array (``rate_neuron_e``,
         ``spectrum_all``, ``raster_t``, ``t``, ...)."""
-        import json
         from pathlib import Path
 
+        from .. import _json   # bifkit's one JSON encoding (complex numbers kept, not float())
         from .._io import atomic_save, write_text   # temporary file, then rename
         path = Path(path)
         summary = {"network": self.network, "params": self.params, "time_unit": self.time_unit,
                    "rate_unit": self.rate_unit, **self.row()}
         if path.suffix == ".json":
-            write_text(path, json.dumps(summary, indent=1, default=float), result=self)
+            write_text(path, _json.dumps(summary, indent=1), result=self)
             return
         arrays = {"t": self.t, "freqs": self.freqs, "spike_spectrum": self.spike_spectrum,
                   "raster_t": self.raster[0], "raster_i": self.raster[1]}
@@ -84,7 +84,7 @@ class SimulationResult:
                     "psi_series"):
             for pname, arr in getattr(self, key).items():
                 arrays[f"{key}_{pname}"] = np.asarray(arr)
-        atomic_save(lambda tmp: np.savez_compressed(tmp, summary=json.dumps(summary, default=float),
+        atomic_save(lambda tmp: np.savez_compressed(tmp, summary=_json.dumps(summary),
                                                     **arrays), path, result=self)
 
     def row(self) -> dict:

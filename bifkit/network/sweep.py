@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .._optional import require
+from ..errors import ComputationError
 from .networks import get_family
 from .sweep_store import DatasetWriter, _check_folder, journal_rows, load_sweep, rows_to_columns
 
@@ -228,8 +229,9 @@ def sweep(network: str, grid: dict, out: str | Path, fixed: dict | None = None,
     ValueError
         Empty grid, a point whose parameters ``simulate`` rejects (checked before any work), a
         bad ``n_workers``/``worker_timeout``, or a folder holding a different sweep.
-    RuntimeError
-        No live Dask worker for ``worker_timeout`` seconds.
+    bifkit.errors.ComputationError
+        (a RuntimeError) No live Dask worker for ``worker_timeout`` seconds, or the scheduler
+        at ``scheduler`` cannot be reached.
     """
 
     require("distributed", extra="dask")  # before any folder is made: names the missing extra
@@ -286,7 +288,7 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
             try:
                 client = Client(scheduler, timeout=min(30.0, worker_timeout))
             except (OSError, TimeoutError) as e:
-                raise RuntimeError(f"cannot reach the Dask scheduler at {scheduler!r} ({e}); "
+                raise ComputationError(f"cannot reach the Dask scheduler at {scheduler!r} ({e}); "
                                    f"nothing was computed") from e
         else:
             cluster = LocalCluster(n_workers=n_workers or os.cpu_count(), threads_per_worker=1,
@@ -313,7 +315,7 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
                 except Exception as e:
                     if type(e).__name__ != "KilledWorker":
                         raise
-                    raise RuntimeError(
+                    raise ComputationError(
                         f"sweep {network}: the point {params_of[fut]} killed its Dask worker "
                         f"repeatedly (out of memory?); the finished points are saved in "
                         f"{str(out)!r}") from e
@@ -333,7 +335,7 @@ def _run_on_dask(network, todo, n_total, scheduler, n_workers, progress, client,
                 logger.warning("sweep %s: no live Dask worker; %d points waiting (fails after "
                                "%g s without a worker)", network, len(pending), worker_timeout)
             elif now - no_worker_since >= worker_timeout:
-                raise RuntimeError(
+                raise ComputationError(
                     f"sweep {network}: no live Dask worker for {worker_timeout:g} s "
                     f"({len(pending)} of {n_total} points unfinished); the finished points are "
                     f"saved in {str(out)!r}: start workers and rerun the same sweep to resume")

@@ -143,9 +143,10 @@ def find_equilibrium(model: Model, guess: Any = None, *, tol: float = 1e-10, max
     if not tol < 1:
         raise InputError(f"tol = {tol!r} must be below 1 (a relative tolerance)")
     maxiter = as_int(maxiter, "maxiter", minimum=1)
-    if not model.is_autonomous() and not params.get(model.definition.forcing_amplitude) == 0:
+    amplitude = model.definition.forcing_amplitude   # None: the model has no forcing
+    if amplitude is not None and not model.is_autonomous() and params.get(amplitude) != 0:
         raise ValueError(f"model {model.name!r} is periodically forced "
-                         f"({model.definition.forcing_amplitude} != 0): it has no equilibria")
+                         f"({amplitude} != 0): it has no equilibria")
     if guess is None:
         guess = model.default_guess()
     x0 = model.pack(guess)

@@ -36,7 +36,7 @@ import scipy.sparse as sps
 import scipy.sparse.linalg as spla
 
 from .continuation.homoclinic import _colloc
-from .errors import ConvergenceError, InputError
+from .errors import ComputationError, ConvergenceError, InputError
 
 if TYPE_CHECKING:  # annotations only
     from .continuation.homoclinic._deps import Orbit
@@ -177,6 +177,9 @@ def prc_finite(cycle_point: Any, variable: str, amplitude: float, n_phases: int,
     if int(n_phases) < 1:
         raise InputError(f"n_phases must be >= 1, got {n_phases!r}")
     mu = orbit.multipliers if orbit.multipliers is not None else refine(model, orbit).multipliers
+    if mu is None:   # refine attaches the Floquet multipliers; an Orbit type allows None
+        raise ComputationError("the cycle has no Floquet multipliers after refinement; "
+                               "cannot judge whether it attracts")
     lead = np.sort(np.abs(mu))[::-1][1] if len(mu) > 1 else 0.0   # drop the trivial one
     if lead >= 1.0 - 1e-9:
         raise InputError(f"the cycle is not attracting (nontrivial multiplier |mu| = {lead:.6g}): "

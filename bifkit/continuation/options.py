@@ -260,7 +260,8 @@ def make_options(curve: str, options: ContinuationOptions | None = None,
     if options is not None and not isinstance(options, ContinuationOptions):
         raise ValueError(f"options must be a ContinuationOptions; got {type(options).__name__}")
     base = dict(CURVE_DEFAULTS[curve])
-    mesh = base.pop("mesh", MeshOptions())
+    default_mesh = base.pop("mesh", None)   # LC-C's defaults hold one
+    mesh = default_mesh if isinstance(default_mesh, MeshOptions) else MeshOptions()
     if options is not None:
         base = {f.name: getattr(options, f.name) for f in fields(options) if f.name != "mesh"}
         mesh = options.mesh

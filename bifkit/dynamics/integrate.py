@@ -202,16 +202,16 @@ def integrate(model: Model, t_span: Sequence[float] | np.ndarray, x0: Any = None
         if dt is None:
             raise InputError(f"method={method!r} needs a positive step dt (got None); or use "
                              f"the default method='dopri', which chooses its own steps")
-        dt = as_float(dt, "dt", positive=True)
+        step = as_float(dt, "dt", positive=True)   # the fixed step of rk4 / etd
         max_steps = as_int(max_steps, "max_steps", minimum=1)
-        if (t1 - t0) / dt > max_steps:
-            raise InputError(f"dt = {dt!r} over t_span = ({t0:g}, {t1:g}) would take "
-                             f"{(t1 - t0) / dt:.3g} steps, above max_steps = {max_steps}; "
+        if (t1 - t0) / step > max_steps:
+            raise InputError(f"dt = {step!r} over t_span = ({t0:g}, {t1:g}) would take "
+                             f"{(t1 - t0) / step:.3g} steps, above max_steps = {max_steps}; "
                              f"use a larger dt or raise max_steps")
-        default_sample = dt
+        default_sample = step
     else:
-        if dt is not None:
-            dt = as_float(dt, "dt", positive=True)
+        # dopri: dt is only the first trial step; 0.0 lets the loop choose it
+        step = 0.0 if dt is None else as_float(dt, "dt", positive=True)
         default_sample = (t1 - t0) / DEFAULT_DOPRI_SAMPLES
     check_recording(model, (t0, t1), sample or default_sample, t_eval, max_memory)
     t_out = output_times((t0, t1), sample, t_eval, default_sample=default_sample)
@@ -219,7 +219,7 @@ def integrate(model: Model, t_span: Sequence[float] | np.ndarray, x0: Any = None
     f, p = model.compiled.f, np.array(model.p)  # writable copy: the loops' declared type
     nrej, nfev = 0, 0
     if method == "rk4":
-        Y, n_rec, code, t_stop, nsteps = rk4_loop(f, p, x, t_out, float(dt), float(blowup))
+        Y, n_rec, code, t_stop, nsteps = rk4_loop(f, p, x, t_out, step, float(blowup))
         nfev = 4 * nsteps
     elif method == "dopri":
         rtol = as_float(rtol, "rtol", positive=True)
@@ -229,12 +229,11 @@ def integrate(model: Model, t_span: Sequence[float] | np.ndarray, x0: Any = None
         max_step = as_float(max_step, "max_step", positive=True, finite=False)
         max_steps = as_int(max_steps, "max_steps", minimum=1)
         atol_arr = np.broadcast_to(np.asarray(atol, dtype=float), (model.n,)).copy()
-        h0 = float(dt) if dt is not None else 0.0
         Y, n_rec, code, t_stop, nsteps, nrej, nfev = dopri_loop(
-            f, p, x, t_out, float(rtol), atol_arr, h0, float(max_step), int(max_steps),
+            f, p, x, t_out, float(rtol), atol_arr, step, float(max_step), int(max_steps),
             float(blowup))
     else:
-        Y, n_rec, code, t_stop, nsteps = _run_etd(model, x, t_out, float(dt), L, nonlinear,
+        Y, n_rec, code, t_stop, nsteps = _run_etd(model, x, t_out, step, L, nonlinear,
                                                   float(blowup))
         nfev = 4 * nsteps
     t = t_out[:n_rec].copy()

@@ -79,8 +79,9 @@ def classify(model: Model, *, T: float, transient: float, dt: float, x0: Any = N
         label = "chaotic"
     elif lam[0] < -tol:
         # converging but slower than the transient: still the equilibrium's regime
-        ev = model.eigenvalues(eq) if eq is not None else None
-        label = "stable focus" if ev is not None and abs(ev[0].imag) > 0 else "stable node"
+        slow_ev = model.eigenvalues(eq) if eq is not None else None
+        label = ("stable focus" if slow_ev is not None and abs(slow_ev[0].imag) > 0
+                 else "stable node")
     elif lam.size > 1 and abs(lam[1]) <= tol:
         label = "quasi-periodic"
     else:

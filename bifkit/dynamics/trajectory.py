@@ -9,9 +9,12 @@ same sample times.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # annotations only (bifkit.model imports the dynamics lazily)
+    from ..model import Model
 
 # status codes, as in scipy.integrate.solve_ivp
 SUCCESS = 0
@@ -52,7 +55,8 @@ class Trajectory:
         Accepted steps.
     nrejected : int
         Rejected steps (adaptive methods only).
-    model : Model
+    model : Model or None
+        The model that was integrated (None for a trajectory built without one).
     """
 
     t: np.ndarray
@@ -65,7 +69,7 @@ class Trajectory:
     nfev: int = 0
     nsteps: int = 0
     nrejected: int = 0
-    model: object = field(default=None, repr=False)
+    model: Model | None = field(default=None, repr=False)
 
     @property
     def success(self) -> bool:

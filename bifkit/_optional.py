@@ -9,7 +9,8 @@ extra       installs                               needed for
 dask        dask[distributed]                      ``bifkit.sweep`` (points run as Dask tasks)
 network     the ``dask`` extra                     network sweeps (``simulate`` needs nothing)
 plot        matplotlib                             ``Branch.plot``, ``bifkit diagram``
-data        pandas, xarray                         ``bifkit.export`` (DataFrame / Dataset out)
+data        pandas, xarray, zarr                   ``bifkit.export`` (DataFrame / Dataset out),
+                                                   sweeps (``sweep.zarr``, ``load_sweep``)
 progress    tqdm                                   progress bars (``bifkit._logging.progress``)
 docs        mkdocs-material, mkdocstrings-python   building the documentation site
 all         every extra above
@@ -30,7 +31,7 @@ EXTRAS = {
     "dask": ("dask", "distributed"),
     "network": ("dask", "distributed"),
     "plot": ("matplotlib",),
-    "data": ("pandas", "xarray"),
+    "data": ("pandas", "xarray", "zarr"),
     "progress": ("tqdm",),
     "docs": ("mkdocs", "mkdocs-material", "mkdocstrings", "mkdocstrings-python"),
 }

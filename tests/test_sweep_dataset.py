@@ -1,5 +1,6 @@
-"""A network sweep is one dataset (``<out>/sweep.nc``, coordinates = the grid parameters),
-written point by point, resumable: interrupted and resumed gives the same dataset.
+"""A network sweep is one dataset (``<out>/sweep.zarr``, coordinates = the grid parameters),
+written point by point (each finished point into its region of the zarr store), resumable:
+interrupted and resumed gives the same dataset.
 
 Reference: the dataset of the same sweep run without interruption (seeded networks are
 deterministic: every observable is bit-identical; only ``wall_time``, the measured run
@@ -15,6 +16,7 @@ import bifkit
 from bifkit.network import sweep_store
 
 xr = pytest.importorskip("xarray")  # the [data] extra
+pytest.importorskip("zarr")
 GRID = {"i0": [0.2, 0.4], "g0": [0.5, 1.0]}
 FIXED = dict(N=300, K=20, T=5.0, transient=1.0, seed=1)
 
@@ -48,7 +50,7 @@ def test_uninterrupted_sweep_is_one_dataset_on_its_grid(reference):
     for row in sweep_store.journal_rows(out):
         assert ds["rate_all"].sel(i0=row["i0"], g0=row["g0"]).item() == row["rate_all"]
     # the file on disk is that dataset (not rebuilt on reading)
-    xr.testing.assert_identical(xr.load_dataset(out / "sweep.nc", engine="scipy"), ds)
+    xr.testing.assert_identical(xr.open_zarr(out / "sweep.zarr").load(), ds)
     # stronger inhibition, lower rate (closed-form trend of the mean field, same i0)
     assert (ds["rate_all"].sel(g0=1.0) < ds["rate_all"].sel(g0=0.5)).all()
 
@@ -70,7 +72,7 @@ def test_interrupted_and_resumed_sweep_gives_the_same_dataset(tmp_path, client, 
                      progress=False)
     monkeypatch.setattr(sweep_store.DatasetWriter, "add", add)
     # the dataset was written at the interruption: the two points, NaN (not dropped) elsewhere
-    partial = xr.load_dataset(tmp_path / "sweep.nc", engine="scipy")
+    partial = xr.open_zarr(tmp_path / "sweep.zarr").load()
     assert int(partial["finished"].sum()) == 2 and dict(partial.sizes) == {"i0": 2, "g0": 2}
     assert np.isnan(partial["rate_all"].values[~partial["finished"].values]).all()
     done = {f: os.stat(f).st_mtime_ns for f in (tmp_path / "points").glob("*.json")}
@@ -82,7 +84,7 @@ def test_interrupted_and_resumed_sweep_gives_the_same_dataset(tmp_path, client, 
 
 
 def test_journal_rows_missing_from_the_file_are_not_lost(tmp_path, reference):
-    """A client stopped between a finished row and its next write of sweep.nc."""
+    """A client stopped between a finished row and its write into sweep.zarr."""
     out, whole = reference
     import shutil
     shutil.copytree(out, tmp_path / "s")
@@ -91,7 +93,7 @@ def test_journal_rows_missing_from_the_file_are_not_lost(tmp_path, reference):
     stale["rate_all"][0, 0] = np.nan
     sweep_store.write_dataset(stale, tmp_path / "s")
     xr.testing.assert_identical(bifkit.load_sweep(tmp_path / "s"), whole)
-    (tmp_path / "s" / "sweep.nc").unlink()  # a folder of an older bifkit: journal only
+    shutil.rmtree(tmp_path / "s" / "sweep.zarr")  # an older bifkit's folder: journal only
     xr.testing.assert_identical(bifkit.load_sweep(tmp_path / "s"), whole)
 
 
@@ -118,3 +120,42 @@ def test_without_xarray_the_sweep_calls_name_the_data_extra(tmp_path, monkeypatc
     with pytest.raises(MissingOptionalDependency, match=r"bifkit\[data\]"):
         bifkit.sweep("inhibitory_qif", GRID, tmp_path / "s", fixed=FIXED, progress=False)
     assert not (tmp_path / "s").exists()  # refused before any folder or work
+
+
+def test_each_finished_point_is_written_into_its_region_of_the_store(tmp_path, client,
+                                                                    monkeypatch):
+    """Point by point: after the first row fixes the store's layout, every further row is a
+    region write of its own grid point, never a rewrite of the whole store."""
+    whole_writes, point_writes = [], []
+    write_dataset, write_point = sweep_store.write_dataset, sweep_store.write_point
+
+    def count_whole(ds, out):
+        whole_writes.append(int(ds["finished"].sum()))
+        return write_dataset(ds, out)
+
+    def count_point(ds, out, at):
+        point_writes.append(dict(at))
+        # the store already holds every earlier point, and not this one yet
+        stored = xr.open_zarr(tmp_path / "sweep.zarr").load()
+        assert int(stored["finished"].sum()) == int(ds["finished"].sum()) - 1
+        assert not bool(stored["finished"].isel(at))
+        return write_point(ds, out, at)
+
+    monkeypatch.setattr(sweep_store, "write_dataset", count_whole)
+    monkeypatch.setattr(sweep_store, "write_point", count_point)
+    bifkit.sweep("inhibitory_qif", GRID, tmp_path, fixed=FIXED, client=client, progress=False)
+    assert whole_writes == [0, 1]   # the empty store, then the first row's new variables
+    assert len(point_writes) == 3   # the other three points, one region each
+    assert len({tuple(p.values()) for p in point_writes}) == 3
+    zarr = pytest.importorskip("zarr")
+    assert zarr.open_group(tmp_path / "sweep.zarr", mode="r")["rate_all"].chunks == (1, 1)
+
+
+def test_a_damaged_store_is_rebuilt_from_the_journal(tmp_path, reference, caplog):
+    out, whole = reference
+    import shutil
+    shutil.copytree(out, tmp_path / "s")
+    for meta in (tmp_path / "s" / "sweep.zarr").rglob(".z*"):   # metadata destroyed
+        meta.write_text("{not json")
+    xr.testing.assert_identical(bifkit.load_sweep(tmp_path / "s"), whole)
+    assert "rebuilding it from the journal" in caplog.text   # said, not silent

@@ -68,7 +68,7 @@ def cmd_sweep(args) -> int:
                   on_conflict="new" if args.new_folder else "refuse",
                   worker_timeout=args.worker_timeout)
     n = len(next(iter(table.values()))) if table else 0
-    print(f"{n} points in {table.folder}/sweep.nc (load with bifkit.load_sweep"
+    print(f"{n} points in {table.folder}/sweep.zarr (load with bifkit.load_sweep"
           f"({str(table.folder)!r}))")
     return 0
 
@@ -117,7 +117,7 @@ def add_subcommands(subparsers) -> None:
     s.add_argument("--grid", nargs="+", required=True, metavar="NAME=v1,v2,...")
     s.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE")
     add_out_option(s, required=True, kind="dir",
-                   help="sweep folder: sweep.nc and the per-point files (resumable)")
+                   help="sweep folder: sweep.zarr and the per-point files (resumable)")
     s.add_argument("--scheduler", default=None, help="address of a Dask scheduler")
     s.add_argument("--workers", type=_positive_int, default=None,
                    help="LocalCluster worker processes (integer >= 1; default: one per CPU)")

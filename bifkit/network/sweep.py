@@ -14,8 +14,9 @@ sweep's specification (network, fixed parameters, grid); a sweep with another sp
 refused in that folder (or, with ``on_conflict="new"``, written to ``<out>-2``, ...), so points of
 different runs never mix. With no live Dask worker the sweep warns and, after
 ``worker_timeout`` seconds, fails (finished points stay saved).
-The client process puts every finished row into ``<out>/sweep.nc``, the sweep as one xarray
-Dataset with the grid parameters as dimensions and coordinates (``sweep_store.py``);
+The client process writes every finished row into its grid point of ``<out>/sweep.zarr``, the
+sweep as one xarray Dataset (a zarr store) with the grid parameters as dimensions and
+coordinates, point by point (``sweep_store.py``);
 ``load_sweep(out)`` returns that Dataset, ``sweep(...)`` the table of rows (a dict of columns,
 ``pandas.DataFrame(table)`` if you like; ``table.to_xarray()`` is the Dataset);
 ``plot_sweep(table, x, value, y=None, ax=ax)`` draws it on a matplotlib axis, e.g. the axis of a
@@ -235,7 +236,8 @@ def sweep(network: str, grid: dict, out: str | Path, fixed: dict | None = None,
     """
 
     require("distributed", extra="dask")  # before any folder is made: names the missing extra
-    require("xarray", extra="data")         # the sweep's dataset (sweep.nc)
+    require("xarray", extra="data")         # the sweep's dataset (sweep.zarr)
+    require("zarr", extra="data")
     n_workers = check_workers(n_workers)
     if not (isinstance(worker_timeout, (int, float)) and worker_timeout > 0
             and math.isfinite(worker_timeout)):
@@ -267,7 +269,7 @@ def sweep(network: str, grid: dict, out: str | Path, fixed: dict | None = None,
             _run_on_dask(network, todo, len(seen), scheduler, n_workers, progress, client,
                          worker_timeout, out, writer.add)
     finally:
-        writer.flush()   # also after an interruption: sweep.nc holds every finished point
+        writer.flush()   # also after an interruption: sweep.zarr holds every finished point
     return load_table(out)
 
 

@@ -1,9 +1,9 @@
-"""A network sweep on disk as one dataset: ``<out>/sweep.nc``, coordinates = the grid.
+"""A network sweep on disk as one dataset: ``<out>/sweep.zarr``, coordinates = the grid.
 
 Layout of a sweep folder (written by :func:`bifkit.sweep`)::
 
     <out>/sweep.json       the specification: network, fixed parameters, grid
-    <out>/sweep.nc         THE result: one xarray Dataset (netCDF), written point by point
+    <out>/sweep.zarr       THE result: one xarray Dataset (a zarr store), written point by point
     <out>/points/<key>.json  the journal: one row per finished point, written by the worker
                            that computed it (atomic rename), what makes a sweep resumable
 
@@ -13,25 +13,35 @@ the grid values), one variable per observable of ``SimulationResult.row()`` (``r
 left out or filled in), and ``finished`` (bool) saying which points have a result.
 ``attrs``: ``network``, ``fixed`` (JSON text of the fixed parameters), ``format``.
 
-Why a journal beside the dataset: a sweep runs on many Dask worker processes (possibly on
-other machines) at once, and a netCDF file has one writer. So each worker writes its own
-row (atomically), and the client process, the only writer of ``sweep.nc``, puts every row
-into the dataset as soon as it arrives (the file is replaced atomically, at most every
-``flush_interval`` seconds and once at the end, also when the sweep is interrupted). A
-point is finished when its row is in the journal; :func:`load_sweep` adds journal rows the
-dataset does not have yet (a client stopped between a row and the next write), so the
-dataset it returns is the same whether the sweep ran in one go or was interrupted and
-resumed (``tests/test_sweep_dataset.py``).
+Written point by point: the store is created once with every variable on the whole grid
+(NaN / False), chunked one grid point per chunk; each finished point is then written into
+its own region (``Dataset.to_zarr(region=...)``): its observables first, then its
+``finished`` flag, so a point marked finished has its values. Only a row that changes the
+store's layout (a new observable, a longer string) rewrites the whole store (into a
+temporary folder, then renamed). Unfinished points cost no file (zarr does not write a
+chunk that holds only the fill value).
 
-netCDF-3 through scipy (xarray's ``engine="scipy"``): no package beyond the ``[data]``
-extra (xarray) and scipy, which bifkit needs anyway.
+Why a journal beside the dataset: a sweep runs on many Dask worker processes (possibly on
+other machines) at once, and the store has one writer. So each worker writes its own row
+(atomically), and the client process, the only writer of ``sweep.zarr``, puts every row
+into the dataset as soon as it arrives. A point is finished when its row is in the
+journal; :func:`load_sweep` rebuilds the dataset from the journal when the store lacks a
+row (a client stopped between a row and its write) or cannot be read, so the dataset it
+returns is the same whether the sweep ran in one go or was interrupted and resumed
+(``tests/test_sweep_dataset.py``).
+
+Format: zarr format 2 (``zarr`` package, in the ``[data]`` extra). Format 3 has no
+specified fixed-width string type yet (zarr-python warns on every string coordinate,
+e.g. a grid over ``indegree = fixed, binomial``); format 2 stores them as plain numpy
+``<U`` arrays and is read by every zarr implementation.
 """
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
-import time
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Iterable, Mapping
 
@@ -43,9 +53,11 @@ from .._optional import require
 if TYPE_CHECKING:  # annotations only: xarray stays optional
     import xarray as xr
 
-DATASET_FILE = "sweep.nc"
-DATASET_FORMAT = "bifkit-sweep/1"
-_ENGINE: Final = "scipy"   # netCDF-3 with scipy's reader/writer: no extra package
+DATASET_FILE = "sweep.zarr"
+DATASET_FORMAT = "bifkit-sweep/2"   # /1: sweep.nc (netCDF-3), rebuilt from the journal
+_ZARR_FORMAT: Final = 2   # see the module docstring
+
+logger = logging.getLogger("bifkit.network.sweep")
 
 
 def _check_folder(out: Path) -> None:
@@ -86,6 +98,7 @@ class SweepGrid:
         self.shape = tuple(len(self.coords[d]) for d in self.dims)
         self._index = {d: {v: k for k, v in enumerate(self.coords[d])} for d in self.dims}
         self.finished = np.zeros(self.shape, dtype=bool)
+        self.last: tuple[int, ...] | None = None   # grid index of the last row added
         self.columns: dict[str, np.ndarray] = {}
         self._skip = set(self.dims) | set(spec.get("fixed", {}))
 
@@ -119,6 +132,7 @@ class SweepGrid:
                 self.columns[name] = column
             column[at] = (math.nan if value is None else float(value)) if numeric else str(value)
         self.finished[at] = True
+        self.last = at
 
     def to_dataset(self) -> xr.Dataset:
         """The arrays as one Dataset (variables in name order: independent of arrival order)."""
@@ -135,43 +149,113 @@ class SweepGrid:
             "fixed": json_dumps(self.spec.get("fixed", {}), sort_keys=True)})
 
 
+def _require_zarr() -> None:
+    require("zarr", extra="data")   # xarray's to_zarr / open_zarr import it
+
+
+def _layout(ds: xr.Dataset) -> dict[str, str]:
+    """Variable name -> dtype: what a region write needs unchanged in the store."""
+    return {str(name): var.dtype.str for name, var in ds.data_vars.items()}
+
+
 def write_dataset(ds: xr.Dataset, out: Path) -> Path:
-    """Write ``ds`` to ``<out>/sweep.nc`` atomically (temporary file, then rename)."""
+    """Write ``ds`` as a new ``<out>/sweep.zarr`` (one chunk per grid point).
+
+    Written into ``sweep.zarr.tmp`` first, then renamed over the old store, so a crash
+    leaves either store whole (the journal covers the moment in between).
+    """
+    _require_zarr()
     path = Path(out) / DATASET_FILE
     tmp = path.with_name(path.name + ".tmp")
-    ds.to_netcdf(tmp, engine=_ENGINE)
+    old = path.with_name(path.name + ".old")
+    for stale in (tmp, old):
+        if stale.exists():
+            shutil.rmtree(stale)
+    point = {d: 1 for d in ds.dims}
+    encoding = {name: {"chunks": tuple(point[d] for d in var.dims)}
+                for name, var in ds.data_vars.items()}
+    ds.to_zarr(tmp, mode="w", encoding=encoding, zarr_format=_ZARR_FORMAT, consolidated=True)
+    if path.exists():
+        os.replace(path, old)
     os.replace(tmp, path)
+    if old.exists():
+        shutil.rmtree(old)
     return path
 
 
-class DatasetWriter:
-    """The client side of a running sweep: rows in, ``sweep.nc`` out (atomically).
+def write_point(ds: xr.Dataset, out: Path, at: Mapping[str, int]) -> None:
+    """Write the grid point ``at`` (dimension -> index) of ``ds`` into the store, by region.
 
-    Starts from every row already in the journal (a resumed sweep); :meth:`add` takes
-    each newly finished row; the file is replaced at most every ``flush_interval``
-    seconds, and by :meth:`flush` (called at the end, also after an interruption).
+    The observables first, ``finished`` last: a point is never marked finished in the
+    store without its values. The store must have ``ds``'s layout (:func:`write_dataset`).
+    """
+    region = {d: slice(k, k + 1) for d, k in at.items()}
+    point = ds.isel(region).drop_vars(list(ds.coords))
+    path = Path(out) / DATASET_FILE
+    values = [name for name in point.data_vars if name != "finished"]
+    if values:
+        point[values].to_zarr(path, region=region, zarr_format=_ZARR_FORMAT,
+                              consolidated=True)
+    point[["finished"]].to_zarr(path, region=region, zarr_format=_ZARR_FORMAT,
+                                consolidated=True)
+
+
+def read_dataset(out: Path) -> xr.Dataset | None:
+    """The store ``<out>/sweep.zarr`` loaded into memory, or None if there is none or it
+    cannot be read (logged; the journal then rebuilds the dataset)."""
+    xr = require("xarray", extra="data")
+    path = Path(out) / DATASET_FILE
+    if not path.exists():
+        return None
+    _require_zarr()
+    try:
+        with xr.open_zarr(path, consolidated=True) as ds:
+            return ds.load()
+    except Exception as e:   # a damaged store: the journal has every finished row
+        logger.warning("cannot read %s (%s: %s); rebuilding it from the journal", path,
+                       type(e).__name__, e)
+        return None
+
+
+class DatasetWriter:
+    """The client side of a running sweep: rows in, ``sweep.zarr`` out, point by point.
+
+    Starts by writing the store from every row already in the journal (a resumed sweep, or
+    a folder of an older bifkit with ``sweep.nc``); :meth:`add` writes each newly finished
+    row into its region of the store at once; :meth:`flush` (called at the end, also after
+    an interruption) rewrites the store only if a write was cut short.
     """
 
-    def __init__(self, out: Path, spec: Mapping[str, Any], flush_interval: float = 1.0) -> None:
+    def __init__(self, out: Path, spec: Mapping[str, Any]) -> None:
         self.out = Path(out)
         self.grid = SweepGrid(spec)
         for row in journal_rows(self.out):
             self.grid.add(row)
-        self.flush_interval = flush_interval
-        self._last = -math.inf
-        self._dirty = True
+        self._layout: dict[str, str] | None = None
+        self._stale = True   # the store does not yet hold every row of self.grid
+        self.flush()
 
     def add(self, row: Mapping[str, Any]) -> None:
+        """Put a finished row into the dataset and write its grid point to the store."""
         self.grid.add(row)
-        self._dirty = True
-        if time.monotonic() - self._last >= self.flush_interval:
-            self.flush()
+        self._stale = True
+        ds = self.grid.to_dataset()
+        if _layout(ds) != self._layout:   # a new variable or dtype: the whole store
+            self._write_all(ds)
+            return
+        assert self.grid.last is not None   # set by grid.add
+        write_point(ds, self.out, dict(zip(self.grid.dims, self.grid.last)))
+        self._stale = False
 
     def flush(self) -> None:
-        if self._dirty:
-            write_dataset(self.grid.to_dataset(), self.out)
-            self._dirty = False
-            self._last = time.monotonic()
+        """Make the store hold every row added (rewrites it after an interrupted write)."""
+        if self._stale:
+            self._write_all(self.grid.to_dataset())
+
+    def _write_all(self, ds: xr.Dataset) -> None:
+        write_dataset(ds, self.out)
+        self._layout = _layout(ds)
+        self._stale = False
 
 
 def load_sweep(out: str | Path) -> xr.Dataset:
@@ -188,10 +272,11 @@ def load_sweep(out: str | Path) -> xr.Dataset:
         Dimensions and coordinates = the grid parameters and their values (in the order
         of the sweep's grid); one float64 variable per observable (``rate_all``,
         ``rho_e``, ...; NaN where a point is not finished); ``finished`` (bool);
-        ``attrs``: ``network``, ``fixed`` (JSON text), ``format``. Read from
-        ``<out>/sweep.nc``, plus any finished point its last write missed (from the
-        journal ``<out>/points``); a folder of an older bifkit without ``sweep.nc`` is
-        read from its journal alone. ``ds.to_dataframe()`` gives a flat table.
+        ``attrs``: ``network``, ``fixed`` (JSON text), ``format``. Read from the zarr
+        store ``<out>/sweep.zarr``; rebuilt from the journal ``<out>/points`` when the
+        store misses a finished point (a client stopped between a row and its write),
+        cannot be read, or does not exist (a folder of an older bifkit, whose
+        ``sweep.nc`` is not read). ``ds.to_dataframe()`` gives a flat table.
 
     Raises
     ------
@@ -199,7 +284,7 @@ def load_sweep(out: str | Path) -> xr.Dataset:
         ``out`` does not exist, is a file, is not a sweep folder (no ``points``), or has
         no ``sweep.json``.
     MissingOptionalDependency
-        xarray is not installed (``bifkit[data]``).
+        xarray or zarr is not installed (``bifkit[data]``).
     ValueError
         A finished point whose grid values are not on the grid of ``sweep.json``.
     """
@@ -209,12 +294,11 @@ def load_sweep(out: str | Path) -> xr.Dataset:
     spec_path = out / "sweep.json"
     if not spec_path.exists():
         raise FileNotFoundError(f"{str(out)!r} has no sweep.json (the sweep's grid)")
+    _require_zarr()
     n_journal = sum(1 for _ in (out / "points").glob("*.json"))
-    path = out / DATASET_FILE
-    if path.exists():
-        ds = xr.load_dataset(path, engine=_ENGINE)
-        if int(ds["finished"].sum()) == n_journal:
-            return ds
+    ds = read_dataset(out)
+    if ds is not None and int(ds["finished"].sum()) == n_journal:
+        return ds
     grid = SweepGrid(json.loads(spec_path.read_text()))
     for row in journal_rows(out):
         grid.add(row)

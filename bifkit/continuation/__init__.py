@@ -21,6 +21,7 @@ in :mod:`.options`, the status vocabulary in :mod:`.status`, user events in
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import math
 from dataclasses import replace
@@ -33,33 +34,9 @@ from .branch import Branch, SpecialPoint
 log = logging.getLogger("bifkit.continuation")
 
 
-def _start_model(model, start):
-    """(model with the start's parameters, start state) from any accepted ``start``."""
-    if isinstance(start, SpecialPoint) or hasattr(start, "params") and hasattr(start, "state"):
-        return model.with_params(**start.params), start.state
-    if isinstance(start, dict) and set(start) == {"state", "params"}:
-        state = start["state"]
-        if set(state) != set(model.states):  # real-split names -> model order
-            state = [state[k] for k in model.state_names]
-        return model.with_params(**start["params"]), model.unpack(state) if not isinstance(
-            state, dict) else state
-    return model, start
-
-
-def _equilibria(model, curve, start, free, opts):
-    from .ep.curve import continue_equilibria
-    m, state = _start_model(model, start)
-    return continue_equilibria(m, state, free[0], opts, start_point=start)
-
-
 def _cycles(model, curve, start, free, opts):
     from .cycles.lc import continue_cycles
     return continue_cycles(model, start, free, opts)
-
-
-def _codim2(model, curve, start, free, opts):
-    from .codim2.curve import continue_codim2_curve
-    return continue_codim2_curve(model, curve, start, free, opts)
 
 
 def _homoclinic(model, curve, start, free, keywords):
@@ -84,8 +61,15 @@ def _with_model_ranges(model, free, opts):
     return replace(opts, bounds=bounds) if bounds != opts.bounds else opts
 
 
-#: curve name -> (number of free parameters, runner(model, curve, start, free, opts))
-CURVE_TYPES = {"EP-C": (1, _equilibria), "LC-C": (1, _cycles),
+def _codim2(model, curve, start, free, opts):
+    from .codim2.curve import continue_codim2_curve
+    return continue_codim2_curve(model, curve, start, free, opts)
+
+
+#: curve name -> (number of free parameters, curve type): a curve-type class (module path,
+#: class name; imported when first used) run by :func:`.driver.continue_curve`, or a
+#: runner(model, curve, start, free, opts) for the curves that still orchestrate their own runs
+CURVE_TYPES = {"EP-C": (1, (".ep.curve", "EquilibriumCurve")), "LC-C": (1, _cycles),
                "LP-C": (2, _codim2), "H-C": (2, _codim2), "NF-C": (2, _codim2),
                "PD-C": (2, _cycle_curve), "LPC-C": (2, _cycle_curve), "NS-C": (2, _cycle_curve)}
 #: curves with options of their own (truncated boundary-value problems; issue 17)
@@ -150,6 +134,11 @@ def continuation(model, curve: str, start, free, options: ContinuationOptions | 
     log.debug("%s of %s in %s from %r", curve, model.name, free, type(start).__name__)
     if curve in ("PD-C", "LPC-C", "NS-C"):
         return runner(model, curve, start, free, opts, gh)
+    if isinstance(runner, tuple):
+        from . import driver
+        module, name = runner
+        kind = getattr(importlib.import_module(module, __name__), name)
+        return driver.continue_curve(kind.for_request(model, curve, start, free, opts), opts)
     return runner(model, curve, start, free, opts)
 
 

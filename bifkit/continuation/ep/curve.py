@@ -27,10 +27,10 @@ import numpy as np
 from ...errors import ConvergenceError
 from ...binding import bind
 from . import core
+from .. import driver
 from .. import events as ev_mod
 from .normal_forms import first_lyapunov_coefficient
 from ..degeneracy import classify_spectrum
-from ..progress import Progress
 from ..branch import Branch, SpecialPoint
 
 LN10 = math.log(10.0)
@@ -90,24 +90,58 @@ def continue_equilibria(model, start, free, opts, start_point=None) -> Branch:
     Branch
         ``status`` / ``message`` say why each direction ended.
     """
-    if not model.is_autonomous():
-        raise ValueError(f"model {model.name!r} is periodically forced; EP-C needs eta0 = 0")
-    log = free in opts.log_params
-    prob = _Problem(model, free, log)
-    lo, hi = opts.bounds.get(free, (-math.inf, math.inf))
-    value0 = model.p[prob.k]
-    if not lo <= value0 <= hi:
-        raise ValueError(f"start value {free} = {value0} lies outside bounds {(lo, hi)}")
-    if log and value0 <= 0:
-        raise ValueError(f"log continuation needs {free} > 0; got {value0}")
-    if log and lo <= 0:
-        lo = 1e-300
-    x0 = model.pack(start)
-    is_bp = getattr(start_point, "label", None) == "BP"
-    switch = opts.branch if opts.branch is not None else ("other" if is_bp else None)
-    if switch is not None:
-        u0, t0 = _switch_start(prob, start_point, x0, value0, switch, opts)
-    else:
+    return driver.continue_curve(EquilibriumCurve(model, start, free, opts, start_point), opts)
+
+
+def _start_model(model, start):
+    """(model with the start's parameters, start state) from any accepted ``start``."""
+    if isinstance(start, SpecialPoint) or hasattr(start, "params") and hasattr(start, "state"):
+        return model.with_params(**start.params), start.state
+    if isinstance(start, dict) and set(start) == {"state", "params"}:
+        state = start["state"]
+        if set(state) != set(model.states):  # real-split names -> model order
+            state = [state[k] for k in model.state_names]
+        return model.with_params(**start["params"]), model.unpack(state) if not isinstance(
+            state, dict) else state
+    return model, start
+
+
+class EquilibriumCurve:
+    """EP-C as a curve type of :mod:`..driver`: the start, the compiled loop
+    (:func:`.core.ep_run`), location of LP / BP / H / NF and the Branch."""
+
+    @classmethod
+    def for_request(cls, model, curve, start, free, opts):
+        """The curve of ``bifkit.continuation(model, "EP-C", start, [free], ...)``."""
+        m, state = _start_model(model, start)
+        return cls(m, state, free[0], opts, start_point=start)
+
+    def __init__(self, model, start, free, opts, start_point=None):
+        if not model.is_autonomous():
+            raise ValueError(f"model {model.name!r} is periodically forced; EP-C needs eta0 = 0")
+        log = free in opts.log_params
+        prob = self.prob = _Problem(model, free, log)
+        self.free = free
+        self.title = f"EP-C {free}"
+        lo, hi = opts.bounds.get(free, (-math.inf, math.inf))
+        value0 = model.p[prob.k]
+        if not lo <= value0 <= hi:
+            raise ValueError(f"start value {free} = {value0} lies outside bounds {(lo, hi)}")
+        if log and value0 <= 0:
+            raise ValueError(f"log continuation needs {free} > 0; got {value0}")
+        if log and lo <= 0:
+            lo = 1e-300
+        # bounds of s (the parameter or its log10)
+        self.lo, self.hi = (prob.s_of(b) if np.isfinite(b) else (-np.inf if b < 0 else np.inf)
+                            for b in (lo, hi))
+        self.args = (prob.p0, prob.k, prob.log)
+        self.opts = opts
+        x0 = model.pack(start)
+        is_bp = getattr(start_point, "label", None) == "BP"
+        switch = opts.branch if opts.branch is not None else ("other" if is_bp else None)
+        if switch is not None:
+            self.u0, self.t0 = _switch_start(prob, start_point, x0, value0, switch, opts)
+            return
         from ...equilibrium import newton
         p0 = prob.p0   # writable, like the compiled core's p: one kernel specialisation
         try:
@@ -116,43 +150,73 @@ def continue_equilibria(model, start, free, opts, start_point=None) -> Branch:
         except ConvergenceError as e:
             raise ConvergenceError(f"the start point is not an equilibrium of {model.name!r} "
                                    f"and Newton could not reach one: {e}") from None
-        u0 = np.append(x0, prob.s_of(value0))
+        self.u0 = np.append(x0, prob.s_of(value0))
         # initial tangent: the null vector of DF with positive parameter component
-        _, _, Vt = np.linalg.svd(prob.DF(u0))
-        t0 = Vt[-1] * np.sign(Vt[-1][-1] or 1.0)
-    detect = opts.detect if opts.detect is not None else _LABELS
-    pieces = []
-    bar = Progress(opts.progress, opts.max_points * len(opts.directions()), f"EP-C {free}")
-    for d in opts.directions():
-        piece = _run(prob, u0, d * t0, opts, (lo, hi), detect)
-        pieces.append((d, piece))
-        bar.update(len(piece["U"]))
-    bar.close()
-    # assemble: backward part reversed, then forward (the start appears once)
-    xs, evs_all, special_all = [], [], []
-    for d, pc in pieces:
-        pts, evs, special = pc["U"], pc["EV"], pc["special"]
-        if d < 0:
-            pts, evs = pts[::-1], evs[::-1]
-            m = len(pts)
-            for s in special:
-                s.index = m - 2 - s.index
-            if len(pieces) == 2:
-                pts, evs = pts[:-1], evs[:-1]
-        offset = len(xs)
-        for s in special:
-            s.index += offset
-        xs += pts
-        evs_all += evs
-        special_all += special
-    U = np.array(xs)
-    P = np.tile(model.p, (len(U), 1))
-    P[:, prob.k] = [prob.value(s) for s in U[:, -1]]
-    special_all.sort(key=lambda s: s.index)
-    status = {_direction(d): pc["status"] for d, pc in pieces}
-    message = "; ".join(f"{_direction(d)}: {pc['reason']}" for d, pc in pieces)
-    return Branch(model, "EP-C", [free], U[:, :-1], P, np.array(evs_all), special_all,
-                  opts.record(), stop_reason=message, status=status)
+        _, _, Vt = np.linalg.svd(prob.DF(self.u0))
+        self.t0 = Vt[-1] * np.sign(Vt[-1][-1] or 1.0)
+
+    def run_direction(self, sign, opts):
+        """The compiled loop from the start along sign * tangent."""
+        prob = self.prob
+        U, T, EV, TESTS, DS, m, code = prob.core.ep_run(
+            *self.args, self.u0, sign * self.t0, opts.step, opts.ds_min, opts.ds_max,
+            opts.max_points, opts.tol, opts.max_iter, self.lo, self.hi)
+        status, message = _STOP[code]
+        message = message.format(max_points=opts.max_points, ds_min=opts.ds_min, last=m - 1,
+                                 bound=prob.value(U[m - 1, -1]))
+        return driver.Run(sign, m, status, message, TESTS, DS, {"U": U, "T": T, "EV": EV})
+
+    def event_point(self, run, i):
+        return _event_point(self.prob, run.arrays["U"][i], run.arrays["T"][i])
+
+    def trial(self, run, i, h):
+        U, T = run.arrays["U"], run.arrays["T"]
+        u, ok = self.prob.core.correct(*self.args, U[i] + h * T[i], T[i], self.opts.tol,
+                                       self.opts.max_iter)
+        if not ok:
+            return None
+        t, _ = self.prob.core.tangent(*self.args, u, T[i])
+        return (u, t, h), _event_point(self.prob, u, t)
+
+    def special(self, run, label, loc, i, converged):
+        return _special(self.prob, label, loc[0], i, converged)
+
+    def cut(self, run, i, loc):
+        u, t, h = loc
+        U, T, EV = run.arrays["U"], run.arrays["T"], run.arrays["EV"]
+        U[i + 1], T[i + 1], run.ds[i + 1] = u, t, h
+        _, EV[i + 1], _ = self.prob.core.point_data(*self.args, u, T[i], run.tests[i + 1])
+
+    def scanned(self, run, opts):
+        detect = opts.detect if opts.detect is not None else _LABELS
+        return [(label, _LABELS.index(label)) for label in detect]
+
+    def locate(self, run, label, col, i):
+        prob, U, T = self.prob, run.arrays["U"], run.arrays["T"]
+        u_loc, found, converged = prob.core.ep_locate(
+            *self.args, U[i], T[i], run.ds[i + 1], col, run.tests[i, col],
+            run.tests[i + 1, col], self.opts.tol, self.opts.max_iter)
+        if not (found and self.lo <= u_loc[-1] <= self.hi):
+            return None
+        sp_ = _special(prob, label, u_loc, i, converged)
+        if sp_ is not None and label == "BP":   # the branch's direction, for branch switching
+            t = T[i].copy()
+            t[-1] *= prob.value(u_loc[-1]) * LN10 if prob.log else 1.0
+            sp_.data["tangent"] = [float(v) for v in t]
+        return sp_
+
+    def finish(self, run, opts):
+        pass
+
+    def rows(self, run):
+        return {"U": run.arrays["U"][:run.m], "EV": run.arrays["EV"][:run.m]}
+
+    def branch(self, rows, special, status, message, opts):
+        prob, U = self.prob, rows["U"]
+        P = np.tile(prob.model.p, (len(U), 1))
+        P[:, prob.k] = [prob.value(s) for s in U[:, -1]]
+        return Branch(prob.model, "EP-C", [self.free], U[:, :-1], P, rows["EV"], special,
+                      opts.record(), stop_reason=message, status=status)
 
 
 def _switch_start(prob, bp, x0, value0, which, opts):
@@ -193,10 +257,6 @@ def _switch_start(prob, bp, x0, value0, which, opts):
     return u1, t
 
 
-def _direction(sign) -> str:
-    return "forward" if sign > 0 else "backward"
-
-
 _LABELS = ("LP", "BP", "H", "NF")          # columns of core.ep_run's test array
 _STOP = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),
          core.BOUND: ("bound", "bound {bound:.6g} reached"),
@@ -205,49 +265,6 @@ _STOP = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),
                          "looser tol)"),
          core.NOT_FINITE: ("diverged", "corrector failed at the minimum step ds_min={ds_min} "
                            "after point {last}: the model's Jacobian is NaN/inf just beyond it")}
-
-
-def _run(prob, u0, t0, opts, bounds, detect):
-    """One direction from u0 (compiled loop).
-
-    Returns {"U", "EV": lists of the points and eigenvalues, "special", "status", "reason"}.
-    """
-    lo, hi = (prob.s_of(b) if np.isfinite(b) else (-np.inf if b < 0 else np.inf)
-              for b in bounds)
-    args = (prob.p0, prob.k, prob.log)
-    U, T, EV, TESTS, DS, m, code = prob.core.ep_run(
-        *args, u0, t0, opts.step, opts.ds_min, opts.ds_max, opts.max_points, opts.tol,
-        opts.max_iter, lo, hi)
-    status, reason = _STOP[code]
-    reason = reason.format(max_points=opts.max_points, ds_min=opts.ds_min, last=m - 1,
-                           bound=prob.value(U[m - 1, -1]))
-    special = []
-    if opts.events or opts.stop_at:
-        special, stop = _events(prob, U, T, DS, m, opts)
-        if stop is not None:   # end the direction at the stop event's point
-            i, u, t, h = stop
-            m = i + 2
-            U[m - 1], T[m - 1], DS[m - 1] = u, t, h
-            _, EV[m - 1], _ = prob.core.point_data(*args, u, T[i], TESTS[m - 1])
-            status, reason = "completed", f"stop_at event reached after point {i}"
-    for label in detect:
-        col = TESTS[:m, _LABELS.index(label)]
-        for i in np.flatnonzero(np.isfinite(col[:-1]) & np.isfinite(col[1:])
-                                & (np.sign(col[:-1]) * np.sign(col[1:]) < 0)):  # no overflow
-            u_loc, found, converged = prob.core.ep_locate(
-                *args, U[i], T[i], DS[i + 1], _LABELS.index(label), col[i], col[i + 1],
-                opts.tol, opts.max_iter)
-            if found and lo <= u_loc[-1] <= hi:
-                sp_ = _special(prob, label, u_loc, int(i), converged)
-                if sp_ is not None:
-                    if label == "BP":   # the branch's direction, for branch switching
-                        t = T[i].copy()
-                        t[-1] *= prob.value(u_loc[-1]) * LN10 if prob.log else 1.0
-                        sp_.data["tangent"] = [float(v) for v in t]
-                    special.append(sp_)
-    special.sort(key=lambda s: s.index)
-    return {"U": list(U[:m]), "EV": list(EV[:m]), "special": special, "status": status,
-            "reason": reason}
 
 
 def _event_point(prob, u, t):
@@ -261,26 +278,6 @@ def _event_point(prob, u, t):
     return ev_mod.EventPoint(dict(zip(model.param_names, p)), dict(zip(model.state_names, u[:n])),
                              rates={name: rate, **dict(zip(model.state_names, t[:n]))},
                              observe=ev_mod.observer(model, u[:n], p, t[:n], tp))
-
-
-def _events(prob, U, T, DS, m, opts):
-    """UZ points of the user events on points 0..m-1, and the first stop_at zero (or None).
-
-    The stop is (i, u, t, h): the located point after point i, its tangent and step.
-    """
-    args = (prob.p0, prob.k, prob.log)
-
-    def trial(i, h):
-        u, ok = prob.core.correct(*args, U[i] + h * T[i], T[i], opts.tol, opts.max_iter)
-        if not ok:
-            return None
-        t, _ = prob.core.tangent(*args, u, T[i])
-        return (u, t, h), _event_point(prob, u, t)
-
-    special, stop = ev_mod.scan_steps(
-        opts, m, lambda i: _event_point(prob, U[i], T[i]), trial, DS,
-        lambda i, loc, converged: _special(prob, ev_mod.LABEL, loc[0], i, converged))
-    return special, (None if stop is None else (stop[0], *stop[1]))
 
 
 def _special(prob, label, u, index, converged):

@@ -1,0 +1,131 @@
+"""The one driver (bifkit/continuation/driver.py): every moved curve family runs through it.
+
+Reference values are the same curve's single-direction runs (the joined branch of
+direction="both" must be the backward run reversed followed by the forward run
+without its repeated start) and closed forms of the normal forms used.
+"""
+import numpy as np
+import pytest
+
+from bifkit.continuation import CURVE_TYPES, continuation, driver
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """The curve titles and directions that went through driver.run_direction."""
+    calls = []
+    inner = driver.run_direction
+
+    def run_direction(curve, sign, opts):
+        calls.append((curve.title.split()[0], sign))
+        return inner(curve, sign, opts)
+    monkeypatch.setattr(driver, "run_direction", run_direction)
+    return calls
+
+
+def _fold(make_model):
+    # x' = mu - x^2: equilibria x = +-sqrt(mu), one fold at mu = 0 (closed form)
+    return make_model("drv_fold", ["x"], {"mu": 1.0}, lambda x, mu: [mu - x ** 2])
+
+
+def _hopf(make_model):
+    # x' = mu x - w y - x r^2, y' = w x + mu y - y r^2: Hopf curve mu = 0 for every w > 0
+    def rhs(x, y, mu, w):
+        r2 = x * x + y * y
+        return [mu * x - w * y - x * r2, w * x + mu * y - y * r2]
+    return make_model("drv_hopf", ["x", "y"], {"mu": -0.3, "w": 1.0}, rhs)
+
+
+def _assert_joined(both, back, fwd):
+    """both == back[:-1] + fwd (a single backward run is stored reversed, its start last),
+    statuses of both directions, the start once."""
+    np.testing.assert_array_equal(back.x[-1], fwd.x[0])
+    assert set(both.status) == {"backward", "forward"}
+    assert both.status["backward"] == back.status["backward"]
+    assert both.status["forward"] == fwd.status["forward"]
+    assert len(both) == len(back) + len(fwd) - 1          # the start point once
+    np.testing.assert_array_equal(both.x, np.concatenate([back.x[:-1], fwd.x]))
+    np.testing.assert_array_equal(both.p, np.concatenate([back.p[:-1], fwd.p]))
+    rows = np.hstack([both.x, both.p])
+    start = np.concatenate([fwd.x[0], fwd.p[0]])
+    assert np.sum(np.all(rows == start, axis=1)) == 1
+    assert both.message.startswith("backward: ") and "; forward: " in both.message
+
+
+def test_curve_table_maps_moved_families_to_curve_classes():
+    for name in ("EP-C",):
+        module, cls = CURVE_TYPES[name][1]
+        assert cls in ("EquilibriumCurve", "Codim2Curve")
+
+
+def test_ep_c_both_directions_are_joined_by_the_driver(make_model, spy):
+    m = _fold(make_model)
+    kw = dict(bounds={"mu": (-1, 2)}, ds=0.05)
+    both = continuation(m, "EP-C", {"x": 1.0}, ["mu"], direction="both", **kw)
+    assert spy == [("EP-C", -1), ("EP-C", 1)]
+    back = continuation(m, "EP-C", {"x": 1.0}, ["mu"], direction="backward", **kw)
+    fwd = continuation(m, "EP-C", {"x": 1.0}, ["mu"], direction="forward", **kw)
+    _assert_joined(both, back, fwd)
+    # the fold (mu = 0, x = 0 in closed form) once, between the joined points index, index + 1
+    (lp,) = both.special_points("LP")
+    assert lp.params["mu"] == pytest.approx(0.0, abs=1e-10)
+    i = lp.index
+    assert both.x[i, 0] * both.x[i + 1, 0] < 0
+    assert both.status == {"backward": "bound", "forward": "bound"}
+
+
+class _FakeCurve:
+    """A curve whose runs are given arrays (no equations): tests the joining alone."""
+
+    title = "fake"
+
+    def __init__(self, runs):
+        self.runs = runs
+
+    def run_direction(self, sign, opts):
+        m, status, specials = self.runs[sign]
+        pts = np.arange(m, dtype=float) * sign
+        from bifkit.continuation.branch import SpecialPoint
+        run = driver.Run(sign, m, status, status, np.zeros((m, 1)), np.ones(m), {"X": pts})
+        run.special = [SpecialPoint("S", i, {}, {}) for i in specials]
+        return run
+
+    def scanned(self, run, opts):
+        return []
+
+    def finish(self, run, opts):
+        pass
+
+    def rows(self, run):
+        return {"X": run.arrays["X"][:run.m]}
+
+    def branch(self, rows, special, status, message, opts):
+        return rows, special, status, message
+
+
+class _Opts:
+    progress, max_points, events, stop_at = False, 10, (), ()
+
+    def __init__(self, signs):
+        self.signs = signs
+
+    def directions(self):
+        return self.signs
+
+
+def test_join_reverses_the_backward_run_and_moves_special_indices():
+    curve = _FakeCurve({-1: (4, "bound", [1]), 1: (3, "max_points", [0])})
+    rows, special, status, message = driver.continue_curve(curve, _Opts([-1, 1]))
+    np.testing.assert_array_equal(rows["X"], [-3, -2, -1, 0, 1, 2])   # start 0 once
+    # backward special after run point 1 (between -1 and -2) -> joined index 1 (-2 .. -1);
+    # forward special after run point 0 -> joined index 3 (0 .. 1)
+    assert [s.index for s in special] == [1, 3]
+    assert status == {"backward": "bound", "forward": "max_points"}
+    assert message == "backward: bound; forward: max_points"
+
+
+def test_a_closed_curve_is_not_run_in_the_other_direction():
+    curve = _FakeCurve({-1: (5, "closed_loop", []), 1: (3, "bound", [])})
+    rows, _, status, _ = driver.continue_curve(curve, _Opts([-1, 1]))
+    assert status == {"backward": "closed_loop"}          # forward never ran
+    np.testing.assert_array_equal(rows["X"], [-4, -3, -2, -1, 0])

@@ -53,7 +53,7 @@ def _assert_joined(both, back, fwd):
 
 
 def test_curve_table_maps_moved_families_to_curve_classes():
-    for name in ("EP-C",):
+    for name in ("EP-C", "LP-C", "H-C", "NF-C"):
         module, cls = CURVE_TYPES[name][1]
         assert cls in ("EquilibriumCurve", "Codim2Curve")
 
@@ -71,6 +71,25 @@ def test_ep_c_both_directions_are_joined_by_the_driver(make_model, spy):
     assert lp.params["mu"] == pytest.approx(0.0, abs=1e-10)
     i = lp.index
     assert both.x[i, 0] * both.x[i + 1, 0] < 0
+    assert both.status == {"backward": "bound", "forward": "bound"}
+
+
+def test_h_c_both_directions_are_joined_by_the_driver(make_model, spy):
+    m = _hopf(make_model)
+    ep = continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], bounds={"mu": (-0.3, 0.3)},
+                      ds=0.05, direction="forward")
+    (h,) = ep.special_points("H")
+    spy.clear()
+    kw = dict(bounds={"mu": (-1, 1), "w": (0.5, 2.0)}, ds=0.1)
+    both = continuation(m, "H-C", h, ["mu", "w"], direction="both", **kw)
+    assert spy == [("H-C", -1), ("H-C", 1)]
+    back = continuation(m, "H-C", h, ["mu", "w"], direction="backward", **kw)
+    fwd = continuation(m, "H-C", h, ["mu", "w"], direction="forward", **kw)
+    _assert_joined(both, back, fwd)
+    w = both.params["w"]
+    assert np.all(np.diff(w) > 0)                         # one sweep, backward part first
+    assert w[0] == pytest.approx(0.5) and w[-1] == pytest.approx(2.0)
+    np.testing.assert_allclose(both.params["mu"], 0.0, atol=1e-9)   # closed form mu = 0
     assert both.status == {"backward": "bound", "forward": "bound"}
 
 

@@ -61,16 +61,12 @@ def _with_model_ranges(model, free, opts):
     return replace(opts, bounds=bounds) if bounds != opts.bounds else opts
 
 
-def _codim2(model, curve, start, free, opts):
-    from .codim2.curve import continue_codim2_curve
-    return continue_codim2_curve(model, curve, start, free, opts)
-
-
+_CODIM2 = (".codim2.curve", "Codim2Curve")
 #: curve name -> (number of free parameters, curve type): a curve-type class (module path,
 #: class name; imported when first used) run by :func:`.driver.continue_curve`, or a
 #: runner(model, curve, start, free, opts) for the curves that still orchestrate their own runs
 CURVE_TYPES = {"EP-C": (1, (".ep.curve", "EquilibriumCurve")), "LC-C": (1, _cycles),
-               "LP-C": (2, _codim2), "H-C": (2, _codim2), "NF-C": (2, _codim2),
+               "LP-C": (2, _CODIM2), "H-C": (2, _CODIM2), "NF-C": (2, _CODIM2),
                "PD-C": (2, _cycle_curve), "LPC-C": (2, _cycle_curve), "NS-C": (2, _cycle_curve)}
 #: curves with options of their own (truncated boundary-value problems; issue 17)
 HOMOCLINIC_CURVES = ("HC-C", "HSN-C")

@@ -25,10 +25,10 @@ import numpy as np
 
 from ...errors import ConvergenceError
 from . import core
+from .. import driver
 from .. import events as ev_mod
 from .. import degeneracy as dg
 from ...binding import addresses
-from ..progress import Progress
 from ..branch import Branch, SpecialPoint
 
 FD_DIMENSION = 16  # above it (or for kernel-defined models) dJ/dx by differences of jac
@@ -135,49 +135,150 @@ def continue_codim2_curve(model, curve, start, free, opts) -> Branch:
     -------
     Branch
     """
-    if curve not in KINDS:
-        raise ValueError(f"curve must be one of {sorted(KINDS)}; got {curve!r}")
-    if len(free) != 2 or free[0] == free[1]:
-        raise ValueError(f"{curve} needs two different free parameters; got {free}")
-    label = getattr(start, "label", None)
-    if label in _EQUILIBRIUM_LABELS and label not in START_LABELS[curve]:
-        raise ValueError(f"{curve} cannot start from a {label!r} point: start it from one of "
-                         f"{', '.join(START_LABELS[curve])} (e.g. branch.special_points"
-                         f"({START_LABELS[curve][0]!r}))")
-    model, state, start_data = _resolve_start(model, start)
-    if not model.is_autonomous():
-        raise ValueError(f"model {model.name!r} is periodically forced; {curve} needs an "
-                         f"autonomous system")
-    log_params, bounds = opts.log_params, opts.bounds
-    prob = _Curve(model, curve, free, log_params)
-    lo, hi = np.empty(2), np.empty(2)
-    for j, name in enumerate(free):
-        b_lo, b_hi = bounds.get(name, (-math.inf, math.inf))
-        if not b_lo < b_hi:
-            raise ValueError(f"bounds of {name} must satisfy low < high; got {(b_lo, b_hi)}")
-        v = model.params[name]
-        if not b_lo <= v <= b_hi:
-            raise ValueError(f"start value {name} = {v} lies outside its bounds {(b_lo, b_hi)}")
-        if prob.logf[j]:
-            if v <= 0:
-                raise ValueError(f"log continuation needs {name} > 0; got {v}")
-            lo[j] = math.log10(b_lo) if b_lo > 0 else -math.inf
-            hi[j] = math.log10(b_hi) if math.isfinite(b_hi) else math.inf
-        else:
-            lo[j], hi[j] = b_lo, b_hi
-    y0, Bb, Cb, sel = _initial_point(prob, model.pack(state), start_data, opts)
-    _check_start_moved(prob, y0, curve)
-    t0 = _initial_tangent(prob, y0, Bb, Cb, sel)
-    pieces = []
-    bar = Progress(opts.progress, opts.max_points * len(opts.directions()), f"{curve} {free}")
-    for d in opts.directions():
-        piece = _run_direction(prob, y0, d * t0, Bb, Cb, sel, lo, hi, opts)
-        pieces.append((d, piece))
-        bar.update(len(piece["Y"]))
-        if piece["closed"]:
-            break  # the other direction would retrace the same closed curve
-    bar.close()
-    return _assemble(prob, pieces, opts)
+    return driver.continue_curve(Codim2Curve(model, curve, start, free, opts), opts)
+
+
+class Codim2Curve:
+    """LP-C, H-C or NF-C as a curve type of :mod:`..driver`: the start on the curve, the
+    compiled loop (:func:`.core.run`), location of the codimension-two points and the Branch."""
+
+    @classmethod
+    def for_request(cls, model, curve, start, free, opts):
+        """The curve of ``bifkit.continuation(model, curve, start, free, ...)``."""
+        return cls(model, curve, start, free, opts)
+
+    def __init__(self, model, curve, start, free, opts):
+        if curve not in KINDS:
+            raise ValueError(f"curve must be one of {sorted(KINDS)}; got {curve!r}")
+        if len(free) != 2 or free[0] == free[1]:
+            raise ValueError(f"{curve} needs two different free parameters; got {free}")
+        label = getattr(start, "label", None)
+        if label in _EQUILIBRIUM_LABELS and label not in START_LABELS[curve]:
+            raise ValueError(f"{curve} cannot start from a {label!r} point: start it from one "
+                             f"of {', '.join(START_LABELS[curve])} (e.g. branch.special_points"
+                             f"({START_LABELS[curve][0]!r}))")
+        model, state, start_data = _resolve_start(model, start)
+        if not model.is_autonomous():
+            raise ValueError(f"model {model.name!r} is periodically forced; {curve} needs an "
+                             f"autonomous system")
+        prob = self.prob = _Curve(model, curve, free, opts.log_params)
+        self.title, self.opts = f"{curve} {free}", opts
+        self.lo, self.hi = lo, hi = np.empty(2), np.empty(2)
+        for j, name in enumerate(free):
+            b_lo, b_hi = opts.bounds.get(name, (-math.inf, math.inf))
+            if not b_lo < b_hi:
+                raise ValueError(f"bounds of {name} must satisfy low < high; got {(b_lo, b_hi)}")
+            v = model.params[name]
+            if not b_lo <= v <= b_hi:
+                raise ValueError(f"start value {name} = {v} lies outside its bounds "
+                                 f"{(b_lo, b_hi)}")
+            if prob.logf[j]:
+                if v <= 0:
+                    raise ValueError(f"log continuation needs {name} > 0; got {v}")
+                lo[j] = math.log10(b_lo) if b_lo > 0 else -math.inf
+                hi[j] = math.log10(b_hi) if math.isfinite(b_hi) else math.inf
+            else:
+                lo[j], hi[j] = b_lo, b_hi
+        self.y0, self.Bb, self.Cb, self.sel = _initial_point(prob, model.pack(state),
+                                                             start_data, opts)
+        _check_start_moved(prob, self.y0, curve)
+        self.t0 = _initial_tangent(prob, self.y0, self.Bb, self.Cb, self.sel)
+
+    def run_direction(self, sign, opts):
+        """The compiled loop from the start along sign * tangent."""
+        prob = self.prob
+        out = core.run(*prob.kernels, *prob.problem, self.y0, np.ascontiguousarray(sign * self.t0),
+                       self.Bb, self.Cb, self.sel, float(opts.step), float(opts.ds_min),
+                       float(opts.ds_max), int(opts.max_points), float(opts.tol),
+                       int(opts.max_iter), np.ascontiguousarray(self.lo),
+                       np.ascontiguousarray(self.hi), int(opts.stop_at_bt))
+        Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, m, code, iters = out
+        status, message = _STATUS[int(code)]
+        message = message.format(max_points=opts.max_points, ds_min=opts.ds_min)
+        arrays = dict(Y=Y, T=T, DATA=DATA, EV=EV, STABLE=STABLE, BB=BB, CB=CB, SEL=SEL,
+                      code=int(code))
+        return driver.Run(sign, int(m), status, message, TESTS, DS, arrays)
+
+    @staticmethod
+    def _ctx(run):
+        a = run.arrays
+        return a["Y"], a["T"], run.tests, run.ds, a["BB"], a["CB"], a["SEL"]
+
+    def event_point(self, run, i):
+        return _event_point(self.prob, run.arrays["Y"][i], run.arrays["T"][i])
+
+    def trial(self, run, i, h):
+        prob, (Y, T, _, _, BB, CB, SEL) = self.prob, self._ctx(run)
+        y, ok = core.correct_point(*prob.kernels, *prob.problem, Y[i] + h * T[i], T[i],
+                                   BB[i], CB[i], SEL[i], -1, 0.0, float(self.opts.tol),
+                                   int(self.opts.max_iter))
+        if not ok:
+            return None
+        tn = core.point_info(*prob.kernels, *prob.problem, y, T[i], BB[i], CB[i], SEL[i])[3]
+        return (y, h), _event_point(prob, y, tn)
+
+    def special(self, run, label, loc, i, converged):
+        return _special(self.prob, label, loc[0], i, self._ctx(run), converged)
+
+    def cut(self, run, i, loc):
+        prob, a = self.prob, run.arrays
+        y, h = loc
+        a["Y"][i + 1], run.ds[i + 1] = y, h
+        (a["BB"][i + 1], a["CB"][i + 1], a["SEL"][i + 1], a["T"][i + 1], run.tests[i + 1],
+         a["DATA"][i + 1], a["EV"][i + 1], a["STABLE"][i + 1]) = core.point_info(
+            *prob.kernels, *prob.problem, y, a["T"][i], a["BB"][i], a["CB"][i], a["SEL"][i])
+        a["code"] = core.MAX_POINTS   # (not a BT end nor a closed curve)
+
+    def scanned(self, run, opts):
+        labels = LABELS[self.prob.kind]
+        detect = labels if opts.detect is None else tuple(opts.detect)
+        bt_end = run.arrays["code"] == core.BT_END
+        return [(label, col) for col, label in enumerate(labels)
+                if label in detect or (label == "BT" and bt_end)]
+
+    def locate(self, run, label, col, i):
+        return _locate(self.prob, label, col, i, self._ctx(run), self.opts)
+
+    def finish(self, run, opts):
+        """UZ points of ``user_points``; at a BT end the last point becomes the BT point."""
+        prob, m, a = self.prob, run.m, run.arrays
+        run.special += _user_points(prob, self._ctx(run), m, opts)
+        if prob.kind == core.HOPF and opts.stop_at_bt and m > 1 and run.tests[m - 1, 0] <= 0 \
+                and a["code"] == core.BOUND:
+            a["code"] = core.BT_END  # landed on a bound beyond BT
+            run.status, run.message = _STATUS[core.BT_END]
+        if a["code"] == core.BT_END:
+            # replace the last point (beyond BT, omega imaginary) by the located BT point
+            bt = [s for s in run.special if s.label == "BT" and s.index == m - 2]
+            if bt:
+                y, tests, data, ev, st = bt[0]._y
+                a["Y"][m - 1], run.tests[m - 1], a["DATA"][m - 1] = y, tests, data
+                a["EV"][m - 1], a["STABLE"][m - 1] = ev, st
+            else:
+                run.m -= 1
+                run.special = [s for s in run.special if s.index < m - 2]
+        for s in run.special:
+            del s._y
+
+    def rows(self, run):
+        m = run.m
+        return {k: run.arrays[k][:m] for k in ("Y", "DATA", "EV", "STABLE")}
+
+    def branch(self, rows, special, status, message, opts):
+        prob = self.prob
+        Y, DA, ST = rows["Y"], rows["DATA"], rows["STABLE"]
+        model, n = prob.model, prob.n
+        P = np.tile(model.p, (len(Y), 1))
+        for j in range(2):
+            P[:, prob.idx[j]] = 10.0 ** Y[:, n + j] if prob.logf[j] else Y[:, n + j]
+        per_point = {k: DA[:, c] for c, k in enumerate(DATA_NAMES[prob.kind])}
+        stable_flag = ST
+        if prob.kind == core.HOPF:
+            per_point["equilibrium_stable"] = ST
+            stable_flag = DA[:, 0] < 0  # supercritical points (plotted solid)
+        return Branch(model, prob.curve, prob.free, Y[:, :n], P, rows["EV"], special,
+                      opts.record(), stop_reason=message, data=per_point, stable=stable_flag,
+                      status=status)
 
 
 # --------------------------------------------------------------------------- #
@@ -315,61 +416,6 @@ def _initial_tangent(prob, y, Bb, Cb, sel):
     return np.ascontiguousarray(t * (np.sign(lead) or 1.0))
 
 
-# --------------------------------------------------------------------------- #
-# One direction                                                                #
-# --------------------------------------------------------------------------- #
-def _run_direction(prob, y0, t0, Bb, Cb, sel, lo, hi, opts):
-    out = core.run(*prob.kernels, *prob.problem, y0, np.ascontiguousarray(t0), Bb, Cb, sel,
-                   float(opts.step), float(opts.ds_min), float(opts.ds_max),
-                   int(opts.max_points), float(opts.tol), int(opts.max_iter),
-                   np.ascontiguousarray(lo), np.ascontiguousarray(hi), int(opts.stop_at_bt))
-    Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, m, status, iters = out
-    ctx = (Y, T, TESTS, DS, BB, CB, SEL)
-    special, stop = _events(prob, ctx, m, opts) if (opts.events or opts.stop_at) else ([], None)
-    if stop is not None:   # end the direction at the stop event's point
-        i, y, h = stop
-        m = i + 2
-        Y[m - 1], DS[m - 1] = y, h
-        (BB[m - 1], CB[m - 1], SEL[m - 1], T[m - 1], TESTS[m - 1], DATA[m - 1], EV[m - 1],
-         STABLE[m - 1]) = core.point_info(*prob.kernels, *prob.problem, y, T[i], BB[i], CB[i],
-                                          SEL[i])
-        status = core.MAX_POINTS   # (not a BT end nor a closed curve)
-    piece = {"Y": Y[:m].copy(), "TESTS": TESTS[:m].copy(), "DATA": DATA[:m].copy(),
-             "EV": EV[:m].copy(), "STABLE": STABLE[:m].copy(), "status": int(status),
-             "closed": status == core.CLOSED, "iters": int(iters)}
-    piece["status"], piece["reason"] = _STATUS[int(status)]
-    piece["reason"] = piece["reason"].format(max_points=opts.max_points, ds_min=opts.ds_min)
-    if stop is not None:
-        piece["status"], piece["reason"] = "completed", f"stop_at event reached after point {i}"
-    labels = LABELS[prob.kind]
-    detect = labels if opts.detect is None else tuple(opts.detect)
-    for col, label in enumerate(labels):
-        if label not in detect and not (label == "BT" and status == core.BT_END):
-            continue
-        g = TESTS[:m, col]
-        for i in np.flatnonzero(np.isfinite(g[:-1]) & np.isfinite(g[1:]) & (g[:-1] * g[1:] < 0)):
-            sp = _locate(prob, label, col, int(i), ctx, opts)
-            if sp is not None:
-                special.append(sp)
-    special += _user_points(prob, ctx, m, opts)
-    if prob.kind == core.HOPF and opts.stop_at_bt and m > 1 and TESTS[m - 1, 0] <= 0 \
-            and status == core.BOUND:
-        status = core.BT_END  # landed on a bound beyond BT
-        piece["status"], piece["reason"] = _STATUS[status]
-    if status == core.BT_END:
-        # replace the last point (beyond BT, omega imaginary) by the located BT point
-        bt = [s for s in special if s.label == "BT" and s.index == m - 2]
-        if bt:
-            _replace_last(prob, piece, bt[0], ctx)
-        else:
-            for k in ("Y", "TESTS", "DATA", "EV", "STABLE"):
-                piece[k] = piece[k][:-1]
-            special = [s for s in special if s.index < m - 2]
-    special.sort(key=lambda s: s.index)
-    piece["special"] = special
-    return piece
-
-
 def _locate(prob, label, col, i, ctx, opts):
     Y, T, TESTS, DS, BB, CB, SEL = ctx
     ga, gb = TESTS[i, col], TESTS[i + 1, col]
@@ -401,7 +447,7 @@ def _special(prob, label, y, i, ctx, converged, gh_check=None, col=0):
     spt = SpecialPoint(label=label, index=i, state=model.unpack(y[:prob.n]),
                        params=dict(zip(model.param_names, map(float, p))), data=info,
                        converged=bool(converged))
-    spt._y = (y, tests, data, ev, st)  # for _replace_last
+    spt._y = (y, tests, data, ev, st)  # for a BT end (Codim2Curve.finish)
     return spt
 
 
@@ -443,28 +489,6 @@ def _event_point(prob, y, t):
     extra = {"omega": math.sqrt(max(y[n + 2], 0.0))} if prob.kind == core.HOPF else {}
     return ev_mod.EventPoint(dict(zip(model.param_names, p)), dict(zip(model.state_names, y[:n])),
                              extra, rates, ev_mod.observer(model, y[:n], p, t[:n], tp))
-
-
-def _events(prob, ctx, m, opts):
-    """UZ points of the user events on points 0..m-1, and the first stop_at zero (or None).
-
-    The stop is (i, y, h): the located point after point i and its step from point i.
-    """
-    Y, T, TESTS, DS, BB, CB, SEL = ctx
-
-    def trial(i, h):
-        y, ok = core.correct_point(*prob.kernels, *prob.problem, Y[i] + h * T[i], T[i],
-                                   BB[i], CB[i], SEL[i], -1, 0.0, float(opts.tol),
-                                   int(opts.max_iter))
-        if not ok:
-            return None
-        tn = core.point_info(*prob.kernels, *prob.problem, y, T[i], BB[i], CB[i], SEL[i])[3]
-        return (y, h), _event_point(prob, y, tn)
-
-    special, stop = ev_mod.scan_steps(
-        opts, m, lambda i: _event_point(prob, Y[i], T[i]), trial, DS,
-        lambda i, loc, converged: _special(prob, ev_mod.LABEL, loc[0], i, ctx, converged))
-    return special, (None if stop is None else (stop[0], *stop[1]))
 
 
 def _label_data(prob, label, y, ev, tests, data):
@@ -573,60 +597,3 @@ def _imaginary_pair(ev):
     if abs(a.imag) <= 1e-8 * (1 + abs(a)) or abs(a - np.conj(b)) > 1e-6 * (1 + abs(a)):
         return None
     return a
-
-
-def _replace_last(prob, piece, bt, ctx):
-    y, tests, data, ev, st = bt._y
-    piece["Y"][-1] = y
-    piece["TESTS"][-1] = tests
-    piece["DATA"][-1] = data
-    piece["EV"][-1] = ev
-    piece["STABLE"][-1] = st
-
-
-# --------------------------------------------------------------------------- #
-# Branch                                                                       #
-# --------------------------------------------------------------------------- #
-def _assemble(prob, pieces, opts):
-    ys, tests, data, evs, stable, special = [], [], [], [], [], []
-    both = len(pieces) == 2
-    for d, pc in pieces:
-        Y, TS, DA, EV, ST, sps = pc["Y"], pc["TESTS"], pc["DATA"], pc["EV"], pc["STABLE"], \
-            pc["special"]
-        if d < 0:
-            m = len(Y)
-            Y, TS, DA, EV, ST = Y[::-1], TS[::-1], DA[::-1], EV[::-1], ST[::-1]
-            for s in sps:
-                s.index = m - 2 - s.index
-            if both:
-                Y, TS, DA, EV, ST = Y[:-1], TS[:-1], DA[:-1], EV[:-1], ST[:-1]
-        offset = sum(len(a) for a in ys)
-        for s in sps:
-            s.index += offset
-            del s._y
-        ys.append(Y)
-        tests.append(TS)
-        data.append(DA)
-        evs.append(EV)
-        stable.append(ST)
-        special += sps
-    Y = np.concatenate(ys)
-    DA = np.concatenate(data)
-    EV = np.concatenate(evs)
-    ST = np.concatenate(stable)
-    model, n = prob.model, prob.n
-    P = np.tile(model.p, (len(Y), 1))
-    for j in range(2):
-        P[:, prob.idx[j]] = 10.0 ** Y[:, n + j] if prob.logf[j] else Y[:, n + j]
-    names = DATA_NAMES[prob.kind]
-    per_point = {k: DA[:, c] for c, k in enumerate(names)}
-    stable_flag = ST
-    if prob.kind == core.HOPF:
-        per_point["equilibrium_stable"] = ST
-        stable_flag = DA[:, 0] < 0  # supercritical points (plotted solid)
-    special.sort(key=lambda s: s.index)
-    status = {("forward" if d > 0 else "backward"): pc["status"] for d, pc in pieces}
-    message = "; ".join(f"{'forward' if d > 0 else 'backward'}: {pc['reason']}"
-                        for d, pc in pieces)
-    return Branch(model, prob.curve, prob.free, Y[:, :n], P, EV, special, opts.record(),
-                  stop_reason=message, data=per_point, stable=stable_flag, status=status)

@@ -14,12 +14,15 @@ left out or filled in), and ``finished`` (bool) saying which points have a resul
 ``attrs``: ``network``, ``fixed`` (JSON text of the fixed parameters), ``format``.
 
 Written point by point: the store is created once with every variable on the whole grid
-(NaN / False), chunked one grid point per chunk; each finished point is then written into
-its own region (``Dataset.to_zarr(region=...)``): its observables first, then its
-``finished`` flag, so a point marked finished has its values. Only a row that changes the
-store's layout (a new observable, a longer string) rewrites the whole store (into a
-temporary folder, then renamed). Unfinished points cost no file (zarr does not write a
-chunk that holds only the fill value).
+(NaN / False); each finished point is then written into its own region
+(``Dataset.to_zarr(region=...)``): its observables first, then its ``finished`` flag, so a
+point marked finished has its values. Only a row that changes the store's layout (a new
+observable, a longer string) rewrites the whole store (into a temporary folder, then
+renamed). Chunks: one per value of the first grid parameter (a 20 x 20 grid with 13
+variables: a store of 295 files, 1.3 MB on disk; one chunk per point made it 5235 files,
+21 MB; ~40 ms per point written, measured 2026-12-06). A point's region is then part of a chunk, which zarr reads, updates and writes
+back; that is safe because the client is the store's only writer (hence
+``safe_chunks=False``). Chunks holding only the fill value are not written at all.
 
 Why a journal beside the dataset: a sweep runs on many Dask worker processes (possibly on
 other machines) at once, and the store has one writer. So each worker writes its own row
@@ -159,7 +162,8 @@ def _layout(ds: xr.Dataset) -> dict[str, str]:
 
 
 def write_dataset(ds: xr.Dataset, out: Path) -> Path:
-    """Write ``ds`` as a new ``<out>/sweep.zarr`` (one chunk per grid point).
+    """Write ``ds`` as a new ``<out>/sweep.zarr`` (a chunk per value of the first grid
+    parameter).
 
     Written into ``sweep.zarr.tmp`` first, then renamed over the old store, so a crash
     leaves either store whole (the journal covers the moment in between).
@@ -171,8 +175,8 @@ def write_dataset(ds: xr.Dataset, out: Path) -> Path:
     for stale in (tmp, old):
         if stale.exists():
             shutil.rmtree(stale)
-    point = {d: 1 for d in ds.dims}
-    encoding = {name: {"chunks": tuple(point[d] for d in var.dims)}
+    first = next(iter(ds["finished"].dims))   # the first grid parameter
+    encoding = {name: {"chunks": tuple(1 if d == first else ds.sizes[d] for d in var.dims)}
                 for name, var in ds.data_vars.items()}
     ds.to_zarr(tmp, mode="w", encoding=encoding, zarr_format=_ZARR_FORMAT, consolidated=True)
     if path.exists():
@@ -193,11 +197,11 @@ def write_point(ds: xr.Dataset, out: Path, at: Mapping[str, int]) -> None:
     point = ds.isel(region).drop_vars(list(ds.coords))
     path = Path(out) / DATASET_FILE
     values = [name for name in point.data_vars if name != "finished"]
+    kw: dict[str, Any] = dict(region=region, zarr_format=_ZARR_FORMAT, consolidated=True,
+                              safe_chunks=False)   # one writer: partial chunks are safe
     if values:
-        point[values].to_zarr(path, region=region, zarr_format=_ZARR_FORMAT,
-                              consolidated=True)
-    point[["finished"]].to_zarr(path, region=region, zarr_format=_ZARR_FORMAT,
-                                consolidated=True)
+        point[values].to_zarr(path, **kw)
+    point[["finished"]].to_zarr(path, **kw)
 
 
 def read_dataset(out: Path) -> xr.Dataset | None:

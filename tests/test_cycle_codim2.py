@@ -45,6 +45,13 @@ closed form, so every codimension-2 point has an exact location:
   :func:`septic_mixed` adds a slaved state z' = -z + g x^2 and the change of coordinates
   X = x + al y^2 + d z, Y = y + be z^2, Z = z (the B and A phi terms of b then both enter;
   dropping 2 A phi moves b by 0.5 %).
+* NS normal form (:mod:`bifkit.continuation.cycles.ns_normal_form`, dz/dt = i omega z +
+  d z |z|^2, int_0^T |phi|^2 dtau = 1): for :func:`bt_oscillator` the planar part is
+  decoupled from the driving cycle, so Re d = omega l1 / T with l1 the first Lyapunov
+  coefficient of the planar equilibrium's Hopf point (computed independently by
+  ``ep.normal_forms.first_lyapunov_coefficient``, Kuznetsov's convention) and T = 2 pi.
+  :func:`bt_cubic_oscillator` adds 25 e u^2 v: l1 = 0 (a Chenciner point CH of the NS curve
+  b1 = 0) where the planar l1 vanishes, at e = 1 (its zero by brentq).
 """
 import math
 
@@ -379,3 +386,68 @@ def test_fold_coefficient_is_the_same_in_other_coordinates():
     assert rho0 == pytest.approx((2 - math.sqrt(4 - 2.4)) / 6, rel=1e-7)   # h' = 0: smaller root
     # closed form of the plain system (docstring); measured 1.4e-10 relative at ntst = 30
     assert b == pytest.approx(-rho0 * (2 - 6 * rho0) * (1 + 0.5 * rho0) / 0.5, rel=1e-6)
+
+
+def bt_cubic_oscillator(**params):
+    """:func:`bt_oscillator` with the term 25 e u^2 v (module docstring)."""
+    def rhs(x, y, u, v, b1, b2, s, e):
+        r = x ** 2 + y ** 2
+        return [x - y - r * x, x + y - r * y, v,
+                b1 + b2 * u + u ** 2 + s * u * v + 25 * e * u ** 2 * v]
+    return zoo.model_from_rhs("zoo_bt3s_osc", ["x", "y", "u", "v"],
+                              {"b1": -0.002, "b2": -0.04, "s": -1.0, "e": 0.0} | params, rhs)
+
+
+def _planar_l1(b2, s, e=0.0):
+    """(l1, omega) of the planar BT part's Hopf point (b1 = 0, u = v = 0), by the equilibrium
+    normal-form code (independent of the cycle computations)."""
+    from bifkit.continuation.ep.normal_forms import first_lyapunov_coefficient
+    pl = zoo.model_from_rhs("zoo_bt3s_planar", ["u", "v"], {"b1": 0.0, "b2": b2, "s": s, "e": e},
+                            lambda u, v, b1, b2, s, e: [v, b1 + b2 * u + u ** 2 + s * u * v
+                                                        + 25 * e * u ** 2 * v])
+    l1, omega = first_lyapunov_coefficient(pl, np.zeros(2), pl.p)[:2]
+    return l1, omega
+
+
+@pytest.mark.parametrize("s", [-1.0, 0.5])
+def test_ns_coefficient_against_the_planar_lyapunov_coefficient(s):
+    from bifkit.continuation.cycles.ns_normal_form import ns_coefficient
+    b1, b2 = -0.002, -0.04
+    m = bt_oscillator(b1=b1, b2=b2, s=s)
+    ue = (-b2 - math.sqrt(b2 ** 2 - 4 * b1)) / 2
+    lc = continuation(m, "LC-C", _cycle(m, (ue, 0.0)), ["b1"], bounds={"b1": (-0.002, 0.002)},
+                      ntst=20, max_points=50)
+    c = continuation(m, "NS-C", lc.special_points("NS")[0], ["b1", "b2"],
+                     bounds={"b1": (-1, 1), "b2": (-0.5, 0.5)}, ntst=20, max_points=4)
+    for i in range(3):
+        o = c.orbits[i]
+        E = o.info["eigenfunction"]
+        d = ns_coefficient(m, o.U, E[:, :4], E[:, 4:], c.data["kappa"][i], o.T, o.p, o.mesh,
+                           o.scheme)["d"]
+        l1, omega = _planar_l1(c.params["b2"][i], s)
+        assert omega == pytest.approx(math.sqrt(-c.params["b2"][i]), rel=1e-12)
+        # measured 1e-11 .. 3e-11 relative at ntst = 20
+        assert d.real == pytest.approx(omega * l1 / o.T, rel=1e-8)
+        assert c.data["ns_coefficient_real"][i] == pytest.approx(d.real, rel=1e-12)
+
+
+def test_ns_curve_chenciner_point():
+    b1, b2 = -0.002, -0.04
+    m = bt_cubic_oscillator(b1=b1, b2=b2)
+    ue = (-b2 - math.sqrt(b2 ** 2 - 4 * b1)) / 2
+    lc = continuation(m, "LC-C", _cycle(m, (ue, 0.0)), ["b1"], bounds={"b1": (-0.002, 0.002)},
+                      ntst=20, max_points=50)
+    c = continuation(m, "NS-C", lc.special_points("NS")[0], ["b1", "e"],
+                     bounds={"b1": (-1, 1), "e": (-1, 3)}, ntst=20, max_points=100,
+                     direction="both")
+    assert c.status == {"forward": "bound", "backward": "bound"}
+    from scipy.optimize import brentq
+    e_ref = brentq(lambda e: _planar_l1(b2, -1.0, e)[0], 0.0, 2.0, xtol=1e-14)   # = 1
+    assert [lab for lab, _ in found(c)] == ["CH"]              # nothing else
+    (ch,) = c.special_points("CH")
+    assert ch.converged
+    assert ch.params["e"] == pytest.approx(e_ref, abs=1e-9)
+    assert ch.params["b1"] == pytest.approx(0.0, abs=1e-12)    # closed form: NS on b1 = 0
+    assert abs(ch.data["re_d"]) < 1e-9
+    red = c.data["ns_coefficient_real"]
+    assert np.all(np.sign(red) == np.sign(e_ref - c.params["e"]) * -1)

@@ -250,8 +250,10 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
                 pts.append(stop[1][0])
                 return pts, "completed", f"stop_at event reached after point {len(pts) - 2}"
             g_prev = g_new
+        step_labels = []
         if system.curve == "NS-C":      # kappa itself, not the multipliers: always
             for label, (x, _), converged in _resonances(system, pt, new, ds):
+                step_labels.append(label)
                 if label in ENDING and _turns_back(system, pt, x, new):
                     # the generic 1:1 / 1:2 resonance: the NS curve ends there (on an LPC /
                     # PD curve); beyond it the same NS points come back with -kappa
@@ -264,10 +266,11 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
         crossings = _codim2_crossings(system, pt, new, ds) if trusted else ()
         for label, (x, _), converged in crossings:
             uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
-        # the normal-form coefficient has a pole where its h2 problem turns singular (c at
-        # LPPD, b at R1): a sign change on a step with that point is the pole, not a zero
+        step_labels += [r[0] for r in crossings]
+        # the normal-form coefficient has a pole where one of its problems turns singular (c
+        # at LPPD, b at R1, d at R1-R3): a sign change on a step with that point is the pole
         nf = NORMAL_FORM_ZEROS.get(system.curve)
-        if nf is not None and trusted and not any(r[0] == nf[2] for r in crossings):
+        if nf is not None and trusted and not any(lab in nf[2] for lab in step_labels):
             zero = _nf_crossing(system, pt, new, ds)
             if zero is not None:
                 (x, _), converged = zero
@@ -318,7 +321,7 @@ def _last_step_specials(system, pt, fin, h, trusted, index):
     for label, (x, _), converged in sorted(found + crossings, key=lambda r: r[1][1]):
         out.append(_resonance_special(system, x, label, converged, index))
     nf = NORMAL_FORM_ZEROS.get(system.curve)
-    if nf is not None and trusted and not any(r[0] == nf[2] for r in crossings):
+    if nf is not None and trusted and not any(r[0] in nf[2] for r in found + crossings):
         zero = _nf_crossing(system, pt, fin, h)
         if zero is not None:
             (x, _), converged = zero
@@ -637,11 +640,14 @@ def _codim2_crossings(system, pt, new, ds):
 
 
 #: curve -> (label of the zero of its normal-form coefficient, the coefficient's name, the
-#: label where it has a pole): GPD where the PD coefficient c vanishes (:mod:`pd_normal_form`),
-#: CPC where the fold coefficient b does (:mod:`lpc_normal_form`; Kuznetsov et al. 2005)
-NORMAL_FORM_ZEROS = {"PD-C": ("GPD", "c", "LPPD"), "LPC-C": ("CPC", "b", "R1")}
-#: branch data key of the coefficient at every point
-NORMAL_FORM_DATA = {"PD-C": "pd_coefficient", "LPC-C": "lpc_coefficient"}
+#: labels where it has a pole): GPD where the PD coefficient c vanishes (:mod:`pd_normal_form`),
+#: CPC where the fold coefficient b does (:mod:`lpc_normal_form`), CH where Re d of the NS
+#: coefficient does (:mod:`ns_normal_form`; Kuznetsov et al. 2005)
+NORMAL_FORM_ZEROS = {"PD-C": ("GPD", "c", ("LPPD",)), "LPC-C": ("CPC", "b", ("R1",)),
+                     "NS-C": ("CH", "re_d", ("R1", "R2", "R3"))}
+#: branch data key of the coefficient at every point (NS-C: Re d, :mod:`ns_normal_form`)
+NORMAL_FORM_DATA = {"PD-C": "pd_coefficient", "LPC-C": "lpc_coefficient",
+                    "NS-C": "ns_coefficient_real"}
 
 
 def _nf_coefficient(system, pt):
@@ -656,6 +662,11 @@ def _nf_coefficient(system, pt):
                 from .pd_normal_form import pd_coefficient
                 val = pd_coefficient(system.model, u, v, pt.T, system.p_of(pt.z), pt.mesh,
                                      system.scheme)["c"]
+            elif system.curve == "NS-C":
+                from .ns_normal_form import ns_coefficient
+                val = ns_coefficient(system.model, u, np.ascontiguousarray(v[:, :n]),
+                                     np.ascontiguousarray(v[:, n:]), float(pt.z[1]), pt.T,
+                                     system.p_of(pt.z), pt.mesh, system.scheme)["d"].real
             else:
                 from .lpc_normal_form import lpc_coefficient
                 val = lpc_coefficient(system.model, u, v, float(pt.z[1]), pt.T,

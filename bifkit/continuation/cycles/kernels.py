@@ -23,7 +23,8 @@ from ...binding import kernel_B, kernel_C, kernel_dfdp, kernel_dJdp, kernel_f, k
 KERNEL_FUNCTIONS = {"coll_residual": ("f",), "coll_jacobian": ("f", "jac", "dfdp"),
                     "ext_residual": ("f", "jac"),
                     "ext_jacobian": ("f", "jac", "dfdp", "dJdp", "B"),
-                    "pd_nf_quadratic": ("f", "jac", "B"), "pd_nf_cubic": ("B", "C")}
+                    "pd_nf_quadratic": ("f", "jac", "B"), "pd_nf_cubic": ("B", "C"),
+                    "forms_B": ("B",), "forms_C": ("C",)}
 
 
 @nb.njit(cache=True)
@@ -267,3 +268,34 @@ def pd_nf_cubic(K, Ug, Vg, Hg, Av, a2, p_in, out):
         bvh = B(0.0, u, p, v, h)
         for a in range(n):
             out[g, a] = cv[a] + 3.0 * bvh[a] - 6.0 * a2 * Av[g, a]
+
+
+@nb.njit(cache=True)
+def forms_B(K, Ug, Xg, Yg, p_in, out):
+    """B(u; x, y) (second derivative of f at u applied to x, y) at each row of the (G, n)
+    arrays, into ``out`` (G, n)."""
+    B = kernel_B(K)
+    p = p_in.copy()
+    G, n = Ug.shape
+    u, x, y = np.empty(n), np.empty(n), np.empty(n)
+    for g in range(G):
+        for a in range(n):
+            u[a], x[a], y[a] = Ug[g, a], Xg[g, a], Yg[g, a]
+        r = B(0.0, u, p, x, y)
+        for a in range(n):
+            out[g, a] = r[a]
+
+
+@nb.njit(cache=True)
+def forms_C(K, Ug, Xg, Yg, Zg, p_in, out):
+    """C(u; x, y, z) (third derivative of f at u) at each row of the (G, n) arrays."""
+    C = kernel_C(K)
+    p = p_in.copy()
+    G, n = Ug.shape
+    u, x, y, z = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    for g in range(G):
+        for a in range(n):
+            u[a], x[a], y[a], z[a] = Ug[g, a], Xg[g, a], Yg[g, a], Zg[g, a]
+        r = C(0.0, u, p, x, y, z)
+        for a in range(n):
+            out[g, a] = r[a]

@@ -17,7 +17,9 @@ HSN-C     parameters; own options (see ``continue_homoclinic``)
 
 Options (one validated :class:`ContinuationOptions` for every curve type) are
 in :mod:`.options`, the status vocabulary in :mod:`.status`, user events in
-:mod:`.events`, the Branch record in :mod:`.branch`.
+:mod:`.events`, the Branch record in :mod:`.branch`.  EP-C, LP-C, H-C and NF-C are
+curve-type classes run by the one driver (:mod:`.driver`: directions, events, special
+points, joining, the Branch); the cycle curves still run their own directions.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from .events import crossing, extremum
 from .model_ranges import valid_interval
 from .options import ContinuationOptions, MeshOptions, make_options
 from .branch import Branch, SpecialPoint
+from .driver import start_model as _start_model  # noqa: F401 (also the AUTO-07p backend's)
 
 log = logging.getLogger("bifkit.continuation")
 

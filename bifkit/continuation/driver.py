@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import events as ev_mod
+from .branch import SpecialPoint
 from .progress import Progress
 
 
@@ -79,6 +80,20 @@ class Run:
 def direction_name(sign: int) -> str:
     """ "forward" for +1, "backward" for -1 (the keys of ``branch.status``)."""
     return "forward" if sign > 0 else "backward"
+
+
+def start_model(model, start):
+    """(model with the start's parameters, start state) from any accepted ``start``: a special
+    point or branch point (``.state``, ``.params``), {"state": ..., "params": ...}, or a state."""
+    if isinstance(start, SpecialPoint) or hasattr(start, "params") and hasattr(start, "state"):
+        return model.with_params(**start.params), start.state
+    if isinstance(start, dict) and set(start) == {"state", "params"}:
+        state = start["state"]
+        if set(state) != set(model.states):  # real-split names -> model order
+            state = [state[k] for k in model.state_names]
+        return model.with_params(**start["params"]), model.unpack(state) if not isinstance(
+            state, dict) else state
+    return model, start
 
 
 def continue_curve(curve, opts):

@@ -93,19 +93,6 @@ def continue_equilibria(model, start, free, opts, start_point=None) -> Branch:
     return driver.continue_curve(EquilibriumCurve(model, start, free, opts, start_point), opts)
 
 
-def _start_model(model, start):
-    """(model with the start's parameters, start state) from any accepted ``start``."""
-    if isinstance(start, SpecialPoint) or hasattr(start, "params") and hasattr(start, "state"):
-        return model.with_params(**start.params), start.state
-    if isinstance(start, dict) and set(start) == {"state", "params"}:
-        state = start["state"]
-        if set(state) != set(model.states):  # real-split names -> model order
-            state = [state[k] for k in model.state_names]
-        return model.with_params(**start["params"]), model.unpack(state) if not isinstance(
-            state, dict) else state
-    return model, start
-
-
 class EquilibriumCurve:
     """EP-C as a curve type of :mod:`..driver`: the start, the compiled loop
     (:func:`.core.ep_run`), location of LP / BP / H / NF and the Branch."""
@@ -113,7 +100,7 @@ class EquilibriumCurve:
     @classmethod
     def for_request(cls, model, curve, start, free, opts):
         """The curve of ``bifkit.continuation(model, "EP-C", start, [free], ...)``."""
-        m, state = _start_model(model, start)
+        m, state = driver.start_model(model, start)
         return cls(m, state, free[0], opts, start_point=start)
 
     def __init__(self, model, start, free, opts, start_point=None):

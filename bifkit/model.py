@@ -396,8 +396,8 @@ class ModelDefinition:
         """Raise ValueError for unknown names or values outside valid ranges."""
         for key in values:
             if key not in self.defaults:
-                hint = difflib.get_close_matches(key, self.param_names, n=1)
-                hint = f" (did you mean {hint[0]!r}?)" if hint else ""
+                close = difflib.get_close_matches(key, self.param_names, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise ValueError(
                     f"unknown parameter {key!r} for model {self.name!r}{hint}; "
                     f"valid names: {', '.join(self.param_names)}")
@@ -530,14 +530,15 @@ class Model:
                 raise ValueError(f"state of model {d.name!r} lacks {', '.join(missing)}")
             values = [state[s] for s in d.states]
         else:
-            values = np.asarray(state)
-            if values.ndim != 1:
+            arr = np.asarray(state)
+            if arr.ndim != 1:
                 raise ValueError(f"a state of model {d.name!r} must be one-dimensional")
-            if values.size == self.n and values.size != len(d.states):
-                return np.asarray(values, dtype=float).copy()  # already real-split
-            if values.size != len(d.states):
-                raise ValueError(f"state of model {d.name!r} has {values.size} entries; "
+            if arr.size == self.n and arr.size != len(d.states):
+                return np.asarray(arr, dtype=float).copy()  # already real-split
+            if arr.size != len(d.states):
+                raise ValueError(f"state of model {d.name!r} has {arr.size} entries; "
                                  f"expected {len(d.states)} ({', '.join(d.states)})")
+            values = list(arr)
         x = []
         for s, v in zip(d.states, values):
             if s in d.complex_states:

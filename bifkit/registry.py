@@ -83,8 +83,8 @@ def unregister_model(name: str) -> None:
 
 def _factory(name: str):
     if name not in _CATALOGUE:
-        hint = difflib.get_close_matches(name, list_models(), n=1)
-        hint = f" (did you mean {hint[0]!r}?)" if hint else ""
+        close = difflib.get_close_matches(name, list_models(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ValueError(f"unknown model {name!r}{hint}; available: {', '.join(list_models())}"
                          f" (or a path to a .toml / .ode model file)")
     module, func = _CATALOGUE[name]

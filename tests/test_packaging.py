@@ -83,7 +83,7 @@ def test_extras_table_matches_pyproject():
         assert _names(extras[extra]) == set(packages), extra
     assert _names(extras["all"]) == set().union(*_optional.EXTRAS.values())
     core = _names(PYPROJECT["project"]["dependencies"])
-    for optional in ("dask", "distributed", "matplotlib", "tqdm", "pandas", "xarray"):
+    for optional in ("dask", "distributed", "matplotlib", "tqdm", "pandas", "xarray", "zarr"):
         assert optional not in core, f"{optional} must be an extra, not a hard requirement"
     setup_sh = (ROOT / "tools" / "setup.sh").read_text()
     assert '".[all,test]"' in setup_sh  # the README's two commands install every extra
@@ -91,7 +91,7 @@ def test_extras_table_matches_pyproject():
 
 def test_import_bifkit_loads_no_optional_package():
     code = ("import sys, bifkit; print(json.dumps([m for m in "
-            "('dask', 'distributed', 'matplotlib', 'tqdm', 'pandas', 'xarray') "
+            "('dask', 'distributed', 'matplotlib', 'tqdm', 'pandas', 'xarray', 'zarr') "
             "if m in sys.modules]))")
     out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True,
                          text=True, check=True, timeout=120)

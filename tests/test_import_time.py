@@ -99,3 +99,33 @@ def test_blas_threads_left_alone_without_bifkit_or_when_the_user_chose():
     assert _run(f"import numpy, scipy.linalg; {BLAS}", env=UNSET) != "[1] 2"
     assert _run(f"import bifkit, scipy.linalg; {BLAS}",
                 env={**UNSET, "OPENBLAS_NUM_THREADS": "2"}) == "[2] 2"
+
+
+def test_cli_parser_compiles_no_integrator_and_loads_no_simulator():
+    """``bifkit --help`` builds every sub-command's parser (bifkit.dynamics.cli,
+    bifkit.network.cli): with lazy sub-package ``__init__`` files it loads no
+    integrator (each one a numba compile on a fresh clone) and no Dask."""
+    code = ("import sys, json, contextlib, io\n"
+            "from bifkit.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+            "    main(['--help'])\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith(("
+            "'bifkit.dynamics.integrat', 'bifkit.dynamics.lyapunov', 'bifkit.dynamics.etd', "
+            "'bifkit.network.simulate', 'bifkit.network.sweep', 'dask')))))")
+    assert json.loads(_run(code)) == []
+
+
+# ``integrate``/``orbit_diagram`` (bifkit.dynamics) and ``simulate``/``sweep``
+# (bifkit.network) are functions and modules of the same name.
+@pytest.mark.parametrize("first", ["pass", "import bifkit.dynamics.integrate",
+                                   "import bifkit.dynamics.orbit_diagram",
+                                   "import bifkit.network.simulate", "import bifkit.network.sweep"])
+def test_subpackage_names_are_the_functions_in_every_import_order(first):
+    code = (f"{first}\n"
+            "from bifkit.dynamics import integrate, orbit_diagram, __all__ as dyn\n"
+            "from bifkit.network import simulate, sweep, __all__ as net\n"
+            "import bifkit.dynamics as d, bifkit.network as n\n"
+            "assert all(getattr(d, k) is not None for k in dyn)\n"
+            "assert all(getattr(n, k) is not None for k in net)\n"
+            "print(*(type(f).__name__ for f in (integrate, orbit_diagram, simulate, sweep)))")
+    assert _run(code).split() == ["function"] * 4

@@ -15,11 +15,15 @@ equations; this module owns the orchestration around them:
    (:mod:`.status`) and the human message;
 4. the Branch (``curve.branch``).
 
-The hot loop stays in the curve's compiled core: the driver runs once per
-direction and once per located zero, never once per point.
+The hot loop stays in the curve's compiled core: the driver's Python runs once
+per direction and once per located zero, not once per point (only user events,
+when asked for, are evaluated at every finished point).  The cycle curves (LC-C,
+PD-C, LPC-C, NS-C) still run and join their directions themselves.
 
 The interface a curve type provides
 -----------------------------------
+``for_request(model, curve, start, free, opts)``  classmethod: the curve of a
+                                       ``bifkit.continuation`` call (:data:`CURVE_TYPES`)
 ``title``                              the progress bar's label, e.g. "EP-C mu"
 ``run_direction(sign, opts) -> Run``   the compiled loop from the start, ``sign`` = +1/-1
 ``event_point(run, i)``                :class:`.events.EventPoint` of computed point i

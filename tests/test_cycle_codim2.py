@@ -287,6 +287,22 @@ def test_pd_curve_gpd_and_its_coefficient(mobius):
     assert abs(gpd.data["c"]) < 1e-9
 
 
+def test_detect_selects_the_cycle_codim2_labels(mobius):
+    """``detect`` chooses the labels of a cycle curve: without GPD the PD coefficient is not
+    computed at all (no data, no GPD), with R2 alone only R2 is reported; an unknown label is
+    named in the error."""
+    m, pd_lc, _, _ = mobius
+    pd = pd_lc.special_points("PD")[0]
+    kw = dict(bounds={"e": (-2.0, 2.0)}, ntst=20, max_points=300, direction="both")
+    c = continuation(m, "PD-C", pd, ["a1", "e"], detect=["R2", "LPPD"], **kw)
+    assert found(c) == [] and "pd_coefficient" not in c.data
+    r2 = continuation(m, "PD-C", pd, ["a1", "a2"], bounds={"a1": (-0.5, 0.5), "a2": (-1.5, 0.5)},
+                      ntst=20, max_points=300, detect=["GPD"])
+    assert found(r2) == []                                   # R2 is there but not asked for
+    with pytest.raises(ValueError, match="GPX"):
+        continuation(m, "PD-C", pd, ["a1", "e"], detect=["GPX"], **kw)
+
+
 @pytest.mark.parametrize("a2, e", [(-1.0, -1.0), (-0.5, 0.7)])
 def test_pd_coefficient_is_invariant_under_coordinates_and_time(a2, e):
     """c of the mixed-coordinate, rescaled-time system equals the closed form of the plain one

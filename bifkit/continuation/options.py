@@ -24,7 +24,8 @@ CYCLE_CURVES = ("LC-C", "PD-C", "LPC-C", "NS-C")
 #: labels each curve type can detect
 DETECTABLE = {"EP-C": ("LP", "H", "BP", "NF"), "LC-C": ("LPC", "PD", "NS", "BPC"),
               "LP-C": ("BT", "CP", "ZH"), "H-C": ("BT", "ZH", "GH", "HH"), "NF-C": ("BT",),
-              "PD-C": (), "LPC-C": (), "NS-C": ()}
+              "PD-C": ("LPPD", "PDNS", "R2", "GPD"), "LPC-C": ("LPNS", "LPPD", "R1", "CPC"),
+              "NS-C": ("LPNS", "PDNS", "R1", "R2", "R3", "R4", "CH")}
 
 
 def _is_real(v) -> bool:

@@ -235,7 +235,8 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
                 if fin is not None:
                     fin.tU, fin.tz = pt.tU, pt.tz
                     # codimension-2 points on the last step, up to the bound
-                    uz.extend(_last_step_specials(system, pt, fin, sb, trusted, len(pts) - 1))
+                    uz.extend(_last_step_specials(system, pt, fin, sb, trusted, len(pts) - 1,
+                                                  opts))
                     pts.append(fin)
                 name = system.model.param_names[system.ifree[i]]
                 return pts, "bound", f"bound {name} = {bound:g} reached"
@@ -262,15 +263,18 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
                                                        _same_side(pts[-2:], x, target)
                                                        else pts[-3:], target)
                     return _end_at_resonance(system, pts, uz, label, x_end, ok)
-                uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
+                if _wanted(opts, label):
+                    uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
         crossings = _codim2_crossings(system, pt, new, ds) if trusted else ()
         for label, (x, _), converged in crossings:
-            uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
+            if _wanted(opts, label):
+                uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
         step_labels += [r[0] for r in crossings]
         # the normal-form coefficient has a pole where one of its problems turns singular (c
         # at LPPD, b at R1, d at R1-R3): a sign change on a step with that point is the pole
         nf = NORMAL_FORM_ZEROS.get(system.curve)
-        if nf is not None and trusted and not any(lab in nf[2] for lab in step_labels):
+        if (nf is not None and trusted and _wanted(opts, nf[0])
+                and not any(lab in nf[2] for lab in step_labels)):
             zero = _nf_crossing(system, pt, new, ds)
             if zero is not None:
                 (x, _), converged = zero
@@ -311,7 +315,12 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
     return pts, "max_points", f"max_points = {opts.max_points} reached"
 
 
-def _last_step_specials(system, pt, fin, h, trusted, index):
+def _wanted(opts, label) -> bool:
+    """Whether ``label`` is to be reported (``detect=None``: every label the curve knows)."""
+    return opts.detect is None or label in opts.detect
+
+
+def _last_step_specials(system, pt, fin, h, trusted, index, opts):
     """[(index, special)] of the strong resonances (NS-C), the multiplier codimension-2 points
     and the normal-form zeros on the step pt -> fin that lands on a parameter bound (h: the
     predictor length of that step)."""
@@ -319,9 +328,11 @@ def _last_step_specials(system, pt, fin, h, trusted, index):
     found = list(_resonances(system, pt, fin, h)) if system.curve == "NS-C" else []
     crossings = _codim2_crossings(system, pt, fin, h) if trusted else []
     for label, (x, _), converged in sorted(found + crossings, key=lambda r: r[1][1]):
-        out.append(_resonance_special(system, x, label, converged, index))
+        if _wanted(opts, label):
+            out.append(_resonance_special(system, x, label, converged, index))
     nf = NORMAL_FORM_ZEROS.get(system.curve)
-    if nf is not None and trusted and not any(r[0] in nf[2] for r in found + crossings):
+    if (nf is not None and trusted and _wanted(opts, nf[0])
+            and not any(r[0] in nf[2] for r in found + crossings)):
         zero = _nf_crossing(system, pt, fin, h)
         if zero is not None:
             (x, _), converged = zero
@@ -804,7 +815,9 @@ def _branch(model, curve, free, system, pts, opts, reason, status, extra_opts, s
         extra["sigma"] = np.array([q.z[1] for q in pts])
     elif curve == "NS-C":
         extra["kappa"] = np.array([q.z[1] for q in pts])
-    if curve in NORMAL_FORM_DATA:   # the normal-form coefficient at every point (nan: undefined)
+    if curve in NORMAL_FORM_DATA and _wanted(opts, NORMAL_FORM_ZEROS[curve][0]):
+        # the normal-form coefficient at every point (nan: undefined); not computed when its
+        # zero (GPD, CPC, CH) is left out of ``detect``
         extra[NORMAL_FORM_DATA[curve]] = np.array(
             [np.nan if _nf_coefficient(system, q) is None else q.nf for q in pts], dtype=float)
     options = {**opts.record(), **extra_opts, "ntst": len(pts[0].mesh) - 1,

@@ -19,7 +19,8 @@ phase (the module of the compiled function, e.g. ``continuation.codim2.core``)
 as *self* time: each compile's time minus the compiles nested in it, so the
 phases add up to the ``numba`` total.  ``--top N`` also lists the N most
 expensive functions (self time, with the number of compiled signatures: a
-function compiled twice shows ``x2``).
+function compiled twice shows ``x2``).  ``--keep DIR`` keeps the diagram's
+output in DIR (to compare the numbers of two versions file by file).
 
 Target (issue 16): the diagram job <= 45 s CPU.  Times vary with machine load;
 compare numbers from runs made close together.
@@ -77,12 +78,14 @@ JOBS = {
 }
 
 
-def run_job(args: list[str]) -> dict:
+def run_job(args: list[str], keep: str | None = None) -> dict:
     """Run the CLI with ``args`` cold in a child; return cpu, wall and compile times."""
     with tempfile.TemporaryDirectory() as tmp:
         dirs = {k: os.path.join(tmp, k) for k in ("numba", "bifkit", "out")}
+        if keep:
+            dirs["out"] = os.path.abspath(keep)
         for d in dirs.values():
-            os.makedirs(d)
+            os.makedirs(d, exist_ok=True)
         report = os.path.join(tmp, "compile.json")
         env = {**os.environ, "NUMBA_CACHE_DIR": dirs["numba"], "BIFKIT_CACHE": dirs["bifkit"],
                "PYTHONPATH": ROOT}
@@ -133,11 +136,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--job", choices=["help", "diagram", "both"], default="both")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--keep", metavar="DIR", help="keep the diagram's output in DIR")
     args = parser.parse_args()
     jobs = ["help", "diagram"] if args.job == "both" else [args.job]
     total = 0.0
     for job in jobs:
-        res = run_job(JOBS[job])
+        res = run_job(JOBS[job], args.keep if job == "diagram" else None)
         total += res["cpu"]
         report(job, res, args.top)
     if "diagram" in jobs:

@@ -229,7 +229,7 @@ def correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel,
     prev_step = np.inf
     for it in range(max_iter):
         fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
-                                           Bb, Cb, True)
+                                           Bb, Cb, np.bool_(True))
         F, DF = _system(kind, fx, DFf, G, dG, sel)
         if not (np.all(np.isfinite(F)) and np.all(np.isfinite(DF))):
             return y, False, it + 1, V, W
@@ -348,7 +348,7 @@ def refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W):
     Bn[:, :m] = _orth(W) * scale
     Cn[:, :m] = _orth(V) * scale
     fx, J, DFf, V2, W2, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
-                                         Bn, Cn, True)
+                                         Bn, Cn, np.bool_(True))
     seln = _choose(kind, DFf, G, dG, t, nw)
     F, DF = _system(kind, fx, DFf, G, dG, seln)
     tn = _tangent(DF, t, nw)
@@ -393,7 +393,7 @@ def hopf_l1(B, C, x, p, J, V, W):
     |q| = 1, conj(p).q = 1.
     """
     n = x.size
-    lam, r = _eig2(_restrict(J, V), True)
+    lam, r = _eig2(_restrict(J, V), np.bool_(True))
     omega = lam.imag
     if not omega > 0:
         return np.nan, np.nan
@@ -401,7 +401,7 @@ def hopf_l1(B, C, x, p, J, V, W):
     for i in range(n):
         q[i] = V[i, 0] * r[0] + V[i, 1] * r[1]
     q /= math.sqrt(np.sum(np.conj(q) * q).real)
-    lam2, s = _eig2(_restrict(J.T.copy(), W), False)
+    lam2, s = _eig2(_restrict(J.T.copy(), W), np.bool_(False))
     pv = np.empty(n, dtype=np.complex128)
     for i in range(n):
         pv[i] = W[i, 0] * s[0] + W[i, 1] * s[1]
@@ -469,7 +469,7 @@ def point_tests(B, C, kind, p0, idx, logf, y, J, V, W, tests, data):
         tests[0] = wv / (nv * nw_)
         tests[1] = Bvv / (nw_ * nv * nv)
         skip1 = int(np.argmin(np.abs(ev)))
-        tests[2] = _pair_sum_product(ev, skip1, -1)
+        tests[2] = _pair_sum_product(ev, skip1, np.int64(-1))
         data[0] = 0.5 * Bvv / (wv * nv)
     elif kind == HOPF:
         kap = y[n + 2]
@@ -533,7 +533,7 @@ def run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
     CB = np.empty((max_points, n, 2))
     SEL = np.empty((max_points, 4), dtype=np.int64)
     fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y0, Bb0,
-                                       Cb0, False)
+                                       Cb0, np.bool_(False))
     Bb, Cb, sel, t, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y0, t0, V, W)
     Y[0] = y0
     T[0] = t
@@ -548,7 +548,7 @@ def run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
         y = Y[m - 1]
         t = T[m - 1]
         y_new, ok, it, Vc, Wc = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y + ds * t,
-                                        t, Bb, Cb, sel, -1, 0.0, tol, max_iter)
+                                        t, Bb, Cb, sel, np.int64(-1), 0.0, tol, max_iter)
         total_iters += it
         if ok:
             # landing on a parameter bound
@@ -646,7 +646,7 @@ def locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
     data = np.empty(NDATA)
     h = 0.0
     count = 0
-    side = 0
+    side = np.int64(0)  # typed, not Literal[int](0): one compiled illinois_update
     for _ in range(80):
         count += 1
         h_prev = h
@@ -655,11 +655,11 @@ def locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
             converged = True  # the secant steps have stalled at the root
             break
         yh, ok, it, V, W = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y + h * t, t,
-                                   Bb, Cb, sel, -1, 0.0, tol, max_iter)
+                                   Bb, Cb, sel, np.int64(-1), 0.0, tol, max_iter)
         if not ok:
             return best, found, False, count
         fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, yh,
-                                           Bb, Cb, False)
+                                           Bb, Cb, np.bool_(False))
         point_tests(B, C, kind, p0, idx, logf, yh, J, V, W, tests, data)
         gh = tests[which]
         if not np.isfinite(gh):
@@ -683,7 +683,7 @@ def evaluate(addrs, kind, p0, idx, logf, y, Bb, Cb, sel):
     """Residual F (N-1), Jacobian DF (N-1 x N) and the four G-gradient rows at y."""
     f, jac, dfdp, dJdp, B, C = unpack(addrs)
     fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
-                                       True)
+                                       np.bool_(True))
     F, DF = _system(kind, fx, DFf, G, dG, sel)
     return F, DF, DFf, dG
 
@@ -696,7 +696,7 @@ def point_info(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel):
     """Refreshed borders, tangent, tests, data, eigenvalues and stability at y."""
     f, jac, dfdp, dJdp, B, C = unpack(addrs)
     fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
-                                       False)
+                                       np.bool_(False))
     Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W)
     tests = np.empty(NTEST)
     data = np.empty(NDATA)

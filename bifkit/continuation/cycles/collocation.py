@@ -461,9 +461,10 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
     U[N * m] = sol[n:2 * n]
     z = sol[2 * n:].copy()
     # ---- back substitution: mesh points, then interior nodes
-    back_substitute_mesh(mid, mid[:, :, nc2 - 1], z, U)
+    # contiguous right-hand sides, as from cycles/linalg.py: one compiled version, not two
+    back_substitute_mesh(mid, np.ascontiguousarray(mid[:, :, nc2 - 1]), z, U)
     if ki > 0:
-        back_substitute_interior(top, top[:, :, ncols - 1], z, U)
+        back_substitute_interior(top, np.ascontiguousarray(top[:, :, ncols - 1]), z, U)
     return U, z, P, Q
 
 

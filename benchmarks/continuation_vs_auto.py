@@ -30,7 +30,9 @@ H-C    the Hopf curve in (I_e, D_ee) from the lower Hopf point, I_e in [1e-5, 20
 LC-C   cycles from the lower Hopf point down to I_e = 1e-5, ntst 50, ncol 4
 PD-C   the period-doubling curve from the first PD point, ntst 100, ncol 4: one
        loop (bifkit stops when the loop closes; AUTO at its second crossing of
-       D_ee = 2, i.e. back at the start: UZR on D_ee with STOP = UZ2)
+       D_ee = 2, i.e. back at the start: UZR on D_ee with STOP = UZ2); PD-C_as_auto:
+       the same without the codimension-2 labels of cycles (detect=(): no GPD
+       coefficient at every point), the work AUTO-07p does on that curve
 
 LPC-C  the fold-of-cycles curve from the Bautin (GH) point of the H-C curve, D_ee in
        [3.7, 4.5] (bifkit finds the start cycle next to GH itself; AUTO-07p gets the
@@ -240,14 +242,22 @@ class Bench:
                       "no PD point on AUTO's LC-C branch")
             return
         D0 = pa[0].params["D_ee"]
-        self.line(
-            "PD-C",
-            lambda: bifkit.continuation(self.m, "PD-C", pb[0], ["I_e", "D_ee"], bounds=BOUNDS_PD,
-                                        log_params=["I_e"], ntst=100, ncol=4),
-            lambda: auto07p.continuation(self.m, "PD-C", pa[0], ["I_e", "D_ee"], bounds=BOUNDS_PD,
-                                         ntst=100, ncol=4, max_points=2000, direction="forward",
-                                         user_points={"D_ee": [D0]},
-                                         constants={"STOP": ["UZ2"]}, **self.akw))
+
+        def auto_run():
+            return auto07p.continuation(self.m, "PD-C", pa[0], ["I_e", "D_ee"], bounds=BOUNDS_PD,
+                                        ntst=100, ncol=4, max_points=2000, direction="forward",
+                                        user_points={"D_ee": [D0]},
+                                        constants={"STOP": ["UZ2"]}, **self.akw)
+        # PD-C with bifkit's default labels (the GPD coefficient c at every point, LPPD, PDNS,
+        # R2) and PD-C with the work AUTO-07p does on a PD curve (no codimension-2 labels of
+        # cycles: detect=())
+        for name, detect in (("PD-C", None), ("PD-C_as_auto", ())):
+            self.line(
+                name,
+                lambda detect=detect: bifkit.continuation(
+                    self.m, "PD-C", pb[0], ["I_e", "D_ee"], bounds=BOUNDS_PD,
+                    log_params=["I_e"], ntst=100, ncol=4, detect=detect),
+                auto_run)
 
 
     def lpc(self):

@@ -142,7 +142,7 @@ def evaluate(event, point: EventPoint) -> float:
 
 def event_data(event, point: EventPoint, g_before: float) -> dict:
     """The ``data`` of a located event's special point."""
-    data = {"event": describe(event)}
+    data: dict[str, str | float] = {"event": describe(event)}
     if isinstance(event, extremum):
         data["extremum"] = "max" if g_before > 0 else "min"
         data["value"] = point.value(event.name)

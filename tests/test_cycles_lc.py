@@ -99,13 +99,16 @@ def test_both_directions_from_an_orbit_join_in_order(sl):
     assert mu[0] == pytest.approx(0.05, abs=1e-12) and mu[-1] == pytest.approx(0.5, abs=1e-12)
     assert np.sum(np.abs(mu - mu0) < 1e-12) == 1
     assert np.allclose(mu[len(bwd) - 1:], fwd.params["mu"], rtol=0, atol=1e-14)
-    assert np.allclose(mu[:len(bwd)], bwd.params["mu"][::-1], rtol=0, atol=1e-14)
+    # a backward-only run is stored reversed (its start last), as every curve type's
+    assert np.allclose(mu[:len(bwd)], bwd.params["mu"], rtol=0, atol=1e-14)
+    assert bwd.params["mu"][-1] == mu0
     assert both.status == {"backward": "bound", "forward": "bound"}
     assert both.params["mu"][[0, -1]] == pytest.approx([0.05, 0.5], abs=1e-12)
     r = np.array([np.max(np.hypot(o.U[:, 0], o.U[:, 1])) for o in both.orbits])
     assert np.max(np.abs(r - np.sqrt(mu))) < 1e-8
-    # a single direction keeps the continuation order (start first)
-    assert bwd.params["mu"][0] == pytest.approx(mu0) and fwd.params["mu"][0] == pytest.approx(mu0)
+    # forward-only starts at the start; backward-only ends there (stored reversed)
+    assert bwd.params["mu"][-1] == pytest.approx(mu0) and fwd.params["mu"][0] == pytest.approx(mu0)
+    assert bwd.params["mu"][0] == pytest.approx(0.05, abs=1e-12)
 
 
 def test_both_directions_at_a_hopf_point_is_the_one_branch(sl):

@@ -148,3 +148,38 @@ def test_a_closed_curve_is_not_run_in_the_other_direction():
     rows, _, status, _ = driver.continue_curve(curve, _Opts([-1, 1]))
     assert status == {"backward": "closed_loop"}          # forward never ran
     np.testing.assert_array_equal(rows["X"], [-4, -3, -2, -1, 0])
+
+
+def test_lc_c_runs_through_the_driver_and_joins_like_ep_c(make_model, spy):
+    # Hopf normal form: the cycles are the circles r = sqrt(mu) of period 2 pi / w (closed form)
+    m = _hopf(make_model)
+    ep = continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], bounds={"mu": (-0.3, 0.3)},
+                      ds=0.05, direction="forward")
+    (h,) = ep.special_points("H")
+    # runs end at max_points (landing on a parameter bound of this model raises LinAlgError
+    # inside lc_run's corrector: a separate bug, reported)
+    kw = dict(ntst=20, ncol=4, ds=0.02, ds_max=0.02, max_points=8)
+    spy.clear()
+    lc = continuation(m, "LC-C", h, ["mu"], direction="both", **kw)
+    # a Hopf start has one branch: one forward run whatever the direction asked for
+    assert spy == [("LC-C", 1)]
+    assert lc.status == {"forward": "max_points"} and lc.message.startswith("forward: ")
+    mu = lc.params["mu"]
+    np.testing.assert_allclose(lc.period, 2 * np.pi, rtol=1e-8)           # w = 1
+    np.testing.assert_allclose(lc.amplitude()[0][:, 0], np.sqrt(mu), rtol=1e-6)
+    assert lc.special == []          # no LPC/PD/NS/BPC on a family of circles
+    # from an orbit of that branch: two runs, joined by the driver (backward reversed first)
+    start = lc.point(len(lc) // 2)
+    spy.clear()
+    both = continuation(m, "LC-C", start, ["mu"], direction="both", **kw)
+    assert spy == [("LC-C", -1), ("LC-C", 1)]
+    back = continuation(m, "LC-C", start, ["mu"], direction="backward", **kw)
+    fwd = continuation(m, "LC-C", start, ["mu"], direction="forward", **kw)
+    _assert_joined(both, back, fwd)
+    # backward the circles shrink onto the Hopf point mu = 0 (closed form) and the run ends there
+    assert both.status == {"backward": "reached_end_point", "forward": "max_points"}
+    assert np.all(np.diff(both.params["mu"]) > 0)   # backward part reversed: one sweep upwards
+    (hp,) = both.special_points("H")
+    assert hp.index == 0 and hp.params["mu"] == pytest.approx(0.0, abs=1e-10)
+    assert len(both.orbits) == len(both)
+    np.testing.assert_array_equal(both.period, np.concatenate([back.period[:-1], fwd.period]))

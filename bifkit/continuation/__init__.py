@@ -37,11 +37,6 @@ from .driver import start_model as _start_model  # noqa: F401 (also the AUTO-07p
 log = logging.getLogger("bifkit.continuation")
 
 
-def _cycles(model, curve, start, free, opts):
-    from .cycles.lc import continue_cycles
-    return continue_cycles(model, start, free, opts)
-
-
 def _homoclinic(model, curve, start, free, keywords):
     from .homoclinic.curve import continue_homoclinic
     return continue_homoclinic(model, curve, start, free, **keywords)
@@ -68,7 +63,7 @@ _CODIM2 = (".codim2.curve", "Codim2Curve")
 #: curve name -> (number of free parameters, curve type): a curve-type class (module path,
 #: class name; imported when first used) run by :func:`.driver.continue_curve`, or a
 #: runner(model, curve, start, free, opts) for the curves that still orchestrate their own runs
-CURVE_TYPES = {"EP-C": (1, (".ep.curve", "EquilibriumCurve")), "LC-C": (1, _cycles),
+CURVE_TYPES = {"EP-C": (1, (".ep.curve", "EquilibriumCurve")), "LC-C": (1, (".cycles.lc", "CycleCurve")),
                "LP-C": (2, _CODIM2), "H-C": (2, _CODIM2), "NF-C": (2, _CODIM2),
                "PD-C": (2, _cycle_curve), "LPC-C": (2, _cycle_curve), "NS-C": (2, _cycle_curve)}
 #: curves with options of their own (truncated boundary-value problems; issue 17)

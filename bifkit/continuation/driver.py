@@ -17,8 +17,9 @@ equations; this module owns the orchestration around them:
 
 The hot loop stays in the curve's compiled core: the driver's Python runs once
 per direction and once per located zero, not once per point (only user events,
-when asked for, are evaluated at every finished point).  The cycle curves (LC-C,
-PD-C, LPC-C, NS-C) still run and join their directions themselves.
+when asked for, are evaluated at every finished point).  LC-C
+(:class:`~.cycles.lc.CycleCurve`) runs here too; the two-parameter cycle curves
+(PD-C, LPC-C, NS-C) still run and join their directions themselves.
 
 The interface a curve type provides
 -----------------------------------
@@ -37,6 +38,16 @@ The interface a curve type provides
 ``finish(run, opts)``                  curve-specific work after location (may be a no-op)
 ``rows(run)``                          {name: per-point array of the first run.m points}
 ``branch(rows, special, status, message, opts) -> Branch``
+
+Optional:
+
+``signs(opts) -> [int]``               the directions to run (default ``opts.directions()``;
+                                       a Hopf start of cycles has one branch whatever
+                                       the direction asked for)
+``events_in_loop``                     True: the compiled loop locates the user events
+                                       and stop_at itself at every step and shows its own
+                                       progress per point; the driver's event scan and
+                                       bar are skipped (default False)
 """
 from __future__ import annotations
 
@@ -106,8 +117,9 @@ def continue_curve(curve, opts):
     A closed curve (status "closed_loop") is not run in the other direction,
     which would retrace it.
     """
-    signs = opts.directions()
-    bar = Progress(opts.progress, opts.max_points * len(signs), curve.title)
+    signs = curve.signs(opts) if hasattr(curve, "signs") else opts.directions()
+    bar = Progress(opts.progress and not _events_in_loop(curve),
+                   opts.max_points * len(signs), curve.title)
     runs = []
     for sign in signs:
         run = run_direction(curve, sign, opts)
@@ -125,7 +137,7 @@ def continue_curve(curve, opts):
 def run_direction(curve, sign, opts) -> Run:
     """One direction: the compiled loop, events and stop_at, special points."""
     run = curve.run_direction(sign, opts)
-    if opts.events or opts.stop_at:
+    if (opts.events or opts.stop_at) and not _events_in_loop(curve):
         special, stop = ev_mod.scan_steps(
             opts, run.m, lambda i: curve.event_point(run, i),
             lambda i, h: curve.trial(run, i, h), run.ds,
@@ -149,6 +161,11 @@ def run_direction(curve, sign, opts) -> Run:
     return run
 
 
+def _events_in_loop(curve) -> bool:
+    """The curve's compiled loop handles events, stop_at and progress itself."""
+    return bool(getattr(curve, "events_in_loop", False))
+
+
 def join(runs, rows_of):
     """The runs as one branch: ({name: array}, special points sorted by index).
 
@@ -165,7 +182,7 @@ def join(runs, rows_of):
         if run.sign < 0:
             rows = {k: v[::-1] for k, v in rows.items()}
             for s in run.special:
-                s.index = m - 2 - s.index
+                s.index = max(m - 2 - s.index, 0)
             if both:
                 rows = {k: v[:-1] for k, v in rows.items()}
         for s in run.special:

@@ -1,7 +1,8 @@
 """The "LC-C" curve type: cycles in one parameter, their Branch and special points.
 
 :func:`continue_cycles` starts from a Hopf point, an orbit or a special point
-of a cycle branch and runs :func:`.lc_run.run` in each direction;
+of a cycle branch; :class:`CycleCurve` is the curve type the one driver
+(:func:`..driver.continue_curve`) runs, one :func:`.lc_run.run` per direction;
 :class:`CycleBranch` holds every orbit (``orbits``) besides the common Branch
 fields.
 """
@@ -251,9 +252,9 @@ def continue_cycles(model, start, free, opts) -> "CycleBranch":
         ``mesh.ntst``, ``mesh.ncol``: mesh intervals and Gauss points (AUTO's
         NTST, NCOL); ``direction``: "forward" (parameter increasing at an orbit
         start), "backward" or "both" (backward and forward from an orbit start,
-        joined into one branch: the backward part reversed, then the forward
-        part; a single direction keeps the continuation order, starting at the
-        start orbit).  At Hopf and PD starts exactly one branch leaves the
+        joined into one branch by :func:`..driver.continue_curve`: the
+        backward part reversed, then the forward part; a backward-only run is
+        reversed too, its start last).  At Hopf and PD starts exactly one branch leaves the
         point in its own direction (at a PD the two signs of the critical
         eigenfunction give the same orbits shifted by half the new period), so
         every direction gives that branch.  At a BPC the directions follow the
@@ -265,63 +266,155 @@ def continue_cycles(model, start, free, opts) -> "CycleBranch":
     ``orbits``; special points LPC / PD / NS / BPC, and H when the branch shrinks
     back onto an equilibrium)
     """
-    (name,) = list(free)
-    ipar = model.param_index(name)
-    log = name in opts.log_params
-    bounds = opts.bounds.get(name, (-np.inf, np.inf))
-    detect = tuple(opts.detect) if opts.detect is not None else ("LPC", "PD", "NS")
-    if "LPC" in detect:
-        detect += ("BPC",)   # the other zero of the multiplier-+1 test (lc_run._bpc_test)
-    ntst, ncol = opts.mesh.ntst or 50, opts.mesh.ncol or 4
-    sch = co.Scheme(ncol)
-    system = lc_run.LCSystem(model, ipar, log, sch)
-    orbit_start = _orbit_of(start)
-    is_bpc = getattr(start, "label", None) == "BPC"
-    which = opts.branch if opts.branch is not None else ("other" if is_bpc else None)
-    if which is not None:
-        pieces = _bpc_switch_runs(system, start, which, opts, bounds, detect)
-    elif isinstance(start, CycleSpecialPoint) and start.label == "PD":
-        x = start._internal
-        p = start.data["orbit"].p.copy()
-        st, phase_ref = lc_run.pd_switch_state(system, x, p)
-        pieces = [(1, lc_run.run(system, st, p, opts, bounds, detect, phase_ref=phase_ref,
-                                 doubled=True))]
-    elif orbit_start is not None:
-        orb = refine(model, orbit_start)
-        if orb.ntst != ntst or orb.scheme.ncol != ncol:
-            tn = co.node_times(co.uniform_mesh(ntst), sch)
-            orb = refine(model, Orbit(orb(tn * orb.T), co.uniform_mesh(ntst), orb.T, orb.p, sch))
-        p = orb.p.copy()
-        st = lc_run.State(orb.U, orb.T, system.theta_of(p[ipar]), orb.mesh)
-        corr = lc_run.Corrector(system, opts, orb.T)
-        x = corr.correct(st, orb.U, orb.T, st.theta, np.zeros_like(orb.U), 0.0, 1.0, p)
-        if x is None:
-            from ...errors import ConvergenceError
-            raise ConvergenceError("LC-C start: Newton with the phase condition failed at the "
-                                   "start orbit; refine it or change ntst")
-        pieces = []
-        for sgn in opts.directions():
+    from .. import driver
+    return driver.continue_curve(CycleCurve.for_request(model, "LC-C", start, free, opts), opts)
+
+
+class CycleCurve:
+    """The LC-C curve type of :func:`..driver.continue_curve` (see its interface).
+
+    The start (Hopf point, PD point, BPC point or orbit) is prepared once in
+    :meth:`for_request`; each direction is one :func:`.lc_run.run`, which
+    locates LPC/PD/NS/BPC points and the user events at every step itself
+    (``events_in_loop``).  A Hopf or PD start has one branch whatever the
+    direction asked for (:meth:`signs`).
+    """
+
+    title = "LC-C"
+    events_in_loop = True
+
+    def __init__(self, model, name, system, bounds, detect, start_kind, data, ntst, ncol):
+        self.model, self.name, self.system = model, name, system
+        self.bounds, self.detect = bounds, detect
+        self.start_kind, self.data = start_kind, data   # "hopf" | "pd" | "orbit" | "bpc"
+        self.ntst, self.ncol = ntst, ncol
+        self.newton_iterations = 0
+
+    @classmethod
+    def for_request(cls, model, curve, start, free, opts):
+        """The LC-C curve of ``continuation(model, "LC-C", start, free)`` (arguments as
+        :func:`continue_cycles`)."""
+        (name,) = list(free)
+        ipar = model.param_index(name)
+        log = name in opts.log_params
+        bounds = opts.bounds.get(name, (-np.inf, np.inf))
+        detect = tuple(opts.detect) if opts.detect is not None else ("LPC", "PD", "NS")
+        if "LPC" in detect:
+            detect += ("BPC",)   # the other zero of the multiplier-+1 test (lc_run._bpc_test)
+        ntst, ncol = opts.mesh.ntst or 50, opts.mesh.ncol or 4
+        sch = co.Scheme(ncol)
+        system = lc_run.LCSystem(model, ipar, log, sch)
+        orbit_start = _orbit_of(start)
+        is_bpc = getattr(start, "label", None) == "BPC"
+        which = opts.branch if opts.branch is not None else ("other" if is_bpc else None)
+        if which is not None:
+            kind, data = "bpc", _bpc_switch_start(system, start, which)
+        elif isinstance(start, CycleSpecialPoint) and start.label == "PD":
+            p = start.data["orbit"].p.copy()
+            st, phase_ref = lc_run.pd_switch_state(system, start._internal, p)
+            kind, data = "pd", (st, p, phase_ref)
+        elif orbit_start is not None:
+            kind, data = "orbit", _orbit_start(system, orbit_start, opts, ntst, sch)
+        else:
+            x0, p, omega, q = _hopf_data(model, start)
+            st, phase_ref = lc_run.hopf_state(system, x0, p, omega, q, ntst)
+            kind, data = "hopf", (st, p, phase_ref)
+        return cls(model, name, system, bounds, detect, kind, data, ntst, ncol)
+
+    def signs(self, opts) -> list:
+        """Hopf and PD starts: one run (+1) whatever the direction (one branch leaves
+        the point); orbit and BPC starts: the directions of ``opts``."""
+        return [1] if self.start_kind in ("hopf", "pd") else opts.directions()
+
+    def run_direction(self, sign, opts):
+        """One :func:`.lc_run.run` from the prepared start; its special points as
+        CycleSpecialPoints indexed by the run point just before each."""
+        from ..driver import Run
+        sys_, b, det = self.system, self.bounds, self.detect
+        if self.start_kind in ("hopf", "pd"):
+            st, p, phase_ref = self.data
+            res = lc_run.run(sys_, st, p, opts, b, det, phase_ref=phase_ref,
+                             doubled=self.start_kind == "pd")
+        elif self.start_kind == "orbit":
+            x, p, corr, zeros = self.data
             x0 = lc_run.State(x.U, x.T, x.theta, x.mesh)
             x0.mu, x0.trivial_error, x0._jac = x.mu, x.trivial_error, x._jac
-            x0.tU, x0.tT, x0.ttheta = corr.tangent(x, np.zeros_like(orb.U), 0.0, float(sgn))
-            pieces.append((sgn, lc_run.run(system, x0, p, opts, bounds, detect)))
-    else:
-        x0, p, omega, q = _hopf_data(model, start)
-        st, phase_ref = lc_run.hopf_state(system, x0, p, omega, q, ntst)
-        pieces = [(1, lc_run.run(system, st, p, opts, bounds, detect, phase_ref=phase_ref))]
-    orbits, specials, reasons, iters = _join(model, name, ipar, pieces)
-    options = {**opts.record(), "ntst": ntst, "ncol": ncol, "newton_iterations": iters}
-    status = {("forward" if sgn > 0 else "backward"): res.status for sgn, res in pieces}
-    return CycleBranch(model, "LC-C", [name], orbits, specials, options, reasons,
-                       status=status)
+            x0.tU, x0.tT, x0.ttheta = corr.tangent(x, zeros, 0.0, float(sign))
+            res = lc_run.run(sys_, x0, p, opts, b, det)
+        else:   # bpc
+            x, p, t = self.data
+            x0 = lc_run.State(x.U, x.T, x.theta, x.mesh)
+            x0.mu, x0.trivial_error, x0.pm = x.mu, x.trivial_error, x.pm
+            x0.tU, x0.tT, x0.ttheta = sign * t[0], sign * t[1], sign * t[2]
+            res = lc_run.run(sys_, x0, p, opts, b, det, T_scale=x.T)
+        self.newton_iterations += res.newton_iterations
+        m = len(res.orbits)
+        special = [self._special(s) for s in res.special]
+        if sign < 0:   # equal indices keep the old order once the joined branch is reversed
+            special = special[::-1]
+        return Run(sign=sign, m=m, status=res.status, message=res.stop_reason,
+                   tests=np.zeros((m, 0)), ds=np.zeros(m),
+                   arrays={"orbits": res.orbits}, special=special)
+
+    def _special(self, s) -> CycleSpecialPoint:
+        """A special point of :func:`.lc_run.run` (a dict) as a CycleSpecialPoint."""
+        orb = s["orbit"]
+        return CycleSpecialPoint(
+            s["label"], max(s["index"] - 1, 0), self.model.unpack(orb.U[0]),
+            dict(zip(self.model.param_names, map(float, orb.p))),
+            {"free": {self.name: float(orb.p[self.system.ipar])}, "period": s["T"],
+             "multipliers": np.asarray(s["multipliers"]), "orbit": orb,
+             "trivial_error": orb.trivial_error, "iterations": s["iterations"],
+             **s.get("data", {})},
+            bool(s["converged"]), s["state"])
+
+    def scanned(self, run, opts):
+        """Nothing for the driver to locate: lc_run locates its zeros at every step."""
+        return []
+
+    def finish(self, run, opts):
+        """Nothing left after a run (lc_run's status already names unreliable multipliers)."""
+
+    def rows(self, run) -> dict:
+        """{"orbits": object array of the run's Orbits}."""
+        orbits = np.empty(run.m, dtype=object)
+        orbits[:] = run.arrays["orbits"]
+        return {"orbits": orbits}
+
+    def branch(self, rows, special, status, message, opts) -> "CycleBranch":
+        """The joined runs as a CycleBranch."""
+        options = {**opts.record(), "ntst": self.ntst, "ncol": self.ncol,
+                   "newton_iterations": self.newton_iterations}
+        return CycleBranch(self.model, "LC-C", [self.name], list(rows["orbits"]), special,
+                           options, message, status=status)
 
 
-def _bpc_switch_runs(system, bpc, which, opts, bounds, detect):
-    """Runs [(sign, LCResult)] from a BPC onto the ``which`` ("other"/"same") branch.
+def _orbit_start(system, orbit_start, opts, ntst, sch):
+    """(corrected State, parameters, Corrector, zero tangent) of an orbit start, on the
+    mesh of ``opts`` (ntst intervals, ``sch`` collocation)."""
+    model, ipar = system.model, system.ipar
+    orb = refine(model, orbit_start)
+    if orb.ntst != ntst or orb.scheme.ncol != sch.ncol:
+        tn = co.node_times(co.uniform_mesh(ntst), sch)
+        orb = refine(model, Orbit(orb(tn * orb.T), co.uniform_mesh(ntst), orb.T, orb.p, sch))
+    p = orb.p.copy()
+    st = lc_run.State(orb.U, orb.T, system.theta_of(p[ipar]), orb.mesh)
+    corr = lc_run.Corrector(system, opts, orb.T)
+    x = corr.correct(st, orb.U, orb.T, st.theta, np.zeros_like(orb.U), 0.0, 1.0, p)
+    if x is None:
+        from ...errors import ConvergenceError
+        raise ConvergenceError("LC-C start: Newton with the phase condition failed at the "
+                               "start orbit; refine it or change ntst")
+    return x, p, corr, np.zeros_like(orb.U)
+
+
+def _bpc_switch_start(system, bpc, which):
+    """(BPC state, parameters, tangent) of a switch onto the ``which`` ("other"/"same")
+    branch at a BPC.
 
     The branch tangents at the BPC come from the algebraic branching equation
-    of the cycle problem (:mod:`.switch`); each direction of ``opts`` follows
-    the chosen tangent with that sign, from the BPC orbit itself.
+    of the cycle problem (:mod:`.switch`); each direction follows the chosen
+    tangent with its sign, from the BPC orbit itself.
     """
     from . import switch
     x = getattr(bpc, "_internal", None)
@@ -344,13 +437,7 @@ def _bpc_switch_runs(system, bpc, which, opts, bounds, detect):
                          f"({name} {'not ' if system.log else ''}in log_params there)")
     p = bpc.data["orbit"].p.copy()
     t, ratio = switch.branch_tangent(system, x, p, which, x.T)
-    pieces = []
-    for sgn in opts.directions():
-        x0 = lc_run.State(x.U, x.T, x.theta, x.mesh)
-        x0.mu, x0.trivial_error, x0.pm = x.mu, x.trivial_error, x.pm
-        x0.tU, x0.tT, x0.ttheta = sgn * t[0], sgn * t[1], sgn * t[2]
-        pieces.append((sgn, lc_run.run(system, x0, p, opts, bounds, detect, T_scale=x.T)))
-    return pieces
+    return x, p, t
 
 
 def _orbit_of(start):
@@ -370,46 +457,3 @@ def _orbit_of(start):
         if getattr(start, "label", None) != "H":
             return Orbit.from_dict(data["orbit"])
     return None
-
-
-def _join(model, name, ipar, pieces):
-    """Orbits and special points of the runs ``pieces`` [(sign, LCResult)] as one branch.
-
-    With two pieces the backward one (sign < 0) is reversed and put first; the
-    pieces share their start point, which appears once.  A single piece keeps
-    its continuation order.  Returns (orbits, specials, stop_reason, newton_iterations).
-    """
-    pnames = model.param_names
-    orbits, specials, reasons, iters = [], [], [], 0
-    for sgn, res in pieces:
-        sgn = sgn if len(pieces) > 1 else 1
-        m = len(res.orbits)
-        piece = []
-        for s in res.special:
-            orb = s["orbit"]
-            k = max(s["index"] - 1, 0)          # the point just before, in run order
-            if sgn < 0:
-                k = max(m - 2 - k, 0)           # ... in reversed order
-            piece.append(CycleSpecialPoint(
-                s["label"], k, model.unpack(orb.U[0]), dict(zip(pnames, map(float, orb.p))),
-                {"free": {name: float(orb.p[ipar])}, "period": s["T"],
-                 "multipliers": np.asarray(s["multipliers"]), "orbit": orb,
-                 "trivial_error": orb.trivial_error, "iterations": s["iterations"],
-                 **s.get("data", {})},
-                bool(s["converged"]), s["state"]))
-        run_orbits = res.orbits[::-1] if sgn < 0 else res.orbits
-        offset = len(orbits)
-        if orbits and run_orbits:
-            run_orbits = run_orbits[1:]          # the shared start point
-            offset -= 1
-        for sp in piece:
-            sp.index += offset
-        orbits += list(run_orbits)
-        specials += piece[::-1] if sgn < 0 else piece
-        iters += res.newton_iterations
-        reasons.append(res.stop_reason)
-    if len(pieces) > 1:
-        reasons = [f"{'forward' if sgn > 0 else 'backward'}: {r}"
-                   for (sgn, _), r in zip(pieces, reasons)]
-    specials.sort(key=lambda sp: sp.index)
-    return orbits, specials, "; ".join(reasons), iters

@@ -508,8 +508,8 @@ _RUN_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64, types.
             types.float64, types.int64, types.float64, types.int64, _F1, _F1, types.int64)
 
 
-@nb.njit(_RUN_SIG, cache=True)
-def run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
+@nb.njit(inline="always")
+def _run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
         ds, ds_min, ds_max, max_points, tol, max_iter, lo, hi, stop_at_bt):
     """One direction of a curve from y0 along t0 (both already on the curve).
 
@@ -630,8 +630,8 @@ _LOC_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64, types.
             types.float64, types.float64, types.float64, types.int64)
 
 
-@nb.njit(_LOC_SIG, cache=True)
-def locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
+@nb.njit(inline="always")
+def _locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
            ga, gb, tol, max_iter):
     """Zero of test ``which`` on the step y + h t, h in (0, ds): Illinois secant.
 
@@ -678,8 +678,8 @@ def locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
 _EVAL_SIG = (*_KERNELS, *_PROBLEM, _F1, _F2, _F2, _I1)
 
 
-@nb.njit(_EVAL_SIG, cache=True)
-def evaluate(addrs, kind, p0, idx, logf, y, Bb, Cb, sel):
+@nb.njit(inline="always")
+def _evaluate(addrs, kind, p0, idx, logf, y, Bb, Cb, sel):
     """Residual F (N-1), Jacobian DF (N-1 x N) and the four G-gradient rows at y."""
     f, jac, dfdp, dJdp, B, C = unpack(addrs)
     fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
@@ -691,8 +691,8 @@ def evaluate(addrs, kind, p0, idx, logf, y, Bb, Cb, sel):
 _INFO_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1)
 
 
-@nb.njit(_INFO_SIG, cache=True)
-def point_info(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel):
+@nb.njit(inline="always")
+def _point_info(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel):
     """Refreshed borders, tangent, tests, data, eigenvalues and stability at y."""
     f, jac, dfdp, dJdp, B, C = unpack(addrs)
     fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
@@ -708,8 +708,8 @@ _CORR_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.int64, types.f
              types.float64, types.int64)
 
 
-@nb.njit(_CORR_SIG, cache=True)
-def correct_point(addrs, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, fixed, value, tol,
+@nb.njit(inline="always")
+def _correct_point(addrs, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, fixed, value, tol,
                   max_iter):
     """Newton from y_pred onto the curve: on the arclength plane of t (fixed < 0) or with
     y[fixed] = value.  Returns (y, ok)."""
@@ -717,3 +717,118 @@ def correct_point(addrs, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, fixed, val
     y, ok, it, V, W = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb,
                               sel, fixed, value, tol, max_iter)
     return y, ok
+
+
+# --------------------------------------------------------------------------- #
+# One compiled entry point                                                     #
+# --------------------------------------------------------------------------- #
+# numba links every callee into each compiled entry point and optimises and
+# compiles the linked module once per entry point: five entry points meant the
+# whole tree (defining, correct, refresh, point_tests, ...) five times on a cold
+# cache.  The five bodies above are inlined into one entry, ``_entry``, selected
+# by ``what``; the Python functions below keep the five call signatures.
+RUN, LOCATE, EVALUATE, POINT_INFO, CORRECT_POINT = 0, 1, 2, 3, 4
+
+_ENTRY_SIG = (types.int64, *_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64,
+              types.float64, types.float64, types.int64, types.float64, types.int64, _F1, _F1,
+              types.int64, types.float64, types.float64)
+
+
+@nb.njit(cache=True)
+def _rows(a):
+    """``a`` as a C-contiguous array with one more leading axis of length 1."""
+    return np.ascontiguousarray(a).reshape((1,) + a.shape)
+
+
+@nb.njit(_ENTRY_SIG, cache=True)
+def _entry(what, addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, ds_min, ds_max,
+           max_points, tol, max_iter, lo, hi, ival, fa, fb):
+    """Run ``what`` (RUN, LOCATE, EVALUATE, POINT_INFO, CORRECT_POINT); the outputs
+    packed in the layout of :func:`run`'s 13-tuple (see the wrappers below)."""
+    if what == RUN:
+        return _run(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, ds_min, ds_max,
+                    max_points, tol, max_iter, lo, hi, ival)
+    n = Bb.shape[0]
+    Y = np.empty((0, 0))
+    T = np.empty((0, 0))
+    TESTS = np.empty((0, 0))
+    DATA = np.empty((0, 0))
+    EV = np.empty((0, 0), dtype=np.complex128)
+    STABLE = np.zeros(0, dtype=np.bool_)
+    DS = np.empty(0)
+    BB = np.empty((0, 0, 0))
+    CB = np.empty((0, 0, 0))
+    SEL = np.empty((0, 0), dtype=np.int64)
+    m, status, iters = 0, 0, 0
+    if what == LOCATE:
+        best, found, converged, count = _locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel,
+                                                ds, ival, fa, fb, tol, max_iter)
+        Y = _rows(best)
+        m, status, iters = 1, int(found) + 2 * int(converged), count
+    elif what == EVALUATE:
+        F, DF, DFf, dG = _evaluate(addrs, kind, p0, idx, logf, y, Bb, Cb, sel)
+        DS = np.ascontiguousarray(F)
+        Y = np.ascontiguousarray(DF)
+        T = np.ascontiguousarray(DFf)
+        TESTS = np.ascontiguousarray(dG)
+    elif what == POINT_INFO:
+        Bn, Cn, seln, tn, tests, data, ev, st = _point_info(addrs, kind, p0, idx, logf, y, t,
+                                                            Bb, Cb, sel)
+        BB, CB, SEL, T = _rows(Bn), _rows(Cn), _rows(seln), _rows(tn)
+        TESTS, DATA, EV = _rows(tests), _rows(data), _rows(ev)
+        STABLE = np.full(1, st)
+        m = 1
+    elif what == CORRECT_POINT:
+        yc, ok = _correct_point(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ival, fa, tol,
+                                max_iter)
+        Y = _rows(yc)
+        m, status = 1, int(ok)
+    else:
+        m = -1  # unknown ``what``: the wrappers never pass one
+    return Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, m, status, iters
+
+
+def run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
+        ds, ds_min, ds_max, max_points, tol, max_iter, lo, hi, stop_at_bt):
+    """One direction of a curve from y0 along t0 (both already on the curve).
+
+    Returns (Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, npts, status, iters):
+    points, weighted-unit tangents, test values, data, eigenvalues, stability,
+    the step that led to each point, and the borders and G-entry pair in use
+    from each point on; the first ``npts`` rows are valid.
+    """
+    return _entry(RUN, addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0, ds, ds_min, ds_max,
+                  max_points, tol, max_iter, lo, hi, stop_at_bt, 0.0, 0.0)
+
+
+def locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which, ga, gb, tol, max_iter):
+    """Zero of test ``which`` on the step y + h t, h in (0, ds): Illinois secant.
+
+    Returns (y_located, found, converged, iterations)."""
+    out = _entry(LOCATE, addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, 0.0, 0.0, 0, tol,
+                 max_iter, y, y, which, ga, gb)
+    return out[0][0], bool(out[11] & 1), bool(out[11] & 2), out[12]
+
+
+def evaluate(addrs, kind, p0, idx, logf, y, Bb, Cb, sel):
+    """Residual F (N-1), Jacobian DF (N-1 x N) and the four G-gradient rows at y."""
+    out = _entry(EVALUATE, addrs, kind, p0, idx, logf, y, y, Bb, Cb, sel, 0.0, 0.0, 0.0, 0,
+                 0.0, 0, y, y, 0, 0.0, 0.0)
+    return out[6], out[0], out[1], out[2]
+
+
+def point_info(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel):
+    """Refreshed borders, tangent, tests, data, eigenvalues and stability at y."""
+    out = _entry(POINT_INFO, addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, 0.0, 0.0, 0.0, 0,
+                 0.0, 0, y, y, 0, 0.0, 0.0)
+    return (out[7][0], out[8][0], out[9][0], out[1][0], out[2][0], out[3][0], out[4][0],
+            bool(out[5][0]))
+
+
+def correct_point(addrs, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, fixed, value, tol,
+                  max_iter):
+    """Newton from y_pred onto the curve: on the arclength plane of t (fixed < 0) or with
+    y[fixed] = value.  Returns (y, ok)."""
+    out = _entry(CORRECT_POINT, addrs, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, 0.0, 0.0,
+                 0.0, 0, tol, max_iter, y_pred, y_pred, fixed, value, 0.0)
+    return out[0][0], bool(out[11])

@@ -183,3 +183,43 @@ def test_lc_c_runs_through_the_driver_and_joins_like_ep_c(make_model, spy):
     assert hp.index == 0 and hp.params["mu"] == pytest.approx(0.0, abs=1e-10)
     assert len(both.orbits) == len(both)
     np.testing.assert_array_equal(both.period, np.concatenate([back.period[:-1], fwd.period]))
+
+
+def _langford(make_model):
+    # Langford's torus system: the cycle x^2 + y^2 = a - z^2 ... has a Neimark-Sacker curve
+    # b = 1.5 a + 0.2 (1 - a^2 / 4) (closed form, as in tests/test_cycles_curves.py)
+    def rhs(x, y, z, a, b, c, d):
+        w = z + d * (1 - z ** 2)
+        return [(a - b) * x - c * y + x * w, c * x + (a - b) * y + y * w,
+                a * z - (x ** 2 + y ** 2 + z ** 2)]
+    return make_model("drv_langford", ["x", "y", "z"], {"a": 1.7, "b": 3.0, "c": 0.25, "d": 0.2},
+                      rhs)
+
+
+def test_ns_c_runs_through_the_driver_forward_first_backward_joined_first(make_model, spy):
+    m = _langford(make_model)
+    aH = 5 - np.sqrt(11)   # Hopf of the equilibrium (0, 0, a): 2a - 2.8 - 0.2 a^2 = 0
+    br = continuation(m.with_params(a=aH), "LC-C",
+                      {"state": {"x": 0.0, "y": 0.0, "z": aH}, "params": {"a": aH}}, ["a"],
+                      bounds={"a": (1.0, 2.5)}, ntst=40, ds=0.01, ds_max=0.05)
+    (ns,) = br.special_points("NS")
+    kw = dict(bounds={"a": (1.0, 4.0)}, max_points=300)
+    spy.clear()
+    both = continuation(m, "NS-C", ns, ["a", "b"], direction="both", **kw)
+    # the cycle bifurcation curves run forward first (a closed curve is traced with its
+    # second parameter increasing); the joined branch still has the backward run first
+    assert spy == [("NS-C", 1), ("NS-C", -1)]
+    back = continuation(m, "NS-C", ns, ["a", "b"], direction="backward", **kw)
+    fwd = continuation(m, "NS-C", ns, ["a", "b"], direction="forward", **kw)
+    assert both.status == {"forward": "bound", "backward": "bound"}
+    assert both.message.startswith("forward: ") and "; backward: " in both.message
+    assert back.status == {"backward": "bound"} and fwd.status == {"forward": "bound"}
+    np.testing.assert_array_equal(back.p[-1], fwd.p[0])    # backward-only: start last
+    assert len(both) == len(back) + len(fwd) - 1
+    np.testing.assert_array_equal(both.p, np.concatenate([back.p[:-1], fwd.p]))
+    np.testing.assert_array_equal(both.period, np.concatenate([back.period[:-1], fwd.period]))
+    A, B = both.params["a"], both.params["b"]
+    assert sorted(A[[0, -1]]) == pytest.approx([1.0, 4.0], abs=1e-12)   # both bounds landed on
+    assert np.max(np.abs(B - (1.5 * A + 0.2 * (1 - A ** 2 / 4)))) < 1e-9   # closed form
+    assert not [s for s in both.special if s.label not in ("R1", "R2", "R3", "R4", "LPNS",
+                                                            "PDNS", "CH")]

@@ -18,8 +18,8 @@ equations; this module owns the orchestration around them:
 The hot loop stays in the curve's compiled core: the driver's Python runs once
 per direction and once per located zero, not once per point (only user events,
 when asked for, are evaluated at every finished point).  LC-C
-(:class:`~.cycles.lc.CycleCurve`) runs here too; the two-parameter cycle curves
-(PD-C, LPC-C, NS-C) still run and join their directions themselves.
+(:class:`~.cycles.lc.CycleCurve`) and PD-C/LPC-C/NS-C
+(:class:`~.cycles.curves.CycleBifurcationCurve`) run here too.
 
 The interface a curve type provides
 -----------------------------------
@@ -41,9 +41,10 @@ The interface a curve type provides
 
 Optional:
 
-``signs(opts) -> [int]``               the directions to run (default ``opts.directions()``;
-                                       a Hopf start of cycles has one branch whatever
-                                       the direction asked for)
+``signs(opts) -> [int]``               the directions to run, in run order (default
+                                       ``opts.directions()``; a Hopf start of cycles has
+                                       one branch whatever the direction asked for; the
+                                       cycle bifurcation curves run forward first)
 ``events_in_loop``                     True: the compiled loop locates the user events
                                        and stop_at itself at every step and shows its own
                                        progress per point; the driver's event scan and
@@ -176,7 +177,7 @@ def join(runs, rows_of):
     both = len(runs) == 2
     parts, special = {}, []
     offset = 0
-    for run in runs:
+    for run in sorted(runs, key=lambda r: r.sign):   # backward first (a curve may run it last)
         rows = rows_of(run)
         m = len(next(iter(rows.values())))
         if run.sign < 0:

@@ -93,42 +93,67 @@ def continue_cycle_curve(model, curve, start, free, opts, **gh_opts):
     from .starts import start_from_orbit
     pt0, info = start_from_orbit(system, orbit, label, ntst, system.nz - 2 + fixed)
     t0U, t0z = _first_tangent(system, pt0)
-    dirs = {"forward": [1.0], "backward": [-1.0], "both": [1.0, -1.0]}[opts.direction]
-    if opts.ds < 0 and len(dirs) == 1:
-        dirs = [-dirs[0]]
-    pieces, reasons, status = [], [], {}
-    bar = Progress(opts.progress, opts.max_points * len(dirs), f"{curve} {free}")
-    for d in dirs:
-        pt0.tU, pt0.tz = d * t0U, d * t0z
+    from .. import driver
+    kind = CycleBifurcationCurve(model, curve, free, system, pt0, t0U, t0z, lims, info)
+    return driver.continue_curve(kind, opts)
+
+
+class CycleBifurcationCurve:
+    """The PD-C / LPC-C / NS-C curve type of :func:`..driver.continue_curve` (see its
+    interface).
+
+    The start (the corrected extended point ``pt0`` and its tangent ``t0U``, ``t0z``
+    with d theta_2 > 0) is prepared by :func:`continue_cycle_curve`; each direction is
+    one :func:`_run`, which locates the codimension-2 points, resonances and user
+    events at every step itself (``events_in_loop``).  "both" runs forward first
+    (a closed curve is then traced with theta_2 increasing and the backward run is
+    skipped); the driver joins the backward run reversed, then the forward one.
+    """
+
+    events_in_loop = True
+
+    def __init__(self, model, curve, free, system, pt0, t0U, t0z, lims, info):
+        self.model, self.curve, self.free, self.system = model, curve, free, system
+        self.pt0, self.t0U, self.t0z, self.lims, self.info = pt0, t0U, t0z, lims, info
+        self.title = f"{curve} {free}"
+
+    def signs(self, opts) -> list:
+        """Forward first: [1], [-1] or [1, -1] ("both"); ds < 0 flips a single direction."""
+        dirs = {"forward": [1], "backward": [-1], "both": [1, -1]}[opts.direction]
+        return [-dirs[0]] if (opts.ds < 0 and len(dirs) == 1) else dirs
+
+    def run_direction(self, sign, opts):
+        """One :func:`_run` from the start with the tangent of sign ``sign``."""
+        from ..driver import Run
+        d = float(sign)
+        self.pt0.tU, self.pt0.tz = d * self.t0U, d * self.t0z
         uz = []
-        pts, code, reason = _run(system, pt0, opts, lims, uz, bar)
-        pieces.append((d, pts, uz))
-        direction = "forward" if d > 0 else "backward"
-        reasons.append(f"{direction}: {reason}")
-        status[direction] = code
-        if code == "closed_loop":
-            break
-    bar.close()
-    pts, special = [], []
-    for d, piece, uz in pieces:   # the start point appears once
-        if d > 0:
-            offset = len(pts) - 1 if pts else 0
-            pts = pts + piece if not pts else pts + piece[1:]
-            special += [sp for _, sp in uz]
-            for sp in special[len(special) - len(uz):]:
-                sp.index += offset
-        else:
-            m = len(piece)
-            for _, sp in uz:   # reversed: the point before is m - 2 - index
-                sp.index = m - 2 - sp.index
-            rest = pts[1:] if pts else []
-            for sp in special:
-                sp.index += m - 1
-            special = [sp for _, sp in uz] + special
-            pts = piece[::-1] + rest
-    special.sort(key=lambda sp: sp.index)
-    return _branch(model, curve, free, system, pts, opts, "; ".join(reasons), status,
-                   {"start": info}, special)
+        bar = Progress(opts.progress, opts.max_points, self.title)
+        try:
+            pts, code, reason = _run(self.system, self.pt0, opts, self.lims, uz, bar)
+        finally:
+            bar.close()
+        m = len(pts)
+        return Run(sign=sign, m=m, status=code, message=reason, tests=np.zeros((m, 0)),
+                   ds=np.zeros(m), arrays={"points": pts}, special=[sp for _, sp in uz])
+
+    def scanned(self, run, opts):
+        """Nothing for the driver to locate: :func:`_run` locates its zeros at every step."""
+        return []
+
+    def finish(self, run, opts):
+        """Nothing left after a run (:func:`_run`'s status names unreliable multipliers)."""
+
+    def rows(self, run) -> dict:
+        """{"points": object array of the run's extended points}."""
+        points = np.empty(run.m, dtype=object)
+        points[:] = run.arrays["points"]
+        return {"points": points}
+
+    def branch(self, rows, special, status, message, opts):
+        """The joined runs as a CycleBranch (:func:`_branch`)."""
+        return _branch(self.model, self.curve, self.free, self.system, list(rows["points"]),
+                       opts, message, status, {"start": self.info}, special)
 
 
 def _first_tangent(system, pt):

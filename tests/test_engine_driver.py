@@ -53,9 +53,9 @@ def _assert_joined(both, back, fwd):
 
 
 def test_curve_table_maps_moved_families_to_curve_classes():
-    for name in ("EP-C", "LP-C", "H-C", "NF-C"):
+    for name in ("EP-C", "LP-C", "H-C", "NF-C", "LC-C"):
         module, cls = CURVE_TYPES[name][1]
-        assert cls in ("EquilibriumCurve", "Codim2Curve")
+        assert cls in ("EquilibriumCurve", "Codim2Curve", "CycleCurve")
 
 
 def test_ep_c_both_directions_are_joined_by_the_driver(make_model, spy):

@@ -62,7 +62,8 @@ def _with_model_ranges(model, free, opts):
 _CODIM2 = (".codim2.curve", "Codim2Curve")
 #: curve name -> (number of free parameters, curve type): a curve-type class (module path,
 #: class name; imported when first used) run by :func:`.driver.continue_curve`, or a
-#: runner(model, curve, start, free, opts) for the curves that still orchestrate their own runs
+#: runner for the cycle bifurcation curves, whose start takes keywords of its own (gh_offset,
+#: gh_ds) before their :class:`.cycles.curves.CycleBifurcationCurve` runs on the same driver
 CURVE_TYPES = {"EP-C": (1, (".ep.curve", "EquilibriumCurve")), "LC-C": (1, (".cycles.lc", "CycleCurve")),
                "LP-C": (2, _CODIM2), "H-C": (2, _CODIM2), "NF-C": (2, _CODIM2),
                "PD-C": (2, _cycle_curve), "LPC-C": (2, _cycle_curve), "NS-C": (2, _cycle_curve)}

@@ -436,7 +436,7 @@ def _bpc_switch_start(system, bpc, which):
         raise ValueError(f"switch at a BPC with log_params as on the run that found it "
                          f"({name} {'not ' if system.log else ''}in log_params there)")
     p = bpc.data["orbit"].p.copy()
-    t, ratio = switch.branch_tangent(system, x, p, which, x.T)
+    t, _ = switch.branch_tangent(system, x, p, which, x.T)
     return x, p, t
 
 

@@ -156,8 +156,8 @@ def test_lc_c_runs_through_the_driver_and_joins_like_ep_c(make_model, spy):
     ep = continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], bounds={"mu": (-0.3, 0.3)},
                       ds=0.05, direction="forward")
     (h,) = ep.special_points("H")
-    # runs end at max_points (landing on a parameter bound of this model raises LinAlgError
-    # inside lc_run's corrector: a separate bug, reported)
+    # runs end at max_points (with bounds={"mu": (0.02, 0.5)} the Hopf start mu = 0 lies below
+    # the bound and lc_run's bound landing raises numpy's LinAlgError: a separate bug, reported)
     kw = dict(ntst=20, ncol=4, ds=0.02, ds_max=0.02, max_points=8)
     spy.clear()
     lc = continuation(m, "LC-C", h, ["mu"], direction="both", **kw)

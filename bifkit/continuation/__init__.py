@@ -47,6 +47,34 @@ def _cycle_curve(model, curve, start, free, opts, gh):
     return continue_cycle_curve(model, curve, start, free, opts, **gh)
 
 
+def _start_params(model, start) -> dict:
+    """The parameter values at ``start`` (a special point, an orbit, {"state", "params"}, or a
+    state at the model's own parameters)."""
+    if hasattr(start, "params") and isinstance(start.params, dict):
+        return start.params
+    if isinstance(start, dict) and isinstance(start.get("params"), dict):
+        return start["params"]
+    p = getattr(start, "p", None)       # an Orbit: its parameter array
+    if p is not None and len(p) == len(model.param_names):
+        return dict(zip(model.param_names, p))
+    return model.params
+
+
+def _check_start_in_bounds(model, start, free, opts):
+    """ValueError naming the parameter when the start lies outside the bounds of a free one
+    (a run could only stop at once, or fail inside the corrector)."""
+    params = _start_params(model, start)
+    for name in free:
+        lo, hi = opts.bounds.get(name, (-math.inf, math.inf))
+        v = params.get(name) if hasattr(params, "get") else None
+        if v is None or isinstance(v, complex):
+            continue
+        slack = 1e-9 * (1.0 + abs(float(v)))
+        if not lo - slack <= float(v) <= hi + slack:
+            raise ValueError(f"the start's {name} = {float(v):.10g} is outside its bounds "
+                             f"({lo:g}, {hi:g}) (the run's bounds cut to the model's valid range)")
+
+
 def _with_model_ranges(model, free, opts):
     """``opts`` with each free parameter's bounds cut to the model's valid range (issue 20)."""
     bounds = dict(opts.bounds)
@@ -126,6 +154,7 @@ def continuation(model, curve: str, start, free, options: ContinuationOptions | 
         if name not in free:
             raise ValueError(f"bounds/log_params name {name!r} is not a free parameter {free}")
     opts = _with_model_ranges(model, free, opts)
+    _check_start_in_bounds(model, start, free, opts)
     log.debug("%s of %s in %s from %r", curve, model.name, free, type(start).__name__)
     if curve in ("PD-C", "LPC-C", "NS-C"):
         return runner(model, curve, start, free, opts, gh)

@@ -257,13 +257,23 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
                 sb = sb if 0.0 < sb <= 2.0 * ds else ds
                 fin = system.correct(pt, pt.U + sb * pt.tU, pt.z + sb * pt.tz, pt.tU, pt.tz,
                                      fix=(k, th))
-                if fin is not None:
-                    fin.tU, fin.tz = pt.tU, pt.tz
-                    # codimension-2 points on the last step, up to the bound
-                    uz.extend(_last_step_specials(system, pt, fin, sb, trusted, len(pts) - 1,
-                                                  opts))
-                    pts.append(fin)
+                if fin is None and new.z[k] != pt.z[k]:
+                    # second try from the chord between the last two points (the step's end
+                    # lies beyond the bound, so the bound is between them)
+                    a = (th - pt.z[k]) / (new.z[k] - pt.z[k])
+                    fin = system.correct(pt, pt.U + a * (new.U - pt.U), pt.z + a * (new.z - pt.z),
+                                         pt.tU, pt.tz, fix=(k, th))
                 name = system.model.param_names[system.ifree[i]]
+                if fin is None:
+                    last = system.p_of(pt.z)[system.ifree[i]]
+                    return pts, "bound", (
+                        f"bound {name} = {bound:g} crossed, but the point on it did not converge "
+                        f"(Newton with {name} fixed failed): the last point is at {name} = "
+                        f"{last:.10g}")
+                fin.tU, fin.tz = pt.tU, pt.tz
+                # codimension-2 points on the last step, up to the bound
+                uz.extend(_last_step_specials(system, pt, fin, sb, trusted, len(pts) - 1, opts))
+                pts.append(fin)
                 return pts, "bound", f"bound {name} = {bound:g} reached"
         if events:
             g_new = ev_mod.values_at(events, _event_point(system, new, pt))

@@ -27,6 +27,7 @@ import importlib
 import logging
 import math
 from dataclasses import replace
+from typing import Callable
 
 from .events import crossing, extremum
 from .model_ranges import valid_interval
@@ -92,7 +93,9 @@ _CODIM2 = (".codim2.curve", "Codim2Curve")
 #: class name; imported when first used) run by :func:`.driver.continue_curve`, or a
 #: runner for the cycle bifurcation curves, whose start takes keywords of its own (gh_offset,
 #: gh_ds) before their :class:`.cycles.curves.CycleBifurcationCurve` runs on the same driver
-CURVE_TYPES = {"EP-C": (1, (".ep.curve", "EquilibriumCurve")), "LC-C": (1, (".cycles.lc", "CycleCurve")),
+CURVE_TYPES: dict[str, tuple[int, tuple[str, str] | Callable[..., Branch]]] = {
+               "EP-C": (1, (".ep.curve", "EquilibriumCurve")),
+               "LC-C": (1, (".cycles.lc", "CycleCurve")),
                "LP-C": (2, _CODIM2), "H-C": (2, _CODIM2), "NF-C": (2, _CODIM2),
                "PD-C": (2, _cycle_curve), "LPC-C": (2, _cycle_curve), "NS-C": (2, _cycle_curve)}
 #: curves with options of their own (truncated boundary-value problems; issue 17)
@@ -156,14 +159,12 @@ def continuation(model, curve: str, start, free, options: ContinuationOptions | 
     opts = _with_model_ranges(model, free, opts)
     _check_start_in_bounds(model, start, free, opts)
     log.debug("%s of %s in %s from %r", curve, model.name, free, type(start).__name__)
-    if curve in ("PD-C", "LPC-C", "NS-C"):
-        return runner(model, curve, start, free, opts, gh)
     if isinstance(runner, tuple):
         from . import driver
         module, name = runner
         kind = getattr(importlib.import_module(module, __name__), name)
         return driver.continue_curve(kind.for_request(model, curve, start, free, opts), opts)
-    return runner(model, curve, start, free, opts)
+    return runner(model, curve, start, free, opts, gh)   # PD-C, LPC-C, NS-C
 
 
 __all__ = ["continuation", "Branch", "SpecialPoint", "CURVES", "ContinuationOptions",

@@ -126,6 +126,8 @@ def report(job: str, res: dict, top: int) -> None:
     for phase, sec in sorted(phases.items(), key=lambda kv: -kv[1]):
         if sec >= 0.05:
             print(f"    {phase:45s} {sec:7.2f} s  {100 * sec / max(numba_total, 1e-9):5.1f} %")
+    twice = sorted(name for name, k in res["n"].items() if k > 1 and name.startswith("bifkit."))
+    print(f"  bifkit functions compiled more than once: {', '.join(twice) or 'none'}")
     if top:
         print(f"  top {top} functions (self compile seconds):")
         for name, sec in sorted(res["self"].items(), key=lambda kv: -kv[1])[:top]:

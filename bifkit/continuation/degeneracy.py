@@ -389,8 +389,12 @@ def _nonlinear_coefficient(forms, H, degree, maxform):
     tensor contracted m times with the matrix of item vectors), and the tuples of
     each monomial are summed by a 0/1 selection matrix: a few array operations per
     order instead of one contraction per tuple (l2 at a GH point: 7 ms -> well
-    under 1 ms for the E-I model).
+    under 1 ms for the E-I model).  ``forms`` may instead be a
+    :class:`bifkit.continuation.jets.JetForms` (large or complex-valued models): the same
+    coefficients from f evaluated on truncated series, without tensors.
     """
+    if hasattr(forms, "nonlinear_coefficient"):     # jets.JetForms: no tensors (issue 15)
+        return forms.nonlinear_coefficient(H, degree)
     n = forms.A.shape[0]
     N = {}
     for m in range(2, min(degree, maxform) + 1):
@@ -416,8 +420,9 @@ def hopf_normal_form(forms: Forms, order: int = 5) -> HopfNormalForm:
 
     Parameters
     ----------
-    forms : Forms
-        At the Hopf point (``SymbolicDerivatives(model).at(x, p)``); A must have
+    forms : Forms or jets.JetForms
+        At the Hopf point (``SymbolicDerivatives(model).at(x, p)`` or
+        ``jets.JetRHS(model).at(x, p)``: no tensors, complex models); A must have
         exactly one pair +-i omega on the imaginary axis and no zero eigenvalue.
     order : 3 or 5
         3 gives c1 (l1); 5 also c2 (l2).

@@ -19,6 +19,7 @@ Per-point data (``branch.data``): H-C ``l1``, ``omega``, ``kappa`` and
 """
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 import numpy as np
@@ -28,9 +29,11 @@ from . import core
 from .. import driver
 from .. import events as ev_mod
 from .. import degeneracy as dg
+from ..jets import JetRHS
 from ...binding import addresses
 from ..branch import Branch, SpecialPoint
 
+log = logging.getLogger("bifkit.continuation.codim2.curve")
 FD_DIMENSION = 16  # above it (or for kernel-defined models) dJ/dx by differences of jac
 KINDS = {"LP-C": core.LP, "H-C": core.HOPF, "NF-C": core.NF}
 # test-function columns of each curve (see core.point_tests)
@@ -73,6 +76,7 @@ class _Curve:
         self.problem = (self.kind, self.p0, self.idx, self.logf)
         self.N = self.n + 2 + (0 if self.kind == core.LP else 1)
         self._derivs = None
+        self._jets = None       # jets.JetRHS, built at the first GH without tensors
 
     @property
     def derivs(self):
@@ -533,12 +537,15 @@ def _normal_form_data(prob, label, y, info):
     normal-form coefficients ``a``, ``b`` (eq. 8.54) and no l1; ZH gets no l1 (the
     Jacobian is singular there); CP is kept only when the cusp is genuine (one zero
     eigenvalue, cusp coefficient ``c`` != 0, the free parameters unfold the fold).
-    Models without a symbolic form, complex-valued ones or ones larger than
-    MAX_SYMBOLIC_STATES keep the compiled data only (a CP is then kept without the
-    genuineness check).
+    Complex-valued symbolic models and ones larger than MAX_SYMBOLIC_STATES get l2 at GH
+    from truncated Taylor series instead of tensors (:mod:`bifkit.continuation.jets`);
+    their BT and CP, and every point of a model without a symbolic form, keep the compiled
+    data only (a CP is then kept without the genuineness check).
     """
     if label == "ZH":
         info.pop("l1", None)
+    if label == "GH" and prob.derivs is None:
+        return _jet_l2(prob, y, info)
     if label not in ("GH", "BT", "CP") or prob.derivs is None:
         return True
     x, p = y[:prob.n], prob.params(y)
@@ -553,6 +560,23 @@ def _normal_form_data(prob, label, y, info):
         if not cusp.genuine:
             return False
         info["c"] = float(cusp.c)
+    return True
+
+
+def _jet_l2(prob, y, info):
+    """``info["l2"]`` at a GH point of a large or complex-valued symbolic model, from f on
+    truncated series (:class:`bifkit.continuation.jets.JetRHS`, no derivative tensors).
+    A model the series cannot evaluate (no symbolic form, a non-analytic function) or a
+    point where the normal form is undefined keeps the point without l2 (logged)."""
+    if prob.model.symbolic is None:
+        return True
+    try:
+        if prob._jets is None:
+            prob._jets = JetRHS(prob.model)
+        forms = prob._jets.at(y[:prob.n], prob.params(y))
+        info["l2"] = float(dg.hopf_normal_form(forms, order=5).l2)
+    except ValueError as exc:
+        log.warning("GH point of %s: no l2 (%s)", prob.model.name, exc)
     return True
 
 

@@ -184,3 +184,21 @@ def test_non_analytic_function_is_a_clear_error():
 def test_jets_of_different_degrees_do_not_mix():
     with pytest.raises(ValueError, match="degrees"):
         Jet.constant(1.0, 3) * Jet.constant(1.0, 5)
+
+
+def test_2cc_l2_sign_agrees_with_the_lpc_curve_from_gh(twocc_hopf_curve):
+    """Bautin geometry (Kuznetsov 2004 sec. 8.3; zoo Bautin: LPC at R^2 = -nu / (2 s)): the
+    fold-of-cycles curve leaves the GH point on the side of the Hopf curve where l1 has the
+    sign opposite to l2.  Independent of the jets: LPC-C is a collocation computation."""
+    m, hc, _ = twocc_hopf_curve
+    (gh,) = hc.special_points("GH")
+    lpc = continuation(m, "LPC-C", gh, ["K", "i0"], bounds={"K": (1.0, 3e5), "i0": (1e-4, 10.0)},
+                       log_params=["K", "i0"], max_points=30)
+    g = np.log([gh.params["K"], gh.params["i0"]])
+    L = np.c_[np.log(lpc.params["K"]), np.log(lpc.params["i0"])]
+    Hc = np.c_[np.log(hc.params["K"]), np.log(hc.params["i0"])]
+    near = [i for i in range(len(lpc)) if 1e-3 < np.linalg.norm(L[i] - g) < 0.05]
+    assert len(near) >= 3
+    for i in near:
+        j = int(np.argmin(np.linalg.norm(Hc - L[i], axis=1)))
+        assert np.sign(hc.data["l1"][j]) == -np.sign(gh.data["l2"])   # measured l2 = -0.329

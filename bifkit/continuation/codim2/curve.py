@@ -39,7 +39,8 @@ KINDS = {"LP-C": core.LP, "H-C": core.HOPF, "NF-C": core.NF}
 # test-function columns of each curve (see core.point_tests)
 LABELS = {core.LP: ("BT", "CP", "ZH"), core.HOPF: ("BT", "ZH", "GH", "HH"), core.NF: ("BT",)}
 #: normal-form data of codim-2 points (l2 at GH, a, b at BT, the cusp test) from sympy
-#: derivative tensors up to order 5 only for models this small (real states)
+#: derivative tensors up to order 5 only for models this small (real states); larger or
+#: complex-valued symbolic models get l2 at GH from truncated series (jets.py)
 MAX_SYMBOLIC_STATES = 8
 DATA_NAMES = {core.LP: ("a",), core.HOPF: ("l1", "omega", "kappa"), core.NF: ("mu",)}
 _STATUS = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),
@@ -84,7 +85,9 @@ class _Curve:
         for models with more than :data:`MAX_SYMBOLIC_STATES` real states (the tensors
         of order k have n^(k+1) entries: the shot-noise chain's 128 states would take hours),
         and for complex-valued models (splitting their rows into real and imaginary parts
-        symbolically, sympy's expand_complex, takes minutes for the 2CC reductions)."""
+        symbolically, sympy's expand_complex, takes minutes for the 2CC reductions).
+        Their GH points get l2 from :class:`bifkit.continuation.jets.JetRHS` instead
+        (no tensors, no symbolic split; see :func:`_jet_l2`)."""
         if self._derivs is None and (len(self.model.state_names) > MAX_SYMBOLIC_STATES
                                      or self.model.complex_states):
             return None

@@ -202,3 +202,15 @@ def test_2cc_l2_sign_agrees_with_the_lpc_curve_from_gh(twocc_hopf_curve):
     for i in near:
         j = int(np.argmin(np.linalg.norm(Hc - L[i], axis=1)))
         assert np.sign(hc.data["l1"][j]) == -np.sign(gh.data["l2"])   # measured l2 = -0.329
+
+
+def test_a_row_without_states_is_a_constant_series():
+    """A row that does not depend on the states (lambdify returns a number) is a constant."""
+    m = zoo.model_from_rhs("jet_const_row", ["x", "y", "z"], {"a": 0.5},
+                           lambda x, y, z, a: [-y + x * z, x + y ** 2, a])
+    forms = JetRHS(m).at(np.array([0.1, 0.2, 0.3]), m.p)
+    np.testing.assert_allclose(forms.A, m.compiled.jac(0.0, np.array([0.1, 0.2, 0.3]), m.p),
+                               atol=1e-15)                  # reference: compiled Jacobian
+    assert not forms.A[2].any()
+    N = forms.nonlinear_coefficient({(1, 0): np.ones(3) + 0j, (0, 1): np.ones(3) + 0j}, 2)
+    assert all(v[2] == 0 for v in N.values())

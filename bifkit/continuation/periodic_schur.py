@@ -124,7 +124,7 @@ def _interval_pairs(Jblk):
     E = np.empty((N, n, n))
     F = np.empty((N, n, n))
     for j in range(N):
-        load_interval(Jblk, Jblk, 0, j, M)   # no border columns
+        load_interval(Jblk, Jblk, np.int64(0), j, M)   # no borders; typed 0: one compile
         _householder(M, ki)
         E[j] = M[ki:, ki:ki + n]
         F[j] = M[ki:, ki + n:ki + 2 * n]

@@ -484,7 +484,7 @@ def condensed_pair(Jblk):
     A = np.zeros((N, n, n))
     B = np.zeros((N, n, n))
     for j in range(N):
-        load_interval(Jblk, Jblk, 0, j, M)   # no border columns
+        load_interval(Jblk, Jblk, np.int64(0), j, M)   # no borders; typed 0: one compile
         _householder(M, ki)
         A[j] = M[ki:, ki:ki + n]
         B[j] = M[ki:, ki + n:]

@@ -214,3 +214,21 @@ def test_a_row_without_states_is_a_constant_series():
     assert not forms.A[2].any()
     N = forms.nonlinear_coefficient({(1, 0): np.ones(3) + 0j, (0, 1): np.ones(3) + 0j}, 2)
     assert all(v[2] == 0 for v in N.values())
+
+
+def test_gh_of_a_model_the_series_cannot_evaluate_keeps_the_point_without_l2(caplog):
+    """curve._jet_l2: a non-analytic row (Abs) gives no l2 and a logged reason, not a crash,
+    and the point is kept (True); a model the jets can evaluate gets l2 (closed form)."""
+    from types import SimpleNamespace
+    from bifkit.continuation.codim2.curve import _jet_l2
+    bad = zoo.model_from_rhs("jet_abs_gh", ["x", "y"], {"a": 1.0},
+                             lambda x, y, a: [-y + sp.Abs(x) * x, x - a * y])
+    good = _complex_bautin(2.0, -1.0)
+    for m, expect in ((bad, None), (good, 4 * -1.0 / 2.0)):      # closed form 4 s / w
+        prob = SimpleNamespace(model=m, n=2, _jets=None, params=lambda y, m=m: np.array(m.p))
+        info = {}
+        assert _jet_l2(prob, np.zeros(2), info) is True
+        if expect is None:
+            assert "l2" not in info and "Abs" in caplog.text
+        else:
+            assert info["l2"] == pytest.approx(expect, rel=1e-12)

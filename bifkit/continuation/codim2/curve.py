@@ -578,8 +578,8 @@ def _jet_l2(prob, y, info):
             prob._jets = JetRHS(prob.model)
         forms = prob._jets.at(y[:prob.n], prob.params(y))
         info["l2"] = float(dg.hopf_normal_form(forms, order=5).l2)
-    except ValueError as exc:
-        log.warning("GH point of %s: no l2 (%s)", prob.model.name, exc)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+        log.warning("GH point of %s: no l2 (%s: %s)", prob.model.name, type(exc).__name__, exc)
     return True
 
 

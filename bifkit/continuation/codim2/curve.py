@@ -369,9 +369,14 @@ def _initial_point(prob, x0, start_data, opts):
             Bb, Cb = _svd_borders(prob, y, None, m)
             sel = _best_pair(prob, y, Bb, Cb)
     else:
-        raise ConvergenceError(f"{prob.curve} start: Newton did not reach the curve from the "
-                               f"given start (residual {np.max(np.abs(F)):.3g}); start from "
-                               f"a located special point of an EP-C branch")
+        F = prob.evaluate(y, Bb, Cb, sel)[0]
+        if not np.max(np.abs(F)) <= opts.tol:
+            raise ConvergenceError(f"{prob.curve} start: Newton did not reach the curve from the "
+                                   f"given start (residual {np.max(np.abs(F)):.3g}); start from "
+                                   f"a located special point of an EP-C branch")
+        # the steps stagnate at rounding level (large chains) on a residual below tol
+        log.debug("%s start: steps stagnated at a residual %.3g <= tol", prob.curve,
+                  np.max(np.abs(F)))
     if kind == core.HOPF and not y[n + 2] > 0:
         raise ConvergenceError(f"H-C start converged to kappa = omega^2 = {y[n + 2]:.3g} <= 0: "
                                f"a neutral saddle, not a Hopf point")
@@ -469,7 +474,7 @@ def _user_points(prob, ctx, m, opts):
         for v in np.atleast_1d(values):
             s = prob.s_of(j, float(v))
             g = Y[:m, prob.n + j] - s
-            for i in np.flatnonzero(g[:-1] * g[1:] < 0):
+            for i in np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0):
                 w = g[i] / (g[i] - g[i + 1])
                 y, ok = core.correct_point(*prob.kernels, *prob.problem,
                                            (1 - w) * Y[i] + w * Y[i + 1], T[i], BB[i], CB[i],

@@ -303,6 +303,9 @@ def test_detect_selects_the_cycle_codim2_labels(mobius):
         continuation(m, "PD-C", pd, ["a1", "e"], detect=["GPX"], **kw)
 
 
+# slow (-m slow): the coordinate-changed models' third-derivative kernels compile for minutes
+# on an empty cache (measured 226 s and 221 s in a cold suite run on the loaded machine)
+@pytest.mark.slow
 @pytest.mark.parametrize("a2, e", [(-1.0, -1.0), (-0.5, 0.7)])
 def test_pd_coefficient_is_invariant_under_coordinates_and_time(a2, e):
     """c of the mixed-coordinate, rescaled-time system equals the closed form of the plain one
@@ -376,6 +379,7 @@ def septic_mixed(**params):
                               | params, rhs)
 
 
+@pytest.mark.slow
 def test_fold_coefficient_is_the_same_in_other_coordinates():
     from bifkit.continuation.cycles.lpc_normal_form import lpc_coefficient
     rho = 0.3                                   # a cycle |z|^2 = 0.3: h(0.3) = 0 gives mu

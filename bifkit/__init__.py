@@ -5,9 +5,7 @@ The public names below are loaded on first use (PEP 562 ``__getattr__``), so
 numba and scipy (issue 16, item 4); ``bifkit.continuation(...)`` imports what
 continuation needs and nothing else (no network simulator, no integrators).
 """
-import sys as _sys
-import types as _types
-
+from . import _lazy
 from ._logging import logger as _logger  # noqa: F401 (the "bifkit" logger: silent until log_to_console())
 from ._threads import limit_blas_threads_on_import as _limit_blas_threads_on_import
 
@@ -36,36 +34,11 @@ __version__ = "0.1.0"
 
 def __getattr__(name):
     """Import the module of public ``name`` and return the name (PEP 562)."""
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'bifkit' has no attribute {name!r}")
-    import importlib
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later look-ups are plain attribute reads
-    return value
+    return _lazy.load(__name__, _PUBLIC, name)
 
 
 def __dir__():
     return sorted(set(globals()) | set(_PUBLIC))
 
 
-class _Package(_types.ModuleType):
-    """bifkit's module type: a sub-package never hides the public function of its name.
-
-    ``bifkit.continuation`` (the function) and ``bifkit.prc`` (the function)
-    share their names with the sub-package ``bifkit/continuation/`` and the
-    module ``bifkit/prc.py``.  Importing a submodule makes Python set it as an
-    attribute of its parent package; this class ignores that assignment for
-    those names, so ``bifkit.continuation(...)`` calls the function in every
-    import order (``import bifkit.continuation.options`` first included).
-    The sub-modules stay importable by their dotted names.
-    """
-
-    def __setattr__(self, name, value):
-        if (name in _PUBLIC and isinstance(value, _types.ModuleType)
-                and value.__name__ == f"{__name__}.{name}"):
-            return
-        super().__setattr__(name, value)
-
-
-_sys.modules[__name__].__class__ = _Package
+_lazy.lazy_package(__name__)

@@ -10,9 +10,7 @@ The public names are loaded on first use (PEP 562 ``__getattr__``, as in
 ``bifkit/__init__.py``): importing ``bifkit.network.cli`` (the CLI parser) loads
 neither Dask nor the simulator's kernels (issue 16, item 4).
 """
-import importlib as _importlib
-import sys as _sys
-import types as _types
+from .. import _lazy
 
 from ._kernel_cache import ensure_consistent_cache
 
@@ -31,34 +29,12 @@ __all__ = ["simulate", "sweep", "load_sweep", "plot_sweep", "SimulationResult", 
 
 
 def __getattr__(name):
-    """Import the submodule of public ``name`` and return the name (PEP 562)."""
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later look-ups are plain attribute reads
-    return value
+    """Import the module of public ``name`` and return the name (PEP 562)."""
+    return _lazy.load(__name__, _PUBLIC, name)
 
 
 def __dir__():
     return sorted(set(globals()) | set(_PUBLIC))
 
 
-class _Package(_types.ModuleType):
-    """A sub-module never hides the public function of its name.
-
-    ``simulate`` and ``sweep`` are both functions and modules of this package.
-    Importing a submodule makes Python set it as an attribute of the package;
-    this class ignores that assignment for public names, so
-    ``from bifkit.network import simulate`` is the function in every import
-    order (the modules stay importable by their dotted names).
-    """
-
-    def __setattr__(self, name, value):
-        if (name in _PUBLIC and isinstance(value, _types.ModuleType)
-                and value.__name__ == f"{__name__}.{name}"):
-            return
-        super().__setattr__(name, value)
-
-
-_sys.modules[__name__].__class__ = _Package
+_lazy.lazy_package(__name__)

@@ -410,15 +410,24 @@ def _event_point(system, pt, prev):
                              dict(zip(model.state_names, pt.U[0, :n])), {"period": pt.T}, rates)
 
 
-def _locate_event(system, pt, ds, event, ga, gb):
-    """The zero of ``event`` on the step of length ds from pt: ((Point, h), converged)."""
+def _locate_on_step(system, pt, ds, ga, gb, value):
+    """((Point, h), converged): the zero of ``value(point)`` on the step of length ds from pt,
+    by regula falsi with the corrector at each trial (``value`` returns None where it is not
+    defined; ga, gb: its values at the step's ends)."""
     def g_of(h):
         x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz)
         if x is None:
             return None
         x.tU, x.tz = pt.tU, pt.tz
-        return ev_mod.evaluate(event, _event_point(system, x, pt)), (x, h)
+        g = value(x)
+        return None if g is None else (g, (x, h))
     return ev_mod.locate_zero(g_of, ds, ga, gb)
+
+
+def _locate_event(system, pt, ds, event, ga, gb):
+    """The zero of ``event`` on the step of length ds from pt: ((Point, h), converged)."""
+    return _locate_on_step(system, pt, ds, ga, gb,
+                           lambda x: ev_mod.evaluate(event, _event_point(system, x, pt)))
 
 
 def _event_special(system, x, prev, event, g_before, converged, index):
@@ -670,16 +679,10 @@ def _codim2_crossings(system, pt, new, ds):
         if ga == 0.0 or ga * gb >= 0:
             continue
 
-        def g_of(h, label=label):
-            x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz)
-            if x is None:
-                return None
+        def test(x, label=label):
             tests = _codim2_tests(system.curve, x.mu)
-            if tests is None:
-                return None
-            x.tU, x.tz = pt.tU, pt.tz
-            return tests[label], (x, h)
-        found, converged = ev_mod.locate_zero(g_of, ds, ga, gb)
+            return None if tests is None else tests[label]
+        found, converged = _locate_on_step(system, pt, ds, ga, gb, test)
         if found is not None and _genuine_codim2(system.curve, label, found[0].mu):
             out.append((label, found, converged))
     return sorted(out, key=lambda r: r[1][1])
@@ -729,17 +732,8 @@ def _nf_crossing(system, pt, new, ds):
     ca, cb = _nf_coefficient(system, pt), _nf_coefficient(system, new)
     if ca is None or cb is None or ca == 0.0 or ca * cb >= 0:
         return None
-
-    def g_of(h):
-        x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz)
-        if x is None:
-            return None
-        c = _nf_coefficient(system, x)
-        if c is None:
-            return None
-        x.tU, x.tz = pt.tU, pt.tz
-        return c, (x, h)
-    found, converged = ev_mod.locate_zero(g_of, ds, ca, cb)
+    found, converged = _locate_on_step(system, pt, ds, ca, cb,
+                                       lambda x: _nf_coefficient(system, x))
     if found is None or not abs(found[0].nf) <= GPD_ZERO * min(abs(ca), abs(cb)):
         return None   # a sign change through a pole (see NORMAL_FORM_ZEROS)
     return found, converged
@@ -756,15 +750,10 @@ STRADDLE = 1e-3
 
 def _locate_kappa(system, pt, ds, ka, kb, target):
     """((Point, h), converged) where kappa = target on the step, by regula falsi."""
-    def g_of(h):
-        x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz)
-        if x is None:
-            return None
-        x.tU, x.tz = pt.tU, pt.tz
-        return float(x.z[1]) - target, (x, h)
     if (ka - target) * (kb - target) >= 0:
         return None, False
-    return ev_mod.locate_zero(g_of, ds, ka - target, kb - target)
+    return _locate_on_step(system, pt, ds, ka - target, kb - target,
+                           lambda x: float(x.z[1]) - target)
 
 
 def _straddle(system, pt, ds, ka, kb, target):

@@ -31,7 +31,8 @@ import numpy as np
 from . import collocation as co
 from . import ext as ce
 from .linalg import Factor
-from .pd_normal_form import _gauss_values, _node_weights
+from .pd_normal_form import _gauss_values
+from .systems import node_weights
 
 
 def _complex_blocks(Jblk, n, w, h, T, W):
@@ -134,7 +135,7 @@ def ns_coefficient(model, U, Vr, Vi, kappa, T, p, mesh, scheme):
     Jb21 = np.empty((N, m * 2 * n, 2))
     Jb21[:, :, 0] = col(np.concatenate([2.0 * r, 2.0 * q], axis=1))
     Jb21[:, :, 1] = col(np.concatenate([-2.0 * q, 2.0 * r], axis=1))
-    wn = _node_weights(mesh, scheme)[:, None]
+    wn = node_weights(mesh, scheme)[:, None]
     C21 = np.zeros((2, M, 2 * n))
     C21[0] = wn * np.concatenate([ph.real, ph.imag], axis=1)
     C21[1] = wn * np.concatenate([-ph.imag, ph.real], axis=1)

@@ -35,6 +35,7 @@ import numpy as np
 
 from . import collocation as co
 from .linalg import Factor
+from .systems import node_weights
 
 
 def _gauss_values(V, mesh, scheme):
@@ -134,7 +135,7 @@ def pd_coefficient(model, U, V, T, p, mesh, scheme, Jblk=None):
     R = R.reshape(N, m, n)
     # (h3, c): h3' - A h3 + 6 c phi = R, antiperiodic, int <phi, h3> = 0; the a slot at 0
     C = np.zeros((2, M, n))
-    C[1] = _node_weights(mesh, scheme)[:, None] * V
+    C[1] = node_weights(mesh, scheme)[:, None] * V
     D = np.array([[1.0, 0.0], [0.0, 0.0]])
     H3, z3 = F.solve(C, D, eye, eye, zero_bz, (hT * R).reshape(N, m * n), np.zeros(n),
                      np.zeros(2))
@@ -142,12 +143,3 @@ def pd_coefficient(model, U, V, T, p, mesh, scheme, Jblk=None):
             and math.isfinite(a)):
         raise np.linalg.LinAlgError("singular bordered system in the PD normal form")
     return {"c": float(z3[1]), "a": a}
-
-
-def _node_weights(mesh, scheme):
-    tn = co.node_times(mesh, scheme)
-    d = np.diff(tn)
-    w = np.zeros(len(tn))
-    w[:-1] += 0.5 * d
-    w[1:] += 0.5 * d
-    return w

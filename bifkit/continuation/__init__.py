@@ -31,7 +31,7 @@ from typing import Callable
 
 from .events import crossing, extremum
 from .model_ranges import valid_interval
-from .options import ContinuationOptions, MeshOptions, make_options
+from .options import ContinuationOptions, MeshOptions, make_options, check_start_in_bounds
 from .branch import Branch, SpecialPoint
 from .driver import start_model as _start_model  # noqa: F401 (also the AUTO-07p backend's)
 
@@ -46,34 +46,6 @@ def _homoclinic(model, curve, start, free, keywords):
 def _cycle_curve(model, curve, start, free, opts, gh):
     from .cycles.curves import continue_cycle_curve
     return continue_cycle_curve(model, curve, start, free, opts, **gh)
-
-
-def _start_params(model, start) -> dict:
-    """The parameter values at ``start`` (a special point, an orbit, {"state", "params"}, or a
-    state at the model's own parameters)."""
-    if hasattr(start, "params") and isinstance(start.params, dict):
-        return start.params
-    if isinstance(start, dict) and isinstance(start.get("params"), dict):
-        return start["params"]
-    p = getattr(start, "p", None)       # an Orbit: its parameter array
-    if p is not None and len(p) == len(model.param_names):
-        return dict(zip(model.param_names, p))
-    return model.params
-
-
-def _check_start_in_bounds(model, start, free, opts):
-    """ValueError naming the parameter when the start lies outside the bounds of a free one
-    (a run could only stop at once, or fail inside the corrector)."""
-    params = _start_params(model, start)
-    for name in free:
-        lo, hi = opts.bounds.get(name, (-math.inf, math.inf))
-        v = params.get(name) if hasattr(params, "get") else None
-        if v is None or isinstance(v, complex):
-            continue
-        slack = 1e-9 * (1.0 + abs(float(v)))
-        if not lo - slack <= float(v) <= hi + slack:
-            raise ValueError(f"the start's {name} = {float(v):.10g} is outside its bounds "
-                             f"({lo:g}, {hi:g}) (the run's bounds cut to the model's valid range)")
 
 
 def _with_model_ranges(model, free, opts):
@@ -157,7 +129,7 @@ def continuation(model, curve: str, start, free, options: ContinuationOptions | 
         if name not in free:
             raise ValueError(f"bounds/log_params name {name!r} is not a free parameter {free}")
     opts = _with_model_ranges(model, free, opts)
-    _check_start_in_bounds(model, start, free, opts)
+    check_start_in_bounds(model, start, free, opts.bounds)
     log.debug("%s of %s in %s from %r", curve, model.name, free, type(start).__name__)
     if isinstance(runner, tuple):
         from . import driver

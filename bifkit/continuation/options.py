@@ -280,3 +280,52 @@ def make_options(curve: str, options: ContinuationOptions | None = None,
         raise ValueError(f"unknown labels to detect on {curve}: {unknown}; "
                          f"{curve} detects {list(known) or 'none'}")
     return opts
+
+
+#: relative slack of :func:`check_start_in_bounds`: a start produced by an earlier run at a
+#: bound differs from the bound only by rounding (a log10-parameter end is 10**log10(b): relative
+#: error <= ~|log10 b| ln(10) 2.2e-16 ~ 2e-13 for |log10 b| <= 300), so 1e-9 of the bound's
+#: magnitude accepts it with room and still refuses any start that is really outside
+START_BOUND_SLACK = 1e-9
+
+
+def start_params(model, start) -> dict:
+    """The parameter values at ``start`` (a special point, an orbit, {"state", "params"}, or a
+    state at the model's own parameters)."""
+    if hasattr(start, "params") and isinstance(start.params, dict):
+        return start.params
+    if isinstance(start, dict) and isinstance(start.get("params"), dict):
+        return start["params"]
+    p = getattr(start, "p", None)       # an Orbit: its parameter array
+    if p is not None and len(p) == len(model.param_names):
+        return dict(zip(model.param_names, p))
+    return model.params
+
+
+def check_start_in_bounds(model, start, free, bounds) -> None:
+    """ValueError naming the parameter when the start lies outside the bounds of a free one.
+
+    The one start-in-bounds rule of every curve type (a run from outside could only stop at
+    once, or fail inside the corrector).  A value beyond a bound by at most
+    :data:`START_BOUND_SLACK` times the bound's magnitude counts as on the bound (rounding of
+    an earlier run's end point there); a bound at 0 has no slack.
+
+    Parameters
+    ----------
+    model : Model
+    start : any start accepted by ``bifkit.continuation`` (see :func:`start_params`)
+    free : list of str
+        The free parameters.
+    bounds : dict
+        {name: (low, high)}, already cut to the model's valid range.
+    """
+    params = start_params(model, start)
+    for name in free:
+        lo, hi = bounds.get(name, (-math.inf, math.inf))
+        v = params.get(name) if hasattr(params, "get") else None
+        if v is None or isinstance(v, complex):
+            continue
+        v = float(v)
+        if not (lo - START_BOUND_SLACK * abs(lo) <= v <= hi + START_BOUND_SLACK * abs(hi)):
+            raise ValueError(f"the start's {name} = {v:.10g} is outside its bounds "
+                             f"({lo:g}, {hi:g}) (the run's bounds cut to the model's valid range)")

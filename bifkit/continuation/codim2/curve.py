@@ -28,6 +28,7 @@ from ...errors import ConvergenceError
 from . import core
 from .. import driver
 from .. import events as ev_mod
+from ..options import check_start_in_bounds
 from .. import degeneracy as dg
 from ..jets import JetRHS
 from ...binding import addresses
@@ -142,6 +143,7 @@ def continue_codim2_curve(model, curve, start, free, opts) -> Branch:
     -------
     Branch
     """
+    check_start_in_bounds(model, start, free, opts.bounds)
     return driver.continue_curve(Codim2Curve(model, curve, start, free, opts), opts)
 
 
@@ -172,13 +174,9 @@ class Codim2Curve:
         self.title, self.opts = f"{curve} {free}", opts
         self.lo, self.hi = lo, hi = np.empty(2), np.empty(2)
         for j, name in enumerate(free):
+            # (low < high: ContinuationOptions; the start inside: options.check_start_in_bounds)
             b_lo, b_hi = opts.bounds.get(name, (-math.inf, math.inf))
-            if not b_lo < b_hi:
-                raise ValueError(f"bounds of {name} must satisfy low < high; got {(b_lo, b_hi)}")
             v = model.params[name]
-            if not b_lo <= v <= b_hi:
-                raise ValueError(f"start value {name} = {v} lies outside its bounds "
-                                 f"{(b_lo, b_hi)}")
             if prob.logf[j]:
                 if v <= 0:
                     raise ValueError(f"log continuation needs {name} > 0; got {v}")

@@ -29,6 +29,7 @@ from ...binding import bind
 from . import core
 from .. import driver
 from .. import events as ev_mod
+from ..options import check_start_in_bounds
 from .normal_forms import first_lyapunov_coefficient
 from ..degeneracy import classify_spectrum
 from ..branch import Branch, SpecialPoint
@@ -90,6 +91,7 @@ def continue_equilibria(model, start, free, opts, start_point=None) -> Branch:
     Branch
         ``status`` / ``message`` say why each direction ended.
     """
+    check_start_in_bounds(model, model.params, [free], opts.bounds)
     return driver.continue_curve(EquilibriumCurve(model, start, free, opts, start_point), opts)
 
 
@@ -111,9 +113,7 @@ class EquilibriumCurve:
         self.free = free
         self.title = f"EP-C {free}"
         lo, hi = opts.bounds.get(free, (-math.inf, math.inf))
-        value0 = model.p[prob.k]
-        if not lo <= value0 <= hi:
-            raise ValueError(f"start value {free} = {value0} lies outside bounds {(lo, hi)}")
+        value0 = model.p[prob.k]   # (inside the bounds: options.check_start_in_bounds)
         if log and value0 <= 0:
             raise ValueError(f"log continuation needs {free} > 0; got {value0}")
         if log and lo <= 0:

@@ -1,4 +1,5 @@
 """LP-C, H-C, NF-C: two-parameter curves and their codimension-two points against closed forms."""
+import importlib
 import math
 from decimal import Decimal
 
@@ -288,3 +289,66 @@ def test_a_start_far_from_the_curve_warns(make_model):
         warnings.simplefilter("error")          # a start on the curve: no warning
         continuation(m, "LP-C", {"state": {"x": 0.0}, "params": {"mu": -1.0, "nu": 1.0}},
                      ["mu", "nu"], bounds={"mu": (-3, 3)}, max_points=5)
+
+
+def _circle_hopf(make_model):
+    # trace 1 - a^2 - b^2: the Hopf curve is the unit circle in (a, b) (closed form)
+    def rhs(x, y, a, b):
+        tr = 1 - a * a - b * b
+        return [tr * x - y - x * (x * x + y * y), x + tr * y - y * (x * x + y * y)]
+    return make_model("c2_circle", ["x", "y"], {"a": 1.0, "b": 0.0}, rhs)
+
+
+def _counting_core_run(monkeypatch):
+    """Count the points the compiled loop computes (codim2.core.run's npts per call)."""
+    curve_mod = importlib.import_module("bifkit.continuation.codim2.curve")
+    count, run = [0], curve_mod.core.run
+
+    def counting(*args):
+        out = run(*args)
+        count[0] += int(out[10])
+        return out
+    monkeypatch.setattr(curve_mod.core, "run", counting)
+    return count
+
+
+def test_stop_at_ends_a_codim2_run_early(make_model, monkeypatch):
+    """stop_at on H-C stops the compiled loop near the event (chunks), not after the whole
+    curve: on the unit circle from (1, 0) the first a = -0.5 is at (-1/2, sqrt(3)/2), a third
+    of the way round (closed form), and the located point is the one the post-hoc event scan
+    of a full run locates."""
+    m = _circle_hopf(make_model)
+    count = _counting_core_run(monkeypatch)
+    kw = dict(ds_max=0.02, direction="forward", max_points=2000)
+    full = continuation(m, "H-C", {"x": 0.0, "y": 0.0}, ["a", "b"],
+                        events=[bifkit.crossing("a", -0.5)], **kw)
+    n_full, count[0] = count[0], 0
+    assert full.status == {"forward": "closed_loop"}
+    br = continuation(m, "H-C", {"x": 0.0, "y": 0.0}, ["a", "b"],
+                      stop_at=[bifkit.crossing("a", -0.5)], **kw)
+    assert br.status == {"forward": "completed"}
+    assert (br.params["a"][-1], br.params["b"][-1]) == pytest.approx((-0.5, math.sqrt(3) / 2),
+                                                                     abs=1e-10)
+    assert count[0] < 0.5 * n_full         # the whole loop is ~330 points, a third ~110
+    first = min(full.special_points("UZ"), key=lambda s: s.index)
+    assert br.params["b"][-1] == pytest.approx(first.params["b"], abs=1e-10)
+    assert br.params["a"][-1] == pytest.approx(first.params["a"], abs=1e-10)
+    assert [s.label for s in br.special] == ["UZ"]      # nothing beyond the stop
+    assert np.all(br.params["b"] >= -1e-12)             # never went past the top of the circle
+
+
+def test_stop_at_never_reached_on_a_closed_codim2_curve(make_model):
+    """A stop event that never happens: the chunked run still recognises the closed curve
+    (status closed_loop, ending exactly on the start) after several chunks."""
+    m = _circle_hopf(make_model)
+    kw = dict(ds_max=0.02, direction="forward", max_points=2000)
+    plain = continuation(m, "H-C", {"x": 0.0, "y": 0.0}, ["a", "b"], **kw)
+    br = continuation(m, "H-C", {"x": 0.0, "y": 0.0}, ["a", "b"],
+                      stop_at=[bifkit.crossing("a", 5.0)], **kw)
+    assert br.status == plain.status == {"forward": "closed_loop"}
+    assert len(br.params["a"]) > 4 * 16                   # more than a few chunks
+    assert (br.params["a"][-1], br.params["b"][-1]) == (br.params["a"][0], br.params["b"][0])
+    assert np.allclose(br.params["a"] ** 2 + br.params["b"] ** 2, 1, atol=1e-12)
+    angles = np.unwrap(np.arctan2(br.params["b"], br.params["a"]))
+    assert abs(angles[-1] - angles[0]) == pytest.approx(2 * math.pi, abs=1e-9)
+    assert br.special_points("UZ") == []

@@ -20,9 +20,12 @@ special points labelled "UZ" with ``data["event"]`` naming the event.
 ``stop_at`` events end a direction at their first zero (status "completed";
 the located point is the last point).  The cycle curves check events after
 every step; EP-C and the codim-2 curves, whose loops are compiled, evaluate
-events on the finished direction and cut it there (the points beyond were
-computed and dropped).  A zero exactly at a computed point (no sign change
-between two points) is not reported.
+events on the finished direction and cut it there.  EP-C computes the whole
+direction first (the points beyond the stop are dropped); the codim-2 curves
+run their loop in chunks and stop after the chunk with the stop's zero
+(:meth:`bifkit.continuation.codim2.curve.Codim2Curve.run_direction`).  A zero
+exactly at a computed point (no sign change between two points) is not
+reported.
 """
 from __future__ import annotations
 

@@ -54,6 +54,11 @@ _STATUS = {core.MAX_POINTS: ("max_points", "max_points ({max_points}) reached"),
            core.NOT_FINITE: ("diverged", "non-finite values (NaN/inf) in the model")}
 
 
+#: points of the first chunk of a run with ``stop_at`` (then doubled per chunk up to
+#: STOP_CHUNK_MAX): a stop after k points costs at most ~2k + STOP_CHUNK points
+STOP_CHUNK, STOP_CHUNK_MAX = 16, 256
+
+
 #: SymbolicDerivatives per symbolic model (its tensors are built once, or loaded from the
 #: disk cache: 0.66 s / 0.01 s for the E-I model's orders 1-5), shared by the curves of one
 #: model and its with_params copies
@@ -190,19 +195,95 @@ class Codim2Curve:
         self.t0 = _initial_tangent(prob, self.y0, self.Bb, self.Cb, self.sel)
 
     def run_direction(self, sign, opts):
-        """The compiled loop from the start along sign * tangent."""
-        prob = self.prob
-        out = core.run(*prob.kernels, *prob.problem, self.y0, np.ascontiguousarray(sign * self.t0),
-                       self.Bb, self.Cb, self.sel, float(opts.step), float(opts.ds_min),
-                       float(opts.ds_max), int(opts.max_points), float(opts.tol),
-                       int(opts.max_iter), np.ascontiguousarray(self.lo),
-                       np.ascontiguousarray(self.hi), int(opts.stop_at_bt))
-        Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, m, code, iters = out
+        """The compiled loop from the start along sign * tangent (with ``stop_at``: in
+        chunks, ending after the first step over which a stop event changes sign)."""
+        t0 = np.ascontiguousarray(sign * self.t0)
+        if opts.stop_at:
+            out = self._run_to_stop(sign, t0, opts)
+        else:
+            out = self._core_run(self.y0, t0, self.Bb, self.Cb, self.sel, float(opts.step),
+                                 int(opts.max_points), opts)
+        Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, m, code = out[:12]
         status, message = _STATUS[int(code)]
         message = message.format(max_points=opts.max_points, ds_min=opts.ds_min)
         arrays = dict(Y=Y, T=T, DATA=DATA, EV=EV, STABLE=STABLE, BB=BB, CB=CB, SEL=SEL,
                       code=int(code))
         return driver.Run(sign, int(m), status, message, TESTS, DS, arrays)
+
+    def _core_run(self, y0, t0, Bb, Cb, sel, ds, max_points, opts):
+        """:func:`.core.run` from y0 along t0 (a point on the curve) for max_points points."""
+        prob = self.prob
+        return core.run(*prob.kernels, *prob.problem, np.ascontiguousarray(y0),
+                        np.ascontiguousarray(t0), np.ascontiguousarray(Bb),
+                        np.ascontiguousarray(Cb), np.ascontiguousarray(sel), ds,
+                        float(opts.ds_min), float(opts.ds_max), max_points, float(opts.tol),
+                        int(opts.max_iter), np.ascontiguousarray(self.lo),
+                        np.ascontiguousarray(self.hi), int(opts.stop_at_bt))
+
+    def _run_to_stop(self, sign, t0, opts):
+        """The compiled loop in chunks of points, with the ``stop_at`` events evaluated on
+        each finished chunk: the run ends after the first step over which a stop event
+        changes sign and its zero can be located there (the driver then locates it again,
+        with the same code, and cuts the run at it), so that a stop early on a long curve
+        costs the points up to it, not the whole curve (issue 14).
+
+        Each chunk restarts the compiled loop from the last point, its tangent, borders and
+        the step that led to it (the loop's step growth restarts from there); a closed curve
+        is recognised across chunks by :func:`_closes`, the loop's own test against the
+        direction's start point.  Returns the arrays of :func:`.core.run` for all chunks.
+        """
+        prob, events = self.prob, list(opts.stop_at)
+        max_points = int(opts.max_points)
+        out = self._core_run(self.y0, t0, self.Bb, self.Cb, self.sel, float(opts.step),
+                             min(STOP_CHUNK, max_points), opts)
+        parts, m, code = [[a[:out[10]] for a in out[:10]]], int(out[10]), int(out[11])
+        g_prev = ev_mod.values_at(events, _event_point(prob, out[0][0], out[1][0]))
+        first, chunk, arc = 0, STOP_CHUNK, 0.0
+        while True:
+            closed = None
+            if first > 0:
+                closed, arc = _closes(parts, first, prob.n + 2, arc)
+            elif code == core.MAX_POINTS:
+                arc = _arc(parts[0][0], prob.n + 2)
+            Y, T = parts[-1][0], parts[-1][1]
+            end = len(Y) if closed is None else closed - first + 1
+            for i in range(1 if first == 0 else 0, end):
+                g_new = ev_mod.values_at(events, _event_point(prob, Y[i], T[i]))
+                if self._stop_between(parts, first + i - 1, events, g_prev, g_new):
+                    return _joined(parts, first + i + 1, core.MAX_POINTS)
+                g_prev = g_new
+            if closed is not None:
+                return _joined(parts, closed + 1, core.CLOSED)
+            if code != core.MAX_POINTS or m >= max_points:
+                return _joined(parts, m, code)
+            # the next chunk from the last point (its row is not repeated)
+            last = [a[-1] for a in parts[-1]]
+            y, t, ds, Bb, Cb, sel = last[0], last[1], float(last[6]), last[7], last[8], last[9]
+            chunk = min(2 * chunk, STOP_CHUNK_MAX)
+            out = self._core_run(y, t, Bb, Cb, sel, ds, min(chunk, max_points - m) + 1, opts)
+            first, k, code = m, int(out[10]), int(out[11])
+            parts.append([a[1:k] for a in out[:10]])
+            m += k - 1
+
+    def _stop_between(self, parts, i, events, g_prev, g_new):
+        """True if a stop event changes sign between points i and i + 1 and its zero is
+        located on that step (the driver's :func:`.events.scan_steps` locates it the same way)."""
+        changed = [j for j, (a, b) in enumerate(zip(g_prev, g_new))
+                   if math.isfinite(a) and math.isfinite(b) and a * b < 0]
+        if not changed:
+            return False
+        arrays = _joined(parts, i + 2, core.MAX_POINTS)
+        run = driver.Run(1, i + 2, "max_points", "", arrays[2], arrays[6],
+                         dict(Y=arrays[0], T=arrays[1], BB=arrays[7], CB=arrays[8],
+                              SEL=arrays[9]))
+        for j in changed:
+            def g_of(h, event=events[j]):
+                out = self.trial(run, i, h)
+                return None if out is None else (ev_mod.evaluate(event, out[1]), out[0])
+            loc, _ = ev_mod.locate_zero(g_of, run.ds[i + 1], g_prev[j], g_new[j])
+            if loc is not None:
+                return True
+        return False
 
     @staticmethod
     def _ctx(run):
@@ -284,6 +365,50 @@ class Codim2Curve:
         return Branch(model, prob.curve, prob.free, Y[:, :n], P, rows["EV"], special,
                       opts.record(), stop_reason=message, data=per_point, stable=stable_flag,
                       status=status)
+
+
+def _joined(parts, m, code):
+    """The arrays of :func:`.core.run` (Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL) of
+    the chunks ``parts`` joined, cut to m points, then m and the status code."""
+    arrays = [np.concatenate([p[k] for p in parts])[:m] for k in range(10)]
+    return (*arrays, m, code)
+
+
+def _wdot(a, b, nw):
+    """Dot product over the first nw components (the arclength weights of :mod:`.core`)."""
+    return float(np.dot(a[..., :nw].ravel(), b[..., :nw].ravel()))
+
+
+def _arc(Y, nw):
+    """Arclength of the polygon through the points Y (first nw components)."""
+    d = np.diff(Y[:, :nw], axis=0)
+    return float(np.sum(np.sqrt(np.einsum("ij,ij->i", d, d))))
+
+
+def _closes(parts, first, nw, arc):
+    """The closed-curve test of the compiled loop (:func:`.core.run`) on the points of the
+    last chunk (from index ``first``), against the direction's start point.
+
+    Returns (index of the point that closes the curve or None, arclength so far).  The
+    closing point is replaced by the start point as the loop does it.
+    """
+    Y0, T0 = parts[0][0][0], parts[0][1][0]
+    prev = parts[-2][0][-1]
+    Yc, Tc = parts[-1][0], parts[-1][1]
+    for i in range(len(Yc)):
+        y, seg = Yc[i], Yc[i] - prev
+        seglen2 = _wdot(seg, seg, nw)
+        arc += math.sqrt(seglen2)
+        if arc > 4.0 * math.sqrt(seglen2) and _wdot(Tc[i], T0, nw) > 0.5 and seglen2 > 0:
+            d0 = Y0 - prev
+            tau = _wdot(d0, seg, nw) / seglen2
+            perp = d0 - tau * seg
+            if 0.0 < tau <= 1.0 and _wdot(perp, perp, nw) <= 0.01 * seglen2:
+                for k in (0, 1, 2, 3, 4, 5, 7, 8, 9):   # close exactly, as the loop does
+                    parts[-1][k][i] = parts[0][k][0]     # (all but the step DS)
+                return first + i, arc
+        prev = y
+    return None, arc
 
 
 # --------------------------------------------------------------------------- #

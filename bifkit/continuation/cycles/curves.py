@@ -25,7 +25,7 @@ from . import collocation as co
 from .. import events as ev_mod
 from ..progress import Progress
 from . import mesh as mesh_mod
-from .systems import KINDS, ExtendedSystem, Point
+from .systems import KINDS, ExtendedSystem, Point, node_weights
 
 
 def continue_cycle_curve(model, curve, start, free, opts, **gh_opts):
@@ -174,6 +174,43 @@ def _position(system, pt):
     return np.array([pt.z[-2], pt.z[-1], math.log(pt.T)])
 
 
+#: the curvature term of the corrector's start is used while ds |curvature| / 2 stays below
+#: this (as lc_run.CURVATURE_LIMIT)
+CURVATURE_LIMIT = 0.25
+
+
+def _curvature(system, pt, new, length):
+    """Set new.kU, new.kz (dt/ds) and new.t_behind from the change of the unit tangent
+    between pt and new (new's tangent: the secant of the step, of length ``length``, which
+    is the curve's tangent at the step's midpoint)."""
+    new.t_behind = 0.5 * length
+    if pt.tU is None or pt.tU.shape != new.tU.shape:
+        return
+    gap = length - new.t_behind + pt.t_behind   # arclength between the two tangents' places
+    if gap > 0.0:
+        new.kU, new.kz = (new.tU - pt.tU) / gap, (new.tz - pt.tz) / gap
+
+
+def _second_order_guess(system, pt, ds):
+    """Start of the corrector for the step ds from pt: the curve extrapolated to second order
+    (tangent at pt from its secant and curvature, plus ds^2 / 2 times the curvature), or None
+    (tangent predictor) where no curvature is known or it is large.  The hyperplane of the
+    corrector stays the one through pt + ds t orthogonal to t, so the point found is the
+    same; from the O(ds^3) start the chord Newton needs ~2 iterations fewer.
+
+    Not on NS-C: its system is singular at the 1:1 resonance (kappa = 0, where v_r and v_i
+    solve the same problem) and from a good start Newton crosses onto the degenerate
+    kappa = 0 solutions beyond it instead of failing there (the failure is how the
+    curve's end at R1 is found, :func:`_resonance_end_by_failure`)."""
+    if pt.kU is None or system.label == "NS":
+        return None
+    k = system.norm(pt.mesh, pt.kU, pt.kz)
+    if not (k == k and 0.5 * ds * k < CURVATURE_LIMIT):
+        return None
+    c = ds * pt.t_behind + 0.5 * ds * ds
+    return pt.U + ds * pt.tU + c * pt.kU, pt.z + ds * pt.tz + c * pt.kz
+
+
 def _run(system, pt0, opts, lims, uz, bar):
     """One direction from pt0 (with its tangent); returns (points, status, reason).
 
@@ -213,7 +250,8 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
     if events:
         g_prev = ev_mod.values_at(events, _event_point(system, pt0, None))
     while len(pts) < opts.max_points:
-        new = system.correct(pt, pt.U + ds * pt.tU, pt.z + ds * pt.tz, pt.tU, pt.tz)
+        new = system.correct(pt, pt.U + ds * pt.tU, pt.z + ds * pt.tz, pt.tU, pt.tz,
+                             guess=_second_order_guess(system, pt, ds))
         if new is None:
             ds *= 0.5
             if ds < opts.ds_min:
@@ -229,7 +267,10 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
                     f"corrector failed at the minimum step ds_min={opts.ds_min} after "
                     f"point {len(pts) - 1}; try a smaller ds_min or larger ntst")
             continue
-        new.tU, new.tz = system.secant(pt, new)
+        new.tU, new.tz, length = system.secant(pt, new, with_length=True)
+        _curvature(system, pt, new, length)
+        if system.curve == "PD-C" and _wanted(opts, "GPD"):
+            _nf_coefficient(system, new)   # first: its factorisation gives the multipliers too
         why = _multiplier_status(system, pts, new)
         if why is not None and flags["unreliable"] is None:
             flags["unreliable"] = (why, len(pts), new.T, new.trivial_error)
@@ -244,6 +285,12 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
             return pts, "reached_end_point", (
                 f"the cycle amplitude has a minimum ~0 ({amps[-2]:.3g}) at point "
                 f"{len(pts) - 1}: the curve ends there (a Bautin point or a Hopf curve)")
+        if _through_zero_amplitude(system, pt, new):
+            # the step went through a cycle of amplitude 0 (consecutive orbits anti-correlated,
+            # as on LC-C, lc_run._crossed_equilibrium): the curve ends between pt and new
+            return pts, "reached_end_point", (
+                f"the step after point {len(pts) - 1} (amplitude {amps[-2]:.3g}) went through "
+                f"a cycle of amplitude 0: the curve ends there (a Bautin point or a Hopf curve)")
         # parameter bounds: land exactly on the bound
         p_new = system.p_of(new.z)
         for i, (lo, hi) in enumerate(lims):
@@ -279,7 +326,7 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
             g_new = ev_mod.values_at(events, _event_point(system, new, pt))
             found, stop = ev_mod.step_events(
                 events, opts.stop_at, g_prev, g_new,
-                lambda e, ga, gb: _locate_event(system, pt, ds, e, ga, gb))
+                lambda e, ga, gb: _locate_event(system, pt, ds, e, ga, gb, new))
             for event, (x, h), converged, ga in found:
                 uz.append(_event_special(system, x, pt, event, ga, converged, len(pts) - 1))
             if stop is not None:   # end the run at the stop event's point
@@ -410,24 +457,49 @@ def _event_point(system, pt, prev):
                              dict(zip(model.state_names, pt.U[0, :n])), {"period": pt.T}, rates)
 
 
-def _locate_on_step(system, pt, ds, ga, gb, value):
+def _locate_on_step(system, pt, ds, ga, gb, value, end=None):
     """((Point, h), converged): the zero of ``value(point)`` on the step of length ds from pt,
     by regula falsi with the corrector at each trial (``value`` returns None where it is not
-    defined; ga, gb: its values at the step's ends)."""
+    defined; ga, gb: its values at the step's ends).
+
+    Each trial's corrector starts from the straight line between the two nearest corrected
+    points around it (pt, the step's end ``end`` when given, earlier trials) and with the
+    chord Jacobian of the nearest earlier trial (same hyperplanes' border rows): as the
+    bracket shrinks the trials need one or two iterations and no factorisation.  The
+    equations, hence the point found, are those of a corrector from the tangent predictor.
+    """
+    done = [(0.0, pt)]
+    if end is not None and end.mesh is pt.mesh:
+        done.append((float(ds), end))
+    warm = system.label != "NS"   # near NS-C's resonances the system is (nearly) singular: a
+    # warm start there ends Newton at a step below tol that is not the point to 1e-8 (the
+    # 1:1 straddle and the semisimple R2 of tests/test_cycle_codim2.py): tangent predictor
+
     def g_of(h):
-        x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz)
+        below = max((d for d in done if d[0] <= h), key=lambda d: d[0], default=None)
+        above = min((d for d in done if d[0] > h), key=lambda d: d[0], default=None)
+        guess = None
+        if warm and below is not None and above is not None:
+            (ha, xa), (hb, xb) = below, above
+            s = (h - ha) / (hb - ha)
+            guess = (xa.U + s * (xb.U - xa.U), xa.z + s * (xb.z - xa.z))
+        near = [d for d in done[1:] if d[1].jac is not None]
+        jac = min(near, key=lambda d: abs(d[0] - h))[1].jac if near else None
+        x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz, guess=guess,
+                           jac=jac)
         if x is None:
             return None
         x.tU, x.tz = pt.tU, pt.tz
+        done.append((float(h), x))
         g = value(x)
         return None if g is None else (g, (x, h))
     return ev_mod.locate_zero(g_of, ds, ga, gb)
 
 
-def _locate_event(system, pt, ds, event, ga, gb):
+def _locate_event(system, pt, ds, event, ga, gb, end=None):
     """The zero of ``event`` on the step of length ds from pt: ((Point, h), converged)."""
     return _locate_on_step(system, pt, ds, ga, gb,
-                           lambda x: ev_mod.evaluate(event, _event_point(system, x, pt)))
+                           lambda x: ev_mod.evaluate(event, _event_point(system, x, pt)), end)
 
 
 def _event_special(system, x, prev, event, g_before, converged, index):
@@ -591,12 +663,12 @@ def _resonances(system, pt, new, ds):
                 if ka == target or (ka - target) * (kb - target) >= 0:
                     continue
 
-                found, converged = _locate_kappa(system, pt, ds, ka, kb, target)
+                found, converged = _locate_kappa(system, pt, ds, ka, kb, target, new)
                 if found is None or not converged:
                     # at 1:1 (and where Newton fails at the resonance itself) the NS system is
                     # singular: the point is the midpoint of the located kappa = target +- eps,
                     # where it is regular (error O(eps^2) = O(1e-6) along the curve)
-                    found, converged = _straddle(system, pt, ds, ka, kb, target)
+                    found, converged = _straddle(system, pt, ds, ka, kb, target, new)
                 if found is not None:
                     out.append((label, found, converged))
     return sorted(out, key=lambda r: r[1][1])
@@ -682,7 +754,7 @@ def _codim2_crossings(system, pt, new, ds):
         def test(x, label=label):
             tests = _codim2_tests(system.curve, x.mu)
             return None if tests is None else tests[label]
-        found, converged = _locate_on_step(system, pt, ds, ga, gb, test)
+        found, converged = _locate_on_step(system, pt, ds, ga, gb, test, new)
         if found is not None and _genuine_codim2(system.curve, label, found[0].mu):
             out.append((label, found, converged))
     return sorted(out, key=lambda r: r[1][1])
@@ -709,8 +781,12 @@ def _nf_coefficient(system, pt):
         try:
             if system.curve == "PD-C":
                 from .pd_normal_form import pd_coefficient
-                val = pd_coefficient(system.model, u, v, pt.T, system.p_of(pt.z), pt.mesh,
-                                     system.scheme)["c"]
+                Ju = system.orbit_jacobian(pt)
+                nf = pd_coefficient(system.model, u, v, pt.T, system.p_of(pt.z), pt.mesh,
+                                    system.scheme, Jblk=Ju)
+                val = nf["c"]
+                if pt._pending is not None:   # the multipliers from the same factorisation
+                    system.set_multipliers(pt, *nf["pair"], Ju)
             elif system.curve == "NS-C":
                 from .ns_normal_form import ns_coefficient
                 val = ns_coefficient(system.model, u, np.ascontiguousarray(v[:, :n]),
@@ -733,7 +809,7 @@ def _nf_crossing(system, pt, new, ds):
     if ca is None or cb is None or ca == 0.0 or ca * cb >= 0:
         return None
     found, converged = _locate_on_step(system, pt, ds, ca, cb,
-                                       lambda x: _nf_coefficient(system, x))
+                                       lambda x: _nf_coefficient(system, x), new)
     if found is None or not abs(found[0].nf) <= GPD_ZERO * min(abs(ca), abs(cb)):
         return None   # a sign change through a pole (see NORMAL_FORM_ZEROS)
     return found, converged
@@ -748,17 +824,17 @@ GPD_ZERO = 1e-3
 STRADDLE = 1e-3
 
 
-def _locate_kappa(system, pt, ds, ka, kb, target):
+def _locate_kappa(system, pt, ds, ka, kb, target, end=None):
     """((Point, h), converged) where kappa = target on the step, by regula falsi."""
     if (ka - target) * (kb - target) >= 0:
         return None, False
     return _locate_on_step(system, pt, ds, ka - target, kb - target,
-                           lambda x: float(x.z[1]) - target)
+                           lambda x: float(x.z[1]) - target, end)
 
 
-def _straddle(system, pt, ds, ka, kb, target):
+def _straddle(system, pt, ds, ka, kb, target, end=None):
     """The resonance as the midpoint of kappa = target - eps and target + eps (see caller)."""
-    sides = [_locate_kappa(system, pt, ds, ka, kb, target + e) for e in (-STRADDLE, STRADDLE)]
+    sides = [_locate_kappa(system, pt, ds, ka, kb, target + e, end) for e in (-STRADDLE, STRADDLE)]
     if any(f is None for f, _ in sides):
         return None, False
     (xa, ha), (xb, hb) = sides[0][0], sides[1][0]
@@ -798,9 +874,22 @@ END_AMPLITUDE = 0.02
 
 def _strip(pt):
     """Drop what only the next step needs: the factorised Jacobian (the bulk: ~3 MB per point at
-    ntst = 100, issue 20) and the tangent."""
+    ntst = 100, issue 20), the tangent and the curvature."""
     pt.jac = None
     pt.tU = None
+    pt.kU = None
+
+
+def _through_zero_amplitude(system, pt, new):
+    """True when the orbits of pt and new (one mesh) are anti-correlated about their means
+    (:func:`.bifs.crossed_equilibrium`): the step passed through a cycle of amplitude 0."""
+    from .bifs import crossed_equilibrium, orbit_deviation
+    if new.mesh is not pt.mesh and not np.array_equal(new.mesh, pt.mesh):
+        return False
+    n = system.n
+    w = node_weights(pt.mesh, system.scheme)
+    ua, ub = np.ascontiguousarray(pt.U[:, :n]), np.ascontiguousarray(new.U[:, :n])
+    return bool(crossed_equilibrium(ua, *orbit_deviation(ua, w), ub, *orbit_deviation(ub, w), w))
 
 
 def _amplitude(pt, n):
@@ -820,6 +909,9 @@ def _adapt(system, pt):
     new = Point(co.interpolate(pt.U, pt.mesh, sch, tn), pt.z.copy(), mesh)
     new.tU = co.interpolate(pt.tU, pt.mesh, sch, tn)
     new.tz = pt.tz
+    new.t_behind = pt.t_behind
+    if pt.kU is not None:
+        new.kU, new.kz = co.interpolate(pt.kU, pt.mesh, sch, tn), pt.kz
     new.mu, new.trivial_error, new.pm, new.nf = pt.mu, pt.trivial_error, pt.pm, pt.nf
     return new
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 
+import numba as nb
 import numpy as np
 
 from . import collocation as co
@@ -41,8 +42,40 @@ from .systems import node_weights
 def _gauss_values(V, mesh, scheme):
     """Values of the node function V (N*m+1, k) at the Gauss points, shape (N, m, k)."""
     N, m = len(mesh) - 1, scheme.ncol
-    idx = (np.arange(N) * m)[:, None] + np.arange(m + 1)[None, :]
-    return np.einsum("qi,jik->jqk", scheme.W, V[idx])
+    out = np.empty((N, m, V.shape[1]))
+    _gauss_values_into(np.ascontiguousarray(V, dtype=float), scheme.W, out)
+    return out
+
+
+@nb.njit(cache=True)
+def _gauss_values_into(V, W, out):
+    """out[j, q] = sum_i W[q, i] V[j m + i] (the collocation polynomial of interval j at its
+    Gauss point q; compiled: the einsum it replaces cost ~0.1 ms per call at ntst 100)."""
+    N, m, k = out.shape
+    for j in range(N):
+        for q in range(m):
+            for a in range(k):
+                s = 0.0
+                for i in range(m + 1):
+                    s += W[q, i] * V[j * m + i, a]
+                out[j, q, a] = s
+
+
+#: the cycle kernels bound to a model's compiled functions, per ``model.compiled`` (binding
+#: looks them up by the kernels' addresses, ~0.1 ms per call; this is called at every point)
+_BOUND: dict = {}
+
+
+def _bound_kernels(k):
+    """(orbit kernels, normal-form kernels) of :mod:`.kernels` for ``model.compiled`` k."""
+    hit = _BOUND.get(id(k))
+    if hit is None or hit[0] is not k:
+        from .ext import kernels
+        if len(_BOUND) >= 8:
+            _BOUND.pop(next(iter(_BOUND)))
+        hit = (k, kernels(f=k.f, jac=k.jac, dfdp=k.dfdp), kernels(f=k.f, jac=k.jac, B=k.B, C=k.C))
+        _BOUND[id(k)] = hit
+    return hit[1], hit[2]
 
 
 def _solve(Jblk, n, sign, col, row, rhs_col):
@@ -83,8 +116,8 @@ def pd_coefficient(model, U, V, T, p, mesh, scheme, Jblk=None):
     dict with "c" (1 / time, for int_0^T |phi|^2 dtau = 1) and "a" (the period correction
     coefficient of dtau/dt = 1 + a xi^2)
     """
-    from .ext import kernels
     k = model.compiled
+    kc, kx = _bound_kernels(k)
     n = U.shape[1]
     N, m = len(mesh) - 1, scheme.ncol
     M = N * m + 1
@@ -92,9 +125,8 @@ def pd_coefficient(model, U, V, T, p, mesh, scheme, Jblk=None):
     Jt = np.empty((N, m * n, 1))
     if Jblk is None:
         Jblk = np.empty((N, m * n, (m + 1) * n))
-        kernels(f=k.f, jac=k.jac, dfdp=k.dfdp).coll_jacobian(
-            np.ascontiguousarray(U), T, p, np.zeros(0, np.int64), mesh, scheme.W, scheme.Wd,
-            Jblk, Jt)
+        kc.coll_jacobian(np.ascontiguousarray(U), T, p, np.zeros(0, np.int64), mesh, scheme.W,
+                         scheme.Wd, Jblk, Jt)
     h = np.diff(mesh)
     hT = (h * T)[:, None, None]
     ug = np.ascontiguousarray(_gauss_values(U, mesh, scheme))
@@ -107,7 +139,6 @@ def pd_coefficient(model, U, V, T, p, mesh, scheme, Jblk=None):
     V = V * s
     vg = vg * s
     G = N * m
-    kx = kernels(f=k.f, jac=k.jac, B=k.B, C=k.C)
     ugf, vgf = ug.reshape(G, n), vg.reshape(G, n)
     f_g, Avv, Bvv = (np.empty((G, n)) for _ in range(3))
     kx.pd_nf_quadratic(ugf, vgf, p, f_g, Avv, Bvv)
@@ -142,4 +173,6 @@ def pd_coefficient(model, U, V, T, p, mesh, scheme, Jblk=None):
     if not (np.all(np.isfinite(H2)) and np.all(np.isfinite(H3)) and np.all(np.isfinite(z3))
             and math.isfinite(a)):
         raise np.linalg.LinAlgError("singular bordered system in the PD normal form")
-    return {"c": float(z3[1]), "a": a}
+    # the condensed pair of the orbit blocks (P, Q of the factorisation; its border columns
+    # do not enter them): the Floquet multipliers' pencil, for a caller that wants both
+    return {"c": float(z3[1]), "a": a, "pair": (F.f[6], F.f[7])}

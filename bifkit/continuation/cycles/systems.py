@@ -38,7 +38,7 @@ import numpy as np
 from . import collocation as co
 from . import ext as ce
 from . import floquet as fq
-from .linalg import Factor
+from .linalg import Factor, condense_factor
 
 LN10 = math.log(10.0)
 
@@ -57,20 +57,67 @@ def node_weights(mesh, scheme):
 
 
 class Point:
-    """A point X = (U, z) of an extended system on its mesh, with tangent and multipliers."""
+    """A point X = (U, z) of an extended system on its mesh, with tangent and multipliers.
 
-    __slots__ = ("U", "z", "mesh", "tU", "tz", "mu", "trivial_error", "iterations", "jac", "pm",
-                 "nf")
+    The Floquet multipliers of a corrected point (``mu``, ``trivial_error``, ``pm``) are
+    computed when first read (:meth:`ExtendedSystem.attach_multipliers`): the trial points
+    of a location whose test is not a multiplier (a normal-form coefficient, kappa, a user
+    event) never pay for them.  Assigning any of the three replaces the pending computation.
+    """
+
+    __slots__ = ("U", "z", "mesh", "tU", "tz", "_mu", "_trivial_error", "iterations", "jac",
+                 "_pm", "nf", "_pending", "kU", "kz", "t_behind")
 
     def __init__(self, U, z, mesh):
         self.U, self.z, self.mesh = U, np.asarray(z, float), mesh
         self.tU = self.tz = None
-        self.mu = None
-        self.trivial_error = np.nan
+        self._mu = None
+        self._trivial_error = np.nan
         self.iterations = 0
         self.jac = None
-        self.pm = None     # floquet.PointMultipliers, set by attach_multipliers
+        self._pm = None    # floquet.PointMultipliers, set by attach_multipliers
         self.nf = None     # PD-C: the PD normal-form coefficient c (curves._pd_coefficient)
+        self._pending = None   # the ExtendedSystem that computes the multipliers on demand
+        # curvature dt/ds of the curve (curves._curvature) and how far behind the point its
+        # tangent (tU, tz) sits along the curve: 0 for an exact tangent, half the last step
+        # for a secant
+        self.kU = self.kz = None
+        self.t_behind = 0.0
+
+    def _resolve(self):
+        if self._pending is not None:
+            system, self._pending = self._pending, None
+            system.attach_multipliers(self)
+
+    @property
+    def mu(self):
+        self._resolve()
+        return self._mu
+
+    @mu.setter
+    def mu(self, value):
+        self._pending = None
+        self._mu = value
+
+    @property
+    def trivial_error(self):
+        self._resolve()
+        return self._trivial_error
+
+    @trivial_error.setter
+    def trivial_error(self, value):
+        self._pending = None
+        self._trivial_error = value
+
+    @property
+    def pm(self):
+        self._resolve()
+        return self._pm
+
+    @pm.setter
+    def pm(self, value):
+        self._pending = None
+        self._pm = value
 
     @property
     def T(self) -> float:
@@ -226,14 +273,21 @@ class ExtendedSystem:
         Jblk, Jb = self.jacobian(U, z, mesh)
         return Factor(Jblk, Jb)
 
-    def correct(self, ref: Point, U0, z0, tU, tz, fix=None):
+    def correct(self, ref: Point, U0, z0, tU, tz, fix=None, guess=None, jac=None):
         """Newton (chord) from (U0, z0) on the hyperplane through it orthogonal to (tU, tz).
 
         The Jacobian is factorised at the start and kept while the steps
         contract by at least a factor 2 (chord method; refreshed otherwise, at
         most ``max_iter`` iterations in all).  ``fix = (i, value)`` replaces the
         arclength row by z[i] = value.  Returns a converged Point (with its
-        factorised Jacobian in ``.jac`` and Floquet multipliers) or None.
+        chord Jacobian in ``.jac``; Floquet multipliers computed when first read) or None.
+
+        ``guess = (U, z)``: start the iterations there instead of at (U0, z0) (the
+        hyperplane stays the one through (U0, z0): the point found is the same, to the
+        tolerance).  ``jac``: the ``.jac`` of a point corrected with the same reference,
+        tangent and ``fix`` (same border rows): its factorisation is the chord Jacobian
+        of the first iterations (refreshed as usual when the steps contract slowly);
+        ignored when its border rows differ.
         """
         mesh = ref.mesh
         Cb, Db, tgt = self.borders(ref)
@@ -247,9 +301,16 @@ class ExtendedSystem:
         else:
             C[-1], D[-1] = 0.0, 0.0
             D[-1, fix[0]] = 1.0
-        U, z = U0.copy(), np.array(z0, float)
+        if guess is None:
+            U, z = U0.copy(), np.array(z0, float)
+        else:
+            U, z = np.array(guess[0], float), np.array(guess[1], float)
         Cflat = Cb.reshape(nz - 1, -1)
         F = None
+        if (jac is not None and self.label != "NS" and jac[1].shape == C.shape
+                and np.array_equal(jac[1], C) and np.array_equal(jac[2], D)):
+            # PD/LPC boundary matrices are constant; NS's depend on kappa (not reused)
+            F, BC = jac[0], jac[3:]
         last = np.inf
         for it in range(1, self.max_iter + 1):
             rcol = self.residual(U, z, mesh)
@@ -276,7 +337,7 @@ class ExtendedSystem:
                 pt = Point(U, z, mesh)
                 pt.iterations = it
                 pt.jac = (F, C, D) + BC
-                self.attach_multipliers(pt)
+                pt._pending = self     # multipliers when first read
                 return pt
             if step > 0.5 * last:
                 F = None  # slow contraction: refresh the Jacobian
@@ -313,15 +374,18 @@ class ExtendedSystem:
         q.jac = (self.factor(pt.U, pt.z, pt.mesh).borders(C, D, B0, B1, Bz), C, D, B0, B1, Bz)
         return self.tangent(q, tU, tz)
 
-    def secant(self, old: Point, new: Point):
-        """Unit secant (new - old) in the arclength norm (AUTO's direction vector update)."""
+    def secant(self, old: Point, new: Point, with_length=False):
+        """Unit secant (new - old) in the arclength norm (AUTO's direction vector update);
+        ``with_length``: also the length of new - old in that norm."""
         dU, dz = new.U - old.U, new.z - old.z
         nrm = self.norm(new.mesh, dU, dz)
+        if with_length:
+            return dU / nrm, dz / nrm, nrm
         return dU / nrm, dz / nrm
 
-    def attach_multipliers(self, pt: Point):
-        """Floquet multipliers of the orbit u at pt (its own collocation blocks; QZ, or the
-        periodic QR in log form where QZ's trivial multiplier is off, floquet.point_multipliers)."""
+    def orbit_jacobian(self, pt: Point):
+        """The collocation blocks of the orbit u at pt alone (variational equation; no free
+        parameter), (N, m n, (m + 1) n)."""
         sch, n = self.scheme, self.n
         N, m = len(pt.mesh) - 1, sch.ncol
         Ju = np.empty((N, m * n, (m + 1) * n))
@@ -329,7 +393,22 @@ class ExtendedSystem:
         u = np.ascontiguousarray(pt.U[:, :n])
         self.kc.coll_jacobian(u, pt.z[0], self.p_of(pt.z), _NO_FREE, pt.mesh, sch.W, sch.Wd,
                               Ju, Jt)
-        P, Q = co.condensed_pair(Ju)
+        return Ju
+
+    def attach_multipliers(self, pt: Point):
+        """Floquet multipliers of the orbit u at pt (its own collocation blocks; QZ, or the
+        periodic QR in log form where QZ's trivial multiplier is off, floquet.point_multipliers)."""
+        Ju = self.orbit_jacobian(pt)
+        # the condensed pair of Gaussian elimination with partial pivoting, as LC-C's
+        # (lc_newton.correct): ~5x cheaper than the Householder one (collocation.condensed_pair)
+        f = condense_factor(Ju, np.zeros((Ju.shape[0], Ju.shape[1], 1)))
+        self.set_multipliers(pt, f[6], f[7], Ju)
+
+    @staticmethod
+    def set_multipliers(pt: Point, P, Q, Ju):
+        """The multipliers of pt from the condensed pair (P, Q) of its orbit blocks ``Ju``
+        (also given by a factorisation of ``Ju`` with border columns: the pair does not
+        depend on them)."""
         pt.pm = fq.point_multipliers(P, Q, Ju)      # periodic QR where QZ is unsure
         pt.mu, pt.trivial_error = pt.pm.mu, pt.pm.trivial_error
 

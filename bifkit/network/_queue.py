@@ -22,6 +22,8 @@ heap (``where[i] != -1``) are stale and skipped. Spikes therefore come out in ex
 State layout (plain arrays so the kernels stay small and cacheable):
 ``head[nb]``, ``nxt[N]``, ``prv[N]``, ``where[N]`` (slot, -1 = heap, -2 = nowhere),
 ``qkey[N]`` (heap key), ``hkey[cap]``, ``hid[cap]``, ``ist = [heap size, current bucket]``.
+``heap_push`` and ``heap_pop`` are inlined into their callers (``inline="always"``): as calls they
+cost an atomic reference-count increment and decrement per array argument.
 """
 from __future__ import annotations
 
@@ -103,7 +105,7 @@ def _sift_down(hkey, hid, k, size):
     hid[k] = idx
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def heap_push(key, i, hkey, hid, ist, where, qkey):
     if ist[0] >= hkey.size:
         _compact(hkey, hid, ist, where, qkey)
@@ -122,7 +124,7 @@ def heap_push(key, i, hkey, hid, ist, where, qkey):
     hid[k] = i
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def heap_pop(hkey, hid, ist):
     """Remove the minimum; returns (key, id)."""
     key = hkey[0]

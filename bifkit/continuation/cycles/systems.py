@@ -38,6 +38,7 @@ import numpy as np
 from . import collocation as co
 from . import ext as ce
 from . import floquet as fq
+from . import ext_newton
 from .linalg import Factor, condense_factor
 
 LN10 = math.log(10.0)
@@ -151,6 +152,7 @@ class ExtendedSystem:
         self.nz = 3 + self.nextra
         self.ifree = np.asarray(ifree, dtype=np.int64)
         self.logs = tuple(bool(v) for v in logs)
+        self._logs = np.array(self.logs, dtype=np.bool_)
         self.scheme = scheme
         self.p0 = np.asarray(p0, float).copy()
         self.T_scale = 1.0
@@ -302,47 +304,44 @@ class ExtendedSystem:
             C[-1], D[-1] = 0.0, 0.0
             D[-1, fix[0]] = 1.0
         if guess is None:
-            U, z = U0.copy(), np.array(z0, float)
+            Ug, zg = U0, z0
         else:
-            U, z = np.array(guess[0], float), np.array(guess[1], float)
-        Cflat = Cb.reshape(nz - 1, -1)
-        F = None
-        if (jac is not None and self.label != "NS" and jac[1].shape == C.shape
-                and np.array_equal(jac[1], C) and np.array_equal(jac[2], D)):
-            # PD/LPC boundary matrices are constant; NS's depend on kappa (not reused)
-            F, BC = jac[0], jac[3:]
-        last = np.inf
-        for it in range(1, self.max_iter + 1):
-            rcol = self.residual(U, z, mesh)
-            if not (np.all(np.isfinite(rcol)) and np.all(np.isfinite(z))):
-                return None
-            B0, B1, Bz, rbc = self.boundary(U, z, matrices=F is None)
-            rc = np.empty(nz)
-            rc[:-1] = Cflat @ U.ravel() + Db @ z - tgt
-            if fix is None:
-                rc[-1] = np.sum(C[-1] * (U - U0)) + D[-1] @ (z - z0)
-            else:
-                rc[-1] = z[fix[0]] - fix[1]
-            if F is None:
-                F = self.factor(U, z, mesh).borders(C, D, B0, B1, Bz)
-                BC = (B0, B1, Bz)
-            dU, dz = F.rhs(-rcol, -rbc, -rc)
-            U += dU
-            z += dz
-            step = max(np.max(np.abs(dU)) / (1.0 + np.max(np.abs(U))),
-                       np.max(np.abs(dz) / (1.0 + np.abs(z))))
-            if not np.isfinite(step) or z[0] <= 0:
-                return None
-            if step < self.tol:
-                pt = Point(U, z, mesh)
-                pt.iterations = it
-                pt.jac = (F, C, D) + BC
-                pt._pending = self     # multipliers when first read
-                return pt
-            if step > 0.5 * last:
-                F = None  # slow contraction: refresh the Jacobian
-            last = step
-        return None
+            Ug, zg = guess
+        reuse = (jac is not None and self.label != "NS" and jac[1].shape == C.shape
+                 and np.array_equal(jac[1], C) and np.array_equal(jac[2], D))
+        # PD/LPC boundary matrices are constant; NS's depend on kappa (not reused)
+        if reuse:
+            F0 = jac[0]
+            f_in, J_in, b_in, B_in = F0.f, (F0.Jblk, F0.Jb), F0.b, tuple(jac[3:])
+        else:
+            f_in, J_in, b_in, B_in = self._no_factor()
+        sch = self.scheme
+        out = ext_newton.correct(
+            self.kx.K, _LABELS[self.label], self.nv, np.ascontiguousarray(U0, float),
+            np.asarray(z0, float), np.ascontiguousarray(Ug, float), np.asarray(zg, float),
+            self.p0, self.ifree, self._logs, self.has_sigma, self.nextra, mesh, sch.W, sch.Wd,
+            C, D, tgt, -1 if fix is None else int(fix[0]), 0.0 if fix is None else float(fix[1]),
+            float(self.tol), int(self.max_iter), reuse, f_in, J_in[0], J_in[1], b_in, B_in)
+        ok, it, U, z, f, Jblk, Jb, b, BC = out
+        if not ok:
+            return None
+        F = Factor.from_arrays(f, Jblk, Jb)
+        F.b = b
+        pt = Point(U, z, mesh)
+        pt.iterations = it
+        pt.jac = (F, C, D) + tuple(BC)
+        pt._pending = self     # multipliers when first read
+        return pt
+
+    def _no_factor(self):
+        """Placeholder arguments of :func:`.ext_newton.correct` when no factorisation is
+        reused (typed like a real one, so that one compiled version serves both)."""
+        if getattr(self, "_placeholder", None) is None:
+            e3, e2 = np.zeros((1, 1, 1)), np.zeros((1, 1))
+            i2 = np.zeros((1, 1), dtype=np.int64)
+            self._placeholder = ((e3, e3, i2, e3, e3, i2, e2, e2, e2), (e3, e3), (e3, e3, e2),
+                                 (e2, e2, e2))
+        return self._placeholder
 
     def tangent(self, pt: Point, tU, tz):
         """Unit tangent at pt whose product with (tU, tz) is positive.
@@ -414,3 +413,5 @@ class ExtendedSystem:
 
 
 _NO_FREE = np.zeros(0, dtype=np.int64)
+#: the boundary conditions' codes of :mod:`.ext_newton`
+_LABELS = {"PD": ext_newton.PD, "LPC": ext_newton.LPC, "NS": ext_newton.NS}

@@ -217,6 +217,9 @@ class Codim2Curve:
         Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, m, code = out[:12]
         status, message = _STATUS[int(code)]
         message = message.format(max_points=opts.max_points, ds_min=opts.ds_min)
+        if code == core.MIN_STEP and m >= 1:
+            message += _rounding_diagnosis(self.prob, Y[m - 1], T[m - 1], BB[m - 1],
+                                           CB[m - 1], SEL[m - 1], opts)
         arrays = dict(Y=Y, T=T, DATA=DATA, EV=EV, STABLE=STABLE, BB=BB, CB=CB, SEL=SEL,
                       code=int(code))
         return driver.Run(sign, int(m), status, message, TESTS, DS, arrays)
@@ -422,6 +425,60 @@ def _closes(parts, first, nw, arc):
     return None, arc
 
 
+#: Newton iterations of :func:`_newton_noise` at the last point
+ROUNDING_ITERATIONS = 6
+
+
+def _newton_noise(prob, y, t, Bb, Cb, sel, iterations=ROUNDING_ITERATIONS):
+    """(median relative Newton step, largest residual) of Newton on the curve's system from
+    the already corrected point y (arclength plane through y, normal t).
+
+    At a point that satisfies the equations to rounding, each step is the rounding of F
+    amplified by the conditioning of the bordered Jacobian: the accuracy to which these
+    equations determine the curve in double precision there.
+    """
+    n, steps, res = prob.n, [], 0.0
+    nw = n + 2
+    row = np.zeros(y.size)
+    row[:nw] = t[:nw]
+    for _ in range(iterations):
+        F, DF, _, _ = prob.evaluate(y, Bb, Cb, sel)
+        if not (np.all(np.isfinite(F)) and np.all(np.isfinite(DF))):
+            return math.inf, math.inf
+        res = max(res, float(np.max(np.abs(F))))
+        dy = np.linalg.solve(np.vstack([DF, row]), np.append(-F, 0.0))
+        y = y + dy
+        steps.append(float(np.max(np.abs(dy[:nw]) / (1.0 + np.abs(y[:nw])))))
+    return float(np.median(steps)), res
+
+
+def _rounding_diagnosis(prob, y, t, Bb, Cb, sel, opts):
+    """The cause and remedy of a step underflow where the corrector stalls at rounding level.
+
+    The compiled corrector accepts a point when its relative Newton step falls below
+    ``tol`` (or stagnates within 100 tol).  Where the equations' rounding, amplified by an
+    ill-conditioned system, is larger (the diffusion chain's Hopf curve at K ~ 1e5, M = 64:
+    steps ~1e-7 on a residual ~5e-11, cond ~1e9), no step is small enough and the run
+    ends with "step_underflow" whatever the step size.  This measures the Newton steps at
+    the last accepted point (:func:`_newton_noise`) and, if they exceed 100 tol, says so
+    and names the tolerance that accepts them (three times the measured level, up to a power of
+    ten).  Returns "" when the cause is something else.
+    """
+    try:
+        noise, res = _newton_noise(prob, np.array(y, float), t, Bb, Cb, sel)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+        return ""
+    if not (math.isfinite(noise) and noise > 100.0 * opts.tol):
+        return ""
+    fix = 10.0 ** math.ceil(math.log10(3.0 * noise))
+    p = prob.params(y)
+    where = ", ".join(f"{k} = {p[prob.idx[j]]:.6g}" for j, k in enumerate(prob.free))
+    return (f" (the corrector stalls at rounding level at {where}: Newton steps at the last "
+            f"point stay ~{noise:.1g} relative on a residual {res:.1g}, above tol = "
+            f"{opts.tol:g}; these equations fix the curve only that well there in double "
+            f"precision: rerun with tol={fix:g})")
+
+
 # --------------------------------------------------------------------------- #
 # Start                                                                        #
 # --------------------------------------------------------------------------- #
@@ -505,9 +562,12 @@ def _initial_point(prob, x0, start_data, opts):
     else:
         F = prob.evaluate(y, Bb, Cb, sel)[0]
         if not np.max(np.abs(F)) <= opts.tol:
+            hint = ("start from a located special point of an EP-C branch"
+                    if np.max(np.abs(F)) > 1e3 * opts.tol else
+                    f"the residual stalls near tol = {opts.tol:g}: the rounding level of these "
+                    f"equations here (a large or stiff model): try tol={1e3 * opts.tol:g}")
             raise ConvergenceError(f"{prob.curve} start: Newton did not reach the curve from the "
-                                   f"given start (residual {np.max(np.abs(F)):.3g}); start from "
-                                   f"a located special point of an EP-C branch")
+                                   f"given start (residual {np.max(np.abs(F)):.3g}); {hint}")
         # the steps stagnate at rounding level (large chains) on a residual below tol
         log.debug("%s start: steps stagnated at a residual %.3g <= tol", prob.curve,
                   np.max(np.abs(F)))

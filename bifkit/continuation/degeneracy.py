@@ -52,6 +52,18 @@ log = logging.getLogger("bifkit.continuation.degeneracy")
 
 
 # ---------------------------------------------------------------- derivatives
+def symbolic_form(model, needed_for: str):
+    """``model.symbolic`` (its sympy right-hand sides), or a ValueError naming the model and
+    what needs them (``needed_for``, e.g. "degeneracy tests").  The one check of the
+    routines that work on the symbolic rows: :class:`SymbolicDerivatives` and
+    :class:`bifkit.continuation.jets.JetRHS`."""
+    sym = getattr(model, "symbolic", None)
+    if sym is None:
+        raise ValueError(f"model {getattr(model, 'name', model)!r} has no symbolic form: "
+                         f"{needed_for} need its sympy right-hand sides")
+    return sym
+
+
 class SymbolicDerivatives:
     """Exact derivative tensors of a model's right-hand side, evaluated numerically.
 
@@ -67,10 +79,7 @@ class SymbolicDerivatives:
     """
 
     def __init__(self, model):
-        sym = getattr(model, "symbolic", None)
-        if sym is None:
-            raise ValueError(f"model {getattr(model, 'name', model)!r} has no symbolic form: "
-                             "degeneracy tests need its sympy right-hand sides")
+        sym = symbolic_form(model, "degeneracy tests")
         self.n = len(sym.x)
         self._args = list(sym.x) + list(sym.p)
         self._t = sym.t

@@ -30,6 +30,8 @@ import math
 import numpy as np
 import sympy as sp
 
+from .degeneracy import symbolic_form
+
 log = logging.getLogger("bifkit.continuation.jets")
 
 #: sympy function classes a JetRHS can evaluate (all analytic where the model is evaluated)
@@ -262,10 +264,7 @@ class JetRHS:
     """
 
     def __init__(self, model):
-        sym = getattr(model, "symbolic", None)
-        if sym is None:
-            raise ValueError(f"model {getattr(model, 'name', model)!r} has no symbolic form: "
-                             "the jet normal form needs its sympy right-hand sides")
+        sym = symbolic_form(model, "the jet normal forms")
         self.n = len(sym.x)
         rows = [e.subs(sym.t, 0) if sym.t is not None else e for e, _ in sym.rows]
         bad = set()

@@ -223,19 +223,24 @@ def _rescale_states(st, bd):
 
 
 @njit(cache=True, fastmath={"reassoc", "nsz", "contract", "arcp"})
-def _sample(k, ts, pop, starts, s, om, st, v_clip, vbar, psibar, sv, sv2, spsi, spsi2):
+def _sample(k, ts, starts, s, om, stf, v_clip, vbar, psibar, sv, sv2, spsi, spsi2):
     """Add the state at time ts to the accumulators (sample index k of the chunk).
 
-    Observables only, so fast-math is allowed here (never in the event loop)."""
+    ``stf`` is the flat (2N,) view of the states. Observables only, so fast-math is allowed here
+    (never in the event loop). Written so that LLVM vectorizes the neuron loop (flat unsigned
+    indices, selects, no call): ~1 ns instead of ~20 ns per neuron and sample (N = 12500,
+    ``time.thread_time``); the per-neuron sums are bit-identical to the scalar loop, the
+    population means ``vbar``, ``psibar`` differ by the order of their summation (~1e-16).
+    """
     for y in range(starts.size - 1):
         C = math.cos(om[y] * ts)
         S = math.sin(om[y] * ts)
         sy = s[y]
         acc_v = 0.0
         acc_psi = 0.0
-        for i in range(starts[y], starts[y + 1]):
-            p = st[i, 0]
-            q = st[i, 1]
+        for i in range(np.uint64(starts[y]), np.uint64(starts[y + 1])):
+            p = stf[_U2 * i]
+            q = stf[_U2 * i + _U1]
             pr = C * p + S * q
             qr = C * q - S * p
             phi = _atan2_fast(qr, pr)
@@ -283,7 +288,7 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs,
         if ist[0] == 0:
             wend = (ist[1] + 1) * w
             while k < nsamp and t0 + (k + 1) * dt_s < wend:
-                _sample(k, t0 + (k + 1) * dt_s, pop, starts, s, om, st, v_clip, vbar, psibar,
+                _sample(k, t0 + (k + 1) * dt_s, starts, s, om, stf, v_clip, vbar, psibar,
                         sv, sv2, spsi, spsi2)
                 k += 1
             if wend >= t_stop:
@@ -332,7 +337,7 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs,
                 counters[2] += 1
                 continue
         while k < nsamp and t0 + (k + 1) * dt_s < key:
-            _sample(k, t0 + (k + 1) * dt_s, pop, starts, s, om, st, v_clip, vbar, psibar,
+            _sample(k, t0 + (k + 1) * dt_s, starts, s, om, stf, v_clip, vbar, psibar,
                     sv, sv2, spsi, spsi2)
             k += 1
         if key >= t_stop:
@@ -386,7 +391,7 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs,
                         _place(j, _queue_time(pj, qj, C, S, t, oy, (ist[1] + 1) * w), y, st,
                                bd, bcs, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
     while k < nsamp:  # samples up to t_stop (no event before them)
-        _sample(k, t0 + (k + 1) * dt_s, pop, starts, s, om, st, v_clip, vbar, psibar,
+        _sample(k, t0 + (k + 1) * dt_s, starts, s, om, stf, v_clip, vbar, psibar,
                 sv, sv2, spsi, spsi2)
         k += 1
     tnow[0] = t_stop

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .common import model_has, new_figure, save_figure, write_csv
+from .resume import resume_store
 from .shotnoise_common import K_D, converged_hopf_crossings, large_K_pair
 
 NAME = "ag2025-fig1a"
@@ -68,11 +69,54 @@ def _state_at(name, ratio, K):
     return m.pack(bifkit.find_equilibrium(m, m.default_guess()))
 
 
-def run(quick: bool, out: Path) -> dict:
+def crossings_at(name, r, st, lines):
+    """The converged Hopf crossings of chain ``name`` at i0/g0^2 = ``r`` (sampled K, M per
+    point) and, in full mode, H-C of the M = 64 chain from each crossing that M = 64 resolves
+    and no earlier curve (``lines``) passes.  Returns (rows, new curve pieces, notes)."""
     import bifkit
     from bifkit import truncation
+    rows, pieces, notes = [], [], []
+    cross, _s = converged_hopf_crossings(name, float(r), st["K_grid"], M_max=st["M_max"])
+    for c in cross:
+        if not c["converged"]:
+            notes.append(f"{name} at i0/g0^2={r:.4g}: crossing K={c['K']:.4g} not "
+                         f"converged at M={c['M']} (tail {c['tail']:.2g}); left out")
+            continue
+        K_H, d = c["K"], c["direction"]
+        rows.append((name, float(r), K_H, d, c["M"]))
+        if c["M"] != 64:
+            continue  # H-C runs at M = 64 only where that M is enough
+        if st["continue_chains"] and not any(
+                np.nanmin(np.hypot(np.log10(p[0] / K_H), np.log10(p[1] / r))) < 0.02
+                for p in lines + pieces):
+            x = _state_at(name, float(r), K_H)
+            m = bifkit.load_model(name, K=K_H, i0=float(r), g0=1.0)
+            try:
+                hc = hopf_curve(name, {"state": m.unpack(x), "params": m.params})
+                ok = np.array([truncation.tail(m, hc.x[i]) <= truncation.DEFAULT_TOL
+                               for i in range(len(hc))])
+                pieces.append((np.where(ok, hc.params["K"], np.nan), hc.params["i0"],
+                               hc.data["l1"]))
+            except Exception as e:
+                notes.append(f"{name} H-C from K={K_H:.4g}, i0={r:.4g}: {e}")
+    return rows, pieces, notes
+
+
+def twocc_curve():
+    """H-C of the 2CC reduction: ([(K, i0, l1)], Bautin points, notes)."""
+    try:
+        hc = hopf_curve("shotnoise_2cc")
+    except Exception as e:
+        return [], [], [f"shotnoise_2cc H-C: {e}"]
+    return ([(hc.params["K"], hc.params["i0"], hc.data["l1"])],
+            [(s.params["K"], s.params["i0"]) for s in hc.special_points("GH")], [])
+
+
+def run(quick: bool, out: Path) -> dict:
     out = Path(out)
     st = settings(quick)
+    # full mode: each (model, ratio) and the 2CC curve saved in <out>/ag2025-fig1a_resume
+    store = resume_store(out, NAME, st, quick)
     rows = []      # sampled crossings: model, ratio, K_H, direction
     lines = {}     # model -> list of (K, ratio, l1) arrays from H-C
     notes = []
@@ -81,38 +125,16 @@ def run(quick: bool, out: Path) -> dict:
             notes.append(f"{name}: model not available")
             continue
         for r in st["ratios"]:
-            cross, _s = converged_hopf_crossings(name, float(r), st["K_grid"],
-                                                 M_max=st["M_max"])
-            for c in cross:
-                if not c["converged"]:
-                    notes.append(f"{name} at i0/g0^2={r:.4g}: crossing K={c['K']:.4g} not "
-                                 f"converged at M={c['M']} (tail {c['tail']:.2g}); left out")
-                    continue
-                K_H, d = c["K"], c["direction"]
-                rows.append((name, float(r), K_H, d, c["M"]))
-                if c["M"] != 64:
-                    continue  # H-C runs at M = 64 only where that M is enough
-                if st["continue_chains"] and not any(
-                        np.nanmin(np.hypot(np.log10(p[0] / K_H), np.log10(p[1] / r))) < 0.02
-                        for p in lines.get(name, [])):
-                    x = _state_at(name, float(r), K_H)
-                    m = bifkit.load_model(name, K=K_H, i0=float(r), g0=1.0)
-                    try:
-                        hc = hopf_curve(name, {"state": m.unpack(x), "params": m.params})
-                        ok = np.array([truncation.tail(m, hc.x[i]) <= truncation.DEFAULT_TOL
-                                       for i in range(len(hc))])
-                        lines.setdefault(name, []).append(
-                            (np.where(ok, hc.params["K"], np.nan), hc.params["i0"],
-                             hc.data["l1"]))
-                    except Exception as e:
-                        notes.append(f"{name} H-C from K={K_H:.4g}, i0={r:.4g}: {e}")
-    try:
-        hc = hopf_curve("shotnoise_2cc")
-        lines["shotnoise_2cc"] = [(hc.params["K"], hc.params["i0"], hc.data["l1"])]
-        gh = [(s.params["K"], s.params["i0"]) for s in hc.special_points("GH")]
-    except Exception as e:
-        notes.append(f"shotnoise_2cc H-C: {e}")
-        gh = []
+            new_rows, pieces, new_notes = store.run(f"{name} ratio {r:.6g}", crossings_at,
+                                                    name, r, st, lines.get(name, []))
+            rows += new_rows
+            notes += new_notes
+            if pieces:
+                lines.setdefault(name, []).extend(pieces)
+    pieces, gh, new_notes = store.run("2CC H-C", twocc_curve)
+    notes += new_notes
+    if pieces:
+        lines["shotnoise_2cc"] = pieces
     files = {"sampled": write_csv(out / f"{NAME}_hopf_sampled.csv",
                                   {k: [row[i] for row in rows] for i, k in enumerate(
                                       ("model", "i0_over_g0sq", "K_hopf", "with_increasing_K",
@@ -146,8 +168,12 @@ def run(quick: bool, out: Path) -> dict:
     for name, c, ls in (("shotnoise_chain", "k", "-"), ("diffusion_chain", "tab:red", "--")):
         Kp, rp = large_K_pair(as_dicts, name)
         if Kp.size:
-            ax.plot(Kp, rp, ls, color=c, marker="s", ms=4, mfc="none", lw=1.4,
-                    label=f"{CURVES[name][0].split(' (')[0]}: second Hopf pair at large K")
+            # joined into a curve only where it is sampled at >= 3 ratios with both members
+            # (a quick run has one or two: a line through them would invent its shape)
+            joined = np.sum(np.unique(rp, return_counts=True)[1] == 2) >= 3
+            ax.plot(Kp, rp, linestyle=ls if joined else "none", color=c, marker="s", ms=5,
+                    mfc="none", lw=1.4, label=f"{CURVES[name][0].split(' (')[0]}: second Hopf pair at "
+                    "large K" + ("" if joined else " (sampled points)"))
     for K, r in gh:
         ax.plot(K, r, "o", color="0.45", mec="k", ms=6)
         ax.annotate("GH (2CC)", (K, r), textcoords="offset points", xytext=(5, -10), fontsize=7)

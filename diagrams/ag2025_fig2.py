@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from .common import new_figure, save_figure, write_csv
-from .shotnoise_common import (MEAN_FIELDS, available_mean_fields, sampled_branch,
-                               stationary_branch)
+from .resume import resume_store
+from .shotnoise_common import (MEAN_FIELDS, available_mean_fields, hopf_crossings,
+                               sampled_branch, stationary_branch)
 
 NAME = "ag2025-fig2"
 TITLE = "Shot-noise rates vs K at four i0/g0^2: chain, 2CC, OA and the network"
@@ -32,40 +33,82 @@ def settings(quick: bool) -> dict:
                 T_range=(200.0, 10000.0), chain_K=40)
 
 
-def network_rates(ratio, st, nu_guess, seed=1):
-    """Network rate (1/tau), rho and CV at each K of the plan; T set for ~``spikes`` per neuron."""
-    import bifkit
+def network_rates(ratio, st, nu_guess, seed=1, store=None):
+    """Network rate (1/tau), rho and CV at each K of the plan; T set for ~``spikes`` per neuron.
+
+    ``store`` (:class:`resume.PhaseStore`, optional): each network run is a saved phase.
+    """
+    from .resume import PhaseStore
+    store = PhaseStore(None, {}) if store is None else store
     rows = []
     for K in st["K_net"]:
         if K >= st["N"]:
             continue
         T = float(np.clip(st["spikes"] / max(nu_guess(K), 1e-4), *st["T_range"]))
-        res = bifkit.simulate("inhibitory_qif", N=st["N"], K=K, i0=ratio, g0=1.0, T=T,
-                              transient=min(0.2 * T, 200.0), seed=seed,
-                              dt_sample=max(0.05, T / 16384))  # sampling costs O(N) per sample
-        rows.append((ratio, K, res.rates["all"], res.rho["all"], res.cv["all"], T))
+        rows.append(store.run(f"network ratio {ratio:g} K {K}", network_point, ratio, K, T,
+                              st["N"], seed))
     return rows
+
+
+def network_point(ratio, K, T, N, seed):
+    """(ratio, K, rate, rho, CV, T) of one run of the inhibitory network."""
+    import bifkit
+    res = bifkit.simulate("inhibitory_qif", N=N, K=K, i0=ratio, g0=1.0, T=T,
+                          transient=min(0.2 * T, 200.0), seed=seed,
+                          dt_sample=max(0.05, T / 16384))  # sampling costs O(N) per sample
+    return (ratio, K, res.rates["all"], res.rho["all"], res.cv["all"], T)
+
+
+def mean_field_branch(name, ratio, chain_K):
+    """(K, nu, stable, [(K_hopf, criticality)]) of mean field ``name`` at ``ratio``: the chain
+    by Newton at ``chain_K`` sampled K (128 unknowns) with its Hopf points located by Brent in
+    log10 K between the samples (``hopf_crossings``; a linear interpolation of the leading
+    eigenvalue between 7 quick samples was 5-20 % off), the reductions by EP-C."""
+    if name == "shotnoise_chain":  # Hopf points by Brent on the leading eigenvalue
+        K, nu, stable, _interpolated = sampled_branch(name, ratio,
+                                                      np.geomspace(*K_RANGE, chain_K))
+        return K, nu, stable, [(k, "stability change") for k, _x, _d in
+                               hopf_crossings(name, ratio, K, xtol=1e-8)]
+    K, nu, stable, hp = stationary_branch(name, ratio, K_RANGE)
+    return K, nu, stable, [(h.params["K"], h.data["criticality"]) for h in hp]
+
+
+def with_hopf_points(K, nu, stable, hopf_K):
+    """The branch with its Hopf points inserted (nu interpolated in log K), marked as both
+    stable and unstable, so that the solid (stable) and dashed (unstable) parts meet there
+    instead of leaving a gap between the last stable and the first unstable sample.
+
+    Returns (K, nu, solid, dashed) arrays sorted by K.
+    """
+    K, nu, stable = (np.asarray(a) for a in (K, nu, stable))
+    hk = np.array([k for k in hopf_K if K.min() < k < K.max()], float)
+    order = np.argsort(K)
+    hnu = np.interp(np.log(hk), np.log(K[order]), nu[order])
+    Ka, nua = np.concatenate([K, hk]), np.concatenate([nu, hnu])
+    at_hopf = np.concatenate([np.zeros(len(K), bool), np.ones(len(hk), bool)])
+    st = np.concatenate([stable.astype(bool), np.zeros(len(hk), bool)])
+    i = np.argsort(Ka, kind="stable")
+    return Ka[i], nua[i], (st | at_hopf)[i], (~st | at_hopf)[i]
 
 
 def run(quick: bool, out: Path) -> dict:
     out = Path(out)
     st = settings(quick)
+    # full mode: each branch and each network run saved in <out>/ag2025-fig2_resume
+    store = resume_store(out, NAME, st, quick)
     models = available_mean_fields()
     mf_rows, hopf_rows, net_rows = [], [], []
     branches = {}
     for ratio in RATIOS:
         for name in models:
-            if name == "shotnoise_chain":  # 128 unknowns: Newton at sampled K, not EP-C
-                K, nu, stable, hopf = sampled_branch(name, ratio,
-                                                     np.geomspace(*K_RANGE, st["chain_K"]))
-            else:
-                K, nu, stable, hp = stationary_branch(name, ratio, K_RANGE)
-                hopf = [(h.params["K"], h.data["criticality"]) for h in hp]
+            K, nu, stable, hopf = store.run(f"{name} ratio {ratio:g}", mean_field_branch, name,
+                                            ratio, st["chain_K"])
             branches[(ratio, name)] = (K, nu, stable)
             mf_rows += [(ratio, name, k, n, s) for k, n, s in zip(K, nu, stable)]
             hopf_rows += [(ratio, name, k, c) for k, c in hopf]
         ref = branches[(ratio, models[0])]
-        net_rows += network_rates(ratio, st, lambda K, r=ref: float(np.interp(K, r[0], r[1])))
+        net_rows += network_rates(ratio, st, lambda K, r=ref: float(np.interp(K, r[0], r[1])),
+                                  store=store)
     files = {
         "meanfield": write_csv(out / f"{NAME}_meanfield.csv",
                                {k: [r[i] for r in mf_rows] for i, k in enumerate(
@@ -86,12 +129,16 @@ def run(quick: bool, out: Path) -> dict:
         lo, hi = _mean_field_range(branches, ratio, models)
         for name in models:
             label, color, _mk = MEAN_FIELDS[name]
-            K, nu, stable = branches[(ratio, name)]
+            K, nu, solid, dashed = with_hopf_points(
+                *branches[(ratio, name)], [r[2] for r in hopf_rows if r[:2] == (ratio, name)])
             mk = _mk if name == "shotnoise_chain" else None
-            ax.plot(K, np.where(stable, nu, np.nan), "-", color=color, label=label, marker=mk,
-                    ms=4)
-            ax.plot(K, np.where(~stable, nu, np.nan), "--", color=color, marker=mk, ms=4,
-                    mfc="none")
+            sample = np.isin(K, branches[(ratio, name)][0])  # markers on samples only
+            ax.plot(K, np.where(solid, nu, np.nan), "-", color=color, label=label)
+            ax.plot(K, np.where(dashed, nu, np.nan), "--", color=color)
+            if mk:
+                ax.plot(K[solid & sample], nu[solid & sample], mk, color=color, ms=4)
+                ax.plot(K[~solid & sample], nu[~solid & sample], mk, color=color, ms=4,
+                        mfc="none")
         for r in hopf_rows:
             if r[0] == ratio:
                 K, nu, _s = branches[(ratio, r[1])]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .common import new_figure, save_figure
 from .ei_plane import Plane, compute, draw_plane, write_outputs
+from .resume import resume_store
 
 NAME = "bi2021-fig1b"
 TITLE = "Plane (K, D_ee), I_e=0.001, D_ii=0.3: Hopf, LPC, PD, node/focus, regions I-V"
@@ -31,7 +32,8 @@ def run(quick: bool, out: Path) -> dict:
     plane = Plane("K", "D_ee", (10.0, 1e5), (0.0, 4.0), dict(FIXED, K=1000.0, D_ee=2.0))
     xs, ys, labels, timing = compute(plane, scan_lines=st["scan_lines"], x_start=1000.0,
                                      cycle_options=st["cycle"],
-                                     pd_cuts=st["cuts"], grid=st["grid"])
+                                     pd_cuts=st["cuts"], grid=st["grid"],
+                                     store=resume_store(out, NAME, st, quick))
     comment = ("Bi et al. 2021 Fig. 1b; I_e=0.001, D_ii=0.3; timings (s): "
                + " ".join(f"{k}={v:.1f}" for k, v in timing.items()))
     files = write_outputs(plane, out, NAME, xs, ys, labels, comment)

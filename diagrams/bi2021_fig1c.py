@@ -13,6 +13,7 @@ import numpy as np
 
 from .common import new_figure, save_figure, write_csv
 from .ei_plane import Plane, compute, draw_plane, write_outputs
+from .resume import resume_store
 
 NAME = "bi2021-fig1c"
 TITLE = "Plane (D_ii, D_ee), K=1000, I_e=0.1: bifurcation curves with the network's rho^(e)"
@@ -49,7 +50,8 @@ def network_rho(net: dict, out: Path, quick: bool) -> dict:
                              "rate_e": r.rates["e"], "rate_i": r.rates["i"]})
         return {k: np.array([row[k] for row in rows]) for k in rows[0]}
     table = bifkit.sweep("ei_qif", {"D_ii": net["D_ii"], "D_ee": net["D_ee"]},
-                         out / f"{NAME}_sweep", fixed=fixed, progress=True)
+                         out / f"{NAME}_sweep", fixed=fixed, progress=True,
+                         n_workers=1)  # one process: the machine is shared
     return {k: np.asarray(table[k]) for k in ("D_ii", "D_ee", "rho_e", "rate_e", "rate_i")}
 
 
@@ -60,7 +62,8 @@ def run(quick: bool, out: Path) -> dict:
                   x_log=False)
     xs, ys, labels, timing = compute(plane, scan_lines=st["scan_lines"], x_start=0.5,
                                      cycle_options=st["cycle"],
-                                     pd_cuts=st["cuts"], grid=st["grid"])
+                                     pd_cuts=st["cuts"], grid=st["grid"],
+                                     store=resume_store(out, NAME, st, quick))
     comment = ("Bi et al. 2021 Fig. 1c; K=1000, I_e=0.1; timings (s): "
                + " ".join(f"{k}={v:.1f}" for k, v in timing.items()))
     files = write_outputs(plane, out, NAME, xs, ys, labels, comment)

@@ -297,18 +297,18 @@ def _on_curves(plane, kind, x, y, tol: float = 1e-3) -> np.ndarray:
     return out
 
 
-def lpc_curves(plane, hopf_branches, max_points=1500, **options):
-    """LPC-C from every Bautin point of the Hopf curves (the saddle-node of cycles starts there)."""
+def lpc_curves(plane, gh_points, max_points=1500, **options):
+    """LPC-C from every Bautin point (``gh_points``: the GH special points of the Hopf curves;
+    the saddle-node of cycles starts there)."""
     out = []
-    for hc in hopf_branches:
-        for gh in hc.special_points("GH"):
-            if plane.covered("LPC", gh.params[plane.x], gh.params[plane.y], tol=0.002):
-                continue
-            br = _curve_from(plane, plane.model(), "LPC-C", gh, "LPC",
-                             f"GH {gh.params[plane.x]:.4g}, {gh.params[plane.y]:.4g}",
-                             max_points, **options)
-            if br is not None:
-                out.append(br)
+    for gh in gh_points:
+        if plane.covered("LPC", gh.params[plane.x], gh.params[plane.y], tol=0.002):
+            continue
+        br = _curve_from(plane, plane.model(), "LPC-C", gh, "LPC",
+                         f"GH {gh.params[plane.x]:.4g}, {gh.params[plane.y]:.4g}",
+                         max_points, **options)
+        if br is not None:
+            out.append(br)
     return out
 
 
@@ -549,19 +549,34 @@ def _centres(rng, n, log):
     return 10 ** c if log else c
 
 
-def region_grid(plane, nx, ny):
-    """Region labels on an nx x ny grid (rows y, columns x) and the grid axes."""
+def region_grid(plane, nx, ny, store=None):
+    """Region labels on an nx x ny grid (rows y, columns x) and the grid axes.
+
+    ``store`` (a :class:`resume.PhaseStore`, optional): each row and the bistable-cell
+    search are phases ("regions row i", "regions bistable") saved and reused on a rerun.
+    """
+    from .resume import PhaseStore
+    store = PhaseStore(None, {}) if store is None else store
     xs = _centres(plane.x_range, nx, plane.x_log)
     ys = _centres(plane.y_range, ny, plane.y_log)
     labels = np.empty((ny, nx), dtype=object)
     states = {}  # (i, j) -> a state on the cell's oscillation (IV, V)
+
+    def row(yv):
+        cells = [classify_cell(plane.model(**{plane.x: float(xv), plane.y: float(yv)}))
+                 for xv in xs]
+        return [c[0] for c in cells], [c[1] for c in cells]
+
     for i, yv in enumerate(ys):
-        for j, xv in enumerate(xs):
-            labels[i, j], x = classify_cell(plane.model(**{plane.x: float(xv),
-                                                           plane.y: float(yv)}))
-            if x is not None:
-                states[(i, j)] = x
-    bistable_cells(plane, xs, ys, labels, states)
+        labs, xstates = store.run(f"regions row {i} of {ny}", row, yv)
+        labels[i, :] = labs
+        states.update({(i, j): x for j, x in enumerate(xstates) if x is not None})
+
+    def bistable():
+        bistable_cells(plane, xs, ys, labels, states)
+        return labels
+
+    labels = store.run("regions bistable", bistable)
     return xs, ys, labels
 
 
@@ -625,17 +640,30 @@ def draw_curves(ax, plane):
     for x, y, _extra in plane.curves.get("NF-points", []):
         ax.plot(x, y, "D", color=COLORS["NF"], ms=4, mec="k", mew=0.4, zorder=5,
                 label="node / focus, bisection on scan lines")
-    handles = [("-", COLORS["H"], "Hopf, supercritical"), ("--", COLORS["H"], "Hopf, subcritical"),
-               ("-", COLORS["LPC"], "saddle-node of cycles (LPC)"),
-               ("-", COLORS["PD"], "period doubling (PD)"), ("-", COLORS["NF"], "node / focus")]
-    if plane.curves.get("TC"):
-        handles.append(("-.", TC_COLOR, "transcritical: interior state meets R$_e$=0"))
-    for ls, c, lab in handles:
+    for ls, c, lab in legend_keys(plane):
         ax.plot([], [], ls, color=c, lw=1.8, label=lab)
     ax.set_xscale("log" if plane.x_log else "linear")
     ax.set_yscale("log" if plane.y_log else "linear")
     ax.set_xlim(*plane.x_range)
     ax.set_ylim(*plane.y_range)
+
+
+def legend_keys(plane) -> list:
+    """(line style, colour, label) of the curve kinds drawn on ``plane``: a key only for a
+    curve that is there (a quick run without an LPC curve shows no LPC key)."""
+    hopf = [extra["l1"] for x, _y, extra in plane.curves.get("H", [])
+            if np.any(np.isfinite(x))]
+    l1 = np.concatenate(hopf) if hopf else np.array([])
+    keys = [("-", COLORS["H"], "Hopf, supercritical", np.any(l1 < 0)),
+            ("--", COLORS["H"], "Hopf, subcritical", np.any(l1 >= 0))]
+    for kind, text in (("LPC", "saddle-node of cycles (LPC)"), ("PD", "period doubling (PD)"),
+                       ("NF", "node / focus")):
+        drawn = any(np.any(np.isfinite(x) & np.isfinite(y))
+                    for x, y, _e in plane.curves.get(kind, []))
+        keys.append(("-", COLORS[kind], text, drawn))
+    keys.append(("-.", TC_COLOR, "transcritical: interior state meets R$_e$=0",
+                 bool(plane.curves.get("TC"))))
+    return [k[:3] for k in keys if k[3]]
 
 
 def region_legend(ax, present):
@@ -683,38 +711,55 @@ def special_table(plane) -> dict:
 # A whole diagram                                                              #
 # --------------------------------------------------------------------------- #
 def compute(plane, *, scan_lines: int, x_start: float, pd_cuts, grid: tuple,
-            cycle_options=None):
-    """Every curve and the region grid of ``plane``; returns (xs, ys, labels, timings)."""
-    import time
-    t = {}
-    t0 = time.perf_counter()
-    y_lines = np.linspace(*plane.y_range, scan_lines + 2)[1:-1]
-    hopf_seeds, nf_seeds = seed_scan(plane, y_lines, x_start)
-    if nf_seeds:  # the bisection points themselves: the boundary where NF-C fails to start
-        plane.add("NF-points", [s["params"][plane.x] for s in nf_seeds],
-                  [s["params"][plane.y] for s in nf_seeds])
-    transcritical_curve(plane)
-    t["scan"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    hb = hopf_curves(plane, hopf_seeds)
-    t["H-C"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    nf_curves(plane, nf_seeds)
-    t["NF-C"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    pd_curves(plane, pd_cuts, **(cycle_options or {}))
-    t["PD-C"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    try:
-        import bifkit.continuation.cycles.gh  # noqa: F401  (LPC-C from a Bautin point)
-        lpc_curves(plane, hb, **(cycle_options or {}))
-    except ImportError:
-        plane.curves.setdefault("failed", []).append(
-            "LPC curve not drawn: LPC-C from a Bautin point needs bifkit.continuation.cycles.gh")
-    t["LPC-C"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    xs, ys, labels = region_grid(plane, *grid)
-    t["regions"] = time.perf_counter() - t0
+            cycle_options=None, store=None):
+    """Every curve and the region grid of ``plane``; returns (xs, ys, labels, timings).
+
+    ``store``: a :class:`resume.PhaseStore` (full runs: each finished phase -- the scan, each
+    curve family, each row of the region grid, the bistable-cell search -- is saved and
+    reused on a rerun with the same settings); None computes everything.  The timings (s)
+    are those of the phases' computation, also when reused.
+    """
+    from .resume import PhaseStore
+    store = PhaseStore(None, {}) if store is None else store
+    cycle_options = cycle_options or {}
+
+    def phase(name, work):
+        """Run ``work()`` (which adds curves to the plane) as a stored phase: its result
+        and the plane's curves after it are what is saved."""
+        result, curves = store.run(name, lambda: (work(), plane.curves))
+        plane.curves = curves
+        return result
+
+    def scan():
+        y_lines = np.linspace(*plane.y_range, scan_lines + 2)[1:-1]
+        hopf_seeds, nf_seeds = seed_scan(plane, y_lines, x_start)
+        if nf_seeds:  # the bisection points themselves: the boundary where NF-C fails to start
+            plane.add("NF-points", [s["params"][plane.x] for s in nf_seeds],
+                      [s["params"][plane.y] for s in nf_seeds])
+        transcritical_curve(plane)
+        return hopf_seeds, nf_seeds
+
+    def lpc(gh):
+        try:
+            import bifkit.continuation.cycles.gh  # noqa: F401  (LPC-C from a Bautin point)
+        except ImportError:
+            plane.curves.setdefault("failed", []).append(
+                "LPC curve not drawn: LPC-C from a Bautin point needs "
+                "bifkit.continuation.cycles.gh")
+            return
+        lpc_curves(plane, gh, **cycle_options)
+
+    hopf_seeds, nf_seeds = phase("scan", scan)
+    # the Bautin points (picklable special points) are what the LPC phase needs of H-C
+    gh = phase("H-C", lambda: [s for hc in hopf_curves(plane, hopf_seeds)
+                               for s in hc.special_points("GH")])
+    # the branches themselves are not kept (not picklable): the plane holds the curves
+    phase("NF-C", lambda: len(nf_curves(plane, nf_seeds)))
+    phase("PD-C", lambda: len(pd_curves(plane, pd_cuts, **cycle_options)))
+    phase("LPC-C", lambda: lpc(gh))
+    xs, ys, labels = region_grid(plane, *grid, store=store)
+    t = {k: store.total(k) for k in ("scan", "H-C", "NF-C", "PD-C", "LPC-C")}
+    t["regions"] = store.total("regions")
     return xs, ys, labels, t
 
 

@@ -390,7 +390,8 @@ def curve_distance(curve, K, i0) -> float:
     return float(np.min(np.hypot(u[:-1] + t * du, v[:-1] + t * dv)))
 
 
-def trace_hopf_curves(name, crossings, bounds, M_max=512, on_curve=0.02, **options):
+def trace_hopf_curves(name, crossings, bounds, M_max=512, on_curve=0.02, store=None,
+                      **options):
     """H-C curves with converged M (:func:`converged_hopf_curve`) through sampled crossings.
 
     ``crossings``: dicts with ``K``, ``ratio``, ``M``, ``x``, ``converged`` (from
@@ -400,9 +401,14 @@ def trace_hopf_curves(name, crossings, bounds, M_max=512, on_curve=0.02, **optio
     ``curve_distance`` (decades to the nearest traced curve): the sampled crossings, located
     independently by Brent on the leading eigenvalue, check the curves.
 
+    ``store`` (:class:`diagrams.resume.PhaseStore`, optional): each curve is a saved phase,
+    named after its start, reused on a rerun with the same settings.
+
     Returns the list of curve dicts (``K``, ``i0``, ``M``, ``tail``, ``l1``, ``gh``,
     ``ends``), and the crossings with ``curve_distance`` added.
     """
+    from .resume import PhaseStore
+    store = PhaseStore(None, {}) if store is None else store
     curves = []
     todo = sorted((c for c in crossings if c["converged"]), key=lambda c: (c["M"], -c["K"]))
     for c in todo:
@@ -410,25 +416,34 @@ def trace_hopf_curves(name, crossings, bounds, M_max=512, on_curve=0.02, **optio
                                  for cv in curves):
             continue
         start = dict(K=c["K"], i0=c["ratio"], M=c["M"], x=c["x"])
-        try:
-            curves.append(converged_hopf_curve(name, start, bounds, M_max=M_max, **options))
-            continue
-        except Exception as e:  # noqa: BLE001  (retried below)
-            # the diffusion chain's large-K pair: H-C's start (Gauss-Newton, stopped on the
-            # step size) refuses Brent points there with residual 2e-11 at tol 1e-10..1e-8;
-            # tol 1e-7 starts (the crossings' distance to the curve checks the result)
-            log.info("%s H-C from K = %.6g, i0 = %.4g: %s; retrying with Newton tol 1e-7",
-                     name, c["K"], c["ratio"], e)
-        try:
-            curves.append(converged_hopf_curve(name, start, bounds, M_max=M_max,
-                                               **dict(options, newton_tol=1e-7)))
-        except Exception as e:  # noqa: BLE001  (the crossing stays a marker; logged)
-            log.warning("%s H-C from K = %.6g, i0 = %.4g failed: %s", name, c["K"],
-                        c["ratio"], e)
+        curve = store.run(f"{name} H-C from K {c['K']:.10g} i0 {c['ratio']:.6g}",
+                          _traced_curve, name, start, bounds, M_max, options)
+        if curve is not None:
+            curves.append(curve)
     out = [dict(c, curve_distance=min((curve_distance(cv, c["K"], c["ratio"])
                                        for cv in curves), default=math.inf))
            for c in crossings]
     return curves, out
+
+
+def _traced_curve(name, start, bounds, M_max, options):
+    """:func:`converged_hopf_curve` from ``start``, retried at Newton tol 1e-7; None (logged)
+    if both fail."""
+    c = start
+    try:
+        return converged_hopf_curve(name, start, bounds, M_max=M_max, **options)
+    except Exception as e:  # noqa: BLE001  (retried below)
+        # the diffusion chain's large-K pair: H-C's start (Gauss-Newton, stopped on the
+        # step size) refuses Brent points there with residual 2e-11 at tol 1e-10..1e-8;
+        # tol 1e-7 starts (the crossings' distance to the curve checks the result)
+        log.info("%s H-C from K = %.6g, i0 = %.4g: %s; retrying with Newton tol 1e-7",
+                 name, c["K"], c["i0"], e)
+    try:
+        return converged_hopf_curve(name, start, bounds, M_max=M_max,
+                                    **dict(options, newton_tol=1e-7))
+    except Exception as e:  # noqa: BLE001  (the crossing stays a marker; logged)
+        log.warning("%s H-C from K = %.6g, i0 = %.4g failed: %s", name, c["K"], c["i0"], e)
+        return None
 
 
 def bautin_points(curve) -> list:

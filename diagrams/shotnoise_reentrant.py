@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .common import new_figure, save_figure, write_csv
+from .resume import resume_store
 from .shotnoise_common import (bautin_points, converged_hopf_crossings, hopf_crossings,
                                trace_hopf_curves)
 
@@ -68,24 +69,34 @@ def spectrum(M: int):
     return z, alpha
 
 
-def network(net: dict):
+def network(net: dict, store=None):
     """rho, rate and CV of the inhibitory network at each (K, i0) of the plan (g0 = 1).
 
     The run length gives ~``spikes`` spikes per neuron at the rate of the chain's stationary
     state (M = 64): the rate is far from i0 at weak drive (0.003 per tau at i0 = 3e-4, K = 4).
+    ``store`` (:class:`resume.PhaseStore`, optional): each run is a saved phase.
     """
-    import bifkit
+    from .resume import PhaseStore
     from .shotnoise_common import sampled_branch
+    store = PhaseStore(None, {}) if store is None else store
     rows = []
     for r in net["ratios"]:
         Ks = [K for K in net["K"] if K < net["N"]]
-        _K, nu, _stable, _h = sampled_branch("shotnoise_chain", r, Ks)
+        _K, nu, _stable, _h = store.run(f"network chain rates ratio {r:g}", sampled_branch,
+                                        "shotnoise_chain", r, Ks)
         for K, rate in zip(Ks, nu):
             T = net["spikes"] / max(float(rate), 1e-6)
-            res = bifkit.simulate("inhibitory_qif", N=net["N"], K=K, i0=r, g0=1.0, T=T,
-                                  transient=T / 4, seed=1, dt_sample=T / 16384)
-            rows.append((K, r, res.rho["all"], res.rates["all"], res.cv["all"]))
+            rows.append(store.run(f"network ratio {r:g} K {K}", network_point, net["N"], K,
+                                  r, T))
     return rows
+
+
+def network_point(N, K, r, T):
+    """(K, ratio, rho, rate, CV) of one inhibitory-network run of length T (tau)."""
+    import bifkit
+    res = bifkit.simulate("inhibitory_qif", N=N, K=K, i0=r, g0=1.0, T=T, transient=T / 4,
+                          seed=1, dt_sample=T / 16384)
+    return (K, r, res.rho["all"], res.rates["all"], res.cv["all"])
 
 
 def twocc_curve():
@@ -138,28 +149,35 @@ def as_window(curves, rows):
 def run(quick: bool, out: Path) -> dict:
     out = Path(out)
     st = settings(quick)
+    # full mode: every crossing search, curve, fixed-M scan, spectrum and network run is
+    # saved in <out>/shotnoise-reentrant_resume and reused on a rerun (resume.PhaseStore)
+    store = resume_store(out, NAME, st, quick)
     rows = []  # converged crossings of the chain and the diffusion chain
     for model, ratios, grid, M_max in (("shotnoise_chain", st["ratios"], st["K_grid"],
                                         st["M_max"]),
                                        ("diffusion_chain", st["da_ratios"], st["da_grid"], 256)):
         for r in ratios:
-            cross, _samples = converged_hopf_crossings(model, r, grid, M_max=M_max)
+            cross, _samples = store.run(f"crossings {model} ratio {r:.6g}",
+                                        converged_hopf_crossings, model, r, grid, M_max=M_max)
             rows += [dict(c, model=model, ratio=r) for c in cross]
     curves, traced = {}, []  # H-C with converged M through the crossings (a checks b)
     for model, M_max in (("shotnoise_chain", st["hc_M_max"]),
                          ("diffusion_chain", st["da_hc_M_max"])):
         curves[model], cr = trace_hopf_curves(model, [c for c in rows if c["model"] == model],
-                                              {"K": K_RANGE, "i0": R_RANGE}, M_max=M_max)
+                                              {"K": K_RANGE, "i0": R_RANGE}, M_max=M_max,
+                                              store=store)
         traced += cr
     rows = traced
     fixed = []  # (M, ratio, K_H, direction) of the fixed-M chains
     for M in st["M_fixed"]:
         for r in st["ratios"]:
-            for K_H, _x, d in hopf_crossings("shotnoise_chain", r, st["K_grid"], M=M):
-                fixed.append((M, r, K_H, d))
-    spectra = {M: spectrum(M) for M in sorted(set(st["M_fixed"]) | {st["M_max"]})}
-    net = network(st["net"])
-    twocc = twocc_curve()
+            found = store.run(f"fixed M {M} ratio {r:.6g}", hopf_crossings, "shotnoise_chain",
+                              r, st["K_grid"], M=M)
+            fixed += [(M, r, K_H, d) for K_H, _x, d in found]
+    spectra = {M: store.run(f"spectrum M {M}", spectrum, M)
+               for M in sorted(set(st["M_fixed"]) | {st["M_max"]})}
+    net = network(st["net"], store)
+    twocc = store.run("2CC H-C", twocc_curve)
     files = {
         "hopf": write_csv(out / f"{NAME}_hopf_points.csv",
                           {k: [r[k] for r in rows] for k in ("model", "ratio", "K", "M", "tail",

@@ -285,3 +285,89 @@ def test_ag2025_fig1a_both_chains_and_2cc_curve(quick_run):
     files = quick_run("ag2025-fig1a")
     assert {"shotnoise_chain", "diffusion_chain"} <= set(read_csv(files["sampled"])["model"])
     assert "shotnoise_2cc" in set(read_csv(files["curves"])["model"])
+
+
+# --------------------------------------------------------------------------- #
+# Resumable full runs (issue 18): diagrams/resume.py                           #
+# --------------------------------------------------------------------------- #
+def test_phase_store_reuses_only_finished_phases_with_the_same_settings(tmp_path):
+    from bifkit.diagrams.resume import PhaseStore
+    calls = []
+
+    def work(v):
+        calls.append(v)
+        return {"v": v, "a": [1.0, 2.0]}
+
+    s1 = PhaseStore(tmp_path, {"grid": (3, 2), "x": [0.1, 0.2]})
+    assert s1.run("scan", work, 1) == {"v": 1, "a": [1.0, 2.0]}
+    with pytest.raises(RuntimeError):  # an interrupted phase saves nothing
+        s1.run("row 0", lambda: (_ for _ in ()).throw(RuntimeError("killed")))
+    assert not s1.path("row 0").exists()
+    s2 = PhaseStore(tmp_path, {"grid": (3, 2), "x": [0.1, 0.2]})
+    assert s2.run("scan", work, 99) == {"v": 1, "a": [1.0, 2.0]}  # reused, not recomputed
+    assert calls == [1] and s2.timings["scan"][1] is True
+    s3 = PhaseStore(tmp_path, {"grid": (3, 3), "x": [0.1, 0.2]})  # other settings: recompute
+    assert s3.run("scan", work, 2)["v"] == 2 and calls == [1, 2]
+    assert (tmp_path / "timings.csv").read_text().count("\n") == 2
+    nothing = PhaseStore(None, {})  # quick runs keep nothing
+    nothing.run("scan", work, 3)
+    assert calls == [1, 2, 3] and len(list(tmp_path.glob("*.pkl"))) == 2
+
+
+def test_settings_digest_is_canonical_and_refuses_unknown_types():
+    import numpy as np
+    from bifkit.diagrams.resume import settings_digest
+    a = settings_digest({"b": np.geomspace(1, 10, 3), "a": 1})
+    assert a == settings_digest({"a": 1, "b": [1.0, 10 ** 0.5, 10.0]})
+    assert a != settings_digest({"a": 1, "b": [1.0, 3.0, 10.0]})
+    with pytest.raises(TypeError, match="cannot digest"):
+        settings_digest({"f": object()})
+
+
+def test_interrupted_region_grid_resumes_without_recomputing(tmp_path, monkeypatch):
+    """A region grid killed in its second row: the rerun computes only the missing rows and
+    gives the same labels as a run without a store (the silent-excitatory node region of
+    Fig. 1a at low I_e, D_ee: cheap cells, III and II)."""
+    from bifkit.diagrams import ei_plane
+    from bifkit.diagrams.resume import PhaseStore
+    plane = ei_plane.Plane("I_e", "D_ee", (1e-5, 1e-3), (0.2, 1.8),
+                           dict(K=1000.0, D_ii=0.3, I_e=1e-4, D_ee=1.0))
+    _xs, _ys, reference = ei_plane.region_grid(plane, 3, 3)
+    real, calls, killed = ei_plane.classify_cell, [], []
+
+    class Killed(Exception):
+        """stands for a timeout or kill in the middle of a row"""
+
+    def counting(model, *a, **k):
+        calls.append(model.params["D_ee"])
+        if len(calls) == 5 and not killed:
+            killed.append(True)
+            raise Killed  # stopped in row 1
+        return real(model, *a, **k)
+    monkeypatch.setattr(ei_plane, "classify_cell", counting)
+    store = PhaseStore(tmp_path, {"grid": (3, 3)})
+    with pytest.raises(Killed):
+        ei_plane.region_grid(plane, 3, 3, store=store)
+    assert len(list(tmp_path.glob("regions_row_*.pkl"))) == 1
+    calls.clear()
+    _xs, _ys, labels = ei_plane.region_grid(plane, 3, 3,
+                                            store=PhaseStore(tmp_path, {"grid": (3, 3)}))
+    assert len(calls) == 6  # rows 1 and 2 only
+    assert (labels == reference).all() and "III" in set(reference.ravel())
+
+
+def test_plane_legend_has_keys_only_for_drawn_curves():
+    """A quick Fig. 1b has no LPC curve and no subcritical Hopf part: no key may say it has
+    (issue 18: false labels are bugs); once they are there, their keys appear."""
+    import numpy as np
+    from bifkit.diagrams.ei_plane import Plane, legend_keys
+    plane = Plane("K", "D_ee", (10.0, 1e5), (0.0, 4.0), dict(I_e=0.001, D_ii=0.3))
+    plane.add("H", [10.0, 100.0], [1.5, 1.6], l1=np.array([-1.0, -0.5]), special=[])
+    plane.add("LPC", [np.nan, np.nan], [np.nan, np.nan])  # a curve left out entirely
+    labels = [k[2] for k in legend_keys(plane)]
+    assert labels == ["Hopf, supercritical"]
+    plane.add("H", [1e3, 1e4], [2.0, 2.1], l1=np.array([0.2, 0.3]), special=[])
+    plane.add("LPC", [10.0, 20.0], [2.8, 2.7])
+    labels = [k[2] for k in legend_keys(plane)]
+    assert labels == ["Hopf, supercritical", "Hopf, subcritical",
+                      "saddle-node of cycles (LPC)"]

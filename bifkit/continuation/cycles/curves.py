@@ -347,7 +347,7 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
                     return _end_at_resonance(system, pts, uz, label, x_end, ok)
                 if _wanted(opts, label):
                     uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
-        crossings = _codim2_crossings(system, pt, new, ds) if trusted else ()
+        crossings = _codim2_crossings(system, pt, new, ds, opts) if trusted else ()
         for label, (x, _), converged in crossings:
             if _wanted(opts, label):
                 uz.append(_resonance_special(system, x, label, converged, len(pts) - 1))
@@ -408,7 +408,7 @@ def _last_step_specials(system, pt, fin, h, trusted, index, opts):
     predictor length of that step)."""
     out = []
     found = list(_resonances(system, pt, fin, h)) if system.curve == "NS-C" else []
-    crossings = _codim2_crossings(system, pt, fin, h) if trusted else []
+    crossings = _codim2_crossings(system, pt, fin, h, opts) if trusted else []
     for label, (x, _), converged in sorted(found + crossings, key=lambda r: r[1][1]):
         if _wanted(opts, label):
             out.append(_resonance_special(system, x, label, converged, index))
@@ -729,6 +729,14 @@ def _codim2_tests(curve, mu):
     return {k: v for k, v in values.items() if k in CYCLE_CODIM2[curve]}
 
 
+def _point_codim2(system, pt):
+    """:func:`_codim2_tests` at a curve point, kept on the point (each point is the end of
+    one step and the start of the next)."""
+    if pt.codim2 is None:
+        pt.codim2 = (_codim2_tests(system.curve, pt.mu),)
+    return pt.codim2[0]
+
+
 def _genuine_codim2(curve, label, mu):
     """A located LPNS / PDNS on LPC-C / PD-C needs a complex pair on the unit circle (a real
     pair with product 1 is a neutral saddle of the map, not NS)."""
@@ -738,17 +746,21 @@ def _genuine_codim2(curve, label, mu):
     return r is not None and any(abs(z.imag) > 1e-8 and abs(abs(z) - 1.0) < 1e-6 for z in r)
 
 
-def _codim2_crossings(system, pt, new, ds):
+def _codim2_crossings(system, pt, new, ds, opts):
     """Codimension-2 points of :data:`CYCLE_CODIM2` on the step pt -> new, located as zeros
-    of their test functions by regula falsi: [(label, (Point, h), converged)]."""
-    ga_all = _codim2_tests(system.curve, pt.mu)
-    gb_all = _codim2_tests(system.curve, new.mu)
+    of their test functions by regula falsi: [(label, (Point, h), converged)].
+
+    Only the labels that are reported (``opts.detect``) or that mark a pole of a reported
+    normal-form zero (:data:`NORMAL_FORM_ZEROS`: LPPD for GPD, R1 for CPC) are located."""
+    ga_all, gb_all = _point_codim2(system, pt), _point_codim2(system, new)
     if ga_all is None or gb_all is None:
         return []
+    nf = NORMAL_FORM_ZEROS.get(system.curve)
+    poles = nf[2] if nf is not None and _wanted(opts, nf[0]) else ()
     out = []
     for label, ga in ga_all.items():
         gb = gb_all[label]
-        if ga == 0.0 or ga * gb >= 0:
+        if ga == 0.0 or ga * gb >= 0 or not (_wanted(opts, label) or label in poles):
             continue
 
         def test(x, label=label):
@@ -878,6 +890,7 @@ def _strip(pt):
     pt.jac = None
     pt.tU = None
     pt.kU = None
+    pt.borders = None
 
 
 def _through_zero_amplitude(system, pt, new):
@@ -913,6 +926,7 @@ def _adapt(system, pt):
     if pt.kU is not None:
         new.kU, new.kz = co.interpolate(pt.kU, pt.mesh, sch, tn), pt.kz
     new.mu, new.trivial_error, new.pm, new.nf = pt.mu, pt.trivial_error, pt.pm, pt.nf
+    new.codim2 = pt.codim2
     return new
 
 

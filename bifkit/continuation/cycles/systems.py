@@ -48,7 +48,27 @@ KINDS = {"PD-C": ("PD", 1, 0, False), "LPC-C": ("LPC", 1, 1, True), "NS-C": ("NS
 
 
 def node_weights(mesh, scheme):
-    """Trapezoid weights of int_0^1 g(t) dt at the collocation nodes, shape (N*m+1,)."""
+    """Trapezoid weights of int_0^1 g(t) dt at the collocation nodes, shape (N*m+1,).
+
+    The last few (mesh, scheme) are remembered by identity (a mesh changes only when it is
+    adapted; ~4 calls per point on the cycle curves); the array returned is read-only.
+    """
+    for entry in _NODE_WEIGHTS:
+        if entry[0] is mesh and entry[1] is scheme:
+            return entry[2]
+    w = _node_weights(mesh, scheme)
+    w.flags.writeable = False
+    _NODE_WEIGHTS.insert(0, (mesh, scheme, w))
+    del _NODE_WEIGHTS[4:]
+    return w
+
+
+#: (mesh, scheme, weights) of the last meshes seen by :func:`node_weights` (the entries keep
+#: their mesh alive, so an identity cannot be recycled)
+_NODE_WEIGHTS: list = []
+
+
+def _node_weights(mesh, scheme):
     tn = co.node_times(mesh, scheme)
     d = np.diff(tn)
     w = np.zeros(len(tn))
@@ -67,7 +87,7 @@ class Point:
     """
 
     __slots__ = ("U", "z", "mesh", "tU", "tz", "_mu", "_trivial_error", "iterations", "jac",
-                 "_pm", "nf", "_pending", "kU", "kz", "t_behind")
+                 "_pm", "nf", "_pending", "kU", "kz", "t_behind", "borders", "codim2")
 
     def __init__(self, U, z, mesh):
         self.U, self.z, self.mesh = U, np.asarray(z, float), mesh
@@ -84,6 +104,8 @@ class Point:
         # for a secant
         self.kU = self.kz = None
         self.t_behind = 0.0
+        self.borders = None   # (system, its border rows against this point) when a reference
+        self.codim2 = None    # curves._codim2_tests at this point, once computed
 
     def _resolve(self):
         if self._pending is not None:
@@ -223,7 +245,13 @@ class ExtendedSystem:
         return B0, B1, Bz, r
 
     def borders(self, ref: Point):
-        """Integral conditions against the reference point: (C, D, target), nz - 1 rows."""
+        """Integral conditions against the reference point: (C, D, target), nz - 1 rows
+        (kept on ``ref``: a step's corrector and its location trials share them)."""
+        if ref.borders is None or ref.borders[0] is not self:
+            ref.borders = (self, self._borders(ref))
+        return ref.borders[1]
+
+    def _borders(self, ref: Point):
         n, ne, nz = self.n, self.ne, self.nz
         sch, mesh = self.scheme, ref.mesh
         M = ref.U.shape[0]

@@ -134,12 +134,14 @@ _U1 = np.uint64(1)
 _U2 = np.uint64(2)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _inhibit(stf, targets, a, b, C, S, cC, cS):
     """Inhibitory pulses to targets[a:b]: the shear of the module docstring, nothing else.
 
     ``stf`` is the flat (2N,) view of the states; unsigned indices spare numba's negative-index
-    wraparound and the row-stride multiply in this, the hottest loop."""
+    wraparound and the row-stride multiply in this, the hottest loop. Its own function (not
+    inlined into the event loop, whose register pressure would reload pointers in the loop);
+    without reference counting, like the loop."""
     for m in range(np.uint64(a), np.uint64(b)):
         j = np.uint64(targets[m]) * _U2
         pj = stf[j]
@@ -147,6 +149,31 @@ def _inhibit(stf, targets, a, b, C, S, cC, cS):
         qr = C * qj - S * pj
         stf[j] = pj + cC * qr
         stf[j + _U1] = qj + cS * qr
+
+
+@njit(cache=True, _nrt=False)
+def _excite(stf, bdf, targets, a, b, C, S, cC, cS, cand):
+    """Excitatory pulses to targets[a:b]: the same shear, and the bound test of each target.
+
+    A target whose new angle lies before the angle of its queue bound (``bdf``, flat like
+    ``stf``: one cross product) now fires before the bound; such targets are written to
+    ``cand`` and their number is returned, and the caller re-queues them after the loop (the
+    out-lists hold no duplicate, so each target's state is final when it is re-queued).
+    """
+    n = 0
+    for m in range(np.uint64(a), np.uint64(b)):
+        j = np.uint64(targets[m]) * _U2
+        pj = stf[j]
+        qj = stf[j + _U1]
+        qr = C * qj - S * pj
+        pj += cC * qr
+        qj += cS * qr
+        stf[j] = pj
+        stf[j + _U1] = qj
+        if bdf[j + _U1] * pj - bdf[j] * qj > 0.0:
+            cand[n] = targets[m]
+            n += 1
+    return n
 
 
 @njit(cache=True, inline="always")
@@ -257,7 +284,7 @@ def _sample(k, ts, starts, s, om, stf, v_clip, vbar, psibar, sv, sv2, spsi, spsi
 
 
 @njit(cache=True, _nrt=False)
-def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs,
+def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs, cand,
                 st, bd, bcs, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist,
                 nsamp, rec, t0, dt_s, v_clip, vbar, psibar, cnt, sv, sv2, spsi, spsi2,
                 nspk, last, isi1, isi2, nisi, rmask, rast_t, rast_i, counters):
@@ -271,6 +298,7 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs,
     vbar, psibar, cnt : (P, n) per-sample population means of clipped v and of psi, and spike
         counts in (t_{k-1}, t_k].
     cs : (P, 2) float scratch, (cos, sin)(Omega_y t) at the current time (filled here).
+    cand : (N,) uint32 scratch, the targets of an excitatory spike to re-queue.
     counters : int64[5] = synaptic events, spikes, queue refreshes, excitatory re-queues,
         raster entries written.
     """
@@ -376,20 +404,12 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs,
             if c < 0.0:
                 _inhibit(stf, targets, a, b, C, S, cC, cS)
             else:
-                for m in range(np.uint64(a), np.uint64(b)):
-                    j2 = np.uint64(targets[m]) * _U2
-                    pj = stf[j2]
-                    qj = stf[j2 + _U1]
-                    qr = C * qj - S * pj
-                    pj += cC * qr
-                    qj += cS * qr
-                    stf[j2] = pj
-                    stf[j2 + _U1] = qj
-                    if bdf[j2 + _U1] * pj - bdf[j2] * qj > 0.0:  # now fires before its bound
-                        j = targets[m]
-                        counters[3] += 1
-                        _place(j, _queue_time(pj, qj, C, S, t, oy, (ist[1] + 1) * w), y, st,
-                               bd, bcs, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
+                nc = _excite(stf, bdf, targets, a, b, C, S, cC, cS, cand)
+                counters[3] += nc
+                for r in range(nc):  # now fire before their bounds: re-queue
+                    j = np.int64(cand[r])
+                    _place(j, _queue_time(st[j, 0], st[j, 1], C, S, t, oy, (ist[1] + 1) * w),
+                           y, st, bd, bcs, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
     while k < nsamp:  # samples up to t_stop (no event before them)
         _sample(k, t0 + (k + 1) * dt_s, starts, s, om, stf, v_clip, vbar, psibar,
                 sv, sv2, spsi, spsi2)

@@ -91,11 +91,12 @@ def run_qif(spec: QIFSpec, opt) -> dict:
     counters = np.zeros(5, np.int64)
     tnow = np.zeros(1)
     cs = np.zeros((P, 2))  # scratch of the kernel: (cos, sin)(Omega_y t) at the current time
+    cand = np.zeros(n, conn.targets.dtype)  # scratch: targets to re-queue after a spike
     dt, v_clip = opt["dt_sample"], float(opt["v_clip"])
 
     def advance(t_stop, nsamp, t0):
         kq.qif_advance(t_stop, tnow, pop, conn.starts, s, om, cmat, conn.seg, conn.targets, cs,
-                       st, bd, bcs, *qargs, nsamp, nsamp > 0, t0, dt, v_clip,
+                       cand, st, bd, bcs, *qargs, nsamp, nsamp > 0, t0, dt, v_clip,
                        acc.vbar, acc.psibar, acc.cnt, acc.sv, acc.sv2, acc.spsi, acc.spsi2,
                        acc.nspk, acc.last, acc.isi1, acc.isi2, acc.nisi, acc.rmask,
                        acc.rast_t, acc.rast_i, counters)

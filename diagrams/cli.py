@@ -28,8 +28,12 @@ def cmd_diagram(args) -> int:
             print("bifkit: give a diagram NAME (or --list)", file=sys.stderr)
             return 2
         return 0
+    from bifkit._warmup import background
+
     t0 = time.perf_counter()
-    files = run_recipe(args.name, quick=args.quick, out=args.out)
+    # on an empty numba cache, a second process compiles the recipe's later kernels
+    with background(f"diagram {args.name}" + (" --quick" if args.quick else "")):
+        files = run_recipe(args.name, quick=args.quick, out=args.out)
     for key, path in files.items():
         print(f"{key:12s} {path}")
     print(f"diagram {args.name} done in {time.perf_counter() - t0:.1f} s")

@@ -4,21 +4,28 @@
 
 One line per network (issues 6, 21):
     <network> events_per_s=<x> brian2_dt=<dt> brian2_events_per_s=<y> speedup=<r>
-        brian2_rate_err=<e> brian2_cv_err=<c> ceiling_ratio=<q>           (on one line)
+        brian2_rate_err=<e> brian2_cv_err=<c> ceiling_ratio=<q>
+        max_speedup_at_ceiling=<m> events_per_s_cpu=<xc> ceiling_ratio_cpu=<qc>
+        brian2_events_per_s_cpu=<yc> speedup_cpu=<rc>                     (on one line)
 preceded by the practical ceiling measured on the same machine in the same run, and the memory
 of the wiring:
-    scatter_ceiling events_per_s=<c> network=<network>
+    scatter_ceiling events_per_s=<c> events_per_s_cpu=<cc> network=<network>
     memory network=<network> synapses=<E> bytes_per_synapse=<b> (targets <t> + segments and
         in-degrees <s>) state_bytes_per_neuron=<n>
 (bytes of the arrays the run keeps: uint32 targets, int64 segment offsets per neuron; no object
 per synapse). The LIF and theta networks (Ullner et al. 2018) are measured the same way; they
 have no Brian2 twin here (their Brian2 fields print nan).
 = a compiled random scatter x[targets[k]] += c over the out-lists of the same wiring (spiking
-neurons drawn at random); ceiling_ratio = events_per_s / c. On a shared machine both figures move
+neurons drawn at random); ceiling_ratio = events_per_s / c. max_speedup_at_ceiling = c / y is the
+largest speedup over Brian2 that any single-threaded event loop bounded by the scatter could show
+in this run (an exact loop does at least the scatter's work per event). On a shared machine both
+figures move
 with the load (other jobs take the cores and the caches), so the ceiling and the run are measured
 ``--repeat`` times (default 3), alternately, and each figure is the best of its repeats (the
 ceiling: the best of 5 passes in each repeat); Brian2 likewise gets ``--repeat`` timed runs after
-its warm-up and its best one counts. The load average is printed first.
+its warm-up and its best one counts. The load average is printed first. The ``*_cpu`` fields are
+the same figures in CPU time of the measuring thread (``time.thread_time``: the time other jobs
+hold the core is not counted; the caches they pollute still are), each the best of its repeats.
 
 events = spikes x out-degree; bifkit's figure is the wall time of the event loop including the
 online observables (compilation and wiring excluded). Brian2 runs the same networks (same wiring)
@@ -104,8 +111,8 @@ def per_neuron_state_bytes(n):
 
 
 def scatter_ceiling(name, case, seed, n_spikes=20000, reps=5):
-    """Synaptic events per wall second of a bare random scatter over the network's out-lists
-    (the best of ``reps`` timed passes)."""
+    """Synaptic events per wall second and per CPU second of a bare random scatter over the
+    network's out-lists (each the best of ``reps`` timed passes)."""
     from numba import njit  # imported here: the Brian2 worker runs this file without numba
 
     @njit(cache=True)
@@ -119,12 +126,14 @@ def scatter_ceiling(name, case, seed, n_spikes=20000, reps=5):
     events = int((conn.seg[order, -1] - conn.seg[order, 0]).sum())
     x = np.zeros(conn.n)
     scatter(x, conn.targets, conn.seg, order[:10], 1e-9)  # compile / warm up
-    rates = []
+    rates, rates_cpu = [], []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         scatter(x, conn.targets, conn.seg, order, 1e-9)
-        rates.append(events / (time.perf_counter() - t0))
-    return float(np.max(rates))
+        c1, t1 = time.thread_time(), time.perf_counter()
+        rates.append(events / (t1 - t0))
+        rates_cpu.append(events / max(c1 - c0, 1e-9))
+    return float(np.max(rates)), float(np.max(rates_cpu))
 
 
 def run_bifkit(name, case, seed, compile_first=True):
@@ -203,7 +212,7 @@ def run_brian(name, case, seed, dt, python, repeat=1):
     if out.returncode != 0:
         raise RuntimeError(f"Brian2 worker failed:\n{out.stderr[-2000:]}")
     r = json.loads(out.stdout.strip().splitlines()[-1])
-    return np.array(r["rates"]), np.array(r["cvs"]), r["events_per_s"]
+    return np.array(r["rates"]), np.array(r["cvs"]), r["events_per_s"], r["events_per_s_cpu"]
 
 
 def brian_worker(path):
@@ -235,14 +244,15 @@ def brian_worker(path):
     net = b2.Network(G, S, M)
     net.run(float(z["transient"]) * unit)  # code generation + transient
     repeat = int(z["repeat"]) if "repeat" in z else 1
-    best = 0.0
+    best = best_cpu = 0.0
     for _ in range(repeat):  # consecutive windows of length T; the fastest one counts
         c0 = int(M.num_spikes)
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.thread_time()
         net.run(float(z["T"]) * unit)
-        wall = time.perf_counter() - t0
-        s = int(M.num_spikes) - c0
-        best = max(best, s * z["src"].size / n / wall)  # spikes x mean out-degree per second
+        cpu, wall = time.thread_time() - cpu0, time.perf_counter() - t0
+        events = (int(M.num_spikes) - c0) * z["src"].size / n  # spikes x mean out-degree
+        best = max(best, events / wall)
+        best_cpu = max(best_cpu, events / max(cpu, 1e-9))
     # statistics over the first timed window, as long as the exact run's recorded window (the
     # CV estimate from a few ISIs per neuron depends on the window length)
     i = np.asarray(M.i)
@@ -250,7 +260,8 @@ def brian_worker(path):
     t0, t1 = float(z["transient"]), float(z["transient"]) + float(z["T"])
     keep = (t >= t0) & (t < t1)
     rates, cvs = population_statistics(i[keep], t[keep], z["sizes"], float(z["T"]))
-    print(json.dumps({"rates": rates, "cvs": cvs, "events_per_s": best}))
+    print(json.dumps({"rates": rates, "cvs": cvs, "events_per_s": best,
+                      "events_per_s_cpu": best_cpu}))
 
 
 def population_statistics(i, t, sizes, t_rec):
@@ -299,13 +310,17 @@ def main(argv=None):
         case = dict(CASES[name])
         if a.quick:
             case = dict(case, T=case["T"] / 4, transient=case["transient"] / 4)
-        ceiling, res = 0.0, None
+        ceiling = ceiling_cpu = eps_cpu = 0.0
+        res = None
         for k in range(max(1, a.repeat)):
-            ceiling = max(ceiling, scatter_ceiling(name, case, a.seed))
+            c_wall, c_cpu = scatter_ceiling(name, case, a.seed)
+            ceiling, ceiling_cpu = max(ceiling, c_wall), max(ceiling_cpu, c_cpu)
             r = run_bifkit(name, case, a.seed, compile_first=k == 0)
             if res is None or r.events_per_s > res.events_per_s:
                 res = r
-        print(f"scatter_ceiling events_per_s={ceiling:.3g} network={name}", flush=True)
+            eps_cpu = max(eps_cpu, r.events / r.cpu_time)
+        print(f"scatter_ceiling events_per_s={ceiling:.3g} events_per_s_cpu={ceiling_cpu:.3g} "
+              f"network={name}", flush=True)
         per_unit = 1000.0 if res.rate_unit == "Hz" else 1.0
         rate_exact = np.array([res.rates[p] / per_unit for p in res.populations])  # per time unit
         cv_exact = np.array([res.cv[p] for p in res.populations])
@@ -313,25 +328,31 @@ def main(argv=None):
         print(memory_line(name, conn), flush=True)
         del conn
         line = f"{name} events_per_s={res.events_per_s:.3g}"
+        cpu = (f"events_per_s_cpu={eps_cpu:.3g} ceiling_ratio_cpu={eps_cpu / ceiling_cpu:.3g}")
         if a.no_brian or name not in BRIAN_TWIN:
             print(line + " brian2_dt=nan brian2_events_per_s=nan speedup=nan brian2_rate_err=nan"
-                  f" brian2_cv_err=nan ceiling_ratio={res.events_per_s / ceiling:.3g}", flush=True)
+                  f" brian2_cv_err=nan ceiling_ratio={res.events_per_s / ceiling:.3g} "
+                  f"max_speedup_at_ceiling=nan {cpu} brian2_events_per_s_cpu=nan speedup_cpu=nan",
+                  flush=True)
             continue
         chosen = None
         for dt in BRIAN_DTS:
-            rate_b, cv_b, eps_b = run_brian(name, case, a.seed, dt, brian_python, a.repeat)
+            rate_b, cv_b, eps_b, eps_b_cpu = run_brian(name, case, a.seed, dt, brian_python,
+                                                       a.repeat)
             err = float(np.max(np.abs(rate_b - rate_exact) / rate_exact))
             cv_err = float(np.max(np.abs(cv_b - cv_exact) / cv_exact))
             print(f"#   brian2 dt={dt:g} rates={np.round(rate_b, 6)} exact={np.round(rate_exact, 6)} "
                   f"rate_err={err:.3g} cvs={np.round(cv_b, 4)} exact={np.round(cv_exact, 4)} "
                   f"cv_err={cv_err:.3g} events_per_s={eps_b:.3g}", file=sys.stderr, flush=True)
-            chosen = (dt, eps_b, err, cv_err)
+            chosen = (dt, eps_b, eps_b_cpu, err, cv_err)
             if err <= RATE_TOL and cv_err <= CV_TOL:
                 break
-        dt, eps_b, err, cv_err = chosen
+        dt, eps_b, eps_b_cpu, err, cv_err = chosen
         print(f"{line} brian2_dt={dt:g} brian2_events_per_s={eps_b:.3g} "
               f"speedup={res.events_per_s / eps_b:.3g} brian2_rate_err={err:.3g} "
-              f"brian2_cv_err={cv_err:.3g} ceiling_ratio={res.events_per_s / ceiling:.3g}",
+              f"brian2_cv_err={cv_err:.3g} ceiling_ratio={res.events_per_s / ceiling:.3g} "
+              f"max_speedup_at_ceiling={ceiling / eps_b:.3g} {cpu} "
+              f"brian2_events_per_s_cpu={eps_b_cpu:.3g} speedup_cpu={eps_cpu / eps_b_cpu:.3g}",
               flush=True)
 
 

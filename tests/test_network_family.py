@@ -117,6 +117,30 @@ def test_wall_time_excludes_the_first_call_compile():
         calls.append((t_stop, nsamp, t0))
 
     acc = SimpleNamespace(n_fft=4, add_chunk=lambda m: None)
-    wall, t_rec = run_chunks(acc, {"transient": 1.0, "T": 2.0, "dt_sample": 0.5}, advance)
+    timing, t_rec = run_chunks(acc, {"transient": 1.0, "T": 2.0, "dt_sample": 0.5}, advance)
     assert calls[0] == (0.0, 0, 0.0)                 # the warm-up processes no events
-    assert wall < 0.25 and t_rec == 2.0
+    assert timing.wall < 0.25 and timing.cpu < 0.25 and t_rec == 2.0
+
+
+def test_cpu_time_does_not_count_waiting():
+    """``cpu_time`` is the loop thread's CPU time: a chunk that waits (as when other processes
+    hold the core) adds to ``wall`` but not to ``cpu`` (the benchmark's CPU-time ratios)."""
+    import time
+    from types import SimpleNamespace
+
+    from bifkit.network.driver import run_chunks
+
+    def advance(t_stop, nsamp, t0):
+        if nsamp:
+            time.sleep(0.3)            # waiting, no CPU work
+
+    acc = SimpleNamespace(n_fft=4, add_chunk=lambda m: None)
+    timing, _ = run_chunks(acc, {"transient": 0.0, "T": 2.0, "dt_sample": 0.5}, advance)
+    assert timing.wall >= 0.3
+    assert timing.cpu < 0.1
+
+
+def test_simulate_reports_cpu_time():
+    from bifkit.network import simulate
+    r = simulate("inhibitory_qif", N=200, K=20, T=2.0, transient=0.0, seed=1)
+    assert 0.0 < r.cpu_time and r.events_per_s > 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,14 +32,24 @@ def queue_args(n, nb, w):
             Q["ist"])
 
 
+class Timing(NamedTuple):
+    """Seconds spent in the event loop (transient and recorded chunks, no compilation):
+    ``wall`` by the wall clock, ``cpu`` by this thread's CPU clock (``time.thread_time``, which
+    does not count the time other processes hold the core on a shared machine)."""
+
+    wall: float
+    cpu: float
+
+
 def run_chunks(acc, opt, advance, transient_chunk=math.inf, after_chunk=None):
     """Run the transient (in pieces of at most ``transient_chunk``) and the recorded time.
 
     ``after_chunk(m)``, if given, is called after each recorded chunk of ``m`` samples, before
-    the chunk is folded into the accumulator. Returns (wall-clock seconds, recorded time).
+    the chunk is folded into the accumulator. Returns (``Timing``, recorded time).
     """
     advance(0.0, 0, 0.0)   # compiles the kernels (numba) outside the timed run; no events
     t_wall = time.perf_counter()
+    t_cpu = time.thread_time()
     tr, T, dt = opt["transient"], opt["T"], opt["dt_sample"]
     t = 0.0
     while t < tr:
@@ -54,11 +65,13 @@ def run_chunks(acc, opt, advance, transient_chunk=math.inf, after_chunk=None):
             after_chunk(m)
         acc.add_chunk(m)
         done += m
-    return time.perf_counter() - t_wall, n_total * dt
+    return Timing(time.perf_counter() - t_wall, time.thread_time() - t_cpu), n_total * dt
 
 
-def result_fields(spec, acc, opt, counters, wall, t_rec, queue_stats, all_population=False):
+def result_fields(spec, acc, opt, counters, timing, t_rec, queue_stats, all_population=False):
     """The fields of a ``SimulationResult`` (besides network and params) of a finished run.
+
+    ``timing``: the ``Timing`` returned by ``run_chunks``.
 
     ``all_population``: also report the whole network as population "all" (E-I networks whose
     populations share one dynamics, Ullner et al. 2018)."""
@@ -67,8 +80,8 @@ def result_fields(spec, acc, opt, counters, wall, t_rec, queue_stats, all_popula
         add_all_population(summ, acc.nspk, t_rec, spec.rate_scale)
     t_series = opt["transient"] + opt["dt_sample"] * np.arange(1, acc.n_samples + 1)
     return dict(populations=spec.names, t=t_series, events=int(counters[0]),
-                spikes=int(counters[1]), wall_time=wall,
-                events_per_s=counters[0] / wall if wall > 0 else float("nan"),
+                spikes=int(counters[1]), wall_time=timing.wall, cpu_time=timing.cpu,
+                events_per_s=counters[0] / timing.wall if timing.wall > 0 else float("nan"),
                 time_unit=spec.time_unit, rate_unit=spec.rate_unit,
                 queue_stats={"refreshes": int(counters[2]), "requeues": int(counters[3]),
                              **queue_stats}, **summ)

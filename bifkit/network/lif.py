@@ -114,10 +114,10 @@ def run_lif(spec: LIFSpec, opt) -> dict:
         acc.psibar[:, :m] = acc.vbar[:, :m]
 
     # transient in chunks of <= 20 tau (bounded exponentials)
-    wall, t_rec = run_chunks(acc, opt, advance, transient_chunk=20.0 * spec.tau,
-                             after_chunk=v_is_the_phase)
+    timing, t_rec = run_chunks(acc, opt, advance, transient_chunk=20.0 * spec.tau,
+                               after_chunk=v_is_the_phase)
     acc.spsi[:], acc.spsi2[:] = acc.sv, acc.sv2
-    return result_fields(spec, acc, opt, counters, wall, t_rec,
+    return result_fields(spec, acc, opt, counters, timing, t_rec,
                          {"bucket_width": w, "buckets": nb}, all_population=True)
 
 

@@ -101,8 +101,8 @@ def run_qif(spec: QIFSpec, opt) -> dict:
                        acc.nspk, acc.last, acc.isi1, acc.isi2, acc.nisi, acc.rmask,
                        acc.rast_t, acc.rast_i, counters)
 
-    wall, t_rec = run_chunks(acc, opt, advance)
-    return result_fields(spec, acc, opt, counters, wall, t_rec,
+    timing, t_rec = run_chunks(acc, opt, advance)
+    return result_fields(spec, acc, opt, counters, timing, t_rec,
                          {"bucket_width": w, "buckets": nb})
 
 

@@ -32,6 +32,8 @@ class SimulationResult:
     t : sample times of the series; rate_series, v_series, psi_series : time series (if kept).
     events, spikes, wall_time, events_per_s : synaptic events processed (spikes x out-degree),
     spikes, wall-clock seconds of the event loop, throughput.
+    cpu_time : CPU seconds of the event loop's thread (``time.thread_time``; on a shared machine
+    less than ``wall_time`` by the time other processes held the core).
     queue_stats : scheduler diagnostics (lazy-key refreshes, excitatory re-queues, bucket geometry).
     """
 
@@ -60,6 +62,7 @@ class SimulationResult:
     spikes: int = 0
     wall_time: float = 0.0
     events_per_s: float = 0.0
+    cpu_time: float = 0.0
     time_unit: str = "tau"
     rate_unit: str = "1/tau"
     queue_stats: dict = field(default_factory=dict)

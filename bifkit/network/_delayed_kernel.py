@@ -29,6 +29,13 @@ the model's operations inlined:
 
 The kernels of the LIF and theta networks were two copies of this loop before; merging them
 changed no spike time (``validation/network_raster_md5.py``).
+
+No reference counting in the loop: ``delayed_advance``, ``_fire``, ``init_queue`` and the model
+operations that are not inlined (``jit_options={"_nrt": False}`` on their overloads) are compiled
+without numba's runtime (they allocate nothing). A call of a function compiled with the runtime
+costs an atomic increment and decrement of the reference count of each array argument (~60 per
+spike through ``_fire`` before). Inlining those operations instead (``inline="always"``) makes
+numba's SSA pass warn (``NumbaIRAssumptionWarning``) on the nested loops.
 """
 from __future__ import annotations
 
@@ -83,7 +90,7 @@ def is_model(mp, cls) -> bool:
 
 
 # ---- the loop -----------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def init_queue(mp, t, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
     """Place every neuron in an empty queue whose current bucket contains time t."""
     ist[0] = 0
@@ -93,7 +100,7 @@ def init_queue(mp, t, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist
               qkey, hkey, hid, ist)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _fire(mp, i, t, pop, st, bd, ref_end, fifo_t, fifo_i, fist, w, nb, head, nxt, prv, where,
           qkey, hkey, hid, ist, nsamp, k, cnt, nspk, last, isi1, isi2, nisi, rmask, rast_t,
           rast_i, nr, counters):
@@ -108,7 +115,7 @@ def _fire(mp, i, t, pop, st, bd, ref_end, fifo_t, fifo_i, fist, w, nb, head, nxt
     return nr
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def delayed_advance(mp, cmat, t_stop, tnow, pop, starts, seg, targets, st, bd, ref_end, fifo_t,
                     fifo_i, fist, cand, cflag, w, nb, head, nxt, prv, where, qkey, hkey, hid,
                     ist, nsamp, t0, dt_s, vbar, psibar, cnt, sv, sv2, spsi, spsi2, nspk, last,

@@ -72,7 +72,7 @@ def _changed(mp, i, st, bd):
         return lambda mp, i, st, bd: st[i, 0] != st[i, 1]
 
 
-@overload(dk.next_time)
+@overload(dk.next_time, jit_options={"_nrt": False})
 def _next_time(mp, i, t, st):
     if not _is_lif(mp):
         return None
@@ -82,7 +82,7 @@ def _next_time(mp, i, t, st):
     return impl
 
 
-@overload(dk.place)
+@overload(dk.place, jit_options={"_nrt": False})
 def _place(mp, j, T, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
     if not _is_lif(mp):
         return None
@@ -99,7 +99,7 @@ def _place(mp, j, T, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
     return impl
 
 
-@overload(dk.sample)
+@overload(dk.sample, jit_options={"_nrt": False})
 def _sample(mp, k, ts, starts, st, ref_end, vbar, psibar, sv, sv2, spsi, spsi2):
     if not _is_lif(mp):
         return None
@@ -163,7 +163,7 @@ def _advanced(mp, j, st, bd):
         return lambda mp, j, st, bd: st[j, 0] < st[j, 1] and mp.mu_th > 0.0
 
 
-@overload(dk.reset)
+@overload(dk.reset, jit_options={"_nrt": False})
 def _reset(mp, i, t, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
     if not _is_lif(mp):
         return None

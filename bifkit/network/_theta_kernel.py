@@ -78,7 +78,7 @@ def theta_of(Psi, s):
     return 2.0 * math.atan(u) + math.pi, u
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _inhibit(st, ref_end, t, targets, a, b, C, S, cS, cC):
     """Inhibitory pulses to targets[a:b] (refractory ones excepted): the shear, nothing else."""
     for m in range(a, b):
@@ -102,13 +102,13 @@ def _changed(mp, i, st, bd):
         return lambda mp, i, st, bd: st[i, 0] != bd[i, 0] or st[i, 1] != bd[i, 1]
 
 
-@overload(dk.next_time)
+@overload(dk.next_time, jit_options={"_nrt": False})
 def _next_time(mp, i, t, st):
     if _is_theta(mp):
         return lambda mp, i, t, st: _spike_time(i, t, mp.om, st)
 
 
-@overload(dk.place)
+@overload(dk.place, jit_options={"_nrt": False})
 def _place(mp, j, T, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
     if not _is_theta(mp):
         return None
@@ -126,7 +126,7 @@ def _place(mp, j, T, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
     return impl
 
 
-@overload(dk.sample)
+@overload(dk.sample, jit_options={"_nrt": False})
 def _sample(mp, k, ts, starts, st, ref_end, vbar, psibar, sv, sv2, spsi, spsi2):
     if not _is_theta(mp):
         return None
@@ -224,7 +224,7 @@ def _advanced(mp, j, st, bd):
         return lambda mp, j, st, bd: st[j, 1] * bd[j, 0] - st[j, 0] * bd[j, 1] > 0.0
 
 
-@overload(dk.reset)
+@overload(dk.reset, jit_options={"_nrt": False})
 def _reset(mp, i, t, st, bd, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist):
     if not _is_theta(mp):
         return None

@@ -81,8 +81,12 @@ except SystemExit as exc:
 from bifkit._warmup import encode_args
 recorded = [[m, q, a] for m, q, a in ((m, q, encode_args(args)) for m, q, args in order)
             if a is not None]
+import resource
+own = resource.getrusage(resource.RUSAGE_SELF)
+bg = resource.getrusage(resource.RUSAGE_CHILDREN)   # the background compile, reaped by the job
 with open(OUT, "w") as f:
-    json.dump({"self": self_time, "n": n_sigs, "order": recorded}, f)
+    json.dump({"self": self_time, "n": n_sigs, "order": recorded,
+               "cpu_main": own.ru_utime + own.ru_stime, "cpu_bg": bg.ru_utime + bg.ru_stime}, f)
 sys.exit(code)
 """
 
@@ -156,6 +160,8 @@ def report(job: str, res: dict, top: int) -> None:
     print(f"{job:8s} wall {res['wall']:7.1f} s  cpu {res['cpu']:7.1f} s (all processes)  "
           f"numba in the main process {numba_total:7.1f} s  ({len(res['self'])} functions, "
           f"{sum(res['n'].values())} signatures)")
+    print(f"    cpu of the main process {res['cpu_main']:.1f} s, of the background compile "
+          f"{res['cpu_bg']:.1f} s")
     print(f"    {cores()} cores, load average {res['load'][0]:.1f} before, "
           f"{res['load'][1]:.1f} after; background compile: "
           f"{'; '.join(res['background']) or 'not started'}")

@@ -52,15 +52,22 @@ def test_argument_types_round_trip():
     assert encode_args((types.IntegerLiteral(4),)) is None
 
 
-def test_shipped_manifest_decodes():
-    """Every entry of the shipped manifest names importable argument types."""
-    from bifkit._warmup import decode_args, load_manifest
+def test_shipped_manifest_matches_the_code():
+    """Every entry of the shipped manifest names a cached numba function of bifkit and
+    argument types that decode (a renamed function means: rerun
+    ``python benchmarks/cold_compile.py --record``)."""
+    from numba.core.registry import CPUDispatcher
+
+    from bifkit._warmup import _function, decode_args, load_manifest
     jobs = load_manifest()
     assert "diagram bi2021-fig1a --quick" in jobs
     items = jobs["diagram bi2021-fig1a --quick"]
     assert len(items) > 50
     for module, qualname, texts in items:
         assert module.startswith("bifkit."), module
+        fn = _function(module, qualname)
+        assert isinstance(fn, CPUDispatcher) and fn._cache.__class__.__name__ != "NullCache", \
+            f"{module}.{qualname}"
         decode_args(texts)
 
 

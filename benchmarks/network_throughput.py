@@ -6,7 +6,8 @@ One line per network (issues 6, 21):
     <network> events_per_s=<x> brian2_dt=<dt> brian2_events_per_s=<y> speedup=<r>
         brian2_rate_err=<e> brian2_cv_err=<c> ceiling_ratio=<q>
         max_speedup_at_ceiling=<m> events_per_s_cpu=<xc> ceiling_ratio_cpu=<qc>
-        brian2_events_per_s_cpu=<yc> speedup_cpu=<rc>                     (on one line)
+        brian2_events_per_s_cpu=<yc> speedup_cpu=<rc> max_speedup_at_ceiling_cpu=<mc>
+                                                                          (on one line)
 preceded by the practical ceiling measured on the same machine in the same run, and the memory
 of the wiring:
     scatter_ceiling events_per_s=<c> events_per_s_cpu=<cc> network=<network>
@@ -332,8 +333,8 @@ def main(argv=None):
         if a.no_brian or name not in BRIAN_TWIN:
             print(line + " brian2_dt=nan brian2_events_per_s=nan speedup=nan brian2_rate_err=nan"
                   f" brian2_cv_err=nan ceiling_ratio={res.events_per_s / ceiling:.3g} "
-                  f"max_speedup_at_ceiling=nan {cpu} brian2_events_per_s_cpu=nan speedup_cpu=nan",
-                  flush=True)
+                  f"max_speedup_at_ceiling=nan {cpu} brian2_events_per_s_cpu=nan speedup_cpu=nan "
+                  "max_speedup_at_ceiling_cpu=nan", flush=True)
             continue
         chosen = None
         for dt in BRIAN_DTS:
@@ -352,8 +353,8 @@ def main(argv=None):
               f"speedup={res.events_per_s / eps_b:.3g} brian2_rate_err={err:.3g} "
               f"brian2_cv_err={cv_err:.3g} ceiling_ratio={res.events_per_s / ceiling:.3g} "
               f"max_speedup_at_ceiling={ceiling / eps_b:.3g} {cpu} "
-              f"brian2_events_per_s_cpu={eps_b_cpu:.3g} speedup_cpu={eps_cpu / eps_b_cpu:.3g}",
-              flush=True)
+              f"brian2_events_per_s_cpu={eps_b_cpu:.3g} speedup_cpu={eps_cpu / eps_b_cpu:.3g} "
+              f"max_speedup_at_ceiling_cpu={ceiling_cpu / eps_b_cpu:.3g}", flush=True)
 
 
 if __name__ == "__main__":

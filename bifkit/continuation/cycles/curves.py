@@ -457,6 +457,11 @@ def _event_point(system, pt, prev):
                              dict(zip(model.state_names, pt.U[0, :n])), {"period": pt.T}, rates)
 
 
+#: a location trial reuses the chord factorisation of an earlier trial (or of the step's end)
+#: only within this fraction of the step from it (farther, the chord may contract too slowly)
+REUSE_NEAR = 0.25
+
+
 def _locate_on_step(system, pt, ds, ga, gb, value, end=None):
     """((Point, h), converged): the zero of ``value(point)`` on the step of length ds from pt,
     by regula falsi with the corrector at each trial (``value`` returns None where it is not
@@ -464,9 +469,10 @@ def _locate_on_step(system, pt, ds, ga, gb, value, end=None):
 
     Each trial's corrector starts from the straight line between the two nearest corrected
     points around it (pt, the step's end ``end`` when given, earlier trials) and with the
-    chord Jacobian of the nearest earlier trial (same hyperplanes' border rows): as the
-    bracket shrinks the trials need one or two iterations and no factorisation.  The
-    equations, hence the point found, are those of a corrector from the tangent predictor.
+    chord Jacobian of the nearest earlier trial within :data:`REUSE_NEAR` steps (same
+    hyperplanes' border rows): as the bracket shrinks the trials need one or two iterations
+    and no factorisation; a trial that fails so is repeated cold.  The equations, hence the
+    point found, are those of a corrector from the tangent predictor.
     """
     done = [(0.0, pt)]
     if end is not None and end.mesh is pt.mesh:
@@ -483,10 +489,13 @@ def _locate_on_step(system, pt, ds, ga, gb, value, end=None):
             (ha, xa), (hb, xb) = below, above
             s = (h - ha) / (hb - ha)
             guess = (xa.U + s * (xb.U - xa.U), xa.z + s * (xb.z - xa.z))
-        near = [d for d in done[1:] if d[1].jac is not None]
+        near = [d for d in done[1:]
+                if d[1].jac is not None and abs(d[0] - h) <= REUSE_NEAR * abs(ds)]
         jac = min(near, key=lambda d: abs(d[0] - h))[1].jac if near else None
-        x = system.correct(pt, pt.U + h * pt.tU, pt.z + h * pt.tz, pt.tU, pt.tz, guess=guess,
-                           jac=jac)
+        U0, z0 = pt.U + h * pt.tU, pt.z + h * pt.tz
+        x = system.correct(pt, U0, z0, pt.tU, pt.tz, guess=guess, jac=jac)
+        if x is None and (guess is not None or jac is not None):
+            x = system.correct(pt, U0, z0, pt.tU, pt.tz)   # cold, as without the shortcuts
         if x is None:
             return None
         x.tU, x.tz = pt.tU, pt.tz

@@ -34,7 +34,7 @@ def _check_queue_times(p, q, C, S, t, om, lim):
     not_exact = 0
     for k in range(p.size):
         exact = t + _phase_left(p[k], q[k], C[k], S[k]) / om
-        T = _queue_time(p[k], q[k], C[k], S[k], t, om, lim[k])
+        T = _queue_time(p[k], q[k], C[k], S[k], t, om, 1.0 / om, lim[k])  # bound: * (1/om)
         if T > exact:
             bad_bound += 1          # a bucket after the spike: a spike would be missed
         if exact < lim[k] and T != exact:

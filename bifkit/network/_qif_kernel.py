@@ -201,7 +201,7 @@ _FAST_MARGIN = 4e-6
 
 
 @njit(cache=True, inline="always")
-def _queue_time(pj, qj, C, S, t, om, lim):
+def _queue_time(pj, qj, C, S, t, om, iom, lim):
     """The time under which to queue a neuron with state (pj, qj) seen at t.
 
     Its exact next spike time if that may fall before ``lim`` (the end of the heap window: heap
@@ -209,10 +209,12 @@ def _queue_time(pj, qj, C, S, t, om, lim):
     (the bucket start is the neuron's bound). The bound comes from the polynomial atan2, so most
     queue refreshes (about 7 per spike in the inhibitory network) skip the libm atan2; spike
     times are unchanged (they are always exact), only a bucket may come out one earlier.
+    ``iom`` = 1 / om: the bound multiplies by it (a division costs more; the rounding of either
+    is far inside the margin).
     """
     pr = C * pj + S * qj
     qr = C * qj - S * pj
-    T = t + max(_atan2_fast(qr, pr) - _FAST_MARGIN, 0.0) / om
+    T = t + max(_atan2_fast(qr, pr) - _FAST_MARGIN, 0.0) * iom
     if T < lim:
         T = t + _phase_left(pj, qj, C, S) / om
     return T
@@ -284,7 +286,7 @@ def _sample(k, ts, starts, s, om, stf, v_clip, vbar, psibar, sv, sv2, spsi, spsi
 
 
 @njit(cache=True, _nrt=False)
-def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs, cand,
+def qif_advance(t_stop, tnow, pop, starts, s, om, iom, cmat, seg, targets, cs, cand,
                 st, bd, bcs, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist,
                 nsamp, rec, t0, dt_s, v_clip, vbar, psibar, cnt, sv, sv2, spsi, spsi2,
                 nspk, last, isi1, isi2, nisi, rmask, rast_t, rast_i, counters):
@@ -297,6 +299,7 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs, cand,
         and accumulate the per-neuron spike statistics; if False only advance (transient).
     vbar, psibar, cnt : (P, n) per-sample population means of clipped v and of psi, and spike
         counts in (t_{k-1}, t_k].
+    iom : 1 / om per population.
     cs : (P, 2) float scratch, (cos, sin)(Omega_y t) at the current time (filled here).
     cand : (N,) uint32 scratch, the targets of an excitatory spike to re-queue.
     counters : int64[5] = synaptic events, spikes, queue refreshes, excitatory re-queues,
@@ -305,6 +308,7 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs, cand,
     P = starts.size - 1
     if not rec:
         nsamp = 0
+    iw = 1.0 / w
     stf = st.reshape(st.size)  # flat views for the delivery loops
     bdf = bd.reshape(bd.size)
     for y in range(P):
@@ -331,7 +335,7 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs, cand,
             while j >= 0:  # drain the new bucket: heap or a later bucket
                 nj = nxt[j]
                 y = pop[j]
-                T = _queue_time(st[j, 0], st[j, 1], cs[y, 0], cs[y, 1], t, om[y], lim)
+                T = _queue_time(st[j, 0], st[j, 1], cs[y, 0], cs[y, 1], t, om[y], iom[y], lim)
                 counters[2] += 1
                 if T < lim:
                     where[j] = HEAP
@@ -340,7 +344,7 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs, cand,
                     bd[j, 1] = st[j, 1]
                     heap_push(T, j, hkey, hid, ist, where, qkey)
                 else:
-                    B = math.floor(T / w)
+                    B = math.floor(T * iw)  # T is a bound with margin: * (1/w) is safe
                     if B > ist[1] + nb - 1:
                         B = ist[1] + nb - 1
                     s2 = B & (nb - 1)
@@ -357,7 +361,7 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs, cand,
         x = pop[i]
         o = om[x]
         if st[i, 0] != bd[i, 0] or st[i, 1] != bd[i, 1]:  # hit by pulses since queued
-            T = _queue_time(st[i, 0], st[i, 1], cs[x, 0], cs[x, 1], tnow[0], o,
+            T = _queue_time(st[i, 0], st[i, 1], cs[x, 0], cs[x, 1], tnow[0], o, iom[x],
                             (ist[1] + 1) * w)
             if T > key:  # delayed by inhibition since it was queued (key < the heap window end)
                 heap_pop(hkey, hid, ist)
@@ -408,8 +412,8 @@ def qif_advance(t_stop, tnow, pop, starts, s, om, cmat, seg, targets, cs, cand,
                 counters[3] += nc
                 for r in range(nc):  # now fire before their bounds: re-queue
                     j = np.int64(cand[r])
-                    _place(j, _queue_time(st[j, 0], st[j, 1], C, S, t, oy, (ist[1] + 1) * w),
-                           y, st, bd, bcs, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
+                    T = _queue_time(st[j, 0], st[j, 1], C, S, t, oy, iom[y], (ist[1] + 1) * w)
+                    _place(j, T, y, st, bd, bcs, w, nb, head, nxt, prv, where, qkey, hkey, hid, ist)
     while k < nsamp:  # samples up to t_stop (no event before them)
         _sample(k, t0 + (k + 1) * dt_s, starts, s, om, stf, v_clip, vbar, psibar,
                 sv, sv2, spsi, spsi2)

@@ -73,6 +73,7 @@ def run_qif(spec: QIFSpec, opt) -> dict:
     pop = np.repeat(np.arange(P, dtype=np.int64), spec.sizes)
     s = np.sqrt(np.array(spec.I, float))
     om = s / spec.tau  # d phi/dt = -om
+    iom = 1.0 / om
     cmat = np.asarray(spec.J, float) / s[:, None]  # jump in units of cot(phi)
     periods = math.pi / om
     w = float(opt["bucket_width"] or _default_bucket_width(periods, n))
@@ -95,7 +96,7 @@ def run_qif(spec: QIFSpec, opt) -> dict:
     dt, v_clip = opt["dt_sample"], float(opt["v_clip"])
 
     def advance(t_stop, nsamp, t0):
-        kq.qif_advance(t_stop, tnow, pop, conn.starts, s, om, cmat, conn.seg, conn.targets, cs,
+        kq.qif_advance(t_stop, tnow, pop, conn.starts, s, om, iom, cmat, conn.seg, conn.targets, cs,
                        cand, st, bd, bcs, *qargs, nsamp, nsamp > 0, t0, dt, v_clip,
                        acc.vbar, acc.psibar, acc.cnt, acc.sv, acc.sv2, acc.spsi, acc.spsi2,
                        acc.nspk, acc.last, acc.isi1, acc.isi2, acc.nisi, acc.rmask,

@@ -76,6 +76,39 @@ _as_f, _as_jac, _as_djdp, _as_b, _as_c = (_maker(t) for t in
                                          (F_TYPE, JAC_TYPE, DJDP_TYPE, B_TYPE, C_TYPE))
 
 
+def compiled_function(disp, args: tuple):
+    """A compiled algorithm's own function for calls through its address.
+
+    numba links the code of every njit function an entry point calls into that
+    entry point and optimises and compiles it there again; a large callee
+    shared by several entry points (or compiled on its own and again inside
+    one) is cheaper called through its address, compiled once.
+
+    Parameters
+    ----------
+    disp : numba dispatcher
+        The function (``cache=True``), compiled or loaded here for ``args``.
+    args : tuple of numba types
+        Its argument types.
+
+    Returns
+    -------
+    (maker, addresses, ftype)
+        ``maker(c_addr, jit_addr)`` (an intrinsic for compiled code) gives the
+        function as a first-class function of type ``ftype``; ``addresses`` is
+        the (c, jit) address pair to pass it at run time.  ``disp`` must stay alive.
+    """
+    disp.compile(tuple(args))
+    cres = disp.overloads[tuple(args)]
+    lib = cres.library
+    addrs = (lib.get_pointer_to_function(cres.fndesc.llvm_cfunc_wrapper_name),
+             lib.get_pointer_to_function(cres.fndesc.llvm_func_name))
+    if not all(addrs):
+        raise RuntimeError(f"could not obtain the address of {disp.py_func.__qualname__}")
+    ftype = types.FunctionType(cres.signature)
+    return _maker(ftype), addrs, ftype
+
+
 @nb.njit(cache=True)
 def kernel_f(K):
     """The model's f(t, x, p) from the address array ``K``."""

@@ -22,7 +22,10 @@ Every function that Python calls has an explicit signature and receives the
 model kernels as an array of addresses (:mod:`bifkit.binding`), used inside as
 first-class functions of fixed type: the compiled code is the same for every
 model, numba's disk cache serves every process (a dispatcher-typed argument
-would be recompiled in each new process), and a call costs ~1 us.
+would be recompiled in each new process), and a call costs ~1 us.  The step
+functions (``defining``, ``correct``, ``refresh``, ``point_tests``) are called the
+same way, through their own addresses (:data:`STEPS`), so that each is compiled
+once and not again inside every function that calls it.
 """
 from __future__ import annotations
 
@@ -32,7 +35,8 @@ import numba as nb
 import numpy as np
 from numba import types
 
-from ...binding import unpack
+from ...binding import (B_TYPE, C_TYPE, DJDP_TYPE, F_TYPE, JAC_TYPE, compiled_function,
+                        unpack)
 from ..events import illinois_trial, illinois_update
 from .linalg import det, dot, mm, mv, solve, solve_vec, sort_eigenvalues, vm
 
@@ -212,7 +216,7 @@ def _wdot(a, b, nw):
 
 
 @nb.njit(cache=True)
-def correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel,
+def correct(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel,
             fixed, value, tol, max_iter):
     """Newton on [F(y); t.(y - y_pred)] = 0 (or y[fixed] = value if fixed >= 0).
 
@@ -228,7 +232,7 @@ def correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel,
     r = np.empty(N)
     prev_step = np.inf
     for it in range(max_iter):
-        fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
+        fx, J, DFf, V, W, G, dG = defining_(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
                                            Bb, Cb, np.bool_(True))
         F, DF = _system(kind, fx, DFf, G, dG, sel)
         if not (np.all(np.isfinite(F)) and np.all(np.isfinite(DF))):
@@ -328,7 +332,7 @@ def _choose(kind, DFf, G, dG, t, nw):
 
 
 @nb.njit(cache=True)
-def refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W):
+def refresh(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W):
     """New borders from null vectors V, W near y, the best pair of G entries, the tangent.
 
     Returns (Bb, Cb, sel, t, V, W, J), the last three at y with the new borders.
@@ -347,7 +351,7 @@ def refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W):
     Cn = np.zeros((n, 2))
     Bn[:, :m] = _orth(W) * scale
     Cn[:, :m] = _orth(V) * scale
-    fx, J, DFf, V2, W2, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
+    fx, J, DFf, V2, W2, G, dG = defining_(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
                                          Bn, Cn, np.bool_(True))
     seln = _choose(kind, DFf, G, dG, t, nw)
     F, DF = _system(kind, fx, DFf, G, dG, seln)
@@ -502,14 +506,46 @@ def point_tests(B, C, kind, p0, idx, logf, y, J, V, W, tests, data):
 
 
 # --------------------------------------------------------------------------- #
+# The four step functions, called through their addresses                     #
+# --------------------------------------------------------------------------- #
+# numba links the code of every njit function an entry point calls into that entry
+# point and optimises and compiles it there again: ``defining``, ``correct``,
+# ``refresh`` and ``point_tests`` were compiled once on their own and a second time
+# inside ``_entry`` (most of its 12 s of the core's ~37 s cold compile,
+# benchmarks/cold_compile.py).  ``_entry`` calls them through their addresses
+# instead (first-class functions, as the model kernels, bifkit.binding): each is
+# compiled once; a call costs a few ns against their O(n^3) work.
+_K5 = (F_TYPE, JAC_TYPE, JAC_TYPE, DJDP_TYPE, B_TYPE)
+_as_defining, _DEFINING, _DEFINING_TYPE = compiled_function(
+    defining, (*_K5, *_PROBLEM, _F1, _F2, _F2, types.boolean))
+# correct and refresh call defining through its address too (it is not linked into them)
+_as_correct, _CORRECT, _ = compiled_function(
+    correct, (_DEFINING_TYPE, *_K5, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.int64,
+              types.float64, types.float64, types.int64))
+_as_refresh, _REFRESH, _ = compiled_function(
+    refresh, (_DEFINING_TYPE, *_K5, *_PROBLEM, _F1, _F1, _F2, _F2))
+_as_tests, _TESTS, _ = compiled_function(
+    point_tests, (B_TYPE, C_TYPE, *_PROBLEM, _F1, _F2, _F2, _F2, _F1, _F1))
+#: their (c, jit) addresses in this process, passed to ``_entry`` as ``steps``
+STEPS = np.array([*_DEFINING, *_CORRECT, *_REFRESH, *_TESTS], dtype=np.int64)
+
+
+@nb.njit(cache=True)
+def _steps(steps):
+    """(defining, correct, refresh, point_tests) from their addresses :data:`STEPS`."""
+    return (_as_defining(steps[0], steps[1]), _as_correct(steps[2], steps[3]),
+            _as_refresh(steps[4], steps[5]), _as_tests(steps[6], steps[7]))
+
+
+# --------------------------------------------------------------------------- #
 # The step loop                                                                #
 # --------------------------------------------------------------------------- #
-_RUN_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64, types.float64,
+_RUN_SIG = (*_KERNELS, _I1, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64, types.float64,
             types.float64, types.int64, types.float64, types.int64, _F1, _F1, types.int64)
 
 
 @nb.njit(inline="always")
-def _run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
+def _run(addrs, steps, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
         ds, ds_min, ds_max, max_points, tol, max_iter, lo, hi, stop_at_bt):
     """One direction of a curve from y0 along t0 (both already on the curve).
 
@@ -519,6 +555,7 @@ def _run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
     from each point on; the first ``npts`` rows are valid.
     """
     f, jac, dfdp, dJdp, B, C = unpack(addrs)
+    defining_, correct_, refresh_, point_tests_ = _steps(steps)
     n = Bb0.shape[0]
     N = y0.size
     nw = n + 2
@@ -532,13 +569,14 @@ def _run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
     BB = np.empty((max_points, n, 2))
     CB = np.empty((max_points, n, 2))
     SEL = np.empty((max_points, 4), dtype=np.int64)
-    fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y0, Bb0,
+    fx, J, DFf, V, W, G, dG = defining_(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y0, Bb0,
                                        Cb0, np.bool_(False))
-    Bb, Cb, sel, t, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y0, t0, V, W)
+    Bb, Cb, sel, t, V, W, J = refresh_(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
+                                       y0, t0, V, W)
     Y[0] = y0
     T[0] = t
     BB[0], CB[0], SEL[0] = Bb, Cb, sel
-    ev, st = point_tests(B, C, kind, p0, idx, logf, y0, J, V, W, TESTS[0], DATA[0])
+    ev, st = point_tests_(B, C, kind, p0, idx, logf, y0, J, V, W, TESTS[0], DATA[0])
     EV[0], STABLE[0] = ev, st
     m = 1
     status = MAX_POINTS
@@ -547,8 +585,9 @@ def _run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
     while m < max_points:
         y = Y[m - 1]
         t = T[m - 1]
-        y_new, ok, it, Vc, Wc = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y + ds * t,
-                                        t, Bb, Cb, sel, np.int64(-1), 0.0, tol, max_iter)
+        y_new, ok, it, Vc, Wc = correct_(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
+                                         y + ds * t, t, Bb, Cb, sel, np.int64(-1), 0.0, tol,
+                                         max_iter)
         total_iters += it
         if ok:
             # landing on a parameter bound
@@ -564,15 +603,15 @@ def _run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
                 status = BOUND  # already on the bound (a start on it): nothing to add
                 break
             if which >= 0:
-                y_b, okb, it, Vc, Wc = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
-                                               y + frac * (y_new - y), t, Bb, Cb, sel, n + which,
-                                               bval, tol, max_iter)
+                y_b, okb, it, Vc, Wc = correct_(defining_, f, jac, dfdp, dJdp, B, kind, p0,
+                                                idx, logf, y + frac * (y_new - y), t, Bb, Cb,
+                                                sel, n + which, bval, tol, max_iter)
                 if okb:
-                    Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx,
-                                                        logf, y_b, t, Vc, Wc)
+                    Bn, Cn, seln, tn, V, W, J = refresh_(defining_, f, jac, dfdp, dJdp, B,
+                                                         kind, p0, idx, logf, y_b, t, Vc, Wc)
                     Y[m], T[m], DS[m] = y_b, tn, frac * ds
                     BB[m], CB[m], SEL[m] = Bn, Cn, seln
-                    ev, st = point_tests(B, C, kind, p0, idx, logf, y_b, J, V, W, TESTS[m],
+                    ev, st = point_tests_(B, C, kind, p0, idx, logf, y_b, J, V, W, TESTS[m],
                                          DATA[m])
                     EV[m], STABLE[m] = ev, st
                     m += 1
@@ -580,8 +619,8 @@ def _run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
                     break
                 ok = False
         if ok:
-            Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
-                                                y_new, t, Vc, Wc)
+            Bn, Cn, seln, tn, V, W, J = refresh_(defining_, f, jac, dfdp, dJdp, B, kind, p0,
+                                                 idx, logf, y_new, t, Vc, Wc)
             if _wdot(tn, t, nw) < 0.9 and ds > 4.0 * ds_min:
                 ok = False  # the curve turns too much within one step
         if not ok:
@@ -593,7 +632,7 @@ def _run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
         Bb, Cb, sel = Bn, Cn, seln
         Y[m], T[m], DS[m] = y_new, tn, ds
         BB[m], CB[m], SEL[m] = Bb, Cb, sel
-        ev, st = point_tests(B, C, kind, p0, idx, logf, y_new, J, V, W, TESTS[m], DATA[m])
+        ev, st = point_tests_(B, C, kind, p0, idx, logf, y_new, J, V, W, TESTS[m], DATA[m])
         EV[m], STABLE[m] = ev, st
         m += 1
         if not np.all(np.isfinite(ev)):
@@ -626,17 +665,18 @@ def _run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
     return Y, T, TESTS, DATA, EV, STABLE, DS, BB, CB, SEL, m, status, total_iters
 
 
-_LOC_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64, types.int64,
+_LOC_SIG = (*_KERNELS, _I1, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64, types.int64,
             types.float64, types.float64, types.float64, types.int64)
 
 
 @nb.njit(inline="always")
-def _locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
+def _locate(addrs, steps, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
            ga, gb, tol, max_iter):
     """Zero of test ``which`` on the step y + h t, h in (0, ds): Illinois secant.
 
     Returns (y_located, found, converged, iterations)."""
     f, jac, dfdp, dJdp, B, C = unpack(addrs)
+    defining_, correct_, refresh_, point_tests_ = _steps(steps)
     n = Bb.shape[0]
     a, b = 0.0, ds
     best = y.copy()
@@ -654,13 +694,13 @@ def _locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
         if found and abs(h - h_prev) <= 1e-13 * (1.0 + abs(ds)):
             converged = True  # the secant steps have stalled at the root
             break
-        yh, ok, it, V, W = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y + h * t, t,
-                                   Bb, Cb, sel, np.int64(-1), 0.0, tol, max_iter)
+        yh, ok, it, V, W = correct_(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
+                                    y + h * t, t, Bb, Cb, sel, np.int64(-1), 0.0, tol, max_iter)
         if not ok:
             return best, found, False, count
-        fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, yh,
+        fx, J, DFf, V, W, G, dG = defining_(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, yh,
                                            Bb, Cb, np.bool_(False))
-        point_tests(B, C, kind, p0, idx, logf, yh, J, V, W, tests, data)
+        point_tests_(B, C, kind, p0, idx, logf, yh, J, V, W, tests, data)
         gh = tests[which]
         if not np.isfinite(gh):
             return best, found, False, count
@@ -675,47 +715,51 @@ def _locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which,
     return best, found, converged, count
 
 
-_EVAL_SIG = (*_KERNELS, *_PROBLEM, _F1, _F2, _F2, _I1)
+_EVAL_SIG = (*_KERNELS, _I1, *_PROBLEM, _F1, _F2, _F2, _I1)
 
 
 @nb.njit(inline="always")
-def _evaluate(addrs, kind, p0, idx, logf, y, Bb, Cb, sel):
+def _evaluate(addrs, steps, kind, p0, idx, logf, y, Bb, Cb, sel):
     """Residual F (N-1), Jacobian DF (N-1 x N) and the four G-gradient rows at y."""
     f, jac, dfdp, dJdp, B, C = unpack(addrs)
-    fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
+    defining_, correct_, refresh_, point_tests_ = _steps(steps)
+    fx, J, DFf, V, W, G, dG = defining_(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
                                        np.bool_(True))
     F, DF = _system(kind, fx, DFf, G, dG, sel)
     return F, DF, DFf, dG
 
 
-_INFO_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1)
+_INFO_SIG = (*_KERNELS, _I1, *_PROBLEM, _F1, _F1, _F2, _F2, _I1)
 
 
 @nb.njit(inline="always")
-def _point_info(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel):
+def _point_info(addrs, steps, kind, p0, idx, logf, y, t, Bb, Cb, sel):
     """Refreshed borders, tangent, tests, data, eigenvalues and stability at y."""
     f, jac, dfdp, dJdp, B, C = unpack(addrs)
-    fx, J, DFf, V, W, G, dG = defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
+    defining_, correct_, refresh_, point_tests_ = _steps(steps)
+    fx, J, DFf, V, W, G, dG = defining_(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
                                        np.bool_(False))
-    Bn, Cn, seln, tn, V, W, J = refresh(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W)
+    Bn, Cn, seln, tn, V, W, J = refresh_(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf,
+                                         y, t, V, W)
     tests = np.empty(NTEST)
     data = np.empty(NDATA)
-    ev, st = point_tests(B, C, kind, p0, idx, logf, y, J, V, W, tests, data)
+    ev, st = point_tests_(B, C, kind, p0, idx, logf, y, J, V, W, tests, data)
     return Bn, Cn, seln, tn, tests, data, ev, st
 
 
-_CORR_SIG = (*_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.int64, types.float64,
+_CORR_SIG = (*_KERNELS, _I1, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.int64, types.float64,
              types.float64, types.int64)
 
 
 @nb.njit(inline="always")
-def _correct_point(addrs, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, fixed, value, tol,
+def _correct_point(addrs, steps, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, fixed, value, tol,
                   max_iter):
     """Newton from y_pred onto the curve: on the arclength plane of t (fixed < 0) or with
     y[fixed] = value.  Returns (y, ok)."""
     f, jac, dfdp, dJdp, B, C = unpack(addrs)
-    y, ok, it, V, W = correct(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb,
-                              sel, fixed, value, tol, max_iter)
+    defining_, correct_, refresh_, point_tests_ = _steps(steps)
+    y, ok, it, V, W = correct_(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred,
+                               t, Bb, Cb, sel, fixed, value, tol, max_iter)
     return y, ok
 
 
@@ -729,7 +773,7 @@ def _correct_point(addrs, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, fixed, va
 # by ``what``; the Python functions below keep the five call signatures.
 RUN, LOCATE, EVALUATE, POINT_INFO, CORRECT_POINT = 0, 1, 2, 3, 4
 
-_ENTRY_SIG = (types.int64, *_KERNELS, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64,
+_ENTRY_SIG = (types.int64, *_KERNELS, _I1, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, types.float64,
               types.float64, types.float64, types.int64, types.float64, types.int64, _F1, _F1,
               types.int64, types.float64, types.float64)
 
@@ -741,12 +785,12 @@ def _rows(a):
 
 
 @nb.njit(_ENTRY_SIG, cache=True)
-def _entry(what, addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, ds_min, ds_max,
+def _entry(what, addrs, steps, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, ds_min, ds_max,
            max_points, tol, max_iter, lo, hi, ival, fa, fb):
     """Run ``what`` (RUN, LOCATE, EVALUATE, POINT_INFO, CORRECT_POINT); the outputs
     packed in the layout of :func:`run`'s 13-tuple (see the wrappers below)."""
     if what == RUN:
-        return _run(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, ds_min, ds_max,
+        return _run(addrs, steps, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, ds_min, ds_max,
                     max_points, tol, max_iter, lo, hi, ival)
     n = Bb.shape[0]
     Y = np.empty((0, 0))
@@ -761,26 +805,26 @@ def _entry(what, addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, ds_min, ds_m
     SEL = np.empty((0, 0), dtype=np.int64)
     m, status, iters = 0, 0, 0
     if what == LOCATE:
-        best, found, converged, count = _locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel,
-                                                ds, ival, fa, fb, tol, max_iter)
+        best, found, converged, count = _locate(addrs, steps, kind, p0, idx, logf, y, t, Bb,
+                                                Cb, sel, ds, ival, fa, fb, tol, max_iter)
         Y = _rows(best)
         m, status, iters = 1, int(found) + 2 * int(converged), count
     elif what == EVALUATE:
-        F, DF, DFf, dG = _evaluate(addrs, kind, p0, idx, logf, y, Bb, Cb, sel)
+        F, DF, DFf, dG = _evaluate(addrs, steps, kind, p0, idx, logf, y, Bb, Cb, sel)
         DS = np.ascontiguousarray(F)
         Y = np.ascontiguousarray(DF)
         T = np.ascontiguousarray(DFf)
         TESTS = np.ascontiguousarray(dG)
     elif what == POINT_INFO:
-        Bn, Cn, seln, tn, tests, data, ev, st = _point_info(addrs, kind, p0, idx, logf, y, t,
-                                                            Bb, Cb, sel)
+        Bn, Cn, seln, tn, tests, data, ev, st = _point_info(addrs, steps, kind, p0, idx, logf,
+                                                            y, t, Bb, Cb, sel)
         BB, CB, SEL, T = _rows(Bn), _rows(Cn), _rows(seln), _rows(tn)
         TESTS, DATA, EV = _rows(tests), _rows(data), _rows(ev)
         STABLE = np.full(1, st)
         m = 1
     elif what == CORRECT_POINT:
-        yc, ok = _correct_point(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ival, fa, tol,
-                                max_iter)
+        yc, ok = _correct_point(addrs, steps, kind, p0, idx, logf, y, t, Bb, Cb, sel, ival, fa,
+                                tol, max_iter)
         Y = _rows(yc)
         m, status = 1, int(ok)
     else:
@@ -797,30 +841,30 @@ def run(addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0,
     the step that led to each point, and the borders and G-entry pair in use
     from each point on; the first ``npts`` rows are valid.
     """
-    return _entry(RUN, addrs, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0, ds, ds_min, ds_max,
-                  max_points, tol, max_iter, lo, hi, stop_at_bt, 0.0, 0.0)
+    return _entry(RUN, addrs, STEPS, kind, p0, idx, logf, y0, t0, Bb0, Cb0, sel0, ds, ds_min,
+                  ds_max, max_points, tol, max_iter, lo, hi, stop_at_bt, 0.0, 0.0)
 
 
 def locate(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, which, ga, gb, tol, max_iter):
     """Zero of test ``which`` on the step y + h t, h in (0, ds): Illinois secant.
 
     Returns (y_located, found, converged, iterations)."""
-    out = _entry(LOCATE, addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, 0.0, 0.0, 0, tol,
-                 max_iter, y, y, which, ga, gb)
+    out = _entry(LOCATE, addrs, STEPS, kind, p0, idx, logf, y, t, Bb, Cb, sel, ds, 0.0, 0.0, 0,
+                 tol, max_iter, y, y, which, ga, gb)
     return out[0][0], bool(out[11] & 1), bool(out[11] & 2), out[12]
 
 
 def evaluate(addrs, kind, p0, idx, logf, y, Bb, Cb, sel):
     """Residual F (N-1), Jacobian DF (N-1 x N) and the four G-gradient rows at y."""
-    out = _entry(EVALUATE, addrs, kind, p0, idx, logf, y, y, Bb, Cb, sel, 0.0, 0.0, 0.0, 0,
+    out = _entry(EVALUATE, addrs, STEPS, kind, p0, idx, logf, y, y, Bb, Cb, sel, 0.0, 0.0, 0.0, 0,
                  0.0, 0, y, y, 0, 0.0, 0.0)
     return out[6], out[0], out[1], out[2]
 
 
 def point_info(addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel):
     """Refreshed borders, tangent, tests, data, eigenvalues and stability at y."""
-    out = _entry(POINT_INFO, addrs, kind, p0, idx, logf, y, t, Bb, Cb, sel, 0.0, 0.0, 0.0, 0,
-                 0.0, 0, y, y, 0, 0.0, 0.0)
+    out = _entry(POINT_INFO, addrs, STEPS, kind, p0, idx, logf, y, t, Bb, Cb, sel, 0.0, 0.0,
+                 0.0, 0, 0.0, 0, y, y, 0, 0.0, 0.0)
     return (out[7][0], out[8][0], out[9][0], out[1][0], out[2][0], out[3][0], out[4][0],
             bool(out[5][0]))
 
@@ -829,6 +873,6 @@ def correct_point(addrs, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, fixed, val
                   max_iter):
     """Newton from y_pred onto the curve: on the arclength plane of t (fixed < 0) or with
     y[fixed] = value.  Returns (y, ok)."""
-    out = _entry(CORRECT_POINT, addrs, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, 0.0, 0.0,
-                 0.0, 0, tol, max_iter, y_pred, y_pred, fixed, value, 0.0)
+    out = _entry(CORRECT_POINT, addrs, STEPS, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel, 0.0,
+                 0.0, 0.0, 0, tol, max_iter, y_pred, y_pred, fixed, value, 0.0)
     return out[0][0], bool(out[11])

@@ -246,6 +246,7 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
     d_max = 0.0
     g_prev_loop = 0.0
     nsteps = 0
+    end_halvings = 0
     events = ev_mod.all_events(opts)
     if events:
         g_prev = ev_mod.values_at(events, _event_point(system, pt0, None))
@@ -267,6 +268,17 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
                     f"corrector failed at the minimum step ds_min={opts.ds_min} after "
                     f"point {len(pts) - 1}; try a smaller ds_min or larger ntst")
             continue
+        if _through_zero_amplitude(system, pt, new):
+            # the step went through a cycle of amplitude 0 (consecutive orbits anti-correlated,
+            # as on LC-C, lc_run._crossed_equilibrium): the curve ends between pt and new;
+            # shorter steps first come closer to that end (END_HALVINGS in all)
+            if end_halvings < END_HALVINGS:
+                end_halvings += 1
+                ds *= 0.5
+                continue
+            return pts, "reached_end_point", (
+                f"the step after point {len(pts) - 1} (amplitude {amps[-1]:.3g}) went through "
+                f"a cycle of amplitude 0: the curve ends there (a Bautin point or a Hopf curve)")
         new.tU, new.tz, length = system.secant(pt, new, with_length=True)
         _curvature(system, pt, new, length)
         if system.curve == "PD-C" and _wanted(opts, "GPD"):
@@ -285,12 +297,6 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
             return pts, "reached_end_point", (
                 f"the cycle amplitude has a minimum ~0 ({amps[-2]:.3g}) at point "
                 f"{len(pts) - 1}: the curve ends there (a Bautin point or a Hopf curve)")
-        if _through_zero_amplitude(system, pt, new):
-            # the step went through a cycle of amplitude 0 (consecutive orbits anti-correlated,
-            # as on LC-C, lc_run._crossed_equilibrium): the curve ends between pt and new
-            return pts, "reached_end_point", (
-                f"the step after point {len(pts) - 1} (amplitude {amps[-2]:.3g}) went through "
-                f"a cycle of amplitude 0: the curve ends there (a Bautin point or a Hopf curve)")
         # parameter bounds: land exactly on the bound
         p_new = system.p_of(new.z)
         for i, (lo, hi) in enumerate(lims):
@@ -887,6 +893,10 @@ def _resonance_special(system, x, label, converged, index):
                                     dict(zip(model.param_names, map(float, p))), data,
                                     bool(converged))
 
+
+#: halvings of the step allowed, in one run, where a step went through a cycle of amplitude 0
+#: (they bring the last point closer to the curve's end before it is reported)
+END_HALVINGS = 4
 
 #: a local minimum of the cycle amplitude below this fraction of its largest value on the run
 #: is the curve's end (amplitude -> 0 at a Bautin point or a Hopf curve)

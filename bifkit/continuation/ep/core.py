@@ -25,8 +25,9 @@ import math
 
 import numba as nb
 import numpy as np
+from numba import types
 
-from ...binding import kernel_dfdp, kernel_f, kernel_jac
+from ...binding import F_TYPE, JAC_TYPE, compiled_function, kernel_dfdp, kernel_f, kernel_jac
 from ..codim2.linalg import sort_eigenvalues
 
 LN10 = math.log(10.0)
@@ -182,9 +183,34 @@ def fix_param(K, p0, k, log, u, s_fixed, tol, max_iter):
                           tol, max_iter)
 
 
+# numba links the code of every njit function an entry point calls into that entry point
+# and optimises and compiles it there again: ep_run and ep_locate each carried their own
+# copies of correct_with and point_data_with (and their callees).  They call the three
+# step functions through their addresses instead (first-class functions, as the model
+# kernels, bifkit.binding), so each is compiled once.
+_F1 = types.float64[::1]
+_K3 = (F_TYPE, JAC_TYPE, JAC_TYPE)
+_PROBLEM = (_F1, types.int64, types.boolean)   # p0, k, log
+_as_correct, _CORRECT, _ = compiled_function(
+    correct_with, (*_K3, *_PROBLEM, _F1, _F1, types.float64, types.int64))
+_as_point_data, _POINT_DATA, _ = compiled_function(
+    point_data_with, (*_K3, *_PROBLEM, _F1, _F1, _F1))
+_as_fix_param, _FIX_PARAM, _ = compiled_function(
+    fix_param_with, (*_K3, *_PROBLEM, _F1, types.float64, types.float64, types.int64))
+#: their (c, jit) addresses in this process, passed to the loops as ``steps``
+STEPS = np.array([*_CORRECT, *_POINT_DATA, *_FIX_PARAM], dtype=np.int64)
+
+
 @nb.njit(cache=True)
-def ep_run(K, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
-           lo, hi):
+def _steps(steps):
+    """(correct_with, point_data_with, fix_param_with) from their addresses :data:`STEPS`."""
+    return (_as_correct(steps[0], steps[1]), _as_point_data(steps[2], steps[3]),
+            _as_fix_param(steps[4], steps[5]))
+
+
+@nb.njit(cache=True)
+def _ep_run(K, steps, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
+            lo, hi):
     """One direction of an EP-C branch from u0 along t0.
 
     Returns (U, T, EV, TESTS, DS, npts, status): points, unit tangents,
@@ -192,6 +218,7 @@ def ep_run(K, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
     (DS[i] is the step from point i-1), with the first ``npts`` rows valid.
     """
     f, jac, dfdp = kernel_f(K), kernel_jac(K), kernel_dfdp(K)
+    correct_with_, point_data_with_, fix_param_with_ = _steps(steps)
     n = u0.size - 1
     U = np.empty((max_points, n + 1))
     T = np.empty((max_points, n + 1))
@@ -199,7 +226,7 @@ def ep_run(K, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
     TESTS = np.empty((max_points, 4))
     DS = np.zeros(max_points)
     U[0] = u0
-    t, ev, ok0 = point_data_with(f, jac, dfdp, p0, k, log, u0, t0, TESTS[0])
+    t, ev, ok0 = point_data_with_(f, jac, dfdp, p0, k, log, u0, t0, TESTS[0])
     T[0] = t
     EV[0] = ev
     m = 1
@@ -209,7 +236,7 @@ def ep_run(K, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
     while m < max_points:
         u = U[m - 1]
         t = T[m - 1]
-        u_new, ok = correct_with(f, jac, dfdp, p0, k, log, u + ds * t, t, tol, max_iter)
+        u_new, ok = correct_with_(f, jac, dfdp, p0, k, log, u + ds * t, t, tol, max_iter)
         if not ok:
             ds *= 0.5
             if ds < ds_min:
@@ -219,10 +246,10 @@ def ep_run(K, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
         s = u_new[n]
         if s < lo or s > hi:
             bound = hi if s > hi else lo
-            ub, okb = fix_param_with(f, jac, dfdp, p0, k, log, u_new, bound, tol, max_iter)
+            ub, okb = fix_param_with_(f, jac, dfdp, p0, k, log, u_new, bound, tol, max_iter)
             if okb:
                 U[m] = ub
-                tb, evb, okd = point_data_with(f, jac, dfdp, p0, k, log, ub, t, TESTS[m])
+                tb, evb, okd = point_data_with_(f, jac, dfdp, p0, k, log, ub, t, TESTS[m])
                 if okd:
                     T[m] = tb
                     EV[m] = evb
@@ -230,7 +257,7 @@ def ep_run(K, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
                     m += 1
             status = BOUND
             break
-        t_new, ev_new, okd = point_data_with(f, jac, dfdp, p0, k, log, u_new, t, TESTS[m])
+        t_new, ev_new, okd = point_data_with_(f, jac, dfdp, p0, k, log, u_new, t, TESTS[m])
         if not okd:  # NaN/inf Jacobian ahead: step too long (or the branch ends)
             ds *= 0.5
             if ds < ds_min:
@@ -247,11 +274,12 @@ def ep_run(K, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
 
 
 @nb.njit(cache=True)
-def ep_locate(K, p0, k, log, u, t, ds, which, ga, gb, tol, max_iter):
+def _ep_locate(K, steps, p0, k, log, u, t, ds, which, ga, gb, tol, max_iter):
     """Zero of test ``which`` on the step u + h t, h in (0, ds): Illinois secant.
 
     Returns (u_located, ok, converged)."""
     f, jac, dfdp = kernel_f(K), kernel_jac(K), kernel_dfdp(K)
+    correct_with_, point_data_with_, fix_param_with_ = _steps(steps)
     n = u.size - 1
     a, b = 0.0, ds
     best = u.copy()
@@ -262,13 +290,13 @@ def ep_locate(K, p0, k, log, u, t, ds, which, ga, gb, tol, max_iter):
         h = b - (b - a) * gb / (gb - ga) if gb != ga else 0.5 * (a + b)
         if not (min(a, b) < h < max(a, b)):
             h = 0.5 * (a + b)
-        uh, ok = correct_with(f, jac, dfdp, p0, k, log, u + h * t, t, tol, max_iter)
+        uh, ok = correct_with_(f, jac, dfdp, p0, k, log, u + h * t, t, tol, max_iter)
         if not ok:
             h = 0.5 * (a + b)
-            uh, ok = correct_with(f, jac, dfdp, p0, k, log, u + h * t, t, tol, max_iter)
+            uh, ok = correct_with_(f, jac, dfdp, p0, k, log, u + h * t, t, tol, max_iter)
             if not ok:
                 return best, found, False
-        _, _, okd = point_data_with(f, jac, dfdp, p0, k, log, uh, t, tests)
+        _, _, okd = point_data_with_(f, jac, dfdp, p0, k, log, uh, t, tests)
         if not okd:
             return best, found, False
         gh = tests[which]
@@ -286,3 +314,19 @@ def ep_locate(K, p0, k, log, u, t, ds, which, ga, gb, tol, max_iter):
     if abs(b - a) <= 1e-9 * (1.0 + abs(ds)):
         converged = True
     return best, found, converged
+
+
+def ep_run(K, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter, lo, hi):
+    """One direction of an EP-C branch from u0 along t0 (see :func:`_ep_run`).
+
+    Returns (U, T, EV, TESTS, DS, npts, status).
+    """
+    return _ep_run(K, STEPS, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol,
+                   max_iter, lo, hi)
+
+
+def ep_locate(K, p0, k, log, u, t, ds, which, ga, gb, tol, max_iter):
+    """Zero of test ``which`` on the step u + h t (see :func:`_ep_locate`).
+
+    Returns (u_located, ok, converged)."""
+    return _ep_locate(K, STEPS, p0, k, log, u, t, ds, which, ga, gb, tol, max_iter)

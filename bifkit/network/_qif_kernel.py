@@ -157,8 +157,9 @@ def _excite(stf, bdf, targets, a, b, C, S, cC, cS, cand):
 
     A target whose new angle lies before the angle of its queue bound (``bdf``, flat like
     ``stf``: one cross product) now fires before the bound; such targets are written to
-    ``cand`` and their number is returned, and the caller re-queues them after the loop (the
-    out-lists hold no duplicate, so each target's state is final when it is re-queued).
+    ``cand`` and their number is returned, and the caller re-queues them after the loop, from
+    their final states (the out-lists hold no duplicate; a target listed twice would only be
+    re-queued twice under the same time).
     """
     n = 0
     for m in range(np.uint64(a), np.uint64(b)):

@@ -7,6 +7,8 @@
 * ``ei_model``, ``ei_hopf``, ``ei_equilibria`` -- the E-I neural mass (Bi et
   al. 2021, eq. 6) at K = 1000, D_ii = 0.3 (the paper's set), its Hopf point in
   I_e from the closed-form equilibria, and its EP-C branch in I_e.
+* ``client`` -- an in-process Dask client with one worker (network sweeps), one per
+  module; skips the test when ``distributed`` is not installed.
 
 Factories are session-scoped (they hold no state); the models are built anew
 by every call, so tests do not share objects through them.  ``sl`` is built
@@ -99,3 +101,14 @@ def ei_equilibria():
                                  log_params=["I_e"])
         return m, br
     return equilibria
+
+
+@pytest.fixture(scope="module")
+def client():
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                       dashboard_address=None)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()

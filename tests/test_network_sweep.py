@@ -7,17 +7,6 @@ import pytest
 from bifkit.network.sweep import grid_points, load_sweep, sweep
 
 
-@pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                       dashboard_address=None)
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
-
-
 FIXED = dict(N=300, K=20, g0=1.0, T=5.0, transient=1.0, seed=1)
 
 

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from bifkit.network.sweep import load_sweep, point_key, sweep
-from test_network_sweep import client  # noqa: F401  (the module-scoped in-process Dask client)
 
 FIXED = dict(N=300, K=20, g0=1.0, T=5.0, transient=1.0, seed=1)
 GRID = {"i0": [0.2, 0.4]}

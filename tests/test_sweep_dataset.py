@@ -22,17 +22,6 @@ FIXED = dict(N=300, K=20, T=5.0, transient=1.0, seed=1)
 
 
 @pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                       dashboard_address=None)
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
-
-
-@pytest.fixture(scope="module")
 def reference(tmp_path_factory, client):
     out = tmp_path_factory.mktemp("whole")
     bifkit.sweep("inhibitory_qif", GRID, out, fixed=FIXED, client=client, progress=False)

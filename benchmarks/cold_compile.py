@@ -67,7 +67,9 @@ class _Timer(event.Listener):
         self_time[name] += spent - nested
         n_sigs[name] += 1
         if fn is not None and fn.__module__.startswith("bifkit."):
-            order.append((fn.__module__, fn.__qualname__, ev.data["args"]))
+            # with the compile seconds of this process so far (where to start the child)
+            order.append((fn.__module__, fn.__qualname__, ev.data["args"],
+                          sum(self_time.values())))
         if stack:
             stack[-1][1] += spent
 
@@ -79,8 +81,8 @@ try:
 except SystemExit as exc:
     code = exc.code or 0
 from bifkit._warmup import encode_args
-recorded = [[m, q, a] for m, q, a in ((m, q, encode_args(args)) for m, q, args in order)
-            if a is not None]
+recorded = [[m, q, a, k] for m, q, a, k in ((m, q, encode_args(args), k)
+                                            for m, q, args, k in order) if a is not None]
 import resource
 own = resource.getrusage(resource.RUSAGE_SELF)
 bg = resource.getrusage(resource.RUSAGE_CHILDREN)   # the background compile, reaped by the job
@@ -188,16 +190,30 @@ def record(res: dict) -> None:
     except OSError:
         manifest = {}
     manifest["comment"] = ("bifkit functions each job compiles on an empty numba cache, in "
-                           "order (bifkit/_warmup.py); written by "
+                           "order, and the item where the background process starts "
+                           "(bifkit/_warmup.py); written by "
                            "python benchmarks/cold_compile.py --record")
-    manifest.setdefault("jobs", {})[DIAGRAM_KEY] = res["order"]
+    # where the background process starts: the job's own work (its computing, and
+    # compiling what it needs first) should take as long as the child's compiling
+    compile_total = sum(res["self"].values())
+    computing = res["cpu_main"] - compile_total
+    share = 0.5 * (compile_total - computing)
+    # (after the item during which the job's compiling reaches its share: the job
+    # compiles that one itself -- the codim-2 core, one big item, in the diagram job)
+    start = next((i + 1 for i, item in enumerate(res["order"]) if item[3] >= share),
+                 len(res["order"]))
+    manifest.setdefault("start", {})[DIAGRAM_KEY] = start
+    manifest.setdefault("jobs", {})[DIAGRAM_KEY] = [item[:3] for item in res["order"]]
     with open(path, "w") as f:   # one function per line: readable diffs
-        f.write("{" + f'"comment": {json.dumps(manifest["comment"])},\n"jobs": {{\n')
+        f.write("{" + f'"comment": {json.dumps(manifest["comment"])},\n')
+        f.write(f'"start": {json.dumps(manifest["start"])},\n"jobs": {{\n')
         f.write(",\n".join(f"{json.dumps(job)}: [\n" + ",\n".join(json.dumps(item)
                                                                   for item in items) + "\n]"
                            for job, items in manifest["jobs"].items()))
         f.write("\n}}\n")
-    print(f"recorded {len(res['order'])} compiled signatures of {DIAGRAM_KEY!r} in {path}")
+    print(f"recorded {len(res['order'])} compiled signatures of {DIAGRAM_KEY!r} in {path}; "
+          f"the background process starts at item {start} (compiling {compile_total:.1f} s, "
+          f"computing {computing:.1f} s of the job's cpu)")
 
 
 def main() -> None:

@@ -3,9 +3,11 @@
 On an empty numba cache the main job (``bifkit diagram bi2021-fig1a --quick``) spends
 about four fifths of its CPU time compiling (``benchmarks/cold_compile.py``), one
 function after the other, on one core.  :func:`background` starts a second process
-that compiles, into the same numba disk cache, the functions the job will need,
-beginning with those it needs *last* (the job's cycle and integrator kernels) while
-the job itself compiles from the front as it goes; the two meet in the middle.
+that compiles, into the same numba disk cache, the functions the job will need
+later (the job's cycle and integrator kernels, in the order the job needs them),
+while the job itself computes and compiles what it needs first (EP-C and the
+codim-2 core); where the child starts is recorded so that the two take about as
+long (:func:`child_order`).
 
 Coordination: one lock file per cached numba function (``fcntl.flock``), held by the
 process that compiles the function until numba has saved it to the disk cache.  A
@@ -104,13 +106,31 @@ def decode_args(texts) -> tuple:
     return tuple(eval(t, {"__builtins__": {}}, names) for t in texts)  # noqa: S307
 
 
-def load_manifest() -> dict:
-    """``{job: [[module, qualname, [arg types]], ...]}`` (empty if there is no manifest)."""
+def _read_manifest() -> dict:
     try:
         with open(MANIFEST) as f:
-            return json.load(f).get("jobs", {})
+            return json.load(f)
     except (OSError, ValueError):
         return {}
+
+
+def load_manifest() -> dict:
+    """``{job: [[module, qualname, [arg types]], ...]}`` (empty if there is no manifest)."""
+    return _read_manifest().get("jobs", {})
+
+
+def child_order(job: str) -> list:
+    """The manifest items of ``job`` in the order the background process compiles them.
+
+    From the recorded start item on (the job compiles the items before it itself,
+    while the child compiles what the job needs later, in the order it needs it),
+    then the items before it from the last to the first (what the job has not
+    reached yet).
+    """
+    manifest = _read_manifest()
+    items = manifest.get("jobs", {}).get(job, [])
+    start = min(max(int(manifest.get("start", {}).get(job, 0)), 0), len(items))
+    return items[start:] + items[:start][::-1]
 
 
 def _function(module: str, qualname: str):
@@ -337,17 +357,19 @@ def _request_stop(signum, frame) -> None:
 
 
 def child(job: str, lock_dir: str) -> int:
-    """Compile ``job``'s manifest functions from the last to the first (the child's main)."""
+    """Compile ``job``'s manifest functions in :func:`child_order` (the child's main)."""
     signal.signal(signal.SIGTERM, _request_stop)
     parent = os.getppid()
     _install(_Locks(Path(lock_dir)))
-    items = load_manifest().get(job, [])
+    items = child_order(job)
     done = 0
-    for module, qualname, texts in reversed(items):
+    for module, qualname, texts in items:
         if _stop_requested or os.getppid() != parent:
             break
         try:
-            _function(module, qualname).compile(decode_args(texts))
+            fn, args = _function(module, qualname), decode_args(texts)
+            if args not in fn.overloads:   # (explicit signatures: compiled at import)
+                fn.compile(args)
             done += 1
         except Exception as exc:  # noqa: BLE001 (a stale entry: the job compiles it itself)
             log.warning("skipped %s.%s: %s: %s", module, qualname, type(exc).__name__,

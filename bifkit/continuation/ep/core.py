@@ -316,17 +316,27 @@ def _ep_locate(K, steps, p0, k, log, u, t, ds, which, ga, gb, tol, max_iter):
     return best, found, converged
 
 
-def ep_run(K, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter, lo, hi):
-    """One direction of an EP-C branch from u0 along t0 (see :func:`_ep_run`).
+class _Loop:
+    """A compiled loop with the step functions' addresses (:data:`STEPS`) supplied.
 
-    Returns (U, T, EV, TESTS, DS, npts, status).
+    Called like the loop without ``steps``; other attributes (``signatures``,
+    ``stats``, ...) are those of the numba dispatcher.
     """
-    return _ep_run(K, STEPS, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol,
-                   max_iter, lo, hi)
+
+    def __init__(self, dispatcher):
+        self.dispatcher = dispatcher
+        self.__doc__ = dispatcher.__doc__
+
+    def __call__(self, K, *args):
+        return self.dispatcher(K, STEPS, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.dispatcher, name)
 
 
-def ep_locate(K, p0, k, log, u, t, ds, which, ga, gb, tol, max_iter):
-    """Zero of test ``which`` on the step u + h t (see :func:`_ep_locate`).
-
-    Returns (u_located, ok, converged)."""
-    return _ep_locate(K, STEPS, p0, k, log, u, t, ds, which, ga, gb, tol, max_iter)
+#: one direction of an EP-C branch: ``ep_run(K, p0, k, log, u0, t0, ds, ds_min, ds_max,
+#: max_points, tol, max_iter, lo, hi)`` -> (U, T, EV, TESTS, DS, npts, status)
+ep_run = _Loop(_ep_run)
+#: a test function's zero on a step: ``ep_locate(K, p0, k, log, u, t, ds, which, ga, gb,
+#: tol, max_iter)`` -> (u_located, ok, converged)
+ep_locate = _Loop(_ep_locate)

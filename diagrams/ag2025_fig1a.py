@@ -89,9 +89,9 @@ def crossings_at(name, r, st, lines):
         if st["continue_chains"] and not any(
                 np.nanmin(np.hypot(np.log10(p[0] / K_H), np.log10(p[1] / r))) < 0.02
                 for p in lines + pieces):
-            x = _state_at(name, float(r), K_H)
             m = bifkit.load_model(name, K=K_H, i0=float(r), g0=1.0)
-            try:
+            try:  # the crossing's own state (Brent's last Newton solve at M = 64)
+                x = c["x"] if c.get("x") is not None else _state_at(name, float(r), K_H)
                 hc = hopf_curve(name, {"state": m.unpack(x), "params": m.params})
                 ok = np.array([truncation.tail(m, hc.x[i]) <= truncation.DEFAULT_TOL
                                for i in range(len(hc))])

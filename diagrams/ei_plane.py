@@ -207,9 +207,14 @@ def hopf_curves(plane, seeds, max_points=3000):
     for h in seeds:
         if plane.covered("H", h.params[plane.x], h.params[plane.y]):
             continue
-        hc = bifkit.continuation(plane.model(), "H-C", h, [plane.x, plane.y],
-                                 bounds=plane.bounds, log_params=plane.log_params,
-                                 max_points=max_points)
+        try:
+            hc = bifkit.continuation(plane.model(), "H-C", h, [plane.x, plane.y],
+                                     bounds=plane.bounds, log_params=plane.log_params,
+                                     max_points=max_points)
+        except Exception as e:  # keep the diagram; the notes CSV says which seed failed
+            plane.curves.setdefault("failed", []).append(
+                f"H-C from {h.params[plane.x]:.4g}, {h.params[plane.y]:.4g}: {e}")
+            continue
         x, y = _xy(plane, hc)
         ok = physical(hc)
         if not ok.any():

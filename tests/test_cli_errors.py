@@ -6,6 +6,7 @@ paths are checked (missing folders created) before computing, and files are writ
 atomically (temporary file + rename), so a failed write never leaves a truncated file.
 """
 import errno
+import importlib
 import json
 import subprocess
 import sys
@@ -73,7 +74,7 @@ def test_a_failed_write_prints_the_result_keeps_the_old_file_and_exits_1(tmp_pat
 
 def test_lyapunov_output_is_checked_before_the_run(tmp_path, capsys, monkeypatch):
     # the run would take long; the bad path must be reported without starting it
-    ly = sys.modules["bifkit.dynamics.lyapunov"]
+    ly = importlib.import_module("bifkit.dynamics.lyapunov")
     monkeypatch.setattr(ly, "lyapunov_spectrum", lambda *a, **k: pytest.fail("computed"))
     (tmp_path / "f").write_text("")
     assert main(["lyapunov", "mpr", "--T", "1e9", "--dt", "0.01",
@@ -82,7 +83,7 @@ def test_lyapunov_output_is_checked_before_the_run(tmp_path, capsys, monkeypatch
 
 
 def test_exit_codes_failed_computation_interrupt_and_internal_error(capsys, monkeypatch):
-    integ = sys.modules["bifkit.dynamics.integrate"]   # (the package exports the function)
+    integ = importlib.import_module("bifkit.dynamics.integrate")   # (the package exports the function)
 
     def boom(exc):
         def f(*a, **k):
@@ -102,7 +103,7 @@ def test_exit_codes_failed_computation_interrupt_and_internal_error(capsys, monk
 
 
 def test_a_run_that_stops_early_exits_1(capsys, monkeypatch):
-    integ = sys.modules["bifkit.dynamics.integrate"]
+    integ = importlib.import_module("bifkit.dynamics.integrate")
     real = integ.integrate
     monkeypatch.setattr(integ, "integrate", lambda *a, **k: real(*a, **{**k, "max_steps": 3}))
     assert main(INTEGRATE) == 1

@@ -43,6 +43,29 @@ def test_bautin_gh_point_carries_l2(bautin_hc):
     assert gh.data["l2"] == pytest.approx(4 * -1.0 / 2.0, rel=1e-8)   # closed form 4 s / w
 
 
+def test_gh_whose_normal_form_is_undefined_is_kept_without_l2(monkeypatch, caplog):
+    """A located GH where the l2 computation refuses the point (e.g. a second critical
+    pair next to an HH point: "not a Hopf point ... 'HH'") keeps the GH without l2 and logs
+    why; before, the ValueError ended the whole H-C run."""
+    from bifkit.continuation import degeneracy
+
+    real = degeneracy.hopf_normal_form
+
+    def refuse_order_5(forms, order=3):
+        if order == 5:
+            raise ValueError("not a Hopf point: the critical spectrum is 'HH'")
+        return real(forms, order=order)
+
+    monkeypatch.setattr(degeneracy, "hopf_normal_form", refuse_order_5)
+    m = zoo.bautin(mu=-0.2, nu=-1.0, w=2.0, s=-1.0)
+    ep = continuation(m, "EP-C", {"x": 0.0, "y": 0.0}, ["mu"], bounds={"mu": (-0.2, 0.2)})
+    (h,) = ep.special_points("H")
+    hc = continuation(m, "H-C", h, ["mu", "nu"], bounds={"mu": (-1, 1), "nu": (-1, 1)})
+    (gh,) = hc.special_points("GH")
+    assert gh.params["nu"] == pytest.approx(0.0, abs=LOC) and "l2" not in gh.data
+    assert "no l2" in caplog.text and "'HH'" in caplog.text
+
+
 @pytest.fixture(scope="module")
 def bt_model():
     m = zoo.bogdanov_takens(b1=-0.5, b2=-1.0)

@@ -752,7 +752,7 @@ def _normal_form_data(prob, label, y, info):
         return True
     x, p = y[:prob.n], prob.params(y)
     if label == "GH":
-        info["l2"] = float(dg.hopf_normal_form(prob.derivs.at(x, p, order=5), order=5).l2)
+        _set_l2(prob, info, lambda: prob.derivs.at(x, p, order=5))
     elif label == "BT":
         bt = dg.bt_coefficients(prob.derivs.at(x, p, order=2))
         info.pop("l1", None)
@@ -772,14 +772,24 @@ def _jet_l2(prob, y, info):
     point where the normal form is undefined keeps the point without l2 (logged)."""
     if prob.model.symbolic is None:
         return True
-    try:
+
+    def forms():
         if prob._jets is None:
             prob._jets = JetRHS(prob.model)
-        forms = prob._jets.at(y[:prob.n], prob.params(y))
-        info["l2"] = float(dg.hopf_normal_form(forms, order=5).l2)
+        return prob._jets.at(y[:prob.n], prob.params(y))
+    _set_l2(prob, info, forms)
+    return True
+
+
+def _set_l2(prob, info, forms):
+    """``info["l2"]`` from the multilinear forms ``forms()`` returns; a point where the
+    normal form is undefined (e.g. a second critical pair: the GH lies next to an HH
+    point, where the spectrum's classification sees two pairs) keeps the GH without l2
+    (logged) instead of ending the run."""
+    try:
+        info["l2"] = float(dg.hopf_normal_form(forms(), order=5).l2)
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
         log.warning("GH point of %s: no l2 (%s: %s)", prob.model.name, type(exc).__name__, exc)
-    return True
 
 
 def _polish_bt(prob, y_loc, i, col, ctx, found, converged):

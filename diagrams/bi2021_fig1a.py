@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .common import new_figure, save_figure
 from .ei_plane import Plane, compute, draw_plane, write_outputs
+from .resume import resume_store
 
 NAME = "bi2021-fig1a"
 TITLE = "Plane (I_e, D_ee), K=1000, D_ii=0.3: Hopf (super/sub), LPC, PD, node/focus, regions I-V"
@@ -35,7 +36,8 @@ def run(quick: bool, out: Path) -> dict:
                   dict(FIXED, I_e=0.01, D_ee=2.0))
     xs, ys, labels, timing = compute(plane, scan_lines=st["scan_lines"], x_start=0.1,
                                      cycle_options=st["cycle"],
-                                     pd_cuts=[2.0], grid=st["grid"])
+                                     pd_cuts=[2.0], grid=st["grid"],
+                                     store=resume_store(out, NAME, st, quick))
     comment = ("Bi et al. 2021 Fig. 1a; K=1000, D_ii=0.3; timings (s): "
                + " ".join(f"{k}={v:.1f}" for k, v in timing.items()))
     files = write_outputs(plane, out, NAME, xs, ys, labels, comment)

@@ -6,15 +6,9 @@ Jacobian factorised by condensation of parameters at the start and refreshed
 when the steps contract by less than 1/2; converged when the relative step is
 below ``tol``).  In Python each iteration was ~15 numpy calls and two
 compiled ones around the condensed solve; here the whole loop is one call, as
-LC-C's :mod:`.lc_newton`.
-
-Numba's disk cache does not see edits to the functions this one calls
-(:mod:`.kernels`, :mod:`.linalg`, :mod:`.collocation`): after changing them,
-touch this file so that its cached code is rebuilt.
-
-The model's kernels arrive as the address array ``K`` of
-:mod:`bifkit.binding` (as in :mod:`.kernels`), so this compiles once for all
-models.
+LC-C's :mod:`.lc_newton`, whose notes on the disk cache (touch this file after
+editing the functions it calls) and on the model's kernels (the address array
+``K`` of :mod:`bifkit.binding`: compiled once for all models) hold here too.
 """
 from __future__ import annotations
 

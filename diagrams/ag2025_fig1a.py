@@ -87,7 +87,7 @@ def crossings_at(name, r, st, lines):
         if c["M"] != 64:
             continue  # H-C runs at M = 64 only where that M is enough
         if st["continue_chains"] and not any(
-                np.nanmin(np.hypot(np.log10(p[0] / K_H), np.log10(p[1] / r))) < 0.02
+                np.any(np.hypot(np.log10(p[0] / K_H), np.log10(p[1] / r)) < 0.02)  # NaN: not near
                 for p in lines + pieces):
             m = bifkit.load_model(name, K=K_H, i0=float(r), g0=1.0)
             try:  # the crossing's own state (Brent's last Newton solve at M = 64)

@@ -64,6 +64,19 @@ def symbolic_form(model, needed_for: str):
     return sym
 
 
+def finite_point(x, p, n: int):
+    """(x, p) as float arrays, or a ValueError when x does not have ``n`` entries or a value
+    is not finite.  The point check of :meth:`SymbolicDerivatives.at` and
+    :meth:`bifkit.continuation.jets.JetRHS.at`."""
+    x = np.asarray(x, float)
+    p = np.asarray(p, float)
+    if x.shape != (n,):
+        raise ValueError(f"x must have {n} entries; got shape {x.shape}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(p))):
+        raise ValueError("x and p must be finite")
+    return x, p
+
+
 class SymbolicDerivatives:
     """Exact derivative tensors of a model's right-hand side, evaluated numerically.
 
@@ -168,12 +181,7 @@ class SymbolicDerivatives:
         Tensors of order >= 2 are evaluated when first used (a 5th-order tensor has
         n^6 entries; classifying a spectrum needs only the Jacobian).
         """
-        x = np.asarray(x, float)
-        p = np.asarray(p, float)
-        if x.shape != (self.n,):
-            raise ValueError(f"x must have {self.n} entries; got shape {x.shape}")
-        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(p))):
-            raise ValueError("x and p must be finite")
+        x, p = finite_point(x, p, self.n)
         if order not in (1, 2, 3, 4, 5):
             raise ValueError(f"order must be 1..5; got {order!r}")
         fp, fxp = self._param_fn()

@@ -30,7 +30,7 @@ import math
 import numpy as np
 import sympy as sp
 
-from .degeneracy import symbolic_form
+from .degeneracy import finite_point, symbolic_form
 
 log = logging.getLogger("bifkit.continuation.jets")
 
@@ -294,12 +294,7 @@ class JetRHS:
         return out
 
     def at(self, x, p) -> "JetForms":
-        x = np.asarray(x, float)
-        p = np.asarray(p, float)
-        if x.shape != (self.n,):
-            raise ValueError(f"x must have {self.n} entries; got shape {x.shape}")
-        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(p))):
-            raise ValueError("x and p must be finite")
+        x, p = finite_point(x, p, self.n)
         return JetForms(self, x, p)
 
 

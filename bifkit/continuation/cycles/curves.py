@@ -25,6 +25,7 @@ from . import collocation as co
 from .. import events as ev_mod
 from ..progress import Progress
 from . import mesh as mesh_mod
+from .lc import LocatesInRun
 from .systems import KINDS, ExtendedSystem, Point, node_weights
 
 
@@ -98,7 +99,7 @@ def continue_cycle_curve(model, curve, start, free, opts, **gh_opts):
     return driver.continue_curve(kind, opts)
 
 
-class CycleBifurcationCurve:
+class CycleBifurcationCurve(LocatesInRun):
     """The PD-C / LPC-C / NS-C curve type of :func:`..driver.continue_curve` (see its
     interface).
 
@@ -111,6 +112,7 @@ class CycleBifurcationCurve:
     """
 
     events_in_loop = True
+    ROWS = "points"          # the run's extended points (LocatesInRun.rows)
 
     def __init__(self, model, curve, free, system, pt0, t0U, t0z, lims, info):
         self.model, self.curve, self.free, self.system = model, curve, free, system
@@ -136,19 +138,6 @@ class CycleBifurcationCurve:
         m = len(pts)
         return Run(sign=sign, m=m, status=code, message=reason, tests=np.zeros((m, 0)),
                    ds=np.zeros(m), arrays={"points": pts}, special=[sp for _, sp in uz])
-
-    def scanned(self, run, opts):
-        """Nothing for the driver to locate: :func:`_run` locates its zeros at every step."""
-        return []
-
-    def finish(self, run, opts):
-        """Nothing left after a run (:func:`_run`'s status names unreliable multipliers)."""
-
-    def rows(self, run) -> dict:
-        """{"points": object array of the run's extended points}."""
-        points = np.empty(run.m, dtype=object)
-        points[:] = run.arrays["points"]
-        return {"points": points}
 
     def branch(self, rows, special, status, message, opts):
         """The joined runs as a CycleBranch (:func:`_branch`)."""

@@ -270,7 +270,28 @@ def continue_cycles(model, start, free, opts) -> "CycleBranch":
     return driver.continue_curve(CycleCurve.for_request(model, "LC-C", start, free, opts), opts)
 
 
-class CycleCurve:
+class LocatesInRun:
+    """The driver-interface pieces shared by the cycle curve types, whose runs locate
+    their special points and events at every step themselves: nothing for the driver
+    to scan or finish afterwards (the run's status already names unreliable
+    multipliers), and the run's per-point objects (``run.arrays[ROWS]``: Orbits on LC-C,
+    extended points on PD-C/LPC-C/NS-C) stored as one object-array row."""
+
+    ROWS = "orbits"
+
+    def scanned(self, run, opts):
+        return []
+
+    def finish(self, run, opts):
+        pass
+
+    def rows(self, run) -> dict:
+        objects = np.empty(run.m, dtype=object)
+        objects[:] = run.arrays[self.ROWS]
+        return {self.ROWS: objects}
+
+
+class CycleCurve(LocatesInRun):
     """The LC-C curve type of :func:`..driver.continue_curve` (see its interface).
 
     The start (Hopf point, PD point, BPC point or orbit) is prepared once in
@@ -367,19 +388,6 @@ class CycleCurve:
              "trivial_error": orb.trivial_error, "iterations": s["iterations"],
              **s.get("data", {})},
             bool(s["converged"]), s["state"])
-
-    def scanned(self, run, opts):
-        """Nothing for the driver to locate: lc_run locates its zeros at every step."""
-        return []
-
-    def finish(self, run, opts):
-        """Nothing left after a run (lc_run's status already names unreliable multipliers)."""
-
-    def rows(self, run) -> dict:
-        """{"orbits": object array of the run's Orbits}."""
-        orbits = np.empty(run.m, dtype=object)
-        orbits[:] = run.arrays["orbits"]
-        return {"orbits": orbits}
 
     def branch(self, rows, special, status, message, opts) -> "CycleBranch":
         """The joined runs as a CycleBranch."""

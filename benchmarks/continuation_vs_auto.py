@@ -22,6 +22,15 @@ the start stage of PD-C); ``auto_total_s`` adds the backend's Python work
 ``solutions="special"`` (NPR = 0: only labelled solutions written, as AUTO is
 normally used) and without the l1 probes.
 
+Both of those are wall times, so on a shared machine the ratio moves with the
+load (the waits for a core count).  Three CPU-time columns end each line:
+``bifkit_cpu_s`` (``time.process_time`` around each repeated call, median),
+``auto_cpu_s`` (user + system CPU seconds of AUTO-07p's child processes during
+each call, ``resource.getrusage(RUSAGE_CHILDREN)`` before and after it, median;
+the backend waits for its processes, so they have exited when the call
+returns; the backend's own Python work is not in it) and ``cpu_ratio`` =
+bifkit_cpu_s / auto_cpu_s.  The timed calls are the same as for ``ratio``.
+
 Curves (E-I neural mass, K = 1000, D_ii = 0.3, D_ee = 2.0):
 
 EP-C   equilibria in I_e over [1e-5, 200], both directions
@@ -54,6 +63,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -75,30 +85,47 @@ BOUNDS_PD = {"I_e": (1e-5, 200.0), "D_ee": (0.5, 6.0)}
 FASTEST = {}
 
 
+#: median CPU seconds of the repeats, per engine (set by timed / auto_timed for the line's
+#: bifkit_cpu_s, auto_cpu_s and cpu_ratio)
+CPU = {}
+
+
+def children_cpu_seconds() -> float:
+    """User + system CPU seconds of this process's waited-for child processes so far."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def timed(fn, repeats):
     """(first-call seconds, median seconds of ``repeats`` further calls, last result)."""
     t0 = time.perf_counter()
     res = fn()
     first = time.perf_counter() - t0
-    times = []
+    times, cpu = [], []
     for _ in range(max(repeats, 1)):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         res = fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     FASTEST["bifkit"] = min(times)
+    CPU["bifkit"] = statistics.median(cpu)
     return first, statistics.median(times), res
 
 
 def auto_timed(fn, repeats):
     """(median AUTO process seconds, median backend seconds, last branch)."""
-    procs, totals, br = [], [], None
+    procs, totals, cpu, br = [], [], [], None
     for _ in range(max(repeats, 1)):
+        c0 = children_cpu_seconds()
         t0 = time.perf_counter()
         br = fn()
         totals.append(time.perf_counter() - t0)
+        cpu.append(children_cpu_seconds() - c0)   # AUTO's processes have exited by now
         info = br.options["auto"]
         procs.append(sum(info["run_seconds"]) + info.get("start_seconds", 0.0))
     FASTEST["auto"] = min(procs)
+    CPU["auto"] = statistics.median(cpu)
     return statistics.median(procs), statistics.median(totals), br
 
 
@@ -179,7 +206,9 @@ class Bench:
         print(f"{curve} points={npoints(rb)} bifkit_s={tb:.3f} auto_s={ta:.3f} "
               f"ratio={tb / ta:.2f} ratio_min={FASTEST['bifkit'] / FASTEST['auto']:.2f} "
               f"auto_points={npoints(ra)} auto_total_s={ttot:.3f} "
-              f"bifkit_jit_s={max(first - tb, 0.0):.2f}{extra}", flush=True)
+              f"bifkit_jit_s={max(first - tb, 0.0):.2f}{extra} "
+              f"bifkit_cpu_s={CPU['bifkit']:.3f} auto_cpu_s={CPU['auto']:.3f} "
+              f"cpu_ratio={CPU['bifkit'] / max(CPU['auto'], 1e-9):.2f}", flush=True)
         return rb, ra
 
     def bifkit_only(self, curve, bif, why):

@@ -135,30 +135,14 @@ def _factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb):
 
 
 @nb.njit(cache=True)
-def condense_factor(Jblk, Jb):
-    """Factorise the collocation rows (see module docstring).
+def factor_chain(A, B, Cb):
+    """Step 2 of :func:`condense_factor`: eliminate the mesh points x_1..x_{N-1} from the
+    condensed rows A[j] x_j + B[j] x_{j+1} + Cb[j] z of the intervals.
 
-    Parameters
-    ----------
-    Jblk : (N, m*n, (m+1)*n);  Jb : (N, m*n, nb)
-
-    Returns
-    -------
-    top, V1, b1, mid, V2, b2, P, Q, S
-        top (N, ki, ki+2n+nb): U of the interior nodes and the transformed
-        columns; mid (N, n, 3n+nb): the same for the mesh points (row j of the
-        chain); V*, b*: multipliers and pivots; (P, Q, S): the condensed rows
-        P x_0 + Q x_N + S z = s.
+    Returns mid, V2, b2, P, Q, S (see :func:`condense_factor`).
     """
-    N, m, n, nbd, ki, nc = _sizes(Jblk, Jb)
-    mn = m * n
-    top = np.zeros((N, ki, nc))
-    V1 = np.zeros((N, mn, max(ki, 1)))
-    b1 = np.zeros((N, max(ki, 1)), dtype=np.int64)
-    A = np.zeros((N, n, n))
-    B = np.zeros((N, n, n))
-    Cb = np.zeros((N, n, nbd))
-    _factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb)
+    N, n, _ = A.shape
+    nbd = Cb.shape[2]
     P = A[0].copy()
     Q = B[0].copy()
     S = Cb[0].copy()
@@ -189,6 +173,35 @@ def condense_factor(Jblk, Jb):
                 Q[a, b] = M2[n + a, 2 * n + b]
             for c in range(nbd):
                 S[a, c] = M2[n + a, 3 * n + c]
+    return mid, V2, b2, P, Q, S
+
+
+@nb.njit(cache=True)
+def condense_factor(Jblk, Jb):
+    """Factorise the collocation rows (see module docstring).
+
+    Parameters
+    ----------
+    Jblk : (N, m*n, (m+1)*n);  Jb : (N, m*n, nb)
+
+    Returns
+    -------
+    top, V1, b1, mid, V2, b2, P, Q, S
+        top (N, ki, ki+2n+nb): U of the interior nodes and the transformed
+        columns; mid (N, n, 3n+nb): the same for the mesh points (row j of the
+        chain); V*, b*: multipliers and pivots; (P, Q, S): the condensed rows
+        P x_0 + Q x_N + S z = s.
+    """
+    N, m, n, nbd, ki, nc = _sizes(Jblk, Jb)
+    mn = m * n
+    top = np.zeros((N, ki, nc))
+    V1 = np.zeros((N, mn, max(ki, 1)))
+    b1 = np.zeros((N, max(ki, 1)), dtype=np.int64)
+    A = np.zeros((N, n, n))
+    B = np.zeros((N, n, n))
+    Cb = np.zeros((N, n, nbd))
+    _factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb)
+    mid, V2, b2, P, Q, S = factor_chain(A, B, Cb)
     return top, V1, b1, mid, V2, b2, P, Q, S
 
 
@@ -295,21 +308,15 @@ def _rhs_intervals(V1, b1, G1, r_col, ytop, rr, part):
 
 
 @nb.njit(cache=True)
-def condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c):
-    """Solve for one right-hand side with a factorisation and its eliminated borders.
-
-    Returns U (N*m+1, n), z (nb,).
+def solve_mesh_points(mid, V2, b2, G2, Md, rr, part, r_bc, r_c, m):
+    """The part of :func:`condense_rhs` after the intervals' elimination of the right-hand
+    side (``rr`` and the border rows' parts ``part``): the chain of mesh points, the dense
+    system and the back substitution of the mesh points.  Returns U (N m + 1, n) with its
+    mesh points set (interior nodes zero) and z.
     """
-    N, ki, nc = top.shape
-    n = mid.shape[1]
-    nbd = G1.shape[1]
-    mn = V1.shape[1]
-    m = mn // n
+    N, n, _ = mid.shape
+    nbd = G2.shape[1]
     rc = r_c.copy()
-    ytop = np.zeros((N, max(ki, 1)))
-    rr = np.zeros((N, n))
-    part = np.zeros((N, nbd))
-    _rhs_intervals(V1, b1, G1, r_col, ytop, rr, part)
     for j in range(N):
         for q in range(nbd):
             rc[q] -= part[j, q]
@@ -342,8 +349,24 @@ def condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c):
         U[0, a] = sol[a]
         U[N * m, a] = sol[n + a]
     z = sol[2 * n:].copy()
-    # back substitution: mesh points, then interior nodes
     back_substitute_mesh(mid, ymid, z, U)
+    return U, z
+
+
+@nb.njit(cache=True)
+def condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c):
+    """Solve for one right-hand side with a factorisation and its eliminated borders.
+
+    Returns U (N*m+1, n), z (nb,).
+    """
+    N, ki, _ = top.shape
+    n = mid.shape[1]
+    nbd = G1.shape[1]
+    ytop = np.zeros((N, max(ki, 1)))
+    rr = np.zeros((N, n))
+    part = np.zeros((N, nbd))
+    _rhs_intervals(V1, b1, G1, r_col, ytop, rr, part)
+    U, z = solve_mesh_points(mid, V2, b2, G2, Md, rr, part, r_bc, r_c, ki // n + 1)
     if ki > 0:
         back_substitute_interior(top, ytop, z, U)
     return U, z

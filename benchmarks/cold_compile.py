@@ -54,12 +54,21 @@ from collections import defaultdict
 from numba.core import event
 
 stack, self_time, n_sigs, order = [], defaultdict(float), defaultdict(int), []
+T0 = time.time()
+spans = []      # (start, end) wall seconds of the outermost compiles, name
+samples = []    # (wall seconds, what the main thread does), every 0.1 s
+
+def _name(disp):
+    fn = getattr(disp, "py_func", None)
+    return f"{fn.__module__}.{fn.__qualname__}" if fn is not None else str(disp)
 
 class _Timer(event.Listener):
     def on_start(self, ev):
-        stack.append([time.process_time(), 0.0])
+        stack.append([time.process_time(), 0.0, time.time(), _name(ev.data["dispatcher"])])
     def on_end(self, ev):
-        start, nested = stack.pop()
+        start, nested, wall0, outer = stack.pop()
+        if not stack:
+            spans.append((wall0 - T0, time.time() - T0, outer))
         spent = time.process_time() - start
         disp = ev.data["dispatcher"]
         fn = getattr(disp, "py_func", None)
@@ -74,6 +83,47 @@ class _Timer(event.Listener):
             stack[-1][1] += spent
 
 event.register("numba:compile", _Timer())
+
+def _what(frame):
+    # what the main thread does: the outermost recipe function below compute(), and
+    # compile <function> / wait / sympy / import / compute <innermost bifkit module>
+    phase, kind, inner = "", "compute", ""
+    while frame is not None:
+        code = frame.f_code
+        mod = frame.f_globals.get("__name__", "")
+        if mod.startswith("diagrams.") and code.co_name not in SKIP:
+            phase = code.co_name
+        if code.co_name == "_acquire" and mod == "bifkit._warmup":
+            kind = "wait"
+        elif kind == "compute" and mod.startswith("sympy"):
+            kind = "sympy"
+        elif kind == "compute" and mod.startswith("importlib"):
+            kind = "import"
+        if not inner and mod.startswith(("bifkit", "diagrams")):
+            inner = mod
+        frame = frame.f_back
+    if kind == "compute" and stack:
+        kind = "compile " + stack[0][3]
+    elif kind == "compute":
+        kind = "compute " + inner
+    return phase, kind
+
+SKIP = {"compute", "phase", "<lambda>", "run", "run_recipe", "cmd_diagram", "main", "<module>"}
+
+def _sample():
+    import threading
+    main_id = threading.main_thread().ident
+    while True:
+        frame = sys._current_frames().get(main_id)
+        if frame is None:
+            return
+        samples.append((time.time() - T0,) + _what(frame))
+        del frame
+        time.sleep(0.1)
+
+if TIMELINE:
+    import threading
+    threading.Thread(target=_sample, daemon=True).start()
 from bifkit.cli import main
 code = 0
 try:
@@ -87,7 +137,8 @@ import resource
 own = resource.getrusage(resource.RUSAGE_SELF)
 bg = resource.getrusage(resource.RUSAGE_CHILDREN)   # the background compile, reaped by the job
 with open(OUT, "w") as f:
-    json.dump({"self": self_time, "n": n_sigs, "order": recorded,
+    json.dump({"self": self_time, "n": n_sigs, "order": recorded, "t0": T0,
+               "spans": spans, "samples": samples,
                "cpu_main": own.ru_utime + own.ru_stime, "cpu_bg": bg.ru_utime + bg.ru_stime}, f)
 sys.exit(code)
 """
@@ -102,7 +153,8 @@ DIAGRAM_KEY = "diagram bi2021-fig1a --quick"
 TARGET_WALL = 45.0
 
 
-def run_job(args: list[str], keep: str | None = None, background: bool = True) -> dict:
+def run_job(args: list[str], keep: str | None = None, background: bool = True,
+            timeline: bool = False) -> dict:
     """Run the CLI with ``args`` cold in a child; return cpu, wall and compile times.
 
     ``cpu`` counts the child and the background compile process it started (both
@@ -119,7 +171,10 @@ def run_job(args: list[str], keep: str | None = None, background: bool = True) -
         path = os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)
         env = {**os.environ, "NUMBA_CACHE_DIR": dirs["numba"], "BIFKIT_CACHE": dirs["bifkit"],
                "PYTHONPATH": path, "BIFKIT_WARMUP": "1" if background else "0"}
-        code = CHILD.replace("OUT", repr(report))
+        trace = os.path.join(tmp, "background-trace.jsonl")
+        if timeline:
+            env["BIFKIT_WARMUP_TRACE"] = trace
+        code = CHILD.replace("OUT", repr(report)).replace("TIMELINE", repr(timeline))
         argv = [a.format(out=dirs["out"]) for a in args]
         load = os.getloadavg()[0]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -133,6 +188,10 @@ def run_job(args: list[str], keep: str | None = None, background: bool = True) -
                                f"{proc.stderr[-3000:]}")
         with open(report) as f:
             compiled = json.load(f)
+        compiled["trace"] = []
+        if os.path.exists(trace):
+            with open(trace) as f:
+                compiled["trace"] = [json.loads(line) for line in f if line.strip()]
         bg_log = os.path.join(dirs["numba"], "bifkit-warmup", "background.log")
         bg = open(bg_log).read().strip().splitlines()[-2:] if os.path.exists(bg_log) else []
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -181,6 +240,43 @@ def report(job: str, res: dict, top: int) -> None:
             print(f"    {name:70s} {sec:7.2f} s  x{res['n'][name]}")
 
 
+def _segments(samples: list) -> list:
+    """Consecutive samples with the same (phase, activity) as (start, end, phase, activity)."""
+    out = []
+    for t, phase, kind in samples:
+        if out and out[-1][2:] == [phase, kind]:
+            out[-1][1] = t + 0.1
+        else:
+            out.append([t, t + 0.1, phase, kind])
+    return out
+
+
+def print_timeline(res: dict, shortest: float = 0.5) -> None:
+    """Main process (sampled every 0.1 s) and background process (per item) side by side."""
+    t0 = res["t0"]
+    rows = [(a, b, "main", f"{p or '-'}: {k}") for a, b, p, k in _segments(res["samples"])]
+    rows += [(a - t0, b - t0, "bg", name) for a, b, name in res["trace"]]
+    rows += [(a, b, "main", "compiled " + name) for a, b, name in res["spans"]]
+    print(f"  timeline (wall s from the main process start; main sampled every 0.1 s, "
+          f"rows shorter than {shortest} s left out):")
+    for a, b, who, what in sorted(rows):
+        if b - a >= shortest or what.startswith("<"):
+            print(f"    {a:6.1f} {b:6.1f} {b - a:5.1f}  {who:4s} {what}")
+    totals: dict[str, float] = {}
+    for _, p, k in res["samples"]:
+        key = "compile " + phase_of(k.split(" ", 1)[1]) if k.startswith("compile") else k
+        totals[key] = totals.get(key, 0.0) + 0.1
+    print("  main process wall by activity (s):")
+    for key, sec in sorted(totals.items(), key=lambda kv: -kv[1]):
+        if sec >= 0.2:
+            print(f"    {key:50s} {sec:6.1f}")
+    by_phase: dict[str, float] = {}
+    for _, p, k in res["samples"]:
+        by_phase[p or "-"] = by_phase.get(p or "-", 0.0) + 0.1
+    print("  main process wall by recipe function (s): "
+          + ", ".join(f"{p} {s:.1f}" for p, s in sorted(by_phase.items(), key=lambda kv: -kv[1])))
+
+
 def record(res: dict) -> None:
     """Write the diagram job's compile order into bifkit's background-compile manifest."""
     path = os.path.join(ROOT, "bifkit", "_warmup_manifest.json")
@@ -223,6 +319,9 @@ def main() -> None:
     parser.add_argument("--keep", metavar="DIR", help="keep the diagram's output in DIR")
     parser.add_argument("--no-background", action="store_true",
                         help="without the background compile process (BIFKIT_WARMUP=0)")
+    parser.add_argument("--timeline", action="store_true",
+                        help="print what the main process (sampled) and the background "
+                             "process (per item) do, in wall time")
     parser.add_argument("--record", action="store_true",
                         help="run the diagram job without background compile and write its "
                              "compile order to bifkit/_warmup_manifest.json")
@@ -232,8 +331,14 @@ def main() -> None:
         jobs = ["diagram"]
     for job in jobs:
         res = run_job(JOBS[job], args.keep if job == "diagram" else None,
-                      background=not (args.no_background or args.record))
+                      background=not (args.no_background or args.record),
+                      timeline=args.timeline)
         report(job, res, args.top)
+        if args.timeline:
+            print_timeline(res)
+            if args.keep:
+                with open(os.path.join(args.keep, "cold_compile_timeline.json"), "w") as f:
+                    json.dump(res, f)
     if args.record:
         record(res)
     if "diagram" in jobs:

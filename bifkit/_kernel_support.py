@@ -10,9 +10,46 @@ Each has one explicit signature (int64 sizes): the generated code passes its
 sizes as literal integers, and without a signature numba compiled each
 function once per literal value (``zeros2`` twice in the main job,
 ``benchmarks/cold_compile.py``, and again for every new model size).
+
+Importing this module also makes the error branch of slice assignments cheap to
+compile (:func:`raise_shape_mismatch`); :mod:`bifkit.binding` and
+:mod:`bifkit.dynamics.integrators` import it, so every compiled algorithm of bifkit
+is compiled with it.
 """
+import numba.np.arrayobj as _arrayobj
 import numpy as np
 from numba import njit
+from numba.extending import overload
+
+
+# --------------------------------------------------------------------------- #
+# The error path of slice assignment, without string formatting                #
+# --------------------------------------------------------------------------- #
+# Every array-to-slice assignment in compiled code (``M[:n, :] = A``, ``K[s] = v``)
+# carries a shape check whose error branch numba (0.60+, CPU target) builds with
+# f-strings over the shape tuples: compiling that pulls in numba's unicode and
+# list-join code, about 2.6 s of CPU once per process and 0.25 s more in every
+# compiled function with a slice assignment, where the error code is linked in
+# and optimised again (/tmp measurement: 3.05 s -> 0.46 s for the first such
+# function, 0.38 s -> 0.13 s for each further one).  The cold main job compiles
+# dozens of them in each of its two processes (benchmarks/cold_compile.py).
+# bifkit routes that branch to numba's own fixed-message variant (the one its
+# "generic" target uses): the same ValueError, without the two shapes in the text.
+def raise_shape_mismatch(src_shapes, index_shape):
+    """Stub resolved by numba's slice assignment when source and target shapes differ."""
+    raise NotImplementedError
+
+
+@overload(raise_shape_mismatch)
+def _raise_shape_mismatch_impl(src_shapes, index_shape):
+    def impl(src_shapes, index_shape):
+        raise ValueError("cannot assign slice from input of different size "
+                         "(array shapes do not match)")
+    return impl
+
+
+if hasattr(_arrayobj, "raise_with_shape_context"):   # numba >= 0.60; else nothing to do
+    _arrayobj.raise_with_shape_context = raise_shape_mismatch
 
 
 @njit("float64[::1](int64)", cache=True)

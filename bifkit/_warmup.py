@@ -360,12 +360,18 @@ def child(job: str, lock_dir: str) -> int:
     """Compile ``job``'s manifest functions in :func:`child_order` (the child's main)."""
     signal.signal(signal.SIGTERM, _request_stop)
     parent = os.getppid()
+    importlib.import_module("bifkit._kernel_support")   # compile as the job does (see there)
     _install(_Locks(Path(lock_dir)))
     items = child_order(job)
+    trace = os.environ.get("BIFKIT_WARMUP_TRACE")   # a file: one line per item, wall times
+    if trace:
+        with open(trace, "a") as f:
+            f.write(json.dumps([time.time(), time.time(), "<child started>"]) + "\n")
     done = 0
     for module, qualname, texts in items:
         if _stop_requested or os.getppid() != parent:
             break
+        t0 = time.time()
         try:
             fn, args = _function(module, qualname), decode_args(texts)
             if args not in fn.overloads:   # (explicit signatures: compiled at import)
@@ -374,6 +380,9 @@ def child(job: str, lock_dir: str) -> int:
         except Exception as exc:  # noqa: BLE001 (a stale entry: the job compiles it itself)
             log.warning("skipped %s.%s: %s: %s", module, qualname, type(exc).__name__,
                         str(exc)[:300])
+        if trace:
+            with open(trace, "a") as f:
+                f.write(json.dumps([t0, time.time(), f"{module}.{qualname}"]) + "\n")
     log.info("compiled or found %d of %d functions", done, len(items))
     return 0
 

@@ -39,6 +39,8 @@ from numba.core import cgutils
 from numba.core.errors import NumbaExperimentalFeatureWarning
 from numba.extending import intrinsic
 
+from . import _kernel_support  # noqa: F401  (cheap slice-assignment error path, see there)
+
 # first-class functions are an 'experimental' numba feature (stable since 0.53)
 warnings.filterwarnings("ignore", message=".*First-class function type feature is experimental",
                         category=NumbaExperimentalFeatureWarning)

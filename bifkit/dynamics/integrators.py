@@ -23,6 +23,7 @@ import math
 import numpy as np
 from numba import njit, types
 
+from .. import _kernel_support  # noqa: F401  (cheap slice-assignment error path, see there)
 from .trajectory import (LOOP_BLOWUP, LOOP_MAX_STEPS, LOOP_NONFINITE, LOOP_OK,
                          LOOP_STEP_UNDERFLOW)
 
@@ -153,6 +154,13 @@ def _initial_step(f, p, t0, x0, f0, rtol, atol, max_step):
     return min(100 * h0, h1, max_step)
 
 
+@njit(cache=True)
+def _set_row(K, s, v):
+    """K[s, :] = v (a loop: no shape-mismatch error path to compile)."""
+    for i in range(v.size):
+        K[s, i] = v[i]
+
+
 @njit(types.Tuple((A2, I64, I64, F64, I64, I64, I64))(
     RHS, A1, A1, A1, F64, A1, F64, F64, I64, F64), cache=True)
 def dopri_loop(f, p, x0, t_out, rtol, atol, h0, max_step, max_steps, blowup):
@@ -169,12 +177,18 @@ def dopri_loop(f, p, x0, t_out, rtol, atol, h0, max_step, max_steps, blowup):
     """
     n, nt = x0.size, t_out.size
     Y = np.empty((n, nt))
-    Y[:, 0] = x0
+    for i in range(n):
+        Y[i, 0] = x0[i]
     t_end = t_out[nt - 1]
     t = t_out[0]
+    # work arrays allocated once (not per stage): the same arithmetic, element by
+    # element in the same order as the array expressions they replace
     x = x0.copy()
+    xn = np.empty(n)      # the step's 5th-order solution
+    xs = np.empty(n)      # a stage's argument x + h sum_j a_sj K_j
+    he = np.empty(n)      # h times the embedded error estimate
     K = np.empty((7, n))
-    K[0] = f(t, x, p)
+    _set_row(K, 0, f(t, x, p))
     nfev = 1
     h = h0
     if h <= 0.0:
@@ -188,20 +202,25 @@ def dopri_loop(f, p, x0, t_out, rtol, atol, h0, max_step, max_steps, blowup):
         if h <= 10.0 * 2.2e-16 * max(abs(t), 1.0):
             return Y, k_out, LOOP_STEP_UNDERFLOW, t, nsteps, nrej, nfev
         for s in range(1, 6):
-            dx = np.zeros(n)
-            for j in range(s):
-                dx += DP_A[s, j] * K[j]
-            K[s] = f(t + DP_C[s] * h, x + h * dx, p)
-        dx = np.zeros(n)
-        for j in range(6):
-            dx += DP_B[j] * K[j]
-        xn = x + h * dx
-        K[6] = f(t + h, xn, p)
+            for i in range(n):
+                dx = 0.0
+                for j in range(s):
+                    dx += DP_A[s, j] * K[j, i]
+                xs[i] = x[i] + h * dx
+            _set_row(K, s, f(t + DP_C[s] * h, xs, p))
+        for i in range(n):
+            dx = 0.0
+            for j in range(6):
+                dx += DP_B[j] * K[j, i]
+            xn[i] = x[i] + h * dx
+        _set_row(K, 6, f(t + h, xn, p))
         nfev += 6
-        e = np.zeros(n)
-        for j in range(7):
-            e += DP_E[j] * K[j]
-        err = _rms_scaled(h * e, x, xn, rtol, atol)
+        for i in range(n):
+            e = 0.0
+            for j in range(7):
+                e += DP_E[j] * K[j, i]
+            he[i] = h * e
+        err = _rms_scaled(he, x, xn, rtol, atol)
         if not math.isfinite(err):
             # a stage left the domain: retry smaller, unless already tiny
             nrej += 1
@@ -215,15 +234,18 @@ def dopri_loop(f, p, x0, t_out, rtol, atol, h0, max_step, max_steps, blowup):
         tn = t + h if t_end - (t + h) > 1e-14 * max(1.0, abs(t_end)) else t_end
         while k_out < nt and t_out[k_out] <= tn:
             th = (t_out[k_out] - t) / h
-            q = np.zeros(n)
-            for j in range(7):
-                w = (DP_P[j, 0] * th + DP_P[j, 1] * th ** 2 + DP_P[j, 2] * th ** 3
-                     + DP_P[j, 3] * th ** 4)
-                q += w * K[j]
-            Y[:, k_out] = x + h * q
+            for i in range(n):
+                q = 0.0
+                for j in range(7):
+                    w = (DP_P[j, 0] * th + DP_P[j, 1] * th ** 2 + DP_P[j, 2] * th ** 3
+                         + DP_P[j, 3] * th ** 4)
+                    q += w * K[j, i]
+                Y[i, k_out] = x[i] + h * q
             k_out += 1
-        t, x = tn, xn
-        K[0] = K[6]
+        t = tn
+        for i in range(n):
+            x[i] = xn[i]
+            K[0, i] = K[6, i]
         nsteps += 1
         code = check_state(x, blowup)
         if code != LOOP_OK:

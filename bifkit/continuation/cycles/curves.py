@@ -750,8 +750,15 @@ def _lp_test(curve, mu):
     else:   # NS-C: the pair e^{+-i kappa}, as _other_multipliers (after the trivial one)
         r = _other_multipliers(curve, mu)
         s = list(r) + [s[int(np.argmin(np.abs(np.asarray(s) - 1.0)))]]
-    d = np.asarray(s) - 1.0
-    return float(np.real(sum(np.prod(np.delete(d, j)) for j in range(d.size))))
+    d = [complex(z) - 1.0 for z in s]
+    total = 0.0
+    for j in range(len(d)):
+        term = 1.0
+        for i, di in enumerate(d):
+            if i != j:
+                term *= di
+        total += term
+    return float(np.real(total))
 
 
 def _point_codim2(system, pt):

@@ -91,7 +91,7 @@ def _what(frame):
     while frame is not None:
         code = frame.f_code
         mod = frame.f_globals.get("__name__", "")
-        if mod.startswith("diagrams.") and code.co_name not in SKIP:
+        if "diagrams." in mod and code.co_name not in SKIP:
             phase = code.co_name
         if code.co_name == "_acquire" and mod == "bifkit._warmup":
             kind = "wait"
@@ -102,7 +102,7 @@ def _what(frame):
         if not inner and mod.startswith(("bifkit", "diagrams")):
             inner = mod
         frame = frame.f_back
-    if kind == "compute" and stack:
+    if kind != "wait" and stack:   # compiling (also during an import)
         kind = "compile " + stack[0][3]
     elif kind == "compute":
         kind = "compute " + inner
@@ -244,6 +244,8 @@ def _segments(samples: list) -> list:
     """Consecutive samples with the same (phase, activity) as (start, end, phase, activity)."""
     out = []
     for t, phase, kind in samples:
+        if out and t - out[-1][1] > 0.3:   # no samples: compiled code held the GIL
+            out.append([out[-1][1], t, out[-1][2], "compute in compiled code (not sampled)"])
         if out and out[-1][2:] == [phase, kind]:
             out[-1][1] = t + 0.1
         else:
@@ -263,16 +265,16 @@ def print_timeline(res: dict, shortest: float = 0.5) -> None:
         if b - a >= shortest or what.startswith("<"):
             print(f"    {a:6.1f} {b:6.1f} {b - a:5.1f}  {who:4s} {what}")
     totals: dict[str, float] = {}
-    for _, p, k in res["samples"]:
+    for a, b, p, k in _segments(res["samples"]):
         key = "compile " + phase_of(k.split(" ", 1)[1]) if k.startswith("compile") else k
-        totals[key] = totals.get(key, 0.0) + 0.1
+        totals[key] = totals.get(key, 0.0) + (b - a)
     print("  main process wall by activity (s):")
     for key, sec in sorted(totals.items(), key=lambda kv: -kv[1]):
         if sec >= 0.2:
             print(f"    {key:50s} {sec:6.1f}")
     by_phase: dict[str, float] = {}
-    for _, p, k in res["samples"]:
-        by_phase[p or "-"] = by_phase.get(p or "-", 0.0) + 0.1
+    for a, b, p, k in _segments(res["samples"]):
+        by_phase[p or "-"] = by_phase.get(p or "-", 0.0) + (b - a)
     print("  main process wall by recipe function (s): "
           + ", ".join(f"{p} {s:.1f}" for p, s in sorted(by_phase.items(), key=lambda kv: -kv[1])))
 
@@ -286,30 +288,18 @@ def record(res: dict) -> None:
     except OSError:
         manifest = {}
     manifest["comment"] = ("bifkit functions each job compiles on an empty numba cache, in "
-                           "order, and the item where the background process starts "
-                           "(bifkit/_warmup.py); written by "
+                           "order (the background process of bifkit/_warmup.py compiles them "
+                           "from the last one backwards); written by "
                            "python benchmarks/cold_compile.py --record")
-    # where the background process starts: the job's own work (its computing, and
-    # compiling what it needs first) should take as long as the child's compiling
-    compile_total = sum(res["self"].values())
-    computing = res["cpu_main"] - compile_total
-    share = 0.5 * (compile_total - computing)
-    # (after the item during which the job's compiling reaches its share: the job
-    # compiles that one itself -- the codim-2 core, one big item, in the diagram job)
-    start = next((i + 1 for i, item in enumerate(res["order"]) if item[3] >= share),
-                 len(res["order"]))
-    manifest.setdefault("start", {})[DIAGRAM_KEY] = start
+    manifest.pop("start", None)      # (a fixed split point: no longer used)
     manifest.setdefault("jobs", {})[DIAGRAM_KEY] = [item[:3] for item in res["order"]]
     with open(path, "w") as f:   # one function per line: readable diffs
-        f.write("{" + f'"comment": {json.dumps(manifest["comment"])},\n')
-        f.write(f'"start": {json.dumps(manifest["start"])},\n"jobs": {{\n')
+        f.write("{" + f'"comment": {json.dumps(manifest["comment"])},\n"jobs": {{\n')
         f.write(",\n".join(f"{json.dumps(job)}: [\n" + ",\n".join(json.dumps(item)
                                                                   for item in items) + "\n]"
                            for job, items in manifest["jobs"].items()))
         f.write("\n}}\n")
-    print(f"recorded {len(res['order'])} compiled signatures of {DIAGRAM_KEY!r} in {path}; "
-          f"the background process starts at item {start} (compiling {compile_total:.1f} s, "
-          f"computing {computing:.1f} s of the job's cpu)")
+    print(f"recorded {len(res['order'])} compiled signatures of {DIAGRAM_KEY!r} in {path}")
 
 
 def main() -> None:

@@ -4,10 +4,9 @@ On an empty numba cache the main job (``bifkit diagram bi2021-fig1a --quick``) s
 about four fifths of its CPU time compiling (``benchmarks/cold_compile.py``), one
 function after the other, on one core.  :func:`background` starts a second process
 that compiles, into the same numba disk cache, the functions the job will need
-later (the job's cycle and integrator kernels, in the order the job needs them),
-while the job itself computes and compiles what it needs first (EP-C and the
-codim-2 core); where the child starts is recorded so that the two take about as
-long (:func:`child_order`).
+later, from the last one backwards, while the job itself computes and compiles
+what it needs first, from the front (:func:`child_order`); they meet where their
+work balances.
 
 Coordination: one lock file per cached numba function (``fcntl.flock``), held by the
 process that compiles the function until numba has saved it to the disk cache.  A
@@ -122,15 +121,14 @@ def load_manifest() -> dict:
 def child_order(job: str) -> list:
     """The manifest items of ``job`` in the order the background process compiles them.
 
-    From the recorded start item on (the job compiles the items before it itself,
-    while the child compiles what the job needs later, in the order it needs it),
-    then the items before it from the last to the first (what the job has not
-    reached yet).
+    From the last to the first: the job compiles what it needs from the front of
+    the manifest (its own order), the child from the back, so the two processes
+    work on different functions from the start and meet once, wherever their work
+    balances; a fixed split point could not follow changes in the code or in the
+    machine's load.  (Working in the job's own order, the child was one function
+    ahead of the job and the job waited for it function after function.)
     """
-    manifest = _read_manifest()
-    items = manifest.get("jobs", {}).get(job, [])
-    start = min(max(int(manifest.get("start", {}).get(job, 0)), 0), len(items))
-    return items[start:] + items[:start][::-1]
+    return list(load_manifest().get(job, []))[::-1]
 
 
 def _function(module: str, qualname: str):

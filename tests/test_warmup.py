@@ -72,15 +72,14 @@ def test_shipped_manifest_matches_the_code():
 
 
 def test_child_order(tmp_path, monkeypatch):
-    """The child starts at the recorded item, goes forward, then back over the earlier ones."""
+    """The child compiles the job's functions from the last one backwards (the job goes
+    forwards: the two work on different functions and meet once)."""
     from bifkit import _warmup
     items = [["m", f"f{i}", []] for i in range(5)]
     manifest = tmp_path / "m.json"
-    manifest.write_text(json.dumps({"start": {"job": 2}, "jobs": {"job": items}}))
+    manifest.write_text(json.dumps({"jobs": {"job": items}}))
     monkeypatch.setattr(_warmup, "MANIFEST", manifest)
-    assert [q for _, q, _ in _warmup.child_order("job")] == ["f2", "f3", "f4", "f1", "f0"]
-    manifest.write_text(json.dumps({"jobs": {"job": items}}))        # no start: from the front
-    assert [q for _, q, _ in _warmup.child_order("job")] == ["f0", "f1", "f2", "f3", "f4"]
+    assert [q for _, q, _ in _warmup.child_order("job")] == ["f4", "f3", "f2", "f1", "f0"]
     assert _warmup.child_order("another") == []
 
 

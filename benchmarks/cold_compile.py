@@ -3,7 +3,7 @@
 (issue 16, item 4).
 
     python benchmarks/cold_compile.py [--job help|diagram|both] [--top N] [--keep DIR]
-                                      [--no-background] [--record]
+                                      [--no-background] [--record] [--timeline]
 
 Each job runs in a fresh Python process with fresh, empty ``NUMBA_CACHE_DIR`` and
 ``BIFKIT_CACHE`` directories and ``PYTHONPATH`` starting with this checkout, as on a
@@ -30,6 +30,13 @@ output in DIR (to compare the numbers of two versions file by file).
 ``--record`` runs the diagram job without background compile and writes the
 bifkit functions it compiled, in order, to ``bifkit/_warmup_manifest.json``
 (what the background process compiles; rerun it after changing compiled code).
+``--timeline`` also prints, in wall seconds from the job's start, what the main
+process does (sampled every 0.1 s: the recipe function, and compiling which
+function / waiting for the background process / sympy / import / computing in
+which module; compiled code holds the GIL, so its computing shows as gaps
+between samples) beside the background process's functions (start and end of
+each, ``BIFKIT_WARMUP_TRACE``), and with ``--keep DIR`` writes it all to
+``DIR/cold_compile_timeline.json``.
 
 Target (issue 16): the diagram job <= 45 s wall on 2 cores.  Times vary with
 machine load; compare numbers from runs made close together.

@@ -271,6 +271,13 @@ def print_timeline(res: dict, shortest: float = 0.5) -> None:
     for a, b, who, what in sorted(rows):
         if b - a >= shortest or what.startswith("<"):
             print(f"    {a:6.1f} {b:6.1f} {b - a:5.1f}  {who:4s} {what}")
+    own = sum(b - a for a, b, _ in res["spans"])
+    waits = sum(b - a for a, b, _, k in _segments(res["samples"]) if k == "wait")
+    end = res["samples"][-1][0] if res["samples"] else 0.0
+    bg_end = max((b - t0 for _, b, _ in res["trace"]), default=0.0)
+    print(f"  main process: {end:.1f} s = {own:.1f} s in its own compiles + {end - own:.1f} s "
+          f"else (importing, deriving, computing, and {waits:.1f} s sampled waiting for the "
+          f"background process); background process busy until {bg_end:.1f} s")
     totals: dict[str, float] = {}
     for a, b, p, k in _segments(res["samples"]):
         key = "compile " + phase_of(k.split(" ", 1)[1]) if k.startswith("compile") else k

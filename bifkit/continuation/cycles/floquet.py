@@ -209,7 +209,7 @@ def point_multipliers(P: np.ndarray, Q: np.ndarray, Jblk: np.ndarray) -> PointMu
     multipliers in log form instead, with its own trivial error.
     """
     mu, err = multipliers_from_pair(P, Q)
-    if err <= QZ_TRUSTED and np.all(np.isfinite(mu)):
+    if err <= QZ_TRUSTED and np.isfinite(mu).all():
         return PointMultipliers(mu, float(err))
     from ..periodic_schur import floquet_from_blocks
     r = floquet_from_blocks(Jblk)

@@ -39,7 +39,9 @@ from . import floquet as fq
 from . import mesh as mesh_mod
 from . import reconnect
 from .bifs import crossed_equilibrium, orbit_deviation
-from .linalg import Factor
+from .lc_newton import border_rows, weighted_norm
+from .lc_newton import correct as compiled_correct
+from .linalg import Factor, tangent_solve
 from .orbit import Orbit
 from ..progress import Progress
 
@@ -126,39 +128,54 @@ class State:
         self.kU = self.kT = self.ktheta = None   # curvature dt/ds (from the last step)
 
 
+#: node weights of the last meshes seen: id(mesh) -> (mesh, scheme, w (M,), {n: (M, n)});
+#: the entry keeps the mesh itself, so a recycled id cannot alias
 _WCACHE: dict = {}
+#: the entry looked up last (a run asks ~5 times per point for the same mesh)
+_WLAST = [None]
 
 
-def _weights(mesh, scheme, n):
-    """Quadrature weights of int_0^1 |u|^2 dt at the nodes (trapezoid per node gap).
+def _weights(mesh, scheme, n, tn=None):
+    """Quadrature weights of int_0^1 |u|^2 dt at the nodes (trapezoid per node gap),
+    repeated over the n components: (M, n).
 
-    Cached for the last few meshes seen (meshes change only at adaptation);
-    the entry keeps the mesh itself, so a recycled id cannot alias.  The
-    last one is looked up first (by identity: ~4 calls per point).
+    Cached per mesh (meshes change only at adaptation; the weights of every n and
+    the 1-D ones, :func:`_weights1`, come from one computation per mesh).  ``tn``:
+    the mesh's node times when the caller has them (:func:`adapt_state`).
     """
-    last = _WCACHE.get("last")
-    if last is not None and last[0] is mesh and last[1] is scheme and last[2] == n:
-        return last[3]
-    key = (id(mesh), id(scheme), n)
-    hit = _WCACHE.get(key)
-    if hit is not None and hit[0] is mesh:
-        _WCACHE["last"] = (mesh, scheme, n, hit[1])
-        return hit[1]
-    if len(_WCACHE) >= 8:
-        _WCACHE.pop(next(iter(_WCACHE)))
-    w = _weights_uncached(mesh, scheme, n)
-    _WCACHE[key] = (mesh, w)
-    _WCACHE["last"] = (mesh, scheme, n, w)
+    w = _mesh_entry(mesh, scheme, tn)[3].get(n)
+    if w is None:
+        entry = _mesh_entry(mesh, scheme, tn)
+        w = entry[3][n] = np.repeat(entry[2][:, None], n, axis=1)
     return w
 
 
-def _weights_uncached(mesh, scheme, n):
-    tn = co.node_times(mesh, scheme)
+def _weights1(mesh, scheme):
+    """The node weights of :func:`_weights` as one (M,) array."""
+    return _mesh_entry(mesh, scheme, None)[2]
+
+
+def _mesh_entry(mesh, scheme, tn):
+    last = _WLAST[0]
+    if last is not None and last[0] is mesh and last[1] is scheme:
+        return last
+    entry = _WCACHE.get(id(mesh))
+    if entry is None or entry[0] is not mesh or entry[1] is not scheme:
+        if len(_WCACHE) >= 8:
+            _WCACHE.pop(next(iter(_WCACHE)))
+        entry = (mesh, scheme, _weights_uncached(mesh, scheme, tn), {})
+        _WCACHE[id(mesh)] = entry
+    _WLAST[0] = entry
+    return entry
+
+
+def _weights_uncached(mesh, scheme, tn=None):
+    tn = co.node_times(mesh, scheme) if tn is None else tn
     d = np.diff(tn)
     w = np.zeros(len(tn))
     w[:-1] += 0.5 * d
     w[1:] += 0.5 * d
-    return np.repeat(w[:, None], n, axis=1)
+    return w
 
 
 class Corrector:
@@ -189,11 +206,11 @@ class Corrector:
             self._bc[n] = (np.eye(n), -np.eye(n), np.zeros((n, 2)))
         return self._bc[n]
 
-    def borders(self, ref_U, mesh, tU, tT, tth, fix=False):
-        """Border rows: the phase condition against ``ref_U`` and the arclength along t."""
-        from .lc_newton import border_rows
+    def borders(self, ref_U, mesh, tU, tT, tth, fix=False, w=None):
+        """Border rows: the phase condition against ``ref_U`` and the arclength along t
+        (``w``: the mesh's :func:`_weights`, when the caller has them)."""
         sch = self.sys.scheme
-        w = _weights(mesh, sch, ref_U.shape[1])
+        w = _weights(mesh, sch, ref_U.shape[1]) if w is None else w
         return border_rows(ref_U, sch.W, sch.Wd, sch.wg, w, w if fix else tU, self.wT,
                            float(tT), float(tth), bool(fix))
 
@@ -212,17 +229,17 @@ class Corrector:
         ``fix_theta``): the State also gets its tangent, as :meth:`tangent` with
         the previous tangent t (one compiled call for all: :mod:`.lc_newton`).
         """
-        from .lc_newton import correct as compiled_correct
         sys_, mesh = self.sys, prev.mesh
         fix = fix_theta is not None
-        C, D = self.borders(prev.U, mesh, tU, tT, tth, fix)
         n = U0.shape[1]
         sch = sys_.scheme
+        w = _weights(mesh, sch, n)
+        C, D = self.borders(prev.U, mesh, tU, tT, tth, fix, w)
         want = bool(with_tangent and not fix)
         out = compiled_correct(sys_.kc.K, U0, float(T0), float(th0), p, sys_.ipar, sys_.log,
                                mesh, sch.W, sch.Wd, C, D, *self._bcs(n), fix,
                                float(fix_theta) if fix else 0.0, self.opts.tol,
-                               self.opts.max_iter, want, _weights(mesh, sch, n), self.wT)
+                               self.opts.max_iter, want, w, self.wT)
         ok, it, U, z = out[:4]
         if not ok:
             return None
@@ -239,7 +256,6 @@ class Corrector:
 
     def tangent(self, st, tU, tT, tth):
         """Tangent at st: J_ext t = (0, ..., 0, 1), arclength row = previous tangent."""
-        from .linalg import tangent_solve
         Fc, C, D = st._jac
         n = st.U.shape[1]
         wU = _weights(st.mesh, self.sys.scheme, n)
@@ -264,17 +280,23 @@ def adapt_state(st, scheme, half_symmetric=False):
     branches, :func:`.mesh.adapt_half_symmetric`).
     """
     if half_symmetric:
-        U, mesh = mesh_mod.adapt_half_symmetric(st.U, st.mesh, scheme)
+        mesh = mesh_mod.half_symmetric_mesh(st.U, st.mesh, scheme)
     else:
-        U, mesh = mesh_mod.adapt(st.U, st.mesh, scheme)
+        mesh = mesh_mod.adapted_mesh(st.U, st.mesh, scheme)
     tn = co.node_times(mesh, scheme)
-    new = State(U, st.T, st.theta, mesh)
-    new.tU = co.interpolate(st.tU, st.mesh, scheme, tn)
+    n = st.U.shape[1]
+    _weights(mesh, scheme, n, tn)   # cache the new mesh's weights from tn
+    # U, the tangent and the curvature interpolated in one call (the same arithmetic per
+    # column as one call each)
+    parts = (st.U, st.tU) if st.kU is None else (st.U, st.tU, st.kU)
+    both = co.interpolate(np.concatenate(parts, axis=1), st.mesh, scheme, tn)
+    new = State(np.ascontiguousarray(both[:, :n]), st.T, st.theta, mesh)
+    new.tU = np.ascontiguousarray(both[:, n:2 * n])
     new.tT, new.ttheta = st.tT, st.ttheta
     new.mu, new.trivial_error, new._jac = st.mu, st.trivial_error, None
     new.pm = st.pm
     if st.kU is not None:
-        new.kU = co.interpolate(st.kU, st.mesh, scheme, tn)
+        new.kU = np.ascontiguousarray(both[:, 2 * n:])
         new.kT, new.ktheta = st.kT, st.ktheta
     return new
 
@@ -500,12 +522,11 @@ def _predictor(corr, st, ds):
     T0 = st.T + ds * st.tT
     th0 = st.theta + ds * st.ttheta
     if st.kU is not None:
-        from .lc_newton import weighted_norm
         h = 0.5 * ds * ds
         k = weighted_norm(_weights(st.mesh, corr.sys.scheme, st.U.shape[1]), st.kU,
                           corr.wT, st.kT, st.ktheta)
         if k == k and 0.5 * ds * k < CURVATURE_LIMIT:
-            U0 = U0 + h * st.kU
+            U0 += h * st.kU
             T0 += h * st.kT
             th0 += h * st.ktheta
     return U0, T0, th0
@@ -645,8 +666,8 @@ def _multiplier_status(system, st, p, history):
     """None, or why st's multipliers cannot be trusted: "approaching_homoclinic" (the period grew
     while the orbit lingers near an equilibrium) or "multipliers_unreliable"
     (:func:`bifkit.continuation.periodic_schur.cycle_status`; issue 15)."""
-    if st.pm is None:
-        return None
+    if st.pm is None or st.pm.log_form is None:
+        return None   # QZ's multipliers were trusted (floquet.PointMultipliers.status)
     from ..periodic_schur import speed_ratio
     periods = [h[2] for h in history[-5:]] + [st.T]
     return st.pm.status(periods, lambda: speed_ratio(system.k.f, st.U, system.p_of(st.theta, p)))
@@ -685,7 +706,7 @@ def _bpc_test(state):
 def _deviation(state, scheme):
     """(mean, rms amplitude) of a state's orbit (compiled; cached on the state)."""
     if state.dev is None:
-        state.dev = orbit_deviation(state.U, _weights(state.mesh, scheme, 1)[:, 0])
+        state.dev = orbit_deviation(state.U, _weights1(state.mesh, scheme))
     return state.dev
 
 
@@ -736,8 +757,7 @@ def _crossed_equilibrium(st, new, scheme):
         return False
     m_a, a_a = _deviation(st, scheme)
     m_b, a_b = _deviation(new, scheme)
-    return crossed_equilibrium(st.U, m_a, a_a, new.U, m_b, a_b,
-                               _weights(st.mesh, scheme, 1)[:, 0])
+    return crossed_equilibrium(st.U, m_a, a_a, new.U, m_b, a_b, _weights1(st.mesh, scheme))
 
 
 def _hopf_arrival(system, p, st, new, history, signed=True):

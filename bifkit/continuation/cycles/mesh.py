@@ -114,12 +114,17 @@ def adapt(U, mesh, scheme, ntst=None, floor=1e-3):
     -------
     U_new, mesh_new
     """
+    new = adapted_mesh(U, mesh, scheme, ntst, floor)
+    return interpolate(U, mesh, scheme, node_times(new, scheme)), new
+
+
+def adapted_mesh(U, mesh, scheme, ntst=None, floor=1e-3):
+    """The new mesh of :func:`adapt` (without interpolating the orbit onto it)."""
     ntst = len(mesh) - 1 if ntst is None else int(ntst)
     ddw = _divided_difference_weights(tuple(float(t) for t in scheme.nodes))
-    new = _equidistributed_mesh(np.ascontiguousarray(U, dtype=float),
-                                np.ascontiguousarray(mesh, dtype=float), ddw, scheme.ncol,
-                                float(floor), ntst)
-    return interpolate(U, mesh, scheme, node_times(new, scheme)), new
+    return _equidistributed_mesh(np.ascontiguousarray(U, dtype=float),
+                                 np.ascontiguousarray(mesh, dtype=float), ddw, scheme.ncol,
+                                 float(floor), ntst)
 
 
 def double_period(U, mesh, scheme):
@@ -153,6 +158,12 @@ def adapt_half_symmetric(U, mesh, scheme, floor=1e-3):
     the E-I PD bubble: a false LPC 7e-6 relative from the PD).  The density
     equidistributed on [0, 1/2] is the mean of the two halves' densities.
     """
+    new = half_symmetric_mesh(U, mesh, scheme, floor)
+    return interpolate(U, mesh, scheme, node_times(new, scheme)), new
+
+
+def half_symmetric_mesh(U, mesh, scheme, floor=1e-3):
+    """The new mesh of :func:`adapt_half_symmetric` (without interpolating the orbit)."""
     N = len(mesh) - 1
     if not is_half_symmetric(mesh):
         raise ValueError("adapt_half_symmetric needs a mesh made of two copies of one half")
@@ -165,4 +176,4 @@ def adapt_half_symmetric(U, mesh, scheme, floor=1e-3):
     new_half[0], new_half[-1] = 0.0, 0.5
     new = np.concatenate((new_half, 0.5 + new_half[1:]))
     new[-1] = 1.0
-    return interpolate(U, mesh, scheme, node_times(new, scheme)), new
+    return new

@@ -82,7 +82,8 @@ class _Timer(event.Listener):
         name = (f"{fn.__module__}.{fn.__qualname__}" if fn is not None else str(disp))
         self_time[name] += spent - nested
         n_sigs[name] += 1
-        if fn is not None and fn.__module__.startswith("bifkit."):
+        if (fn is not None and fn.__module__.startswith("bifkit.")
+                and "<locals>" not in fn.__qualname__):   # (overload implementations)
             # with the compile seconds of this process so far (where to start the child)
             order.append((fn.__module__, fn.__qualname__, ev.data["args"],
                           sum(self_time.values())))

@@ -401,12 +401,14 @@ def transcritical_curve(plane, n: int = 400):
 # --------------------------------------------------------------------------- #
 # Regions                                                                      #
 # --------------------------------------------------------------------------- #
-def classify_point(model, lyap_periods: float = 100.0, max_time: float = 2e5) -> str:
+def classify_point(model, lyap_periods: float = 100.0, max_time: float = 2e5,
+                   max_transient: float = 2e7) -> str:
     """Region label (I-V, or "none") at one parameter point (see :func:`classify_cell`)."""
-    return classify_cell(model, lyap_periods, max_time)[0]
+    return classify_cell(model, lyap_periods, max_time, max_transient)[0]
 
 
-def classify_cell(model, lyap_periods: float = 100.0, max_time: float = 2e5):
+def classify_cell(model, lyap_periods: float = 100.0, max_time: float = 2e5,
+                  max_transient: float = 2e7):
     """Region label (I-V, or "none") at one parameter point, and the attractor's state.
 
     All equilibria with rates >= 0 are considered (``model.equilibria()``: interior and
@@ -414,9 +416,15 @@ def classify_cell(model, lyap_periods: float = 100.0, max_time: float = 2e5):
     interior one decides where both an interior and a boundary state are stable).  "none"
     only where no equilibrium exists at all.  Otherwise the model is
     integrated (Dormand-Prince) from next to the unstable equilibrium for max(20 periods,
-    40 / growth rate): blow-up (rates diverging, the MF's "no stable solution") is I; else the
-    Lyapunov spectrum over ``lyap_periods`` periods (slope fit, see
-    :func:`bi2021_fig4.fitted_exponents`) gives V if lambda_1 > 3/T, IV otherwise.
+    40 / growth rate), at most ``max_transient`` (ms): blow-up (rates diverging, the MF's "no
+    stable solution") is I; else the Lyapunov spectrum over ``lyap_periods`` periods (at most
+    ``max_time`` ms; slope fit, see :func:`bi2021_fig4.fitted_exponents`) gives V if
+    lambda_1 > 3/T, IV otherwise.  The transient has its own, longer cap: next to a
+    subcritical Hopf curve the growth rate is tiny (4.6e-6/ms at (K, D_ee) = (94406, 0.033)
+    of Fig. 1b) and a trajectory cut after 2e5 ms is still spiralling slowly out of the
+    focus (it blows up at t = 8.9e5 ms), which the Lyapunov test alone took for a cycle (IV).
+    Cells with growth < 40 / ``max_transient`` (= 2e-6/ms, practically on a Hopf curve)
+    keep that ambiguity.
 
     Returns
     -------
@@ -439,7 +447,7 @@ def classify_cell(model, lyap_periods: float = 100.0, max_time: float = 2e5):
     period = 2 * math.pi / max(float(np.max(np.abs(ev.imag))), 1e-9)
     x0 = dict(eqs[0])
     x0["R_e"] = x0["R_e"] * 1.01 if x0["R_e"] > 0 else 1e-6  # off the invariant plane R_e = 0
-    t_tr = min(max(20 * period, 40 / growth), max_time)
+    t_tr = min(max(20 * period, 40 / growth), max_transient)
     tr = bifkit.integrate(model, (0.0, t_tr), x0, method="dopri", rtol=1e-8, atol=1e-12,
                           sample=t_tr)
     if not tr.success:
@@ -736,12 +744,17 @@ def compute(plane, *, scan_lines: int, x_start: float, pd_cuts, grid: tuple,
         return result
 
     def scan():
+        transcritical_curve(plane)
         y_lines = np.linspace(*plane.y_range, scan_lines + 2)[1:-1]
+        # a Hopf curve starts at a Bogdanov-Takens point; in Fig. 1b it stays within 1 % of
+        # the y range above it (D_ee < 0.0373 up to K = 1e5), below the first scan line
+        span = plane.y_range[1] - plane.y_range[0]
+        y_lines = np.concatenate([[by[0] + 0.005 * span for _bx, by, _e in
+                                   plane.curves.get("BT", [])], y_lines])
         hopf_seeds, nf_seeds = seed_scan(plane, y_lines, x_start)
         if nf_seeds:  # the bisection points themselves: the boundary where NF-C fails to start
             plane.add("NF-points", [s["params"][plane.x] for s in nf_seeds],
                       [s["params"][plane.y] for s in nf_seeds])
-        transcritical_curve(plane)
         return hopf_seeds, nf_seeds
 
     def lpc(gh):

@@ -70,11 +70,59 @@ def sampled_branch(name: str, ratio: float, K_values, g0: float = 1.0):
     return K_values, np.array(nu), lead < 0, hopf
 
 
+#: state dimension above which :func:`leading_eigenvalue` uses shift-invert Arnoldi
+DENSE_EIG_MAX = 256
+#: eigenvalues nearest 0 computed by shift-invert Arnoldi
+N_NEAR_ZERO = 16
+
+
+def leading_eigenvalue(model, x) -> complex:
+    """The eigenvalue with the largest real part of the Jacobian at state vector ``x``.
+
+    Up to :data:`DENSE_EIG_MAX` unknowns: all eigenvalues (LAPACK).  Above (the chains at
+    M >= 256, 512-2048 unknowns, where the dense eigenvalue problem costs 0.8-5.7 s and was
+    80 % of a crossing search): the :data:`N_NEAR_ZERO` eigenvalues nearest 0 by
+    shift-invert Arnoldi (ARPACK, sigma = 0; one real LU, 0.03-0.3 s), the rightmost of them.
+    This relies on the chains' spectrum: the weakly damped modes are the low harmonics of
+    the population rotation (lambda_k ~ i k omega with damping growing with k), so the
+    rightmost eigenvalue is among those nearest 0; ``tests/test_reentrant_curve.py`` checks
+    it against the full spectrum at points across the plane, and where the rightmost found
+    lies in the outer half of the disc they span (a sign the assumption may not hold), the
+    full spectrum is computed instead.  Every located crossing is checked once against the
+    full spectrum (:func:`_checked_crossing`).
+    """
+    J = model.jacobian(model.unpack(x) if isinstance(x, np.ndarray) else x)
+    if J.shape[0] <= DENSE_EIG_MAX:
+        ev = np.linalg.eigvals(J)
+        return complex(ev[np.argmax(ev.real)])
+    from scipy.sparse.linalg import eigs
+    w = eigs(J, k=N_NEAR_ZERO, sigma=0.0, which="LM", return_eigenvectors=False)
+    lead = w[np.argmax(w.real)]
+    if abs(lead) > 0.5 * np.abs(w).max():
+        log.info("leading_eigenvalue: rightmost of the %d nearest 0 at |lambda| = %.3g of "
+                 "%.3g: full spectrum", N_NEAR_ZERO, abs(lead), np.abs(w).max())
+        ev = np.linalg.eigvals(J)
+        lead = ev[np.argmax(ev.real)]
+    return complex(lead)
+
+
+def _checked_crossing(model, x, K):
+    """Log a warning if the full spectrum at a located crossing does not have its largest
+    real part at ~0 (the shift-invert leading eigenvalue missed one further out)."""
+    if len(x) <= DENSE_EIG_MAX:  # the leading eigenvalue came from the full spectrum
+        return
+    top = float(np.linalg.eigvals(model.jacobian(model.unpack(x))).real.max())
+    if top > 1e-7:  # Re lambda at the grid points is ~1e-4; at a root ~1e-10
+        log.warning("crossing at K = %.8g: the full spectrum has Re lambda = %.3g > 0 "
+                    "(the located root is not a change of stability)", K, top)
+
+
 def leading_real_part(model, x_guess):
     """(max Re eigenvalue, state vector) of the stationary state found from ``x_guess``."""
     import bifkit
     st = bifkit.find_equilibrium(model, x_guess)
-    return float(model.eigenvalues(st)[0].real), model.pack(st)
+    x = model.pack(st)
+    return float(leading_eigenvalue(model, x).real), x
 
 
 def hopf_crossings(name, ratio, K_grid, g0=1.0, xtol=1e-6, start_K=300.0, **structural):
@@ -120,6 +168,7 @@ def hopf_crossings(name, ratio, K_grid, g0=1.0, xtol=1e-6, start_K=300.0, **stru
             f(lk)
         except ConvergenceError:
             continue
+        _checked_crossing(m.with_params(K=10 ** lk), guess["x"], 10 ** lk)
         out.append((10 ** lk, guess["x"], "AS->GO" if lead[i] < 0 else "GO->AS"))
     return out
 
@@ -190,7 +239,7 @@ def converged_hopf_crossings(name, ratio, K_grid, tol=None, M0=64, M_max=512, g0
                     t = truncation.tail(mk, x)
             except ConvergenceError:
                 break
-            rows.append((K, M, t, float(mk.eigenvalues(x)[0].real), x))
+            rows.append((K, M, t, float(leading_eigenvalue(mk, x).real), x))
         return rows
 
     # start where Newton converges easily (moderate K, as hopf_crossings), walk up, then down
@@ -209,12 +258,13 @@ def converged_hopf_crossings(name, ratio, K_grid, tol=None, M0=64, M_max=512, g0
 
         def lead(lk):
             mk, guess["x"] = solve(Mc, 10 ** lk, guess["x"])
-            return float(mk.eigenvalues(guess["x"])[0].real)
+            return float(leading_eigenvalue(mk, guess["x"]).real)
         try:
             lk = brentq(lead, math.log10(Kb), math.log10(Ka), xtol=xtol)
             lead(lk)
         except (ConvergenceError, ValueError):
             continue
+        _checked_crossing(model(Mc).with_params(K=10 ** lk), guess["x"], 10 ** lk)
         t = truncation.tail(model(Mc), guess["x"])
         out.append({"K": 10 ** lk, "M": Mc, "tail": t, "converged": t <= tol,
                     "direction": "AS->GO" if lb < 0 else "GO->AS", "x": guess["x"]})
@@ -390,6 +440,16 @@ def curve_distance(curve, K, i0) -> float:
     return float(np.min(np.hypot(u[:-1] + t * du, v[:-1] + t * dv)))
 
 
+#: K above which a chain's Hopf crossing belongs to its second (large-K) pair
+LARGE_K = 3e4
+#: H-C's Newton tolerance on the large-K pair: at the default 1e-10 the diffusion chain's
+#: curve from K = 95945, i0/g0^2 = 1.6e-3 stops after 3 points with "step_underflow" (the
+#: residual's rounding level there is ~1e-10; the engine's message says "rerun with
+#: tol=1e-06"); at 1e-6 it runs on 65 points from bound to bound (K = 9.06e4 ... 3e5) and
+#: passes the Brent crossing K = 170912 at 1.9e-5 decades (measured 2026-12-06)
+LARGE_K_NEWTON_TOL = 1e-6
+
+
 def trace_hopf_curves(name, crossings, bounds, M_max=512, on_curve=0.02, store=None,
                       **options):
     """H-C curves with converged M (:func:`converged_hopf_curve`) through sampled crossings.
@@ -404,6 +464,9 @@ def trace_hopf_curves(name, crossings, bounds, M_max=512, on_curve=0.02, store=N
     ``store`` (:class:`diagrams.resume.PhaseStore`, optional): each curve is a saved phase,
     named after its start, reused on a rerun with the same settings.
 
+    A crossing at K > :data:`LARGE_K` (the second Hopf pair) is continued at Newton tol
+    :data:`LARGE_K_NEWTON_TOL` unless ``options`` sets ``newton_tol``.
+
     Returns the list of curve dicts (``K``, ``i0``, ``M``, ``tail``, ``l1``, ``gh``,
     ``ends``), and the crossings with ``curve_distance`` added.
     """
@@ -416,8 +479,11 @@ def trace_hopf_curves(name, crossings, bounds, M_max=512, on_curve=0.02, store=N
                                  for cv in curves):
             continue
         start = dict(K=c["K"], i0=c["ratio"], M=c["M"], x=c["x"])
+        opts = dict(options)
+        if c["K"] > LARGE_K:
+            opts.setdefault("newton_tol", LARGE_K_NEWTON_TOL)
         curve = store.run(f"{name} H-C from K {c['K']:.10g} i0 {c['ratio']:.6g}",
-                          _traced_curve, name, start, bounds, M_max, options)
+                          _traced_curve, name, start, bounds, M_max, opts)
         if curve is not None:
             curves.append(curve)
     out = [dict(c, curve_distance=min((curve_distance(cv, c["K"], c["ratio"])

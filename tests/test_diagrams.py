@@ -249,8 +249,17 @@ def test_planes_fig1b_fig1c_curves_and_regions(quick_run):
     criticalities, the Bautin point and the LPC born there; network rho^(e) in [0, 1]."""
     import numpy as np
     files = quick_run("bi2021-fig1b")
-    assert {"H", "PD"} <= set(read_csv(files["curves"])["curve"])
+    c = read_csv(files["curves"])
+    assert {"H", "PD"} <= set(c["curve"])
     assert {"II", "IV", "V"} <= set(read_csv(files["regions"])["region"])
+    # the subcritical Hopf curve from the BT point (39820.65, 0) at the bottom right: through
+    # (K, D_ee) = (88560.09, 1/30) (EP-C, tests/test_ei_bistability.py), l1 > 0 along it
+    kind = np.array(c["curve"], dtype=object)
+    low = (kind == "H") & (c["D_ee"] < 0.05) & (c["K"] > 4e4)
+    assert low.sum() >= 5 and np.all(c["l1"][low] > 0)
+    j = np.argsort(c["K"][low])
+    assert np.interp(np.log(88560.09), np.log(c["K"][low][j]), c["D_ee"][low][j]) == \
+        pytest.approx(1 / 30, abs=5e-4)
     files = quick_run("bi2021-fig1c")
     c = read_csv(files["curves"])
     kind = np.array(c["curve"], dtype=object)

@@ -71,3 +71,43 @@ def test_region_row_marks_the_bistable_cells():
         elif I_e > HOPF * 1.02:
             assert lab in ("IV", "V"), (I_e, lab)
     assert "II+IV" in set(labels[0])
+
+
+# --------------------------------------------------------------------------- #
+# Next to a subcritical Hopf curve (Bi et al. Fig. 1b, I_e = 0.001, D_ii = 0.3)  #
+# --------------------------------------------------------------------------- #
+FIG1B = dict(I_e=0.001, D_ii=0.3, D_ee=0.1 / 3)  # the full run's lowest grid row
+K_CELL = 94406.08762859226  # the full run's cell that was labelled IV (issue 18)
+#: EP-C in K at D_ee = 1/30: subcritical Hopf point (l1 = +29.6) of the curve that starts at
+#: the Bogdanov-Takens point (K, D_ee) = (39820.65, 0)
+K_HOPF_SUB = 88560.0855
+
+
+def test_slow_spiral_out_of_a_focus_next_to_a_subcritical_hopf_is_not_a_cycle():
+    """At K_CELL the only equilibrium is a focus with growth rate 4.6e-6/ms (period ~2600 ms).
+    Independent references: scipy LSODA (rtol 1e-10) on eq. 6 written out by hand, from
+    R_e * 1.01, 1.5, 0.5 and 3 at the equilibrium, blows up (R_e + R_i > 1/ms) at t = 8.9e5,
+    1.3e5, 3.9e4 and 2.8e4 ms; the cycle born at K_HOPF_SUB (LC-C) is unstable at K = 94201
+    (multiplier -12.6) and a trajectory from it blows up at t = 6.0e3 ms.  So there is no
+    stable solution: region I.  A transient cut at 2e5 ms (the former cap) was still
+    spiralling out and the Lyapunov test called it a cycle (IV)."""
+    m = bifkit.load_model("ei_neural_mass", **FIG1B, K=K_CELL)
+    (eq,) = m.equilibria()
+    growth = eq["eigenvalues"].real.max()
+    assert not eq["stable"] and 0 < growth < 1e-5
+    assert classify_cell(m)[0] == "I"
+    assert classify_cell(m, max_transient=2e5)[0] == "IV"  # the former cap: the false label
+    # left of the subcritical Hopf point the focus is stable (II), as in the full run
+    left = bifkit.load_model("ei_neural_mass", **FIG1B, K=0.95 * K_HOPF_SUB)
+    assert classify_cell(left)[0] == "II"
+
+
+def test_subcritical_hopf_point_from_the_bt_point():
+    """EP-C in K at D_ee = 1/30 from K = 60000: one Hopf point of the interior branch above
+    the BT point, subcritical, at K_HOPF_SUB (the reference of the test above)."""
+    m = bifkit.load_model("ei_neural_mass", **FIG1B, K=60000.0)
+    ep = bifkit.continuation(m, "EP-C", m.steady_state()[0], ["K"],
+                             bounds={"K": (45000.0, 2e5)}, log_params=["K"])
+    (h,) = ep.special_points("H")
+    assert h.params["K"] == pytest.approx(K_HOPF_SUB, rel=1e-8)
+    assert h.data["l1"] > 0

@@ -12,8 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from bifkit.diagrams.shotnoise_common import (bautin_points, converged_hopf_curve,
-                                              curve_distance, hopf_crossings)
+from bifkit.diagrams.shotnoise_common import (bautin_points, converged_hopf_crossings,
+                                              converged_hopf_curve, curve_distance,
+                                              hopf_crossings, trace_hopf_curves)
 from bifkit.diagrams.shotnoise_reentrant import as_window, branches
 
 BOUNDS = {"K": (2.0, 2000.0), "i0": (1e-4, 1e-2)}
@@ -79,3 +80,59 @@ def test_bautin_points_and_branches_on_synthetic_curves():
     assert Kw.size and np.all((rw >= 3e-4 - 1e-12) & (rw <= 1e-3 + 1e-12))
     lo, hi = branches({"K": np.array([1.0, 2.0]), "i0": np.array([1e-3, 2e-3])})
     assert lo is None and list(hi[0]) == [1.0, 2.0]
+
+
+@pytest.mark.slow  # ~35 s of CPU (H-C of a 128-256-unknown chain on ~40 points)
+def test_diffusion_chains_large_K_pair_is_one_curve():
+    """The diffusion chain's second Hopf pair at i0/g0^2 = 1.6e-3 (Brent on the leading
+    eigenvalue at M per point: K = 95945.19 and 170911.77, the issue quotes 95945 and 170928
+    from another location method) is traced as ONE curve through both crossings (H-C at
+    Newton tol 1e-6 there, shotnoise_common.LARGE_K_NEWTON_TOL; at 1e-10 it stopped after
+    3 points with step_underflow), to 1e-4 relative in K, reaching the K = 3e5 bound."""
+    cross, _s = converged_hopf_crossings("diffusion_chain", 1.6e-3,
+                                         np.geomspace(20.0, 3e5, 14), M_max=256)
+    big = [dict(c, ratio=1.6e-3) for c in cross if c["converged"] and c["K"] > 3e4]
+    assert [round(c["K"]) for c in big] == [95945, 170912]
+    curves, rows = trace_hopf_curves("diffusion_chain", big,
+                                     {"K": (2.0, 3e5), "i0": (1e-4, 1e-2)}, M_max=256,
+                                     ds_max=0.1)
+    assert len(curves) == 1  # the second crossing lies on the curve from the first
+    cv = curves[0]
+    assert len(cv["K"]) > 30 and cv["K"].max() == pytest.approx(3e5)
+    assert all(r["curve_distance"] < 1e-4 / math.log(10) for r in rows)
+    assert np.all(cv["tail"] <= TOL)
+
+
+@pytest.mark.parametrize("K, ratio", [(2.0, 1.5e-4), (3.0, 1e-3), (20.0, 7e-4), (200.0, 3.27e-4),
+                                      (1000.0, 5e-3)])
+def test_leading_eigenvalue_by_shift_invert_is_the_rightmost_of_the_full_spectrum(K, ratio):
+    """shotnoise_common.leading_eigenvalue (ARPACK, the 16 eigenvalues nearest 0) against the
+    full spectrum (LAPACK eigvals, the reference) of the M = 256 chain (512 unknowns) at
+    points across the figure's plane: the same eigenvalue to 1e-9 relative."""
+    import bifkit
+    from bifkit.diagrams import shotnoise_common as sc
+    m = bifkit.load_model("shotnoise_chain", M=256, K=K, i0=ratio, g0=1.0)
+    x = m.pack(bifkit.find_equilibrium(m, m.default_guess()))
+    assert len(x) > sc.DENSE_EIG_MAX  # the Arnoldi path is the one tested
+    ev = np.linalg.eigvals(m.jacobian(m.unpack(x)))
+    ref = ev[np.argmax(ev.real)]
+    got = sc.leading_eigenvalue(m, x)
+    assert abs(got.real - ref.real) < 1e-9 * abs(ref) and abs(abs(got.imag) - abs(ref.imag)) \
+        < 1e-9 * abs(ref)
+
+
+def test_leading_eigenvalue_falls_back_to_the_full_spectrum(monkeypatch, caplog):
+    """With only 2 eigenvalues nearest 0 the rightmost lies on the edge of the disc they span:
+    the full spectrum is computed instead (and gives the reference eigenvalue)."""
+    import logging
+
+    import bifkit
+    from bifkit.diagrams import shotnoise_common as sc
+    monkeypatch.setattr(sc, "N_NEAR_ZERO", 2)
+    m = bifkit.load_model("shotnoise_chain", M=256, K=20.0, i0=7e-4, g0=1.0)
+    x = m.pack(bifkit.find_equilibrium(m, m.default_guess()))
+    ev = np.linalg.eigvals(m.jacobian(m.unpack(x)))
+    with caplog.at_level(logging.INFO, logger="bifkit.diagrams.shotnoise"):
+        got = sc.leading_eigenvalue(m, x)
+    assert "full spectrum" in caplog.text
+    assert got.real == pytest.approx(ev.real.max(), rel=1e-9)

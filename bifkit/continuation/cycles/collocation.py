@@ -599,10 +599,13 @@ def _interpolate(U, mesh, nodes, t, out):
 
 def node_times(mesh, scheme):
     """Times in [0, 1] of all N*m + 1 collocation nodes."""
-    h = np.diff(mesh)
+    mesh = np.asarray(mesh)
+    h = mesh[1:] - mesh[:-1]   # np.diff's values, without its ~3 us of Python
     m = scheme.ncol
-    t = (mesh[:-1, None] + h[:, None] * scheme.nodes[None, :m]).ravel()
-    return np.concatenate((t, [mesh[-1]]))
+    t = np.empty(len(h) * m + 1)
+    np.add(mesh[:-1, None], h[:, None] * scheme.nodes[None, :m], out=t[:-1].reshape(len(h), m))
+    t[-1] = mesh[-1]
+    return t
 
 
 def uniform_mesh(ntst: int) -> np.ndarray:

@@ -14,7 +14,13 @@ of the wiring:
     memory network=<network> synapses=<E> bytes_per_synapse=<b> (targets <t> + segments and
         in-degrees <s>) state_bytes_per_neuron=<n>
 (bytes of the arrays the run keeps: uint32 targets, int64 segment offsets per neuron; no object
-per synapse). The LIF and theta networks (Ullner et al. 2018) are measured the same way; they
+per synapse), and followed, for a network with a Brian2 twin, by Brian2's cost split
+    brian2_cost network=<network> cpu_us_per_step=<a> cpu_ns_per_event=<b> event_share_at_dt=<s>
+        bifkit_cpu_ns_per_event=<x> scatter_cpu_ns_per_event=<c>
+        ceiling_fraction_needed_for_10x_cpu=<f> (fit over dt=...)
+(Brian2's CPU seconds per window = steps a + events b, least squares over the dts tried; s =
+the share of its time spent on events at the chosen dt; f = 10 x Brian2's CPU events/s over the
+CPU-time ceiling: the fraction of the bare scatter's speed a loop 10x faster than Brian2 needs). The LIF and theta networks (Ullner et al. 2018) are measured the same way; they
 have no Brian2 twin here (their Brian2 fields print nan).
 = a compiled random scatter x[targets[k]] += c over the out-lists of the same wiring (spiking
 neurons drawn at random); ceiling_ratio = events_per_s / c. max_speedup_at_ceiling = c / y is the
@@ -213,7 +219,26 @@ def run_brian(name, case, seed, dt, python, repeat=1):
     if out.returncode != 0:
         raise RuntimeError(f"Brian2 worker failed:\n{out.stderr[-2000:]}")
     r = json.loads(out.stdout.strip().splitlines()[-1])
-    return np.array(r["rates"]), np.array(r["cvs"]), r["events_per_s"], r["events_per_s_cpu"]
+    return dict(rates=np.array(r["rates"]), cvs=np.array(r["cvs"]), eps=r["events_per_s"],
+                eps_cpu=r["events_per_s_cpu"], events=r["events"], cpu_seconds=r["cpu_seconds"],
+                steps=int(round(case["T"] / dt)))
+
+
+def brian_cost_model(runs):
+    """Brian2's CPU seconds per timed window as ``steps * per_step + events * per_event``,
+    least squares over the Brian2 runs of one network (one per dt tried, fastest window each).
+
+    Clock-driven Brian2 pays per time step (the neuron update of all N neurons, the threshold
+    test, the scheduling) and per synaptic event (the spike queue and ``v += w`` on the target):
+    the split says which of the two a faster exact loop competes with. Returns
+    (per_step [s], per_event [s]) or None with fewer than two runs.
+    """
+    if len(runs) < 2:
+        return None
+    A = np.array([[r["steps"], r["events"]] for r in runs], float)
+    y = np.array([r["cpu_seconds"] for r in runs], float)
+    (per_step, per_event), *_ = np.linalg.lstsq(A, y, rcond=None)
+    return float(per_step), float(per_event)
 
 
 def brian_worker(path):
@@ -246,6 +271,7 @@ def brian_worker(path):
     net.run(float(z["transient"]) * unit)  # code generation + transient
     repeat = int(z["repeat"]) if "repeat" in z else 1
     best = best_cpu = 0.0
+    best_events = best_seconds = 0.0
     for _ in range(repeat):  # consecutive windows of length T; the fastest one counts
         c0 = int(M.num_spikes)
         t0, cpu0 = time.perf_counter(), time.thread_time()
@@ -253,7 +279,8 @@ def brian_worker(path):
         cpu, wall = time.thread_time() - cpu0, time.perf_counter() - t0
         events = (int(M.num_spikes) - c0) * z["src"].size / n  # spikes x mean out-degree
         best = max(best, events / wall)
-        best_cpu = max(best_cpu, events / max(cpu, 1e-9))
+        if events / max(cpu, 1e-9) > best_cpu:
+            best_cpu, best_events, best_seconds = events / max(cpu, 1e-9), events, cpu
     # statistics over the first timed window, as long as the exact run's recorded window (the
     # CV estimate from a few ISIs per neuron depends on the window length)
     i = np.asarray(M.i)
@@ -262,7 +289,8 @@ def brian_worker(path):
     keep = (t >= t0) & (t < t1)
     rates, cvs = population_statistics(i[keep], t[keep], z["sizes"], float(z["T"]))
     print(json.dumps({"rates": rates, "cvs": cvs, "events_per_s": best,
-                      "events_per_s_cpu": best_cpu}))
+                      "events_per_s_cpu": best_cpu, "events": best_events,
+                      "cpu_seconds": best_seconds}))
 
 
 def population_statistics(i, t, sizes, t_rec):
@@ -337,9 +365,11 @@ def main(argv=None):
                   "max_speedup_at_ceiling_cpu=nan", flush=True)
             continue
         chosen = None
+        tried = []
         for dt in BRIAN_DTS:
-            rate_b, cv_b, eps_b, eps_b_cpu = run_brian(name, case, a.seed, dt, brian_python,
-                                                       a.repeat)
+            b = run_brian(name, case, a.seed, dt, brian_python, a.repeat)
+            tried.append(b)
+            rate_b, cv_b, eps_b, eps_b_cpu = b["rates"], b["cvs"], b["eps"], b["eps_cpu"]
             err = float(np.max(np.abs(rate_b - rate_exact) / rate_exact))
             cv_err = float(np.max(np.abs(cv_b - cv_exact) / cv_exact))
             print(f"#   brian2 dt={dt:g} rates={np.round(rate_b, 6)} exact={np.round(rate_exact, 6)} "
@@ -355,6 +385,18 @@ def main(argv=None):
               f"max_speedup_at_ceiling={ceiling / eps_b:.3g} {cpu} "
               f"brian2_events_per_s_cpu={eps_b_cpu:.3g} speedup_cpu={eps_cpu / eps_b_cpu:.3g} "
               f"max_speedup_at_ceiling_cpu={ceiling_cpu / eps_b_cpu:.3g}", flush=True)
+        model = brian_cost_model(tried)
+        if model is not None:
+            per_step, per_event = model
+            b = tried[-1]
+            print(f"brian2_cost network={name} cpu_us_per_step={per_step * 1e6:.3g} "
+                  f"cpu_ns_per_event={per_event * 1e9:.3g} "
+                  f"event_share_at_dt={b['events'] * per_event / b['cpu_seconds']:.3g} "
+                  f"bifkit_cpu_ns_per_event={1e9 / eps_cpu:.3g} "
+                  f"scatter_cpu_ns_per_event={1e9 / ceiling_cpu:.3g} "
+                  f"ceiling_fraction_needed_for_10x_cpu={10 * eps_b_cpu / ceiling_cpu:.3g} "
+                  f"(fit over dt={','.join(f'{d:g}' for d in BRIAN_DTS[:len(tried)])})",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -422,8 +422,8 @@ def _multiplier_status(system, pts, new):
     """None, "approaching_homoclinic" or "multipliers_unreliable" at ``new`` (issue 15;
     :func:`bifkit.continuation.periodic_schur.cycle_status`)."""
     pm = getattr(new, "pm", None)
-    if pm is None:
-        return None
+    if pm is None or pm.log_form is None:
+        return None   # QZ's multipliers were trusted (floquet.PointMultipliers.status)
     from ..periodic_schur import speed_ratio
     u = np.ascontiguousarray(new.U[:, :system.n])
     return pm.status([q.T for q in pts[-5:]] + [new.T],
@@ -691,12 +691,14 @@ def _other_multipliers(curve, mu):
     """The multipliers without the trivial one and the curve's critical ones (1 at LPC, -1 at
     PD, the pair e^{+-i kappa} at NS), or None when they are not all finite."""
     mu = np.asarray(mu, complex)
-    if mu.size == 0 or not np.all(np.isfinite(mu)):
+    if mu.size == 0 or not np.isfinite(mu).all():
         return None
-    rest = list(mu)
+    # Python complex numbers: the same |r - z| as numpy's scalars (both hypot), ~5x cheaper
+    rest = mu.tolist()
 
     def drop_nearest(z):
-        rest.pop(int(np.argmin([abs(r - z) for r in rest])))
+        dist = [abs(r - z) for r in rest]   # finite: min gives argmin's first minimum
+        rest.pop(min(range(len(dist)), key=dist.__getitem__))
     drop_nearest(1.0)
     if curve == "LPC-C":
         drop_nearest(1.0)
@@ -723,14 +725,24 @@ def _codim2_tests(curve, mu):
     r = _other_multipliers(curve, mu)
     if r is None:
         return None
-    lp = float(np.real(np.prod(r - 1.0))) if curve == "LPC-C" else _lp_test(curve, mu)
-    pd = float(np.real(np.prod(r + 1.0)))
-    ns = float(np.real(np.prod([r[i] * r[j] - 1.0 for i in range(r.size)
-                                for j in range(i + 1, r.size)]))) if r.size > 1 else 1.0
+    rl = r.tolist()
+    lp = _product([z - 1.0 for z in rl]) if curve == "LPC-C" else _lp_test(curve, mu)
+    pd = _product([z + 1.0 for z in rl])
+    ns = _product([rl[i] * rl[j] - 1.0 for i in range(r.size)
+                   for j in range(i + 1, r.size)]) if r.size > 1 else 1.0
     values = {"LPC-C": {"LPNS": ns, "LPPD": pd, "R1": lp},
               "PD-C": {"LPPD": lp, "PDNS": ns, "R2": pd},
               "NS-C": {"LPNS": lp, "PDNS": pd}}[curve]
     return {k: v for k, v in values.items() if k in CYCLE_CODIM2[curve]}
+
+
+def _product(values):
+    """Re of the product of complex numbers, left to right: np.real(np.prod(values))'s
+    value (the same complex products in the same order) without numpy's ~3 us per call."""
+    total = 1.0
+    for v in values:
+        total = total * v
+    return float(total.real)
 
 
 def _lp_test(curve, mu):
@@ -741,10 +753,10 @@ def _lp_test(curve, mu):
     multipliers r; unlike that product it does not jump where a second multiplier passes
     the trivial one (the product then switched between the two as "trivial": a sign change
     without a zero, ~+-3e-6 at the E-I LPPD, located by bisection in ~33 trials)."""
-    s = list(np.asarray(mu, complex))
+    s = np.asarray(mu, complex).tolist()   # Python complex numbers (see _other_multipliers)
 
     def drop_nearest(z):
-        s.pop(int(np.argmin([abs(r - z) for r in s])))
+        s.pop(int(np.argmin([abs(r - z) for r in s])))   # argmin: NaN-aware as before
     if curve == "PD-C":
         drop_nearest(-1.0)
     else:   # NS-C: the pair e^{+-i kappa}, as _other_multipliers (after the trivial one)
@@ -944,7 +956,11 @@ def _through_zero_amplitude(system, pt, new):
 def _amplitude(pt, n):
     """Largest peak-to-peak range of the orbit's components."""
     u = pt.U[:, :n]
-    return float(np.max(u.max(axis=0) - u.min(axis=0)))
+    # reduceat over the whole (strided) block: ~5x faster than u.max(axis=0), same values
+    return float(np.max(np.maximum.reduceat(u, _FIRST)[0] - np.minimum.reduceat(u, _FIRST)[0]))
+
+
+_FIRST = np.zeros(1, dtype=np.intp)
 
 
 def _adapt(system, pt):
@@ -953,14 +969,19 @@ def _adapt(system, pt):
     scale = np.concatenate([np.full(n, 1.0 / max(np.max(np.abs(pt.U[:, :n])), 1e-300)),
                             np.full(pt.U.shape[1] - n,
                                     1.0 / max(np.max(np.abs(pt.U[:, n:])), 1e-300))])
-    _, mesh = mesh_mod.adapt(pt.U * scale, pt.mesh, sch)
+    mesh = mesh_mod.adapted_mesh(pt.U * scale, pt.mesh, sch)
     tn = co.node_times(mesh, sch)
-    new = Point(co.interpolate(pt.U, pt.mesh, sch, tn), pt.z.copy(), mesh)
-    new.tU = co.interpolate(pt.tU, pt.mesh, sch, tn)
+    # U, the tangent and the curvature interpolated in one call (per column the same
+    # arithmetic as one call each)
+    ne = pt.U.shape[1]
+    parts = (pt.U, pt.tU) if pt.kU is None else (pt.U, pt.tU, pt.kU)
+    both = co.interpolate(np.concatenate(parts, axis=1), pt.mesh, sch, tn)
+    new = Point(np.ascontiguousarray(both[:, :ne]), pt.z.copy(), mesh)
+    new.tU = np.ascontiguousarray(both[:, ne:2 * ne])
     new.tz = pt.tz
     new.t_behind = pt.t_behind
     if pt.kU is not None:
-        new.kU, new.kz = co.interpolate(pt.kU, pt.mesh, sch, tn), pt.kz
+        new.kU, new.kz = np.ascontiguousarray(both[:, 2 * ne:]), pt.kz
     new.mu, new.trivial_error, new.pm, new.nf = pt.mu, pt.trivial_error, pt.pm, pt.nf
     new.codim2 = pt.codim2
     return new

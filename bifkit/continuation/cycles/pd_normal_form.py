@@ -127,7 +127,7 @@ def pd_coefficient(model, U, V, T, p, mesh, scheme, Jblk=None):
         Jblk = np.empty((N, m * n, (m + 1) * n))
         kc.coll_jacobian(np.ascontiguousarray(U), T, p, np.zeros(0, np.int64), mesh, scheme.W,
                          scheme.Wd, Jblk, Jt)
-    h = np.diff(mesh)
+    h = mesh[1:] - mesh[:-1]   # np.diff's values (without its Python overhead)
     hT = (h * T)[:, None, None]
     ug = np.ascontiguousarray(_gauss_values(U, mesh, scheme))
     # normalise phi: T int_0^1 |phi|^2 ds = 1 (Gauss quadrature)
@@ -170,7 +170,7 @@ def pd_coefficient(model, U, V, T, p, mesh, scheme, Jblk=None):
     D = np.array([[1.0, 0.0], [0.0, 0.0]])
     H3, z3 = F.solve(C, D, eye, eye, zero_bz, (hT * R).reshape(N, m * n), np.zeros(n),
                      np.zeros(2))
-    if not (np.all(np.isfinite(H2)) and np.all(np.isfinite(H3)) and np.all(np.isfinite(z3))
+    if not (np.isfinite(H2).all() and np.isfinite(H3).all() and np.isfinite(z3).all()
             and math.isfinite(a)):
         raise np.linalg.LinAlgError("singular bordered system in the PD normal form")
     # the condensed pair of the orbit blocks (P, Q of the factorisation; its border columns

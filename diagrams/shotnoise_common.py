@@ -81,7 +81,7 @@ def leading_eigenvalue(model, x) -> complex:
 
     Up to :data:`DENSE_EIG_MAX` unknowns: all eigenvalues (LAPACK).  Above (the chains at
     M >= 256, 512-2048 unknowns, where the dense eigenvalue problem costs 0.8-5.7 s and was
-    80 % of a crossing search): the :data:`N_NEAR_ZERO` eigenvalues nearest 0 by
+    70-80 % of a crossing search; docs/figures/bench_crossing_search.py: 3.3x faster): the :data:`N_NEAR_ZERO` eigenvalues nearest 0 by
     shift-invert Arnoldi (ARPACK, sigma = 0; one real LU, 0.03-0.3 s), the rightmost of them.
     This relies on the chains' spectrum: the weakly damped modes are the low harmonics of
     the population rotation (lambda_k ~ i k omega with damping growing with k), so the

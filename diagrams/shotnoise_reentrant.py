@@ -214,14 +214,14 @@ def run(quick: bool, out: Path) -> dict:
     files["spectrum"] = write_csv(out / f"{NAME}_zn_spectrum.csv", spec_cols,
                                   f"|z_n| at K={SPECTRUM_POINT['K']}, i0={SPECTRUM_POINT['i0']}, "
                                   f"g0=1 (alpha = {spectra[st['M_fixed'][0]][1]:.4g})")
-    fig, (ax, axz, axm) = new_figure(1, 3, figsize=(17, 5.6),
-                                     gridspec_kw=dict(width_ratios=[1.5, 1, 1]))
+    fig, (ax, axz, axm) = new_figure(1, 3, figsize=(18, 8.0),
+                                     gridspec_kw=dict(width_ratios=[1.9, 1, 1]))
     draw_plane(ax, rows, curves, net, twocc, st)
     draw_spectra(axz, spectra)
     draw_convergence(axm, rows, fixed, st)
     fig.suptitle("Re-entrant Hopf line of the shot-noise mean field at weak drive"
                  + ("  (quick)" if quick else ""))
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     files.update(save_figure(fig, out, NAME))
     return files
 
@@ -303,8 +303,10 @@ def draw_plane(ax, rows, curves, net, twocc, st):
     if twocc is not None:
         ax.plot(*twocc, "-.", color="0.45", lw=1.6, label="2CC reduction (H-C)")
     if net:
+        # small and under the curves: the rho colour must not hide the Hopf line it tests
         sc = ax.scatter([n[0] for n in net], [n[1] for n in net], c=[n[2] for n in net],
-                        cmap="viridis", vmin=0, vmax=1, s=110, edgecolors="k", zorder=5,
+                        cmap="viridis", vmin=0, vmax=1, s=45, edgecolors="k", linewidths=0.5,
+                        zorder=1,
                         label=f"network (N={st['net']['N']}), colour: $\\rho$")
         plt.colorbar(sc, ax=ax, pad=0.01).set_label("network phase coherence $\\rho$")
     ax.set_xscale("log")
@@ -315,7 +317,7 @@ def draw_plane(ax, rows, curves, net, twocc, st):
     ax.set_ylabel("i$_0$/g$_0^2$")
     ax.set_title("(a) Hopf curves (H-C, converged M); grey: asynchronous window (AS) of the "
                  "full chain; markers: crossings by Brent", fontsize=9)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=2,
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=2,
               frameon=False)
 
 
@@ -372,5 +374,5 @@ def draw_convergence(axm, rows, fixed, st):
     axm.set_xlabel("modes M")
     axm.set_ylabel("K at the Hopf point")
     axm.set_title("(c) each crossing across M", fontsize=9)
-    axm.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=2,
+    axm.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=2,
                frameon=False)

@@ -34,10 +34,14 @@ free period pi/Omega away, so the ring of buckets spans that; its length ``nb`` 
 Where the time goes (N = 1e4, K = 1e3; measured with cycle counters): the pulse loops are the
 bulk and run near the speed of a bare random scatter; they index flat views of the state arrays
 with unsigned integers (no wraparound test, no row-stride multiply), update a target's (p, q) as
-one 16-byte vector (``_simd.py``) and prefetch the out-list ahead of the loop. Those last two
-took the E-I network from 0.53-0.56 to 0.61-0.63 of the scatter ceiling in CPU time (A/B runs
-alternated on a loaded 2-core machine, N = 12500, K = 1000; the vector form alone gave about half
-of it), the inhibitory one from 0.60-0.65 to 0.64-0.74. Everything else is per
+one 16-byte vector (``_simd.py``) and prefetch the out-list: its first 16 cache lines when a
+delivery starts, then 256 targets ahead of the loop. Measured in CPU time against the scatter
+ceiling (A/B runs alternated on the shared 2-core machine, N = 12500, K = 1000): the vector form
+and a prefetch 64 targets ahead took the E-I network from 0.53-0.56 to 0.61-0.63 (load 3.2-3.4;
+the vector form alone about half of it), the inhibitory one from 0.60-0.65 to 0.64-0.74; the
+list-head burst and 256 ahead then raised the E-I median of eight A/B runs from 0.62 to 0.655
+(load 1.2-1.3; micro-benchmarks of the two loops: 128 ahead beats 64 by ~7 %, the burst another
+3-10 %). Everything else is per
 spike or per queue refresh and avoids transcendental functions where it can: (cos, sin)(Omega_y t)
 of the current time is computed once per spike and per population (``cs``) and reused by the
 pulses, the reset and every queue refresh at that time (a refresh then costs one atan2); a bucket
@@ -137,7 +141,8 @@ def qif_init_queue(t, pop, om, st, bd, bcs, w, nb, head, nxt, prv, where, qkey,
 
 _U1 = np.uint64(1)
 _U2 = np.uint64(2)
-_AHEAD = np.uint64(64)  # targets prefetched this many events ahead (4 cache lines)
+_AHEAD = np.uint64(256)  # targets prefetched this many events ahead (16 cache lines)
+_LINE = np.uint64(16)  # targets per 64-byte cache line
 
 
 @njit(cache=True, _nrt=False)
@@ -147,10 +152,13 @@ def _inhibit(stf, targets, a, b, C, S, cC, cS):
     ``stf`` is the flat (2N,) view of the states; unsigned indices spare numba's negative-index
     wraparound and the row-stride multiply in this, the hottest loop. The shear is one two-lane
     operation on the target's (p, q) (``_simd.shear_pair``: one 16-byte load and store, bit for
-    bit the scalar arithmetic), and the out-list, read once as a stream, is prefetched ``_AHEAD``
-    targets ahead with a non-temporal hint. Its own function (not inlined into the event loop,
-    whose register pressure would reload pointers in the loop); without reference counting, like
-    the loop."""
+    bit the scalar arithmetic), and the out-list, read once as a stream, is prefetched with a
+    non-temporal hint: its first ``_AHEAD`` targets at once, then ``_AHEAD`` ahead of the loop
+    (each spike starts a new list, where the hardware's stream prefetch starts late). Its own
+    function (not inlined into the event loop, whose register pressure would reload pointers in
+    the loop); without reference counting, like the loop."""
+    for m in range(np.uint64(a), np.uint64(a) + _AHEAD, _LINE):  # the list's head, at once
+        prefetch_stream(targets, m)
     for m in range(np.uint64(a), np.uint64(b)):
         prefetch_stream(targets, m + _AHEAD)
         shear_pair(stf, np.uint64(targets[m]) * _U2, C, S, cC, cS)
@@ -168,6 +176,8 @@ def _excite(stf, bdf, targets, a, b, C, S, cC, cS, cand):
     re-queued twice under the same time).
     """
     n = 0
+    for m in range(np.uint64(a), np.uint64(a) + _AHEAD, _LINE):  # the list's head, at once
+        prefetch_stream(targets, m)
     for m in range(np.uint64(a), np.uint64(b)):
         prefetch_stream(targets, m + _AHEAD)
         if shear_pair_before(stf, bdf, np.uint64(targets[m]) * _U2, C, S, cC, cS):

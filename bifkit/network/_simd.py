@@ -20,10 +20,10 @@ memory operations and instructions in flight, not by arithmetic; fewer, wider me
 per event let more events overlap (``benchmarks/network_throughput.py`` measures the effect as
 the ratio to a bare scatter, issue 21).
 
-``prefetch_stream`` asks for the out-list entries a few cache lines ahead with a non-temporal
-hint (the list is read once per spike, at 4 bytes per event). Measured, not derived: together with
-the two-lane pulse it raised the E-I network's ratio to the scatter ceiling from 0.53-0.56 to
-0.61-0.63 (the pulse alone about half of that); software prefetching of the *targets' states*
+``prefetch_stream`` asks for out-list entries ahead of the loop with a non-temporal hint (the
+list is read once per spike, at 4 bytes per event). Measured, not derived (numbers in
+``_qif_kernel``'s docstring): it and the two-lane pulse raised the E-I network's ratio to the
+scatter ceiling from 0.53-0.56 to 0.65-0.67; software prefetching of the *targets' states*
 instead made both loops slower (the out-of-order core already overlaps those misses).
 
 The functions are numba intrinsics: they run inside compiled code only, take a C-contiguous

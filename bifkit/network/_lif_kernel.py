@@ -30,6 +30,9 @@ from numba.extending import overload
 
 from . import _delayed_kernel as dk
 from ._queue import enqueue
+from ._simd import STREAM_AHEAD as _AHEAD
+from ._simd import STREAM_LINE as _LINE
+from ._simd import prefetch_stream
 
 # model tuple of one chunk (tref moves between chunks); mu_th = mu - V_th, a_reset = mu - V_r
 LIFModel = namedtuple("LIFModel", ["mu", "V_r", "tau", "tau_r", "tau_d", "mu_th", "a_reset",
@@ -137,7 +140,10 @@ def _deliver(mp, frame, cmat, y, x, a, b, t, targets, st, bd, ref_end, cand, cfl
         """A <- A - J exp((t - t_ref)/tau) for the non-refractory targets (cmat = J, mV)."""
         Jyx = cmat[y, x]
         dA = Jyx * frame[0]
+        for m in range(a, a + _AHEAD, _LINE):  # prefetch the out-list: its head at once,
+            prefetch_stream(targets, m)
         for m in range(a, b):
+            prefetch_stream(targets, m + _AHEAD)  # then _AHEAD targets ahead (as _qif_kernel)
             j = targets[m]
             if t < ref_end[j]:
                 continue

@@ -66,7 +66,7 @@ from numba import njit
 
 from ._events import accumulate, record_spike
 from ._queue import HEAP, heap_pop, heap_push, link, unlink
-from ._simd import prefetch_stream, shear_pair, shear_pair_before
+from ._simd import STREAM_AHEAD, STREAM_LINE, prefetch_stream, shear_pair, shear_pair_before
 
 
 @njit(cache=True, inline="always")
@@ -141,8 +141,8 @@ def qif_init_queue(t, pop, om, st, bd, bcs, w, nb, head, nxt, prv, where, qkey,
 
 _U1 = np.uint64(1)
 _U2 = np.uint64(2)
-_AHEAD = np.uint64(256)  # targets prefetched this many events ahead (16 cache lines)
-_LINE = np.uint64(16)  # targets per 64-byte cache line
+_AHEAD = np.uint64(STREAM_AHEAD)  # targets prefetched this many events ahead (16 cache lines)
+_LINE = np.uint64(STREAM_LINE)  # targets per 64-byte cache line
 
 
 @njit(cache=True, _nrt=False)

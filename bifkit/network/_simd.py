@@ -36,6 +36,12 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
+#: out-list prefetch of the delivery loops: the list's first STREAM_AHEAD targets when a delivery
+#: starts (one prefetch per STREAM_LINE targets = one 64-byte line of uint32), then STREAM_AHEAD
+#: targets ahead of the loop (measured on the QIF loops; see ``_qif_kernel``)
+STREAM_AHEAD = 256
+STREAM_LINE = 16
+
 _V2 = ir.VectorType(ir.DoubleType(), 2)
 _I32 = ir.IntType(32)
 _LANE0 = ir.Constant(_I32, 0)

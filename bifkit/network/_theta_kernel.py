@@ -47,6 +47,9 @@ from numba.extending import overload
 from . import _delayed_kernel as dk
 from ._events import accumulate
 from ._queue import enqueue
+from ._simd import STREAM_AHEAD as _AHEAD
+from ._simd import STREAM_LINE as _LINE
+from ._simd import prefetch_stream
 
 HALF_PI = 0.5 * math.pi
 
@@ -81,7 +84,10 @@ def theta_of(Psi, s):
 @njit(cache=True, _nrt=False)
 def _inhibit(st, ref_end, t, targets, a, b, C, S, cS, cC):
     """Inhibitory pulses to targets[a:b] (refractory ones excepted): the shear, nothing else."""
+    for m in range(a, a + _AHEAD, _LINE):  # prefetch the out-list: its head at once,
+        prefetch_stream(targets, m)
     for m in range(a, b):
+        prefetch_stream(targets, m + _AHEAD)  # then _AHEAD targets ahead (as _qif_kernel)
         j = targets[m]
         if t < ref_end[j]:
             continue
@@ -184,7 +190,10 @@ def _deliver(mp, frame, cmat, y, x, a, b, t, targets, st, bd, ref_end, cand, cfl
         if c < 0.0:
             _inhibit(st, ref_end, t, targets, a, b, C, S, cS, cC)
             return nc
+        for m in range(a, a + _AHEAD, _LINE):
+            prefetch_stream(targets, m)
         for m in range(a, b):
+            prefetch_stream(targets, m + _AHEAD)
             j = targets[m]
             if t < ref_end[j]:
                 continue

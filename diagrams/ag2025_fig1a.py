@@ -19,7 +19,8 @@ import numpy as np
 
 from .common import model_has, new_figure, save_figure, write_csv
 from .resume import resume_store
-from .shotnoise_common import K_D, converged_hopf_crossings, large_K_pair
+from .shotnoise_common import (K_D, LARGE_K, LARGE_K_NEWTON_TOL, converged_hopf_crossings,
+                               large_K_pair)
 
 NAME = "ag2025-fig1a"
 TITLE = "Hopf curve in (K, i0/g0^2): full z_n chain, 2CC, diffusion approximation, K_D line"
@@ -44,8 +45,9 @@ def settings(quick: bool) -> dict:
                 continue_chains=True, M_max=1024)
 
 
-def hopf_curve(name, start=None):
-    """H-C of ``name`` in (K, i0) (log-log) from an EP-C Hopf point or a given start."""
+def hopf_curve(name, start=None, tol=None):
+    """H-C of ``name`` in (K, i0) (log-log) from an EP-C Hopf point or a given start;
+    ``tol``: H-C's Newton tolerance (default the continuation's)."""
     import bifkit
     if start is None:
         m = bifkit.load_model(name, K=10.0, i0=0.4, g0=1.0)
@@ -59,7 +61,7 @@ def hopf_curve(name, start=None):
         m = bifkit.load_model(name, K=start["params"]["K"], i0=start["params"]["i0"], g0=1.0)
     return bifkit.continuation(m, "H-C", start, ["K", "i0"],
                                bounds={"K": K_RANGE, "i0": R_RANGE}, log_params=["K", "i0"],
-                               max_points=3000)
+                               max_points=3000, **({} if tol is None else {"tol": tol}))
 
 
 def _state_at(name, ratio, K):
@@ -92,7 +94,10 @@ def crossings_at(name, r, st, lines):
             m = bifkit.load_model(name, K=K_H, i0=float(r), g0=1.0)
             try:  # the crossing's own state (Brent's last Newton solve at M = 64)
                 x = c["x"] if c.get("x") is not None else _state_at(name, float(r), K_H)
-                hc = hopf_curve(name, {"state": m.unpack(x), "params": m.params})
+                # the large-K pairs: H-C's start stalls at residual 1e-10-6e-9 at the
+                # default tol 1e-10 (the run's notes said "try tol=1e-07")
+                hc = hopf_curve(name, {"state": m.unpack(x), "params": m.params},
+                                tol=LARGE_K_NEWTON_TOL if K_H > LARGE_K else None)
                 ok = np.array([truncation.tail(m, hc.x[i]) <= truncation.DEFAULT_TOL
                                for i in range(len(hc))])
                 pieces.append((np.where(ok, hc.params["K"], np.nan), hc.params["i0"],
@@ -170,10 +175,14 @@ def run(quick: bool, out: Path) -> dict:
         if Kp.size:
             # joined into a curve only where it is sampled at >= 3 ratios with both members
             # (a quick run has one or two: a line through them would invent its shape)
-            joined = np.sum(np.unique(rp, return_counts=True)[1] == 2) >= 3
+            # ... and not where H-C traced the pair (then the squares check the curve)
+            traced = any(np.any(np.isfinite(K)) and np.nanmin(K) > LARGE_K
+                         for K, _r, _l1 in lines.get(name, []))
+            joined = np.sum(np.unique(rp, return_counts=True)[1] == 2) >= 3 and not traced
             ax.plot(Kp, rp, linestyle=ls if joined else "none", color=c, marker="s", ms=5,
-                    mfc="none", lw=1.4, label=f"{CURVES[name][0].split(' (')[0]}: second Hopf pair at "
-                    "large K" + ("" if joined else " (sampled points)"))
+                    mfc="none", lw=1.4, label=f"{CURVES[name][0].split(' (')[0]}: second Hopf "
+                    "pair at large K" + (" (H-C; squares: sampled crossings)" if traced else
+                                         "" if joined else " (sampled points)"))
     for K, r in gh:
         ax.plot(K, r, "o", color="0.45", mec="k", ms=6)
         ax.annotate("GH (2CC)", (K, r), textcoords="offset points", xytext=(5, -10), fontsize=7)

@@ -2,7 +2,8 @@
 
 The chord Newton of :meth:`.systems.ExtendedSystem.correct` (extended
 collocation residual, boundary conditions and integral/arclength rows; the
-Jacobian factorised by condensation of parameters at the start and refreshed
+Jacobian factorised by condensation of parameters at the start (through its
+block-triangular structure, :mod:`.linalg_tri`) and refreshed
 when the steps contract by less than 1/2; converged when the relative step is
 below ``tol``).  In Python each iteration was ~15 numpy calls and two
 compiled ones around the condensed solve; here the whole loop is one call, as
@@ -18,7 +19,7 @@ import numba as nb
 import numpy as np
 
 from .kernels import ext_jacobian, ext_residual
-from .linalg import condense_borders, condense_factor, condense_rhs
+from .linalg_tri import condense_borders_tri, condense_factor_tri, condense_rhs_tri
 
 LN10 = math.log(10.0)
 
@@ -104,7 +105,7 @@ def correct(K, label, nv, U0, z0, Ug, zg, p0, ifree, logs, has_sigma, nextra, me
         the integral conditions' targets
     fix_i : -1, or the index of z held at ``fix_val`` (the last row of C, D is then zero
         except D[-1, fix_i] = 1)
-    reuse : start with the factorisation ``f_in`` (:func:`.linalg.condense_factor`) of
+    reuse : start with the factorisation ``f_in`` (:func:`.linalg_tri.condense_factor_tri`) of
         (Jblk_in, Jb_in), its eliminated borders ``b_in`` = (G1, G2, Md) and boundary
         matrices ``B_in`` = (B0, B1, Bz) (a point of the same border rows); else factorise
         at the first iterate
@@ -179,9 +180,10 @@ def correct(K, label, nv, U0, z0, Ug, zg, p0, ifree, logs, has_sigma, nextra, me
             rc[nz - 1] = z[fix_i] - fix_val
         if not have:
             jacobian(K, nv, U, z, p0, ifree, logs, has_sigma, nextra, mesh, W, Wd, Jblk, Jb)
-            f = condense_factor(Jblk, Jb)
+            f = condense_factor_tri(Jblk, Jb, nv)
             B0, B1, Bz = Bw0.copy(), Bw1.copy(), Bwz.copy()
-            G1, G2, Md = condense_borders(f[0], f[3], f[6], f[7], f[8], C, D, B0, B1, Bz)
+            G1, G2, Md = condense_borders_tri(f[0], f[3], f[6], f[7], f[8], C, D, B0, B1, Bz,
+                                              nv)
             have = True
         for j in range(N):
             for i in range(m * ne):
@@ -190,7 +192,8 @@ def correct(K, label, nv, U0, z0, Ug, zg, p0, ifree, logs, has_sigma, nextra, me
             rbc[a] = -rbc[a]
         for k in range(nz):
             rc[k] = -rc[k]
-        dU, dz = condense_rhs(f[0], f[1], f[2], f[3], f[4], f[5], G1, G2, Md, rcol, rbc, rc)
+        dU, dz = condense_rhs_tri(f[0], f[1], f[2], f[3], f[4], f[5], G1, G2, Md, rcol, rbc, rc,
+                                  nv)
         dmax = 0.0
         umax = 0.0
         finite = True

@@ -40,6 +40,7 @@ from . import ext as ce
 from . import floquet as fq
 from . import ext_newton
 from .linalg import Factor, condense_factor
+from .linalg_tri import TriFactor
 
 LN10 = math.log(10.0)
 
@@ -353,7 +354,7 @@ class ExtendedSystem:
         ok, it, U, z, f, Jblk, Jb, b, BC = out
         if not ok:
             return None
-        F = Factor.from_arrays(f, Jblk, Jb)
+        F = TriFactor.from_arrays(f, Jblk, Jb, self.nv)
         F.b = b
         pt = Point(U, z, mesh)
         pt.iterations = it

@@ -187,6 +187,7 @@ def dopri_loop(f, p, x0, t_out, rtol, atol, h0, max_step, max_steps, blowup):
     xn = np.empty(n)      # the step's 5th-order solution
     xs = np.empty(n)      # a stage's argument x + h sum_j a_sj K_j
     he = np.empty(n)      # h times the embedded error estimate
+    wj = np.empty(7)      # dense-output weights at an output time
     K = np.empty((7, n))
     _set_row(K, 0, f(t, x, p))
     nfev = 1
@@ -234,12 +235,13 @@ def dopri_loop(f, p, x0, t_out, rtol, atol, h0, max_step, max_steps, blowup):
         tn = t + h if t_end - (t + h) > 1e-14 * max(1.0, abs(t_end)) else t_end
         while k_out < nt and t_out[k_out] <= tn:
             th = (t_out[k_out] - t) / h
+            for j in range(7):   # the dense-output weights, once per output time
+                wj[j] = (DP_P[j, 0] * th + DP_P[j, 1] * th ** 2 + DP_P[j, 2] * th ** 3
+                         + DP_P[j, 3] * th ** 4)
             for i in range(n):
                 q = 0.0
                 for j in range(7):
-                    w = (DP_P[j, 0] * th + DP_P[j, 1] * th ** 2 + DP_P[j, 2] * th ** 3
-                         + DP_P[j, 3] * th ** 4)
-                    q += w * K[j, i]
+                    q += wj[j] * K[j, i]
                 Y[i, k_out] = x[i] + h * q
             k_out += 1
         t = tn

@@ -697,8 +697,7 @@ def _other_multipliers(curve, mu):
     rest = mu.tolist()
 
     def drop_nearest(z):
-        dist = [abs(r - z) for r in rest]   # finite: min gives argmin's first minimum
-        rest.pop(min(range(len(dist)), key=dist.__getitem__))
+        rest.pop(_nearest_index(rest, z))
     drop_nearest(1.0)
     if curve == "LPC-C":
         drop_nearest(1.0)
@@ -710,6 +709,13 @@ def _other_multipliers(curve, mu):
         z = rest.pop(i)
         drop_nearest(np.conj(z))
     return np.array(rest, complex)
+
+
+def _nearest_index(values, z):
+    """Index of the entry of ``values`` (finite Python complex numbers) nearest to ``z``,
+    the first of equals: np.argmin's of the distances, without numpy's overhead."""
+    dist = [abs(r - z) for r in values]
+    return min(range(len(dist)), key=dist.__getitem__)
 
 
 def _codim2_tests(curve, mu):
@@ -726,7 +732,7 @@ def _codim2_tests(curve, mu):
     if r is None:
         return None
     rl = r.tolist()
-    lp = _product([z - 1.0 for z in rl]) if curve == "LPC-C" else _lp_test(curve, mu)
+    lp = _product([z - 1.0 for z in rl]) if curve == "LPC-C" else _lp_test(curve, mu, r)
     pd = _product([z + 1.0 for z in rl])
     ns = _product([rl[i] * rl[j] - 1.0 for i in range(r.size)
                    for j in range(i + 1, r.size)]) if r.size > 1 else 1.0
@@ -745,23 +751,21 @@ def _product(values):
     return float(total.real)
 
 
-def _lp_test(curve, mu):
+def _lp_test(curve, mu, r):
     """The "LP.." test of PD-C / NS-C (a nontrivial multiplier through +1), continuous where
     it is zero: with s the multipliers without the curve's critical ones (the trivial one
     kept), sum_j prod_{i != j} (s_i - 1), i.e. -+ the derivative at 1 of the polynomial with
     roots s.  Where the trivial multiplier is 1 it is prod (r - 1) over the other
     multipliers r; unlike that product it does not jump where a second multiplier passes
     the trivial one (the product then switched between the two as "trivial": a sign change
-    without a zero, ~+-3e-6 at the E-I LPPD, located by bisection in ~33 trials)."""
-    s = np.asarray(mu, complex).tolist()   # Python complex numbers (see _other_multipliers)
+    without a zero, ~+-3e-6 at the E-I LPPD, located by bisection in ~33 trials).
 
-    def drop_nearest(z):
-        s.pop(int(np.argmin([abs(r - z) for r in s])))   # argmin: NaN-aware as before
+    ``mu``: all multipliers (finite); ``r``: :func:`_other_multipliers` of them."""
+    s = np.asarray(mu, complex).tolist()   # Python complex numbers (see _other_multipliers)
     if curve == "PD-C":
-        drop_nearest(-1.0)
-    else:   # NS-C: the pair e^{+-i kappa}, as _other_multipliers (after the trivial one)
-        r = _other_multipliers(curve, mu)
-        s = list(r) + [s[int(np.argmin(np.abs(np.asarray(s) - 1.0)))]]
+        s.pop(_nearest_index(s, -1.0))
+    else:   # NS-C: r without the pair e^{+-i kappa} and the trivial one, which is put back
+        s = list(r) + [s[_nearest_index(s, 1.0)]]
     d = [complex(z) - 1.0 for z in s]
     total = 0.0
     for j in range(len(d)):

@@ -143,9 +143,9 @@ def _weights(mesh, scheme, n, tn=None):
     the 1-D ones, :func:`_weights1`, come from one computation per mesh).  ``tn``:
     the mesh's node times when the caller has them (:func:`adapt_state`).
     """
-    w = _mesh_entry(mesh, scheme, tn)[3].get(n)
+    entry = _mesh_entry(mesh, scheme, tn)
+    w = entry[3].get(n)
     if w is None:
-        entry = _mesh_entry(mesh, scheme, tn)
         w = entry[3][n] = np.repeat(entry[2][:, None], n, axis=1)
     return w
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .common import model_has, new_figure, save_figure, write_csv
 from .resume import resume_store
-from .shotnoise_common import (K_D, LARGE_K, LARGE_K_NEWTON_TOL, converged_hopf_crossings,
+from .shotnoise_common import (K_D, LARGE_K, converged_hopf_crossings, large_K_newton_tol,
                                large_K_pair)
 
 NAME = "ag2025-fig1a"
@@ -97,7 +97,7 @@ def crossings_at(name, r, st, lines):
                 # the large-K pairs: H-C's start stalls at residual 1e-10-6e-9 at the
                 # default tol 1e-10 (the run's notes said "try tol=1e-07")
                 hc = hopf_curve(name, {"state": m.unpack(x), "params": m.params},
-                                tol=LARGE_K_NEWTON_TOL if K_H > LARGE_K else None)
+                                tol=large_K_newton_tol(K_H))
                 ok = np.array([truncation.tail(m, hc.x[i]) <= truncation.DEFAULT_TOL
                                for i in range(len(hc))])
                 pieces.append((np.where(ok, hc.params["K"], np.nan), hc.params["i0"],

@@ -450,6 +450,12 @@ LARGE_K = 3e4
 LARGE_K_NEWTON_TOL = 1e-6
 
 
+def large_K_newton_tol(K):
+    """H-C's Newton tolerance for a start at ``K``: :data:`LARGE_K_NEWTON_TOL` on the
+    large-K pair (K > :data:`LARGE_K`), else None (the continuation's default)."""
+    return LARGE_K_NEWTON_TOL if K > LARGE_K else None
+
+
 def trace_hopf_curves(name, crossings, bounds, M_max=512, on_curve=0.02, store=None,
                       **options):
     """H-C curves with converged M (:func:`converged_hopf_curve`) through sampled crossings.
@@ -480,8 +486,9 @@ def trace_hopf_curves(name, crossings, bounds, M_max=512, on_curve=0.02, store=N
             continue
         start = dict(K=c["K"], i0=c["ratio"], M=c["M"], x=c["x"])
         opts = dict(options)
-        if c["K"] > LARGE_K:
-            opts.setdefault("newton_tol", LARGE_K_NEWTON_TOL)
+        tol = large_K_newton_tol(c["K"])
+        if tol is not None:
+            opts.setdefault("newton_tol", tol)
         curve = store.run(f"{name} H-C from K {c['K']:.10g} i0 {c['ratio']:.6g}",
                           _traced_curve, name, start, bounds, M_max, opts)
         if curve is not None:

@@ -79,14 +79,12 @@ class _Timer(event.Listener):
         spent = time.process_time() - start
         disp = ev.data["dispatcher"]
         fn = getattr(disp, "py_func", None)
-        name = (f"{fn.__module__}.{fn.__qualname__}" if fn is not None else str(disp))
+        name = _name(disp)
         self_time[name] += spent - nested
         n_sigs[name] += 1
         if (fn is not None and fn.__module__.startswith("bifkit.")
                 and "<locals>" not in fn.__qualname__):   # (overload implementations)
-            # with the compile seconds of this process so far (where to start the child)
-            order.append((fn.__module__, fn.__qualname__, ev.data["args"],
-                          sum(self_time.values())))
+            order.append((fn.__module__, fn.__qualname__, ev.data["args"]))
         if stack:
             stack[-1][1] += spent
 
@@ -139,8 +137,8 @@ try:
 except SystemExit as exc:
     code = exc.code or 0
 from bifkit._warmup import encode_args
-recorded = [[m, q, a, k] for m, q, a, k in ((m, q, encode_args(args), k)
-                                            for m, q, args, k in order) if a is not None]
+recorded = [[m, q, a] for m, q, a in ((m, q, encode_args(args)) for m, q, args in order)
+            if a is not None]
 import resource
 own = resource.getrusage(resource.RUSAGE_SELF)
 bg = resource.getrusage(resource.RUSAGE_CHILDREN)   # the background compile, reaped by the job
@@ -264,7 +262,8 @@ def _segments(samples: list) -> list:
 def print_timeline(res: dict, shortest: float = 0.5) -> None:
     """Main process (sampled every 0.1 s) and background process (per item) side by side."""
     t0 = res["t0"]
-    rows = [(a, b, "main", f"{p or '-'}: {k}") for a, b, p, k in _segments(res["samples"])]
+    segments = _segments(res["samples"])
+    rows = [(a, b, "main", f"{p or '-'}: {k}") for a, b, p, k in segments]
     rows += [(a - t0, b - t0, "bg", name) for a, b, name in res["trace"]]
     rows += [(a, b, "main", "compiled " + name) for a, b, name in res["spans"]]
     print(f"  timeline (wall s from the main process start; main sampled every 0.1 s, "
@@ -273,14 +272,14 @@ def print_timeline(res: dict, shortest: float = 0.5) -> None:
         if b - a >= shortest or what.startswith("<"):
             print(f"    {a:6.1f} {b:6.1f} {b - a:5.1f}  {who:4s} {what}")
     own = sum(b - a for a, b, _ in res["spans"])
-    waits = sum(b - a for a, b, _, k in _segments(res["samples"]) if k == "wait")
+    waits = sum(b - a for a, b, _, k in segments if k == "wait")
     end = res["samples"][-1][0] if res["samples"] else 0.0
     bg_end = max((b - t0 for _, b, _ in res["trace"]), default=0.0)
     print(f"  main process: {end:.1f} s = {own:.1f} s in its own compiles + {end - own:.1f} s "
           f"else (importing, deriving, computing, and {waits:.1f} s sampled waiting for the "
           f"background process); background process busy until {bg_end:.1f} s")
     totals: dict[str, float] = {}
-    for a, b, p, k in _segments(res["samples"]):
+    for a, b, p, k in segments:
         key = "compile " + phase_of(k.split(" ", 1)[1]) if k.startswith("compile") else k
         totals[key] = totals.get(key, 0.0) + (b - a)
     print("  main process wall by activity (s):")
@@ -288,7 +287,7 @@ def print_timeline(res: dict, shortest: float = 0.5) -> None:
         if sec >= 0.2:
             print(f"    {key:50s} {sec:6.1f}")
     by_phase: dict[str, float] = {}
-    for a, b, p, k in _segments(res["samples"]):
+    for a, b, p, k in segments:
         by_phase[p or "-"] = by_phase.get(p or "-", 0.0) + (b - a)
     print("  main process wall by recipe function (s): "
           + ", ".join(f"{p} {s:.1f}" for p, s in sorted(by_phase.items(), key=lambda kv: -kv[1])))
@@ -306,8 +305,7 @@ def record(res: dict) -> None:
                            "order (the background process of bifkit/_warmup.py compiles them "
                            "from the last one backwards); written by "
                            "python benchmarks/cold_compile.py --record")
-    manifest.pop("start", None)      # (a fixed split point: no longer used)
-    manifest.setdefault("jobs", {})[DIAGRAM_KEY] = [item[:3] for item in res["order"]]
+    manifest.setdefault("jobs", {})[DIAGRAM_KEY] = res["order"]
     with open(path, "w") as f:   # one function per line: readable diffs
         f.write("{" + f'"comment": {json.dumps(manifest["comment"])},\n"jobs": {{\n')
         f.write(",\n".join(f"{json.dumps(job)}: [\n" + ",\n".join(json.dumps(item)

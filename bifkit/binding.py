@@ -12,7 +12,10 @@ compile the algorithm again for each model).
 Layout of ``K``: two addresses per kernel, in the slot order of
 :data:`KERNEL_TYPES` -- numba's C wrapper (``c``) then numba's own calling
 convention entry (``jit``, used for the calls).  A kernel that was not asked
-for has both addresses 0; compiled code must not call it.
+for has both addresses 0; compiled code must not call it.  The slots after the model's
+six kernels hold their into-variants (``jac_into(t, x, p, out)`` writes into
+a caller-owned ``out``, :func:`bifkit.codegen.into_kernel`), for loops that
+call a kernel at every collocation point without allocating.
 
 Inside compiled code::
 
@@ -53,10 +56,22 @@ JAC_TYPE = types.FunctionType(F2(types.float64, F1, F1))                # jac, d
 DJDP_TYPE = types.FunctionType(F3(types.float64, F1, F1))               # dJdp(t, x, p)
 B_TYPE = types.FunctionType(F1(types.float64, F1, F1, F1, F1))          # B(t, x, p, u, v)
 C_TYPE = types.FunctionType(F1(types.float64, F1, F1, F1, F1, F1))      # C(t, x, p, u, v, w)
+# the same kernels writing into a caller-owned last argument (bifkit.codegen.into_kernel)
+NONE = types.none
+F_INTO_TYPE = types.FunctionType(NONE(types.float64, F1, F1, F1))          # f_into(t, x, p, out)
+JAC_INTO_TYPE = types.FunctionType(NONE(types.float64, F1, F1, F2))        # jac_into, dfdp_into
+DJDP_INTO_TYPE = types.FunctionType(NONE(types.float64, F1, F1, F3))       # dJdp_into
+B_INTO_TYPE = types.FunctionType(NONE(types.float64, F1, F1, F1, F1, F1))  # B_into(.., u, v, out)
+C_INTO_TYPE = types.FunctionType(NONE(types.float64, F1, F1, F1, F1, F1, F1))  # C_into
 # slot order of the kernels in an address array
 KERNEL_TYPES = (("f", F_TYPE), ("jac", JAC_TYPE), ("dfdp", JAC_TYPE), ("dJdp", DJDP_TYPE),
-                ("B", B_TYPE), ("C", C_TYPE))
+                ("B", B_TYPE), ("C", C_TYPE),
+                ("f_into", F_INTO_TYPE), ("jac_into", JAC_INTO_TYPE),
+                ("dfdp_into", JAC_INTO_TYPE), ("dJdp_into", DJDP_INTO_TYPE),
+                ("B_into", B_INTO_TYPE), ("C_into", C_INTO_TYPE))
 SLOT = {name: i for i, (name, _) in enumerate(KERNEL_TYPES)}
+#: the model's own kernels (``model.compiled``'s attributes; :func:`addresses`' default)
+MODEL_KERNELS = ("f", "jac", "dfdp", "dJdp", "B", "C")
 
 
 def _maker(ftype):
@@ -76,6 +91,8 @@ def _maker(ftype):
 
 _as_f, _as_jac, _as_djdp, _as_b, _as_c = (_maker(t) for t in
                                          (F_TYPE, JAC_TYPE, DJDP_TYPE, B_TYPE, C_TYPE))
+_as_f_into, _as_jac_into, _as_djdp_into, _as_b_into, _as_c_into = (
+    _maker(t) for t in (F_INTO_TYPE, JAC_INTO_TYPE, DJDP_INTO_TYPE, B_INTO_TYPE, C_INTO_TYPE))
 
 
 def compiled_function(disp, args: tuple):
@@ -148,6 +165,42 @@ def kernel_C(K):
 
 
 @nb.njit(cache=True)
+def kernel_f_into(K):
+    """f_into(t, x, p, out): f written into ``out`` (n), from ``K``."""
+    return _as_f_into(K[12], K[13])
+
+
+@nb.njit(cache=True)
+def kernel_jac_into(K):
+    """jac_into(t, x, p, out): the Jacobian written into ``out`` (n x n), from ``K``."""
+    return _as_jac_into(K[14], K[15])
+
+
+@nb.njit(cache=True)
+def kernel_dfdp_into(K):
+    """dfdp_into(t, x, p, out): df/dp written into ``out`` (n x n_params), from ``K``."""
+    return _as_jac_into(K[16], K[17])
+
+
+@nb.njit(cache=True)
+def kernel_dJdp_into(K):
+    """dJdp_into(t, x, p, out): dJ/dp written into ``out`` (n_params x n x n), from ``K``."""
+    return _as_djdp_into(K[18], K[19])
+
+
+@nb.njit(cache=True)
+def kernel_B_into(K):
+    """B_into(t, x, p, u, v, out): B(x; u, v) written into ``out`` (n), from ``K``."""
+    return _as_b_into(K[20], K[21])
+
+
+@nb.njit(cache=True)
+def kernel_C_into(K):
+    """C_into(t, x, p, u, v, w, out): C(x; u, v, w) written into ``out`` (n), from ``K``."""
+    return _as_c_into(K[22], K[23])
+
+
+@nb.njit(cache=True)
 def unpack(K):
     """(f, jac, dfdp, dJdp, B, C) from an address array holding all six kernels."""
     return (kernel_f(K), kernel_jac(K), kernel_dfdp(K), kernel_dJdp(K), kernel_B(K),
@@ -185,22 +238,35 @@ def addresses(compiled=None, names=None, **kernels) -> np.ndarray:
     compiled : object, optional
         ``model.compiled`` (kernels as attributes ``f, jac, dfdp, dJdp, B, C``).
     names : iterable of str, optional
-        Which of ``compiled``'s kernels to include (default: all six).  Only
-        these are compiled; the other slots are 0.
+        Which of ``compiled``'s kernels to include (default: the six of
+        :data:`MODEL_KERNELS`; a name ``"k_into"`` takes
+        :func:`bifkit.codegen.into_kernel` of ``compiled.k``).  Only these are
+        compiled; the other slots are 0.
     **kernels
         Kernels given directly, name -> numba dispatcher (instead of ``compiled``).
 
     Returns
     -------
-    numpy.ndarray of int64, shape (12,)
+    numpy.ndarray of int64, shape (12,), or (24,) when an into-variant is included
+        (compiled code reads the into slots only from arrays that include them:
+        :class:`Bound` of a template with ``INTO_VARIANTS``)
     """
     if compiled is not None:
-        names = tuple(names) if names is not None else tuple(SLOT)
-        kernels = {name: getattr(compiled, name) for name in names}
+        names = tuple(names) if names is not None else MODEL_KERNELS
+        kernels = {}
+        for name in names:
+            base = name[:-5] if name.endswith("_into") else name
+            if base not in MODEL_KERNELS:
+                raise ValueError(f"unknown kernel name {name!r}; known: {list(SLOT)}")
+            kernels[name] = getattr(compiled, base)
+            if name != base:
+                from .codegen import into_kernel
+                kernels[name] = into_kernel(base, kernels[name])
     unknown = sorted(set(kernels) - set(SLOT))
     if unknown:
         raise ValueError(f"unknown kernel name(s) {unknown}; known: {list(SLOT)}")
-    out = np.zeros(2 * len(SLOT), dtype=np.int64)
+    into = any(name.endswith("_into") for name in kernels)
+    out = np.zeros(2 * (len(SLOT) if into else len(MODEL_KERNELS)), dtype=np.int64)
     for name, disp in kernels.items():
         known = _cache.setdefault(disp, {})
         if name not in known:
@@ -214,7 +280,9 @@ class Bound:
 
     Attribute ``g`` is ``functools.partial(template.g, K)`` for the names in
     the template's ``KERNEL_FUNCTIONS`` table (function name -> kernels it calls); any
-    other attribute is the template's own.  Keeps the kernels alive.  The
+    other attribute is the template's own.  A template with ``INTO_VARIANTS = True``
+    calls the kernels' into-variants (:func:`bifkit.codegen.into_kernel`), which are
+    then derived from the kernels given and added to ``K``.  Keeps the kernels alive.  The
     arrays that compiled code hands to the kernels must be writable and
     C-contiguous (the kernels' argument type): templates copy a read-only
     input such as ``model.p`` before passing it on.
@@ -222,6 +290,12 @@ class Bound:
 
     def __init__(self, template: pytypes.ModuleType, kernels: dict):
         self.template, self.kernels = template, dict(kernels)
+        if getattr(template, "INTO_VARIANTS", False):
+            # the template calls the kernels' into-variants: derive them (compiled per model)
+            from .codegen import into_kernel
+            kernels = {**kernels, **{k + "_into": into_kernel(k, d) for k, d in kernels.items()
+                                     if k in MODEL_KERNELS}}
+        self.into = {k: d for k, d in kernels.items() if k.endswith("_into")}   # keeps them alive
         self.K = addresses(**kernels)
         for fname, needs in template.KERNEL_FUNCTIONS.items():
             if set(needs) <= set(kernels):

@@ -303,6 +303,131 @@ class PythonFirst:
         return f"PythonFirst({self.dispatcher!r}, calls={self.calls})"
 
 
+# --------------------------------------------------------------------------- #
+# Kernels that write into a caller-owned array                                 #
+# --------------------------------------------------------------------------- #
+#: version of the into-source transformation (part of the into-module's name)
+INTO_VERSION = "1"
+#: kernel name -> number of array arguments after (t, x, p) (B: u, v; C: u, v, w)
+INTO_EXTRA = {"f": 0, "jac": 0, "dfdp": 0, "dJdp": 0, "B": 2, "C": 3}
+_into_cache: dict = {}
+
+
+def into_kernel(name: str, kernel):
+    """The variant of a model kernel that writes its result into a caller-owned array.
+
+    ``name_into(t, x, p, ..., out)`` stores what ``name(t, x, p, ...)`` returns
+    into ``out`` (same shape; entries that are structurally zero set to 0)
+    and returns nothing: compiled loops that call a kernel at every
+    collocation point (:mod:`bifkit.continuation.cycles.kernels`) then allocate
+    no array per call (an allocation costs about as much as a small model's
+    Jacobian itself).
+
+    For a generated kernel (this module's :func:`compile_kernels`) the variant
+    is the same generated source with the allocation ``out = zerosK(..)``
+    replaced by zeroing ``out`` and ``return out`` by ``return``: the same
+    expressions in the same order, so the same values bit for bit.  It is
+    written next to the original module (``<module>_into<version>.py``) and
+    cached by numba like it.  Any other numba kernel (hand-written models,
+    finite-difference kernels of :mod:`bifkit._fd_kernels`) gets a small
+    wrapper that copies the kernel's result (compiled per model, not cached on
+    disk).
+
+    Parameters
+    ----------
+    name : str
+        The kernel's slot name in :data:`INTO_EXTRA` (``"f"``, ``"jac"``,
+        ``"dfdp"``, ``"dJdp"``, ``"B"``, ``"C"``).
+    kernel : numba dispatcher (or :class:`PythonFirst` wrapping one)
+
+    Returns
+    -------
+    numba dispatcher
+        Compiled lazily, on the first call or address request.
+    """
+    if name not in INTO_EXTRA:
+        raise ValueError(f"no into-variant for kernel {name!r}; known: {list(INTO_EXTRA)}")
+    disp = getattr(kernel, "dispatcher", kernel)      # PythonFirst -> its dispatcher
+    py = getattr(disp, "py_func", None)
+    if py is None:
+        raise ValueError(f"kernel {name!r} must be a numba njit function; "
+                         f"got {type(kernel).__name__}")
+    key = (id(disp), name)
+    hit = _into_cache.get(key)
+    if hit is not None and hit[0] is disp:
+        return hit[1]
+    module = sys.modules.get(py.__module__)
+    if _is_generated(module) and py.__name__ == name:
+        out = getattr(_into_module(module), name + "_into")
+    else:
+        out = _into_wrapper(name, disp)
+    _into_cache[key] = (disp, out)   # keeps disp alive: the id stays its own
+    return out
+
+
+def _is_generated(module) -> bool:
+    path = getattr(module, "__file__", None)
+    return (path is not None and module.__name__.startswith("bifkit_")
+            and Path(path).parent == cache_dir())
+
+
+def _into_module(module):
+    """The into-variants of every kernel of the generated ``module`` (one module)."""
+    name = f"{module.__name__}_into{INTO_VERSION}"
+    if name in sys.modules:
+        return sys.modules[name]
+    return import_source(name, into_source(Path(module.__file__).read_text()))
+
+
+def into_source(src: str) -> str:
+    """Generated kernel source -> the same kernels writing into an ``out`` argument.
+
+    Each ``def k(t, x, p, ...):`` becomes ``def k_into(t, x, p, ..., out):``,
+    its ``out = zerosD(...)`` becomes ``out[:, ...] = 0.0`` and its
+    ``return out`` a bare ``return``; nothing else changes.
+    """
+    import re
+    lines = []
+    for line in src.splitlines():
+        d = re.fullmatch(r"def (\w+)\((.*)\):", line)
+        z = re.fullmatch(r"    out = zeros([123])\(.*\)", line)
+        if d:
+            line = f"def {d.group(1)}_into({d.group(2)}, out):"
+        elif z:
+            line = "    out[" + ", ".join([":"] * int(z.group(1))) + "] = 0.0"
+        elif line == "    return out":
+            line = "    return"
+        lines.append(line)
+    out = "\n".join(lines) + "\n"
+    if out.count("_into(") != src.count("\ndef ") or out.count("] = 0.0\n") < out.count("_into("):
+        raise ValueError("generated kernel source not in the expected form (def / out = zeros"
+                         "/ return out); regenerate the cache")
+    return out
+
+
+def _into_wrapper(name: str, disp):
+    """An into-variant of a hand-written kernel: its result copied into ``out``."""
+    from numba import njit
+    k = disp
+    if name == "f":
+        def g(t, x, p, out):
+            out[:] = k(t, x, p)
+    elif name in ("jac", "dfdp"):
+        def g(t, x, p, out):
+            out[:, :] = k(t, x, p)
+    elif name == "dJdp":
+        def g(t, x, p, out):
+            out[:, :, :] = k(t, x, p)
+    elif name == "B":
+        def g(t, x, p, u, v, out):
+            out[:] = k(t, x, p, u, v)
+    else:
+        def g(t, x, p, u, v, w, out):
+            out[:] = k(t, x, p, u, v, w)
+    g.__name__ = g.__qualname__ = name + "_into"
+    return njit(error_model="numpy")(g)
+
+
 def _check_kernels(module, expect, path):
     """``module`` if it defines every kernel in ``expect``, else AttributeError."""
     missing = [k for k in expect if not callable(getattr(module, k, None))]

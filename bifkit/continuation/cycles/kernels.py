@@ -7,6 +7,12 @@ this module once and its disk cache serves every model and process.  Use them
 through :func:`bifkit.continuation.cycles.ext.kernels`, which supplies ``K``
 (``kernels(f=c.f).coll_residual(U, T, p, ...)``).
 
+The functions here call the kernels' into-variants (``jac_into(t, x, p, out)``,
+:func:`bifkit.codegen.into_kernel`) with work arrays allocated once per call:
+a kernel returning a new array at each of the N m collocation points spent
+about a third of the collocation Jacobian's time in allocations (E-I model,
+ntst 50: 22.4 -> 14.4 us per ``coll_jacobian``, the same values bit for bit).
+
 * ``coll_residual``, ``coll_jacobian``: the periodic-orbit collocation rows
   (see :mod:`bifkit.continuation.cycles.collocation` for the equations and layout);
 * ``ext_residual``, ``ext_jacobian``: the extended systems of the cycle
@@ -17,7 +23,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from ...binding import kernel_B, kernel_C, kernel_dfdp, kernel_dJdp, kernel_f, kernel_jac
+from ...binding import (kernel_B_into, kernel_C_into, kernel_dfdp_into, kernel_dJdp_into,
+                        kernel_f_into, kernel_jac_into)
 
 # functions taking the kernel address array K first -> the kernels they call
 KERNEL_FUNCTIONS = {"coll_residual": ("f",), "coll_jacobian": ("f", "jac", "dfdp"),
@@ -25,6 +32,8 @@ KERNEL_FUNCTIONS = {"coll_residual": ("f",), "coll_jacobian": ("f", "jac", "dfdp
                     "ext_jacobian": ("f", "jac", "dfdp", "dJdp", "B"),
                     "pd_nf_quadratic": ("f", "jac", "B"), "pd_nf_cubic": ("B", "C"),
                     "forms_B": ("B",), "forms_C": ("C",)}
+#: they call the into-variants of those kernels: :func:`bifkit.binding.bind` supplies them
+INTO_VARIANTS = True
 
 
 @nb.njit(cache=True)
@@ -33,12 +42,13 @@ def coll_residual(K, U, T, p_in, mesh, W, Wd, out):
 
     ``out[j, k*n:(k+1)*n] = sum_i Wd[k,i] U[jm+i] - h_j T f(u(z_jk), p)``.
     """
-    f = kernel_f(K)
+    f = kernel_f_into(K)
     p = p_in.copy()  # writable C-contiguous: the kernels' argument type (p_in may be read-only)
     N = mesh.shape[0] - 1
     m, n = W.shape[0], U.shape[1]
-    for j in nb.prange(N):
-        u = np.empty(n)
+    u = np.empty(n)
+    fx = np.empty(n)
+    for j in range(N):
         h = mesh[j + 1] - mesh[j]
         for k in range(m):
             for a in range(n):
@@ -46,7 +56,7 @@ def coll_residual(K, U, T, p_in, mesh, W, Wd, out):
                 for i in range(m + 1):
                     s += W[k, i] * U[j * m + i, a]
                 u[a] = s
-            fx = f(0.0, u, p)
+            f(0.0, u, p, fx)
             for a in range(n):
                 d = 0.0
                 for i in range(m + 1):
@@ -62,12 +72,15 @@ def coll_jacobian(K, U, T, p_in, ifree, mesh, W, Wd, Jblk, Jb):
     interval j; ``Jb[j]`` (m*n, 1 + len(ifree)): with respect to T and the
     parameters ``p[ifree]``.
     """
-    f, jac, dfdp = kernel_f(K), kernel_jac(K), kernel_dfdp(K)
+    f, jac, dfdp = kernel_f_into(K), kernel_jac_into(K), kernel_dfdp_into(K)
     p = p_in.copy()  # writable C-contiguous: the kernels' argument type (p_in may be read-only)
     N = mesh.shape[0] - 1
     m, n = W.shape[0], U.shape[1]
-    for j in nb.prange(N):
-        u = np.empty(n)
+    u = np.empty(n)
+    J = np.empty((n, n))
+    fx = np.empty(n)
+    dp = np.empty((n, p.shape[0]))
+    for j in range(N):
         h = mesh[j + 1] - mesh[j]
         for k in range(m):
             for a in range(n):
@@ -75,8 +88,8 @@ def coll_jacobian(K, U, T, p_in, ifree, mesh, W, Wd, Jblk, Jb):
                 for i in range(m + 1):
                     s += W[k, i] * U[j * m + i, a]
                 u[a] = s
-            J = jac(0.0, u, p)
-            fx = f(0.0, u, p)
+            jac(0.0, u, p, J)
+            f(0.0, u, p, fx)
             r0 = k * n
             for i in range(m + 1):
                 c0 = i * n
@@ -87,7 +100,7 @@ def coll_jacobian(K, U, T, p_in, ifree, mesh, W, Wd, Jblk, Jb):
             for a in range(n):
                 Jb[j, r0 + a, 0] = -h * fx[a]
             if ifree.shape[0] > 0:
-                dp = dfdp(0.0, u, p)
+                dfdp(0.0, u, p, dp)
                 for q in range(ifree.shape[0]):
                     for a in range(n):
                         Jb[j, r0 + a, 1 + q] = -h * T * dp[a, ifree[q]]
@@ -106,23 +119,25 @@ def _interp_point(U, j, k, m, W, x):
 @nb.njit(cache=True)
 def ext_residual(K, nv, U, T, p_in, sigma, mesh, W, Wd, out):
     """Collocation residuals of the extended system into ``out`` (N, m*ne)."""
-    f, jac = kernel_f(K), kernel_jac(K)
+    f, jac = kernel_f_into(K), kernel_jac_into(K)
     p = p_in.copy()  # writable C-contiguous: the kernels' argument type (p_in may be read-only)
     N = mesh.shape[0] - 1
     m = W.shape[0]
     ne = U.shape[1]
     n = ne // (1 + nv)
-    for j in nb.prange(N):
-        x = np.empty(ne)
-        u = np.empty(n)
-        F = np.empty(ne)
+    x = np.empty(ne)
+    u = np.empty(n)
+    F = np.empty(ne)
+    fx = np.empty(n)
+    J = np.empty((n, n))
+    for j in range(N):
         h = mesh[j + 1] - mesh[j]
         for k in range(m):
             _interp_point(U, j, k, m, W, x)
             for a in range(n):
                 u[a] = x[a]
-            fx = f(0.0, u, p)
-            J = jac(0.0, u, p)
+            f(0.0, u, p, fx)
+            jac(0.0, u, p, J)
             for a in range(n):
                 F[a] = fx[a]
             for c in range(nv):
@@ -150,31 +165,37 @@ def ext_jacobian(K, nv, U, T, p_in, sigma, has_sigma, nextra, ifree, mesh,
     extra scalars (column 1 is sigma when ``has_sigma``, else zero) and the
     parameters ``p[ifree]``.
     """
-    f, jac, dfdp = kernel_f(K), kernel_jac(K), kernel_dfdp(K)
-    dJdp, B = kernel_dJdp(K), kernel_B(K)
+    f, jac, dfdp = kernel_f_into(K), kernel_jac_into(K), kernel_dfdp_into(K)
+    dJdp, B = kernel_dJdp_into(K), kernel_B_into(K)
     p = p_in.copy()  # writable C-contiguous: the kernels' argument type (p_in may be read-only)
     N = mesh.shape[0] - 1
     m = W.shape[0]
     ne = U.shape[1]
     n = ne // (1 + nv)
     nf = ifree.shape[0]
-    for j in nb.prange(N):
-        x = np.empty(ne)
-        u = np.empty(n)
-        v = np.empty(n)
-        e = np.zeros(n)
-        F = np.empty(ne)
-        DF = np.zeros((ne, ne))
-        Fp = np.zeros((ne, nf))
+    npar = p.shape[0]
+    x = np.empty(ne)
+    u = np.empty(n)
+    v = np.empty(n)
+    e = np.zeros(n)
+    F = np.empty(ne)
+    DF = np.zeros((ne, ne))
+    Fp = np.zeros((ne, nf))
+    fx = np.empty(n)
+    J = np.empty((n, n))
+    dp = np.empty((n, npar))
+    dJ = np.empty((npar, n, n))
+    col = np.empty(n)
+    for j in range(N):
         h = mesh[j + 1] - mesh[j]
         for k in range(m):
             _interp_point(U, j, k, m, W, x)
             for a in range(n):
                 u[a] = x[a]
-            fx = f(0.0, u, p)
-            J = jac(0.0, u, p)
-            dp = dfdp(0.0, u, p)
-            dJ = dJdp(0.0, u, p)
+            f(0.0, u, p, fx)
+            jac(0.0, u, p, J)
+            dfdp(0.0, u, p, dp)
+            dJdp(0.0, u, p, dJ)
             DF[:, :] = 0.0
             for a in range(n):
                 F[a] = fx[a]
@@ -201,7 +222,7 @@ def ext_jacobian(K, nv, U, T, p_in, sigma, has_sigma, nextra, ifree, mesh,
                         Fp[o + a, q] = s
                 for b in range(n):  # d/du (f_x v) e_b = B(v, e_b)
                     e[b] = 1.0
-                    col = B(0.0, u, p, v, e)
+                    B(0.0, u, p, v, e, col)
                     e[b] = 0.0
                     for a in range(n):
                         DF[o + a, b] += col[a]
@@ -228,18 +249,21 @@ def ext_jacobian(K, nv, U, T, p_in, sigma, has_sigma, nextra, ifree, mesh,
 def pd_nf_quadratic(K, Ug, Vg, p_in, f_out, Av_out, Bvv_out):
     """f(u), f_x(u) v and B(v, v) at the points ``Ug``, ``Vg`` (G, n) (the Gauss points of the
     PD normal form, :mod:`bifkit.continuation.cycles.pd_normal_form`)."""
-    f, jac, B = kernel_f(K), kernel_jac(K), kernel_B(K)
+    f, jac, B = kernel_f_into(K), kernel_jac_into(K), kernel_B_into(K)
     p = p_in.copy()
     G, n = Ug.shape
     u = np.empty(n)
     v = np.empty(n)
+    fx = np.empty(n)
+    J = np.empty((n, n))
+    bvv = np.empty(n)
     for g in range(G):
         for a in range(n):
             u[a] = Ug[g, a]
             v[a] = Vg[g, a]
-        fx = f(0.0, u, p)
-        J = jac(0.0, u, p)
-        bvv = B(0.0, u, p, v, v)
+        f(0.0, u, p, fx)
+        jac(0.0, u, p, J)
+        B(0.0, u, p, v, v, bvv)
         for a in range(n):
             f_out[g, a] = fx[a]
             s = 0.0
@@ -253,19 +277,21 @@ def pd_nf_quadratic(K, Ug, Vg, p_in, f_out, Av_out, Bvv_out):
 def pd_nf_cubic(K, Ug, Vg, Hg, Av, a2, p_in, out):
     """C(v, v, v) + 3 B(v, h) - 6 a Av at the points ``Ug``, ``Vg``, ``Hg`` (G, n) (the
     right-hand side of the cubic order of the PD normal form)."""
-    B, C = kernel_B(K), kernel_C(K)
+    B, C = kernel_B_into(K), kernel_C_into(K)
     p = p_in.copy()
     G, n = Ug.shape
     u = np.empty(n)
     v = np.empty(n)
     h = np.empty(n)
+    cv = np.empty(n)
+    bvh = np.empty(n)
     for g in range(G):
         for a in range(n):
             u[a] = Ug[g, a]
             v[a] = Vg[g, a]
             h[a] = Hg[g, a]
-        cv = C(0.0, u, p, v, v, v)
-        bvh = B(0.0, u, p, v, h)
+        C(0.0, u, p, v, v, v, cv)
+        B(0.0, u, p, v, h, bvh)
         for a in range(n):
             out[g, a] = cv[a] + 3.0 * bvh[a] - 6.0 * a2 * Av[g, a]
 
@@ -274,14 +300,14 @@ def pd_nf_cubic(K, Ug, Vg, Hg, Av, a2, p_in, out):
 def forms_B(K, Ug, Xg, Yg, p_in, out):
     """B(u; x, y) (second derivative of f at u applied to x, y) at each row of the (G, n)
     arrays, into ``out`` (G, n)."""
-    B = kernel_B(K)
+    B = kernel_B_into(K)
     p = p_in.copy()
     G, n = Ug.shape
-    u, x, y = np.empty(n), np.empty(n), np.empty(n)
+    u, x, y, r = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for g in range(G):
         for a in range(n):
             u[a], x[a], y[a] = Ug[g, a], Xg[g, a], Yg[g, a]
-        r = B(0.0, u, p, x, y)
+        B(0.0, u, p, x, y, r)
         for a in range(n):
             out[g, a] = r[a]
 
@@ -289,13 +315,13 @@ def forms_B(K, Ug, Xg, Yg, p_in, out):
 @nb.njit(cache=True)
 def forms_C(K, Ug, Xg, Yg, Zg, p_in, out):
     """C(u; x, y, z) (third derivative of f at u) at each row of the (G, n) arrays."""
-    C = kernel_C(K)
+    C = kernel_C_into(K)
     p = p_in.copy()
     G, n = Ug.shape
-    u, x, y, z = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    u, x, y, z, r = np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for g in range(G):
         for a in range(n):
             u[a], x[a], y[a], z[a] = Ug[g, a], Xg[g, a], Yg[g, a], Zg[g, a]
-        r = C(0.0, u, p, x, y, z)
+        C(0.0, u, p, x, y, z, r)
         for a in range(n):
             out[g, a] = r[a]

@@ -16,7 +16,9 @@ same curve 38 ms (getrusage of its processes).
 
 Numba's disk cache does not see edits to the functions this one calls
 (:mod:`.kernels`, :mod:`.linalg`, :mod:`.collocation`): after changing them,
-touch this file so that its cached code is rebuilt.
+change this file's text (numba >= 0.59 keys its cache on a hash of the source
+file, so touching it is not enough; the line ``CALLEES`` below is for that) so
+that its cached code is rebuilt.
 
 The model's kernels arrive as the address array ``K`` of
 :mod:`bifkit.binding` (as in :mod:`.kernels`), so this compiles once for all
@@ -34,6 +36,8 @@ from .kernels import coll_jacobian, coll_residual
 from .linalg import chord_step, condense_borders, condense_factor, tangent_solve
 
 LN10 = math.log(10.0)
+#: changed with the compiled functions this module calls (see the module doc)
+CALLEES = "2026-12-07 kernels into-variants"
 
 
 @nb.njit(cache=True)

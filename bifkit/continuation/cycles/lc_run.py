@@ -48,6 +48,11 @@ from ..progress import Progress
 LN10 = math.log(10.0)
 #: regula-falsi tolerance (relative, on theta) before the polish of a located point
 COARSE_LOCATE_TOL = 1e-5
+#: regula-falsi trials at most before the polish: one, at the linear interpolation of the
+#: test function (E-I LC-C of benchmarks/continuation_vs_auto.py: the two PD points polish
+#: from there to within 3e-14 relative of the polish after the 4 and 3 trials to
+#: COARSE_LOCATE_TOL, one corrector call each instead of 3-4; issue 14)
+POLISH_START_TRIALS = 1
 
 
 #: regula-falsi tolerance (relative, on theta) when the located point is not polished
@@ -604,9 +609,10 @@ def _land_on_bound(corr, st, theta_b, p, ds):
 def _locate(corr, system, st, new, ds, psi_a, psi_b, label, p, opts):
     """Locate the zero of the test function ``label`` between st and new (arclength s in (0, ds)).
 
-    With :data:`POLISH` the regula falsi stops at a coarse tolerance (the
-    polish solves the defining system exactly from there); if the polish
-    fails, the location is repeated to :data:`LOCATE_TOL`.
+    With :data:`POLISH` the regula falsi stops at a coarse tolerance or after
+    :data:`POLISH_START_TRIALS` trials (the polish solves the defining system
+    exactly from there); if the polish fails, the location is repeated to
+    :data:`LOCATE_TOL`.
     """
     from . import bifs as cb
 
@@ -622,7 +628,8 @@ def _locate(corr, system, st, new, ds, psi_a, psi_b, label, p, opts):
 
     polishable = POLISH and label in ("PD", "LPC", "NS")
     tol = max(LOCATE_TOL, COARSE_LOCATE_TOL) if polishable else LOCATE_TOL
-    x, ok, its = cb.locate(evaluate, psi_a, psi_b, ds, st.theta, new.theta, tol)
+    x, ok, its = cb.locate(evaluate, psi_a, psi_b, ds, st.theta, new.theta, tol,
+                           max_iter=POLISH_START_TRIALS if polishable else 40)
     result = _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts)
     if tol > LOCATE_TOL and x is not None and \
             (result is None or result["label"] not in ("PD", "LPC", "NS")):
@@ -664,6 +671,7 @@ def _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts, poli
         U, T, pp, mu, err = exact
         x.U, x.T, x.theta, x.mu, x.trivial_error = U, T, system.theta_of(pp[system.ipar]), mu, err
         orbit = Orbit(U.copy(), x.mesh.copy(), T, pp, system.scheme, mu, err)
+        ok = True   # the defining system solved (tol 1e-11), whatever the regula falsi's state
     return {"label": label, "theta": x.theta, "param": pp[system.ipar], "T": x.T, "multipliers": x.mu,
             "orbit": orbit, "converged": ok, "iterations": its, "state": x}
 

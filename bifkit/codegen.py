@@ -366,9 +366,10 @@ def into_kernel(name: str, kernel):
 
 
 def _is_generated(module) -> bool:
+    """True for a kernel module written by :func:`compile_kernels` (in :func:`cache_dir`)."""
     path = getattr(module, "__file__", None)
     return (path is not None and module.__name__.startswith("bifkit_")
-            and Path(path).parent == cache_dir())
+            and Path(path).resolve().parent == cache_dir().resolve())
 
 
 def _into_module(module):

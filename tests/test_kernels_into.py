@@ -44,6 +44,8 @@ def test_generated_into_variant_equals_the_kernel_bitwise(name):
     assert np.array_equal(out, ref)              # same expressions: identical bits
     assert np.count_nonzero(ref == 0.0) > 0 or name in ("f", "B", "C")   # zeros were tested
     assert codegen.into_kernel(name, getattr(m.compiled, name)) is into  # memoised
+    # from the generated source (cached on disk), not the copying wrapper
+    assert into.py_func.__module__.endswith("_into" + codegen.INTO_VERSION)
 
 
 def test_hand_written_kernel_gets_a_copying_wrapper():

@@ -46,10 +46,8 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-try:                                   # sub-package layout of the engine restructure
-    from .cycles.collocation import _householder, load_interval
-except ImportError:                    # the flat layout before it
-    from .collocation import _householder, load_interval
+# called through their symbols: compiled once, not linked in here (bifkit/_separate.py)
+from .cycles.collocation import sep_householder, sep_load_interval
 
 log = logging.getLogger("bifkit.continuation.periodic_schur")
 
@@ -124,8 +122,8 @@ def _interval_pairs(Jblk):
     E = np.empty((N, n, n))
     F = np.empty((N, n, n))
     for j in range(N):
-        load_interval(Jblk, Jblk, np.int64(0), j, M)   # no borders; typed 0: one compile
-        _householder(M, ki)
+        sep_load_interval(Jblk, Jblk, np.int64(0), j, M)   # no borders; typed 0: one compile
+        sep_householder(M, ki)
         E[j] = M[ki:, ki:ki + n]
         F[j] = M[ki:, ki + n:ki + 2 * n]
     return E, F

@@ -38,7 +38,8 @@ from numba import types
 from ...binding import (B_TYPE, C_TYPE, DJDP_TYPE, F_TYPE, JAC_TYPE, compiled_function,
                         unpack)
 from ..events import illinois_trial, illinois_update
-from .linalg import det, dot, mm, mv, solve, solve_vec, sort_eigenvalues, vm
+from ..._separate import separate
+from .linalg import det, dot, mm, mv, sep_solve, solve_vec, sort_eigenvalues, vm
 
 LN10 = math.log(10.0)
 
@@ -94,6 +95,10 @@ def _DuJ(B, jac, x, p, u, fd):
     return D
 
 
+#: :func:`_DuJ` called through its symbol: compiled once, not linked into callers
+sep_DuJ = separate(_DuJ)
+
+
 @nb.njit(cache=True)
 def _mats(J, kind, y, n):
     """M = J - mu I and A (J on LP-C, M^2 + kappa I otherwise)."""
@@ -113,6 +118,10 @@ def _mats(J, kind, y, n):
     return M, A
 
 
+#: :func:`_mats` called through its symbol: compiled once, not linked into callers
+sep_mats = separate(_mats)
+
+
 @nb.njit(cache=True)
 def defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb, grad):
     """f, J and the bordered solution at y; with ``grad`` also the derivatives.
@@ -128,7 +137,7 @@ def defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb, grad):
     p = _params(p0, idx, logf, y, n)
     fx = f(0.0, x, p)
     J = jac(0.0, x, p)
-    M, A = _mats(J, kind, y, n)
+    M, A = sep_mats(J, kind, y, n)
     Mb = np.zeros((n + m, n + m))
     Mt = np.zeros((n + m, n + m))
     for i in range(n):
@@ -144,8 +153,8 @@ def defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb, grad):
     R = np.zeros((n + m, m))
     for j in range(m):
         R[n + j, j] = 1.0
-    S = solve(Mb, R)
-    St = solve(Mt, R)
+    S = sep_solve(Mb, R)
+    St = sep_solve(Mt, R)
     V = S[:n].copy()
     W = St[:n].copy()
     G = S[n:].copy()
@@ -165,15 +174,15 @@ def defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb, grad):
     if kind == LP:
         v = V[:, 0].copy()
         w = W[:, 0].copy()
-        dG[0, :n] = -vm(w, _DuJ(B, jac, x, p, v, logf[2]))
+        dG[0, :n] = -vm(w, sep_DuJ(B, jac, x, p, v, logf[2]))
         for j in range(2):
             dG[0, n + j] = -dot(w, mv(dJ[idx[j]], v)) * sc[j]
         return fx, J, DFf, V, W, G, dG
     for j in range(2):
         vj = V[:, j].copy()
         mvj = mv(M, vj)
-        Dv = _DuJ(B, jac, x, p, vj, logf[2])
-        Dmv = _DuJ(B, jac, x, p, mvj, logf[2])
+        Dv = sep_DuJ(B, jac, x, p, vj, logf[2])
+        Dmv = sep_DuJ(B, jac, x, p, mvj, logf[2])
         Jv0, Jv1 = mv(dJ[idx[0]], vj), mv(dJ[idx[1]], vj)
         Jm0, Jm1 = mv(dJ[idx[0]], mvj), mv(dJ[idx[1]], mvj)
         for i in range(2):
@@ -206,6 +215,10 @@ def _system(kind, fx, DFf, G, dG, sel):
     return F, DF
 
 
+#: :func:`_system` called through its symbol: compiled once, not linked into callers
+sep_system = separate(_system)
+
+
 @nb.njit(cache=True)
 def _wdot(a, b, nw):
     """Dot product over the first nw components (the arclength weights)."""
@@ -234,7 +247,7 @@ def correct(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb
     for it in range(max_iter):
         fx, J, DFf, V, W, G, dG = defining_(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
                                            Bb, Cb, np.bool_(True))
-        F, DF = _system(kind, fx, DFf, G, dG, sel)
+        F, DF = sep_system(kind, fx, DFf, G, dG, sel)
         if not (np.all(np.isfinite(F)) and np.all(np.isfinite(DF))):
             return y, False, it + 1, V, W
         Mat[:N - 1] = DF
@@ -291,6 +304,12 @@ def _tangent(DF, t_prev, nw):
 # --------------------------------------------------------------------------- #
 # Borders                                                                      #
 # --------------------------------------------------------------------------- #
+
+
+#: :func:`_tangent` called through its symbol: compiled once, not linked into callers
+sep_tangent = separate(_tangent)
+
+
 @nb.njit(cache=True)
 def _orth(V):
     """Orthonormal basis (Gram-Schmidt) of the columns of V, same orientation."""
@@ -307,6 +326,10 @@ _PAIRS = np.array([[0, 0, 0, 1], [0, 0, 1, 0], [1, 1, 0, 1], [1, 1, 1, 0],
                    [0, 0, 1, 1], [0, 1, 1, 0]], dtype=np.int64)
 
 
+#: :func:`_orth` called through its symbol: compiled once, not linked into callers
+sep_orth = separate(_orth)
+
+
 @nb.njit(cache=True)
 def _choose(kind, DFf, G, dG, t, nw):
     """The pair of G entries whose rows make [F_y; t] best conditioned."""
@@ -317,7 +340,7 @@ def _choose(kind, DFf, G, dG, t, nw):
     best, arg = -1.0, 0
     Mat = np.empty((N, N))
     for q in range(_PAIRS.shape[0]):
-        F, DF = _system(kind, np.zeros(n), DFf, G, dG, _PAIRS[q].copy())
+        F, DF = sep_system(kind, np.zeros(n), DFf, G, dG, _PAIRS[q].copy())
         Mat[:N - 1] = DF
         for r in range(n, n + 2):
             nr = math.sqrt(dot(Mat[r], Mat[r]))
@@ -329,6 +352,10 @@ def _choose(kind, DFf, G, dG, t, nw):
         if d > best:
             best, arg = d, q
     return _PAIRS[arg].copy()
+
+
+#: :func:`_choose` called through its symbol: compiled once, not linked into callers
+sep_choose = separate(_choose)
 
 
 @nb.njit(cache=True)
@@ -343,19 +370,19 @@ def refresh(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W):
     # borders of the size of A's entries: a well-scaled bordered matrix (with unit
     # borders and |A| ~ 1e4, as on Hopf curves with omega ~ 100, V, W and the
     # Jacobian lose digits and Newton degrades to linear convergence)
-    M, A = _mats(jac(0.0, y[:n].copy(), _params(p0, idx, logf, y, n)), kind, y, n)
+    M, A = sep_mats(jac(0.0, y[:n].copy(), _params(p0, idx, logf, y, n)), kind, y, n)
     scale = np.max(np.abs(A))
     if not (scale > 0 and np.isfinite(scale)):
         scale = 1.0
     Bn = np.zeros((n, 2))
     Cn = np.zeros((n, 2))
-    Bn[:, :m] = _orth(W) * scale
-    Cn[:, :m] = _orth(V) * scale
+    Bn[:, :m] = sep_orth(W) * scale
+    Cn[:, :m] = sep_orth(V) * scale
     fx, J, DFf, V2, W2, G, dG = defining_(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y,
                                          Bn, Cn, np.bool_(True))
-    seln = _choose(kind, DFf, G, dG, t, nw)
-    F, DF = _system(kind, fx, DFf, G, dG, seln)
-    tn = _tangent(DF, t, nw)
+    seln = sep_choose(kind, DFf, G, dG, t, nw)
+    F, DF = sep_system(kind, fx, DFf, G, dG, seln)
+    tn = sep_tangent(DF, t, nw)
     return Bn, Cn, seln, tn, V2, W2, J
 
 
@@ -385,7 +412,11 @@ def _eig2(R, upper):
 def _restrict(J, V):
     """2x2 matrix of J restricted to span(V): J V = V R (least squares)."""
     Vt = V.T.copy()
-    return solve(mm(Vt, V), mm(Vt, mm(J, V)))
+    return sep_solve(mm(Vt, V), mm(Vt, mm(J, V)))
+
+
+#: :func:`_restrict` called through its symbol: compiled once, not linked into callers
+sep_restrict = separate(_restrict)
 
 
 @nb.njit(cache=True)
@@ -397,7 +428,7 @@ def hopf_l1(B, C, x, p, J, V, W):
     |q| = 1, conj(p).q = 1.
     """
     n = x.size
-    lam, r = _eig2(_restrict(J, V), np.bool_(True))
+    lam, r = _eig2(sep_restrict(J, V), np.bool_(True))
     omega = lam.imag
     if not omega > 0:
         return np.nan, np.nan
@@ -405,7 +436,7 @@ def hopf_l1(B, C, x, p, J, V, W):
     for i in range(n):
         q[i] = V[i, 0] * r[0] + V[i, 1] * r[1]
     q /= math.sqrt(np.sum(np.conj(q) * q).real)
-    lam2, s = _eig2(_restrict(J.T.copy(), W), np.bool_(False))
+    lam2, s = _eig2(sep_restrict(J.T.copy(), W), np.bool_(False))
     pv = np.empty(n, dtype=np.complex128)
     for i in range(n):
         pv[i] = W[i, 0] * s[0] + W[i, 1] * s[1]
@@ -428,6 +459,10 @@ def hopf_l1(B, C, x, p, J, V, W):
         + 1j * (B(0.0, x, p, a, hi) - B(0.0, x, p, b, hr))
     g = np.sum(np.conj(pv) * (Cq - 2.0 * Bqh11 + Bqbh20))
     return g.real / (2.0 * omega), omega
+
+
+#: :func:`hopf_l1` called through its symbol: compiled once, not linked into callers
+sep_hopf_l1 = separate(hopf_l1)
 
 
 @nb.njit(cache=True)
@@ -490,7 +525,7 @@ def point_tests(B, C, kind, p0, idx, logf, y, J, V, W, tests, data):
         tests[1] = prod.real
         tests[3] = _pair_sum_product(ev, skip1, skip2)
         if kap > 0:
-            l1, om = hopf_l1(B, C, x, p, J, V, W)
+            l1, om = sep_hopf_l1(B, C, x, p, J, V, W)
             tests[2] = l1
             data[0] = l1
             data[1] = om
@@ -725,7 +760,7 @@ def _evaluate(addrs, steps, kind, p0, idx, logf, y, Bb, Cb, sel):
     defining_, correct_, refresh_, point_tests_ = _steps(steps)
     fx, J, DFf, V, W, G, dG = defining_(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb,
                                        np.bool_(True))
-    F, DF = _system(kind, fx, DFf, G, dG, sel)
+    F, DF = sep_system(kind, fx, DFf, G, dG, sel)
     return F, DF, DFf, dG
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from ..._separate import separate
+
 _JIT = dict(cache=True, error_model="numpy")
 
 
@@ -70,6 +72,11 @@ def solve(A, Bm):
     return X
 
 
+#: :func:`solve` called through its symbol: compiled once per signature, not linked into
+#: every caller (``bifkit/_separate.py``)
+sep_solve = separate(solve)
+
+
 @nb.njit(**_JIT)
 def solve_vec(A, b):
     """x with A x = b (b one-dimensional)."""
@@ -77,7 +84,7 @@ def solve_vec(A, b):
     Bm = np.empty((n, 1), dtype=b.dtype)
     for i in range(n):
         Bm[i, 0] = b[i]
-    X = solve(A, Bm)
+    X = sep_solve(A, Bm)
     return X[:, 0].copy()
 
 

@@ -42,6 +42,8 @@ import math
 import numba as nb
 import numpy as np
 
+from ..._separate import separate
+
 # --------------------------------------------------------------------------- #
 # Nodes, weights and Lagrange matrices                                         #
 # --------------------------------------------------------------------------- #
@@ -205,6 +207,10 @@ def _householder(M, k):
             M[i, col] = 0.0
 
 
+#: :func:`_householder` called through its symbol: compiled once, not linked into callers
+sep_householder = separate(_householder)
+
+
 @nb.njit(cache=True)
 def load_interval(Jblk, Jb, nb, j, M):
     """Copy the collocation rows of interval j into the work array M.
@@ -226,6 +232,10 @@ def load_interval(Jblk, Jb, nb, j, M):
             M[r, ki + n + c] = Jblk[j, r, m * n + c]
         for c in range(nb):
             M[r, ki + 2 * n + c] = Jb[j, r, c]
+
+
+#: :func:`load_interval` called through its symbol: compiled once, not linked into callers
+sep_load_interval = separate(load_interval)
 
 
 @nb.njit(cache=True, inline="always")
@@ -274,6 +284,10 @@ def dense_matrix(P, Q, S, B0, B1, Bz, Cx0, Cw, Dw):
     return Md
 
 
+#: :func:`dense_matrix` called through its symbol: compiled once, not linked into callers
+sep_dense_matrix = separate(dense_matrix)
+
+
 @nb.njit(cache=True)
 def back_substitute_mesh(mid, ymid, z, U):
     """Mesh points x_{N-1}..x_1 into U, given x_0 = U[0], x_N = U[Nm] and z.
@@ -294,6 +308,10 @@ def back_substitute_mesh(mid, ymid, z, U):
             for b in range(a + 1, n):
                 v -= mid[j, a, b] * U[j * m, b]
             U[j * m, a] = v / mid[j, a, a]
+
+
+#: :func:`back_substitute_mesh` called through its symbol: compiled once, not linked into callers
+sep_back_substitute_mesh = separate(back_substitute_mesh)
 
 
 @nb.njit(cache=True)
@@ -320,6 +338,10 @@ def back_substitute_interior(top, ytop, z, U):
             xi[r] = v / top[j, r, r]
         for r in range(ki):
             U[j * m + 1 + r // n, r % n] = xi[r]
+
+
+#: :func:`back_substitute_interior` called through its symbol: compiled once, not linked into callers
+sep_back_substitute_interior = separate(back_substitute_interior)
 
 
 @nb.njit(cache=True)
@@ -382,10 +404,10 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
     M = np.zeros((mn, ncols))
     G = np.empty((nbd, ki))
     for j in range(N):
-        load_interval(Jblk, Jb, nbd, j, M)
+        sep_load_interval(Jblk, Jb, nbd, j, M)
         for r in range(mn):
             M[r, ncols - 1] = r_col[j, r]
-        _householder(M, ki)
+        sep_householder(M, ki)
         top[j] = M[:ki]
         A[j] = M[ki:, ki:ki + n]
         B[j] = M[ki:, ki + n:ki + 2 * n]
@@ -430,7 +452,7 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
         M2[n:, 2 * n:3 * n] = B[j]
         M2[n:, 3 * n:3 * n + nbd] = Cb[j]
         M2[n:, nc2 - 1] = rr[j]
-        _householder(M2, n)
+        sep_householder(M2, n)
         mid[j] = M2[:n]
         P = M2[n:, n:2 * n].copy()
         Q = M2[n:, 2 * n:3 * n].copy()
@@ -450,7 +472,7 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
                 Dw[q, c] -= upd[q, 2 * n + c]
             rc[q] -= upd[q, 2 * n + nbd]
     # ---- step 3: dense system in x_0, x_N, z
-    Md = dense_matrix(P, Q, S, B0, B1, Bz, Cx0, Cw, Dw)
+    Md = sep_dense_matrix(P, Q, S, B0, B1, Bz, Cx0, Cw, Dw)
     rd = np.zeros(2 * n + nbd)
     rd[:n] = s
     rd[n:2 * n] = r_per
@@ -462,9 +484,9 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
     z = sol[2 * n:].copy()
     # ---- back substitution: mesh points, then interior nodes
     # contiguous right-hand sides, as from cycles/linalg.py: one compiled version, not two
-    back_substitute_mesh(mid, np.ascontiguousarray(mid[:, :, nc2 - 1]), z, U)
+    sep_back_substitute_mesh(mid, np.ascontiguousarray(mid[:, :, nc2 - 1]), z, U)
     if ki > 0:
-        back_substitute_interior(top, np.ascontiguousarray(top[:, :, ncols - 1]), z, U)
+        sep_back_substitute_interior(top, np.ascontiguousarray(top[:, :, ncols - 1]), z, U)
     return U, z, P, Q
 
 
@@ -484,8 +506,8 @@ def condensed_pair(Jblk):
     A = np.zeros((N, n, n))
     B = np.zeros((N, n, n))
     for j in range(N):
-        load_interval(Jblk, Jblk, np.int64(0), j, M)   # no borders; typed 0: one compile
-        _householder(M, ki)
+        sep_load_interval(Jblk, Jblk, np.int64(0), j, M)   # no borders; typed 0: one compile
+        sep_householder(M, ki)
         A[j] = M[ki:, ki:ki + n]
         B[j] = M[ki:, ki + n:]
     P = A[0].copy()
@@ -497,7 +519,7 @@ def condensed_pair(Jblk):
         M2[:n, n:2 * n] = P
         M2[n:, :n] = A[j]
         M2[n:, 2 * n:] = B[j]
-        _householder(M2, n)
+        sep_householder(M2, n)
         P = M2[n:, n:2 * n].copy()
         Q = M2[n:, 2 * n:].copy()
     return P, Q

@@ -34,7 +34,9 @@ import numpy as np
 
 # numba's disk cache does not notice edits to kernels of another file: after changing these,
 # touch this file (or clear its __pycache__) so that its cached kernels are rebuilt
-from .collocation import back_substitute_interior, back_substitute_mesh, dense_matrix, load_interval, right_upper_solve
+from ..._separate import separate
+from .collocation import (right_upper_solve, sep_back_substitute_interior, sep_back_substitute_mesh,
+                          sep_dense_matrix, sep_load_interval)
 
 
 @nb.njit(cache=True)
@@ -85,6 +87,10 @@ def _lu_factor(M, k, L, piv):
                 rowi[jc] -= l * prow[jc]
 
 
+#: :func:`_lu_factor` called through its symbol: compiled once, not linked into callers
+sep_lu_factor = separate(_lu_factor)
+
+
 @nb.njit(cache=True)
 def _lu_apply(L, piv, k, y):
     """y <- L^{-1} P y with the elimination of :func:`_lu_factor`."""
@@ -120,9 +126,9 @@ def _factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb):
     mn = m * n
     M = np.empty((mn, nc))   # work array, reused (serial loop: see NOTES_cycles, Timings)
     for j in range(N):
-        load_interval(Jblk, Jb, nbd, j, M)
+        sep_load_interval(Jblk, Jb, nbd, j, M)
         if ki > 0:
-            _lu_factor(M, ki, V1[j], b1[j])
+            sep_lu_factor(M, ki, V1[j], b1[j])
         for r in range(ki):
             for c in range(nc):
                 top[j, r, c] = M[r, c]
@@ -132,6 +138,9 @@ def _factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb):
                 B[j, r, c] = M[ki + r, ki + n + c]
             for c in range(nbd):
                 Cb[j, r, c] = M[ki + r, ki + 2 * n + c]
+
+
+sep_factor_intervals = separate(_factor_intervals)
 
 
 @nb.njit(cache=True)
@@ -164,7 +173,7 @@ def factor_chain(A, B, Cb):
             for c in range(nbd):
                 M2[a, 3 * n + c] = S[a, c]
                 M2[n + a, 3 * n + c] = Cb[j, a, c]
-        _lu_factor(M2, n, V2[j], b2[j])
+        sep_lu_factor(M2, n, V2[j], b2[j])
         for a in range(n):
             for c in range(nc2):
                 mid[j, a, c] = M2[a, c]
@@ -174,6 +183,10 @@ def factor_chain(A, B, Cb):
             for c in range(nbd):
                 S[a, c] = M2[n + a, 3 * n + c]
     return mid, V2, b2, P, Q, S
+
+
+#: :func:`factor_chain` called through its symbol: compiled once, not linked into callers
+sep_factor_chain = separate(factor_chain)
 
 
 @nb.njit(cache=True)
@@ -200,8 +213,8 @@ def condense_factor(Jblk, Jb):
     A = np.zeros((N, n, n))
     B = np.zeros((N, n, n))
     Cb = np.zeros((N, n, nbd))
-    _factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb)
-    mid, V2, b2, P, Q, S = factor_chain(A, B, Cb)
+    sep_factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb)
+    mid, V2, b2, P, Q, S = sep_factor_chain(A, B, Cb)
     return top, V1, b1, mid, V2, b2, P, Q, S
 
 
@@ -229,7 +242,7 @@ def _border_intervals(top, C, G1, acc):
 
 
 @nb.njit(cache=True)
-def condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz):
+def _condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz):
     """Eliminate the border rows C from a factorisation (right-hand-side free part).
 
     Returns (G1, G2, Md): the per-interval elimination weights of the border
@@ -280,7 +293,16 @@ def condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz):
                 Cw[q, (j + 1) * m, c] -= acc2[n + c]
             for c in range(nbd):
                 Dw[q, c] -= acc2[2 * n + c]
-    return G1, G2, dense_matrix(P, Q, S, B0, B1, Bz, Cx0, Cw, Dw)
+    return G1, G2, sep_dense_matrix(P, Q, S, B0, B1, Bz, Cx0, Cw, Dw)
+
+
+sep_condense_borders = separate(_condense_borders)
+
+
+@nb.njit(cache=True)
+def condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz):
+    """:func:`_condense_borders` (its code compiled once, not linked into the callers)."""
+    return sep_condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)
 
 
 @nb.njit(cache=True)
@@ -349,8 +371,12 @@ def solve_mesh_points(mid, V2, b2, G2, Md, rr, part, r_bc, r_c, m):
         U[0, a] = sol[a]
         U[N * m, a] = sol[n + a]
     z = sol[2 * n:].copy()
-    back_substitute_mesh(mid, ymid, z, U)
+    sep_back_substitute_mesh(mid, ymid, z, U)
     return U, z
+
+
+#: :func:`solve_mesh_points` called through its symbol: compiled once, not linked into callers
+sep_solve_mesh_points = separate(solve_mesh_points)
 
 
 @nb.njit(cache=True)
@@ -366,10 +392,14 @@ def condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c):
     rr = np.zeros((N, n))
     part = np.zeros((N, nbd))
     _rhs_intervals(V1, b1, G1, r_col, ytop, rr, part)
-    U, z = solve_mesh_points(mid, V2, b2, G2, Md, rr, part, r_bc, r_c, ki // n + 1)
+    U, z = sep_solve_mesh_points(mid, V2, b2, G2, Md, rr, part, r_bc, r_c, ki // n + 1)
     if ki > 0:
-        back_substitute_interior(top, ytop, z, U)
+        sep_back_substitute_interior(top, ytop, z, U)
     return U, z
+
+
+#: :func:`condense_rhs` called through its symbol: compiled once, not linked into callers
+sep_condense_rhs = separate(condense_rhs)
 
 
 @nb.njit(cache=True)
@@ -407,7 +437,7 @@ def chord_step(top, V1, b1, mid, V2, b2, G1, G2, Md, rcol, C, D, U, U0, z, z0, f
         rc[1] = fix_value - z[1]
     else:
         rc[1] = -(arc + D[1, 0] * (z[0] - z0[0]) + D[1, 1] * (z[1] - z0[1]))
-    dU, dz = condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, r, rbc, rc)
+    dU, dz = sep_condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, r, rbc, rc)
     big = 0.0
     dmax = 0.0
     for i in range(npts):
@@ -433,14 +463,14 @@ def tangent_solve(top, V1, b1, mid, V2, b2, P, Q, S, C, D, B0, B1, Bz, w, wT):
     the previous tangent) and the boundary conditions (B0, B1, Bz), then
     normalises in the norm sum w * tU^2 + wT tz_0^2 + tz_1^2.  Returns (tU, tz).
     """
-    G1, G2, Md = condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)
+    G1, G2, Md = sep_condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)
     N = top.shape[0]
     n = P.shape[0]
     nbd = D.shape[0]
     mn = V1.shape[1]
     rc = np.zeros(nbd)
     rc[nbd - 1] = 1.0
-    dU, dz = condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, np.zeros((N, mn)),
+    dU, dz = sep_condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, np.zeros((N, mn)),
                           np.zeros(n), rc)
     s = wT * dz[0] * dz[0]
     for k in range(1, nbd):

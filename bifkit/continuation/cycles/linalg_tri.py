@@ -42,7 +42,9 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from .linalg import Factor, _lu_apply, _lu_factor, condense_borders, factor_chain, solve_mesh_points
+from ..._separate import separate
+from .linalg import (Factor, _lu_apply, sep_condense_borders, sep_factor_chain, sep_lu_factor,
+                     sep_solve_mesh_points)
 
 
 @nb.njit(cache=True)
@@ -107,7 +109,7 @@ def _eliminate_copy(Mu, L, piv, ku, Mc, G):
 
 
 @nb.njit(cache=True)
-def condense_factor_tri(Jblk, Jb, nv):
+def _condense_factor_tri(Jblk, Jb, nv):
     """Factorise the collocation rows of an extended system with nv copies (module docstring).
 
     Returns (top, V1, b1, mid, V2, b2, P, Q, S) as :func:`.linalg.condense_factor`,
@@ -131,7 +133,7 @@ def condense_factor_tri(Jblk, Jb, nv):
     piv = np.empty(ku, dtype=np.int64)
     for j in range(N):
         _load_copy(Jblk, Jb, j, 0, m, n, ne, nbd, Mu)
-        _lu_factor(Mu, ku, L, piv)
+        sep_lu_factor(Mu, ku, L, piv)
         for r in range(mu):
             for l in range(ku):
                 V1[j, r, l] = L[r, l]
@@ -179,8 +181,17 @@ def condense_factor_tri(Jblk, Jb, nv):
                     B[j, o + a, o + b] = Mu[ku + a, ku + n + b]
                 for q in range(nbd):
                     Cb[j, o + a, q] = Mc[ku + a, ku + 2 * n + q]
-    mid, V2, b2, P, Q, S = factor_chain(A, B, Cb)
+    mid, V2, b2, P, Q, S = sep_factor_chain(A, B, Cb)
     return top, V1, b1, mid, V2, b2, P, Q, S
+
+
+sep_condense_factor_tri = separate(_condense_factor_tri)
+
+
+@nb.njit(cache=True)
+def condense_factor_tri(Jblk, Jb, nv):
+    """:func:`_condense_factor_tri` (its code compiled once, not linked into the callers)."""
+    return sep_condense_factor_tri(Jblk, Jb, nv)
 
 
 @nb.njit(cache=True)
@@ -202,12 +213,15 @@ def to_copy_order(C, m, nv):
     return out
 
 
+sep_to_copy_order = separate(to_copy_order)
+
+
 @nb.njit(cache=True)
 def condense_borders_tri(top, mid, P, Q, S, C, D, B0, B1, Bz, nv):
     """:func:`.linalg.condense_borders` for a factorisation of :func:`condense_factor_tri`
     (C in the layout of the nodes, as there)."""
     m = (C.shape[1] - 1) // top.shape[0]
-    return condense_borders(top, mid, P, Q, S, to_copy_order(C, m, nv), D, B0, B1, Bz)
+    return sep_condense_borders(top, mid, P, Q, S, sep_to_copy_order(C, m, nv), D, B0, B1, Bz)
 
 
 @nb.njit(cache=True)
@@ -286,7 +300,7 @@ def _back_substitute_copies(top, ytop, z, nv, U):
 
 
 @nb.njit(cache=True)
-def condense_rhs_tri(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c, nv):
+def _condense_rhs_tri(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c, nv):
     """:func:`.linalg.condense_rhs` for a factorisation of :func:`condense_factor_tri` and its
     borders of :func:`condense_borders_tri`.  Returns U (N m + 1, ne) in the layout of the
     nodes, z."""
@@ -298,9 +312,18 @@ def condense_rhs_tri(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c, nv)
     rr = np.zeros((N, ne))
     part = np.zeros((N, nbd))
     _rhs_intervals_tri(V1, b1, G1, r_col, nv, ytop, rr, part)
-    U, z = solve_mesh_points(mid, V2, b2, G2, Md, rr, part, r_bc, r_c, m)
+    U, z = sep_solve_mesh_points(mid, V2, b2, G2, Md, rr, part, r_bc, r_c, m)
     _back_substitute_copies(top, ytop, z, nv, U)
     return U, z
+
+
+sep_condense_rhs_tri = separate(_condense_rhs_tri)
+
+
+@nb.njit(cache=True)
+def condense_rhs_tri(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c, nv):
+    """:func:`_condense_rhs_tri` (its code compiled once, not linked into the callers)."""
+    return sep_condense_rhs_tri(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c, nv)
 
 
 class TriFactor(Factor):

@@ -14,6 +14,11 @@ from ._threads import limit_blas_threads_on_import as _limit_blas_threads_on_imp
 # order; OPENBLAS/MKL/OMP_NUM_THREADS set by the user win.
 _limit_blas_threads_on_import(1)
 
+# numba's disk cache entries of bifkit's functions are keyed on the files they import too,
+# so an edited callee is never run from a stale cache (bifkit/_numba_cache.py)
+from ._numba_cache import install_on_import as _cache_sees_callees  # noqa: E402
+_cache_sees_callees()
+
 #: public name -> the module that defines it (imported on first access)
 _PUBLIC = {
     "Model": ".model", "ModelDefinition": ".model",

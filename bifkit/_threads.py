@@ -73,8 +73,19 @@ def limit_blas_threads_on_import(n: int = 1) -> None:
     if any(name in sys.modules for name in BLAS_MODULES):
         limit_blas_threads(n)
     pending = [name for name in BLAS_MODULES if name not in sys.modules]
-    if pending and not any(isinstance(f, _AfterImport) for f in sys.meta_path):
-        sys.meta_path.insert(0, _AfterImport(pending, lambda: limit_blas_threads(n)))
+    if pending:
+        run_after_import(pending, lambda: limit_blas_threads(n), tag="blas threads")
+
+
+def run_after_import(names, callback, tag: str) -> None:
+    """Call ``callback()`` after each module of ``names`` (not yet imported) has loaded.
+
+    A meta-path finder (:class:`_AfterImport`), one per ``tag`` (a second call
+    with the same tag does nothing); an exception in ``callback`` is logged
+    (debug) and never breaks the import.
+    """
+    if not any(getattr(f, "tag", None) == tag for f in sys.meta_path):
+        sys.meta_path.insert(0, _AfterImport(names, callback, tag))
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):
@@ -84,8 +95,8 @@ class _AfterImport(importlib.abc.MetaPathFinder):
     wraps the spec's loader so that ``callback`` runs after the module's code.
     """
 
-    def __init__(self, names, callback):
-        self.names, self.callback = set(names), callback
+    def __init__(self, names, callback, tag):
+        self.names, self.callback, self.tag = set(names), callback, tag
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname not in self.names:
@@ -102,15 +113,15 @@ class _AfterImport(importlib.abc.MetaPathFinder):
         else:
             return None
         if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-            spec.loader = _ThenLoader(spec.loader, self.callback)
+            spec.loader = _ThenLoader(spec.loader, self.callback, self.tag)
         return spec
 
 
 class _ThenLoader(importlib.abc.Loader):
     """``loader`` followed by ``callback``; the module keeps the original loader."""
 
-    def __init__(self, loader, callback):
-        self._loader, self._callback = loader, callback
+    def __init__(self, loader, callback, tag):
+        self._loader, self._callback, self._tag = loader, callback, tag
 
     def create_module(self, spec):
         return self._loader.create_module(spec)
@@ -123,7 +134,7 @@ class _ThenLoader(importlib.abc.Loader):
         try:
             self._callback()
         except Exception:  # noqa: BLE001 (a thread limit must never break an import)
-            logger.debug("BLAS thread limit after importing %s failed", module.__name__,
+            logger.debug("%s after importing %s failed", self._tag, module.__name__,
                          exc_info=True)
 
     def __getattr__(self, name):

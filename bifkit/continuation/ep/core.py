@@ -27,7 +27,6 @@ import numba as nb
 import numpy as np
 from numba import types
 
-from ..._separate import separate
 from ...binding import F_TYPE, JAC_TYPE, compiled_function, kernel_dfdp, kernel_f, kernel_jac
 from ..codim2.linalg import sort_eigenvalues
 
@@ -63,10 +62,6 @@ def _DF(jac, dfdp, p0, k, log, u):
     return out
 
 
-#: :func:`_DF` called through its symbol: compiled once, not linked into callers
-sep_DF = separate(_DF)
-
-
 @nb.njit(cache=True)
 def correct_with(f, jac, dfdp, p0, k, log, u_pred, t, tol, max_iter):
     """Newton on [f(u); t.(u - u_pred)] = 0.  Returns (u, ok)."""
@@ -78,7 +73,7 @@ def correct_with(f, jac, dfdp, p0, k, log, u_pred, t, tol, max_iter):
         Fu = f(0.0, u[:n], _params(p0, k, log, u[n]))
         if not np.all(np.isfinite(Fu)):
             return u, False
-        M[:n, :] = sep_DF(jac, dfdp, p0, k, log, u)
+        M[:n, :] = _DF(jac, dfdp, p0, k, log, u)
         M[n, :] = t
         r[:n] = -Fu
         r[n] = -np.dot(t, u - u_pred)
@@ -99,16 +94,12 @@ def tangent_with(f, jac, dfdp, p0, k, log, u, t_prev):
     """Unit null vector of F_u oriented like t_prev, and det [F_u; t_prev]."""
     n = u.size - 1
     M = np.empty((n + 1, n + 1))
-    M[:n, :] = sep_DF(jac, dfdp, p0, k, log, u)
+    M[:n, :] = _DF(jac, dfdp, p0, k, log, u)
     M[n, :] = t_prev
     rhs = np.zeros(n + 1)
     rhs[n] = 1.0
     t = np.linalg.solve(M, rhs)
     return t / np.linalg.norm(t), np.linalg.det(M)
-
-
-#: :func:`tangent_with` called through its symbol: compiled once, not linked into callers
-sep_tangent_with = separate(tangent_with)
 
 
 @nb.njit(cache=True)
@@ -137,9 +128,9 @@ def point_data_with(f, jac, dfdp, p0, k, log, u, t_prev, tests_row):
     """Tangent, eigenvalues and test values at u; ok = False if J is not finite."""
     n = u.size - 1
     J = jac(0.0, u[:n], _params(p0, k, log, u[n]))
-    if not (np.all(np.isfinite(J)) and np.all(np.isfinite(sep_DF(jac, dfdp, p0, k, log, u)))):
+    if not (np.all(np.isfinite(J)) and np.all(np.isfinite(_DF(jac, dfdp, p0, k, log, u)))):
         return t_prev, np.zeros(n, dtype=np.complex128), False
-    t, det_bp = sep_tangent_with(f, jac, dfdp, p0, k, log, u, t_prev)
+    t, det_bp = tangent_with(f, jac, dfdp, p0, k, log, u, t_prev)
     ev = sorted_eigenvalues(J)
     test_values(ev, t, det_bp, tests_row)
     return t, ev, True
@@ -175,7 +166,7 @@ def correct(K, p0, k, log, u_pred, t, tol, max_iter):
 @nb.njit(cache=True)
 def tangent(K, p0, k, log, u, t_prev):
     """:func:`tangent_with` the kernels of the address array K."""
-    return sep_tangent_with(kernel_f(K), kernel_jac(K), kernel_dfdp(K), p0, k, log, u, t_prev)
+    return tangent_with(kernel_f(K), kernel_jac(K), kernel_dfdp(K), p0, k, log, u, t_prev)
 
 
 @nb.njit(cache=True)

@@ -23,7 +23,7 @@ from .linalg_tri import condense_borders_tri, condense_factor_tri, condense_rhs_
 
 LN10 = math.log(10.0)
 #: changed with the compiled functions this module calls (see the module doc)
-CALLEES = "2026-12-07 01:45 kernels into-variants; linalg as in the tree then"
+CALLEES = "2026-12-07 01:50 kernels: residuals in one pass"
 
 #: boundary conditions of each system (``label`` argument): periodic orbit and
 #: v(0) = -v(1) (PD), v(0) = v(1) (LPC), v(1) = e^{i kappa} v(0) (NS)

@@ -47,21 +47,24 @@ def coll_residual(K, U, T, p_in, mesh, W, Wd, out):
     N = mesh.shape[0] - 1
     m, n = W.shape[0], U.shape[1]
     u = np.empty(n)
+    du = np.empty(n)
     fx = np.empty(n)
     for j in range(N):
         h = mesh[j + 1] - mesh[j]
+        hT = h * T
         for k in range(m):
-            for a in range(n):
+            for a in range(n):   # u and u' in one pass (each sum in the same order)
                 s = 0.0
-                for i in range(m + 1):
-                    s += W[k, i] * U[j * m + i, a]
-                u[a] = s
-            f(0.0, u, p, fx)
-            for a in range(n):
                 d = 0.0
                 for i in range(m + 1):
-                    d += Wd[k, i] * U[j * m + i, a]
-                out[j, k * n + a] = d - h * T * fx[a]
+                    Ua = U[j * m + i, a]
+                    s += W[k, i] * Ua
+                    d += Wd[k, i] * Ua
+                u[a] = s
+                du[a] = d
+            f(0.0, u, p, fx)
+            for a in range(n):
+                out[j, k * n + a] = du[a] - hT * fx[a]
 
 
 @nb.njit(cache=True)
@@ -126,20 +129,32 @@ def ext_residual(K, nv, U, T, p_in, sigma, mesh, W, Wd, out):
     ne = U.shape[1]
     n = ne // (1 + nv)
     x = np.empty(ne)
+    dx = np.empty(ne)
     u = np.empty(n)
-    F = np.empty(ne)
     fx = np.empty(n)
     J = np.empty((n, n))
     for j in range(N):
         h = mesh[j + 1] - mesh[j]
+        hT = h * T
         for k in range(m):
-            _interp_point(U, j, k, m, W, x)
+            # x(z_jk) and x'(z_jk) in one pass over the interval's nodes (each sum in the
+            # same order as two passes: bitwise equal)
+            for a in range(ne):
+                s = 0.0
+                d = 0.0
+                for i in range(m + 1):
+                    Ua = U[j * m + i, a]
+                    s += W[k, i] * Ua
+                    d += Wd[k, i] * Ua
+                x[a] = s
+                dx[a] = d
             for a in range(n):
                 u[a] = x[a]
             f(0.0, u, p, fx)
             jac(0.0, u, p, J)
+            r0 = k * ne
             for a in range(n):
-                F[a] = fx[a]
+                out[j, r0 + a] = dx[a] - hT * fx[a]
             for c in range(nv):
                 o = n * (1 + c)
                 sc = sigma if c == 0 else 0.0
@@ -147,12 +162,7 @@ def ext_residual(K, nv, U, T, p_in, sigma, mesh, W, Wd, out):
                     s = sc * fx[a]
                     for b in range(n):
                         s += J[a, b] * x[o + b]
-                    F[o + a] = s
-            for a in range(ne):
-                d = 0.0
-                for i in range(m + 1):
-                    d += Wd[k, i] * U[j * m + i, a]
-                out[j, k * ne + a] = d - h * T * F[a]
+                    out[j, r0 + o + a] = dx[o + a] - hT * s
 
 
 @nb.njit(cache=True)

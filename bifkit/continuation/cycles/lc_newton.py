@@ -37,7 +37,7 @@ from .linalg import chord_step, condense_borders, condense_factor, tangent_solve
 
 LN10 = math.log(10.0)
 #: changed with the compiled functions this module calls (see the module doc)
-CALLEES = "2026-12-07 01:45 kernels into-variants; linalg as in the tree then"
+CALLEES = "2026-12-07 01:50 kernels: residuals in one pass"
 
 
 @nb.njit(cache=True)

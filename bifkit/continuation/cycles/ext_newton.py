@@ -7,8 +7,8 @@ block-triangular structure, :mod:`.linalg_tri`) and refreshed
 when the steps contract by less than 1/2; converged when the relative step is
 below ``tol``).  In Python each iteration was ~15 numpy calls and two
 compiled ones around the condensed solve; here the whole loop is one call, as
-LC-C's :mod:`.lc_newton`, whose notes on the disk cache (change this file's text,
-e.g. ``CALLEES``, after editing the functions it calls) and on the model's kernels (the address array
+LC-C's :mod:`.lc_newton`, whose notes on the disk cache (callees' edits seen through
+:mod:`bifkit._numba_cache`) and on the model's kernels (the address array
 ``K`` of :mod:`bifkit.binding`: compiled once for all models) hold here too.
 """
 from __future__ import annotations
@@ -22,8 +22,6 @@ from .kernels import ext_jacobian, ext_residual
 from .linalg_tri import condense_borders_tri, condense_factor_tri, condense_rhs_tri
 
 LN10 = math.log(10.0)
-#: changed with the compiled functions this module calls (see the module doc)
-CALLEES = "2026-12-07 01:50 kernels: residuals in one pass"
 
 #: boundary conditions of each system (``label`` argument): periodic orbit and
 #: v(0) = -v(1) (PD), v(0) = v(1) (LPC), v(1) = e^{i kappa} v(0) (NS)

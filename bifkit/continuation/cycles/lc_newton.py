@@ -14,11 +14,10 @@ and the tangent predictor, 31.7 ms with the second-order predictor of
 :mod:`.lc_run`, 26.5 ms with the border rows compiled too; AUTO-07p on the
 same curve 38 ms (getrusage of its processes).
 
-Numba's disk cache does not see edits to the functions this one calls
-(:mod:`.kernels`, :mod:`.linalg`, :mod:`.collocation`): after changing them,
-change this file's text (numba >= 0.59 keys its cache on a hash of the source
-file, so touching it is not enough; the line ``CALLEES`` below is for that) so
-that its cached code is rebuilt.
+Numba's disk cache entry of this function holds the code of the functions it
+calls (:mod:`.kernels`, :mod:`.linalg`, :mod:`.collocation`); edits there
+invalidate it through :mod:`bifkit._numba_cache` (the file's stamp includes the
+bifkit modules it imports).
 
 The model's kernels arrive as the address array ``K`` of
 :mod:`bifkit.binding` (as in :mod:`.kernels`), so this compiles once for all
@@ -36,8 +35,6 @@ from .kernels import coll_jacobian, coll_residual
 from .linalg import chord_step, condense_borders, condense_factor, tangent_solve
 
 LN10 = math.log(10.0)
-#: changed with the compiled functions this module calls (see the module doc)
-CALLEES = "2026-12-07 01:50 kernels: residuals in one pass"
 
 
 @nb.njit(cache=True)

@@ -51,6 +51,9 @@ from .cycles.collocation import sep_householder, sep_load_interval
 
 log = logging.getLogger("bifkit.continuation.periodic_schur")
 
+# no_cfunc_wrapper=True: nothing takes the C address of these functions, and numba would
+# compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md)
+
 
 @dataclass(frozen=True)
 class LogMultipliers:
@@ -112,7 +115,7 @@ class LogMultipliers:
 
 
 # ------------------------------------------------------------------ interval pairs
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _interval_pairs(Jblk):
     """(E, F) of shape (N, n, n): E_j x_j + F_j x_{j+1} = 0 for every mesh interval."""
     N, mn, _ = Jblk.shape
@@ -151,7 +154,7 @@ def interval_pairs(Jblk: np.ndarray):
 
 
 # ------------------------------------------------------------------ periodic QR
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _qr_positive(Y, Q, R):
     """Householder QR Y = Q R (n x n) with R's diagonal >= 0; Q, R written in place."""
     n = Y.shape[0]
@@ -203,7 +206,7 @@ def _qr_positive(Y, Q, R):
             R[i, c] = A[i, c] if c >= i else 0.0
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _sweep(E, F, Z0, R):
     """One periodic QR sweep from Z0; R[j] filled, returns Z_N (or NaNs on a singular F_j)."""
     N, n, _ = E.shape
@@ -216,7 +219,7 @@ def _sweep(E, F, Z0, R):
     return Z
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _splits(W, tol):
     """s[k] = True when the leading k+1 columns of Z_N span those of Z_0 to tol (k < n-1)."""
     n = W.shape[0]

@@ -44,6 +44,9 @@ import numpy as np
 
 from ..._separate import separate
 
+# no_cfunc_wrapper=True: nothing takes the C address of these functions, and numba would
+# compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md)
+
 # --------------------------------------------------------------------------- #
 # Nodes, weights and Lagrange matrices                                         #
 # --------------------------------------------------------------------------- #
@@ -140,7 +143,7 @@ def collocation_jacobian(jac, f, dfdp, U, T, p, ifree, mesh, W, Wd, Jblk, Jb):
     kernels(f=f, jac=jac, dfdp=dfdp).coll_jacobian(U, T, p, ifree, mesh, W, Wd, Jblk, Jb)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def phase_row(Uref, W, Wd, wg, out):
     """Row of the integral phase condition, int <u, u_ref'> dt, over the nodes.
 
@@ -164,7 +167,7 @@ def phase_row(Uref, W, Wd, wg, out):
                     out[j * m + i, a] += c * du[a]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _householder(M, k):
     """Householder QR on the first k columns of M, applied to all columns in place.
 
@@ -211,7 +214,7 @@ def _householder(M, k):
 sep_householder = separate(_householder)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def load_interval(Jblk, Jb, nb, j, M):
     """Copy the collocation rows of interval j into the work array M.
 
@@ -254,7 +257,7 @@ def right_upper_solve(Cm, R, k, G):
             G[row, i] = s / R[i, i]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def dense_matrix(P, Q, S, B0, B1, Bz, Cx0, Cw, Dw):
     """The condensed (2n + nb) matrix in (x_0, x_N, z).
 
@@ -288,7 +291,7 @@ def dense_matrix(P, Q, S, B0, B1, Bz, Cx0, Cw, Dw):
 sep_dense_matrix = separate(dense_matrix)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def back_substitute_mesh(mid, ymid, z, U):
     """Mesh points x_{N-1}..x_1 into U, given x_0 = U[0], x_N = U[Nm] and z.
 
@@ -314,7 +317,7 @@ def back_substitute_mesh(mid, ymid, z, U):
 sep_back_substitute_mesh = separate(back_substitute_mesh)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def back_substitute_interior(top, ytop, z, U):
     """Interior nodes of every interval into U, given the mesh points and z.
 
@@ -344,7 +347,7 @@ def back_substitute_interior(top, ytop, z, U):
 sep_back_substitute_interior = separate(back_substitute_interior)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def bordered_solve(Jblk, Jb, C, D, r_col, r_per, r_c):
     """Solve the collocation Newton system by condensation of parameters.
 
@@ -376,7 +379,7 @@ def bordered_solve(Jblk, Jb, C, D, r_col, r_per, r_c):
     return bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_per, r_c)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
     """:func:`bordered_solve` with general two-point boundary conditions.
 
@@ -490,7 +493,7 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
     return U, z, P, Q
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def condensed_pair(Jblk):
     """P, Q with P x_0 + Q x_N = 0 for the homogeneous collocation system.
 
@@ -596,7 +599,7 @@ def interpolate(U, mesh, scheme, t):
     return out
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _interpolate(U, mesh, nodes, t, out):
     N = mesh.shape[0] - 1
     m = nodes.shape[0] - 1

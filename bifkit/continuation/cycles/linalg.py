@@ -35,11 +35,14 @@ import numpy as np
 # numba's disk cache does not notice edits to kernels of another file: after changing these,
 # touch this file (or clear its __pycache__) so that its cached kernels are rebuilt
 from ..._separate import separate
+
+# no_cfunc_wrapper=True: nothing takes the C address of these functions, and numba would
+# compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md)
 from .collocation import (right_upper_solve, sep_back_substitute_interior, sep_back_substitute_mesh,
                           sep_dense_matrix, sep_load_interval)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _lu_factor(M, k, L, piv):
     """Gaussian elimination with partial pivoting on the first k columns of M, in place.
 
@@ -91,7 +94,7 @@ def _lu_factor(M, k, L, piv):
 sep_lu_factor = separate(_lu_factor)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _lu_apply(L, piv, k, y):
     """y <- L^{-1} P y with the elimination of :func:`_lu_factor`."""
     r = y.shape[0]
@@ -107,7 +110,7 @@ def _lu_apply(L, piv, k, y):
                 y[i] -= L[i, col] * yc
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _sizes(Jblk, Jb):
     """(N, m, n, nb, ki, nc) of a collocation Jacobian: intervals, ncol, dimension,
     border columns, interior unknowns per interval, columns of an interval's block."""
@@ -119,7 +122,7 @@ def _sizes(Jblk, Jb):
     return N, m, n, nbd, ki, ki + 2 * n + nbd
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb):
     """Step 1 of :func:`condense_factor`: eliminate the interior nodes, interval by interval."""
     N, m, n, nbd, ki, nc = _sizes(Jblk, Jb)
@@ -143,7 +146,7 @@ def _factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb):
 sep_factor_intervals = separate(_factor_intervals)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def factor_chain(A, B, Cb):
     """Step 2 of :func:`condense_factor`: eliminate the mesh points x_1..x_{N-1} from the
     condensed rows A[j] x_j + B[j] x_{j+1} + Cb[j] z of the intervals.
@@ -189,7 +192,7 @@ def factor_chain(A, B, Cb):
 sep_factor_chain = separate(factor_chain)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def condense_factor(Jblk, Jb):
     """Factorise the collocation rows (see module docstring).
 
@@ -218,7 +221,7 @@ def condense_factor(Jblk, Jb):
     return top, V1, b1, mid, V2, b2, P, Q, S
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _border_intervals(top, C, G1, acc):
     """Border rows against the interior nodes (private to each interval)."""
     N, ki, nc = top.shape
@@ -241,7 +244,7 @@ def _border_intervals(top, C, G1, acc):
                     accq[c] += gl * tl[c]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz):
     """Eliminate the border rows C from a factorisation (right-hand-side free part).
 
@@ -299,13 +302,13 @@ def _condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz):
 sep_condense_borders = separate(_condense_borders)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz):
     """:func:`_condense_borders` (its code compiled once, not linked into the callers)."""
     return sep_condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _rhs_intervals(V1, b1, G1, r_col, ytop, rr, part):
     """Step 1 of :func:`condense_rhs`, interval by interval."""
     N, mn, ki = V1.shape
@@ -329,7 +332,7 @@ def _rhs_intervals(V1, b1, G1, r_col, ytop, rr, part):
             part[j, q] = g
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def solve_mesh_points(mid, V2, b2, G2, Md, rr, part, r_bc, r_c, m):
     """The part of :func:`condense_rhs` after the intervals' elimination of the right-hand
     side (``rr`` and the border rows' parts ``part``): the chain of mesh points, the dense
@@ -379,7 +382,7 @@ def solve_mesh_points(mid, V2, b2, G2, Md, rr, part, r_bc, r_c, m):
 sep_solve_mesh_points = separate(solve_mesh_points)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c):
     """Solve for one right-hand side with a factorisation and its eliminated borders.
 
@@ -402,7 +405,7 @@ def condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c):
 sep_condense_rhs = separate(condense_rhs)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def chord_step(top, V1, b1, mid, V2, b2, G1, G2, Md, rcol, C, D, U, U0, z, z0, fix, fix_value):
     """One chord-Newton step of the periodic-orbit problem with two border rows, in place.
 
@@ -455,7 +458,7 @@ def chord_step(top, V1, b1, mid, V2, b2, G1, G2, Md, rcol, C, D, U, U0, z, z0, f
     return step
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def tangent_solve(top, V1, b1, mid, V2, b2, P, Q, S, C, D, B0, B1, Bz, w, wT):
     """Unit tangent of the orbit problem from a factorisation, in one compiled call.
 

@@ -43,11 +43,14 @@ import numba as nb
 import numpy as np
 
 from ..._separate import separate
+
+# no_cfunc_wrapper=True: nothing takes the C address of these functions, and numba would
+# compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md)
 from .linalg import (Factor, _lu_apply, sep_condense_borders, sep_factor_chain, sep_lu_factor,
                      sep_solve_mesh_points)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _copy_sizes(Jblk, Jb, nv):
     """(N, m, n, ne, nbd, ki_u) of an extended collocation Jacobian with nv copies."""
     N, mne, _ = Jblk.shape
@@ -57,7 +60,7 @@ def _copy_sizes(Jblk, Jb, nv):
     return N, m, n, ne, Jb.shape[2], (m - 1) * n
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _load_copy(Jblk, Jb, j, c, m, n, ne, nbd, Mc):
     """Rows of copy c (0: u) of interval j, the u columns only: interior u nodes | u(x_j) |
     u(x_{j+1}) | border columns (the E_c part of a copy's rows; A itself for c = 0)."""
@@ -75,7 +78,7 @@ def _load_copy(Jblk, Jb, j, c, m, n, ne, nbd, Mc):
                 Mc[k * n + a, ki + 2 * n + q] = Jb[j, r + a, q]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _eliminate_copy(Mu, L, piv, ku, Mc, G):
     """A copy's rows Mc (u columns only, :func:`_load_copy`) reduced in place: the u interior
     columns eliminated against the u rows' triangle Mu[:ku] (weights into G, G = E U^{-1}),
@@ -108,7 +111,7 @@ def _eliminate_copy(Mu, L, piv, ku, Mc, G):
                 rowi[c] -= l * prow[c]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _condense_factor_tri(Jblk, Jb, nv):
     """Factorise the collocation rows of an extended system with nv copies (module docstring).
 
@@ -188,13 +191,13 @@ def _condense_factor_tri(Jblk, Jb, nv):
 sep_condense_factor_tri = separate(_condense_factor_tri)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def condense_factor_tri(Jblk, Jb, nv):
     """:func:`_condense_factor_tri` (its code compiled once, not linked into the callers)."""
     return sep_condense_factor_tri(Jblk, Jb, nv)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def to_copy_order(C, m, nv):
     """A copy of the node array C (q, N m + 1, ne) with each interval's interior entries
     renumbered in copy order (the order of :func:`condense_factor_tri`'s unknowns)."""
@@ -216,7 +219,7 @@ def to_copy_order(C, m, nv):
 sep_to_copy_order = separate(to_copy_order)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def condense_borders_tri(top, mid, P, Q, S, C, D, B0, B1, Bz, nv):
     """:func:`.linalg.condense_borders` for a factorisation of :func:`condense_factor_tri`
     (C in the layout of the nodes, as there)."""
@@ -224,7 +227,7 @@ def condense_borders_tri(top, mid, P, Q, S, C, D, B0, B1, Bz, nv):
     return sep_condense_borders(top, mid, P, Q, S, sep_to_copy_order(C, m, nv), D, B0, B1, Bz)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _rhs_intervals_tri(V1, b1, G1, r_col, nv, ytop, rr, part):
     """The interval stage of :func:`condense_rhs_tri` (as :func:`.linalg._rhs_intervals`)."""
     N, mu, _ = V1.shape
@@ -264,7 +267,7 @@ def _rhs_intervals_tri(V1, b1, G1, r_col, nv, ytop, rr, part):
             part[j, q] = g
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _back_substitute_copies(top, ytop, z, nv, U):
     """Interior nodes of every interval into U (layout of the nodes), given the mesh points
     and z: :func:`.collocation.back_substitute_interior` for the copy-ordered triangle of
@@ -299,7 +302,7 @@ def _back_substitute_copies(top, ytop, z, nv, U):
                 U[j0 + 1 + l // n, o + l % n] = x[l]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _condense_rhs_tri(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c, nv):
     """:func:`.linalg.condense_rhs` for a factorisation of :func:`condense_factor_tri` and its
     borders of :func:`condense_borders_tri`.  Returns U (N m + 1, ne) in the layout of the
@@ -320,7 +323,7 @@ def _condense_rhs_tri(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c, nv
 sep_condense_rhs_tri = separate(_condense_rhs_tri)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def condense_rhs_tri(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c, nv):
     """:func:`_condense_rhs_tri` (its code compiled once, not linked into the callers)."""
     return sep_condense_rhs_tri(top, V1, b1, mid, V2, b2, G1, G2, Md, r_col, r_bc, r_c, nv)

@@ -32,6 +32,10 @@ from ..codim2.linalg import sort_eigenvalues
 
 LN10 = math.log(10.0)
 
+# no_cfunc_wrapper=True: nothing takes the C address of these functions, and numba would
+# compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md)
+# (the step functions keep it: bifkit.binding.compiled_function passes their C address)
+
 # functions taking the kernel address array K first -> the kernels they call
 KERNEL_FUNCTIONS = {name: ("f", "jac", "dfdp") for name in
                     ("correct", "tangent", "point_data", "fix_param", "ep_run", "ep_locate")}
@@ -40,14 +44,14 @@ KERNEL_FUNCTIONS = {name: ("f", "jac", "dfdp") for name in
 MAX_POINTS, BOUND, MIN_STEP, NOT_FINITE = 0, 1, 2, 3
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _params(p0, k, log, s):
     p = p0.copy()
     p[k] = 10.0 ** s if log else s
     return p
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _DF(jac, dfdp, p0, k, log, u):
     """[J, df/ds] at u (n x (n+1))."""
     n = u.size - 1
@@ -89,7 +93,7 @@ def correct_with(f, jac, dfdp, p0, k, log, u_pred, t, tol, max_iter):
     return u, False
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def tangent_with(f, jac, dfdp, p0, k, log, u, t_prev):
     """Unit null vector of F_u oriented like t_prev, and det [F_u; t_prev]."""
     n = u.size - 1
@@ -102,13 +106,13 @@ def tangent_with(f, jac, dfdp, p0, k, log, u, t_prev):
     return t / np.linalg.norm(t), np.linalg.det(M)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def sorted_eigenvalues(J):
     """Eigenvalues by decreasing real part, then decreasing imaginary part."""
     return sort_eigenvalues(np.linalg.eigvals(J.astype(np.complex128)))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def test_values(ev, t, det_bp, out):
     n = ev.size
     h = 1.0 + 0j  # product of unit factors: its sign without overflow for large n
@@ -156,27 +160,27 @@ def fix_param_with(f, jac, dfdp, p0, k, log, u, s_fixed, tol, max_iter):
     return out, False
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def correct(K, p0, k, log, u_pred, t, tol, max_iter):
     """:func:`correct_with` the kernels of the address array K."""
     return correct_with(kernel_f(K), kernel_jac(K), kernel_dfdp(K), p0, k, log, u_pred, t,
                         tol, max_iter)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def tangent(K, p0, k, log, u, t_prev):
     """:func:`tangent_with` the kernels of the address array K."""
     return tangent_with(kernel_f(K), kernel_jac(K), kernel_dfdp(K), p0, k, log, u, t_prev)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def point_data(K, p0, k, log, u, t_prev, tests_row):
     """:func:`point_data_with` the kernels of the address array K."""
     return point_data_with(kernel_f(K), kernel_jac(K), kernel_dfdp(K), p0, k, log, u, t_prev,
                            tests_row)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def fix_param(K, p0, k, log, u, s_fixed, tol, max_iter):
     """:func:`fix_param_with` the kernels of the address array K."""
     return fix_param_with(kernel_f(K), kernel_jac(K), kernel_dfdp(K), p0, k, log, u, s_fixed,
@@ -201,14 +205,14 @@ _as_fix_param, _FIX_PARAM, _ = compiled_function(
 STEPS = np.array([*_CORRECT, *_POINT_DATA, *_FIX_PARAM], dtype=np.int64)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _steps(steps):
     """(correct_with, point_data_with, fix_param_with) from their addresses :data:`STEPS`."""
     return (_as_correct(steps[0], steps[1]), _as_point_data(steps[2], steps[3]),
             _as_fix_param(steps[4], steps[5]))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _ep_run(K, steps, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, max_iter,
             lo, hi):
     """One direction of an EP-C branch from u0 along t0.
@@ -273,7 +277,7 @@ def _ep_run(K, steps, p0, k, log, u0, t0, ds, ds_min, ds_max, max_points, tol, m
     return U, T, EV, TESTS, DS, m, status
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def _ep_locate(K, steps, p0, k, log, u, t, ds, which, ga, gb, tol, max_iter):
     """Zero of test ``which`` on the step u + h t, h in (0, ds): Illinois secant.
 

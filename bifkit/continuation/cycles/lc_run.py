@@ -665,7 +665,8 @@ def _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts, poli
     orbit = Orbit(x.U.copy(), x.mesh.copy(), x.T, pp, system.scheme, x.mu, x.trivial_error)
     if label in ("PD", "LPC", "NS") and POLISH and polish:
         from .starts import polish as polish_point
-        exact = polish_point(system.model, label, orbit, system.ipar, system.log)
+        exact = polish_point(system.model, label, orbit, system.ipar, system.log,
+                             factor=x._jac[0] if x._jac is not None else None)
         if exact is None:
             return None
         U, T, pp, mu, err = exact

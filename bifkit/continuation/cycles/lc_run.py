@@ -160,6 +160,16 @@ def _weights1(mesh, scheme):
     return _mesh_entry(mesh, scheme, None)[2]
 
 
+def _seed_weights(mesh, scheme, w1):
+    """Cache ``w1`` (:func:`mesh.adapt_state_arrays`'s weights) as the 1-D node weights of
+    a new mesh."""
+    if len(_WCACHE) >= 8:
+        _WCACHE.pop(next(iter(_WCACHE)))
+    entry = (mesh, scheme, w1, {})
+    _WCACHE[id(mesh)] = entry
+    _WLAST[0] = entry
+
+
 def _mesh_entry(mesh, scheme, tn):
     last = _WLAST[0]
     if last is not None and last[0] is mesh and last[1] is scheme:
@@ -284,24 +294,29 @@ def adapt_state(st, scheme, half_symmetric=False):
     ``half_symmetric``: keep the mesh two copies of one half (period-doubled
     branches, :func:`.mesh.adapt_half_symmetric`).
     """
+    n = st.U.shape[1]
     if half_symmetric:
         mesh = mesh_mod.half_symmetric_mesh(st.U, st.mesh, scheme)
+        tn = co.node_times(mesh, scheme)
+        _weights(mesh, scheme, n, tn)   # cache the new mesh's weights from tn
+        # U, the tangent and the curvature interpolated in one call (the same arithmetic
+        # per column as one call each)
+        parts = (st.U, st.tU) if st.kU is None else (st.U, st.tU, st.kU)
+        both = co.interpolate(np.concatenate(parts, axis=1), st.mesh, scheme, tn)
+        U, extra = both[:, :n], both[:, n:]
     else:
-        mesh = mesh_mod.adapted_mesh(st.U, st.mesh, scheme)
-    tn = co.node_times(mesh, scheme)
-    n = st.U.shape[1]
-    _weights(mesh, scheme, n, tn)   # cache the new mesh's weights from tn
-    # U, the tangent and the curvature interpolated in one call (the same arithmetic per
-    # column as one call each)
-    parts = (st.U, st.tU) if st.kU is None else (st.U, st.tU, st.kU)
-    both = co.interpolate(np.concatenate(parts, axis=1), st.mesh, scheme, tn)
-    new = State(np.ascontiguousarray(both[:, :n]), st.T, st.theta, mesh)
-    new.tU = np.ascontiguousarray(both[:, n:2 * n])
+        # the mesh, its node times and weights, U, tangent and curvature: one compiled call
+        # (the same values as the calls above)
+        parts = st.tU if st.kU is None else np.concatenate((st.tU, st.kU), axis=1)
+        mesh, tn, w1, U, extra = mesh_mod.adapt_state_arrays(st.U, parts, st.mesh, scheme)
+        _seed_weights(mesh, scheme, w1)
+    new = State(np.ascontiguousarray(U), st.T, st.theta, mesh)
+    new.tU = np.ascontiguousarray(extra[:, :n])
     new.tT, new.ttheta = st.tT, st.ttheta
     new.mu, new.trivial_error, new._jac = st.mu, st.trivial_error, None
     new.pm = st.pm
     if st.kU is not None:
-        new.kU = np.ascontiguousarray(both[:, 2 * n:])
+        new.kU = np.ascontiguousarray(extra[:, n:])
         new.kT, new.ktheta = st.kT, st.ktheta
     return new
 

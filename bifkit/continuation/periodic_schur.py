@@ -127,8 +127,10 @@ def _interval_pairs(Jblk):
     for j in range(N):
         sep_load_interval(Jblk, Jblk, np.int64(0), j, M)   # no borders; typed 0: one compile
         sep_householder(M, ki)
-        E[j] = M[ki:, ki:ki + n]
-        F[j] = M[ki:, ki + n:ki + 2 * n]
+        for a in range(n):   # copies in loops, not slices: the same values, less to compile
+            for b in range(n):
+                E[j, a, b] = M[ki + a, ki + b]
+                F[j, a, b] = M[ki + a, ki + n + b]
     return E, F
 
 

@@ -411,11 +411,17 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
         for r in range(mn):
             M[r, ncols - 1] = r_col[j, r]
         sep_householder(M, ki)
-        top[j] = M[:ki]
-        A[j] = M[ki:, ki:ki + n]
-        B[j] = M[ki:, ki + n:ki + 2 * n]
-        Cb[j] = M[ki:, ki + 2 * n:ki + 2 * n + nbd]
-        rr[j] = M[ki:, ncols - 1]
+        # copies in loops, not slice assignments: the same values, less code to compile
+        for r in range(ki):
+            for c in range(ncols):
+                top[j, r, c] = M[r, c]
+        for a in range(n):
+            for b in range(n):
+                A[j, a, b] = M[ki + a, ki + b]
+                B[j, a, b] = M[ki + a, ki + n + b]
+            for c in range(nbd):
+                Cb[j, a, c] = M[ki + a, ki + 2 * n + c]
+            rr[j, a] = M[ki + a, ncols - 1]
         if ki > 0:
             Cint = np.empty((nbd, ki))
             for q in range(nbd):
@@ -445,22 +451,31 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
             Cx0[q, a] = Cw[q, 0, a]
     G2 = np.empty((nbd, n))
     for j in range(1, N):
-        M2[:, :] = 0.0
-        # columns: x_j | x_0 | x_{j+1} | z | rhs
-        M2[:n, :n] = Q
-        M2[:n, n:2 * n] = P
-        M2[:n, 3 * n:3 * n + nbd] = S
-        M2[:n, nc2 - 1] = s
-        M2[n:, :n] = A[j]
-        M2[n:, 2 * n:3 * n] = B[j]
-        M2[n:, 3 * n:3 * n + nbd] = Cb[j]
-        M2[n:, nc2 - 1] = rr[j]
+        # columns: x_j | x_0 | x_{j+1} | z | rhs (zero where not set)
+        for a in range(2 * n):
+            for c in range(nc2):
+                M2[a, c] = 0.0
+        for a in range(n):
+            for b in range(n):
+                M2[a, b] = Q[a, b]
+                M2[a, n + b] = P[a, b]
+                M2[n + a, b] = A[j, a, b]
+                M2[n + a, 2 * n + b] = B[j, a, b]
+            for c in range(nbd):
+                M2[a, 3 * n + c] = S[a, c]
+                M2[n + a, 3 * n + c] = Cb[j, a, c]
+            M2[a, nc2 - 1] = s[a]
+            M2[n + a, nc2 - 1] = rr[j, a]
         sep_householder(M2, n)
-        mid[j] = M2[:n]
-        P = M2[n:, n:2 * n].copy()
-        Q = M2[n:, 2 * n:3 * n].copy()
-        S = M2[n:, 3 * n:3 * n + nbd].copy()
-        s = M2[n:, nc2 - 1].copy()
+        for a in range(n):   # P, Q, S, s are this function's own arrays: updated in place
+            for c in range(nc2):
+                mid[j, a, c] = M2[a, c]
+            for b in range(n):
+                P[a, b] = M2[n + a, n + b]
+                Q[a, b] = M2[n + a, 2 * n + b]
+            for c in range(nbd):
+                S[a, c] = M2[n + a, 3 * n + c]
+            s[a] = M2[n + a, nc2 - 1]
         Cj = np.empty((nbd, n))
         for q in range(nbd):
             for a in range(n):
@@ -477,13 +492,16 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
     # ---- step 3: dense system in x_0, x_N, z
     Md = sep_dense_matrix(P, Q, S, B0, B1, Bz, Cx0, Cw, Dw)
     rd = np.zeros(2 * n + nbd)
-    rd[:n] = s
-    rd[n:2 * n] = r_per
-    rd[2 * n:] = rc
+    for a in range(n):
+        rd[a] = s[a]
+        rd[n + a] = r_per[a]
+    for q in range(nbd):
+        rd[2 * n + q] = rc[q]
     sol = np.linalg.solve(Md, rd)
     U = np.zeros((N * m + 1, n))
-    U[0] = sol[:n]
-    U[N * m] = sol[n:2 * n]
+    for a in range(n):
+        U[0, a] = sol[a]
+        U[N * m, a] = sol[n + a]
     z = sol[2 * n:].copy()
     # ---- back substitution: mesh points, then interior nodes
     # contiguous right-hand sides, as from cycles/linalg.py: one compiled version, not two
@@ -511,20 +529,28 @@ def condensed_pair(Jblk):
     for j in range(N):
         sep_load_interval(Jblk, Jblk, np.int64(0), j, M)   # no borders; typed 0: one compile
         sep_householder(M, ki)
-        A[j] = M[ki:, ki:ki + n]
-        B[j] = M[ki:, ki + n:]
+        for a in range(n):   # copies in loops, as in bordered_solve_bc
+            for b in range(n):
+                A[j, a, b] = M[ki + a, ki + b]
+                B[j, a, b] = M[ki + a, ki + n + b]
     P = A[0].copy()
     Q = B[0].copy()
     M2 = np.zeros((2 * n, 3 * n))
     for j in range(1, N):
-        M2[:, :] = 0.0
-        M2[:n, :n] = Q
-        M2[:n, n:2 * n] = P
-        M2[n:, :n] = A[j]
-        M2[n:, 2 * n:] = B[j]
+        for a in range(2 * n):
+            for c in range(3 * n):
+                M2[a, c] = 0.0
+        for a in range(n):
+            for b in range(n):
+                M2[a, b] = Q[a, b]
+                M2[a, n + b] = P[a, b]
+                M2[n + a, b] = A[j, a, b]
+                M2[n + a, 2 * n + b] = B[j, a, b]
         sep_householder(M2, n)
-        P = M2[n:, n:2 * n].copy()
-        Q = M2[n:, 2 * n:].copy()
+        for a in range(n):   # P, Q: this function's own arrays, updated in place
+            for b in range(n):
+                P[a, b] = M2[n + a, n + b]
+                Q[a, b] = M2[n + a, 2 * n + b]
     return P, Q
 
 

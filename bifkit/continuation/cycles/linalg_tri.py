@@ -135,7 +135,7 @@ def _condense_factor_tri(Jblk, Jb, nv):
     G = np.empty((mu, ku))
     piv = np.empty(ku, dtype=np.int64)
     for j in range(N):
-        _load_copy(Jblk, Jb, j, 0, m, n, ne, nbd, Mu)
+        _load_copy(Jblk, Jb, j, np.int64(0), m, n, ne, nbd, Mu)   # typed 0: one compile
         sep_lu_factor(Mu, ku, L, piv)
         for r in range(mu):
             for l in range(ku):

@@ -15,9 +15,17 @@ and the tangent predictor, 31.7 ms with the second-order predictor of
 same curve 38 ms (getrusage of its processes).
 
 Numba's disk cache entry of this function holds the code of the functions it
-calls (:mod:`.kernels`, :mod:`.linalg`, :mod:`.collocation`); edits there
-invalidate it through :mod:`bifkit._numba_cache` (the file's stamp includes the
-bifkit modules it imports).
+calls (:mod:`.kernels`, :mod:`.collocation`); edits there invalidate it through
+:mod:`bifkit._numba_cache` (the file's stamp includes the bifkit modules it
+imports).  The factorisation, border elimination and chord step of
+:mod:`.linalg` are called through their symbols (:func:`bifkit._separate.separate`),
+not linked in: a linked callee that itself calls a symbol passes on the
+registration of that symbol to this function's cache entry only when it was
+compiled in the same process, not when it was loaded from the disk cache
+(numba 0.68 leaves a loaded library's ``reload_init`` empty), and the next
+process loading this function then called an unregistered symbol (segfault;
+reproduced by editing this file alone).  Through symbols, the registrations are
+this function's own.
 
 The model's kernels arrive as the address array ``K`` of
 :mod:`bifkit.binding` (as in :mod:`.kernels`), so this compiles once for all
@@ -30,11 +38,17 @@ import math
 import numba as nb
 import numpy as np
 
+from ..._separate import separate
 from .collocation import phase_row
 from .kernels import coll_jacobian, coll_residual
-from .linalg import chord_step, condense_borders, condense_factor, tangent_solve
+from .linalg import chord_step, condense_factor, sep_condense_borders, sep_condense_rhs
 
 LN10 = math.log(10.0)
+
+#: :func:`.linalg.condense_factor` and :func:`.linalg.chord_step` called through their
+#: symbols (see the module doc)
+sep_condense_factor = separate(condense_factor)
+sep_chord_step = separate(chord_step)
 
 
 @nb.njit(cache=True)
@@ -61,8 +75,18 @@ def correct(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix,
     top, V1, b1, mid, V2, b2, P, Q, S : the factorisation at the solution
         (:func:`.linalg.condense_factor`)
     Jblk, Jb : the Jacobian at the solution
-    tU, tz : the unit tangent at the solution (``want_tangent``: the arclength
-        row of (C, D) as its last row, :func:`.linalg.tangent_solve`), else zeros
+    tU, tz : with ``want_tangent``, the unit tangent (the arclength row of (C, D)
+        as its last row) from the chord factorisation, whose borders (C, D) are
+        eliminated already: one solve (~15 us at ntst 50) instead of eliminating
+        them again on the factorisation at the solution (~31 us).  That Jacobian
+        is the one at the predictor (or at the last refresh), O(|predictor -
+        solution|) from the solution's, and so is the tangent (E-I LC-C
+        benchmark: up to 2e-2 in the weighted norm): it sets the next step's
+        predictor and hyperplane (the points found are converged points of the
+        branch all the same) and the curvature estimate; where the sign of its
+        parameter component matters (near 0: folds, Hopf returns) or events
+        read it, :mod:`.lc_run` replaces it by the exact tangent
+        (:data:`.lc_run.EXACT_TANGENT_BELOW`).  Zeros without ``want_tangent``.
     """
     N = mesh.shape[0] - 1
     m = W.shape[0]
@@ -80,8 +104,8 @@ def correct(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix,
     Jb = np.empty((N, m * n, 2))
     pp[ipar] = 10.0 ** z[1] if log else z[1]
     _jacobian(K, U, z[0], pp, ifree, log, mesh, W, Wd, Jblk, Jb)
-    top, V1, b1, mid, V2, b2, P, Q, S = condense_factor(Jblk, Jb)
-    G1, G2, Md = condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)
+    top, V1, b1, mid, V2, b2, P, Q, S = sep_condense_factor(Jblk, Jb)
+    G1, G2, Md = sep_condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)
     refresh = False
     last = np.inf
     ok = False
@@ -91,10 +115,10 @@ def correct(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix,
         coll_residual(K, U, z[0], pp, mesh, W, Wd, rcol)
         if refresh:
             _jacobian(K, U, z[0], pp, ifree, log, mesh, W, Wd, Jblk, Jb)
-            top, V1, b1, mid, V2, b2, P, Q, S = condense_factor(Jblk, Jb)
-            G1, G2, Md = condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)
+            top, V1, b1, mid, V2, b2, P, Q, S = sep_condense_factor(Jblk, Jb)
+            G1, G2, Md = sep_condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)
             refresh = False
-        step = chord_step(top, V1, b1, mid, V2, b2, G1, G2, Md, rcol, C, D, U, U0, z, z0,
+        step = sep_chord_step(top, V1, b1, mid, V2, b2, G1, G2, Md, rcol, C, D, U, U0, z, z0,
                           fix, fval)
         if not step == step or z[0] <= 0:   # NaN: non-finite residual or update
             break
@@ -109,11 +133,21 @@ def correct(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix,
     tU = np.zeros_like(U)
     tz = np.zeros(2)
     if ok:
+        if want_tangent:   # J_ext t = (0, ..., 0, 1) with the chord factorisation
+            rc = np.zeros(2)
+            rc[1] = 1.0
+            dU, dz = sep_condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md,
+                                      np.zeros((N, m * n)), np.zeros(n), rc)
+            s = wT * dz[0] * dz[0] + dz[1] * dz[1]   # normalised as linalg.tangent_solve
+            for i in range(dU.shape[0]):
+                for a in range(n):
+                    s += wU[i, a] * dU[i, a] * dU[i, a]
+            nrm = math.sqrt(s)
+            tU = dU / nrm
+            tz = dz / nrm
         pp[ipar] = 10.0 ** z[1] if log else z[1]
         _jacobian(K, U, z[0], pp, ifree, log, mesh, W, Wd, Jblk, Jb)
-        top, V1, b1, mid, V2, b2, P, Q, S = condense_factor(Jblk, Jb)
-        if want_tangent:
-            tU, tz = tangent_solve(top, V1, b1, mid, V2, b2, P, Q, S, C, D, B0, B1, Bz, wU, wT)
+        top, V1, b1, mid, V2, b2, P, Q, S = sep_condense_factor(Jblk, Jb)
     return ok, it, U, z, top, V1, b1, mid, V2, b2, P, Q, S, Jblk, Jb, tU, tz
 
 

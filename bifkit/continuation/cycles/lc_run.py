@@ -55,6 +55,16 @@ COARSE_LOCATE_TOL = 1e-5
 POLISH_START_TRIALS = 1
 
 
+#: |d theta / ds| of a new point's unit tangent below which the tangent from the chord
+#: factorisation (:func:`.lc_newton.correct`: the Jacobian at the predictor) is replaced
+#: by the exact one at the solution (:meth:`Corrector.tangent`), so that the sign of the
+#: LPC test is never the chord tangent's error.  Measured on the E-I LC-C benchmark
+#: branch: the chord tangent is up to 2e-2 off in the weighted norm, 6e-3 in
+#: d theta / ds (values 0.09-0.65); E-I at D_ee = 4, the branch returning to the upper
+#: Hopf point, where d theta / ds -> 0 with the amplitude: the chord tangent gave a false
+#: LPC sign change at I_e = 0.12454 (the Hopf point 0.124565), none with this guard.
+EXACT_TANGENT_BELOW = 0.1
+
 #: regula-falsi tolerance (relative, on theta) when the located point is not polished
 LOCATE_TOL = 1e-8
 #: solve the LPC/PD/NS defining system at located points (exact location)
@@ -422,6 +432,11 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale, doubled=
                 return res
             continue
         res.newton_iterations += new.iterations
+        if events or abs(new.ttheta) < EXACT_TANGENT_BELOW:
+            # the chord tangent's parameter component can have the wrong sign where it is
+            # near 0 (folds, returns to a Hopf point): the exact tangent there (and for
+            # events, whose values may use any component of the tangent)
+            new.tU, new.tT, new.ttheta = corr.tangent(new, st.tU, st.tT, st.ttheta)
         if not first:
             # curvature of the branch from the change of the unit tangent over the step
             new.kU = (new.tU - st.tU) / ds

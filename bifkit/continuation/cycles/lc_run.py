@@ -212,7 +212,9 @@ class Corrector:
     :func:`cycle_linalg.chord_step`: border residuals, condensed solve, update,
     step norm).  At convergence the Jacobian is factorised once more at the
     solution: its condensed pair gives the Floquet multipliers, the
-    factorisation the tangent (:func:`cycle_linalg.tangent_solve`).  Reusing
+    factorisation the exact tangent (:meth:`tangent`); the main loop's tangent
+    comes from the chord factorisation (:func:`.lc_newton.correct`,
+    :data:`EXACT_TANGENT_BELOW`).  Reusing
     that factorisation as the next step's chord Jacobian was measured: the
     chord then contracts by ~0.1 per iteration instead of ~0.003 (the
     Jacobian is O(ds) off instead of O(ds^2)), and the 3-4 extra iterations

@@ -28,6 +28,11 @@ convention: errors raised inside propagate as usual); only the callee's code is
 not copied into the caller.  Use it for large functions that several compiled
 functions call; small functions in hot loops are better linked (LLVM inlines
 them).
+
+This relies on numba's ``reload_init`` of cached compile results (numba 0.68): a
+caller loaded from the cache without its symbol registered would call address 0.
+``tests/test_separate.py`` compiles in one process and loads in a second, so a numba
+version that changes this fails there, not in a user's run.
 """
 from __future__ import annotations
 
@@ -141,3 +146,34 @@ def separate(disp):
 
     call.__name__ = f"separate_{py.__name__}"
     return call
+
+
+def _keep_reload_init_on_cache_load() -> None:
+    """A function loaded from numba's disk cache keeps its ``reload_init`` on its library.
+
+    numba (0.68) runs a cached result's ``reload_init`` when it loads it (that
+    registers the symbols its code calls) but leaves the rebuilt library's own
+    set empty.  A caller compiled later in the same process links that library,
+    inherits nothing, and its cache entry then lacks the registrations: the next
+    process loading the caller called address 0 (segfault; reproduced by editing
+    ``cycles/ext_newton.py`` alone, whose callees in ``linalg_tri`` call symbols;
+    ``tests/test_separate_reload.py``).  Wraps ``CompileResult._rebuild``.
+    """
+    from numba.core import compiler
+    rebuild = compiler.CompileResult._rebuild.__func__
+    if getattr(rebuild, "_bifkit_original", None) is not None:
+        return
+
+    def _rebuild(cls, target_context, libdata, fndesc, env, signature, objectmode, lifted,
+                 typeann, reload_init, referenced_envs):
+        result = rebuild(cls, target_context, libdata, fndesc, env, signature, objectmode,
+                         lifted, typeann, reload_init, referenced_envs)
+        if reload_init:
+            result.library._reload_init.update(reload_init)
+        return result
+
+    _rebuild._bifkit_original = rebuild
+    compiler.CompileResult._rebuild = classmethod(_rebuild)
+
+
+_keep_reload_init_on_cache_load()

@@ -106,7 +106,8 @@ def main(argv=None) -> int:
             for key, tree in (("A", args.tree_a), ("B", args.tree_b)):
                 results[key].append(run(tree, caches[key], args.repeats))
                 print(f"round {r + 1} {key}: " + ", ".join(
-                    f"{c} {v[0] * 1e3:.1f} ms" for c, v in results[key][-1].items()), flush=True)
+                    f"{c} {v[0] * 1e3:.1f} ms ({v[1][:6]})" for c, v in results[key][-1].items()),
+                    flush=True)
     for curve in results["A"][0]:
         a = min(res[curve][0] for res in results["A"])
         b = min(res[curve][0] for res in results["B"])

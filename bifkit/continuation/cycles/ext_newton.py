@@ -18,10 +18,16 @@ import math
 import numba as nb
 import numpy as np
 
+from ..._separate import separate
 from .kernels import ext_jacobian, ext_residual
 from .linalg_tri import condense_borders_tri, condense_factor_tri, condense_rhs_tri
 
 LN10 = math.log(10.0)
+
+#: the extended collocation kernels called through their symbols: compiled once (Python
+#: calls them too), not a copy in each caller (the cold main job's compile, issue 16)
+sep_ext_jacobian = separate(ext_jacobian)
+sep_ext_residual = separate(ext_residual)
 
 #: boundary conditions of each system (``label`` argument): periodic orbit and
 #: v(0) = -v(1) (PD), v(0) = v(1) (LPC), v(1) = e^{i kappa} v(0) (NS)
@@ -80,7 +86,7 @@ def jacobian(K, nv, U, z, p0, ifree, logs, has_sigma, nextra, mesh, W, Wd, Jblk,
     (log10 where logged), as :meth:`.systems.ExtendedSystem.jacobian`."""
     p = params_of(z, p0, ifree, logs)
     sigma = z[1] if has_sigma else 0.0
-    ext_jacobian(K, nv, U, z[0], p, sigma, has_sigma, nextra, ifree, mesh, W, Wd, Jblk, Jb)
+    sep_ext_jacobian(K, nv, U, z[0], p, sigma, has_sigma, nextra, ifree, mesh, W, Wd, Jblk, Jb)
     nz = z.shape[0]
     for i in range(ifree.shape[0]):
         if logs[i]:
@@ -148,7 +154,7 @@ def correct(K, label, nv, U0, z0, Ug, zg, p0, ifree, logs, has_sigma, nextra, me
     it = 0
     for it in range(1, max_iter + 1):
         p = params_of(z, p0, ifree, logs)
-        ext_residual(K, nv, U, z[0], p, z[1] if has_sigma else 0.0, mesh, W, Wd, rcol)
+        sep_ext_residual(K, nv, U, z[0], p, z[1] if has_sigma else 0.0, mesh, W, Wd, rcol)
         finite = True
         for j in range(N):
             for i in range(m * ne):

@@ -49,12 +49,16 @@ LN10 = math.log(10.0)
 #: symbols (see the module doc)
 sep_condense_factor = separate(condense_factor)
 sep_chord_step = separate(chord_step)
+#: the collocation kernels likewise: compiled once (Python calls them too), not a copy
+#: in each caller (the cold main job's compile, issue 16)
+sep_coll_jacobian = separate(coll_jacobian)
+sep_coll_residual = separate(coll_residual)
 
 
 @nb.njit(cache=True)
 def _jacobian(K, U, T, pp, ifree, log, mesh, W, Wd, Jblk, Jb):
     """Collocation Jacobian into (Jblk, Jb); the parameter column in theta = log10 p if ``log``."""
-    coll_jacobian(K, U, T, pp, ifree, mesh, W, Wd, Jblk, Jb)
+    sep_coll_jacobian(K, U, T, pp, ifree, mesh, W, Wd, Jblk, Jb)
     if log:
         s = pp[ifree[0]] * LN10
         for j in range(Jb.shape[0]):
@@ -112,7 +116,7 @@ def correct(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix,
     it = 0
     for it in range(1, max_iter + 1):
         pp[ipar] = 10.0 ** z[1] if log else z[1]
-        coll_residual(K, U, z[0], pp, mesh, W, Wd, rcol)
+        sep_coll_residual(K, U, z[0], pp, mesh, W, Wd, rcol)
         if refresh:
             _jacobian(K, U, z[0], pp, ifree, log, mesh, W, Wd, Jblk, Jb)
             top, V1, b1, mid, V2, b2, P, Q, S = sep_condense_factor(Jblk, Jb)

@@ -380,6 +380,24 @@ def bordered_solve(Jblk, Jb, C, D, r_col, r_per, r_c):
 
 
 @nb.njit(cache=True, no_cfunc_wrapper=True)
+def store_interval_rows(M, j, ki, n, nbd, top, A, B, Cb):
+    """Interval j's eliminated block ``M`` into ``top[j]`` (its first ``ki`` rows, all of
+    top's columns) and the condensed rows A[j], B[j], Cb[j] of the mesh points and borders.
+
+    Copies in loops, not slice assignments: the same values, less code to compile.
+    """
+    for r in range(ki):
+        for c in range(top.shape[2]):
+            top[j, r, c] = M[r, c]
+    for a in range(n):
+        for b in range(n):
+            A[j, a, b] = M[ki + a, ki + b]
+            B[j, a, b] = M[ki + a, ki + n + b]
+        for c in range(nbd):
+            Cb[j, a, c] = M[ki + a, ki + 2 * n + c]
+
+
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
     """:func:`bordered_solve` with general two-point boundary conditions.
 
@@ -411,16 +429,8 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
         for r in range(mn):
             M[r, ncols - 1] = r_col[j, r]
         sep_householder(M, ki)
-        # copies in loops, not slice assignments: the same values, less code to compile
-        for r in range(ki):
-            for c in range(ncols):
-                top[j, r, c] = M[r, c]
+        store_interval_rows(M, j, ki, n, nbd, top, A, B, Cb)
         for a in range(n):
-            for b in range(n):
-                A[j, a, b] = M[ki + a, ki + b]
-                B[j, a, b] = M[ki + a, ki + n + b]
-            for c in range(nbd):
-                Cb[j, a, c] = M[ki + a, ki + 2 * n + c]
             rr[j, a] = M[ki + a, ncols - 1]
         if ki > 0:
             Cint = np.empty((nbd, ki))

@@ -53,15 +53,7 @@ def coll_residual(K, U, T, p_in, mesh, W, Wd, out):
         h = mesh[j + 1] - mesh[j]
         hT = h * T
         for k in range(m):
-            for a in range(n):   # u and u' in one pass (each sum in the same order)
-                s = 0.0
-                d = 0.0
-                for i in range(m + 1):
-                    Ua = U[j * m + i, a]
-                    s += W[k, i] * Ua
-                    d += Wd[k, i] * Ua
-                u[a] = s
-                du[a] = d
+            _point_and_slope(U, j, k, m, W, Wd, u, du)
             f(0.0, u, p, fx)
             for a in range(n):
                 out[j, k * n + a] = du[a] - hT * fx[a]
@@ -110,6 +102,22 @@ def coll_jacobian(K, U, T, p_in, ifree, mesh, W, Wd, Jblk, Jb):
 
 
 @nb.njit(cache=True)
+def _point_and_slope(U, j, k, m, W, Wd, x, dx):
+    """x = sum_i W[k, i] U[jm+i] and dx = sum_i Wd[k, i] U[jm+i] (the collocation point's
+    value and scaled derivative) in one pass over interval j's nodes (each sum in the same
+    order as two passes: bitwise equal)."""
+    for a in range(U.shape[1]):
+        s = 0.0
+        d = 0.0
+        for i in range(m + 1):
+            Ua = U[j * m + i, a]
+            s += W[k, i] * Ua
+            d += Wd[k, i] * Ua
+        x[a] = s
+        dx[a] = d
+
+
+@nb.njit(cache=True)
 def _interp_point(U, j, k, m, W, x):
     ne = U.shape[1]
     for a in range(ne):
@@ -137,17 +145,7 @@ def ext_residual(K, nv, U, T, p_in, sigma, mesh, W, Wd, out):
         h = mesh[j + 1] - mesh[j]
         hT = h * T
         for k in range(m):
-            # x(z_jk) and x'(z_jk) in one pass over the interval's nodes (each sum in the
-            # same order as two passes: bitwise equal)
-            for a in range(ne):
-                s = 0.0
-                d = 0.0
-                for i in range(m + 1):
-                    Ua = U[j * m + i, a]
-                    s += W[k, i] * Ua
-                    d += Wd[k, i] * Ua
-                x[a] = s
-                dx[a] = d
+            _point_and_slope(U, j, k, m, W, Wd, x, dx)
             for a in range(n):
                 u[a] = x[a]
             f(0.0, u, p, fx)

@@ -32,14 +32,12 @@ import math
 import numba as nb
 import numpy as np
 
-# numba's disk cache does not notice edits to kernels of another file: after changing these,
-# touch this file (or clear its __pycache__) so that its cached kernels are rebuilt
 from ..._separate import separate
 
 # no_cfunc_wrapper=True: nothing takes the C address of these functions, and numba would
 # compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md)
 from .collocation import (right_upper_solve, sep_back_substitute_interior, sep_back_substitute_mesh,
-                          sep_dense_matrix, sep_load_interval)
+                          sep_dense_matrix, sep_load_interval, store_interval_rows)
 
 
 @nb.njit(cache=True, no_cfunc_wrapper=True)
@@ -132,15 +130,7 @@ def _factor_intervals(Jblk, Jb, top, V1, b1, A, B, Cb):
         sep_load_interval(Jblk, Jb, nbd, j, M)
         if ki > 0:
             sep_lu_factor(M, ki, V1[j], b1[j])
-        for r in range(ki):
-            for c in range(nc):
-                top[j, r, c] = M[r, c]
-        for r in range(n):
-            for c in range(n):
-                A[j, r, c] = M[ki + r, ki + c]
-                B[j, r, c] = M[ki + r, ki + n + c]
-            for c in range(nbd):
-                Cb[j, r, c] = M[ki + r, ki + 2 * n + c]
+        store_interval_rows(M, j, ki, n, nbd, top, A, B, Cb)
 
 
 sep_factor_intervals = separate(_factor_intervals)

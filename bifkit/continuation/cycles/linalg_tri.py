@@ -34,8 +34,8 @@ The returned factorisation has the tuple layout of :func:`.linalg.condense_facto
 and b1 = the u rows' pivots (N, ki_u): use it only with the functions of this
 module (the condensed pair (P, Q) is one of the extended system, as the dense one).
 
-Numba's disk cache does not see edits here from :mod:`.ext_newton`: touch that file
-after changing this one.
+An edit here rebuilds the cached code of its importers (:mod:`.ext_newton`) by itself
+(:mod:`bifkit._numba_cache`).
 """
 from __future__ import annotations
 

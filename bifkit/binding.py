@@ -148,7 +148,7 @@ def kernel_dfdp(K):
 
 @nb.njit(cache=True)
 def kernel_dJdp(K):
-    """The model's dJ/dp(t, x, p) (n x n x n_params) from ``K``."""
+    """The model's dJ/dp(t, x, p) (n_params x n x n) from ``K``."""
     return _as_djdp(K[6], K[7])
 
 

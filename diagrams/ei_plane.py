@@ -28,6 +28,8 @@ are found without knowing where they are:
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -575,9 +577,14 @@ def region_grid(plane, nx, ny, store=None):
     labels = np.empty((ny, nx), dtype=object)
     states = {}  # (i, j) -> a state on the cell's oscillation (IV, V)
 
+    def cell(xv, yv):
+        return classify_cell(plane.model(**{plane.x: float(xv), plane.y: float(yv)}))
+
     def row(yv):
-        cells = [classify_cell(plane.model(**{plane.x: float(xv), plane.y: float(yv)}))
-                 for xv in xs]
+        # the cells of a row on two threads: their integrations run in compiled loops that
+        # release the GIL (dopri_loop, benettin_loop: nogil); the same labels, in order
+        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            cells = list(pool.map(lambda xv: cell(xv, yv), xs))
         return [c[0] for c in cells], [c[1] for c in cells]
 
     for i, yv in enumerate(ys):

@@ -162,7 +162,7 @@ def _set_row(K, s, v):
 
 
 @njit(types.Tuple((A2, I64, I64, F64, I64, I64, I64))(
-    RHS, A1, A1, A1, F64, A1, F64, F64, I64, F64), cache=True)
+    RHS, A1, A1, A1, F64, A1, F64, F64, I64, F64), cache=True, nogil=True)
 def dopri_loop(f, p, x0, t_out, rtol, atol, h0, max_step, max_steps, blowup):
     """Adaptive Dormand-Prince 5(4) from ``t_out[0]`` recording at ``t_out``.
 

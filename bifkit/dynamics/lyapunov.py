@@ -60,7 +60,7 @@ def _gram_schmidt(W, logs):
 
 
 @njit(types.Tuple((A1, A2, A1, A1, A2, A2, I64, F64))(
-    RHS, JAC, A1, A1, A2, F64, F64, I64, I64, I64, I64, F64), cache=True)
+    RHS, JAC, A1, A1, A2, F64, F64, I64, I64, I64, I64, F64), cache=True, nogil=True)
 def benettin_loop(f, jac, p, x0, W0, t0, dt, n_steps, renorm_steps, hist_every, n_blocks,
                   blowup):
     """Advance (x, W) by RK4 for ``n_steps`` steps of ``dt``, accumulating log R_jj.

@@ -380,6 +380,43 @@ def bordered_solve(Jblk, Jb, C, D, r_col, r_per, r_c):
 
 
 @nb.njit(cache=True, no_cfunc_wrapper=True)
+def load_chain_rows(M2, P, Q, S, A, B, Cb, j):
+    """The 2n rows of the mesh-point elimination at x_j into ``M2`` (other columns zero).
+
+    Rows 0..n-1: the running rows Q x_j + P x_0 + S z; rows n..2n-1: interval j's
+    A[j] x_j + B[j] x_{j+1} + Cb[j] z; columns x_j | x_0 | x_{j+1} | z (3n + nbd), then
+    whatever the caller adds (a right-hand side).  Copies in loops, not slice assignments.
+    """
+    n = P.shape[0]
+    nbd = S.shape[1]
+    for a in range(M2.shape[0]):
+        for c in range(M2.shape[1]):
+            M2[a, c] = 0.0
+    for a in range(n):
+        for b in range(n):
+            M2[a, b] = Q[a, b]
+            M2[a, n + b] = P[a, b]
+            M2[n + a, b] = A[j, a, b]
+            M2[n + a, 2 * n + b] = B[j, a, b]
+        for c in range(nbd):
+            M2[a, 3 * n + c] = S[a, c]
+            M2[n + a, 3 * n + c] = Cb[j, a, c]
+
+
+@nb.njit(cache=True, no_cfunc_wrapper=True)
+def take_chain_rows(M2, P, Q, S):
+    """The running rows after x_j is eliminated: P, Q, S (in place) from rows n..2n-1 of
+    ``M2`` (the x_0, x_{j+1} and z columns of :func:`load_chain_rows`)."""
+    n = P.shape[0]
+    for a in range(n):
+        for b in range(n):
+            P[a, b] = M2[n + a, n + b]
+            Q[a, b] = M2[n + a, 2 * n + b]
+        for c in range(S.shape[1]):
+            S[a, c] = M2[n + a, 3 * n + c]
+
+
+@nb.njit(cache=True, no_cfunc_wrapper=True)
 def store_interval_rows(M, j, ki, n, nbd, top, A, B, Cb):
     """Interval j's eliminated block ``M`` into ``top[j]`` (its first ``ki`` rows, all of
     top's columns) and the condensed rows A[j], B[j], Cb[j] of the mesh points and borders.
@@ -461,30 +498,16 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
             Cx0[q, a] = Cw[q, 0, a]
     G2 = np.empty((nbd, n))
     for j in range(1, N):
-        # columns: x_j | x_0 | x_{j+1} | z | rhs (zero where not set)
-        for a in range(2 * n):
-            for c in range(nc2):
-                M2[a, c] = 0.0
+        # columns: x_j | x_0 | x_{j+1} | z | rhs
+        load_chain_rows(M2, P, Q, S, A, B, Cb, j)
         for a in range(n):
-            for b in range(n):
-                M2[a, b] = Q[a, b]
-                M2[a, n + b] = P[a, b]
-                M2[n + a, b] = A[j, a, b]
-                M2[n + a, 2 * n + b] = B[j, a, b]
-            for c in range(nbd):
-                M2[a, 3 * n + c] = S[a, c]
-                M2[n + a, 3 * n + c] = Cb[j, a, c]
             M2[a, nc2 - 1] = s[a]
             M2[n + a, nc2 - 1] = rr[j, a]
         sep_householder(M2, n)
-        for a in range(n):   # P, Q, S, s are this function's own arrays: updated in place
+        take_chain_rows(M2, P, Q, S)   # P, Q, S, s: this function's own arrays
+        for a in range(n):
             for c in range(nc2):
                 mid[j, a, c] = M2[a, c]
-            for b in range(n):
-                P[a, b] = M2[n + a, n + b]
-                Q[a, b] = M2[n + a, 2 * n + b]
-            for c in range(nbd):
-                S[a, c] = M2[n + a, 3 * n + c]
             s[a] = M2[n + a, nc2 - 1]
         Cj = np.empty((nbd, n))
         for q in range(nbd):
@@ -545,22 +568,13 @@ def condensed_pair(Jblk):
                 B[j, a, b] = M[ki + a, ki + n + b]
     P = A[0].copy()
     Q = B[0].copy()
+    S = np.zeros((n, 0))        # no borders
+    Cb = np.zeros((N, n, 0))
     M2 = np.zeros((2 * n, 3 * n))
     for j in range(1, N):
-        for a in range(2 * n):
-            for c in range(3 * n):
-                M2[a, c] = 0.0
-        for a in range(n):
-            for b in range(n):
-                M2[a, b] = Q[a, b]
-                M2[a, n + b] = P[a, b]
-                M2[n + a, b] = A[j, a, b]
-                M2[n + a, 2 * n + b] = B[j, a, b]
+        load_chain_rows(M2, P, Q, S, A, B, Cb, j)
         sep_householder(M2, n)
-        for a in range(n):   # P, Q: this function's own arrays, updated in place
-            for b in range(n):
-                P[a, b] = M2[n + a, n + b]
-                Q[a, b] = M2[n + a, 2 * n + b]
+        take_chain_rows(M2, P, Q, S)   # P, Q: this function's own arrays
     return P, Q
 
 

@@ -37,7 +37,8 @@ from ..._separate import separate
 # no_cfunc_wrapper=True: nothing takes the C address of these functions, and numba would
 # compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md)
 from .collocation import (right_upper_solve, sep_back_substitute_interior, sep_back_substitute_mesh,
-                          sep_dense_matrix, sep_load_interval, store_interval_rows)
+                          load_chain_rows, sep_dense_matrix, sep_load_interval, store_interval_rows,
+                          take_chain_rows)
 
 
 @nb.njit(cache=True, no_cfunc_wrapper=True)
@@ -155,26 +156,12 @@ def factor_chain(A, B, Cb):
     M2 = np.empty((2 * n, nc2))
     for j in range(1, N):
         # columns: x_j | x_0 | x_{j+1} | z; rows: the condensed rows so far, interval j
-        for a in range(n):
-            for b in range(n):
-                M2[a, b] = Q[a, b]
-                M2[a, n + b] = P[a, b]
-                M2[a, 2 * n + b] = 0.0
-                M2[n + a, b] = A[j, a, b]
-                M2[n + a, n + b] = 0.0
-                M2[n + a, 2 * n + b] = B[j, a, b]
-            for c in range(nbd):
-                M2[a, 3 * n + c] = S[a, c]
-                M2[n + a, 3 * n + c] = Cb[j, a, c]
+        load_chain_rows(M2, P, Q, S, A, B, Cb, j)
         sep_lu_factor(M2, n, V2[j], b2[j])
         for a in range(n):
             for c in range(nc2):
                 mid[j, a, c] = M2[a, c]
-            for b in range(n):
-                P[a, b] = M2[n + a, n + b]
-                Q[a, b] = M2[n + a, 2 * n + b]
-            for c in range(nbd):
-                S[a, c] = M2[n + a, 3 * n + c]
+        take_chain_rows(M2, P, Q, S)
     return mid, V2, b2, P, Q, S
 
 

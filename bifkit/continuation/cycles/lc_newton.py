@@ -18,14 +18,8 @@ Numba's disk cache entry of this function holds the code of the functions it
 calls (:mod:`.kernels`, :mod:`.collocation`); edits there invalidate it through
 :mod:`bifkit._numba_cache` (the file's stamp includes the bifkit modules it
 imports).  The factorisation, border elimination and chord step of
-:mod:`.linalg` are called through their symbols (:func:`bifkit._separate.separate`),
-not linked in: a linked callee that itself calls a symbol passes on the
-registration of that symbol to this function's cache entry only when it was
-compiled in the same process, not when it was loaded from the disk cache
-(numba 0.68 leaves a loaded library's ``reload_init`` empty), and the next
-process loading this function then called an unregistered symbol (segfault;
-reproduced by editing this file alone).  Through symbols, the registrations are
-this function's own.
+:mod:`.linalg` and the collocation kernels are called through their symbols
+(:func:`bifkit._separate.separate`): compiled once, not copied into this function.
 
 The model's kernels arrive as the address array ``K`` of
 :mod:`bifkit.binding` (as in :mod:`.kernels`), so this compiles once for all

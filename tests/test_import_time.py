@@ -70,8 +70,8 @@ def test_continuation_is_the_function_in_every_import_order(first):
             "import sys, types, bifkit\n"
             "import bifkit.continuation, bifkit.prc\n"
             "print(type(bifkit.continuation).__name__, type(bifkit.prc).__name__,\n"
-            "      type(sys.modules['bifkit.continuation']).__name__,\n"
-            "      type(sys.modules['bifkit.prc']).__name__)")
+            "      *('module' if isinstance(sys.modules[m], types.ModuleType) else 'other'\n"
+            "        for m in ('bifkit.continuation', 'bifkit.prc')))")
     assert _run(code).split() == ["function", "function", "module", "module"]
 
 
@@ -129,3 +129,21 @@ def test_subpackage_names_are_the_functions_in_every_import_order(first):
             "assert all(getattr(n, k) is not None for k in net)\n"
             "print(*(type(f).__name__ for f in (integrate, orbit_diagram, simulate, sweep)))")
     assert _run(code).split() == ["function"] * 4
+
+
+# ``bifkit.continuation`` is the function; its package's submodules stay importable under an
+# alias in every order (before the fix: ImportError "cannot import name 'cycles' from
+# 'continuation'").
+@pytest.mark.parametrize("first", ["pass", "import bifkit", "import bifkit.continuation",
+                                   "from bifkit.continuation.cycles import lc",
+                                   "import bifkit.continuation.ep.core"])
+def test_continuation_submodules_import_under_an_alias(first):
+    code = (f"{first}\n"
+            "import bifkit.continuation.cycles.lc as lc, bifkit.continuation.branch as br\n"
+            "import bifkit.continuation.codim2 as c2, bifkit.continuation.ep.core as core\n"
+            "import bifkit\n"
+            "print(lc.__name__, br.__name__, c2.__name__, core.__name__,\n"
+            "      type(bifkit.continuation).__name__, lc.CycleCurve.__module__)")
+    assert _run(code).split() == ["bifkit.continuation.cycles.lc", "bifkit.continuation.branch",
+                                  "bifkit.continuation.codim2", "bifkit.continuation.ep.core",
+                                  "function", "bifkit.continuation.cycles.lc"]

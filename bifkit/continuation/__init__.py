@@ -26,6 +26,8 @@ from __future__ import annotations
 import importlib
 import logging
 import math
+import sys
+import types
 from dataclasses import replace
 from typing import Callable
 
@@ -138,6 +140,27 @@ def continuation(model, curve: str, start, free, options: ContinuationOptions | 
         return driver.continue_curve(kind.for_request(model, curve, start, free, opts), opts)
     return runner(model, curve, start, free, opts, gh)   # PD-C, LPC-C, NS-C
 
+
+class _Package(types.ModuleType):
+    """Module type of ``bifkit.continuation``: each submodule is also an attribute of the
+    :func:`continuation` function.
+
+    ``bifkit.continuation`` is that function (the package's one entry point; bifkit/_lazy.py),
+    so ``import bifkit.continuation.cycles as cycles`` looks ``cycles`` up on the function;
+    without these attributes it raised ImportError (``from bifkit.continuation.cycles import
+    X`` and ``import bifkit.continuation.cycles`` always worked)."""
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if isinstance(value, types.ModuleType) and value.__name__ == f"{__name__}.{name}":
+            setattr(continuation, name, value)
+
+
+for _name, _value in list(globals().items()):   # the submodules imported above
+    if isinstance(_value, types.ModuleType) and _value.__name__ == f"{__name__}.{_name}":
+        setattr(continuation, _name, _value)
+del _name, _value
+sys.modules[__name__].__class__ = _Package
 
 __all__ = ["continuation", "Branch", "SpecialPoint", "CURVES", "ContinuationOptions",
            "MeshOptions", "crossing", "extremum"]

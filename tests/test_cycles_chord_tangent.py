@@ -9,6 +9,8 @@ returning to its upper Hopf point got a false LPC.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -27,18 +29,22 @@ def test_chord_tangent_close_to_the_exact_one(monkeypatch):
     ep = bifkit.continuation(m, "EP-C", m.steady_state()[0], ["I_e"], bounds=BOUNDS,
                              log_params=["I_e"])
     pairs = []
-    plain = lc_run.Corrector.correct
+    plain = lc_run.Corrector.step
 
-    def correct(self, prev, U0, T0, th0, tU, tT, tth, p, fix_theta=None,
-                with_tangent=False):
-        st = plain(self, prev, U0, T0, th0, tU, tT, tth, p, fix_theta, with_tangent)
-        if st is not None and with_tangent and fix_theta is None:
-            exact = self.tangent(st, tU, tT, tth)
-            pairs.append(((st.tU, st.tT, st.ttheta), exact,
-                          self.norm(st, st.tU - exact[0], st.tT - exact[1],
-                                    st.ttheta - exact[2])))
-        return st
-    monkeypatch.setattr(lc_run.Corrector, "correct", correct)
+    def step(self, st, ds, p, ref_U, exact_below, curvature):
+        new, crossed = plain(self, st, ds, p, ref_U, exact_below, curvature)
+        if new is not None:
+            # the same step with the tangent from the chord factorisation and with the
+            # exact one at the solution (same Newton: the same orbit)
+            chord, _ = plain(self, st, ds, p, ref_U, 0.0, curvature)
+            exact, _ = plain(self, st, ds, p, ref_U, math.inf, curvature)
+            assert np.array_equal(chord.U, exact.U)
+            pairs.append(((chord.tU, chord.tT, chord.ttheta),
+                          (exact.tU, exact.tT, exact.ttheta),
+                          self.norm(exact, chord.tU - exact.tU, chord.tT - exact.tT,
+                                    chord.ttheta - exact.ttheta)))
+        return new, crossed
+    monkeypatch.setattr(lc_run.Corrector, "step", step)
     bifkit.continuation(m, "LC-C", start=ep.special_points("H")[0], free=["I_e"],
                         log_params=["I_e"], bounds=BOUNDS, ntst=50, ncol=4)
     assert len(pairs) > 40
@@ -48,6 +54,42 @@ def test_chord_tangent_close_to_the_exact_one(monkeypatch):
     assert 1e-8 < worst < 5e-2
     for chord, exact, _ in pairs:
         assert chord[2] * exact[2] > 0    # d theta / ds: the same sign at every point
+
+
+def test_exact_tangent_of_the_step_is_corrector_tangent():
+    """lc_newton.step's exact tangent (and its orbit, multipliers) are those of the
+    corrector called from Python followed by Corrector.tangent, bit for bit."""
+    m = _ei(2.0)
+    ep = bifkit.continuation(m, "EP-C", m.steady_state()[0], ["I_e"], bounds=BOUNDS,
+                             log_params=["I_e"])
+    lc = bifkit.continuation(m, "LC-C", start=ep.special_points("H")[0], free=["I_e"],
+                             log_params=["I_e"], bounds=BOUNDS, ntst=50, ncol=4,
+                             max_points=6)
+    assert len(lc) == 6
+    x = lc.orbits[3]
+    system = lc_run.LCSystem(m, m.param_names.index("I_e"), True, x.scheme)
+    st = lc_run.State(x.U, x.T, system.theta_of(x.p[system.ipar]), x.mesh)
+    corr = lc_run.Corrector(system, bifkit.ContinuationOptions(), x.T)
+    tU = np.ones_like(x.U)
+    # a unit tangent with d theta/ds = 0.8 (a step along it leaves the orbit; Newton
+    # comes back onto the branch on the hyperplane)
+    st.tU, st.tT, st.ttheta = 0.6 * tU / corr.norm(st, tU, 0.0, 0.0), 0.0, 0.8
+    ds = 1e-3
+    p = np.asarray(x.p, float)
+    new, _ = corr.step(st, ds, p, st.U, math.inf, False)
+    old = corr.correct(st, st.U + ds * st.tU, st.T + ds * st.tT, st.theta + ds * st.ttheta,
+                       st.tU, st.tT, st.ttheta, p, with_tangent=True)
+    assert new is not None and old is not None
+    assert np.array_equal(new.U, old.U) and new.T == old.T and new.theta == old.theta
+    assert np.array_equal(new.mu, old.mu)
+    tU, tT, tth = corr.tangent(old, st.tU, st.tT, st.ttheta)
+    assert np.array_equal(new.tU, tU) and new.tT == tT and new.ttheta == tth
+    # and the chord tangent (exact_below 0) is the corrector's own
+    chord, _ = corr.step(st, ds, p, st.U, 0.0, False)
+    assert np.array_equal(chord.tU, old.tU) and chord.ttheta == old.ttheta
+    # its multipliers from floquet.lu_condensed_pair, not the factorisation: the same
+    assert np.array_equal(chord.mu, old.mu) and chord.trivial_error == old.trivial_error
+    assert not np.array_equal(chord.tU, new.tU)
 
 
 def test_without_the_guard_a_false_lpc_near_the_hopf_return(monkeypatch):

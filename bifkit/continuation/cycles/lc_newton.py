@@ -33,9 +33,12 @@ import numba as nb
 import numpy as np
 
 from ..._separate import separate
+from .bifs import crossed_equilibrium, orbit_deviation
+from .floquet import lu_condensed_pair
 from .collocation import phase_row
 from .kernels import coll_jacobian, coll_residual
-from .linalg import chord_step, condense_factor, sep_condense_borders, sep_condense_rhs
+from .linalg import (chord_step, condense_factor, sep_condense_borders, sep_condense_rhs,
+                     tangent_solve)
 
 LN10 = math.log(10.0)
 
@@ -61,30 +64,16 @@ def _jacobian(K, U, T, pp, ifree, log, mesh, W, Wd, Jblk, Jb):
 
 
 @nb.njit(cache=True)
-def correct(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix, fval, tol,
-            max_iter, want_tangent, wU, wT):
-    """Chord Newton from (U0, T0, th0) for the border rows (C, D); see the module doc.
+def chord_newton(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix, fval, tol,
+                 max_iter):
+    """The chord Newton of :func:`correct` (see there).
 
     Returns
     -------
-    ok : bool
-    iterations : int
-    U, z : the solution (z = (T, theta))
-    top, V1, b1, mid, V2, b2, P, Q, S : the factorisation at the solution
-        (:func:`.linalg.condense_factor`)
-    Jblk, Jb : the Jacobian at the solution
-    tU, tz : with ``want_tangent``, the unit tangent (the arclength row of (C, D)
-        as its last row) from the chord factorisation, whose borders (C, D) are
-        eliminated already: one solve (~15 us at ntst 50) instead of eliminating
-        them again on the factorisation at the solution (~31 us).  That Jacobian
-        is the one at the predictor (or at the last refresh), O(|predictor -
-        solution|) from the solution's, and so is the tangent (E-I LC-C
-        benchmark: up to 2e-2 in the weighted norm): it sets the next step's
-        predictor and hyperplane (the points found are converged points of the
-        branch all the same) and the curvature estimate; where the sign of its
-        parameter component matters (near 0: folds, Hopf returns) or events
-        read it, :mod:`.lc_run` replaces it by the exact tangent
-        (:data:`.lc_run.EXACT_TANGENT_BELOW`).  Zeros without ``want_tangent``.
+    ok, iterations, U, z (T, theta) : the solution
+    top, V1, b1, mid, V2, b2, G1, G2, Md : the chord factorisation (at the predictor or
+        the last refresh, :func:`.linalg.condense_factor`) with the border rows (C, D)
+        eliminated (:func:`.linalg.condense_borders`)
     """
     N = mesh.shape[0] - 1
     m = W.shape[0]
@@ -117,7 +106,7 @@ def correct(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix,
             G1, G2, Md = sep_condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz)
             refresh = False
         step = sep_chord_step(top, V1, b1, mid, V2, b2, G1, G2, Md, rcol, C, D, U, U0, z, z0,
-                          fix, fval)
+                              fix, fval)
         if not step == step or z[0] <= 0:   # NaN: non-finite residual or update
             break
         # converged when the step, or the error left after it, is below tol: the chord
@@ -128,24 +117,109 @@ def correct(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix,
         if step > 0.5 * last:
             refresh = True   # slow contraction: refresh the Jacobian
         last = step
+    return ok, it, U, z, top, V1, b1, mid, V2, b2, G1, G2, Md
+
+
+#: :func:`chord_newton` called through its symbol from :func:`correct` and :func:`step`
+#: (compiled once, not copied into both)
+sep_chord_newton = separate(chord_newton)
+
+
+@nb.njit(cache=True)
+def chord_tangent(top, V1, b1, mid, V2, b2, G1, G2, Md, wU, wT):
+    """The unit tangent from the chord factorisation with its borders eliminated.
+
+    Solves J_ext t = (0, ..., 0, 1) (the arclength row, the previous tangent, is the
+    last border row) and normalises as :func:`.linalg.tangent_solve`.  One solve
+    (~15 us at ntst 50) instead of eliminating the borders again on the factorisation
+    at the solution (~31 us); see :func:`correct` for its accuracy.  Returns (tU, tz).
+    """
+    N, mn = V1.shape[0], V1.shape[1]
+    n = wU.shape[1]
+    rc = np.zeros(2)
+    rc[1] = 1.0
+    dU, dz = sep_condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md, np.zeros((N, mn)),
+                              np.zeros(n), rc)
+    s = wT * dz[0] * dz[0] + dz[1] * dz[1]   # normalised as linalg.tangent_solve
+    for i in range(dU.shape[0]):
+        for a in range(n):
+            s += wU[i, a] * dU[i, a] * dU[i, a]
+    nrm = math.sqrt(s)
+    return dU / nrm, dz / nrm
+
+
+@nb.njit(cache=True)
+def factor_at(K, U, z, p_in, ipar, log, mesh, W, Wd):
+    """The collocation Jacobian (Jblk, Jb) at (U, z = (T, theta)) and its factorisation
+    (:func:`.linalg.condense_factor`: top, V1, b1, mid, V2, b2, P, Q, S)."""
+    N = mesh.shape[0] - 1
+    m = W.shape[0]
+    n = U.shape[1]
+    pp = p_in.copy()
+    pp[ipar] = 10.0 ** z[1] if log else z[1]
+    ifree = np.empty(1, dtype=np.int64)
+    ifree[0] = ipar
+    Jblk = np.empty((N, m * n, (m + 1) * n))
+    Jb = np.empty((N, m * n, 2))
+    _jacobian(K, U, z[0], pp, ifree, log, mesh, W, Wd, Jblk, Jb)
+    top, V1, b1, mid, V2, b2, P, Q, S = sep_condense_factor(Jblk, Jb)
+    return Jblk, Jb, top, V1, b1, mid, V2, b2, P, Q, S
+
+
+@nb.njit(cache=True)
+def orbit_blocks(K, U, T, th, p_in, ipar, log, mesh, W, Wd):
+    """The collocation blocks Jblk of (U, T, theta) (the same values as :func:`factor_at`'s;
+    the T column is computed too, no parameter column)."""
+    N = mesh.shape[0] - 1
+    m = W.shape[0]
+    n = U.shape[1]
+    pp = p_in.copy()
+    pp[ipar] = 10.0 ** th if log else th
+    Jblk = np.empty((N, m * n, (m + 1) * n))
+    Jb = np.empty((N, m * n, 1))
+    sep_coll_jacobian(K, U, T, pp, np.empty(0, dtype=np.int64), mesh, W, Wd, Jblk, Jb)
+    return Jblk
+
+
+@nb.njit(cache=True)
+def correct(K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix, fval, tol,
+            max_iter, want_tangent, wU, wT):
+    """Chord Newton from (U0, T0, th0) for the border rows (C, D); see the module doc.
+
+    Returns
+    -------
+    ok : bool
+    iterations : int
+    U, z : the solution (z = (T, theta))
+    top, V1, b1, mid, V2, b2, P, Q, S : the factorisation at the solution
+        (:func:`.linalg.condense_factor`)
+    Jblk, Jb : the Jacobian at the solution
+    tU, tz : with ``want_tangent``, the unit tangent (the arclength row of (C, D)
+        as its last row) from the chord factorisation, whose borders (C, D) are
+        eliminated already (:func:`chord_tangent`).  That Jacobian
+        is the one at the predictor (or at the last refresh), O(|predictor -
+        solution|) from the solution's, and so is the tangent (E-I LC-C
+        benchmark: up to 2e-2 in the weighted norm): it sets the next step's
+        predictor and hyperplane (the points found are converged points of the
+        branch all the same) and the curvature estimate; where the sign of its
+        parameter component matters (near 0: folds, Hopf returns) or events
+        read it, :mod:`.lc_run` replaces it by the exact tangent
+        (:data:`.lc_run.EXACT_TANGENT_BELOW`).  Zeros without ``want_tangent``.
+        The factorisation arrays are the chord's when Newton failed.
+    """
+    ok, it, U, z, top, V1, b1, mid, V2, b2, G1, G2, Md = sep_chord_newton(
+        K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, fix, fval, tol,
+        max_iter)
     tU = np.zeros_like(U)
     tz = np.zeros(2)
-    if ok:
-        if want_tangent:   # J_ext t = (0, ..., 0, 1) with the chord factorisation
-            rc = np.zeros(2)
-            rc[1] = 1.0
-            dU, dz = sep_condense_rhs(top, V1, b1, mid, V2, b2, G1, G2, Md,
-                                      np.zeros((N, m * n)), np.zeros(n), rc)
-            s = wT * dz[0] * dz[0] + dz[1] * dz[1]   # normalised as linalg.tangent_solve
-            for i in range(dU.shape[0]):
-                for a in range(n):
-                    s += wU[i, a] * dU[i, a] * dU[i, a]
-            nrm = math.sqrt(s)
-            tU = dU / nrm
-            tz = dz / nrm
-        pp[ipar] = 10.0 ** z[1] if log else z[1]
-        _jacobian(K, U, z[0], pp, ifree, log, mesh, W, Wd, Jblk, Jb)
-        top, V1, b1, mid, V2, b2, P, Q, S = sep_condense_factor(Jblk, Jb)
+    if not ok:
+        P = np.zeros((0, 0))
+        Jblk = np.zeros((0, 0, 0))
+        return (ok, it, U, z, top, V1, b1, mid, V2, b2, P, P, P, Jblk, Jblk, tU, tz)
+    if want_tangent:
+        tU, tz = chord_tangent(top, V1, b1, mid, V2, b2, G1, G2, Md, wU, wT)
+    Jblk, Jb, top, V1, b1, mid, V2, b2, P, Q, S = factor_at(K, U, z, p_in, ipar, log, mesh,
+                                                             W, Wd)
     return ok, it, U, z, top, V1, b1, mid, V2, b2, P, Q, S, Jblk, Jb, tU, tz
 
 
@@ -180,3 +254,86 @@ def weighted_norm(w, dU, wT, dT, dth):
         for a in range(dU.shape[1]):
             s += w[i, a] * dU[i, a] * dU[i, a]
     return math.sqrt(s + wT * dT * dT + dth * dth)
+
+
+#: the exact tangent and the condensed pair called through their symbols from :func:`step`
+#: (compiled once; Python calls them too)
+sep_tangent_solve = separate(tangent_solve)
+sep_lu_condensed_pair = separate(lu_condensed_pair)
+
+
+@nb.njit(cache=True)
+def step(K, U, T, th, tU, tT, tth, kU, kT, kth, ds, curvature_limit, p_in, ipar, log, mesh,
+         W, Wd, wg, ref_U, B0, B1, Bz, tol, max_iter, w, w1, wT, exact_below, curvature,
+         mean_prev, amp_prev):
+    """One step of the LC-C main loop in one compiled call (:func:`.lc_run._run`).
+
+    The operations of the Python steps it replaces, in the same order (the numbers
+    are bitwise theirs):
+
+    * the predictor: along the tangent, plus the curvature term ds^2 / 2 kU where
+      ``kU`` has rows and ds |kU| / 2 < ``curvature_limit``
+      (:data:`.lc_run.CURVATURE_LIMIT`);
+    * the border rows against the phase reference ``ref_U`` and the previous tangent
+      (:func:`border_rows`), the chord Newton (:func:`chord_newton`) and the tangent
+      from its factorisation (:func:`chord_tangent`);
+    * where that tangent's parameter component is below ``exact_below`` (always when
+      it is ``math.inf``), the exact tangent from the factorisation at the solution
+      with the same border rows (:func:`.linalg.tangent_solve`, as
+      :meth:`.lc_run.Corrector.tangent`);
+    * the condensed pair (P, Q) of the Jacobian at the solution, for the Floquet
+      multipliers: from that factorisation when it was made, otherwise by
+      :func:`.floquet.lu_condensed_pair` (the same values, ~25 us cheaper: nothing
+      else of the factorisation at the solution is needed);
+    * with ``curvature`` (not after a first step), the curvature (t_new - t) / ds;
+    * the orbit's mean and rms amplitude (:func:`.bifs.orbit_deviation`, node
+      weights ``w1``) and whether the step went through amplitude 0
+      (:func:`.bifs.crossed_equilibrium` against the previous orbit's ``mean_prev``,
+      ``amp_prev``).
+
+    Compared with those steps called from Python, this saves ~10 Python-level calls
+    per point and the boxing of the 13 arrays of the factorisation at the solution.
+
+    Returns
+    -------
+    ok, iterations, U, z (T, theta), P, Q, tU, tz, exact (the tangent is the exact
+    one), kU, kz (no rows and zeros without ``curvature``), mean, amplitude, crossed
+    """
+    n = U.shape[1]
+    U0 = U + ds * tU
+    T0 = T + ds * tT
+    th0 = th + ds * tth
+    if kU.shape[0] > 0:
+        h = 0.5 * ds * ds
+        k = weighted_norm(w, kU, wT, kT, kth)
+        if k == k and 0.5 * ds * k < curvature_limit:
+            U0 += h * kU
+            T0 += h * kT
+            th0 += h * kth
+    C, D = border_rows(ref_U, W, Wd, wg, w, tU, wT, tT, tth, False)
+    ok, it, Un, z, top, V1, b1, mid, V2, b2, G1, G2, Md = sep_chord_newton(
+        K, U0, T0, th0, p_in, ipar, log, mesh, W, Wd, C, D, B0, B1, Bz, False, 0.0, tol,
+        max_iter)
+    kUn = np.zeros((0, n))
+    kz = np.zeros(2)
+    mean = np.zeros(n)
+    if not ok:
+        P = np.zeros((0, 0))
+        return ok, it, Un, z, P, P, Un, z, False, kUn, kz, mean, 0.0, False
+    tUn, tz = chord_tangent(top, V1, b1, mid, V2, b2, G1, G2, Md, w, wT)
+    exact = exact_below == math.inf or abs(tz[1]) < exact_below
+    if exact:
+        _, _, top, V1, b1, mid, V2, b2, P, Q, S = factor_at(K, Un, z, p_in, ipar, log, mesh,
+                                                            W, Wd)
+        tUn, tz = sep_tangent_solve(top, V1, b1, mid, V2, b2, P, Q, S, C.copy(), D.copy(),
+                                    B0, B1, Bz, w, wT)
+    else:
+        P, Q = sep_lu_condensed_pair(orbit_blocks(K, Un, z[0], z[1], p_in, ipar, log, mesh, W,
+                                              Wd))
+    if curvature:
+        kUn = (tUn - tU) / ds
+        kz[0] = (tz[0] - tT) / ds
+        kz[1] = (tz[1] - tth) / ds
+    mean, amp = orbit_deviation(Un, w1)
+    crossed = crossed_equilibrium(U, mean_prev, amp_prev, Un, mean, amp, w1)
+    return ok, it, Un, z, P, Q, tUn, tz, exact, kUn, kz, mean, amp, crossed

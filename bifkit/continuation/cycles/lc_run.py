@@ -38,9 +38,10 @@ from .. import events as ev_mod
 from . import floquet as fq
 from . import mesh as mesh_mod
 from . import reconnect
-from .bifs import crossed_equilibrium, orbit_deviation
-from .lc_newton import border_rows, weighted_norm
+from .bifs import orbit_deviation
+from .lc_newton import border_rows, orbit_blocks
 from .lc_newton import correct as compiled_correct
+from .lc_newton import step as compiled_step
 from .linalg import Factor, tangent_solve
 from .orbit import Orbit
 from ..progress import Progress
@@ -281,6 +282,42 @@ class Corrector:
             st.tU, st.tT, st.ttheta = out[15], float(tz[0]), float(tz[1])
         return st
 
+    def step(self, st, ds, p, ref_U, exact_below, curvature):
+        """One main-loop step from ``st``: predictor, corrector, tangent, curvature (one
+        compiled call, :func:`.lc_newton.step`).
+
+        ``ref_U``: the phase reference (on st's mesh); ``exact_below``: the exact
+        tangent replaces the chord one where |d theta/ds| is below it (``math.inf``:
+        always); ``curvature``: the new state gets the curvature of the step (not
+        after a first step).  Returns (State with tangent, multipliers and deviation,
+        crossed: the step went through amplitude 0, :func:`.bifs.crossed_equilibrium`)
+        or (None, False) when Newton fails.  The state carries no factorisation
+        (``_jac`` None): :meth:`tangent` does not apply to it.
+        """
+        sys_, mesh, sch = self.sys, st.mesh, self.sys.scheme
+        n = st.U.shape[1]
+        w = _weights(mesh, sch, n)
+        mean, amp = _deviation(st, sch)
+        kU, kT, kth = (_no_rows(n), 0.0, 0.0) if st.kU is None else (st.kU, st.kT, st.ktheta)
+        out = compiled_step(sys_.kc.K, st.U, st.T, st.theta, st.tU, st.tT, st.ttheta, kU, kT,
+                            kth, ds, CURVATURE_LIMIT, p, sys_.ipar, sys_.log, mesh, sch.W,
+                            sch.Wd, sch.wg, ref_U, *self._bcs(n), self.opts.tol,
+                            self.opts.max_iter, w, _weights1(mesh, sch), self.wT,
+                            exact_below, curvature, mean, amp)
+        ok, it, U, z, P, Q, tU, tz, _, kU, kz, mean, amp, crossed = out
+        if not ok:
+            return None, False
+        new = State(U, float(z[0]), float(z[1]), mesh)
+        new.iterations = it
+        new.pm = fq.point_multipliers(P, Q, lambda: orbit_blocks(
+            sys_.kc.K, U, z[0], z[1], p, sys_.ipar, sys_.log, mesh, sch.W, sch.Wd))
+        new.mu, new.trivial_error = new.pm.mu, new.pm.trivial_error
+        new.tU, new.tT, new.ttheta = tU, float(tz[0]), float(tz[1])
+        if curvature:
+            new.kU, new.kT, new.ktheta = kU, float(kz[0]), float(kz[1])
+        new.dev = (mean, amp)
+        return new, crossed
+
     def tangent(self, st, tU, tT, tth):
         """Tangent at st: J_ext t = (0, ..., 0, 1), arclength row = previous tangent."""
         Fc, C, D = st._jac
@@ -422,9 +459,12 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale, doubled=
     if events and st.mu is not None and phase_ref is None:
         g_prev = ev_mod.values_at(events, _event_point(system, st, p))
     while len(res.theta) < opts.max_points:
-        ref = State(phase_ref, st.T, st.theta, st.mesh) if (first and phase_ref is not None) else st
-        U0, T0, th0 = _predictor(corr, st, ds)
-        new = corr.correct(ref, U0, T0, th0, st.tU, st.tT, st.ttheta, p, with_tangent=True)
+        # the chord tangent's parameter component can have the wrong sign where it is near
+        # 0 (folds, returns to a Hopf point): the exact tangent there (and for events,
+        # whose values may use any component of the tangent)
+        new, crossed = corr.step(st, ds, p, phase_ref if (first and phase_ref is not None)
+                                 else st.U, math.inf if events else EXACT_TANGENT_BELOW,
+                                 not first)
         if new is None:
             ds *= 0.5
             if ds < opts.ds_min:
@@ -434,15 +474,6 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale, doubled=
                 return res
             continue
         res.newton_iterations += new.iterations
-        if events or abs(new.ttheta) < EXACT_TANGENT_BELOW:
-            # the chord tangent's parameter component can have the wrong sign where it is
-            # near 0 (folds, returns to a Hopf point): the exact tangent there (and for
-            # events, whose values may use any component of the tangent)
-            new.tU, new.tT, new.ttheta = corr.tangent(new, st.tU, st.tT, st.ttheta)
-        if not first:
-            # curvature of the branch from the change of the unit tangent over the step
-            new.kU = (new.tU - st.tU) / ds
-            new.kT, new.ktheta = (new.tT - st.tT) / ds, (new.ttheta - st.ttheta) / ds
         pval = system.p_of(new.theta, p)[system.ipar]
         if doubled and not first:
             rejoin = _rejoin(corr, system, st, new, ds, p)
@@ -457,7 +488,7 @@ def _run(res, system, st0, p, opts, bounds, detect, phase_ref, T_scale, doubled=
                     res.status = "reconnected"
                     return res
                 pval = rejoin["param"]   # beyond a bound: stop on the bound
-        if not first and _crossed_equilibrium(st, new, sch):
+        if not first and crossed:
             # the step went through a = 0: the cycles shrank onto an equilibrium (a Hopf
             # point) and the branch would retrace itself
             h = _hopf_arrival(system, p, st, new, history)
@@ -551,28 +582,24 @@ def _sign(x):
 BPC_TRIVIAL_TOL = 1e-6
 
 #: the curvature term of the predictor is used while ds |curvature| / 2 stays below this
+#: (:func:`.lc_newton.step`: predictor = tangent + ds^2 / 2 dt/ds, the curvature from
+#: the change of the unit tangent over the last step; second order: the corrector
+#: starts O(ds^3) instead of O(ds^2) from the branch, ~1 chord iteration fewer per
+#: point on the E-I benchmark.  The curvature is orthogonal to the unit tangent, so
+#: the pseudo-arclength hyperplane, and hence the point found, is the tangent
+#: predictor's.)
 CURVATURE_LIMIT = 0.25
 
 
-def _predictor(corr, st, ds):
-    """Predicted (U, T, theta) at arclength ds from st: along the tangent, plus the
-    curvature term ds^2 / 2 dt/ds where the last step gave one (second order: the
-    corrector starts O(ds^3) instead of O(ds^2) from the branch, ~1 chord iteration
-    fewer per point on the E-I benchmark).  The curvature is orthogonal to the unit
-    tangent, so the pseudo-arclength hyperplane, and hence the point found, is the
-    same as with the tangent predictor."""
-    U0 = st.U + ds * st.tU
-    T0 = st.T + ds * st.tT
-    th0 = st.theta + ds * st.ttheta
-    if st.kU is not None:
-        h = 0.5 * ds * ds
-        k = weighted_norm(_weights(st.mesh, corr.sys.scheme, st.U.shape[1]), st.kU,
-                          corr.wT, st.kT, st.ktheta)
-        if k == k and 0.5 * ds * k < CURVATURE_LIMIT:
-            U0 += h * st.kU
-            T0 += h * st.kT
-            th0 += h * st.ktheta
-    return U0, T0, th0
+def _no_rows(n):
+    """An empty (0, n) array: "no curvature" for :func:`.lc_newton.step` (cached per n)."""
+    a = _NO_ROWS.get(n)
+    if a is None:
+        a = _NO_ROWS[n] = np.zeros((0, n))
+    return a
+
+
+_NO_ROWS: dict = {}
 
 
 def _event_point(system, st, p):
@@ -796,15 +823,6 @@ def _rejoin(corr, system, st, new, ds, p):
         return rec
     located = reconnect.rejoin_record(system, x, p, its, ok)
     return located if located["converged"] or not ok else rec
-
-
-def _crossed_equilibrium(st, new, scheme):
-    """True when the step st -> new (one mesh) passed through a zero-amplitude orbit."""
-    if new.mesh is not st.mesh and not np.array_equal(new.mesh, st.mesh):
-        return False
-    m_a, a_a = _deviation(st, scheme)
-    m_b, a_b = _deviation(new, scheme)
-    return crossed_equilibrium(st.U, m_a, a_a, new.U, m_b, a_b, _weights1(st.mesh, scheme))
 
 
 def _hopf_arrival(system, p, st, new, history, signed=True):

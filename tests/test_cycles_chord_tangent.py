@@ -89,6 +89,12 @@ def test_exact_tangent_of_the_step_is_corrector_tangent():
     assert np.array_equal(chord.tU, old.tU) and chord.ttheta == old.ttheta
     # its multipliers from floquet.lu_condensed_pair, not the factorisation: the same
     assert np.array_equal(chord.mu, old.mu) and chord.trivial_error == old.trivial_error
+    # and the test functions computed with them in the step are the Python ones
+    from bifkit.continuation.cycles import floquet
+    assert chord.qz_tests == (*floquet.cycle_tests(old.mu), floquet.bpc_test(old.mu))
+    assert lc_run._test_values(chord, ("PD", "NS", "BPC", "LPC")) == \
+        {"PD": old.pm.tests()[0], "NS": old.pm.tests()[1], "BPC": floquet.bpc_test(old.mu),
+         "LPC": chord.ttheta}
     assert not np.array_equal(chord.tU, new.tU)
 
 

@@ -249,11 +249,19 @@ def point_multipliers(P: np.ndarray, Q: np.ndarray, Jblk) -> PointMultipliers:
     overflows (inf/NaN).  When its trivial error exceeds :data:`QZ_TRUSTED` or a value is
     not finite, the periodic QR of the per-interval blocks
     (:func:`bifkit.continuation.periodic_schur.floquet_from_blocks`, ~1.4 ms) gives the
-    multipliers in log form instead, with its own trivial error.  ``Jblk``: the blocks,
-    or a function of no arguments returning them (called only then).
+    multipliers in log form instead, with its own trivial error (:func:`from_qz`).
     """
     mu, err = multipliers_from_pair(P, Q)
-    if err <= QZ_TRUSTED and np.isfinite(mu).all():
+    return from_qz(mu, err, bool(np.isfinite(mu).all()), Jblk)
+
+
+def from_qz(mu, err, finite, Jblk) -> PointMultipliers:
+    """The :class:`PointMultipliers` of QZ's multipliers ``mu`` (trivial error ``err``,
+    ``finite``: every mu finite; :func:`multipliers_from_pair` or
+    :func:`.qz.qz_multipliers`), or of the periodic QR of the blocks ``Jblk`` where QZ
+    is unsure (see :func:`point_multipliers`).  ``Jblk``: the blocks, or a function of
+    no arguments returning them (called only then)."""
+    if err <= QZ_TRUSTED and finite:
         return PointMultipliers(mu, float(err))
     from ..periodic_schur import floquet_from_blocks
     r = floquet_from_blocks(Jblk() if callable(Jblk) else Jblk)

@@ -142,6 +142,9 @@ class State:
         self.dev = None    # (mean, rms amplitude) of the orbit, computed when first needed
         self.anti = None   # u(t) - u(t + 1/2), on a period-doubled branch (reconnect.py)
         self.kU = self.kT = self.ktheta = None   # curvature dt/ds (from the last step)
+        # (psi_PD, psi_NS, psi_BPC) of QZ's multipliers mu when they are used as they are
+        # (computed with them by Corrector.step; else by _test_values)
+        self.qz_tests = None
 
 
 #: node weights of the last meshes seen: id(mesh) -> (mesh, scheme, w (M,), {n: (M, n)});
@@ -304,17 +307,20 @@ class Corrector:
                             sch.Wd, sch.wg, ref_U, *self._bcs(n), self.opts.tol,
                             self.opts.max_iter, w, _weights1(mesh, sch), self.wT,
                             exact_below, curvature, mean, amp)
-        ok, it, U, z, P, Q, tU, tz, _, kU, kz, mean, amp, crossed = out
+        (ok, it, U, T, theta, mu, err, finite, tU, tT, tth, _, kU, kT, kth, mean, amp, crossed,
+         pd, ns, bpc) = out
         if not ok:
             return None, False
-        new = State(U, float(z[0]), float(z[1]), mesh)
+        new = State(U, T, theta, mesh)
         new.iterations = it
-        new.pm = fq.point_multipliers(P, Q, lambda: orbit_blocks(
-            sys_.kc.K, U, z[0], z[1], p, sys_.ipar, sys_.log, mesh, sch.W, sch.Wd))
+        new.pm = fq.from_qz(mu, err, finite, lambda: orbit_blocks(
+            sys_.kc.K, U, T, theta, p, sys_.ipar, sys_.log, mesh, sch.W, sch.Wd))
         new.mu, new.trivial_error = new.pm.mu, new.pm.trivial_error
-        new.tU, new.tT, new.ttheta = tU, float(tz[0]), float(tz[1])
+        if new.pm.log_form is None:
+            new.qz_tests = (pd, ns, bpc)
+        new.tU, new.tT, new.ttheta = tU, tT, tth
         if curvature:
-            new.kU, new.kT, new.ktheta = kU, float(kz[0]), float(kz[1])
+            new.kU, new.kT, new.ktheta = kU, kT, kth
         new.dev = (mean, amp)
         return new, crossed
 
@@ -363,7 +369,7 @@ def adapt_state(st, scheme, half_symmetric=False):
     new.tU = np.ascontiguousarray(extra[:, :n])
     new.tT, new.ttheta = st.tT, st.ttheta
     new.mu, new.trivial_error, new._jac = st.mu, st.trivial_error, None
-    new.pm = st.pm
+    new.pm, new.qz_tests = st.pm, st.qz_tests
     if st.kU is not None:
         new.kU = np.ascontiguousarray(extra[:, n:])
         new.kT, new.ktheta = st.kT, st.ktheta
@@ -730,6 +736,7 @@ def _classify_and_polish(corr, system, st, new, x, ok, its, label, p, opts, poli
             return None
         U, T, pp, mu, err = exact
         x.U, x.T, x.theta, x.mu, x.trivial_error = U, T, system.theta_of(pp[system.ipar]), mu, err
+        x.qz_tests = None
         orbit = Orbit(U.copy(), x.mesh.copy(), T, pp, system.scheme, mu, err)
         ok = True   # the defining system solved (tol 1e-11), whatever the regula falsi's state
     return {"label": label, "theta": x.theta, "param": pp[system.ipar], "T": x.T, "multipliers": x.mu,
@@ -756,7 +763,10 @@ def _test_values(state, labels):
     if "BPC" in labels:
         out["BPC"] = _bpc_test(state)
     if "PD" in labels or "NS" in labels:
-        pd, ns = state.pm.tests() if state.pm is not None else fq.cycle_tests(state.mu)
+        if state.qz_tests is not None:
+            pd, ns = state.qz_tests[:2]
+        else:
+            pd, ns = state.pm.tests() if state.pm is not None else fq.cycle_tests(state.mu)
         if "PD" in labels:
             out["PD"] = pd
         if "NS" in labels:
@@ -774,6 +784,8 @@ def _bpc_test(state):
     if state.mu is None or not state.trivial_error <= BPC_TRIVIAL_TOL or \
             (state.pm is not None and state.pm.log_form is not None):
         return math.nan
+    if state.qz_tests is not None:
+        return state.qz_tests[2]
     return fq.bpc_test(np.asarray(state.mu, dtype=np.complex128))
 
 

@@ -1,0 +1,50 @@
+"""qz.qz_multipliers (LAPACK dggev called from compiled code) against
+floquet.multipliers_from_pair (the same routine through scipy's f2py wrapper).
+
+Reference: multipliers_from_pair, which gave every LC-C point's multipliers before; the
+compiled call must give the same values bit for bit (same routine, same arguments and
+workspace), so that no multiplier, test function or located point moves.
+Independent check: a pencil with known generalised eigenvalues.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bifkit.continuation.cycles import floquet, qz
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 6, 8])
+def test_bitwise_the_f2py_call(n):
+    rng = np.random.default_rng(n)
+    for _ in range(300):
+        # scales from 1e-8 to 1e8: eigenvalue moduli far from 1 (long periods) too
+        P = rng.standard_normal((n, n)) * 10.0 ** rng.uniform(-8, 8)
+        Q = rng.standard_normal((n, n))
+        mu_ref, err_ref = floquet.multipliers_from_pair(P, Q)
+        mu, err, finite = qz.qz_multipliers(P, Q)
+        assert np.array_equal(mu, mu_ref) and err == err_ref
+        assert finite == bool(np.isfinite(mu_ref).all())
+
+
+def test_non_finite_pair_gives_nan():
+    P = np.eye(3)
+    P[1, 2] = np.nan
+    mu, err, finite = qz.qz_multipliers(P, np.eye(3))
+    assert np.isnan(mu).all() and np.isnan(err) and not finite
+    mu_ref, err_ref = floquet.multipliers_from_pair(P, np.eye(3))
+    assert np.isnan(mu_ref).all() and np.isnan(err_ref)
+
+
+def test_known_multipliers():
+    """-P v = mu Q v with Q = I, -P = S diag(d) S^-1: mu = d, sorted by decreasing modulus;
+    trivial error min |mu - 1| (here |1.0000001 - 1| = 1e-7)."""
+    rng = np.random.default_rng(7)
+    d = np.array([1e-6, -0.5, 1.0000001, 30.0])
+    S = rng.standard_normal((4, 4))
+    P = -S @ np.diag(d) @ np.linalg.inv(S)
+    mu, err, finite = qz.qz_multipliers(P, np.eye(4))
+    assert finite
+    assert np.allclose(mu.real, [30.0, 1.0000001, -0.5, 1e-6], rtol=1e-9, atol=1e-12)
+    assert np.allclose(mu.imag, 0.0, atol=1e-9)
+    assert err == pytest.approx(1e-7, rel=1e-4)

@@ -385,9 +385,9 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
             pt = _adapt(system, pt)
             _strip(new)
         # chord Newton: ~4 iterations from a good predictor to tol = 1e-9
-        if new.iterations <= opts.max_iter // 2:
+        if new.iterations_to_tol <= opts.max_iter // 2:
             ds = min(1.5 * ds, opts.ds_max)
-        elif new.iterations >= opts.max_iter - 1:
+        elif new.iterations_to_tol >= opts.max_iter - 1:
             ds = max(0.6 * ds, opts.ds_min)
     return pts, "max_points", f"max_points = {opts.max_points} reached"
 
@@ -467,11 +467,15 @@ def _locate_on_step(system, pt, ds, ga, gb, value, end=None):
     chord Jacobian of the nearest earlier trial within :data:`REUSE_NEAR` steps (same
     hyperplanes' border rows): as the bracket shrinks the trials need one or two iterations
     and no factorisation; a trial that fails so is repeated cold.  The equations, hence the
-    point found, are those of a corrector from the tangent predictor.
+    point found, are those of a corrector from the tangent predictor.  The location ends
+    (converged) at a trial whose value has the opposite sign of an earlier trial's within
+    :data:`LOCATE_RESOLUTION`.
     """
     done = [(0.0, pt)]
     if end is not None and end.mesh is pt.mesh:
         done.append((float(ds), end))
+    signs = [(0.0, float(ga)), (float(ds), float(gb))]   # (h, value) of the ends and trials
+    resolution = LOCATE_RESOLUTION * (1.0 + abs(float(ds)))
     warm = system.label != "NS"   # near NS-C's resonances the system is (nearly) singular: a
     # warm start there ends Newton at a step below tol that is not the point to 1e-8 (the
     # 1:1 straddle and the semisimple R2 of tests/test_cycle_codim2.py): tangent predictor
@@ -496,8 +500,22 @@ def _locate_on_step(system, pt, ds, ga, gb, value, end=None):
         x.tU, x.tz = pt.tU, pt.tz
         done.append((float(h), x))
         g = value(x)
-        return None if g is None else (g, (x, h))
+        if g is None:
+            return None
+        if any(abs(hs - h) <= resolution and gs * g < 0 for hs, gs in signs):
+            return 0.0, (x, h)   # a sign change within the resolution: located (see above)
+        signs.append((float(h), float(g)))
+        return g, (x, h)
     return ev_mod.locate_zero(g_of, ds, ga, gb)
+
+
+#: a location on a step ends at a trial whose value has the opposite sign of an earlier
+#: trial's (or an end's) within this fraction of (1 + |ds|) in the step's arclength: the
+#: corrector's points (tol 1e-9) are noise at that scale.  On E-I PD-C the trials after
+#: that point (5-16 per location) moved h by < 5e-11 and flipped the sign of the test
+#: function at random (|g| ~ 1e-11 for LPPD, 1e-15 for GPD) until the bracket reached the
+#: locator's own 1e-13
+LOCATE_RESOLUTION = 1e-11
 
 
 def _locate_event(system, pt, ds, event, ga, gb, end=None):

@@ -88,7 +88,8 @@ class Point:
     """
 
     __slots__ = ("U", "z", "mesh", "tU", "tz", "_mu", "_trivial_error", "iterations", "jac",
-                 "_pm", "nf", "_pending", "kU", "kz", "t_behind", "borders", "codim2")
+                 "_pm", "nf", "_pending", "kU", "kz", "t_behind", "borders", "codim2",
+                 "iterations_to_tol")
 
     def __init__(self, U, z, mesh):
         self.U, self.z, self.mesh = U, np.asarray(z, float), mesh
@@ -96,6 +97,10 @@ class Point:
         self._mu = None
         self._trivial_error = np.nan
         self.iterations = 0
+        # the step control's count: chord iterations until the step itself is below tol
+        # (one more than taken where the error estimate after a step stopped them earlier,
+        # ext_newton.correct): its thresholds keep the meaning they had with that criterion
+        self.iterations_to_tol = 0
         self.jac = None
         self._pm = None    # floquet.PointMultipliers, set by attach_multipliers
         self.nf = None     # PD-C: the PD normal-form coefficient c (curves._pd_coefficient)
@@ -351,13 +356,14 @@ class ExtendedSystem:
             self.p0, self.ifree, self._logs, self.has_sigma, self.nextra, mesh, sch.W, sch.Wd,
             C, D, tgt, -1 if fix is None else int(fix[0]), 0.0 if fix is None else float(fix[1]),
             float(self.tol), int(self.max_iter), reuse, f_in, J_in[0], J_in[1], b_in, B_in)
-        ok, it, U, z, f, Jblk, Jb, b, BC = out
+        ok, it, early, U, z, f, Jblk, Jb, b, BC = out
         if not ok:
             return None
         F = TriFactor.from_arrays(f, Jblk, Jb, self.nv)
         F.b = b
         pt = Point(U, z, mesh)
         pt.iterations = it
+        pt.iterations_to_tol = it + 1 if early else it
         pt.jac = (F, C, D) + tuple(BC)
         pt._pending = self     # multipliers when first read
         return pt

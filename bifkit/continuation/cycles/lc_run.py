@@ -643,10 +643,12 @@ def _event_special(system, x, p, event, g_before, converged, index):
 
 
 def _stop_on_bound(res, corr, system, st, p, ds, bound):
-    """Record the branch's point on the parameter bound after st (if found) and the stop reason."""
+    """Record the branch's point on the parameter bound after st (if found) and the stop reason.
+
+    The point is the run's last: its tangent is not computed (nothing reads it; ~50 us).
+    """
     fin = _land_on_bound(corr, st, system.theta_of(bound), p, ds)
     if fin is not None:
-        fin.tU, fin.tT, fin.ttheta = corr.tangent(fin, st.tU, st.tT, st.ttheta)
         _record(res, system, fin, p)
     res.stop_reason = f"parameter bound {bound:g} reached"
     res.status = "bound"

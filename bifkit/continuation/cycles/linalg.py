@@ -232,15 +232,26 @@ def _condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz):
     condensed border rows.
     """
     N, ki, nc = top.shape
+    nbd = D.shape[0]
+    G1 = np.zeros((N, nbd, max(ki, 1)))
+    acc = np.zeros((N, nbd, nc - ki))
+    if ki > 0:
+        _border_intervals(top, C, G1, acc)
+    return borders_after_intervals(top, mid, P, Q, S, C, D, B0, B1, Bz, G1, acc)
+
+
+@nb.njit(cache=True, no_cfunc_wrapper=True)
+def borders_after_intervals(top, mid, P, Q, S, C, D, B0, B1, Bz, G1, acc):
+    """The rest of :func:`_condense_borders` once the border rows are eliminated against the
+    intervals' interior nodes (weights ``G1``, their sums ``acc`` over the interior rows'
+    other columns): the mesh-point chain and the dense matrix.  Returns (G1, G2, Md)."""
+    N, ki, nc = top.shape
     n = P.shape[0]
     nbd = D.shape[0]
     m = ki // n + 1
     Cw = C.copy()
     Dw = D.copy()
-    G1 = np.zeros((N, nbd, max(ki, 1)))
-    acc = np.zeros((N, nbd, nc - ki))
     if ki > 0:
-        _border_intervals(top, C, G1, acc)
         for j in range(N):
             for q in range(nbd):
                 for c in range(n):
@@ -277,6 +288,8 @@ def _condense_borders(top, mid, P, Q, S, C, D, B0, B1, Bz):
 
 
 sep_condense_borders = separate(_condense_borders)
+#: :func:`borders_after_intervals` called through its symbol (from :mod:`.linalg_tri`)
+sep_borders_after_intervals = separate(borders_after_intervals)
 
 
 @nb.njit(cache=True, no_cfunc_wrapper=True)

@@ -12,7 +12,8 @@ function once per literal value (``zeros2`` twice in the main job,
 ``benchmarks/cold_compile.py``, and again for every new model size).
 
 Importing this module also makes the error branch of slice assignments cheap to
-compile (:func:`raise_shape_mismatch`); :mod:`bifkit.binding` and
+compile (:func:`raise_shape_mismatch`) and compiles numba's own ``@overload``
+implementations without their unused C wrappers; :mod:`bifkit.binding` and
 :mod:`bifkit.dynamics.integrators` import it, so every compiled algorithm of bifkit
 is compiled with it.
 """
@@ -50,6 +51,39 @@ def _raise_shape_mismatch_impl(src_shapes, index_shape):
 
 if hasattr(_arrayobj, "raise_with_shape_context"):   # numba >= 0.60; else nothing to do
     _arrayobj.raise_with_shape_context = raise_shape_mismatch
+
+
+# --------------------------------------------------------------------------- #
+# numba's own implementations (``@overload``) without a C wrapper              #
+# --------------------------------------------------------------------------- #
+# numba compiles each ``@overload`` implementation it uses (``np.empty``, ``np.zeros``,
+# ``np.linalg.solve``, ...) as a small njit function, once per argument types (np.empty
+# 30 times in the cold main job), without a Python wrapper (numba's default for
+# overloads) but with a C-callable wrapper that nothing can call: an implementation is
+# only ever called from the compiled code that uses it.  Those wrappers were ~1.5 % of
+# the cold main job's LLVM code (docs/cold_start.md, 2026-12-07).  The implementations'
+# own code, and so every result, is unchanged.
+def _overloads_without_c_wrapper() -> None:
+    from numba.core.typing import templates
+    cls = templates._OverloadFunctionTemplate
+    original = cls._get_jit_decorator
+    if getattr(original, "_bifkit_no_cfunc", False):
+        return
+
+    def _get_jit_decorator(self):
+        jitter = original(self)
+
+        def jit_without_c_wrapper(*args, **options):
+            if options.get("no_cpython_wrapper"):   # numba's overload default: compiled-only
+                options.setdefault("no_cfunc_wrapper", True)
+            return jitter(*args, **options)
+        return jit_without_c_wrapper
+
+    _get_jit_decorator._bifkit_no_cfunc = True
+    cls._get_jit_decorator = _get_jit_decorator
+
+
+_overloads_without_c_wrapper()
 
 
 @njit("float64[::1](int64)", cache=True)

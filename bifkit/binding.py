@@ -116,13 +116,21 @@ def compiled_function(disp, args: tuple):
         ``maker(c_addr, jit_addr)`` (an intrinsic for compiled code) gives the
         function as a first-class function of type ``ftype``; ``addresses`` is
         the (c, jit) address pair to pass it at run time.  ``disp`` must stay alive.
+
+    Notes
+    -----
+    numba's compiled code calls a first-class function through its ``jit``
+    address (numba's own calling convention) whenever that is not 0; the C
+    wrapper's address is only its fallback.  So ``disp`` may be compiled with
+    ``no_cfunc_wrapper=True`` (and without a Python wrapper,
+    :func:`bifkit._dispatchers.compiled_only`): its C address is then 0.
     """
     disp.compile(tuple(args))
     cres = disp.overloads[tuple(args)]
     lib = cres.library
     addrs = (lib.get_pointer_to_function(cres.fndesc.llvm_cfunc_wrapper_name),
              lib.get_pointer_to_function(cres.fndesc.llvm_func_name))
-    if not all(addrs):
+    if not addrs[1]:
         raise RuntimeError(f"could not obtain the address of {disp.py_func.__qualname__}")
     ftype = types.FunctionType(cres.signature)
     return _maker(ftype), addrs, ftype

@@ -30,6 +30,7 @@ import math
 import numpy as np
 from numba import njit, types
 
+from .._dispatchers import compiled_only, on_first_call
 from .trajectory import LOOP_OK
 from .integrators import A1, A2, F64, I64, RHS, check_state, n_substeps
 
@@ -154,7 +155,7 @@ def jacobian_diagonal(model, t: float, x: np.ndarray) -> np.ndarray:
     return lam
 
 
-@njit(cache=True)
+@compiled_only(cache=True)
 def _to_complex(x, re, im, u):
     for k in range(re.size):
         if im[k] >= 0:
@@ -163,7 +164,7 @@ def _to_complex(x, re, im, u):
             u[k] = complex(x[re[k]], 0.0)
 
 
-@njit(cache=True)
+@compiled_only(cache=True)
 def _to_real(u, re, im, x):
     for k in range(re.size):
         x[re[k]] = u[k].real
@@ -171,7 +172,7 @@ def _to_real(u, re, im, x):
             x[im[k]] = u[k].imag
 
 
-@njit(cache=True)
+@compiled_only(cache=True)
 def _nonlinear(fun, t, u, p, L, subtract, re, im, xbuf, out):
     """out = N(t, u): ``fun`` evaluated on the real view, minus L u if asked."""
     _to_real(u, re, im, xbuf)
@@ -182,7 +183,7 @@ def _nonlinear(fun, t, u, p, L, subtract, re, im, xbuf, out):
             out[k] -= L[k] * u[k]
 
 
-@njit(cache=True)
+@compiled_only(cache=True)
 def _etd_step(fun, t, u, h, p, L, C, subtract, re, im, xbuf, Nu, Na, Nb, Nc, a, b, c):
     """One ETDRK4 step (Cox & Matthews 2002, eqs. 26-29), updating ``u`` in place.
 
@@ -204,7 +205,7 @@ def _etd_step(fun, t, u, h, p, L, C, subtract, re, im, xbuf, Nu, Na, Nb, Nc, a, 
             + C[5, k] * Nc[k]
 
 
-@njit(types.Tuple((A2, I64, I64, F64, I64))(
+@on_first_call(types.Tuple((A2, I64, I64, F64, I64))(
     RHS, A1, A1, A1, C1, C2, F64, C2, F64, types.boolean, I1, I1, F64), cache=True)
 def etd_loop(fun, p, x0, t_out, L, C_main, h_main, C_last, h_last, subtract, re, im, blowup):
     """ETDRK4 from ``t_out[0]`` recording at ``t_out``.

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from .._dispatchers import on_first_call
 from .._validate import as_float, as_int, check_memory
 from ..errors import InputError
 from . import etd as _etd
@@ -95,7 +95,7 @@ def _initial_state(model, x0):
     return x
 
 
-@njit(A2(RHS, A1, A2, A1, I64), cache=True)
+@on_first_call(A2(RHS, A1, A2, A1, I64), cache=True)
 def _observe(obs, t, Y, p, n_obs):
     out = np.empty((n_obs, t.size))
     xk = np.empty(Y.shape[0])

@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit, types
 
 from .. import _kernel_support  # noqa: F401  (cheap slice-assignment error path, see there)
+from .._dispatchers import compiled_only, on_first_call
 from .trajectory import (LOOP_BLOWUP, LOOP_MAX_STEPS, LOOP_NONFINITE, LOOP_OK,
                          LOOP_STEP_UNDERFLOW)
 
@@ -60,7 +61,7 @@ def n_substeps(gap, dt):
     return max(1, int(math.ceil(gap / dt * (1.0 - 1e-12))))
 
 
-@njit(cache=True)
+@compiled_only(cache=True)
 def rk4_step(f, t, x, h, p):
     """One classical Runge-Kutta step of size h (order 4)."""
     k1 = f(t, x, p)
@@ -70,7 +71,7 @@ def rk4_step(f, t, x, h, p):
     return x + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
 
 
-@njit(types.Tuple((A2, I64, I64, F64, I64))(RHS, A1, A1, A1, F64, F64), cache=True)
+@on_first_call(types.Tuple((A2, I64, I64, F64, I64))(RHS, A1, A1, A1, F64, F64), cache=True)
 def rk4_loop(f, p, x0, t_out, dt, blowup):
     """Fixed-step RK4 from ``t_out[0]`` recording at ``t_out``.
 
@@ -127,7 +128,7 @@ DP_P = np.array([
     [0.0, 40617522 / 29380423, -110615467 / 29380423, 69997945 / 29380423]])
 
 
-@njit(cache=True)
+@compiled_only(cache=True)
 def _rms_scaled(e, x, xn, rtol, atol):
     s = 0.0
     for i in range(e.size):
@@ -136,7 +137,7 @@ def _rms_scaled(e, x, xn, rtol, atol):
     return math.sqrt(s / e.size)
 
 
-@njit(cache=True)
+@compiled_only(cache=True)
 def _initial_step(f, p, t0, x0, f0, rtol, atol, max_step):
     """Starting step (Hairer-Norsett-Wanner, sec. II.4, algorithm of eq. 4.14)."""
     n = x0.size
@@ -154,14 +155,14 @@ def _initial_step(f, p, t0, x0, f0, rtol, atol, max_step):
     return min(100 * h0, h1, max_step)
 
 
-@njit(cache=True)
+@compiled_only(cache=True)
 def _set_row(K, s, v):
     """K[s, :] = v (a loop: no shape-mismatch error path to compile)."""
     for i in range(v.size):
         K[s, i] = v[i]
 
 
-@njit(types.Tuple((A2, I64, I64, F64, I64, I64, I64))(
+@on_first_call(types.Tuple((A2, I64, I64, F64, I64, I64, I64))(
     RHS, A1, A1, A1, F64, A1, F64, F64, I64, F64), cache=True, nogil=True)
 def dopri_loop(f, p, x0, t_out, rtol, atol, h0, max_step, max_steps, blowup):
     """Adaptive Dormand-Prince 5(4) from ``t_out[0]`` recording at ``t_out``.

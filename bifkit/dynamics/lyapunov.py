@@ -22,8 +22,9 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit, types
+from numba import types
 
+from .._dispatchers import compiled_only, on_first_call
 from .._validate import as_float, as_int, as_seed
 from ..errors import ComputationError, InputError
 from .integrate import _initial_state
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # annotations only
     from ..model import Model
 
 
-@njit(cache=True)
+@compiled_only(cache=True)
 def _gram_schmidt(W, logs):
     """Orthonormalise the columns of W in place (modified Gram-Schmidt); logs[j] = log R_jj."""
     n, k = W.shape
@@ -59,7 +60,7 @@ def _gram_schmidt(W, logs):
                 W[a, j] /= nrm
 
 
-@njit(types.Tuple((A1, A2, A1, A1, A2, A2, I64, F64))(
+@on_first_call(types.Tuple((A1, A2, A1, A1, A2, A2, I64, F64))(
     RHS, JAC, A1, A1, A2, F64, F64, I64, I64, I64, I64, F64), cache=True, nogil=True)
 def benettin_loop(f, jac, p, x0, W0, t0, dt, n_steps, renorm_steps, hist_every, n_blocks,
                   blowup):

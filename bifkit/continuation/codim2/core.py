@@ -39,13 +39,16 @@ from ...binding import (B_TYPE, C_TYPE, DJDP_TYPE, F_TYPE, JAC_TYPE, compiled_fu
                         unpack)
 from ..events import illinois_trial, illinois_update
 from ..._separate import separate
+from ..._dispatchers import compiled_only
 from .linalg import det, dot, mm, mv, sep_solve, solve_vec, sort_eigenvalues, vm
 
 LN10 = math.log(10.0)
 
-# no_cfunc_wrapper=True: nothing takes the C address of these functions, and numba would
-# compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md)
-# (the step functions keep it: bifkit.binding.compiled_function passes their C address)
+# no_cfunc_wrapper=True: nothing calls these functions through a C address, and numba would
+# compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md;
+# the step functions are called through their jit address, bifkit.binding.compiled_function).
+# compiled_only: only compiled code calls them, so they get no Python wrapper either
+# (bifkit/_dispatchers.py; a Python call compiles a Python-callable copy first).
 
 # curve kinds
 LP, HOPF, NF = 0, 1, 2
@@ -67,7 +70,7 @@ _PROBLEM = (types.int64, _F1, _I1, _I1)
 # --------------------------------------------------------------------------- #
 # The defining system                                                          #
 # --------------------------------------------------------------------------- #
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _params(p0, idx, logf, y, n):
     p = p0.copy()
     for j in range(2):
@@ -75,7 +78,7 @@ def _params(p0, idx, logf, y, n):
     return p
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _DuJ(B, jac, x, p, u, fd):
     """The derivative of J in direction u: D[:, k] = B(u, e_k).
 
@@ -103,7 +106,7 @@ def _DuJ(B, jac, x, p, u, fd):
 sep_DuJ = separate(_DuJ)
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _mats(J, kind, y, n):
     """M = J - mu I and A (J on LP-C, M^2 + kappa I otherwise)."""
     M = J.copy()
@@ -126,7 +129,7 @@ def _mats(J, kind, y, n):
 sep_mats = separate(_mats)
 
 
-@nb.njit(cache=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb, grad):
     """f, J and the bordered solution at y; with ``grad`` also the derivatives.
 
@@ -203,7 +206,7 @@ def defining(f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, Bb, Cb, grad):
     return fx, J, DFf, V, W, G, dG
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _system(kind, fx, DFf, G, dG, sel):
     """Residual (N-1) and Jacobian (N-1 x N) of f = 0 plus the selected G entries."""
     n, N = DFf.shape
@@ -223,7 +226,7 @@ def _system(kind, fx, DFf, G, dG, sel):
 sep_system = separate(_system)
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _wdot(a, b, nw):
     """Dot product over the first nw components (the arclength weights)."""
     s = 0.0
@@ -232,7 +235,7 @@ def _wdot(a, b, nw):
     return s
 
 
-@nb.njit(cache=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def correct(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb, Cb, sel,
             fixed, value, tol, max_iter):
     """Newton on [F(y); t.(y - y_pred)] = 0 (or y[fixed] = value if fixed >= 0).
@@ -291,7 +294,7 @@ def correct(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y_pred, t, Bb
     return y, False, max_iter, V, W
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _tangent(DF, t_prev, nw):
     """Null vector of DF (N-1 x N), unit in the weighted norm, oriented like t_prev."""
     N = DF.shape[1]
@@ -314,7 +317,7 @@ def _tangent(DF, t_prev, nw):
 sep_tangent = separate(_tangent)
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _orth(V):
     """Orthonormal basis (Gram-Schmidt) of the columns of V, same orientation."""
     Q = np.ascontiguousarray(V.T)  # rows = columns of V
@@ -334,7 +337,7 @@ _PAIRS = np.array([[0, 0, 0, 1], [0, 0, 1, 0], [1, 1, 0, 1], [1, 1, 1, 0],
 sep_orth = separate(_orth)
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _choose(kind, DFf, G, dG, t, nw):
     """The pair of G entries whose rows make [F_y; t] best conditioned."""
     sel = np.zeros(4, dtype=np.int64)
@@ -362,7 +365,7 @@ def _choose(kind, DFf, G, dG, t, nw):
 sep_choose = separate(_choose)
 
 
-@nb.njit(cache=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def refresh(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W):
     """New borders from null vectors V, W near y, the best pair of G entries, the tangent.
 
@@ -393,7 +396,7 @@ def refresh(defining_, f, jac, dfdp, dJdp, B, kind, p0, idx, logf, y, t, V, W):
 # --------------------------------------------------------------------------- #
 # Test functions and per-point data                                            #
 # --------------------------------------------------------------------------- #
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _eig2(R, upper):
     """Eigenvalue of the real 2x2 R with Im >= 0 (upper) or <= 0, and its eigenvector."""
     tr = R[0, 0] + R[1, 1]
@@ -412,7 +415,7 @@ def _eig2(R, upper):
     return lam, v
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _restrict(J, V):
     """2x2 matrix of J restricted to span(V): J V = V R (least squares)."""
     Vt = V.T.copy()
@@ -423,7 +426,7 @@ def _restrict(J, V):
 sep_restrict = separate(_restrict)
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def hopf_l1(B, C, x, p, J, V, W):
     """First Lyapunov coefficient and omega from the real kernels B, C.
 
@@ -469,7 +472,7 @@ def hopf_l1(B, C, x, p, J, V, W):
 sep_hopf_l1 = separate(hopf_l1)
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _pair_sum_product(ev, skip1, skip2):
     """Re prod_{i<j} (lambda_i + lambda_j) over eigenvalues other than skip1, skip2."""
     h = 1.0 + 0j
@@ -484,7 +487,7 @@ def _pair_sum_product(ev, skip1, skip2):
     return h.real
 
 
-@nb.njit(cache=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def point_tests(B, C, kind, p0, idx, logf, y, J, V, W, tests, data):
     """Test functions (``tests``), per-point data (``data``), eigenvalues, stability.
 
@@ -569,7 +572,7 @@ _as_tests, _TESTS, _ = compiled_function(
 STEPS = np.array([*_DEFINING, *_CORRECT, *_REFRESH, *_TESTS], dtype=np.int64)
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _steps(steps):
     """(defining, correct, refresh, point_tests) from their addresses :data:`STEPS`."""
     return (_as_defining(steps[0], steps[1]), _as_correct(steps[2], steps[3]),
@@ -817,7 +820,7 @@ _ENTRY_SIG = (types.int64, *_KERNELS, _I1, *_PROBLEM, _F1, _F1, _F2, _F2, _I1, t
               types.int64, types.float64, types.float64)
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _rows(a):
     """``a`` as a C-contiguous array with one more leading axis of length 1."""
     return np.ascontiguousarray(a).reshape((1,) + a.shape)

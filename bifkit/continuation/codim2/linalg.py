@@ -8,17 +8,18 @@ the result with ``np.isfinite``.
 """
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
+from ..._dispatchers import compiled_only
 from ..._separate import separate
 
 # no_cfunc_wrapper=True: nothing takes the C address of these functions, and numba would
-# compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md)
+# compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md);
+# compiled_only: only compiled code calls them, so no Python wrapper either (bifkit/_dispatchers.py)
 _JIT = dict(cache=True, error_model="numpy", no_cfunc_wrapper=True)
 
 
-@nb.njit(**_JIT)
+@compiled_only(**_JIT)
 def _eliminate(M, X):
     """Forward elimination with partial pivoting, in place on M (n x n) and on the
     right-hand sides X (n x k; k = 0 for a determinant).
@@ -55,7 +56,7 @@ def _eliminate(M, X):
     return sign
 
 
-@nb.njit(**_JIT)
+@compiled_only(**_JIT)
 def solve(A, Bm):
     """X with A X = Bm (Bm two-dimensional): Gaussian elimination, partial pivoting.
 
@@ -79,7 +80,7 @@ def solve(A, Bm):
 sep_solve = separate(solve)
 
 
-@nb.njit(**_JIT)
+@compiled_only(**_JIT)
 def solve_vec(A, b):
     """x with A x = b (b one-dimensional)."""
     n = b.size
@@ -90,7 +91,7 @@ def solve_vec(A, b):
     return X[:, 0].copy()
 
 
-@nb.njit(**_JIT)
+@compiled_only(**_JIT)
 def det(A):
     """Determinant by Gaussian elimination with partial pivoting."""
     n = A.shape[0]
@@ -101,7 +102,7 @@ def det(A):
     return d
 
 
-@nb.njit(**_JIT)
+@compiled_only(**_JIT)
 def mv(A, x):
     """A x (same dtype for A and x)."""
     n, m = A.shape
@@ -114,13 +115,13 @@ def mv(A, x):
     return out
 
 
-@nb.njit(**_JIT)
+@compiled_only(**_JIT)
 def vm(x, A):
     """x^T A (= A^T x, the same sums in the same order)."""
     return mv(A.T, x)
 
 
-@nb.njit(**_JIT)
+@compiled_only(**_JIT)
 def mm(A, B):
     """A B."""
     n, k = A.shape
@@ -134,7 +135,7 @@ def mm(A, B):
     return out
 
 
-@nb.njit(**_JIT)
+@compiled_only(**_JIT)
 def dot(a, b):
     """sum a_i b_i (no conjugation)."""
     s = a[0] * b[0]
@@ -143,7 +144,7 @@ def dot(a, b):
     return s
 
 
-@nb.njit(**_JIT)
+@compiled_only(**_JIT)
 def sort_eigenvalues(ev):
     """In place: decreasing real part, then decreasing imaginary part."""
     n = ev.size

@@ -28,13 +28,16 @@ import numpy as np
 from numba import types
 
 from ...binding import F_TYPE, JAC_TYPE, compiled_function, kernel_dfdp, kernel_f, kernel_jac
+from ..._dispatchers import compiled_only
 from ..codim2.linalg import sort_eigenvalues
 
 LN10 = math.log(10.0)
 
-# no_cfunc_wrapper=True: nothing takes the C address of these functions, and numba would
-# compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md)
-# (the step functions keep it: bifkit.binding.compiled_function passes their C address)
+# no_cfunc_wrapper=True: nothing calls these functions through a C address, and numba would
+# compile a C-callable wrapper for each (8 % of the cold job's LLVM code, docs/cold_start.md;
+# the step functions are called through their jit address, bifkit.binding.compiled_function).
+# compiled_only: functions only compiled code calls get no Python wrapper either
+# (bifkit/_dispatchers.py; a Python call compiles a Python-callable copy first).
 
 # functions taking the kernel address array K first -> the kernels they call
 KERNEL_FUNCTIONS = {name: ("f", "jac", "dfdp") for name in
@@ -44,14 +47,14 @@ KERNEL_FUNCTIONS = {name: ("f", "jac", "dfdp") for name in
 MAX_POINTS, BOUND, MIN_STEP, NOT_FINITE = 0, 1, 2, 3
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _params(p0, k, log, s):
     p = p0.copy()
     p[k] = 10.0 ** s if log else s
     return p
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _DF(jac, dfdp, p0, k, log, u):
     """[J, df/ds] at u (n x (n+1))."""
     n = u.size - 1
@@ -66,7 +69,7 @@ def _DF(jac, dfdp, p0, k, log, u):
     return out
 
 
-@nb.njit(cache=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def correct_with(f, jac, dfdp, p0, k, log, u_pred, t, tol, max_iter):
     """Newton on [f(u); t.(u - u_pred)] = 0.  Returns (u, ok)."""
     n = u_pred.size - 1
@@ -93,7 +96,7 @@ def correct_with(f, jac, dfdp, p0, k, log, u_pred, t, tol, max_iter):
     return u, False
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def tangent_with(f, jac, dfdp, p0, k, log, u, t_prev):
     """Unit null vector of F_u oriented like t_prev, and det [F_u; t_prev]."""
     n = u.size - 1
@@ -106,13 +109,13 @@ def tangent_with(f, jac, dfdp, p0, k, log, u, t_prev):
     return t / np.linalg.norm(t), np.linalg.det(M)
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def sorted_eigenvalues(J):
     """Eigenvalues by decreasing real part, then decreasing imaginary part."""
     return sort_eigenvalues(np.linalg.eigvals(J.astype(np.complex128)))
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def test_values(ev, t, det_bp, out):
     n = ev.size
     h = 1.0 + 0j  # product of unit factors: its sign without overflow for large n
@@ -127,7 +130,7 @@ def test_values(ev, t, det_bp, out):
     out[3] = ((ev[0] - ev[1]) ** 2).real if (n >= 2 and ev[0].real < 0) else np.nan
 
 
-@nb.njit(cache=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def point_data_with(f, jac, dfdp, p0, k, log, u, t_prev, tests_row):
     """Tangent, eigenvalues and test values at u; ok = False if J is not finite."""
     n = u.size - 1
@@ -140,7 +143,7 @@ def point_data_with(f, jac, dfdp, p0, k, log, u, t_prev, tests_row):
     return t, ev, True
 
 
-@nb.njit(cache=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def fix_param_with(f, jac, dfdp, p0, k, log, u, s_fixed, tol, max_iter):
     """Newton in x with the parameter held at s_fixed (landing on a bound)."""
     n = u.size - 1
@@ -205,7 +208,7 @@ _as_fix_param, _FIX_PARAM, _ = compiled_function(
 STEPS = np.array([*_CORRECT, *_POINT_DATA, *_FIX_PARAM], dtype=np.int64)
 
 
-@nb.njit(cache=True, no_cfunc_wrapper=True)
+@compiled_only(cache=True, no_cfunc_wrapper=True)
 def _steps(steps):
     """(correct_with, point_data_with, fix_param_with) from their addresses :data:`STEPS`."""
     return (_as_correct(steps[0], steps[1]), _as_point_data(steps[2], steps[3]),

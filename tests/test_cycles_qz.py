@@ -48,3 +48,28 @@ def test_known_multipliers():
     assert np.allclose(mu.real, [30.0, 1.0000001, -0.5, 1e-6], rtol=1e-9, atol=1e-12)
     assert np.allclose(mu.imag, 0.0, atol=1e-9)
     assert err == pytest.approx(1e-7, rel=1e-4)
+
+
+def test_order_with_ties_and_nan_as_numpy():
+    """The insertion sort of qz against np.argsort(kind="mergesort") (floquet's order):
+    ties keep their order, NaN moduli go last."""
+    rng = np.random.default_rng(3)
+    vals = np.array([2.0, -2.0, 2j, 0.5, np.nan, 1.0, np.nan + 1j, -0.5, 3.0, 0.0])
+    for _ in range(500):
+        mu = rng.choice(vals, size=rng.integers(1, 9)).astype(complex)
+        ref = mu[np.argsort(-np.abs(mu), kind="mergesort")]
+        got = qz._by_decreasing_modulus(mu)
+        assert np.array_equal(got, ref, equal_nan=True)
+        # the positions of NaN and of equal moduli: the same elements, not just values
+        assert [str(x) for x in got] == [str(x) for x in ref]
+
+
+def test_singular_q_gives_inf_not_an_error():
+    """beta = 0 (Q singular, an infinite eigenvalue: QZ near a homoclinic orbit): inf/NaN
+    multipliers as multipliers_from_pair gives them, no ZeroDivisionError."""
+    P = -np.diag([2.0, 0.5, 1.0])
+    Q = np.diag([1.0, 1.0, 0.0])
+    mu, err, finite = qz.qz_multipliers(P, Q)
+    mu_ref, err_ref = floquet.multipliers_from_pair(P, Q)
+    assert not finite
+    assert np.array_equal(mu, mu_ref, equal_nan=True) and err == err_ref

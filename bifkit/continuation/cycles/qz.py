@@ -18,6 +18,8 @@ this one first.
 """
 from __future__ import annotations
 
+import math
+
 import llvmlite.binding as ll
 import numba as nb
 import numpy as np
@@ -26,7 +28,6 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import get_cython_function_address, intrinsic
 
-from .floquet import _sorted_multipliers
 
 #: the external name of scipy's ``cython_lapack.dggev`` in compiled code
 _SYMBOL = "bifkit.lapack.dggev"
@@ -55,12 +56,13 @@ def _dggev(typingctx, jobvl, jobvr, n, a, lda, b, ldb, alphar, alphai, beta, vl,
     return sig, codegen
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def qz_multipliers(P, Q):
     """Floquet multipliers of the condensed pair: generalised eigenvalues of (-P, Q).
 
     The values of :func:`.floquet.multipliers_from_pair` (see there and the module
-    doc).  Returns (mu sorted by decreasing modulus, min |mu - 1|, all mu finite);
+    doc; the post-processing of :func:`.floquet._sorted_multipliers`: beta = 0 gives
+    inf/NaN, not an exception).  Returns (mu sorted by decreasing modulus, min |mu - 1|, all mu finite);
     (NaN, NaN, False) when P or Q has a non-finite entry.
     """
     n = P.shape[0]
@@ -90,8 +92,45 @@ def qz_multipliers(P, Q):
     lwork = np.full(1, lw, dtype=np.int32)
     info = np.zeros(1, dtype=np.int32)
     _dggev(jobs, jobs, nn, a, nn, b, nn, ar, ai, beta, vl, one, vr, one, work, lwork, info)
-    mu, err = _sorted_multipliers(ar, ai, beta)
+    mu = np.empty(n, dtype=np.complex128)
     for k in range(n):
+        mu[k] = complex(ar[k] / beta[k], ai[k] / beta[k])
         if not (np.isfinite(mu[k].real) and np.isfinite(mu[k].imag)):
             finite = False
+    mu = _by_decreasing_modulus(mu)
+    err = np.inf if n else np.nan
+    for k in range(n):
+        d = math.hypot(mu[k].real - 1.0, mu[k].imag)
+        if not d >= err:   # NaN-propagating min, as np.min
+            err = d
     return mu, err, finite
+
+
+@nb.njit(cache=True)
+def _by_decreasing_modulus(mu):
+    """mu sorted by decreasing modulus, as :func:`.floquet._sorted_multipliers` sorts it
+    (np.argsort(-|mu|, kind="mergesort"): stable, NaN keys last), by insertion: the same
+    order for these few values, and far less code to compile than numba's mergesort."""
+    n = mu.shape[0]
+    key = np.empty(n)
+    for k in range(n):
+        key[k] = -math.hypot(mu[k].real, mu[k].imag)
+    order = np.arange(n)
+    for i in range(1, n):
+        j = i
+        # move order[i] left past every entry it sorts strictly before (stable; NaN last)
+        while j > 0 and _before(key[order[j]], key[order[j - 1]]):
+            order[j], order[j - 1] = order[j - 1], order[j]
+            j -= 1
+    out = np.empty(n, dtype=np.complex128)
+    for k in range(n):
+        out[k] = mu[order[k]]
+    return out
+
+
+@nb.njit(cache=True)
+def _before(a, b):
+    """a sorts strictly before b in numpy's order of floats (NaN after everything)."""
+    if a != a:
+        return False
+    return b != b or a < b

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import types as pytypes
 
+from numba.core import sigutils
 from numba.core.compiler_lock import global_compiler_lock
 from numba.core.registry import CPUDispatcher
 
@@ -55,6 +56,15 @@ class FirstCallDispatcher(CPUDispatcher):
     """A dispatcher that compiles its one signature :attr:`first_call_signature` when first called."""
 
     first_call_signature = None
+
+    def compile(self, sig):
+        # numba's disk cache keys an entry on ``sig`` exactly as given: a compile for the
+        # argument types alone (the background compile, bifkit/_warmup.py) and one for
+        # the full signature would miss each other's entries.  Both use the full one.
+        args, _ = sigutils.normalize_signature(sig)
+        if tuple(args) == tuple(self.first_call_signature.args):
+            sig = self.first_call_signature
+        return super().compile(sig)
 
     def _compile_for_args(self, *args, **kws):
         # numba's C dispatcher calls this when no compiled signature matches the

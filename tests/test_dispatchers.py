@@ -151,3 +151,31 @@ def test_a_second_process_loads_them_from_the_disk_cache(tmp_path):
         assert run["outer"] == 11.5 and run["inner"] == [1.0, 3.0, 5.0] and run["total"] == 3.0
     assert runs[0]["hits"] == 0     # the first process compiled
     assert runs[1]["hits"] == 2     # the second loaded outer and total, and called them
+
+
+WARM = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+    from numba import types
+    import mod
+    if sys.argv[1] == "compile":   # as the background compile does: the argument types only
+        mod.total.compile((types.float64[::1],))
+    else:
+        out = mod.total(np.arange(3.0))
+        print(json.dumps({"total": out, "hits": sum(mod.total.stats.cache_hits.values()),
+                          "misses": sum(mod.total.stats.cache_misses.values())}))
+""")
+
+
+def test_the_first_call_loads_what_a_compile_of_the_argument_types_saved(tmp_path):
+    """bifkit/_warmup.py compiles ``fn.compile(argument types)``; the job's first call
+    compiles the full signature; numba keys its disk cache on the signature as given."""
+    (tmp_path / "mod.py").write_text(MODULE)
+    (tmp_path / "warm.py").write_text(WARM)
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    for step in ("compile", "call"):
+        proc = subprocess.run([sys.executable, "warm.py", step], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert res == {"total": 3.0, "hits": 1, "misses": 0}   # loaded, not compiled again

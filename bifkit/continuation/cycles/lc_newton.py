@@ -1,6 +1,10 @@
 """The LC-C corrector of one point in one compiled call.
 
-The chord Newton of :meth:`.lc_run.Corrector.correct` (the same operations in
+:func:`step` is one step of LC-C's main loop (predictor, corrector, tangent,
+curvature, Floquet multipliers, test functions; :func:`.lc_run._run`);
+:func:`correct` is the corrector alone with the factorisation at the solution
+(location trials, the bound, Python callers).  Both run :func:`chord_newton`:
+the chord Newton of :meth:`.lc_run.Corrector.correct` (the same operations in
 the same order: collocation residual, factorisation of the Jacobian at the
 predictor with the border rows eliminated, chord steps with a refresh when
 the contraction is slower than 1/2, convergence when the step or the error
@@ -20,6 +24,7 @@ calls (:mod:`.kernels`, :mod:`.collocation`); edits there invalidate it through
 imports).  The factorisation, border elimination and chord step of
 :mod:`.linalg` and the collocation kernels are called through their symbols
 (:func:`bifkit._separate.separate`): compiled once, not copied into this function.
+LAPACK's QZ is called from :func:`step` by a symbol too (:mod:`.qz`).
 
 The model's kernels arrive as the address array ``K`` of
 :mod:`bifkit.binding` (as in :mod:`.kernels`), so this compiles once for all
@@ -34,12 +39,12 @@ import numpy as np
 
 from ..._separate import separate
 from .bifs import crossed_equilibrium, orbit_deviation
-from .floquet import bpc_test, cycle_tests, lu_condensed_pair
-from .qz import qz_multipliers
 from .collocation import phase_row
+from .floquet import bpc_test, cycle_tests, lu_condensed_pair
 from .kernels import coll_jacobian, coll_residual
 from .linalg import (chord_step, condense_factor, sep_condense_borders, sep_condense_rhs,
                      tangent_solve)
+from .qz import qz_multipliers
 
 LN10 = math.log(10.0)
 

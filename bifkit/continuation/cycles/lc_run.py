@@ -8,9 +8,10 @@ previous orbit and the pseudo-arclength condition in the weighted norm
 
     ||X||^2 = int_0^1 |u(t)|^2 dt + (T / T_0)^2 + theta^2.
 
-Every chord-Newton iteration is two compiled calls; each converged point
-carries its Floquet multipliers from the condensed pair of the Jacobian at the
-solution (:mod:`bifkit.continuation.cycles.floquet`).  Special points (LPC, PD, NS)
+A step of the main loop (predictor, chord Newton, tangent, curvature, Floquet
+multipliers from the condensed pair of the Jacobian at the solution, test
+functions) is one compiled call (:func:`.lc_newton.step`;
+:mod:`bifkit.continuation.cycles.floquet`, :mod:`.qz`).  Special points (LPC, PD, NS)
 are found by sign changes of test functions (PD/NS compiled,
 :func:`floquet.cycle_tests`) and located by the Illinois variant of regula
 falsi on the arclength step (:mod:`bifkit.continuation.cycles.bifs`), to a

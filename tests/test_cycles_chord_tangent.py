@@ -96,6 +96,9 @@ def test_exact_tangent_of_the_step_is_corrector_tangent():
         {"PD": old.pm.tests()[0], "NS": old.pm.tests()[1], "BPC": floquet.bpc_test(old.mu),
          "LPC": chord.ttheta}
     assert not np.array_equal(chord.tU, new.tU)
+    # a step's state keeps no factorisation: asking it for the exact tangent is an error
+    with pytest.raises(ValueError, match="no factorisation"):
+        corr.tangent(new, st.tU, st.tT, st.ttheta)
 
 
 def test_without_the_guard_a_false_lpc_near_the_hopf_return(monkeypatch):

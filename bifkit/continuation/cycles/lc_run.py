@@ -326,7 +326,15 @@ class Corrector:
         return new, crossed
 
     def tangent(self, st, tU, tT, tth):
-        """Tangent at st: J_ext t = (0, ..., 0, 1), arclength row = previous tangent."""
+        """Tangent at st: J_ext t = (0, ..., 0, 1), arclength row = previous tangent.
+
+        ``st`` must come from :meth:`correct` (it keeps the factorisation at the
+        solution); a :meth:`step` state has its tangent already.
+        """
+        if st._jac is None:
+            raise ValueError("Corrector.tangent: the state has no factorisation at the "
+                             "solution (a main-loop step's or adapted state); correct it with "
+                             "Corrector.correct first")
         Fc, C, D = st._jac
         n = st.U.shape[1]
         wU = _weights(st.mesh, self.sys.scheme, n)

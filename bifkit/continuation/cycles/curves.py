@@ -259,7 +259,7 @@ def _run_points(system, pt0, opts, lims, uz, bar, flags):
             continue
         if _through_zero_amplitude(system, pt, new):
             # the step went through a cycle of amplitude 0 (consecutive orbits anti-correlated,
-            # as on LC-C, lc_run._crossed_equilibrium): the curve ends between pt and new;
+            # as on LC-C, lc_newton.step's crossed test): the curve ends between pt and new;
             # shorter steps first come closer to that end (END_HALVINGS in all)
             if end_halvings < END_HALVINGS:
                 end_halvings += 1

@@ -25,7 +25,27 @@ from __future__ import annotations
 import numpy as np
 
 from . import collocation as co
-from .pd_normal_form import _gauss_values, _solve
+from .pd_normal_form import _gauss_values
+
+
+def _solve(Jblk, n, sign, col, row, rhs_col):
+    """Solve the collocation rows ``Jblk`` (h' - A h scaled as in :mod:`collocation`) with one
+    extra unknown s, for the collocation right-hand side ``rhs_col`` (N, m*n)::
+
+        Jblk h + col s = rhs_col,   h(0) - sign h(1) = 0,   sum_nodes <row, h> = 0
+
+    by the condensation of :func:`collocation.bordered_solve_bc` (O(N)); returns (node values
+    (M, n), s)."""
+    N, mn, _ = Jblk.shape
+    M = row.shape[0]
+    Jb = np.ascontiguousarray(col.reshape(N, mn, 1))
+    C = np.ascontiguousarray(row.reshape(1, M, n))
+    H, z, _, _ = co.bordered_solve_bc(np.ascontiguousarray(Jblk), Jb, C, np.zeros((1, 1)),
+                                      np.eye(n), -sign * np.eye(n), np.zeros((n, 1)),
+                                      np.ascontiguousarray(rhs_col), np.zeros(n), np.zeros(1))
+    if not (np.all(np.isfinite(H)) and np.isfinite(z[0])):
+        raise np.linalg.LinAlgError("singular bordered system in the LPC normal form")
+    return H, float(z[0])
 
 
 def lpc_coefficient(model, U, V, sigma, T, p, mesh, scheme):

@@ -19,6 +19,11 @@ _limit_blas_threads_on_import(1)
 from ._numba_cache import install_on_import as _cache_sees_callees  # noqa: E402
 _cache_sees_callees()
 
+# bifkit's own functions compile at LLVM -O2 (numba's default -O3 costs compile time and
+# gains nothing measurable here; BIFKIT_NUMBA_OPT chooses another level; bifkit/_opt_level.py)
+from ._opt_level import install_on_import as _opt_level_on_import  # noqa: E402
+_opt_level_on_import()
+
 #: public name -> the module that defines it (imported on first access)
 _PUBLIC = {
     "Model": ".model", "ModelDefinition": ".model",

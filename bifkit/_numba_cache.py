@@ -108,7 +108,8 @@ def install(package_dir: Path = PACKAGE_DIR) -> None:
 
     Adds, in front of numba's own locators, a subclass of each of numba's
     source-file locators that takes the package's files only and whose source
-    stamp is (numba's stamp, :func:`dependency_digest`).  Idempotent.
+    stamp is (numba's stamp, :func:`dependency_digest`, the LLVM optimisation level of
+    ``bifkit/_opt_level.py``).  Idempotent.
     """
     import importlib
     caching = importlib.import_module("numba.core.caching")   # (also while numba loads)
@@ -123,8 +124,9 @@ def install(package_dir: Path = PACKAGE_DIR) -> None:
         return super(cls, cls).from_function(py_func, py_file)
 
     def get_source_stamp(self):
+        from ._opt_level import level
         return (super(type(self), self).get_source_stamp(),
-                dependency_digest(self._py_file, package_dir))
+                dependency_digest(self._py_file, package_dir), f"O{level()}")
 
     ours = [type(f"Dependency{base.__name__}", (base,),
                  {"_bifkit_package": package_dir, "from_function": classmethod(from_function),

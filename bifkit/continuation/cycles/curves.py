@@ -970,7 +970,9 @@ def _through_zero_amplitude(system, pt, new):
     if new.mesh is not pt.mesh and not np.array_equal(new.mesh, pt.mesh):
         return False
     n = system.n
-    w = node_weights(pt.mesh, system.scheme)
+    # a writable copy of the cached (read-only) weights: numba types a read-only array as
+    # another type, and these two functions are already compiled for writable ones (LC-C)
+    w = np.array(node_weights(pt.mesh, system.scheme))
     ua, ub = np.ascontiguousarray(pt.U[:, :n]), np.ascontiguousarray(new.U[:, :n])
     return bool(crossed_equilibrium(ua, *orbit_deviation(ua, w), ub, *orbit_deviation(ub, w), w))
 

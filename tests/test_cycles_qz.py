@@ -73,3 +73,20 @@ def test_singular_q_gives_inf_not_an_error():
     mu_ref, err_ref = floquet.multipliers_from_pair(P, Q)
     assert not finite
     assert np.array_equal(mu, mu_ref, equal_nan=True) and err == err_ref
+
+
+def test_floquet_sorted_multipliers_keep_the_mergesort_order():
+    """floquet._sorted_multipliers (scipy's dggev path) orders as np.argsort(-|mu|,
+    kind="mergesort") did before it used qz's insertion sort: ties in order, NaN last."""
+    rng = np.random.default_rng(11)
+    vals = np.array([2.0, -2.0, 0.5, 1.0, -0.5, 3.0, 0.0])
+    for _ in range(300):
+        n = int(rng.integers(1, 9))
+        ar, ai = rng.choice(vals, size=n), rng.choice(vals, size=n)
+        beta = rng.choice([1.0, 2.0, 0.0], size=n, p=[0.6, 0.3, 0.1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mu_raw = np.array([complex(a / b, c / b) for a, c, b in zip(ar, ai, beta)])
+        key = -np.hypot(mu_raw.real, mu_raw.imag)
+        ref = mu_raw[np.argsort(key, kind="mergesort")]
+        got, err = floquet._sorted_multipliers(ar, ai, beta)
+        assert [str(x) for x in got] == [str(x) for x in ref]

@@ -25,6 +25,7 @@ import numpy as np
 import scipy.linalg
 
 from .collocation import condensed_pair, load_chain_rows, sep_load_interval, take_chain_rows
+from .qz import _by_decreasing_modulus
 
 _dggev = scipy.linalg.lapack.get_lapack_funcs("ggev", dtype=np.float64)
 
@@ -64,11 +65,7 @@ def _sorted_multipliers(ar, ai, beta):
     mu = np.empty(n, dtype=np.complex128)
     for k in range(n):
         mu[k] = complex(ar[k] / beta[k], ai[k] / beta[k])
-    key = np.empty(n)
-    for k in range(n):
-        key[k] = -math.hypot(mu[k].real, mu[k].imag)
-    order = np.argsort(key, kind="mergesort")
-    out = mu[order]
+    out = _by_decreasing_modulus(mu)
     err = np.inf if n else np.nan
     for k in range(n):
         d = math.hypot(out[k].real - 1.0, out[k].imag)

@@ -108,9 +108,10 @@ def qz_multipliers(P, Q):
 
 @nb.njit(cache=True)
 def _by_decreasing_modulus(mu):
-    """mu sorted by decreasing modulus, as :func:`.floquet._sorted_multipliers` sorts it
-    (np.argsort(-|mu|, kind="mergesort"): stable, NaN keys last), by insertion: the same
-    order for these few values, and far less code to compile than numba's mergesort."""
+    """mu sorted by decreasing modulus: the order of np.argsort(-|mu|, kind="mergesort")
+    (stable, NaN keys last), by insertion: the same order for these few values
+    (``tests/test_cycles_qz.py``), and far less code to compile than numba's mergesort
+    (~0.7 s).  Also the order of :func:`.floquet._sorted_multipliers`."""
     n = mu.shape[0]
     key = np.empty(n)
     for k in range(n):

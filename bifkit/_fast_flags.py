@@ -61,9 +61,5 @@ def install() -> bool:
 
 def install_on_import() -> None:
     """:func:`install` once numba's compiler module has loaded (at once if it has)."""
-    import sys
-    if "numba.core.compiler" in sys.modules:
-        install()
-        return
-    from ._threads import run_after_import
-    run_after_import(["numba.core.compiler"], install, tag="numba fast flags")
+    from ._threads import when_imported
+    when_imported("numba.core.compiler", install, tag="numba fast flags")

@@ -26,7 +26,6 @@ looks up a cached bifkit function of that file.
 from __future__ import annotations
 
 import hashlib
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -137,8 +136,5 @@ def install(package_dir: Path = PACKAGE_DIR) -> None:
 
 def install_on_import() -> None:
     """:func:`install` now if numba's caching module is loaded, else when it loads."""
-    if "numba.core.caching" in sys.modules:
-        install()
-        return
-    from ._threads import run_after_import
-    run_after_import(["numba.core.caching"], install, tag="numba cache dependencies")
+    from ._threads import when_imported
+    when_imported("numba.core.caching", install, tag="numba cache dependencies")

@@ -78,10 +78,6 @@ def install() -> None:
 
 def install_on_import() -> None:
     """:func:`install` now if numba's event module is loaded, else when it loads."""
-    import sys
+    from ._threads import when_imported
     level()                          # a bad BIFKIT_NUMBA_OPT is an error at once
-    if "numba.core.event" in sys.modules:
-        install()
-        return
-    from ._threads import run_after_import
-    run_after_import(["numba.core.event"], install, tag="numba opt level")
+    when_imported("numba.core.event", install, tag="numba opt level")

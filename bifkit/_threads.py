@@ -88,6 +88,15 @@ def run_after_import(names, callback, tag: str) -> None:
         sys.meta_path.insert(0, _AfterImport(names, callback, tag))
 
 
+def when_imported(name: str, callback, tag: str) -> None:
+    """Call ``callback()`` now if module ``name`` is loaded, else once it has loaded
+    (:func:`run_after_import`)."""
+    if name in sys.modules:
+        callback()
+    else:
+        run_after_import([name], callback, tag=tag)
+
+
 class _AfterImport(importlib.abc.MetaPathFinder):
     """Run ``callback`` after each of the modules ``names`` has been imported (once each).
 

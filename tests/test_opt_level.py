@@ -26,14 +26,16 @@ def test_levels_of_bifkit_and_user_functions():
         def on_end(self, ev):
             pass
 
-    user_inner = njit(_function("user_inner", "my_project.model", "def user_inner(x):\n    return x * 2.0\n"))
+    user_inner = njit(_function("user_inner", "my_project.model",
+                                "def user_inner(x):\n    return x * 2.0\n"))
     ns = {"user_inner": user_inner}
     src = "def bif_outer(x):\n    return user_inner(x) + 1.0\n"
     exec(src, ns)   # noqa: S102
     bif_outer = ns["bif_outer"]
     bif_outer.__module__ = "bifkit_generated_test"
     bif_outer = njit(bif_outer)
-    user_alone = njit(_function("user_alone", "my_project.other", "def user_alone(x):\n    return x - 1.0\n"))
+    user_alone = njit(_function("user_alone", "my_project.other",
+                                "def user_alone(x):\n    return x - 1.0\n"))
 
     rec = Record()
     event.register("numba:compile", rec)
@@ -63,6 +65,7 @@ def test_default_and_environment(monkeypatch):
 def test_bifkit_functions_recognised():
     from bifkit.continuation.ep import core
     assert _opt_level.is_bifkit_function(core._ep_run.py_func)
-    assert _opt_level.is_bifkit_function(_function("f", "bifkit_ei_neural_mass_abc", "def f():\n    pass\n"))
+    assert _opt_level.is_bifkit_function(
+        _function("f", "bifkit_ei_neural_mass_abc", "def f():\n    pass\n"))
     assert not _opt_level.is_bifkit_function(_function("f", "bifkitten", "def f():\n    pass\n"))
     assert not _opt_level.is_bifkit_function(_function("f", "mymodels", "def f():\n    pass\n"))

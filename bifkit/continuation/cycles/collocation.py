@@ -544,6 +544,20 @@ def bordered_solve_bc(Jblk, Jb, C, D, B0, B1, Bz, r_col, r_bc, r_c):
     return U, z, P, Q
 
 
+def solve_bc(what, *args):
+    """:func:`bordered_solve_bc` (same arguments after ``what``) called from Python.
+
+    A singular system raises ``np.linalg.LinAlgError("singular bordered system in
+    <what>")``, also where the compiled elimination divides by a zero pivot (there
+    numba raises ZeroDivisionError, e.g. for an all-zero block) -- callers that catch
+    LinAlgError then see every singular case.
+    """
+    try:
+        return bordered_solve_bc(*args)
+    except (ZeroDivisionError, np.linalg.LinAlgError) as err:
+        raise np.linalg.LinAlgError(f"singular bordered system in {what}") from err
+
+
 @nb.njit(cache=True, no_cfunc_wrapper=True)
 def condensed_pair(Jblk):
     """P, Q with P x_0 + Q x_N = 0 for the homogeneous collocation system.

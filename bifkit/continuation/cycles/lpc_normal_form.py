@@ -40,9 +40,9 @@ def _solve(Jblk, n, sign, col, row, rhs_col):
     M = row.shape[0]
     Jb = np.ascontiguousarray(col.reshape(N, mn, 1))
     C = np.ascontiguousarray(row.reshape(1, M, n))
-    H, z, _, _ = co.bordered_solve_bc(np.ascontiguousarray(Jblk), Jb, C, np.zeros((1, 1)),
-                                      np.eye(n), -sign * np.eye(n), np.zeros((n, 1)),
-                                      np.ascontiguousarray(rhs_col), np.zeros(n), np.zeros(1))
+    H, z, _, _ = co.solve_bc("the LPC normal form", np.ascontiguousarray(Jblk), Jb, C,
+                             np.zeros((1, 1)), np.eye(n), -sign * np.eye(n), np.zeros((n, 1)),
+                             np.ascontiguousarray(rhs_col), np.zeros(n), np.zeros(1))
     if not (np.all(np.isfinite(H)) and np.isfinite(z[0])):
         raise np.linalg.LinAlgError("singular bordered system in the LPC normal form")
     return H, float(z[0])

@@ -60,8 +60,8 @@ def eigenfunction(label, Jblk, JbT, Uref, mesh, scheme, n, kappa=0.0, seed=20240
         b, c = _generic_borders(rng, N, mn, M, n, w)
         B0, B1 = np.eye(n), np.eye(n)
         Bz = rng.standard_normal((n, 1))
-        V, z, _, _ = co.bordered_solve_bc(Jblk, b, c[None], np.zeros((1, 1)), B0, B1, Bz,
-                                          np.zeros((N, mn)), np.zeros(n), np.ones(1))
+        V, z, _, _ = co.solve_bc("the PD eigenfunction", Jblk, b, c[None], np.zeros((1, 1)),
+                                 B0, B1, Bz, np.zeros((N, mn)), np.zeros(n), np.ones(1))
         V /= math.sqrt(np.sum(w[:, None] * V * V))
         return V, 0.0, float(z[0])
     if label == "NS":
@@ -72,8 +72,9 @@ def eigenfunction(label, Jblk, JbT, Uref, mesh, scheme, n, kappa=0.0, seed=20240
         B0 = np.block([[-cs * I, sn * I], [-sn * I, -cs * I]])
         B1 = np.eye(2 * n)
         Bz = rng.standard_normal((2 * n, 1))
-        V, z, _, _ = co.bordered_solve_bc(J2, b, c[None], np.zeros((1, 1)), B0, B1, Bz,
-                                          np.zeros((N, 2 * mn)), np.zeros(2 * n), np.ones(1))
+        V, z, _, _ = co.solve_bc("the NS eigenfunction", J2, b, c[None], np.zeros((1, 1)),
+                                 B0, B1, Bz, np.zeros((N, 2 * mn)), np.zeros(2 * n),
+                                 np.ones(1))
         V /= math.sqrt(np.sum(w[:, None] * V * V))
         return V, 0.0, float(z[0])
     if label == "LPC":
@@ -86,8 +87,9 @@ def eigenfunction(label, Jblk, JbT, Uref, mesh, scheme, n, kappa=0.0, seed=20240
         D[1, 0] = rng.standard_normal()
         Bz = np.zeros((n, 2))
         Bz[:, 1] = rng.standard_normal(n)
-        V, z, _, _ = co.bordered_solve_bc(Jblk, Jb, C, D, np.eye(n), -np.eye(n), Bz,
-                                          np.zeros((N, mn)), np.zeros(n), np.array([0.0, 1.0]))
+        V, z, _, _ = co.solve_bc("the LPC eigenfunction", Jblk, Jb, C, D, np.eye(n),
+                                 -np.eye(n), Bz, np.zeros((N, mn)), np.zeros(n),
+                                 np.array([0.0, 1.0]))
         tau = float(z[0])
         nrm = math.sqrt(np.sum(w[:, None] * V * V) + tau * tau)
         return V / nrm, tau / nrm, float(z[1])

@@ -24,7 +24,7 @@ _cache_sees_callees()
 from ._opt_level import install_on_import as _opt_level_on_import  # noqa: E402
 _opt_level_on_import()
 
-# numba's compile flags hashed and compared from a defaults dict (identical values; ~4 % of
+# numba's compile flags hashed and compared from a defaults dict (identical values; ~5 % of
 # a cold compile's CPU; bifkit/_fast_flags.py)
 from ._fast_flags import install_on_import as _fast_flags_on_import  # noqa: E402
 _fast_flags_on_import()

@@ -4,8 +4,8 @@ numba keys the implementations of every ``@overload`` it types (``np.empty``,
 ``len``, ``np.linalg.solve``, ...) on the current compile flags, an object with
 ~40 options.  Hashing or comparing two flag objects calls ``values()``, which
 builds a dict with one property lookup per option; on the cold main job that is
-~500k calls and ~4 % of its CPU time (``python -m cProfile``: ``targetconfig.values``
-under ``templates._get_impl``; ``docs/cold_start.md``, session 11).
+~500k calls and ~5 % of its CPU time (``python -m cProfile``: ``targetconfig.values``
+under ``templates._get_impl``; ``docs/cold_start.md``, section "2026-12-07, 06:02-09:00 UTC").
 
 :func:`install` replaces ``TargetConfig.values`` by an equivalent that copies a
 per-class dict of the defaults and updates it with the options set on the object:

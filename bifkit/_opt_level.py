@@ -6,7 +6,7 @@ passes than -O2 (Julia, for one, compiles at -O2 by default).  For bifkit's code
 the measured difference is in the compile only: the continuation benchmark
 (``benchmarks/continuation_vs_auto.py``) gives the same times at both levels and
 the same numbers, while the cold main job needs several seconds less CPU
-(``docs/cold_start.md``, session 11).
+(``docs/cold_start.md``, section "2026-12-07, 06:02-09:00 UTC").
 
 How: numba reads its optimisation level (``numba.core.config.OPT``) each time it
 builds the passes for a module.  A listener on numba's ``numba:compile`` event sets

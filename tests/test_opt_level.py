@@ -69,3 +69,13 @@ def test_bifkit_functions_recognised():
         _function("f", "bifkit_ei_neural_mass_abc", "def f():\n    pass\n"))
     assert not _opt_level.is_bifkit_function(_function("f", "bifkitten", "def f():\n    pass\n"))
     assert not _opt_level.is_bifkit_function(_function("f", "mymodels", "def f():\n    pass\n"))
+
+
+def test_level_put_back_when_a_compile_fails():
+    from numba.core.errors import TypingError
+    _opt_level.install()
+    user_level = int(config.OPT)
+    bad = njit(_function("bad", "bifkit_generated_bad", "def bad(x):\n    return x.nope\n"))
+    with pytest.raises(TypingError):
+        bad(1.0)
+    assert int(config.OPT) == user_level

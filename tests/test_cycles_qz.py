@@ -76,7 +76,7 @@ def test_singular_q_gives_inf_not_an_error():
 
 
 def test_floquet_sorted_multipliers_keep_the_mergesort_order():
-    """floquet._sorted_multipliers (scipy's dggev path) orders as np.argsort(-|mu|,
+    """qz.sorted_multipliers (also floquet's scipy dggev path) orders as np.argsort(-|mu|,
     kind="mergesort") did before it used qz's insertion sort: ties in order, NaN last."""
     rng = np.random.default_rng(11)
     vals = np.array([2.0, -2.0, 0.5, 1.0, -0.5, 3.0, 0.0])
@@ -88,5 +88,5 @@ def test_floquet_sorted_multipliers_keep_the_mergesort_order():
             mu_raw = np.array([complex(a / b, c / b) for a, c, b in zip(ar, ai, beta)])
         key = -np.hypot(mu_raw.real, mu_raw.imag)
         ref = mu_raw[np.argsort(key, kind="mergesort")]
-        got, err = floquet._sorted_multipliers(ar, ai, beta)
+        got, err = qz.sorted_multipliers(ar, ai, beta)
         assert [str(x) for x in got] == [str(x) for x in ref]

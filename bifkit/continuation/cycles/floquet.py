@@ -25,7 +25,7 @@ import numpy as np
 import scipy.linalg
 
 from .collocation import condensed_pair, load_chain_rows, sep_load_interval, take_chain_rows
-from .qz import _by_decreasing_modulus
+from .qz import finite_pair, sorted_multipliers
 
 _dggev = scipy.linalg.lapack.get_lapack_funcs("ggev", dtype=np.float64)
 
@@ -39,39 +39,13 @@ def multipliers_from_pair(P: np.ndarray, Q: np.ndarray):
     trivial_error : float
         min_k |mu_k - 1|, the error of the trivial multiplier.
     """
-    if _finite_pair(P, Q):
+    if finite_pair(P, Q):
         # LAPACK's QZ directly (dggev): scipy.linalg.eigvals costs ~10x more in wrapping;
         # the small-array post-processing is compiled (numpy calls cost ~10 us each)
         ar, ai, beta, _, _, _, info = _dggev(-P, Q, compute_vl=0, compute_vr=0, overwrite_a=1,
                                           overwrite_b=0)
-        return _sorted_multipliers(ar, ai, beta)
+        return sorted_multipliers(ar, ai, beta)
     return np.full(P.shape[0], np.nan + 0j), np.nan
-
-
-@nb.njit(cache=True)
-def _finite_pair(P, Q):
-    """True when every entry of P and Q is finite."""
-    for i in range(P.shape[0]):
-        for j in range(P.shape[1]):
-            if not (np.isfinite(P[i, j]) and np.isfinite(Q[i, j])):
-                return False
-    return True
-
-
-@nb.njit(cache=True, error_model="numpy")
-def _sorted_multipliers(ar, ai, beta):
-    """(ar + i ai) / beta sorted by decreasing modulus (stable), and min |mu - 1|."""
-    n = ar.shape[0]
-    mu = np.empty(n, dtype=np.complex128)
-    for k in range(n):
-        mu[k] = complex(ar[k] / beta[k], ai[k] / beta[k])
-    out = _by_decreasing_modulus(mu)
-    err = np.inf if n else np.nan
-    for k in range(n):
-        d = math.hypot(out[k].real - 1.0, out[k].imag)
-        if not d >= err:   # NaN-propagating min, as np.min
-            err = d
-    return out, err
 
 
 @nb.njit(cache=True)

@@ -61,18 +61,14 @@ def qz_multipliers(P, Q):
     """Floquet multipliers of the condensed pair: generalised eigenvalues of (-P, Q).
 
     The values of :func:`.floquet.multipliers_from_pair` (see there and the module
-    doc; the post-processing of :func:`.floquet._sorted_multipliers`: beta = 0 gives
-    inf/NaN, not an exception).  Returns (mu sorted by decreasing modulus, min |mu - 1|, all mu finite);
+    doc; the post-processing is :func:`sorted_multipliers`: beta = 0 gives inf/NaN, not
+    an exception).  Returns (mu sorted by decreasing modulus, min |mu - 1|, all mu finite);
     (NaN, NaN, False) when P or Q has a non-finite entry.
     """
     n = P.shape[0]
-    finite = True
-    for i in range(n):
-        for j in range(n):
-            if not (np.isfinite(P[i, j]) and np.isfinite(Q[i, j])):
-                finite = False
-    if not finite:
+    if not finite_pair(P, Q):
         return np.full(n, np.nan + 0j), np.nan, False
+    finite = True
     a = np.empty(n * n)
     b = np.empty(n * n)
     for j in range(n):          # column-major, as f2py passes them
@@ -92,18 +88,40 @@ def qz_multipliers(P, Q):
     lwork = np.full(1, lw, dtype=np.int32)
     info = np.zeros(1, dtype=np.int32)
     _dggev(jobs, jobs, nn, a, nn, b, nn, ar, ai, beta, vl, one, vr, one, work, lwork, info)
+    mu, err = sorted_multipliers(ar, ai, beta)
+    for k in range(n):
+        if not (np.isfinite(mu[k].real) and np.isfinite(mu[k].imag)):
+            finite = False
+    return mu, err, finite
+
+
+@nb.njit(cache=True)
+def finite_pair(P, Q):
+    """True when every entry of P and Q is finite."""
+    for i in range(P.shape[0]):
+        for j in range(P.shape[1]):
+            if not (np.isfinite(P[i, j]) and np.isfinite(Q[i, j])):
+                return False
+    return True
+
+
+@nb.njit(cache=True, error_model="numpy")
+def sorted_multipliers(ar, ai, beta):
+    """(ar + i ai) / beta sorted by decreasing modulus (stable, NaN last), and min |mu - 1|
+    (NaN-propagating, as np.min): the post-processing of dggev's output, for
+    :func:`qz_multipliers` and :func:`.floquet.multipliers_from_pair`.  beta = 0 gives
+    inf/NaN, not an exception."""
+    n = ar.shape[0]
     mu = np.empty(n, dtype=np.complex128)
     for k in range(n):
         mu[k] = complex(ar[k] / beta[k], ai[k] / beta[k])
-        if not (np.isfinite(mu[k].real) and np.isfinite(mu[k].imag)):
-            finite = False
     mu = _by_decreasing_modulus(mu)
     err = np.inf if n else np.nan
     for k in range(n):
         d = math.hypot(mu[k].real - 1.0, mu[k].imag)
-        if not d >= err:   # NaN-propagating min, as np.min
+        if not d >= err:
             err = d
-    return mu, err, finite
+    return mu, err
 
 
 @nb.njit(cache=True)
@@ -111,7 +129,7 @@ def _by_decreasing_modulus(mu):
     """mu sorted by decreasing modulus: the order of np.argsort(-|mu|, kind="mergesort")
     (stable, NaN keys last), by insertion: the same order for these few values
     (``tests/test_cycles_qz.py``), and far less code to compile than numba's mergesort
-    (~0.7 s).  Also the order of :func:`.floquet._sorted_multipliers`."""
+    (~0.7 s)."""
     n = mu.shape[0]
     key = np.empty(n)
     for k in range(n):
